@@ -1,0 +1,316 @@
+"""A branch (两新组织党组织) inside its host organization: the unit whose progress is tracked."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+from domain.base import LedgerAggregate
+from domain.errors import require, require_value
+from domain.provenance import Provenance
+from domain.vocabulary import (
+    JOINT_BRANCH_MAX_UNITS,
+    STANDALONE_MIN_FULL_MEMBERS,
+    BranchLevel,
+    Formation,
+    HostCategory,
+)
+
+# Advisory flags: the seeds' rules that are recorded and flagged, never refused, because
+# the fact on the ground is what it is and the ledger must hold it.
+JOINT_COVERS_TOO_MANY_UNITS = "joint_covers_more_than_5_units"
+STANDALONE_TOO_FEW_MEMBERS = "standalone_with_fewer_than_3_full_members"
+
+
+def formation_advisories(
+    formation: Formation, full_members: int, covered_units: list[str]
+) -> list[str]:
+    flags = []
+    if formation is Formation.JOINT and len(covered_units) > JOINT_BRANCH_MAX_UNITS:
+        flags.append(JOINT_COVERS_TOO_MANY_UNITS)
+    if formation is Formation.STANDALONE and full_members < STANDALONE_MIN_FULL_MEMBERS:
+        flags.append(STANDALONE_TOO_FEW_MEMBERS)
+    return flags
+
+
+def _check_counts(full_members: int, probationary_members: int, employees: int) -> None:
+    require_value(full_members >= 0, "full_members", "non_negative", "cannot be negative")
+    require_value(
+        probationary_members >= 0, "probationary_members", "non_negative", "cannot be negative"
+    )
+    require_value(employees >= 0, "employees", "non_negative", "cannot be negative")
+
+
+class Branch(LedgerAggregate):
+    class Registered(LedgerAggregate.Created):
+        district_id: UUID
+        committee_id: UUID
+        name: str
+        level: BranchLevel
+        formation: Formation
+        host_name: str
+        host_category: HostCategory
+        employees: int
+        full_members: int
+        probationary_members: int
+        covered_units: list[str]
+        advisories: list[str]
+
+    class MembershipChanged(LedgerAggregate.Event):
+        """Members' organizational ties move in or out; the counts are the new totals."""
+
+        full_members: int
+        probationary_members: int
+        advisories: list[str]
+
+        def apply(self, branch: Branch) -> None:
+            branch.full_members = self.full_members
+            branch.probationary_members = self.probationary_members
+            branch.advisories = list(self.advisories)
+
+    class EmployeesCounted(LedgerAggregate.Event):
+        employees: int
+
+        def apply(self, branch: Branch) -> None:
+            branch.employees = self.employees
+
+    class FormationChanged(LedgerAggregate.Event):
+        formation: Formation
+        covered_units: list[str]
+        advisories: list[str]
+
+        def apply(self, branch: Branch) -> None:
+            branch.formation = self.formation
+            branch.covered_units = list(self.covered_units)
+            branch.advisories = list(self.advisories)
+
+    class MovedToCommittee(LedgerAggregate.Event):
+        committee_id: UUID
+
+        def apply(self, branch: Branch) -> None:
+            branch.committee_id = self.committee_id
+
+    class InstructorAssigned(LedgerAggregate.Event):
+        instructor_id: UUID
+
+        def apply(self, branch: Branch) -> None:
+            branch.instructor_ids.add(self.instructor_id)
+
+    class InstructorUnassigned(LedgerAggregate.Event):
+        instructor_id: UUID
+
+        def apply(self, branch: Branch) -> None:
+            branch.instructor_ids.discard(self.instructor_id)
+
+    class DesignatedRectificationTarget(LedgerAggregate.Event):
+        """Found weak and lax (软弱涣散) in the baseline survey: reorganize before the campaign."""
+
+        reasons: str
+
+        def apply(self, branch: Branch) -> None:
+            branch.is_rectification_target = True
+            branch.reorganized = False
+
+    class Reorganized(LedgerAggregate.Event):
+        """Leadership completed and an unfit secretary replaced (000 §三(一))."""
+
+        leadership_completed: bool
+        secretary_replaced: bool
+        notes: str
+
+        def apply(self, branch: Branch) -> None:
+            branch.reorganized = True
+
+    def __init__(
+        self,
+        provenance: Provenance,
+        district_id: UUID,
+        committee_id: UUID,
+        name: str,
+        level: BranchLevel,
+        formation: Formation,
+        host_name: str,
+        host_category: HostCategory,
+        employees: int,
+        full_members: int,
+        probationary_members: int,
+        covered_units: list[str],
+        advisories: list[str],
+    ) -> None:
+        self.district_id = district_id
+        self.committee_id = committee_id
+        self.name = name
+        self.level = level
+        self.formation = formation
+        self.host_name = host_name
+        self.host_category = host_category
+        self.employees = employees
+        self.full_members = full_members
+        self.probationary_members = probationary_members
+        self.covered_units = list(covered_units)
+        self.advisories = list(advisories)
+        self.instructor_ids: set[UUID] = set()
+        self.is_rectification_target = False
+        self.reorganized = False
+
+    @classmethod
+    def register(
+        cls,
+        provenance: Provenance,
+        *,
+        district_id: UUID,
+        committee_id: UUID,
+        name: str,
+        level: BranchLevel,
+        formation: Formation,
+        host_name: str,
+        host_category: HostCategory,
+        employees: int,
+        full_members: int,
+        probationary_members: int = 0,
+        covered_units: list[str] | None = None,
+        id: UUID | None = None,
+    ) -> Branch:
+        require_value(bool(name.strip()), "name", "required", "a branch needs a name")
+        require_value(bool(host_name.strip()), "host_name", "required", "name the host")
+        _check_counts(full_members, probationary_members, employees)
+        formation = Formation(formation)
+        units = list(covered_units or [])
+        require_value(
+            formation is Formation.JOINT or len(units) <= 1,
+            "covered_units",
+            "joint_only",
+            "only a joint branch covers several units",
+        )
+        return cls._create(
+            cls.Registered,
+            id=id or uuid4(),
+            provenance=provenance,
+            district_id=district_id,
+            committee_id=committee_id,
+            name=name,
+            level=BranchLevel(level),
+            formation=formation,
+            host_name=host_name,
+            host_category=HostCategory(host_category),
+            employees=employees,
+            full_members=full_members,
+            probationary_members=probationary_members,
+            covered_units=units,
+            advisories=formation_advisories(formation, full_members, units),
+        )
+
+    @property
+    def covers_without_rectification(self) -> bool:
+        """A rectification target starts the campaign only once reorganized."""
+        return not self.is_rectification_target or self.reorganized
+
+    def change_membership(
+        self, provenance: Provenance, full_members: int, probationary_members: int
+    ) -> None:
+        _check_counts(full_members, probationary_members, self.employees)
+        require(
+            (full_members, probationary_members)
+            != (self.full_members, self.probationary_members),
+            "full_members",
+            "changed",
+            "the member counts are unchanged",
+        )
+        self.trigger_event(
+            self.MembershipChanged,
+            provenance=provenance,
+            full_members=full_members,
+            probationary_members=probationary_members,
+            advisories=formation_advisories(self.formation, full_members, self.covered_units),
+        )
+
+    def count_employees(self, provenance: Provenance, employees: int) -> None:
+        _check_counts(self.full_members, self.probationary_members, employees)
+        self.trigger_event(self.EmployeesCounted, provenance=provenance, employees=employees)
+
+    def change_formation(
+        self, provenance: Provenance, formation: Formation, covered_units: list[str]
+    ) -> None:
+        formation = Formation(formation)
+        require_value(
+            formation is Formation.JOINT or len(covered_units) <= 1,
+            "covered_units",
+            "joint_only",
+            "only a joint branch covers several units",
+        )
+        self.trigger_event(
+            self.FormationChanged,
+            provenance=provenance,
+            formation=formation,
+            covered_units=list(covered_units),
+            advisories=formation_advisories(formation, self.full_members, covered_units),
+        )
+
+    def move_to_committee(self, provenance: Provenance, committee_id: UUID) -> None:
+        require(
+            committee_id != self.committee_id,
+            "committee_id",
+            "changed",
+            "the branch already belongs to that committee",
+        )
+        self.trigger_event(self.MovedToCommittee, provenance=provenance, committee_id=committee_id)
+
+    def assign_instructor(self, provenance: Provenance, instructor_id: UUID) -> None:
+        require(
+            instructor_id not in self.instructor_ids,
+            "instructor_id",
+            "not_assigned",
+            "that instructor already follows this branch",
+        )
+        self.trigger_event(
+            self.InstructorAssigned, provenance=provenance, instructor_id=instructor_id
+        )
+
+    def unassign_instructor(self, provenance: Provenance, instructor_id: UUID) -> None:
+        require(
+            instructor_id in self.instructor_ids,
+            "instructor_id",
+            "assigned",
+            "that instructor does not follow this branch",
+        )
+        self.trigger_event(
+            self.InstructorUnassigned, provenance=provenance, instructor_id=instructor_id
+        )
+
+    def designate_rectification_target(self, provenance: Provenance, reasons: str) -> None:
+        require_value(bool(reasons.strip()), "reasons", "required", "say why the branch is weak")
+        require(
+            not self.is_rectification_target or self.reorganized,
+            "reasons",
+            "not_already_target",
+            "the branch is already a rectification target awaiting reorganization",
+        )
+        self.trigger_event(
+            self.DesignatedRectificationTarget, provenance=provenance, reasons=reasons
+        )
+
+    def reorganize(
+        self,
+        provenance: Provenance,
+        leadership_completed: bool,
+        secretary_replaced: bool,
+        notes: str = "",
+    ) -> None:
+        require(
+            self.is_rectification_target and not self.reorganized,
+            "branch_id",
+            "is_rectification_target",
+            "only a rectification target awaiting reorganization can be reorganized",
+        )
+        require_value(
+            leadership_completed or secretary_replaced,
+            "leadership_completed",
+            "something_done",
+            "a reorganization completes the leadership or replaces the secretary",
+        )
+        self.trigger_event(
+            self.Reorganized,
+            provenance=provenance,
+            leadership_completed=leadership_completed,
+            secretary_replaced=secretary_replaced,
+            notes=notes,
+        )

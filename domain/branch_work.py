@@ -1,0 +1,640 @@
+"""A branch's work in one campaign: every required and optional action it reports.
+
+One aggregate per (campaign, branch), so that work on different branches never conflicts.
+Problems are aggregates of their own (``domain.problem``) for the same reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.base import Fact, Facts, LedgerAggregate
+from domain.errors import require, require_value
+from domain.provenance import Provenance
+from domain.vocabulary import SECRETARY_TRAINING_MIN_DAYS, OpinionSource, WorkSystemChange
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/branch-work")
+
+
+def branch_work_id(campaign_id: UUID, branch_id: UUID) -> UUID:
+    return uuid5(_NAMESPACE, f"{campaign_id}/{branch_id}")
+
+
+def _non_negative(**counts: int | Decimal) -> None:
+    for name, value in counts.items():
+        require_value(value >= 0, name, "non_negative", f"{name} cannot be negative")
+
+
+def _text(max_length: int = 4000, **texts: str) -> None:
+    for name, value in texts.items():
+        require_value(
+            len(value) <= max_length, name, "too_long", f"{name} exceeds {max_length} characters"
+        )
+
+
+def _required(**texts: str) -> None:
+    for name, value in texts.items():
+        require_value(bool(value.strip()), name, "required", f"{name} must not be blank")
+
+
+class BranchWork(LedgerAggregate):
+    class Opened(LedgerAggregate.Created):
+        campaign_id: UUID
+        branch_id: UUID
+
+    class Fact(Fact):
+        def apply(self, work: BranchWork) -> None:
+            work.facts.add(self)
+
+    class BaselineSurveyRecorded(Fact):
+        leadership_complete: bool
+        full_members: int
+        probationary_members: int
+        weak_and_lax: bool
+        findings: str
+
+        def check(self) -> None:
+            _non_negative(full_members=self.full_members, probationary_members=self.probationary_members)
+            _text(findings=self.findings)
+
+    class PlanSubmitted(Fact):
+        goals: str
+        measures: str
+        schedule: str
+
+        def check(self) -> None:
+            _required(goals=self.goals, measures=self.measures, schedule=self.schedule)
+            _text(goals=self.goals, measures=self.measures, schedule=self.schedule)
+
+    class PlanReturned(Fact):
+        reasons: str
+
+        def check(self) -> None:
+            _required(reasons=self.reasons)
+            _text(reasons=self.reasons)
+
+    class PlanApproved(Fact):
+        approver: str
+        remarks: str
+
+        def check(self) -> None:
+            _required(approver=self.approver)
+            _text(approver=self.approver, remarks=self.remarks)
+
+    class MobilizationMeetingHeld(Fact):
+        """Held alone or jointly with nearby small branches (``joint_with``); the upper
+        level sends someone; members working elsewhere are reached by network or SMS."""
+
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"joint_with"})
+        participants: int
+        joint_with: list[UUID]
+        upper_level_attendee: str
+        remote_members_reached: int
+        form: str
+
+        def check(self) -> None:
+            _non_negative(
+                participants=self.participants,
+                remote_members_reached=self.remote_members_reached,
+            )
+            _text(upper_level_attendee=self.upper_level_attendee, form=self.form)
+
+    class StudySessionHeld(Fact):
+        """Version 2 counts days and hours as decimals; version 1 had whole
+        ``duration_hours`` and every session lasted one day."""
+
+        class_version = 2
+        topic: str
+        days: Decimal
+        hours: Decimal
+        participants: int
+
+        def check(self) -> None:
+            _required(topic=self.topic)
+            _non_negative(days=self.days, hours=self.hours, participants=self.participants)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["hours"] = Decimal(state.pop("duration_hours"))
+            state["days"] = Decimal(1)
+
+    class SecretaryTrainingHeld(Fact):
+        days: Decimal
+        hours: Decimal
+        organizer: str
+
+        def check(self) -> None:
+            _non_negative(days=self.days, hours=self.hours)
+            _text(organizer=self.organizer)
+
+    class OpinionsCollected(Fact):
+        count: int
+        sources: list[OpinionSource]
+        summary: str
+
+        def check(self) -> None:
+            _non_negative(count=self.count)
+            require_value(bool(self.sources), "sources", "required", "name whom opinions came from")
+            _text(summary=self.summary)
+
+    class ConflictScreeningDone(Fact):
+        disputes_found: int
+        disputes_resolved: int
+        summary: str
+
+        def check(self) -> None:
+            _non_negative(disputes_found=self.disputes_found, disputes_resolved=self.disputes_resolved)
+            require_value(
+                self.disputes_resolved <= self.disputes_found,
+                "disputes_resolved",
+                "at_most_found",
+                "cannot resolve more disputes than were found",
+            )
+
+    class HeartToHeartTalksHeld(Fact):
+        talks: int
+
+        def check(self) -> None:
+            require_value(self.talks > 0, "talks", "positive", "at least one talk")
+
+    class OrganizationalLifeMeetingHeld(Fact):
+        participants: int
+        self_examination: bool
+        criticism: bool
+        members_evaluated: int
+        materials: str
+
+        def check(self) -> None:
+            _non_negative(participants=self.participants, members_evaluated=self.members_evaluated)
+            _text(materials=self.materials)
+
+    class LifeMeetingResultMadeKnown(Fact):
+        how: str
+
+        def check(self) -> None:
+            _required(how=self.how)
+
+    class ProblemListPublicized(Fact):
+        how: str
+
+        def check(self) -> None:
+            _required(how=self.how)
+
+    class WorkSystemChanged(Fact):
+        """Establish, revise or abolish (立, 改, 废) a work system (000 §三(六))."""
+
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"system_id", "change"})
+        system_id: UUID
+        name: str
+        change: WorkSystemChange
+
+        def check(self) -> None:
+            _required(name=self.name)
+            _text(200, name=self.name)
+
+    class VolunteerTeamSetUp(Fact):
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"team_id", "joint_with"})
+        team_id: UUID
+        name: str
+        service_kinds: list[str]
+        members: int
+        joint_with: list[UUID]
+
+        def check(self) -> None:
+            _required(name=self.name)
+            _non_negative(members=self.members)
+            require_value(bool(self.service_kinds), "service_kinds", "required", "name a service")
+
+    class ServiceCommitmentMade(Fact):
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"commitment_id"})
+        commitment_id: UUID
+        member_name: str
+        content: str
+
+        def check(self) -> None:
+            _required(member_name=self.member_name, content=self.content)
+
+    class ServiceCommitmentFulfilled(Fact):
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"commitment_id"})
+        commitment_id: UUID
+        outcome: str
+
+    class OptionalActionRecorded(Fact):
+        """A self-chosen action (自选动作) beyond the required ones."""
+
+        title: str
+        description: str
+
+        def check(self) -> None:
+            _required(title=self.title)
+
+    class SupervisionVisitRecorded(Fact):
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"group_id"})
+        group_id: UUID
+        findings: str
+        suggestions: str
+
+        def check(self) -> None:
+            _required(findings=self.findings)
+
+    class PhaseWorkRecorded(Fact):
+        """Work on a campaign-defined phase the domain has no specific fact for."""
+
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"phase_key"})
+        phase_key: str
+        done: bool
+        note: str
+
+    class FactCorrected(LedgerAggregate.Event):
+        corrects: UUID
+        reason: str
+        changes: dict[str, Any]
+
+        def apply(self, work: BranchWork) -> None:
+            work.facts.add(work.facts.current[self.corrects].corrected(self.changes))
+
+    class FactWithdrawn(LedgerAggregate.Event):
+        withdraws: UUID
+        reason: str
+
+        def apply(self, work: BranchWork) -> None:
+            work.facts.withdraw(self.withdraws)
+
+    def __init__(self, provenance: Provenance, campaign_id: UUID, branch_id: UUID) -> None:
+        self.campaign_id = campaign_id
+        self.branch_id = branch_id
+        self.facts = Facts()
+
+    @classmethod
+    def open(cls, provenance: Provenance, campaign_id: UUID, branch_id: UUID) -> BranchWork:
+        return cls._create(
+            cls.Opened,
+            id=branch_work_id(campaign_id, branch_id),
+            provenance=provenance,
+            campaign_id=campaign_id,
+            branch_id=branch_id,
+        )
+
+    # -- queries the rules need -------------------------------------------------------
+
+    def plan_status(self) -> str:
+        """``none``, ``submitted``, ``returned`` or ``approved``: the latest plan decision."""
+        status = "none"
+        for fact in self._in_order(self.PlanSubmitted, self.PlanReturned, self.PlanApproved):
+            status = {
+                self.PlanSubmitted: "submitted",
+                self.PlanReturned: "returned",
+                self.PlanApproved: "approved",
+            }[type(fact)]
+        return status
+
+    def _in_order(self, *types: type[Fact]) -> list[Fact]:
+        return sorted(self.facts.of_type(*types), key=lambda f: f.originator_version)
+
+    def _latest_date(self, *types: type[Fact]) -> date | None:
+        dates = [f.provenance.occurred_on for f in self.facts.of_type(*types)]
+        return max(dates) if dates else None
+
+    def _not_before(self, provenance: Provenance, earlier: date | None, what: str) -> None:
+        require_value(
+            earlier is None or provenance.occurred_on >= earlier,
+            "occurred_on",
+            f"not_before_{what}",
+            f"occurred_on {provenance.occurred_on} is before the {what.replace('_', ' ')}"
+            f" ({earlier})",
+        )
+
+    def secretary_training_days(self) -> Decimal:
+        return sum(
+            (f.days for f in self.facts.of_type(self.SecretaryTrainingHeld)),  # type: ignore[attr-defined]
+            Decimal(0),
+        )
+
+    def work_systems(self) -> dict[UUID, str]:
+        """Each work system's latest change."""
+        latest: dict[UUID, str] = {}
+        for fact in self._in_order(self.WorkSystemChanged):
+            latest[fact.system_id] = fact.change  # type: ignore[attr-defined]
+        return latest
+
+    def commitments(self) -> dict[UUID, bool]:
+        """Each service commitment, and whether it is fulfilled."""
+        made = {f.commitment_id: False for f in self.facts.of_type(self.ServiceCommitmentMade)}  # type: ignore[attr-defined]
+        for fact in self.facts.of_type(self.ServiceCommitmentFulfilled):
+            made[fact.commitment_id] = True  # type: ignore[attr-defined]
+        return made
+
+    # -- commands ---------------------------------------------------------------------
+
+    def record_baseline_survey(
+        self,
+        provenance: Provenance,
+        *,
+        leadership_complete: bool,
+        full_members: int,
+        probationary_members: int,
+        weak_and_lax: bool,
+        findings: str = "",
+    ) -> None:
+        self.trigger_event(
+            self.BaselineSurveyRecorded,
+            provenance=provenance,
+            leadership_complete=leadership_complete,
+            full_members=full_members,
+            probationary_members=probationary_members,
+            weak_and_lax=weak_and_lax,
+            findings=findings,
+        )
+
+    def submit_plan(self, provenance: Provenance, *, goals: str, measures: str, schedule: str) -> None:
+        require(
+            self.plan_status() != "approved",
+            "plan",
+            "not_approved_yet",
+            "the plan is already approved",
+        )
+        require(
+            self.plan_status() != "submitted",
+            "plan",
+            "not_awaiting_review",
+            "a submitted plan awaits review; wait for approval or return",
+        )
+        self.trigger_event(
+            self.PlanSubmitted, provenance=provenance, goals=goals, measures=measures, schedule=schedule
+        )
+
+    def return_plan(self, provenance: Provenance, *, reasons: str) -> None:
+        require(
+            self.plan_status() == "submitted",
+            "plan",
+            "submitted_before_return",
+            "a plan can only be returned after it was submitted",
+        )
+        self._not_before(provenance, self._latest_date(self.PlanSubmitted), "plan_submission")
+        self.trigger_event(self.PlanReturned, provenance=provenance, reasons=reasons)
+
+    def approve_plan(self, provenance: Provenance, *, approver: str, remarks: str = "") -> None:
+        require(
+            self.plan_status() == "submitted",
+            "plan",
+            "submitted_before_approval",
+            "a plan can only be approved after it was submitted",
+        )
+        self._not_before(provenance, self._latest_date(self.PlanSubmitted), "plan_submission")
+        self.trigger_event(
+            self.PlanApproved, provenance=provenance, approver=approver, remarks=remarks
+        )
+
+    def hold_mobilization_meeting(
+        self,
+        provenance: Provenance,
+        *,
+        participants: int,
+        joint_with: list[UUID] | None = None,
+        upper_level_attendee: str = "",
+        remote_members_reached: int = 0,
+        form: str = "",
+    ) -> None:
+        joint = sorted(set(joint_with or []))
+        require_value(
+            self.branch_id not in joint, "joint_with", "other_branches", "a branch is not joint with itself"
+        )
+        self.trigger_event(
+            self.MobilizationMeetingHeld,
+            provenance=provenance,
+            participants=participants,
+            joint_with=joint,
+            upper_level_attendee=upper_level_attendee,
+            remote_members_reached=remote_members_reached,
+            form=form,
+        )
+
+    def hold_study_session(
+        self, provenance: Provenance, *, topic: str, days: Decimal, hours: Decimal, participants: int
+    ) -> None:
+        self.trigger_event(
+            self.StudySessionHeld,
+            provenance=provenance,
+            topic=topic,
+            days=Decimal(days),
+            hours=Decimal(hours),
+            participants=participants,
+        )
+
+    def hold_secretary_training(
+        self, provenance: Provenance, *, days: Decimal, hours: Decimal, organizer: str = ""
+    ) -> None:
+        self.trigger_event(
+            self.SecretaryTrainingHeld,
+            provenance=provenance,
+            days=Decimal(days),
+            hours=Decimal(hours),
+            organizer=organizer,
+        )
+
+    def collect_opinions(
+        self, provenance: Provenance, *, count: int, sources: list[OpinionSource], summary: str = ""
+    ) -> None:
+        self.trigger_event(
+            self.OpinionsCollected,
+            provenance=provenance,
+            count=count,
+            sources=sorted({OpinionSource(s) for s in sources}, key=lambda s: s.value),
+            summary=summary,
+        )
+
+    def screen_conflicts(
+        self, provenance: Provenance, *, disputes_found: int, disputes_resolved: int, summary: str = ""
+    ) -> None:
+        self.trigger_event(
+            self.ConflictScreeningDone,
+            provenance=provenance,
+            disputes_found=disputes_found,
+            disputes_resolved=disputes_resolved,
+            summary=summary,
+        )
+
+    def hold_heart_to_heart_talks(self, provenance: Provenance, *, talks: int) -> None:
+        self.trigger_event(self.HeartToHeartTalksHeld, provenance=provenance, talks=talks)
+
+    def hold_organizational_life_meeting(
+        self,
+        provenance: Provenance,
+        *,
+        participants: int,
+        self_examination: bool,
+        criticism: bool,
+        members_evaluated: int,
+        materials: str = "",
+    ) -> None:
+        self.trigger_event(
+            self.OrganizationalLifeMeetingHeld,
+            provenance=provenance,
+            participants=participants,
+            self_examination=self_examination,
+            criticism=criticism,
+            members_evaluated=members_evaluated,
+            materials=materials,
+        )
+
+    def make_life_meeting_result_known(self, provenance: Provenance, *, how: str) -> None:
+        meeting = self._latest_date(self.OrganizationalLifeMeetingHeld)
+        require(
+            meeting is not None,
+            "how",
+            "meeting_held_first",
+            "the result of an organizational life meeting is made known after it is held",
+        )
+        self._not_before(provenance, meeting, "life_meeting")
+        self.trigger_event(self.LifeMeetingResultMadeKnown, provenance=provenance, how=how)
+
+    def publicize_problem_list(self, provenance: Provenance, *, how: str) -> None:
+        self.trigger_event(self.ProblemListPublicized, provenance=provenance, how=how)
+
+    def change_work_system(
+        self, provenance: Provenance, *, system_id: UUID, name: str, change: WorkSystemChange
+    ) -> None:
+        change = WorkSystemChange(change)
+        current = self.work_systems().get(system_id)
+        if change is WorkSystemChange.ESTABLISHED:
+            require(
+                current is None or current == WorkSystemChange.ABOLISHED,
+                "system_id",
+                "not_established",
+                "that work system is already in force",
+            )
+        else:
+            require(
+                current is not None and current != WorkSystemChange.ABOLISHED,
+                "system_id",
+                "in_force",
+                f"only a work system in force can be {change.value}",
+            )
+        self.trigger_event(
+            self.WorkSystemChanged, provenance=provenance, system_id=system_id, name=name, change=change
+        )
+
+    def set_up_volunteer_team(
+        self,
+        provenance: Provenance,
+        *,
+        team_id: UUID,
+        name: str,
+        service_kinds: list[str],
+        members: int,
+        joint_with: list[UUID] | None = None,
+    ) -> None:
+        require(
+            team_id not in {f.team_id for f in self.facts.of_type(self.VolunteerTeamSetUp)},  # type: ignore[attr-defined]
+            "team_id",
+            "new_team",
+            "that volunteer team is already set up",
+        )
+        self.trigger_event(
+            self.VolunteerTeamSetUp,
+            provenance=provenance,
+            team_id=team_id,
+            name=name,
+            service_kinds=sorted(set(service_kinds)),
+            members=members,
+            joint_with=sorted(set(joint_with or [])),
+        )
+
+    def make_service_commitment(
+        self, provenance: Provenance, *, commitment_id: UUID, member_name: str, content: str
+    ) -> None:
+        require(
+            commitment_id not in self.commitments(),
+            "commitment_id",
+            "new_commitment",
+            "that commitment is already made",
+        )
+        self.trigger_event(
+            self.ServiceCommitmentMade,
+            provenance=provenance,
+            commitment_id=commitment_id,
+            member_name=member_name,
+            content=content,
+        )
+
+    def fulfil_service_commitment(
+        self, provenance: Provenance, *, commitment_id: UUID, outcome: str = ""
+    ) -> None:
+        commitments = self.commitments()
+        require(
+            commitment_id in commitments,
+            "commitment_id",
+            "commitment_made",
+            "a commitment must be made before it is fulfilled",
+        )
+        require(
+            not commitments[commitment_id],
+            "commitment_id",
+            "not_fulfilled",
+            "that commitment is already fulfilled",
+        )
+        made_on = max(
+            f.provenance.occurred_on
+            for f in self.facts.of_type(self.ServiceCommitmentMade)
+            if f.commitment_id == commitment_id  # type: ignore[attr-defined]
+        )
+        self._not_before(provenance, made_on, "commitment")
+        self.trigger_event(
+            self.ServiceCommitmentFulfilled,
+            provenance=provenance,
+            commitment_id=commitment_id,
+            outcome=outcome,
+        )
+
+    def record_optional_action(self, provenance: Provenance, *, title: str, description: str = "") -> None:
+        self.trigger_event(
+            self.OptionalActionRecorded, provenance=provenance, title=title, description=description
+        )
+
+    def record_supervision_visit(
+        self, provenance: Provenance, *, group_id: UUID, findings: str, suggestions: str = ""
+    ) -> None:
+        self.trigger_event(
+            self.SupervisionVisitRecorded,
+            provenance=provenance,
+            group_id=group_id,
+            findings=findings,
+            suggestions=suggestions,
+        )
+
+    def record_phase_work(
+        self, provenance: Provenance, *, phase_key: str, done: bool, note: str = ""
+    ) -> None:
+        self.trigger_event(
+            self.PhaseWorkRecorded, provenance=provenance, phase_key=phase_key, done=done, note=note
+        )
+
+    def correct(
+        self, provenance: Provenance, *, corrects: UUID, reason: str, changes: dict[str, Any]
+    ) -> None:
+        _required(reason=reason)
+        require_value(bool(changes), "changes", "required", "a correction changes something")
+        original = self.facts.get(corrects, "corrects")
+        original.corrected(changes)  # checks the corrected copy before anything is stored
+        self.trigger_event(
+            self.FactCorrected, provenance=provenance, corrects=corrects, reason=reason, changes=changes
+        )
+
+    def withdraw(self, provenance: Provenance, *, withdraws: UUID, reason: str) -> None:
+        _required(reason=reason)
+        self.facts.get(withdraws, "withdraws")
+        self.trigger_event(
+            self.FactWithdrawn, provenance=provenance, withdraws=withdraws, reason=reason
+        )
+
+    def fact_date(self, event_id: UUID) -> date:
+        return self.facts.get(event_id, "corrects").provenance.occurred_on
+
+    def is_empty(self) -> bool:
+        return len(self.facts) == 0
+
+
+SECRETARY_TRAINING_DAYS_REQUIRED = Decimal(SECRETARY_TRAINING_MIN_DAYS)

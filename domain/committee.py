@@ -1,0 +1,73 @@
+"""A committee (上级党组织) that supervises branches and answers for their progress."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+from domain.base import LedgerAggregate
+from domain.errors import require, require_value
+from domain.provenance import Provenance
+from domain.vocabulary import CommitteeKind
+
+
+class Committee(LedgerAggregate):
+    class Registered(LedgerAggregate.Created):
+        district_id: UUID
+        name: str
+        kind: CommitteeKind
+
+    class Renamed(LedgerAggregate.Event):
+        name: str
+
+        def apply(self, committee: Committee) -> None:
+            committee.name = self.name
+
+    class ContactPointChosen(LedgerAggregate.Event):
+        """A committee member picks one branch to follow closely (000 §五(二))."""
+
+        member_name: str
+        branch_id: UUID
+
+        def apply(self, committee: Committee) -> None:
+            committee.contact_points[self.member_name] = self.branch_id
+
+    def __init__(
+        self, provenance: Provenance, district_id: UUID, name: str, kind: CommitteeKind
+    ) -> None:
+        self.district_id = district_id
+        self.name = name
+        self.kind = kind
+        self.contact_points: dict[str, UUID] = {}
+
+    @classmethod
+    def register(
+        cls,
+        provenance: Provenance,
+        district_id: UUID,
+        name: str,
+        kind: CommitteeKind,
+        id: UUID | None = None,
+    ) -> Committee:
+        require_value(bool(name.strip()), "name", "required", "a committee needs a name")
+        return cls._create(
+            cls.Registered,
+            id=id or uuid4(),
+            provenance=provenance,
+            district_id=district_id,
+            name=name,
+            kind=CommitteeKind(kind),
+        )
+
+    def rename(self, provenance: Provenance, name: str) -> None:
+        require_value(bool(name.strip()), "name", "required", "a committee needs a name")
+        require(name != self.name, "name", "changed", "the committee already has that name")
+        self.trigger_event(self.Renamed, provenance=provenance, name=name)
+
+    def choose_contact_point(self, provenance: Provenance, member_name: str, branch_id: UUID) -> None:
+        require_value(bool(member_name.strip()), "member_name", "required", "name the member")
+        self.trigger_event(
+            self.ContactPointChosen,
+            provenance=provenance,
+            member_name=member_name,
+            branch_id=branch_id,
+        )

@@ -1,0 +1,284 @@
+"""A problem on a branch's problem list (问题清单) and its rectification (整改).
+
+Each problem is its own aggregate, so that rectifying one never conflicts with another.
+Its rectification moves listed → in progress → done → verified; a failed verification
+sends it back to in progress.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from domain.base import Fact, Facts, LedgerAggregate
+from domain.errors import require, require_value
+from domain.provenance import Provenance
+from domain.vocabulary import ProblemCategory, RectificationStatus
+
+_NEXT_STATUS = {
+    "RectificationStarted": RectificationStatus.IN_PROGRESS,
+    "RectificationProgressed": RectificationStatus.IN_PROGRESS,
+    "RectificationDone": RectificationStatus.DONE,
+}
+
+
+class Problem(LedgerAggregate):
+    class Listed(LedgerAggregate.Created):
+        campaign_id: UUID
+        branch_id: UUID
+        category: ProblemCategory
+        description: str
+        measures: str
+        responsible_person: str
+        deadline: date
+
+    class Fact(Fact):
+        def apply(self, problem: Problem) -> None:
+            problem.facts.add(self)
+
+    class RectificationStarted(Fact):
+        note: str
+
+    class RectificationProgressed(Fact):
+        note: str
+        percent_done: int
+
+        def check(self) -> None:
+            require_value(
+                0 <= self.percent_done <= 100,
+                "percent_done",
+                "percentage",
+                "percent_done must be between 0 and 100",
+            )
+
+    class RectificationDone(Fact):
+        outcome: str
+
+        def check(self) -> None:
+            require_value(bool(self.outcome.strip()), "outcome", "required", "say what was done")
+
+    class RectificationVerified(Fact):
+        """The supervising side checks the rectification; ``passed`` false reopens it."""
+
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"passed"})
+        verifier: str
+        passed: bool
+        remarks: str
+
+        def check(self) -> None:
+            require_value(bool(self.verifier.strip()), "verifier", "required", "name the verifier")
+
+    class Revised(LedgerAggregate.Event):
+        """Measures, responsible person or deadline changed as the work goes on."""
+
+        measures: str
+        responsible_person: str
+        deadline: date
+
+        def apply(self, problem: Problem) -> None:
+            problem.measures = self.measures
+            problem.responsible_person = self.responsible_person
+            problem.deadline = self.deadline
+
+    class FactCorrected(LedgerAggregate.Event):
+        corrects: UUID
+        reason: str
+        changes: dict[str, Any]
+
+        def apply(self, problem: Problem) -> None:
+            problem.facts.add(problem.facts.current[self.corrects].corrected(self.changes))
+
+    class FactWithdrawn(LedgerAggregate.Event):
+        withdraws: UUID
+        reason: str
+
+        def apply(self, problem: Problem) -> None:
+            problem.facts.withdraw(self.withdraws)
+
+    class Withdrawn(LedgerAggregate.Event):
+        """The whole problem was listed in error: it no longer counts anywhere."""
+
+        reason: str
+
+        def apply(self, problem: Problem) -> None:
+            problem.withdrawn = True
+
+    def __init__(
+        self,
+        provenance: Provenance,
+        campaign_id: UUID,
+        branch_id: UUID,
+        category: ProblemCategory,
+        description: str,
+        measures: str,
+        responsible_person: str,
+        deadline: date,
+    ) -> None:
+        self.campaign_id = campaign_id
+        self.branch_id = branch_id
+        self.category = category
+        self.description = description
+        self.measures = measures
+        self.responsible_person = responsible_person
+        self.deadline = deadline
+        self.listed_on = provenance.occurred_on
+        self.facts = Facts()
+        self.withdrawn = False
+
+    @classmethod
+    def list_on_branch(
+        cls,
+        provenance: Provenance,
+        *,
+        campaign_id: UUID,
+        branch_id: UUID,
+        category: ProblemCategory,
+        description: str,
+        measures: str,
+        responsible_person: str,
+        deadline: date,
+        id: UUID | None = None,
+    ) -> Problem:
+        for name, value in (
+            ("description", description),
+            ("measures", measures),
+            ("responsible_person", responsible_person),
+        ):
+            require_value(bool(value.strip()), name, "required", f"a problem needs {name}")
+        _check_deadline(deadline, provenance.occurred_on)
+        return cls._create(
+            cls.Listed,
+            id=id or uuid4(),
+            provenance=provenance,
+            campaign_id=campaign_id,
+            branch_id=branch_id,
+            category=ProblemCategory(category),
+            description=description,
+            measures=measures,
+            responsible_person=responsible_person,
+            deadline=deadline,
+        )
+
+    def status(self) -> RectificationStatus:
+        status = RectificationStatus.LISTED
+        for fact in sorted(self.facts.current.values(), key=lambda f: f.originator_version):
+            if isinstance(fact, self.RectificationVerified):
+                status = RectificationStatus.VERIFIED if fact.passed else RectificationStatus.IN_PROGRESS
+            else:
+                status = _NEXT_STATUS[type(fact).__name__]
+        return status
+
+    def _latest_date(self) -> date:
+        dates = [f.provenance.occurred_on for f in self.facts.current.values()]
+        return max([self.listed_on, *dates])
+
+    def _require_open(self) -> None:
+        require(not self.withdrawn, "problem_id", "not_withdrawn", "the problem was withdrawn")
+
+    def _require_in_order(self, provenance: Provenance) -> None:
+        latest = self._latest_date()
+        require_value(
+            provenance.occurred_on >= latest,
+            "occurred_on",
+            "not_before_previous_step",
+            f"occurred_on {provenance.occurred_on} is before the problem's last step ({latest})",
+        )
+
+    def _step(
+        self, event_class: type[Any], provenance: Provenance, allowed: set[RectificationStatus], **kw: Any
+    ) -> None:
+        self._require_open()
+        status = self.status()
+        require(
+            status in allowed,
+            "status",
+            f"from_{'_or_'.join(sorted(s.value for s in allowed))}",
+            f"cannot {event_class.__name__} a problem that is {status.value}",
+        )
+        self._require_in_order(provenance)
+        self.trigger_event(event_class, provenance=provenance, **kw)
+
+    def start_rectification(self, provenance: Provenance, *, note: str = "") -> None:
+        self._step(self.RectificationStarted, provenance, {RectificationStatus.LISTED}, note=note)
+
+    def record_progress(self, provenance: Provenance, *, note: str, percent_done: int) -> None:
+        self._step(
+            self.RectificationProgressed,
+            provenance,
+            {RectificationStatus.IN_PROGRESS},
+            note=note,
+            percent_done=percent_done,
+        )
+
+    def complete_rectification(self, provenance: Provenance, *, outcome: str) -> None:
+        self._step(
+            self.RectificationDone, provenance, {RectificationStatus.IN_PROGRESS}, outcome=outcome
+        )
+
+    def verify_rectification(
+        self, provenance: Provenance, *, verifier: str, passed: bool, remarks: str = ""
+    ) -> None:
+        self._step(
+            self.RectificationVerified,
+            provenance,
+            {RectificationStatus.DONE},
+            verifier=verifier,
+            passed=passed,
+            remarks=remarks,
+        )
+
+    def revise(
+        self, provenance: Provenance, *, measures: str, responsible_person: str, deadline: date
+    ) -> None:
+        self._require_open()
+        require_value(bool(measures.strip()), "measures", "required", "a problem needs measures")
+        require_value(
+            bool(responsible_person.strip()), "responsible_person", "required", "name a person"
+        )
+        _check_deadline(deadline, self.listed_on)
+        self.trigger_event(
+            self.Revised,
+            provenance=provenance,
+            measures=measures,
+            responsible_person=responsible_person,
+            deadline=deadline,
+        )
+
+    def correct(
+        self, provenance: Provenance, *, corrects: UUID, reason: str, changes: dict[str, Any]
+    ) -> None:
+        self._require_open()
+        require_value(bool(reason.strip()), "reason", "required", "say why")
+        require_value(bool(changes), "changes", "required", "a correction changes something")
+        self.facts.get(corrects, "corrects").corrected(changes)
+        self.trigger_event(
+            self.FactCorrected, provenance=provenance, corrects=corrects, reason=reason, changes=changes
+        )
+
+    def withdraw_fact(self, provenance: Provenance, *, withdraws: UUID, reason: str) -> None:
+        self._require_open()
+        require_value(bool(reason.strip()), "reason", "required", "say why")
+        self.facts.get(withdraws, "withdraws")
+        self.trigger_event(self.FactWithdrawn, provenance=provenance, withdraws=withdraws, reason=reason)
+
+    def withdraw(self, provenance: Provenance, *, reason: str) -> None:
+        self._require_open()
+        require_value(bool(reason.strip()), "reason", "required", "say why")
+        self.trigger_event(self.Withdrawn, provenance=provenance, reason=reason)
+
+    def is_overdue(self, on: date) -> bool:
+        return (
+            not self.withdrawn
+            and self.status() in (RectificationStatus.LISTED, RectificationStatus.IN_PROGRESS)
+            and self.deadline < on
+        )
+
+
+def _check_deadline(deadline: date, listed_on: date) -> None:
+    require_value(
+        deadline >= listed_on,
+        "deadline",
+        "not_before_listing",
+        f"deadline {deadline} is before the problem was listed ({listed_on})",
+    )

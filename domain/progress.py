@@ -1,0 +1,102 @@
+"""How far a branch has come: milestones derived from its facts, and each phase's status.
+
+Pure functions, shared by the projections (live, rebuild and as-of reports alike) so that
+"done", "in progress" and "overdue" mean one thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.base import Fact
+from domain.branch_work import BranchWork
+from domain.phases import PhaseDefinition, phase_milestone
+from domain.vocabulary import SECRETARY_TRAINING_MIN_DAYS, PhaseStatus
+
+_FIRST_OCCURRENCE: dict[type[Fact], str] = {
+    BranchWork.BaselineSurveyRecorded: "baseline_surveyed",
+    BranchWork.PlanSubmitted: "plan_submitted",
+    BranchWork.MobilizationMeetingHeld: "mobilization_held",
+    BranchWork.StudySessionHeld: "study_held",
+    BranchWork.OpinionsCollected: "opinions_collected",
+    BranchWork.ConflictScreeningDone: "conflicts_screened",
+    BranchWork.HeartToHeartTalksHeld: "talks_held",
+    BranchWork.OrganizationalLifeMeetingHeld: "life_meeting_held",
+    BranchWork.LifeMeetingResultMadeKnown: "life_meeting_made_known",
+    BranchWork.ProblemListPublicized: "problem_list_publicized",
+    BranchWork.WorkSystemChanged: "work_system_changed",
+}
+
+
+def phase_started_milestone(phase_key: str) -> str:
+    return f"{phase_milestone(phase_key)}:started"
+
+
+def milestones(facts: Iterable[Fact], problems_listed_on: Iterable[date] = ()) -> dict[str, date]:
+    """The date each milestone was first reached, from a branch's current facts."""
+    reached: dict[str, date] = {}
+
+    def reach(name: str, on: date) -> None:
+        if name not in reached or on < reached[name]:
+            reached[name] = on
+
+    ordered = sorted(facts, key=lambda f: (f.provenance.occurred_on, f.originator_version))
+    plan_decision: tuple[str, date] | None = None
+    training_days = Decimal(0)
+    for fact in ordered:
+        on = fact.provenance.occurred_on
+        name = _FIRST_OCCURRENCE.get(type(fact))
+        if name is not None:
+            reach(name, on)
+        if isinstance(fact, BranchWork.PlanApproved):
+            plan_decision = ("approved", on)
+        elif isinstance(fact, BranchWork.PlanReturned):
+            plan_decision = ("returned", on)
+        elif isinstance(fact, BranchWork.SecretaryTrainingHeld):
+            training_days += fact.days
+            if training_days >= SECRETARY_TRAINING_MIN_DAYS:
+                reach("secretary_trained", on)
+        elif isinstance(fact, BranchWork.PhaseWorkRecorded):
+            reach(phase_started_milestone(fact.phase_key), on)
+            if fact.done:
+                reach(phase_milestone(fact.phase_key), on)
+    if plan_decision is not None and plan_decision[0] == "approved":
+        reach("plan_approved", plan_decision[1])
+    for listed_on in problems_listed_on:
+        reach("problems_listed", listed_on)
+    return reached
+
+
+@dataclass(frozen=True)
+class PhaseProgress:
+    key: str
+    status: PhaseStatus
+    done_on: date | None
+    late: bool
+
+
+def phase_progress(phase: PhaseDefinition, reached: dict[str, date], as_of: date) -> PhaseProgress:
+    """A phase's status on ``as_of``, counting only what had happened by then."""
+    known = {name: on for name, on in reached.items() if on <= as_of}
+    done_on: date | None = None
+    if all(m in known for m in phase.completion):
+        done_on = max(known[m] for m in phase.completion)
+    late = done_on is not None and phase.deadline is not None and done_on > phase.deadline
+    if done_on is not None:
+        status = PhaseStatus.DONE
+    elif phase.deadline is not None and phase.deadline < as_of:
+        status = PhaseStatus.OVERDUE
+    elif any(m in known for m in (*phase.starters, phase_started_milestone(phase.key))):
+        status = PhaseStatus.IN_PROGRESS
+    else:
+        status = PhaseStatus.NOT_STARTED
+    return PhaseProgress(phase.key, status, done_on, late)
+
+
+def campaign_progress(
+    phases: Iterable[PhaseDefinition], reached: dict[str, date], as_of: date
+) -> list[PhaseProgress]:
+    return [phase_progress(p, reached, as_of) for p in sorted(phases, key=lambda p: p.order)]

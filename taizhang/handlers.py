@@ -1,0 +1,382 @@
+"""What each posted event type does: which aggregate it concerns, and which command it runs.
+
+The names are the past-tense event names integrators post, e.g. ``MobilizationMeetingHeld``.
+``data`` has already been validated and deserialized by the API's schemas (or built by the
+demo generator); the domain checks the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from domain.base import LedgerAggregate
+from domain.branch import Branch
+from domain.branch_work import BranchWork
+from domain.campaign import Campaign
+from domain.committee import Committee
+from domain.district import District
+from domain.errors import require
+from domain.instructor import Instructor
+from domain.phases import PhaseDefinition
+from domain.problem import Problem
+from domain.provenance import Provenance
+from domain.supervision_group import SupervisionGroup
+from taizhang.unit_of_work import UnitOfWork
+
+Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    concerns: str  # district, committee, branch, instructor, supervision_group, campaign, branch_work, problem
+    creates: bool
+    handle: Handler
+
+
+EVENT_TYPES: dict[str, EventType] = {}
+
+
+def handles(name: str, concerns: str, *, creates: bool = False) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        EVENT_TYPES[name] = EventType(name, concerns, creates, fn)
+        return fn
+
+    return register
+
+
+def _pop(data: dict[str, Any], *names: str) -> list[Any]:
+    return [data.pop(n) for n in names]
+
+
+# -- organizations -------------------------------------------------------------------------
+
+
+@handles("DistrictRegistered", "district", creates=True)
+def _district_registered(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    return uow.add(District.register(p, d["name"], d["code"], id=d.get("id")))
+
+
+@handles("CommitteeRegistered", "committee", creates=True)
+def _committee_registered(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    uow.read(District, d["district_id"], "district_id")
+    return uow.add(
+        Committee.register(p, d["district_id"], d["name"], d["kind"], id=d.get("id"))
+    )
+
+
+@handles("CommitteeRenamed", "committee")
+def _committee_renamed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    committee = uow.get(Committee, d["committee_id"], "committee_id")
+    committee.rename(p, d["name"])
+    return committee
+
+
+@handles("ContactPointChosen", "committee")
+def _contact_point_chosen(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    committee = uow.get(Committee, d["committee_id"], "committee_id")
+    uow.branch(d["branch_id"])
+    committee.choose_contact_point(p, d["member_name"], d["branch_id"])
+    return committee
+
+
+@handles("BranchRegistered", "branch", creates=True)
+def _branch_registered(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    uow.read(District, d["district_id"], "district_id")
+    committee = uow.read(Committee, d["committee_id"], "committee_id")
+    require(
+        committee.district_id == d["district_id"],
+        "committee_id",
+        "same_district",
+        "the committee belongs to another district",
+    )
+    return uow.add(Branch.register(p, **d))
+
+
+@handles("MembershipChanged", "branch")
+def _membership_changed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
+    branch.change_membership(p, d["full_members"], d["probationary_members"])
+    return branch
+
+
+@handles("EmployeesCounted", "branch")
+def _employees_counted(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
+    branch.count_employees(p, d["employees"])
+    return branch
+
+
+@handles("FormationChanged", "branch")
+def _formation_changed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
+    branch.change_formation(p, d["formation"], d.get("covered_units", []))
+    return branch
+
+
+@handles("MovedToCommittee", "branch")
+def _moved_to_committee(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
+    committee = uow.read(Committee, d["committee_id"], "committee_id")
+    require(
+        committee.district_id == branch.district_id,
+        "committee_id",
+        "same_district",
+        "the committee belongs to another district",
+    )
+    branch.move_to_committee(p, d["committee_id"])
+    return branch
+
+
+@handles("InstructorRegistered", "instructor", creates=True)
+def _instructor_registered(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    uow.read(District, d["district_id"], "district_id")
+    return uow.add(Instructor.register(p, d["district_id"], d["name"], id=d.get("id")))
+
+
+@handles("InstructorAssigned", "branch")
+def _instructor_assigned(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
+    uow.read(Instructor, d["instructor_id"], "instructor_id")
+    branch.assign_instructor(p, d["instructor_id"])
+    return branch
+
+
+@handles("InstructorUnassigned", "branch")
+def _instructor_unassigned(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
+    branch.unassign_instructor(p, d["instructor_id"])
+    return branch
+
+
+@handles("DesignatedRectificationTarget", "branch")
+def _designated_target(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
+    branch.designate_rectification_target(p, d["reasons"])
+    return branch
+
+
+@handles("Reorganized", "branch")
+def _reorganized(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
+    branch.reorganize(
+        p, d["leadership_completed"], d["secretary_replaced"], d.get("notes", "")
+    )
+    return branch
+
+
+@handles("SupervisionGroupRegistered", "supervision_group", creates=True)
+def _group_registered(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    uow.read(District, d["district_id"], "district_id")
+    return uow.add(
+        SupervisionGroup.register(p, d["district_id"], d["name"], d["kind"], id=d.get("id"))
+    )
+
+
+def _check_scope(uow: UnitOfWork, district_id: UUID, d: dict[str, Any]) -> None:
+    for committee_id in d.get("committee_ids", []):
+        committee = uow.read(Committee, committee_id, "committee_ids")
+        require(
+            committee.district_id == district_id, "committee_ids", "same_district", "another district"
+        )
+    for branch_id in d.get("branch_ids", []):
+        branch = uow.branch(branch_id)
+        require(branch.district_id == district_id, "branch_ids", "same_district", "another district")
+
+
+@handles("ScopeAssigned", "supervision_group")
+def _scope_assigned(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    group = uow.get(SupervisionGroup, d["group_id"], "group_id")
+    _check_scope(uow, group.district_id, d)
+    group.assign(p, d.get("committee_ids", []), d.get("branch_ids", []))
+    return group
+
+
+@handles("ScopeUnassigned", "supervision_group")
+def _scope_unassigned(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    group = uow.get(SupervisionGroup, d["group_id"], "group_id")
+    group.unassign(p, d.get("committee_ids", []), d.get("branch_ids", []))
+    return group
+
+
+# -- campaigns -----------------------------------------------------------------------------
+
+
+@handles("CampaignDefined", "campaign", creates=True)
+def _campaign_defined(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    uow.read(District, d["district_id"], "district_id")
+    phases = [p_ if isinstance(p_, PhaseDefinition) else PhaseDefinition(**p_) for p_ in d["phases"]]
+    return uow.add(
+        Campaign.define(
+            p,
+            district_id=d["district_id"],
+            name=d["name"],
+            starts_on=d["starts_on"],
+            ends_on=d["ends_on"],
+            phases=phases,
+            template_key=d.get("template_key", ""),
+            id=d.get("id"),
+        )
+    )
+
+
+@handles("BranchesEnrolled", "campaign")
+def _branches_enrolled(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    campaign = uow.get(Campaign, d["campaign_id"], "campaign_id")
+    for branch_id in d["branch_ids"]:
+        branch = uow.branch(branch_id)
+        require(
+            branch.district_id == campaign.district_id,
+            "branch_ids",
+            "same_district",
+            f"branch {branch_id} belongs to another district",
+        )
+    campaign.enrol(p, d["branch_ids"])
+    return campaign
+
+
+@handles("BranchWithdrawn", "campaign")
+def _branch_withdrawn(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    campaign = uow.get(Campaign, d["campaign_id"], "campaign_id")
+    campaign.withdraw_branch(p, d["branch_id"], d["reason"])
+    return campaign
+
+
+@handles("PhaseDeadlineChanged", "campaign")
+def _deadline_changed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    campaign = uow.get(Campaign, d["campaign_id"], "campaign_id")
+    campaign.change_deadline(p, d["phase_key"], d["deadline"])
+    return campaign
+
+
+# -- a branch's work in a campaign ---------------------------------------------------------
+
+# Before a rectification target is reorganized, only these may be recorded (000 §三(一)).
+_ALLOWED_BEFORE_REORGANIZATION = {"BaselineSurveyRecorded", "SupervisionVisitRecorded"}
+
+
+def _work_command(name: str, method: str) -> None:
+    def handle(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+        campaign_id, branch_id = _pop(d, "campaign_id", "branch_id")
+        work = uow.branch_work(p, campaign_id, branch_id)
+        if name not in _ALLOWED_BEFORE_REORGANIZATION:
+            require(
+                uow.branch(branch_id).covers_without_rectification,
+                "branch_id",
+                "reorganized_first",
+                "a rectification target is reorganized before it starts the campaign",
+            )
+        if name == "SupervisionVisitRecorded":
+            uow.read(SupervisionGroup, d["group_id"], "group_id")
+        if name == "PhaseWorkRecorded":
+            uow.read(Campaign, campaign_id, "campaign_id").phase(d["phase_key"])
+        getattr(work, method)(p, **d)
+        return work
+
+    EVENT_TYPES[name] = EventType(name, "branch_work", False, handle)
+
+
+for _name, _method in {
+    "BaselineSurveyRecorded": "record_baseline_survey",
+    "PlanSubmitted": "submit_plan",
+    "PlanReturned": "return_plan",
+    "PlanApproved": "approve_plan",
+    "MobilizationMeetingHeld": "hold_mobilization_meeting",
+    "StudySessionHeld": "hold_study_session",
+    "SecretaryTrainingHeld": "hold_secretary_training",
+    "OpinionsCollected": "collect_opinions",
+    "ConflictScreeningDone": "screen_conflicts",
+    "HeartToHeartTalksHeld": "hold_heart_to_heart_talks",
+    "OrganizationalLifeMeetingHeld": "hold_organizational_life_meeting",
+    "LifeMeetingResultMadeKnown": "make_life_meeting_result_known",
+    "ProblemListPublicized": "publicize_problem_list",
+    "WorkSystemChanged": "change_work_system",
+    "VolunteerTeamSetUp": "set_up_volunteer_team",
+    "ServiceCommitmentMade": "make_service_commitment",
+    "ServiceCommitmentFulfilled": "fulfil_service_commitment",
+    "OptionalActionRecorded": "record_optional_action",
+    "SupervisionVisitRecorded": "record_supervision_visit",
+    "PhaseWorkRecorded": "record_phase_work",
+}.items():
+    _work_command(_name, _method)
+
+
+def _check_correction_dates(uow: UnitOfWork, campaign_id: UUID, d: Mapping[str, Any]) -> None:
+    if "occurred_on" in d.get("changes", {}):
+        campaign = uow.read(Campaign, campaign_id, "campaign_id")
+        new_date = d["changes"]["occurred_on"]
+        require(
+            campaign.starts_on <= new_date <= uow.today,
+            "changes.occurred_on",
+            "within_campaign_and_not_future",
+            f"corrected date {new_date} is before the campaign or in the future",
+        )
+
+
+@handles("FactCorrected", "branch_work")
+def _fact_corrected(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    """Corrects a fact of a branch's work, or of a problem when ``problem_id`` is given."""
+    if "problem_id" in d:
+        return _problem_step(uow, p, d, "correct")
+    campaign_id, branch_id = _pop(d, "campaign_id", "branch_id")
+    work = uow.branch_work(p, campaign_id, branch_id)
+    _check_correction_dates(uow, campaign_id, d)
+    work.correct(p, **d)
+    return work
+
+
+@handles("FactWithdrawn", "branch_work")
+def _fact_withdrawn(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    if "problem_id" in d:
+        return _problem_step(uow, p, d, "withdraw_fact")
+    campaign_id, branch_id = _pop(d, "campaign_id", "branch_id")
+    work = uow.branch_work(p, campaign_id, branch_id)
+    work.withdraw(p, **d)
+    return work
+
+
+# -- problems and their rectification ------------------------------------------------------
+
+
+@handles("ProblemListed", "problem", creates=True)
+def _problem_listed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    campaign = uow.read(Campaign, d["campaign_id"], "campaign_id")
+    campaign.admit(d["branch_id"], p.occurred_on, uow.today)
+    require(
+        uow.branch(d["branch_id"]).covers_without_rectification,
+        "branch_id",
+        "reorganized_first",
+        "a rectification target is reorganized before it starts the campaign",
+    )
+    return uow.add(Problem.list_on_branch(p, **d))
+
+
+def _problem_step(uow: UnitOfWork, p: Provenance, d: dict[str, Any], method: str) -> LedgerAggregate:
+    problem = uow.get(Problem, d.pop("problem_id"), "problem_id")
+    campaign = uow.read(Campaign, problem.campaign_id, "campaign_id")
+    campaign.admit(problem.branch_id, p.occurred_on, uow.today)
+    if method == "correct":
+        _check_correction_dates(uow, problem.campaign_id, d)
+    getattr(problem, method)(p, **d)
+    return problem
+
+
+def _problem_command(name: str, method: str) -> None:
+    def handle(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+        return _problem_step(uow, p, d, method)
+
+    EVENT_TYPES[name] = EventType(name, "problem", False, handle)
+
+
+for _name, _method in {
+    "RectificationStarted": "start_rectification",
+    "RectificationProgressed": "record_progress",
+    "RectificationDone": "complete_rectification",
+    "RectificationVerified": "verify_rectification",
+    "ProblemRevised": "revise",
+    "ProblemWithdrawn": "withdraw",
+}.items():
+    _problem_command(_name, _method)

@@ -1,0 +1,322 @@
+"""The service layer: posts become commands on aggregates, stored atomically and exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from eventsourcing.persistence import IntegrityError
+
+from domain.errors import DomainError, InvalidValue
+from domain.provenance import Provenance
+from domain.receipt import Receipt, receipt_id
+from domain.records import to_plain
+from taizhang.handlers import EVENT_TYPES
+from taizhang.ledger import Ledger
+from taizhang.unit_of_work import NotFound, UnitOfWork
+
+# Business dates are Chinese dates: "today" is today in Beijing time.
+BUSINESS_TIMEZONE = ZoneInfo("Asia/Shanghai")
+# A concurrent writer on the same aggregate makes a save fail; the batch is rebuilt on the
+# fresh state and tried again this many times before giving up with a conflict.
+MAX_ATTEMPTS = 5
+MAX_BATCH = 1000
+
+
+def business_today() -> date:
+    return datetime.now(BUSINESS_TIMEZONE).date()
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who posts: taken from credentials, never from the body."""
+
+    actor: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Posting:
+    type: str
+    occurred_on: date
+    data: Mapping[str, Any]
+    client_event_id: str | None = None
+
+    def digest(self) -> str:
+        body = json.dumps(
+            {"type": self.type, "occurred_on": self.occurred_on, "data": self.data},
+            default=lambda v: to_plain(v) if not isinstance(v, (str, int)) else v,
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Answer:
+    event_id: UUID
+    event_type: str
+    aggregate_id: UUID
+    version: int
+    position: int | None
+    replayed: bool = False
+
+    def as_receipt(self) -> dict[str, object]:
+        return {
+            "event_id": str(self.event_id),
+            "event_type": self.event_type,
+            "aggregate_id": str(self.aggregate_id),
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_receipt(cls, answer: Mapping[str, Any], position: int | None) -> Answer:
+        return cls(
+            event_id=UUID(str(answer["event_id"])),
+            event_type=str(answer["event_type"]),
+            aggregate_id=UUID(str(answer["aggregate_id"])),
+            version=int(answer["version"]),
+            position=position,
+            replayed=True,
+        )
+
+
+class PreconditionFailed(Exception):
+    """If-Match named a version the aggregate has moved past (HTTP 412)."""
+
+    def __init__(self, aggregate_id: UUID, expected: int, current: int) -> None:
+        super().__init__(f"expected version {expected} of {aggregate_id}, it is at {current}")
+        self.aggregate_id = aggregate_id
+        self.expected = expected
+        self.current = current
+
+
+class Conflict(Exception):
+    """The post collides with another: a reused client event id, or a contended aggregate."""
+
+    def __init__(self, field: str, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.rule = rule
+        self.message = message
+
+
+@dataclass
+class BatchRejected(Exception):
+    """Items of a batch broke rules; nothing of the batch was stored."""
+
+    errors: list[tuple[int, Exception]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(f"item {i}: {e}" for i, e in self.errors)
+
+
+class LedgerService:
+    def __init__(self, ledger: Ledger, today: Callable[[], date] = business_today) -> None:
+        self.ledger = ledger
+        self.today = today
+
+    def post(
+        self, caller: Caller, posting: Posting, *, expected_version: int | None = None
+    ) -> Answer:
+        try:
+            return self._store(caller, [posting], None, expected_version)[0]
+        except BatchRejected as rejected:
+            raise rejected.errors[0][1] from None
+
+    def post_batch(
+        self, caller: Caller, postings: Sequence[Posting], *, idempotency_key: str | None = None
+    ) -> list[Answer]:
+        if not postings:
+            raise InvalidValue("events", "non_empty", "a batch holds at least one event")
+        if len(postings) > MAX_BATCH:
+            raise InvalidValue("events", "max_1000", f"a batch holds at most {MAX_BATCH} events")
+        return self._store(caller, postings, idempotency_key, None)
+
+    def _store(
+        self,
+        caller: Caller,
+        postings: Sequence[Posting],
+        idempotency_key: str | None,
+        expected_version: int | None,
+    ) -> list[Answer]:
+        batch_digest = _batch_digest(postings)
+        for _attempt in range(MAX_ATTEMPTS):
+            if idempotency_key is not None:
+                replayed = self._replay_batch(caller, idempotency_key, batch_digest)
+                if replayed is not None:
+                    return replayed
+            try:
+                return self._attempt(caller, postings, idempotency_key, batch_digest, expected_version)
+            except IntegrityError:
+                continue  # another writer got there first: rebuild on fresh state
+        raise Conflict(
+            "events", "contended", "the aggregates are being changed by others; try again"
+        )
+
+    def _attempt(
+        self,
+        caller: Caller,
+        postings: Sequence[Posting],
+        idempotency_key: str | None,
+        batch_digest: str,
+        expected_version: int | None,
+    ) -> list[Answer]:
+        today = self.today()
+        uow = UnitOfWork(self.ledger, today)
+        answers: list[Answer | None] = [None] * len(postings)
+        produced: dict[int, Any] = {}
+        receipts: list[Receipt] = []
+        seen_client_ids: dict[str, int] = {}
+        errors: list[tuple[int, Exception]] = []
+        for index, posting in enumerate(postings):
+            try:
+                replay = self._recognise(caller, posting, seen_client_ids, index)
+                if replay is not None:
+                    answers[index] = replay
+                    continue
+                event, provenance = self._apply(uow, caller, posting, today, expected_version)
+            except (DomainError, NotFound, Conflict, PreconditionFailed) as error:
+                errors.append((index, error))
+                continue
+            produced[index] = event
+            if posting.client_event_id is not None:
+                receipts.append(
+                    Receipt.issue(
+                        provenance,
+                        source=caller.source,
+                        client_event_id=posting.client_event_id,
+                        request_digest=posting.digest(),
+                        answer=_answer_for(event, None).as_receipt(),
+                    )
+                )
+        if errors:
+            raise BatchRejected(errors)
+        if idempotency_key is not None:
+            receipts.append(self._batch_receipt(caller, idempotency_key, batch_digest, answers, produced))
+        recordings = self.ledger.save(*uow.pending(), *receipts)
+        positions = {id(r.domain_event): r.notification.id for r in recordings}
+        for index, event in produced.items():
+            answers[index] = _answer_for(event, positions.get(id(event)))
+        return [a for a in answers if a is not None]
+
+    def _apply(
+        self,
+        uow: UnitOfWork,
+        caller: Caller,
+        posting: Posting,
+        today: date,
+        expected_version: int | None,
+    ) -> tuple[Any, Provenance]:
+        event_type = EVENT_TYPES.get(posting.type)
+        if event_type is None:
+            raise InvalidValue("type", "known_event_type", f"unknown event type {posting.type!r}")
+        provenance = Provenance(
+            event_id=uuid4(),
+            occurred_on=posting.occurred_on,
+            actor=caller.actor,
+            source=caller.source,
+            client_event_id=posting.client_event_id,
+        )
+        provenance.check_not_in_future(today)
+        aggregate = event_type.handle(uow, provenance, dict(posting.data))
+        event = aggregate.pending_events[-1]
+        if expected_version is not None and not event_type.creates:
+            before = event.originator_version - 1
+            if before != expected_version:
+                raise PreconditionFailed(aggregate.id, expected_version, before)
+        return event, provenance
+
+    def _recognise(
+        self, caller: Caller, posting: Posting, seen: dict[str, int], index: int
+    ) -> Answer | None:
+        """The first answer, if this client event id was stored before; else None."""
+        client_event_id = posting.client_event_id
+        if client_event_id is None:
+            return None
+        if client_event_id in seen:
+            raise Conflict(
+                "client_event_id",
+                "unique_in_batch",
+                f"client_event_id {client_event_id!r} also names item {seen[client_event_id]}",
+            )
+        seen[client_event_id] = index
+        receipt = self._receipt(caller.source, client_event_id)
+        if receipt is None:
+            return None
+        if receipt.request_digest != posting.digest():
+            raise Conflict(
+                "client_event_id",
+                "same_content_on_retry",
+                f"client_event_id {client_event_id!r} was already used for a different event",
+            )
+        answer = receipt.answer
+        position = self.ledger.position_of(UUID(str(answer["aggregate_id"])), int(str(answer["version"])))
+        return Answer.from_receipt(answer, position)
+
+    def _receipt(self, source: str, client_event_id: str) -> Receipt | None:
+        rid = receipt_id(source, client_event_id)
+        if rid not in self.ledger.repository:
+            return None
+        receipt: Receipt = self.ledger.repository.get(rid)
+        return receipt
+
+    def _batch_receipt(
+        self,
+        caller: Caller,
+        key: str,
+        digest: str,
+        answers: list[Answer | None],
+        produced: dict[int, Any],
+    ) -> Receipt:
+        items = [
+            (a.as_receipt() if a is not None else _answer_for(produced[i], None).as_receipt())
+            for i, a in enumerate(answers)
+        ]
+        provenance = Provenance(uuid4(), self.today(), caller.actor, caller.source, None)
+        return Receipt.issue(
+            provenance,
+            source=caller.source,
+            client_event_id=f"batch:{key}",
+            request_digest=digest,
+            answer={"items": items},
+        )
+
+    def _replay_batch(self, caller: Caller, key: str, digest: str) -> list[Answer] | None:
+        receipt = self._receipt(caller.source, f"batch:{key}")
+        if receipt is None:
+            return None
+        if receipt.request_digest != digest:
+            raise Conflict(
+                "Idempotency-Key",
+                "same_content_on_retry",
+                f"Idempotency-Key {key!r} was already used for a different batch",
+            )
+        items: list[dict[str, Any]] = receipt.answer["items"]  # type: ignore[assignment]
+        return [
+            Answer.from_receipt(
+                item,
+                self.ledger.position_of(UUID(str(item["aggregate_id"])), int(item["version"])),
+            )
+            for item in items
+        ]
+
+
+def _answer_for(event: Any, position: int | None) -> Answer:
+    return Answer(
+        event_id=event.provenance.event_id,
+        event_type=type(event).__name__,
+        aggregate_id=event.originator_id,
+        version=event.originator_version,
+        position=position,
+    )
+
+
+def _batch_digest(postings: Sequence[Posting]) -> str:
+    return hashlib.sha256("".join(p.digest() for p in postings).encode()).hexdigest()
