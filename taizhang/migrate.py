@@ -1,0 +1,32 @@
+"""Bring a database up to date: the library's event tables, then our migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+import migrations
+from taizhang.config import Settings
+from taizhang.ledger import Ledger
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    if settings.is_postgres:
+        p = settings.postgres_params()
+        auth = p.user + (f":{p.password}" if p.password else "")
+        url = f"postgresql+psycopg://{auth}@{p.host}:{p.port}/{p.dbname}"
+        config.attributes["schema"] = p.schema
+    else:
+        url = f"sqlite:///{settings.sqlite_path()}"
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(settings: Settings, revision: str = "head") -> None:
+    ledger = Ledger(settings)  # the library creates its event tables on construction
+    ledger.close()
+    command.upgrade(alembic_config(settings), revision)
