@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,12 +13,14 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import DomainError, InvalidValue
 from domain.provenance import Provenance
 from domain.receipt import Receipt, receipt_id
 from domain.records import to_plain
+from taizhang.group_commit import GroupCommit
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
 from taizhang.unit_of_work import NotFound, UnitOfWork
@@ -24,8 +28,10 @@ from taizhang.unit_of_work import NotFound, UnitOfWork
 # Business dates are Chinese dates: "today" is today in Beijing time.
 BUSINESS_TIMEZONE = ZoneInfo("Asia/Shanghai")
 # A concurrent writer on the same aggregate makes a save fail; the batch is rebuilt on the
-# fresh state and tried again this many times before giving up with a conflict.
-MAX_ATTEMPTS = 5
+# fresh state and tried again this many times, after a short random pause that grows with
+# each attempt so that contenders spread out, before giving up with a conflict.
+MAX_ATTEMPTS = 12
+RETRY_PAUSE_SECONDS = 0.002
 MAX_BATCH = 1000
 
 
@@ -121,6 +127,7 @@ class LedgerService:
     def __init__(self, ledger: Ledger, today: Callable[[], date] = business_today) -> None:
         self.ledger = ledger
         self.today = today
+        self.group_commit = GroupCommit(ledger)
 
     def post(
         self, caller: Caller, posting: Posting, *, expected_version: int | None = None
@@ -147,29 +154,33 @@ class LedgerService:
         expected_version: int | None,
     ) -> list[Answer]:
         batch_digest = _batch_digest(postings)
-        for _attempt in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             if idempotency_key is not None:
                 replayed = self._replay_batch(caller, idempotency_key, batch_digest)
                 if replayed is not None:
                     return replayed
             try:
-                return self._attempt(caller, postings, idempotency_key, batch_digest, expected_version)
+                with UnitOfWork(self.ledger, self.today()) as uow:
+                    return self._attempt(
+                        uow, caller, postings, idempotency_key, batch_digest, expected_version
+                    )
             except IntegrityError:
-                continue  # another writer got there first: rebuild on fresh state
+                # Another writer got there first: rebuild on fresh state.
+                time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * (attempt + 1)))
         raise Conflict(
             "events", "contended", "the aggregates are being changed by others; try again"
         )
 
     def _attempt(
         self,
+        uow: UnitOfWork,
         caller: Caller,
         postings: Sequence[Posting],
         idempotency_key: str | None,
         batch_digest: str,
         expected_version: int | None,
     ) -> list[Answer]:
-        today = self.today()
-        uow = UnitOfWork(self.ledger, today)
+        today = uow.today
         answers: list[Answer | None] = [None] * len(postings)
         produced: dict[int, Any] = {}
         receipts: list[Receipt] = []
@@ -200,7 +211,8 @@ class LedgerService:
             raise BatchRejected(errors)
         if idempotency_key is not None:
             receipts.append(self._batch_receipt(caller, idempotency_key, batch_digest, answers, produced))
-        recordings = self.ledger.save(*uow.pending(), *receipts)
+        events = [e for changed in (*uow.pending(), *receipts) for e in changed.collect_events()]
+        recordings = self.group_commit.save(events)
         positions = {id(r.domain_event): r.notification.id for r in recordings}
         for index, event in produced.items():
             answers[index] = _answer_for(event, positions.get(id(event)))
@@ -261,10 +273,10 @@ class LedgerService:
         return Answer.from_receipt(answer, position)
 
     def _receipt(self, source: str, client_event_id: str) -> Receipt | None:
-        rid = receipt_id(source, client_event_id)
-        if rid not in self.ledger.repository:
+        try:
+            receipt: Receipt = self.ledger.repository.get(receipt_id(source, client_event_id))
+        except AggregateNotFoundError:
             return None
-        receipt: Receipt = self.ledger.repository.get(rid)
         return receipt
 
     def _batch_receipt(

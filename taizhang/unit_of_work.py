@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -17,6 +18,13 @@ from domain.provenance import Provenance
 from taizhang.ledger import Ledger
 
 A = TypeVar("A", bound=LedgerAggregate)
+
+# Writers in one process that change the same aggregate take turns, instead of racing and
+# retrying: under contention optimistic retries alone can starve an unlucky writer.
+# Striped so the locks are few; bounded waits so a batch taking stripes in another order
+# can never deadlock (it then falls back to optimistic concurrency, which stays correct).
+_STRIPES = [threading.Lock() for _ in range(1024)]
+_STRIPE_WAIT_SECONDS = 5.0
 
 
 class NotFound(Exception):
@@ -34,12 +42,31 @@ class UnitOfWork:
         self.ledger = ledger
         self.today = today
         self.aggregates: dict[UUID, LedgerAggregate] = {}
-        self.extra: list[Any] = []
+        self._held: dict[int, threading.Lock] = {}
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        for lock in self._held.values():
+            lock.release()
+        self._held.clear()
+
+    def _take_turn(self, aggregate_id: UUID) -> None:
+        stripe = hash(aggregate_id) % len(_STRIPES)
+        if stripe not in self._held:
+            lock = _STRIPES[stripe]
+            if lock.acquire(timeout=_STRIPE_WAIT_SECONDS):
+                self._held[stripe] = lock
 
     def get(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
         """An aggregate to change: a private copy, shared by the items of one batch."""
         found = self.aggregates.get(aggregate_id)
         if found is None:
+            self._take_turn(aggregate_id)
             found = self._load(cls, aggregate_id, field, copy=True)
             self.aggregates[aggregate_id] = found
         if not isinstance(found, cls):
@@ -84,6 +111,7 @@ class UnitOfWork:
         try:
             return self.get(BranchWork, work_id, "branch_id")
         except NotFound:
+            self._take_turn(work_id)
             work = BranchWork.open(provenance, campaign_id, branch_id)
             self.aggregates[work.id] = work
             return work

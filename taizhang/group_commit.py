@@ -1,0 +1,121 @@
+"""Group commit: concurrent posts in one process share one database transaction.
+
+Every write to the event store takes an exclusive table lock, so the store accepts about
+as many transactions per second as the disk and the lock allow, whatever their size.
+Posts that arrive while a save is under way queue up and go together in the next one.
+Each post's events stay all-or-nothing: if the shared transaction fails on a conflict
+(another writer moved an aggregate on, or a duplicate receipt), each post is saved again
+on its own, so only the post that really conflicts sees the error.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, Recording
+
+from taizhang.ledger import Ledger
+
+MAX_GROUP_EVENTS = 5000
+
+
+@dataclass(eq=False)
+class _Ticket:
+    events: Sequence[Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False
+    recordings: list[Recording[Any]] = field(default_factory=list)
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._lock = threading.Lock()
+        self._queue: list[_Ticket] = []
+        self._leader_active = False
+
+    def save(self, events: Sequence[Any]) -> list[Recording[Any]]:
+        """Store ``events`` atomically, possibly in one transaction with other callers'."""
+        ticket = _Ticket(events)
+        with self._lock:
+            self._queue.append(ticket)
+            leading = not self._leader_active
+            if leading:
+                self._leader_active = True
+        if not leading:
+            ticket.done.wait()
+            if ticket.lead:  # the previous leader handed over before serving this ticket
+                ticket.done.clear()
+                self._lead(ticket)
+        else:
+            self._lead(ticket)
+        if ticket.error is not None:
+            raise ticket.error
+        return ticket.recordings
+
+    def _lead(self, own: _Ticket) -> None:
+        # Serve rounds until our own ticket is done, then hand the lead to a waiting
+        # caller so no thread is kept serving others indefinitely.
+        while True:
+            with self._lock:
+                group = self._take_group()
+                if not group:
+                    self._leader_active = False
+                    return
+            self._commit(group)
+            if own.done.is_set():
+                with self._lock:
+                    if self._queue:
+                        successor = self._queue[0]
+                        successor.lead = True
+                        successor.done.set()
+                    else:
+                        self._leader_active = False
+                return
+
+    def _take_group(self) -> list[_Ticket]:
+        # Two posts on the same aggregate would make the shared transaction fail as a
+        # whole; the later one waits for the next round instead.
+        group: list[_Ticket] = []
+        touched: set[Any] = set()
+        size = 0
+        for ticket in list(self._queue):
+            ids = {e.originator_id for e in ticket.events}
+            if group and (size + len(ticket.events) > MAX_GROUP_EVENTS or ids & touched):
+                continue
+            self._queue.remove(ticket)
+            group.append(ticket)
+            touched |= ids
+            size += len(ticket.events)
+        return group
+
+    def _commit(self, group: list[_Ticket]) -> None:
+        if len(group) == 1:
+            self._commit_alone(group[0])
+            return
+        try:
+            recordings = self.ledger.save(*(e for t in group for e in t.events))
+        except IntegrityError:
+            for ticket in group:
+                self._commit_alone(ticket)
+            return
+        except BaseException as error:  # e.g. the database is down: every caller hears it
+            for ticket in group:
+                ticket.error = error
+                ticket.done.set()
+            return
+        by_event = {id(r.domain_event): r for r in recordings}
+        for ticket in group:
+            ticket.recordings = [by_event[id(e)] for e in ticket.events]
+            ticket.done.set()
+
+    def _commit_alone(self, ticket: _Ticket) -> None:
+        try:
+            ticket.recordings = self.ledger.save(*ticket.events)
+        except BaseException as error:
+            ticket.error = error
+        ticket.done.set()
