@@ -1,0 +1,1 @@
+"""taizhang (台账): service layer, configuration and command line."""

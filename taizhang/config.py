@@ -1,0 +1,375 @@
+"""Configuration: the one place taizhang reads its environment.
+
+Everything else receives a :class:`Settings` object. ``Settings.from_env()`` reads
+``os.environ`` (or a mapping passed in, which is what tests do) and validates it; bad
+values raise :class:`ConfigurationError` naming the offending variable.
+
+Database selection, first match wins:
+
+1. ``TAIZHANG_DATABASE_URL``, then ``DATABASE_URL``:
+   ``sqlite:///<path>`` (``sqlite:////abs/path`` or a path relative to the working
+   directory, as in SQLAlchemy) or
+   ``postgresql://user[:password]@host[:port]/dbname[?schema=NAME]``
+   (``postgres://`` is accepted as an alias).
+2. ``POSTGRES_DBNAME`` (with ``POSTGRES_HOST``, ``POSTGRES_PORT``, ``POSTGRES_USER``,
+   ``POSTGRES_PASSWORD``, ``POSTGRES_SCHEMA``), the names the eventsourcing library uses.
+3. Otherwise a SQLite file ``<data dir>/taizhang.sqlite``.
+
+Other variables: ``TAIZHANG_DATA_DIR`` (default ``./var``), ``TAIZHANG_HOST`` (default
+``127.0.0.1``), ``TAIZHANG_PORT`` (default ``8000``).
+
+A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
+the eventsourcing library qualifies its tables with it but does not create it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+__all__ = ["ConfigurationError", "PostgresParams", "Settings"]
+
+DEFAULT_DATA_DIR = "./var"
+DEFAULT_SQLITE_FILENAME = "taizhang.sqlite"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+# Pool sizing handed to the eventsourcing PostgresDatastore (per Application instance).
+POSTGRES_POOL_SIZE = 5
+POSTGRES_MAX_OVERFLOW = 10
+POSTGRES_CONNECT_TIMEOUT = 30
+SQLITE_LOCK_TIMEOUT = 30
+
+_SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_TRUE_STRINGS = {"y", "yes", "t", "true", "on", "1"}
+
+
+class ConfigurationError(ValueError):
+    """A configuration value is missing or invalid. The message names the variable."""
+
+
+class PostgresParams(NamedTuple):
+    dbname: str
+    host: str
+    port: int
+    user: str
+    password: str
+    schema: str | None
+
+
+def _check_schema(schema: str, variable: str) -> str:
+    if not _SCHEMA_RE.match(schema):
+        raise ConfigurationError(
+            f"{variable}: invalid PostgreSQL schema name {schema!r} "
+            "(letters, digits and '_', not starting with a digit, at most 63 characters)"
+        )
+    return schema
+
+
+def _parse_port(value: str, variable: str) -> int:
+    try:
+        port = int(value.strip())
+    except ValueError:
+        raise ConfigurationError(f"{variable}: port must be an integer, got {value!r}") from None
+    if not 0 < port < 65536:
+        raise ConfigurationError(f"{variable}: port must be between 1 and 65535, got {port}")
+    return port
+
+
+def _parse_sqlite_url(url: str, variable: str) -> str:
+    """Return the absolute file path named by a ``sqlite:///`` URL."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        raise ConfigurationError(
+            f"{variable}: SQLite URL must look like 'sqlite:///<path>', got {url!r}"
+        )
+    path = url[len(prefix) :]
+    if not path or path.startswith(":memory:") or path.startswith("file:") or "?" in path:
+        raise ConfigurationError(
+            f"{variable}: SQLite URL must name a database file, got {url!r} "
+            "(in-memory databases and URI options are not supported)"
+        )
+    return os.path.abspath(path)
+
+
+def _parse_postgres_url(url: str, variable: str) -> PostgresParams:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigurationError(f"{variable}: not a PostgreSQL URL: {_mask_url(url)!r}")
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname or "/" in dbname:
+        raise ConfigurationError(
+            f"{variable}: PostgreSQL URL must name one database, as in "
+            f"'postgresql://user@host:5432/dbname', got {_mask_url(url)!r}"
+        )
+    if not parts.username:
+        raise ConfigurationError(f"{variable}: PostgreSQL URL must name a user")
+    try:
+        raw_port = parts.port
+    except ValueError:
+        raise ConfigurationError(
+            f"{variable}: port in PostgreSQL URL must be an integer between 1 and 65535"
+        ) from None
+    query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=False)
+    unknown = sorted(set(query) - {"schema"})
+    if unknown:
+        raise ConfigurationError(
+            f"{variable}: unsupported PostgreSQL URL parameter(s) {unknown}; only 'schema'"
+        )
+    schema: str | None = None
+    if "schema" in query:
+        values = query["schema"]
+        if len(values) != 1 or not values[0]:
+            raise ConfigurationError(f"{variable}: 'schema' parameter must be given once")
+        schema = _check_schema(values[0], f"{variable} (schema parameter)")
+    return PostgresParams(
+        dbname=dbname,
+        host=unquote(parts.hostname or "") or DEFAULT_HOST,
+        port=raw_port if raw_port is not None else 5432,
+        user=unquote(parts.username),
+        password=unquote(parts.password or ""),
+        schema=schema,
+    )
+
+
+def _mask_url(url: str) -> str:
+    """The URL with any password replaced by ``***`` (for messages and repr)."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+        return parts._replace(netloc=netloc).geturl()
+    except ValueError:
+        return "<unparseable URL>"
+
+
+def _build_postgres_url(p: PostgresParams) -> str:
+    auth = quote(p.user, safe="")
+    if p.password:
+        auth += ":" + quote(p.password, safe="")
+    host = f"[{p.host}]" if ":" in p.host else p.host
+    url = f"postgresql://{auth}@{host}:{p.port}/{quote(p.dbname, safe='')}"
+    if p.schema:
+        url += f"?schema={p.schema}"
+    return url
+
+
+def _conninfo_quote(value: str) -> str:
+    """Quote a value for a libpq key=value connection string."""
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration. Build it with :meth:`from_env`.
+
+    ``database_url`` is normalised: ``sqlite:///`` + absolute path, or
+    ``postgresql://user[:pw]@host:port/db[?schema=NAME]``. ``postgres_schema`` always
+    equals the URL's ``schema`` parameter (it is filled in from it when omitted).
+    """
+
+    database_url: str
+    data_dir: str
+    postgres_schema: str | None = None
+    listen_host: str = DEFAULT_HOST
+    listen_port: int = DEFAULT_PORT
+
+    def __post_init__(self) -> None:
+        if self.database_url.startswith("sqlite:"):
+            path = _parse_sqlite_url(self.database_url, "database_url")
+            object.__setattr__(self, "database_url", "sqlite:///" + path)
+            if self.postgres_schema is not None:
+                raise ConfigurationError("postgres_schema: only meaningful with PostgreSQL")
+        elif self.database_url.startswith(("postgresql:", "postgres:")):
+            params = _parse_postgres_url(self.database_url, "database_url")
+            schema = self.postgres_schema
+            if schema is not None:
+                _check_schema(schema, "postgres_schema")
+                if params.schema is not None and params.schema != schema:
+                    raise ConfigurationError(
+                        f"postgres_schema: {schema!r} conflicts with the database URL's "
+                        f"schema parameter {params.schema!r}"
+                    )
+            else:
+                schema = params.schema
+            object.__setattr__(self, "postgres_schema", schema)
+            object.__setattr__(
+                self, "database_url", _build_postgres_url(params._replace(schema=schema))
+            )
+        else:
+            raise ConfigurationError(
+                "database_url: unsupported scheme (expected 'sqlite:///' or "
+                f"'postgresql://'): {_mask_url(self.database_url)!r}"
+            )
+        object.__setattr__(self, "data_dir", os.path.abspath(self.data_dir))
+        if not isinstance(self.listen_port, int) or not 0 < self.listen_port < 65536:
+            raise ConfigurationError(f"listen_port: invalid port {self.listen_port!r}")
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(database_url={_mask_url(self.database_url)!r}, "
+            f"data_dir={self.data_dir!r}, postgres_schema={self.postgres_schema!r}, "
+            f"listen_host={self.listen_host!r}, listen_port={self.listen_port!r})"
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``environ`` (default ``os.environ``).
+
+        Creates the data directory when the default SQLite database is used.
+        """
+        env: Mapping[str, str] = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            if value is None or not value.strip():
+                return None
+            return value.strip()
+
+        _refuse_db_functions(env)
+
+        data_dir = os.path.abspath(get("TAIZHANG_DATA_DIR") or DEFAULT_DATA_DIR)
+        listen_host = get("TAIZHANG_HOST") or DEFAULT_HOST
+        port_str = get("TAIZHANG_PORT")
+        listen_port = _parse_port(port_str, "TAIZHANG_PORT") if port_str else DEFAULT_PORT
+
+        schema: str | None = None
+        url_var = next((v for v in ("TAIZHANG_DATABASE_URL", "DATABASE_URL") if get(v)), None)
+        if url_var is not None:
+            url = get(url_var)
+            assert url is not None
+            if url.startswith("sqlite:"):
+                database_url = "sqlite:///" + _parse_sqlite_url(url, url_var)
+            elif url.startswith(("postgresql:", "postgres:")):
+                params = _parse_postgres_url(url, url_var)
+                schema = params.schema
+                database_url = _build_postgres_url(params)
+            else:
+                raise ConfigurationError(
+                    f"{url_var}: unsupported database URL scheme in {_mask_url(url)!r} "
+                    "(expected 'sqlite:///<path>' or 'postgresql://user@host:port/db')"
+                )
+        elif get("POSTGRES_DBNAME"):
+            port_str = get("POSTGRES_PORT")
+            user = get("POSTGRES_USER")
+            if user is None:
+                raise ConfigurationError("POSTGRES_USER: required when POSTGRES_DBNAME is set")
+            schema_str = get("POSTGRES_SCHEMA")
+            schema = _check_schema(schema_str, "POSTGRES_SCHEMA") if schema_str else None
+            params = PostgresParams(
+                dbname=get("POSTGRES_DBNAME") or "",
+                host=get("POSTGRES_HOST") or DEFAULT_HOST,
+                port=_parse_port(port_str, "POSTGRES_PORT") if port_str else 5432,
+                user=user,
+                password=env.get("POSTGRES_PASSWORD", ""),
+                schema=schema,
+            )
+            database_url = _build_postgres_url(params)
+        else:
+            os.makedirs(data_dir, exist_ok=True)
+            database_url = "sqlite:///" + os.path.join(data_dir, DEFAULT_SQLITE_FILENAME)
+
+        return cls(
+            database_url=database_url,
+            data_dir=data_dir,
+            postgres_schema=schema,
+            listen_host=listen_host,
+            listen_port=listen_port,
+        )
+
+    # ------------------------------------------------------------------ derived
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql://")
+
+    def postgres_params(self) -> PostgresParams:
+        """The parsed PostgreSQL connection parameters (raises for SQLite)."""
+        if not self.is_postgres:
+            raise ConfigurationError("database_url: not a PostgreSQL database")
+        return _parse_postgres_url(self.database_url, "database_url")
+
+    def sqlite_path(self) -> str:
+        """Absolute path of the SQLite database file (raises for PostgreSQL)."""
+        if self.is_postgres:
+            raise ConfigurationError("database_url: not a SQLite database")
+        return _parse_sqlite_url(self.database_url, "database_url")
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """Environment for ``eventsourcing`` ``Application(env=...)``.
+
+        Note that ``Application`` merges ``os.environ`` under this mapping, so every key
+        that matters is set explicitly here.
+        """
+        if not self.is_postgres:
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.sqlite_path(),
+                "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT),
+                "CREATE_TABLE": "y",
+            }
+        p = self.postgres_params()
+        # POSTGRES_ENABLE_DB_FUNCTIONS is deliberately NEVER set. In eventsourcing 9.5.6
+        # it makes the application recorder insert through a database function that
+        # skips the table lock, so concurrent writers' notification ids interleave
+        # (a reader can pass over an id that commits later) and tracking records are
+        # silently dropped -- projections would miss events. from_env() refuses it.
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": p.dbname,
+            "POSTGRES_HOST": p.host,
+            "POSTGRES_PORT": str(p.port),
+            "POSTGRES_USER": p.user,
+            "POSTGRES_PASSWORD": p.password,
+            # "" means the library default, "public".
+            "POSTGRES_SCHEMA": self.postgres_schema or "",
+            "POSTGRES_POOL_SIZE": str(POSTGRES_POOL_SIZE),
+            "POSTGRES_MAX_OVERFLOW": str(POSTGRES_MAX_OVERFLOW),
+            "POSTGRES_CONNECT_TIMEOUT": str(POSTGRES_CONNECT_TIMEOUT),
+            # Reconnect transparently after a server restart instead of failing once.
+            "POSTGRES_PRE_PING": "y",
+            "CREATE_TABLE": "y",
+        }
+
+    def psycopg_conninfo(self) -> str:
+        """libpq connection string for our own psycopg connections (projections).
+
+        When a schema is configured, ``search_path`` is set to it, so unqualified
+        table names resolve there.
+        """
+        p = self.postgres_params()
+        items = [
+            ("dbname", p.dbname),
+            ("host", p.host),
+            ("port", str(p.port)),
+            ("user", p.user),
+        ]
+        if p.password:
+            items.append(("password", p.password))
+        items.append(("connect_timeout", str(POSTGRES_CONNECT_TIMEOUT)))
+        if self.postgres_schema:
+            items.append(("options", f"-csearch_path={self.postgres_schema}"))
+        return " ".join(f"{k}={_conninfo_quote(v)}" for k, v in items)
+
+
+def _refuse_db_functions(env: Mapping[str, str]) -> None:
+    # The library reads POSTGRES_ENABLE_DB_FUNCTIONS (optionally prefixed with an
+    # application name) straight from os.environ; refuse to start with it switched on.
+    for key, value in env.items():
+        named = key == "POSTGRES_ENABLE_DB_FUNCTIONS" or key.endswith(
+            "_POSTGRES_ENABLE_DB_FUNCTIONS"
+        )
+        if named and value.strip().lower() in _TRUE_STRINGS:
+            raise ConfigurationError(
+                f"{key}: must not be enabled; eventsourcing 9.5.6's database "
+                "functions let concurrent writers' notification ids interleave and "
+                "drop tracking records"
+            )
