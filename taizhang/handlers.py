@@ -14,7 +14,6 @@ from uuid import UUID
 
 from domain.base import LedgerAggregate
 from domain.branch import Branch
-from domain.branch_work import BranchWork
 from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
@@ -32,7 +31,8 @@ Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
 @dataclass(frozen=True)
 class EventType:
     name: str
-    concerns: str  # district, committee, branch, instructor, supervision_group, campaign, branch_work, problem
+    # district, committee, branch, instructor, supervision_group, campaign, branch_work, problem
+    concerns: str
     creates: bool
     handle: Handler
 
@@ -63,9 +63,7 @@ def _district_registered(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> L
 @handles("CommitteeRegistered", "committee", creates=True)
 def _committee_registered(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     uow.read(District, d["district_id"], "district_id")
-    return uow.add(
-        Committee.register(p, d["district_id"], d["name"], d["kind"], id=d.get("id"))
-    )
+    return uow.add(Committee.register(p, d["district_id"], d["name"], d["kind"], id=d.get("id")))
 
 
 @handles("CommitteeRenamed", "committee")
@@ -162,9 +160,7 @@ def _designated_target(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Led
 @handles("Reorganized", "branch")
 def _reorganized(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     branch = uow.get(Branch, d["branch_id"], "branch_id")
-    branch.reorganize(
-        p, d["leadership_completed"], d["secretary_replaced"], d.get("notes", "")
-    )
+    branch.reorganize(p, d["leadership_completed"], d["secretary_replaced"], d.get("notes", ""))
     return branch
 
 
@@ -180,11 +176,16 @@ def _check_scope(uow: UnitOfWork, district_id: UUID, d: dict[str, Any]) -> None:
     for committee_id in d.get("committee_ids", []):
         committee = uow.read(Committee, committee_id, "committee_ids")
         require(
-            committee.district_id == district_id, "committee_ids", "same_district", "another district"
+            committee.district_id == district_id,
+            "committee_ids",
+            "same_district",
+            "another district",
         )
     for branch_id in d.get("branch_ids", []):
         branch = uow.branch(branch_id)
-        require(branch.district_id == district_id, "branch_ids", "same_district", "another district")
+        require(
+            branch.district_id == district_id, "branch_ids", "same_district", "another district"
+        )
 
 
 @handles("ScopeAssigned", "supervision_group")
@@ -208,7 +209,9 @@ def _scope_unassigned(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Ledg
 @handles("CampaignDefined", "campaign", creates=True)
 def _campaign_defined(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     uow.read(District, d["district_id"], "district_id")
-    phases = [p_ if isinstance(p_, PhaseDefinition) else PhaseDefinition(**p_) for p_ in d["phases"]]
+    phases = [
+        p_ if isinstance(p_, PhaseDefinition) else PhaseDefinition(**p_) for p_ in d["phases"]
+    ]
     return uow.add(
         Campaign.define(
             p,
@@ -354,7 +357,9 @@ def _problem_listed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Ledger
     return uow.add(Problem.list_on_branch(p, **d))
 
 
-def _problem_step(uow: UnitOfWork, p: Provenance, d: dict[str, Any], method: str) -> LedgerAggregate:
+def _problem_step(
+    uow: UnitOfWork, p: Provenance, d: dict[str, Any], method: str
+) -> LedgerAggregate:
     problem = uow.get(Problem, d.pop("problem_id"), "problem_id")
     campaign = uow.read(Campaign, problem.campaign_id, "campaign_id")
     campaign.admit(problem.branch_id, p.occurred_on, uow.today)

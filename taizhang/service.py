@@ -210,7 +210,9 @@ class LedgerService:
         if errors:
             raise BatchRejected(errors)
         if idempotency_key is not None:
-            receipts.append(self._batch_receipt(caller, idempotency_key, batch_digest, answers, produced))
+            receipts.append(
+                self._batch_receipt(caller, idempotency_key, batch_digest, answers, produced)
+            )
         events = [e for changed in (*uow.pending(), *receipts) for e in changed.collect_events()]
         recordings = self.group_commit.save(events)
         positions = {id(r.domain_event): r.notification.id for r in recordings}
@@ -269,7 +271,9 @@ class LedgerService:
                 f"client_event_id {client_event_id!r} was already used for a different event",
             )
         answer = receipt.answer
-        position = self.ledger.position_of(UUID(str(answer["aggregate_id"])), int(str(answer["version"])))
+        position = self.ledger.position_of(
+            UUID(str(answer["aggregate_id"])), int(str(answer["version"]))
+        )
         return Answer.from_receipt(answer, position)
 
     def _receipt(self, source: str, client_event_id: str) -> Receipt | None:
