@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -47,7 +47,7 @@ class Fact(LedgerAggregate.Event):
 
     @classmethod
     def correctable_fields(cls) -> frozenset[str]:
-        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        names = {f.name for f in dataclasses.fields(cls)}
         return frozenset(names - _STAMP_FIELDS - cls.uncorrectable) | {"occurred_on"}
 
     def corrected(self, changes: dict[str, Any]) -> Fact:
@@ -62,10 +62,16 @@ class Fact(LedgerAggregate.Event):
                 f"correctable: {', '.join(sorted(allowed))}",
             )
         values = dict(changes)
-        provenance = self.provenance
         if "occurred_on" in values:
-            provenance = dataclasses.replace(provenance, occurred_on=values.pop("occurred_on"))
-        return dataclasses.replace(self, provenance=provenance, **values)
+            values["provenance"] = dataclasses.replace(
+                self.provenance, occurred_on=values.pop("occurred_on")
+            )
+        # Fields of subclasses are invisible to mypy (the library's metaclass makes them
+        # dataclass fields), hence the untyped mapping.
+        return dataclasses.replace(self, **values)
+
+
+F = TypeVar("F", bound=Fact)
 
 
 class Facts:
@@ -95,7 +101,7 @@ class Facts:
         assert fact is not None
         return fact
 
-    def of_type(self, *types: type[Fact]) -> list[Fact]:
+    def of_type(self, *types: type[F]) -> list[F]:
         return [f for f in self.current.values() if isinstance(f, types)]
 
     def withdraw(self, event_id: UUID) -> Fact:

@@ -173,7 +173,7 @@ class Branch(LedgerAggregate):
         require_value(bool(name.strip()), "name", "required", "a branch needs a name")
         require_value(bool(host_name.strip()), "host_name", "required", "name the host")
         _check_counts(full_members, probationary_members, employees)
-        formation = Formation(formation)
+        formation = Formation.of(formation, "formation")
         units = list(covered_units or [])
         require_value(
             formation is Formation.JOINT or len(units) <= 1,
@@ -188,10 +188,10 @@ class Branch(LedgerAggregate):
             district_id=district_id,
             committee_id=committee_id,
             name=name,
-            level=BranchLevel(level),
+            level=BranchLevel.of(level, "level"),
             formation=formation,
             host_name=host_name,
-            host_category=HostCategory(host_category),
+            host_category=HostCategory.of(host_category, "host_category"),
             employees=employees,
             full_members=full_members,
             probationary_members=probationary_members,
@@ -209,8 +209,7 @@ class Branch(LedgerAggregate):
     ) -> None:
         _check_counts(full_members, probationary_members, self.employees)
         require(
-            (full_members, probationary_members)
-            != (self.full_members, self.probationary_members),
+            (full_members, probationary_members) != (self.full_members, self.probationary_members),
             "full_members",
             "changed",
             "the member counts are unchanged",
@@ -230,7 +229,7 @@ class Branch(LedgerAggregate):
     def change_formation(
         self, provenance: Provenance, formation: Formation, covered_units: list[str]
     ) -> None:
-        formation = Formation(formation)
+        formation = Formation.of(formation, "formation")
         require_value(
             formation is Formation.JOINT or len(covered_units) <= 1,
             "covered_units",

@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.base import Fact, Facts, LedgerAggregate
+from domain import base
+from domain.base import F, Facts, LedgerAggregate
 from domain.errors import require, require_value
 from domain.provenance import Provenance
 from domain.vocabulary import SECRETARY_TRAINING_MIN_DAYS, OpinionSource, WorkSystemChange
@@ -45,7 +46,7 @@ class BranchWork(LedgerAggregate):
         campaign_id: UUID
         branch_id: UUID
 
-    class Fact(Fact):
+    class Fact(base.Fact):
         def apply(self, work: BranchWork) -> None:
             work.facts.add(self)
 
@@ -57,7 +58,9 @@ class BranchWork(LedgerAggregate):
         findings: str
 
         def check(self) -> None:
-            _non_negative(full_members=self.full_members, probationary_members=self.probationary_members)
+            _non_negative(
+                full_members=self.full_members, probationary_members=self.probationary_members
+            )
             _text(findings=self.findings)
 
     class PlanSubmitted(Fact):
@@ -146,7 +149,9 @@ class BranchWork(LedgerAggregate):
         summary: str
 
         def check(self) -> None:
-            _non_negative(disputes_found=self.disputes_found, disputes_resolved=self.disputes_resolved)
+            _non_negative(
+                disputes_found=self.disputes_found, disputes_resolved=self.disputes_resolved
+            )
             require_value(
                 self.disputes_resolved <= self.disputes_found,
                 "disputes_resolved",
@@ -291,7 +296,7 @@ class BranchWork(LedgerAggregate):
             }[type(fact)]
         return status
 
-    def _in_order(self, *types: type[Fact]) -> list[Fact]:
+    def _in_order(self, *types: type[F]) -> list[F]:
         return sorted(self.facts.of_type(*types), key=lambda f: f.originator_version)
 
     def _latest_date(self, *types: type[Fact]) -> date | None:
@@ -309,22 +314,22 @@ class BranchWork(LedgerAggregate):
 
     def secretary_training_days(self) -> Decimal:
         return sum(
-            (f.days for f in self.facts.of_type(self.SecretaryTrainingHeld)),  # type: ignore[attr-defined]
+            (f.days for f in self.facts.of_type(self.SecretaryTrainingHeld)),
             Decimal(0),
         )
 
-    def work_systems(self) -> dict[UUID, str]:
+    def work_systems(self) -> dict[UUID, WorkSystemChange]:
         """Each work system's latest change."""
-        latest: dict[UUID, str] = {}
+        latest: dict[UUID, WorkSystemChange] = {}
         for fact in self._in_order(self.WorkSystemChanged):
-            latest[fact.system_id] = fact.change  # type: ignore[attr-defined]
+            latest[fact.system_id] = fact.change
         return latest
 
     def commitments(self) -> dict[UUID, bool]:
         """Each service commitment, and whether it is fulfilled."""
-        made = {f.commitment_id: False for f in self.facts.of_type(self.ServiceCommitmentMade)}  # type: ignore[attr-defined]
+        made = {f.commitment_id: False for f in self.facts.of_type(self.ServiceCommitmentMade)}
         for fact in self.facts.of_type(self.ServiceCommitmentFulfilled):
-            made[fact.commitment_id] = True  # type: ignore[attr-defined]
+            made[fact.commitment_id] = True
         return made
 
     # -- commands ---------------------------------------------------------------------
@@ -349,7 +354,9 @@ class BranchWork(LedgerAggregate):
             findings=findings,
         )
 
-    def submit_plan(self, provenance: Provenance, *, goals: str, measures: str, schedule: str) -> None:
+    def submit_plan(
+        self, provenance: Provenance, *, goals: str, measures: str, schedule: str
+    ) -> None:
         require(
             self.plan_status() != "approved",
             "plan",
@@ -363,7 +370,11 @@ class BranchWork(LedgerAggregate):
             "a submitted plan awaits review; wait for approval or return",
         )
         self.trigger_event(
-            self.PlanSubmitted, provenance=provenance, goals=goals, measures=measures, schedule=schedule
+            self.PlanSubmitted,
+            provenance=provenance,
+            goals=goals,
+            measures=measures,
+            schedule=schedule,
         )
 
     def return_plan(self, provenance: Provenance, *, reasons: str) -> None:
@@ -400,7 +411,10 @@ class BranchWork(LedgerAggregate):
     ) -> None:
         joint = sorted(set(joint_with or []))
         require_value(
-            self.branch_id not in joint, "joint_with", "other_branches", "a branch is not joint with itself"
+            self.branch_id not in joint,
+            "joint_with",
+            "other_branches",
+            "a branch is not joint with itself",
         )
         self.trigger_event(
             self.MobilizationMeetingHeld,
@@ -413,7 +427,13 @@ class BranchWork(LedgerAggregate):
         )
 
     def hold_study_session(
-        self, provenance: Provenance, *, topic: str, days: Decimal, hours: Decimal, participants: int
+        self,
+        provenance: Provenance,
+        *,
+        topic: str,
+        days: Decimal,
+        hours: Decimal,
+        participants: int,
     ) -> None:
         self.trigger_event(
             self.StudySessionHeld,
@@ -442,12 +462,19 @@ class BranchWork(LedgerAggregate):
             self.OpinionsCollected,
             provenance=provenance,
             count=count,
-            sources=sorted({OpinionSource(s) for s in sources}, key=lambda s: s.value),
+            sources=sorted(
+                {OpinionSource.of(s, "sources") for s in sources}, key=lambda s: s.value
+            ),
             summary=summary,
         )
 
     def screen_conflicts(
-        self, provenance: Provenance, *, disputes_found: int, disputes_resolved: int, summary: str = ""
+        self,
+        provenance: Provenance,
+        *,
+        disputes_found: int,
+        disputes_resolved: int,
+        summary: str = "",
     ) -> None:
         self.trigger_event(
             self.ConflictScreeningDone,
@@ -497,7 +524,7 @@ class BranchWork(LedgerAggregate):
     def change_work_system(
         self, provenance: Provenance, *, system_id: UUID, name: str, change: WorkSystemChange
     ) -> None:
-        change = WorkSystemChange(change)
+        change = WorkSystemChange.of(change, "change")
         current = self.work_systems().get(system_id)
         if change is WorkSystemChange.ESTABLISHED:
             require(
@@ -514,7 +541,11 @@ class BranchWork(LedgerAggregate):
                 f"only a work system in force can be {change.value}",
             )
         self.trigger_event(
-            self.WorkSystemChanged, provenance=provenance, system_id=system_id, name=name, change=change
+            self.WorkSystemChanged,
+            provenance=provenance,
+            system_id=system_id,
+            name=name,
+            change=change,
         )
 
     def set_up_volunteer_team(
@@ -528,7 +559,7 @@ class BranchWork(LedgerAggregate):
         joint_with: list[UUID] | None = None,
     ) -> None:
         require(
-            team_id not in {f.team_id for f in self.facts.of_type(self.VolunteerTeamSetUp)},  # type: ignore[attr-defined]
+            team_id not in {f.team_id for f in self.facts.of_type(self.VolunteerTeamSetUp)},
             "team_id",
             "new_team",
             "that volunteer team is already set up",
@@ -579,7 +610,7 @@ class BranchWork(LedgerAggregate):
         made_on = max(
             f.provenance.occurred_on
             for f in self.facts.of_type(self.ServiceCommitmentMade)
-            if f.commitment_id == commitment_id  # type: ignore[attr-defined]
+            if f.commitment_id == commitment_id
         )
         self._not_before(provenance, made_on, "commitment")
         self.trigger_event(
@@ -589,7 +620,9 @@ class BranchWork(LedgerAggregate):
             outcome=outcome,
         )
 
-    def record_optional_action(self, provenance: Provenance, *, title: str, description: str = "") -> None:
+    def record_optional_action(
+        self, provenance: Provenance, *, title: str, description: str = ""
+    ) -> None:
         self.trigger_event(
             self.OptionalActionRecorded, provenance=provenance, title=title, description=description
         )
@@ -620,7 +653,11 @@ class BranchWork(LedgerAggregate):
         original = self.facts.get(corrects, "corrects")
         original.corrected(changes)  # checks the corrected copy before anything is stored
         self.trigger_event(
-            self.FactCorrected, provenance=provenance, corrects=corrects, reason=reason, changes=changes
+            self.FactCorrected,
+            provenance=provenance,
+            corrects=corrects,
+            reason=reason,
+            changes=changes,
         )
 
     def withdraw(self, provenance: Provenance, *, withdraws: UUID, reason: str) -> None:

@@ -55,7 +55,7 @@ class Committee(LedgerAggregate):
             provenance=provenance,
             district_id=district_id,
             name=name,
-            kind=CommitteeKind(kind),
+            kind=CommitteeKind.of(kind, "kind"),
         )
 
     def rename(self, provenance: Provenance, name: str) -> None:
@@ -63,7 +63,9 @@ class Committee(LedgerAggregate):
         require(name != self.name, "name", "changed", "the committee already has that name")
         self.trigger_event(self.Renamed, provenance=provenance, name=name)
 
-    def choose_contact_point(self, provenance: Provenance, member_name: str, branch_id: UUID) -> None:
+    def choose_contact_point(
+        self, provenance: Provenance, member_name: str, branch_id: UUID
+    ) -> None:
         require_value(bool(member_name.strip()), "member_name", "required", "name the member")
         self.trigger_event(
             self.ContactPointChosen,

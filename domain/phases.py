@@ -83,7 +83,9 @@ class PhaseTemplate:
     name_en: str
     phases: tuple[PhaseDefinition, ...] = field(default_factory=tuple)
 
-    def with_deadlines(self, deadlines: dict[str, date], default: date) -> tuple[PhaseDefinition, ...]:
+    def with_deadlines(
+        self, deadlines: dict[str, date], default: date
+    ) -> tuple[PhaseDefinition, ...]:
         return tuple(
             PhaseDefinition(
                 key=p.key,
@@ -103,24 +105,64 @@ EIGHT_ONES = PhaseTemplate(
     name_zh="八个一",
     name_en="The eight ones",
     phases=(
-        PhaseDefinition("baseline_survey", "开展一次摸底排查", "Baseline survey", 1,
-                        done_when=("baseline_surveyed",)),
-        PhaseDefinition("activity_plan", "制定一个活动计划", "Activity plan", 2,
-                        done_when=("plan_approved",), started_by=("plan_submitted",)),
-        PhaseDefinition("mobilization_meeting", "召开一次动员会议", "Mobilization meeting", 3,
-                        done_when=("mobilization_held",)),
-        PhaseDefinition("thematic_study", "组织一次专题学习", "Thematic study", 4,
-                        done_when=("study_held", "secretary_trained")),
-        PhaseDefinition("investigation", "开展一次调查研究", "Investigation", 5,
-                        done_when=("opinions_collected", "conflicts_screened")),
-        PhaseDefinition("organizational_life_meeting", "开好一次专题组织生活会",
-                        "Organizational life meeting", 6,
-                        done_when=("life_meeting_held", "life_meeting_made_known"),
-                        started_by=("talks_held",)),
-        PhaseDefinition("problem_list", "列出一份存在问题清单", "Problem list", 7,
-                        done_when=("problems_listed", "problem_list_publicized")),
-        PhaseDefinition("work_systems", "完善一套工作制度", "Work systems", 8,
-                        done_when=("work_system_changed",)),
+        PhaseDefinition(
+            "baseline_survey",
+            "开展一次摸底排查",
+            "Baseline survey",
+            1,
+            done_when=("baseline_surveyed",),
+        ),
+        PhaseDefinition(
+            "activity_plan",
+            "制定一个活动计划",
+            "Activity plan",
+            2,
+            done_when=("plan_approved",),
+            started_by=("plan_submitted",),
+        ),
+        PhaseDefinition(
+            "mobilization_meeting",
+            "召开一次动员会议",
+            "Mobilization meeting",
+            3,
+            done_when=("mobilization_held",),
+        ),
+        PhaseDefinition(
+            "thematic_study",
+            "组织一次专题学习",
+            "Thematic study",
+            4,
+            done_when=("study_held", "secretary_trained"),
+        ),
+        PhaseDefinition(
+            "investigation",
+            "开展一次调查研究",
+            "Investigation",
+            5,
+            done_when=("opinions_collected", "conflicts_screened"),
+        ),
+        PhaseDefinition(
+            "organizational_life_meeting",
+            "开好一次专题组织生活会",
+            "Organizational life meeting",
+            6,
+            done_when=("life_meeting_held", "life_meeting_made_known"),
+            started_by=("talks_held",),
+        ),
+        PhaseDefinition(
+            "problem_list",
+            "列出一份存在问题清单",
+            "Problem list",
+            7,
+            done_when=("problems_listed", "problem_list_publicized"),
+        ),
+        PhaseDefinition(
+            "work_systems",
+            "完善一套工作制度",
+            "Work systems",
+            8,
+            done_when=("work_system_changed",),
+        ),
     ),
 )
 

@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from domain.base import Fact, Facts, LedgerAggregate
+from domain import base
+from domain.base import Facts, LedgerAggregate
 from domain.errors import require, require_value
 from domain.provenance import Provenance
 from domain.vocabulary import ProblemCategory, RectificationStatus
@@ -33,7 +34,7 @@ class Problem(LedgerAggregate):
         responsible_person: str
         deadline: date
 
-    class Fact(Fact):
+    class Fact(base.Fact):
         def apply(self, problem: Problem) -> None:
             problem.facts.add(self)
 
@@ -153,7 +154,7 @@ class Problem(LedgerAggregate):
             provenance=provenance,
             campaign_id=campaign_id,
             branch_id=branch_id,
-            category=ProblemCategory(category),
+            category=ProblemCategory.of(category, "category"),
             description=description,
             measures=measures,
             responsible_person=responsible_person,
@@ -164,7 +165,9 @@ class Problem(LedgerAggregate):
         status = RectificationStatus.LISTED
         for fact in sorted(self.facts.current.values(), key=lambda f: f.originator_version):
             if isinstance(fact, self.RectificationVerified):
-                status = RectificationStatus.VERIFIED if fact.passed else RectificationStatus.IN_PROGRESS
+                status = (
+                    RectificationStatus.VERIFIED if fact.passed else RectificationStatus.IN_PROGRESS
+                )
             else:
                 status = _NEXT_STATUS[type(fact).__name__]
         return status
@@ -186,7 +189,11 @@ class Problem(LedgerAggregate):
         )
 
     def _step(
-        self, event_class: type[Any], provenance: Provenance, allowed: set[RectificationStatus], **kw: Any
+        self,
+        event_class: type[Any],
+        provenance: Provenance,
+        allowed: set[RectificationStatus],
+        **kw: Any,
     ) -> None:
         self._require_open()
         status = self.status()
@@ -253,14 +260,20 @@ class Problem(LedgerAggregate):
         require_value(bool(changes), "changes", "required", "a correction changes something")
         self.facts.get(corrects, "corrects").corrected(changes)
         self.trigger_event(
-            self.FactCorrected, provenance=provenance, corrects=corrects, reason=reason, changes=changes
+            self.FactCorrected,
+            provenance=provenance,
+            corrects=corrects,
+            reason=reason,
+            changes=changes,
         )
 
     def withdraw_fact(self, provenance: Provenance, *, withdraws: UUID, reason: str) -> None:
         self._require_open()
         require_value(bool(reason.strip()), "reason", "required", "say why")
         self.facts.get(withdraws, "withdraws")
-        self.trigger_event(self.FactWithdrawn, provenance=provenance, withdraws=withdraws, reason=reason)
+        self.trigger_event(
+            self.FactWithdrawn, provenance=provenance, withdraws=withdraws, reason=reason
+        )
 
     def withdraw(self, provenance: Provenance, *, reason: str) -> None:
         self._require_open()

@@ -24,7 +24,9 @@ class Receipt(LedgerAggregate):
         request_digest: str
         answer: dict[str, object]
 
-    def __init__(self, provenance: Provenance, request_digest: str, answer: dict[str, object]) -> None:
+    def __init__(
+        self, provenance: Provenance, request_digest: str, answer: dict[str, object]
+    ) -> None:
         self.request_digest = request_digest
         self.answer = answer
 

@@ -57,7 +57,7 @@ class SupervisionGroup(LedgerAggregate):
             provenance=provenance,
             district_id=district_id,
             name=name,
-            kind=SupervisionGroupKind(kind),
+            kind=SupervisionGroupKind.of(kind, "kind"),
         )
 
     def assign(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Self
+
+from domain.errors import InvalidValue
 
 
 class Labelled(Enum):
@@ -17,7 +20,7 @@ class Labelled(Enum):
     zh: str
     en: str
 
-    def __new__(cls, value: str, zh: str, en: str) -> Labelled:
+    def __new__(cls, value: str, zh: str, en: str) -> Self:
         member = object.__new__(cls)
         member._value_ = value
         member.zh = zh
@@ -26,6 +29,20 @@ class Labelled(Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+    @classmethod
+    def of(cls, value: str | Self, field: str) -> Self:
+        """The member for ``value`` (a member or its key), refused with the field's name."""
+        if isinstance(value, cls):
+            return value
+        for member in cls:
+            if member.value == value:
+                return member
+        raise InvalidValue(
+            field,
+            "known_value",
+            f"{value!r} is not one of {', '.join(m.value for m in cls)}",
+        )
 
     @classmethod
     def labels(cls) -> dict[str, dict[str, str]]:
