@@ -1,0 +1,375 @@
+from datetime import date
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from domain.branch_work import BranchWork, branch_work_id
+from domain.errors import InvalidValue, RuleViolation
+from domain.vocabulary import OpinionSource, WorkSystemChange
+from tests.unit.factories import prov, refused, study, work
+
+MAY = date(2014, 5, 1)
+
+
+def last_event(w: BranchWork) -> BranchWork.Event:
+    return w.pending_events[-1]
+
+
+def test_opened_with_a_derived_id_per_campaign_and_branch():
+    campaign_id, branch_id = uuid4(), uuid4()
+    w = BranchWork.open(prov(), campaign_id, branch_id)
+    assert w.id == branch_work_id(campaign_id, branch_id)
+    assert w.id != branch_work_id(branch_id, campaign_id)
+    assert w.is_empty() and w.plan_status() == "none"
+
+
+# Every command, the fact it records, and the values the fact holds afterwards.
+COMMANDS = [
+    (
+        "record_baseline_survey",
+        dict(leadership_complete=True, full_members=4, probationary_members=1, weak_and_lax=False),
+        BranchWork.BaselineSurveyRecorded,
+    ),
+    (
+        "hold_mobilization_meeting",
+        dict(participants=30, upper_level_attendee="镇党委委员", remote_members_reached=3),
+        BranchWork.MobilizationMeetingHeld,
+    ),
+    (
+        "hold_study_session",
+        dict(topic="党章", days=Decimal("0.5"), hours=Decimal("3.5"), participants=12),
+        BranchWork.StudySessionHeld,
+    ),
+    (
+        "hold_secretary_training",
+        dict(days=Decimal(2), hours=Decimal(14), organizer="区委组织部"),
+        BranchWork.SecretaryTrainingHeld,
+    ),
+    (
+        "screen_conflicts",
+        dict(disputes_found=3, disputes_resolved=2),
+        BranchWork.ConflictScreeningDone,
+    ),
+    ("hold_heart_to_heart_talks", dict(talks=8), BranchWork.HeartToHeartTalksHeld),
+    (
+        "hold_organizational_life_meeting",
+        dict(participants=10, self_examination=True, criticism=True, members_evaluated=9),
+        BranchWork.OrganizationalLifeMeetingHeld,
+    ),
+    ("publicize_problem_list", dict(how="厂区公告栏"), BranchWork.ProblemListPublicized),
+    (
+        "record_optional_action",
+        dict(title="党员示范岗", description="设立5个示范岗"),
+        BranchWork.OptionalActionRecorded,
+    ),
+    (
+        "record_supervision_visit",
+        dict(group_id=uuid4(), findings="台账不全", suggestions="补齐"),
+        BranchWork.SupervisionVisitRecorded,
+    ),
+    (
+        "record_phase_work",
+        dict(phase_key="grading", done=True, note="评为先进"),
+        BranchWork.PhaseWorkRecorded,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "event_class"), COMMANDS, ids=[c[0] for c in COMMANDS]
+)
+def test_each_command_records_its_fact(method, kwargs, event_class):
+    w = work()
+    p = prov()
+    getattr(w, method)(p, **kwargs)
+    event = last_event(w)
+    assert type(event) is event_class
+    assert event.provenance == p
+    for name, value in kwargs.items():
+        assert getattr(event, name) == value
+    assert w.facts.current == {p.event_id: event}
+    assert w.version == 2
+
+
+def test_mobilization_meeting_held_jointly_with_other_branches():
+    w = work()
+    a, b = uuid4(), uuid4()
+    w.hold_mobilization_meeting(prov(), participants=40, joint_with=[b, a, b])
+    assert last_event(w).joint_with == sorted([a, b])
+    with refused(InvalidValue, "joint_with", "other_branches"):
+        w.hold_mobilization_meeting(prov(), participants=40, joint_with=[w.branch_id])
+
+
+def test_opinions_collected_keeps_each_source_once():
+    w = work()
+    w.collect_opinions(prov(), count=25, sources=["members", OpinionSource.INVESTORS, "members"])
+    assert last_event(w).sources == [OpinionSource.INVESTORS, OpinionSource.MEMBERS]
+    with refused(InvalidValue, "sources", "required"):
+        w.collect_opinions(prov(), count=1, sources=[])
+    with refused(InvalidValue, "sources", "known_value"):
+        w.collect_opinions(prov(), count=1, sources=["neighbours"])
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "field", "rule"),
+    [
+        (
+            "record_baseline_survey",
+            dict(
+                leadership_complete=True,
+                full_members=-1,
+                probationary_members=0,
+                weak_and_lax=False,
+            ),
+            "full_members",
+            "non_negative",
+        ),
+        (
+            "record_baseline_survey",
+            dict(
+                leadership_complete=True,
+                full_members=1,
+                probationary_members=0,
+                weak_and_lax=False,
+                findings="x" * 4001,
+            ),
+            "findings",
+            "too_long",
+        ),
+        ("submit_plan", dict(goals=" ", measures="m", schedule="s"), "goals", "required"),
+        ("submit_plan", dict(goals="g", measures="m", schedule=""), "schedule", "required"),
+        ("hold_mobilization_meeting", dict(participants=-5), "participants", "non_negative"),
+        (
+            "hold_study_session",
+            dict(topic="", days=Decimal(1), hours=Decimal(1), participants=1),
+            "topic",
+            "required",
+        ),
+        (
+            "hold_study_session",
+            dict(topic="t", days=Decimal(1), hours=Decimal("-0.5"), participants=1),
+            "hours",
+            "non_negative",
+        ),
+        (
+            "hold_secretary_training",
+            dict(days=Decimal(-1), hours=Decimal(1)),
+            "days",
+            "non_negative",
+        ),
+        ("collect_opinions", dict(count=-1, sources=["members"]), "count", "non_negative"),
+        (
+            "screen_conflicts",
+            dict(disputes_found=1, disputes_resolved=2),
+            "disputes_resolved",
+            "at_most_found",
+        ),
+        ("hold_heart_to_heart_talks", dict(talks=0), "talks", "positive"),
+        (
+            "hold_organizational_life_meeting",
+            dict(participants=1, self_examination=True, criticism=True, members_evaluated=-1),
+            "members_evaluated",
+            "non_negative",
+        ),
+        ("publicize_problem_list", dict(how=""), "how", "required"),
+        ("record_optional_action", dict(title=" "), "title", "required"),
+        ("record_supervision_visit", dict(group_id=uuid4(), findings=""), "findings", "required"),
+        (
+            "set_up_volunteer_team",
+            dict(team_id=uuid4(), name="", service_kinds=["养老助老"], members=3),
+            "name",
+            "required",
+        ),
+        (
+            "set_up_volunteer_team",
+            dict(team_id=uuid4(), name="队", service_kinds=[], members=3),
+            "service_kinds",
+            "required",
+        ),
+        (
+            "set_up_volunteer_team",
+            dict(team_id=uuid4(), name="队", service_kinds=["法律援助"], members=-1),
+            "members",
+            "non_negative",
+        ),
+        (
+            "make_service_commitment",
+            dict(commitment_id=uuid4(), member_name="张三", content=" "),
+            "content",
+            "required",
+        ),
+        (
+            "change_work_system",
+            dict(system_id=uuid4(), name="", change="established"),
+            "name",
+            "required",
+        ),
+        (
+            "change_work_system",
+            dict(system_id=uuid4(), name="n" * 201, change="established"),
+            "name",
+            "too_long",
+        ),
+        (
+            "change_work_system",
+            dict(system_id=uuid4(), name="n", change="burned"),
+            "change",
+            "known_value",
+        ),
+    ],
+)
+def test_bad_values_are_refused_and_nothing_is_recorded(method, kwargs, field, rule):
+    w = work()
+    with refused(InvalidValue, field, rule):
+        getattr(w, method)(prov(), **kwargs)
+    assert w.version == 1 and w.is_empty()
+
+
+def test_plan_submitted_returned_resubmitted_approved():
+    w = work()
+    with refused(RuleViolation, "plan", "submitted_before_return"):
+        w.return_plan(prov(), reasons="no plan yet")
+    with refused(RuleViolation, "plan", "submitted_before_approval"):
+        w.approve_plan(prov(), approver="镇党委")
+    w.submit_plan(prov(date(2014, 4, 12)), goals="g", measures="m", schedule="s")
+    assert w.plan_status() == "submitted"
+    with refused(RuleViolation, "plan", "not_awaiting_review"):
+        w.submit_plan(prov(), goals="g", measures="m", schedule="s")
+    with refused(InvalidValue, "occurred_on", "not_before_plan_submission"):
+        w.return_plan(prov(date(2014, 4, 11)), reasons="too vague")
+    with refused(InvalidValue, "reasons", "required"):
+        w.return_plan(prov(date(2014, 4, 13)), reasons="")
+    w.return_plan(prov(date(2014, 4, 13)), reasons="措施不具体")
+    assert w.plan_status() == "returned"
+    with refused(RuleViolation, "plan", "submitted_before_approval"):
+        w.approve_plan(prov(), approver="镇党委")
+    w.submit_plan(prov(date(2014, 4, 15)), goals="g2", measures="m2", schedule="s2")
+    with refused(InvalidValue, "occurred_on", "not_before_plan_submission"):
+        w.approve_plan(prov(date(2014, 4, 14)), approver="镇党委")
+    with refused(InvalidValue, "approver", "required"):
+        w.approve_plan(prov(date(2014, 4, 16)), approver=" ")
+    w.approve_plan(prov(date(2014, 4, 16)), approver="镇党委", remarks="同意")
+    assert w.plan_status() == "approved"
+    with refused(RuleViolation, "plan", "not_approved_yet"):
+        w.submit_plan(prov(), goals="g3", measures="m3", schedule="s3")
+    assert [type(e).__name__ for e in w.pending_events] == [
+        "Opened",
+        "PlanSubmitted",
+        "PlanReturned",
+        "PlanSubmitted",
+        "PlanApproved",
+    ]
+
+
+def test_a_withdrawn_approval_reopens_review():
+    w = work()
+    w.submit_plan(prov(), goals="g", measures="m", schedule="s")
+    approval = prov()
+    w.approve_plan(approval, approver="镇党委")
+    w.withdraw(prov(), withdraws=approval.event_id, reason="approved by mistake")
+    assert w.plan_status() == "submitted"
+
+
+def test_secretary_training_accumulates_to_two_days():
+    w = work()
+    w.hold_secretary_training(prov(date(2014, 4, 20)), days=Decimal("1"), hours=Decimal(7))
+    w.hold_secretary_training(prov(date(2014, 4, 27)), days=Decimal("0.5"), hours=Decimal(4))
+    assert w.secretary_training_days() == Decimal("1.5")
+    w.hold_secretary_training(prov(date(2014, 4, 28)), days=Decimal("0.5"), hours=Decimal(4))
+    assert w.secretary_training_days() == Decimal(2)
+
+
+def test_study_session_days_and_hours_are_decimals():
+    w = work()
+    w.hold_study_session(prov(), topic="t", days=1, hours=2, participants=3)  # type: ignore[arg-type]
+    event = last_event(w)
+    assert isinstance(event.days, Decimal) and isinstance(event.hours, Decimal)
+
+
+def test_life_meeting_result_is_made_known_after_the_meeting():
+    w = work()
+    with refused(RuleViolation, "how", "meeting_held_first"):
+        w.make_life_meeting_result_known(prov(), how="公示栏")
+    w.hold_organizational_life_meeting(
+        prov(date(2014, 6, 10)),
+        participants=10,
+        self_examination=True,
+        criticism=True,
+        members_evaluated=10,
+    )
+    with refused(InvalidValue, "occurred_on", "not_before_life_meeting"):
+        w.make_life_meeting_result_known(prov(date(2014, 6, 9)), how="公示栏")
+    with refused(InvalidValue, "how", "required"):
+        w.make_life_meeting_result_known(prov(date(2014, 6, 11)), how=" ")
+    w.make_life_meeting_result_known(prov(date(2014, 6, 11)), how="公示栏")
+    assert type(last_event(w)) is BranchWork.LifeMeetingResultMadeKnown
+
+
+def test_work_systems_are_established_revised_and_abolished():
+    w = work()
+    system = uuid4()
+    with refused(RuleViolation, "system_id", "in_force"):
+        w.change_work_system(prov(), system_id=system, name="三会一课制度", change="revised")
+    w.change_work_system(prov(), system_id=system, name="三会一课制度", change="established")
+    assert w.work_systems() == {system: WorkSystemChange.ESTABLISHED}
+    with refused(RuleViolation, "system_id", "not_established"):
+        w.change_work_system(prov(), system_id=system, name="三会一课制度", change="established")
+    w.change_work_system(prov(), system_id=system, name="三会一课制度", change="revised")
+    w.change_work_system(
+        prov(), system_id=system, name="三会一课制度", change=WorkSystemChange.ABOLISHED
+    )
+    assert w.work_systems() == {system: WorkSystemChange.ABOLISHED}
+    with refused(RuleViolation, "system_id", "in_force"):
+        w.change_work_system(prov(), system_id=system, name="三会一课制度", change="abolished")
+    # An abolished system can be established anew.
+    w.change_work_system(prov(), system_id=system, name="三会一课制度", change="established")
+    assert w.work_systems() == {system: WorkSystemChange.ESTABLISHED}
+
+
+def test_volunteer_team_is_set_up_once():
+    w = work()
+    team = uuid4()
+    partner = uuid4()
+    w.set_up_volunteer_team(
+        prov(),
+        team_id=team,
+        name="党员志愿服务队",
+        service_kinds=["养老助老", "法律援助", "养老助老"],
+        members=12,
+        joint_with=[partner, partner],
+    )
+    event = last_event(w)
+    assert event.service_kinds == sorted(["养老助老", "法律援助"])
+    assert event.joint_with == [partner]
+    with refused(RuleViolation, "team_id", "new_team"):
+        w.set_up_volunteer_team(prov(), team_id=team, name="again", service_kinds=["x"], members=1)
+
+
+def test_service_commitment_is_made_then_fulfilled_once():
+    w = work()
+    commitment = uuid4()
+    with refused(RuleViolation, "commitment_id", "commitment_made"):
+        w.fulfil_service_commitment(prov(), commitment_id=commitment)
+    w.make_service_commitment(
+        prov(date(2014, 5, 10)), commitment_id=commitment, member_name="张三", content="帮扶2户"
+    )
+    assert w.commitments() == {commitment: False}
+    with refused(RuleViolation, "commitment_id", "new_commitment"):
+        w.make_service_commitment(
+            prov(), commitment_id=commitment, member_name="张三", content="again"
+        )
+    with refused(InvalidValue, "occurred_on", "not_before_commitment"):
+        w.fulfil_service_commitment(prov(date(2014, 5, 9)), commitment_id=commitment)
+    w.fulfil_service_commitment(prov(date(2014, 7, 1)), commitment_id=commitment, outcome="已帮扶")
+    assert w.commitments() == {commitment: True}
+    with refused(RuleViolation, "commitment_id", "not_fulfilled"):
+        w.fulfil_service_commitment(prov(date(2014, 7, 2)), commitment_id=commitment)
+
+
+def test_fact_date_names_when_a_fact_happened():
+    w = work()
+    p = study(w, date(2014, 5, 3))
+    assert w.fact_date(p.event_id) == date(2014, 5, 3)
+    with refused(RuleViolation, "corrects", "known_event"):
+        w.fact_date(uuid4())
