@@ -1,0 +1,78 @@
+"""Helpers the folds share: plain values, and domain facts rebuilt from their compact form.
+
+A fact is kept in the view state as ``[type, version, occurred_on, extra]``, where ``extra``
+holds only the fields the views need. To apply the domain's own rules (``domain.progress``,
+``BranchWork.commitments``, ``Problem.status``) the compact facts are turned back into
+instances of the domain's event classes carrying just those fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from domain.records import to_plain
+from domain.vocabulary import WorkSystemChange
+
+Compact = list[Any]  # [type name, originator_version, occurred_on ISO, extra dict | None]
+
+_DATES: dict[str, str] = {}
+
+
+def iso(on: date) -> str:
+    """The ISO text of a date, shared between the many facts of the same day."""
+    text = on.isoformat()
+    return _DATES.setdefault(text, text)
+
+
+class _Provenance(NamedTuple):
+    occurred_on: date
+
+
+# How a kept field goes back to the type the domain's rules expect.
+_REVIVE = {
+    "days": Decimal,
+    "change": WorkSystemChange,
+}
+
+
+def compact(event: Any, fields: tuple[str, ...]) -> Compact:
+    extra = {name: to_plain(getattr(event, name)) for name in fields} if fields else None
+    return [
+        type(event).__name__,
+        event.originator_version,
+        iso(event.provenance.occurred_on),
+        extra,
+    ]
+
+
+def correct(entry: Compact, changes: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """Apply a FactCorrected's changes to a compact fact, as ``Fact.corrected`` does."""
+    if "occurred_on" in changes:
+        on = changes["occurred_on"]
+        entry[2] = iso(on) if isinstance(on, date) else str(on)
+    kept = [name for name in fields if name in changes]
+    if kept:
+        extra = dict(entry[3] or {})
+        for name in kept:
+            extra[name] = to_plain(changes[name])
+        entry[3] = extra
+
+
+def revive(entry: Compact, classes: dict[str, type]) -> Any:
+    """A domain event instance with the compact fact's kept fields (no validation)."""
+    name, version, on, extra = entry
+    fact = object.__new__(classes[name])
+    values = fact.__dict__
+    values["provenance"] = _Provenance(date.fromisoformat(on))
+    values["originator_version"] = version
+    if extra:
+        for field, value in extra.items():
+            revive_value = _REVIVE.get(field)
+            values[field] = revive_value(value) if revive_value and value is not None else value
+    return fact
+
+
+def flag(value: bool) -> int:
+    return 1 if value else 0

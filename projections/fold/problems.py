@@ -1,0 +1,163 @@
+"""Folds of problems (问题清单) and their rectification, into the problem ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.base import Facts
+from domain.problem import Problem
+from projections.fold.common import compact, correct, flag, iso, revive
+from projections.state import ViewState
+
+KEPT: dict[str, tuple[str, ...]] = {
+    "RectificationProgressed": ("percent_done",),
+    "RectificationVerified": ("verifier", "passed"),
+}
+
+FACT_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in vars(Problem).values()
+    if isinstance(cls, type) and issubclass(cls, Problem.Fact)
+}
+
+
+def _progress_key(row: dict[str, Any]) -> tuple[str, str]:
+    return (row["campaign_id"], row["branch_id"])
+
+
+def _activity(state: ViewState, row: dict[str, Any], on: str) -> None:
+    """A problem's step is activity of its branch in the campaign."""
+    key = _progress_key(row)
+    progress = state.rows["branch_progress"].get(key)
+    if progress is None:
+        return
+    if progress["problem_activity_on"] is None or progress["problem_activity_on"] < on:
+        progress["problem_activity_on"] = on
+    state.touch("branch_progress", key)
+    state.stale_works.add(key)
+
+
+def listed(state: ViewState, e: Problem.Listed) -> None:
+    pid = str(e.originator_id)
+    on = iso(e.provenance.occurred_on)
+    row = {
+        "problem_id": pid,
+        "campaign_id": str(e.campaign_id),
+        "branch_id": str(e.branch_id),
+        "category": e.category.value,
+        "description": e.description,
+        "measures": e.measures,
+        "responsible_person": e.responsible_person,
+        "deadline": e.deadline.isoformat(),
+        "listed_on": on,
+        "status": "listed",
+        "rectified_on": None,
+        "verified_on": None,
+        "verifier": None,
+        "verification_passed": None,
+        "percent_done": None,
+        "withdrawn": 0,
+        "facts": {},
+    }
+    state.put("problem_ledger", (pid,), row)
+    progress = state.rows["branch_progress"].get(_progress_key(row))
+    if progress is not None:
+        progress["problems"][pid] = on
+    _activity(state, row, on)
+
+
+def _problem(state: ViewState, e: Any) -> dict[str, Any] | None:
+    return state.rows["problem_ledger"].get((str(e.originator_id),))
+
+
+def _changed(state: ViewState, row: dict[str, Any], on: str | None = None) -> None:
+    state.touch("problem_ledger", (row["problem_id"],))
+    state.stale_problems.add(row["problem_id"])
+    if on is not None:
+        _activity(state, row, on)
+
+
+def fact_recorded(state: ViewState, e: Any) -> None:
+    row = _problem(state, e)
+    if row is None:
+        return
+    name = type(e).__name__
+    row["facts"][e.provenance.event_id.hex] = compact(e, KEPT.get(name, ()))
+    _changed(state, row, iso(e.provenance.occurred_on))
+
+
+def revised(state: ViewState, e: Problem.Revised) -> None:
+    row = _problem(state, e)
+    if row is None:
+        return
+    row.update(
+        measures=e.measures,
+        responsible_person=e.responsible_person,
+        deadline=e.deadline.isoformat(),
+    )
+    _changed(state, row)
+
+
+def fact_corrected(state: ViewState, e: Problem.FactCorrected) -> None:
+    row = _problem(state, e)
+    entry = row["facts"].get(e.corrects.hex) if row else None
+    if row is None or entry is None:
+        return
+    correct(entry, e.changes, KEPT.get(entry[0], ()))
+    _changed(state, row)
+
+
+def fact_withdrawn(state: ViewState, e: Problem.FactWithdrawn) -> None:
+    row = _problem(state, e)
+    if row is None:
+        return
+    row["facts"].pop(e.withdraws.hex, None)
+    _changed(state, row)
+
+
+def withdrawn(state: ViewState, e: Problem.Withdrawn) -> None:
+    row = _problem(state, e)
+    if row is None:
+        return
+    row["withdrawn"] = 1
+    progress = state.rows["branch_progress"].get(_progress_key(row))
+    if progress is not None and progress["problems"].pop(row["problem_id"], None) is not None:
+        state.touch("branch_progress", _progress_key(row))
+        state.stale_works.add(_progress_key(row))
+    _changed(state, row)
+
+
+HANDLERS: dict[type, Any] = {cls: fact_recorded for cls in FACT_CLASSES.values()}
+HANDLERS.update(
+    {
+        Problem.Listed: listed,
+        Problem.Revised: revised,
+        Problem.FactCorrected: fact_corrected,
+        Problem.FactWithdrawn: fact_withdrawn,
+        Problem.Withdrawn: withdrawn,
+    }
+)
+
+
+def refresh_problem(state: ViewState, problem_id: str) -> None:
+    """Recompute a problem's status by the domain's rule, from its current facts."""
+    row = state.rows["problem_ledger"].get((problem_id,))
+    if row is None:
+        return
+    entries = sorted(row["facts"].values(), key=lambda entry: entry[1])
+    problem = object.__new__(Problem)
+    problem.facts = Facts()
+    problem.facts.current = {i: revive(entry, FACT_CLASSES) for i, entry in enumerate(entries)}  # type: ignore[misc]
+    row["status"] = problem.status().value
+    row["rectified_on"] = None
+    row["verified_on"] = row["verifier"] = row["verification_passed"] = row["percent_done"] = None
+    for name, _version, on, extra in entries:
+        if name == "RectificationDone":
+            row["rectified_on"] = on
+        elif name == "RectificationProgressed":
+            row["percent_done"] = extra["percent_done"]
+        elif name == "RectificationVerified":
+            row["verified_on"] = on
+            row["verifier"] = extra["verifier"]
+            row["verification_passed"] = flag(extra["passed"])
+    state.touch("problem_ledger", (problem_id,))

@@ -1,0 +1,139 @@
+"""Rebuild: replay the whole log into fresh tables, then switch to them in one transaction.
+
+Readers see the old tables until the switch. The fresh tables (``<table>__next``) are
+filled from an in-memory view state folded by the same code as the live worker; the
+timeline, which is as long as the log, is streamed to its table as it goes. The switch
+takes the position rows' lock (so a live worker waits, then notices the new generation and
+reloads), folds what arrived meanwhile, renames the tables and sets the positions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from projections.fold import settle
+from projections.schema import PROJECTIONS, tables_of
+from projections.state import ViewState
+from projections.store import APPEND_ONLY, Database
+from projections.worker import process
+from taizhang.config import Settings
+from taizhang.ledger import Ledger
+
+SUFFIX = "__next"
+PAGE = 10_000
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    if not enabled:
+        return contextlib.nullcontext(None)
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="ev", unit_scale=True, desc="rebuild", smoothing=0.1)
+
+
+def replay(
+    ledger: Ledger,
+    state: ViewState,
+    names: Sequence[str],
+    start: int,
+    stop: int | None,
+    *,
+    on_page: Any = None,
+    bar: Any = None,
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """Fold the log after ``start`` (up to ``stop``) into ``state``; returns (last, letters)."""
+    positions = {name: (start, 0) for name in names}
+    letters: list[tuple[Any, ...]] = []
+    last = start
+    while True:
+        page = ledger.recorder.select_notifications(last, PAGE, stop=stop, inclusive_of_start=False)
+        if not page:
+            return last, letters
+        letters += process(ledger, state, page, positions)
+        last = page[-1].id
+        positions = {name: (last, 0) for name in names}
+        if on_page is not None:
+            on_page(state)
+        if bar is not None:
+            bar.update(len(page))
+
+
+def rebuild(
+    settings: Settings, names: Iterable[str] = PROJECTIONS, *, progress: bool = False
+) -> int:
+    """Rebuild the named projections; returns the log position they were rebuilt to."""
+    names = tuple(names) or PROJECTIONS
+    unknown = sorted(set(names) - set(PROJECTIONS))
+    if unknown:
+        raise ValueError(f"unknown projection(s) {unknown}; known: {', '.join(PROJECTIONS)}")
+    db = Database(settings)
+    ledger = Ledger(settings)
+    tables = [t for name in names for t in tables_of(name)]
+    conn = db.connect()
+    try:
+        with db.transaction(conn):
+            for table in tables:
+                db.execute(conn, f"DROP TABLE IF EXISTS {table.name}{SUFFIX}")
+                for statement in table.create_statements(table.name + SUFFIX, indexes=False):
+                    db.execute(conn, statement)
+        state = ViewState()
+
+        def flush_timeline(state: ViewState) -> None:
+            # The timeline is as long as the log: write it as it goes, keep nothing.
+            for table in tables:
+                if table.name in APPEND_ONLY and state.rows[table.name]:
+                    with db.transaction(conn):
+                        db.bulk_insert(conn, table, state.rows[table.name].values(), suffix=SUFFIX)
+                    state.forget_rows(table.name)
+                    state.changed.pop(table.name, None)
+
+        head = ledger.recorder.max_notification_id() or 0
+        with _progress_bar(head, progress) as bar:
+            last, letters = replay(ledger, state, names, 0, head, on_page=flush_timeline, bar=bar)
+        letters += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
+        with db.transaction(conn):
+            for table in tables:
+                if table.name not in APPEND_ONLY:
+                    db.bulk_insert(conn, table, state.rows[table.name].values(), suffix=SUFFIX)
+            db.mark_timeline(conn, state, suffix=SUFFIX)
+        state.take_changes()
+        return _switch(db, conn, ledger, state, names, tables, last, letters)
+    finally:
+        conn.close()
+        ledger.close()
+
+
+def _switch(
+    db: Database,
+    conn: Any,
+    ledger: Ledger,
+    state: ViewState,
+    names: Sequence[str],
+    tables: Sequence[Any],
+    last: int,
+    letters: list[tuple[Any, ...]],
+) -> int:
+    with db.transaction(conn):
+        positions = db.positions(conn, lock=True)
+        # Events that arrived during the replay: few, folded inside the switch.
+        last, more = replay(ledger, state, names, last, None)
+        db.write(conn, state, state.take_changes(), suffix=SUFFIX)
+        for table in tables:
+            db.execute(conn, f"DROP TABLE {table.name}")
+            db.execute(conn, f"ALTER TABLE {table.name}{SUFFIX} RENAME TO {table.name}")
+            if db.is_postgres:
+                # The primary key's index keeps its name through a rename; give it the
+                # table's own, so the next rebuild's fresh table can take the __next name.
+                db.execute(
+                    conn, f"ALTER INDEX {table.name}{SUFFIX}_pkey RENAME TO {table.name}_pkey"
+                )
+            for statement in table.index_statements():
+                db.execute(conn, statement)
+        placeholders = ", ".join("?" for _ in names)
+        db.execute(conn, f"DELETE FROM dead_letters WHERE projection IN ({placeholders})", names)
+        db.add_dead_letters(conn, [letter for letter in letters + more if letter[0] in names])
+        for name in names:
+            db.set_position(conn, name, last, positions[name][1] + 1)
+    return last

@@ -1,0 +1,58 @@
+"""The view state: rows of the read-model tables, in memory, with what changed since the last write.
+
+Fold functions change rows through ``put`` and ``delete``; the database layer writes only
+the changed rows. Indexes that the folds need but that are not tables (which rows belong
+to a branch, which branch a problem belongs to) are kept beside the rows and rebuilt on load.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from projections.schema import TABLES
+
+Key = tuple[str, ...]
+Row = dict[str, Any]
+
+
+class ViewState:
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[Key, Row]] = {t.name: {} for t in TABLES}
+        self.changed: dict[str, set[Key]] = defaultdict(set)
+        # Branch works whose derived columns (counts, milestones, phases) need recomputing.
+        self.stale_works: set[Key] = set()
+        # Problems whose status needs recomputing.
+        self.stale_problems: set[str] = set()
+        # Derived indexes (not written): branch -> its progress keys; campaign -> its keys;
+        # branch work id -> progress key.
+        self.keys_of_branch: dict[str, set[Key]] = defaultdict(set)
+        self.keys_of_campaign: dict[str, set[Key]] = defaultdict(set)
+        self.work_keys: dict[str, Key] = {}
+        self.phase_cache: dict[str, Any] = {}
+        # Timeline: correction bookkeeping to apply to rows already written.
+        self.timeline_marks: list[tuple[str, str, str]] = []  # (column, event_id, by)
+        self.timeline_problem_withdrawals: list[tuple[str, str]] = []  # (problem_id, by)
+
+    def get(self, table: str, key: Key) -> Row | None:
+        return self.rows[table].get(key)
+
+    def put(self, table: str, key: Key, row: Row) -> None:
+        self.rows[table][key] = row
+        self.changed[table].add(key)
+
+    def touch(self, table: str, key: Key) -> None:
+        self.changed[table].add(key)
+
+    def delete(self, table: str, key: Key) -> None:
+        self.rows[table].pop(key, None)
+        self.changed[table].add(key)
+
+    def take_changes(self) -> dict[str, set[Key]]:
+        changed = dict(self.changed)
+        self.changed = defaultdict(set)
+        return changed
+
+    def forget_rows(self, table: str) -> None:
+        """Drop rows that are only ever appended (the timeline) once written."""
+        self.rows[table].clear()

@@ -1,0 +1,211 @@
+"""The thin database layer: connections, loading the view state, writing changed rows.
+
+One SQL text serves both databases: written with ``?`` placeholders, turned into ``%s`` for
+psycopg. Every column is text or integer (see ``projections.schema``), so values need no
+conversion beyond JSON for the JSON columns.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from projections.fold.organizations import index_progress_key
+from projections.schema import PROJECTIONS, TABLES_BY_NAME, Table, tables_of
+from projections.state import Key, ViewState
+from taizhang.config import SQLITE_LOCK_TIMEOUT, Settings
+
+Connection = Any  # sqlite3.Connection | psycopg.Connection
+
+# Rows the live worker never needs back: the timeline is only appended to and marked.
+APPEND_ONLY = frozenset({"branch_timeline"})
+
+
+class Stale(Exception):
+    """The projection moved on under this worker (another worker, or a rebuild's swap)."""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.is_postgres = settings.is_postgres
+
+    def connect(self, *, autocommit: bool = False) -> Connection:
+        if self.is_postgres:
+            return psycopg.connect(self.settings.psycopg_conninfo(), autocommit=autocommit)
+        conn = sqlite3.connect(
+            self.settings.sqlite_path(),
+            timeout=SQLITE_LOCK_TIMEOUT,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", "%s") if self.is_postgres else text
+
+    @contextmanager
+    def transaction(self, conn: Connection) -> Iterator[Connection]:
+        """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
+        if self.is_postgres:
+            with conn.transaction():
+                yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def execute(self, conn: Connection, text: str, params: Sequence[Any] = ()) -> Any:
+        return conn.execute(self.sql(text), tuple(params))
+
+    def fetchall(self, conn: Connection, text: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(self.execute(conn, text, params).fetchall())
+
+    def executemany(self, conn: Connection, text: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        if self.is_postgres:
+            with conn.cursor() as cursor:
+                cursor.executemany(self.sql(text), rows)
+        else:
+            conn.executemany(text, rows)
+
+    # -- positions ---------------------------------------------------------------------
+
+    def positions(self, conn: Connection, *, lock: bool = False) -> dict[str, tuple[int, int]]:
+        text = "SELECT name, position, generation FROM projection_position"
+        if lock and self.is_postgres:
+            text += " FOR UPDATE"
+        return {name: (int(p), int(g)) for name, p, g in self.fetchall(conn, text)}
+
+    def set_position(self, conn: Connection, name: str, position: int, generation: int) -> None:
+        self.execute(
+            conn,
+            "UPDATE projection_position SET position = ?, generation = ? WHERE name = ?",
+            (position, generation, name),
+        )
+
+    def add_dead_letters(self, conn: Connection, letters: Sequence[tuple[Any, ...]]) -> None:
+        self.executemany(
+            conn,
+            "INSERT INTO dead_letters (projection, position, event_type, error, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (projection, position) DO NOTHING",
+            letters,
+        )
+
+    # -- rows --------------------------------------------------------------------------
+
+    def load(self, conn: Connection, projections: Iterable[str] = PROJECTIONS) -> ViewState:
+        state = ViewState()
+        for name in projections:
+            for table in tables_of(name):
+                if table.name in APPEND_ONLY:
+                    continue
+                columns = table.column_names
+                rows = state.rows[table.name]
+                for values in self.fetchall(conn, f"SELECT {', '.join(columns)} FROM {table.name}"):
+                    row = dict(zip(columns, values, strict=True))
+                    for column in table.json_columns:
+                        row[column] = json.loads(row[column]) if row[column] is not None else None
+                    rows[tuple(row[k] for k in table.key)] = row
+        for key in state.rows["branch_progress"]:
+            index_progress_key(state, key)
+        return state
+
+    def write(
+        self,
+        conn: Connection,
+        state: ViewState,
+        changes: dict[str, set[Key]],
+        *,
+        suffix: str = "",
+    ) -> None:
+        """Write the changed rows (upsert or delete) and the timeline's correction marks."""
+        for name, keys in changes.items():
+            table = TABLES_BY_NAME[name]
+            rows = state.rows[name]
+            present = [rows[k] for k in keys if k in rows]
+            gone = [k for k in keys if k not in rows]
+            self.upsert(conn, table, present, suffix=suffix)
+            if gone:
+                where = " AND ".join(f"{k} = ?" for k in table.key)
+                self.executemany(conn, f"DELETE FROM {table.name}{suffix} WHERE {where}", gone)
+            if name in APPEND_ONLY:
+                state.forget_rows(name)
+        self.mark_timeline(conn, state, suffix=suffix)
+
+    def mark_timeline(self, conn: Connection, state: ViewState, *, suffix: str = "") -> None:
+        for column in ("corrected_by", "withdrawn_by"):
+            marks = [(by, eid) for col, eid, by in state.timeline_marks if col == column]
+            self.executemany(
+                conn, f"UPDATE branch_timeline{suffix} SET {column} = ? WHERE event_id = ?", marks
+            )
+        self.executemany(
+            conn,
+            f"UPDATE branch_timeline{suffix} SET withdrawn_by = ? "
+            "WHERE aggregate_id = ? AND version = 1",
+            [(by, pid) for pid, by in state.timeline_problem_withdrawals],
+        )
+        state.timeline_marks.clear()
+        state.timeline_problem_withdrawals.clear()
+
+    @staticmethod
+    def row_values(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:
+        json_columns = table.json_columns
+        return tuple(
+            dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
+            for c in table.column_names
+        )
+
+    def upsert(
+        self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, suffix: str = ""
+    ) -> None:
+        if not rows:
+            return
+        columns = table.column_names
+        updates = [c for c in columns if c not in table.key]
+        text = (
+            f"INSERT INTO {table.name}{suffix} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)}) "
+            f"ON CONFLICT ({', '.join(table.key)}) DO "
+            + (
+                "UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)
+                if updates
+                else "NOTHING"
+            )
+        )
+        self.executemany(conn, text, [self.row_values(table, r) for r in rows])
+
+    def bulk_insert(
+        self, conn: Connection, table: Table, rows: Iterable[dict[str, Any]], *, suffix: str = ""
+    ) -> None:
+        """Insert rows into a fresh table (no conflicts): COPY on PostgreSQL."""
+        columns = table.column_names
+        if self.is_postgres:
+            with (
+                conn.cursor() as cursor,
+                cursor.copy(f"COPY {table.name}{suffix} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(self.row_values(table, row))
+            return
+        conn.executemany(
+            f"INSERT INTO {table.name}{suffix} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            (self.row_values(table, r) for r in rows),
+        )
