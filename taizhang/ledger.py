@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
+from psycopg.sql import SQL, Identifier
 
 from taizhang.config import Settings
 from taizhang.transcodings import register_transcodings
@@ -39,9 +40,14 @@ class Ledger(Application[UUID]):
         """The log position (notification id) of one stored event, for replayed answers."""
         recorder: Any = self.recorder
         if self.settings.is_postgres:
-            statement = (
-                f"SELECT notification_id FROM {self.events_table} "
+            # Qualified like the library's own statements: the connection's search_path
+            # need not name our schema, and another schema may hold a same-named table.
+            statement = SQL(
+                "SELECT notification_id FROM {schema}.{table} "
                 "WHERE originator_id = %s AND originator_version = %s"
+            ).format(
+                schema=Identifier(recorder.datastore.schema),
+                table=Identifier(self.events_table),
             )
             with recorder.datastore.transaction(commit=False) as curs:
                 curs.execute(statement, (aggregate_id, version))
