@@ -1,0 +1,722 @@
+"""The service layer on the real event store: SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.branch import Branch
+from domain.branch_work import BranchWork, branch_work_id
+from domain.errors import InvalidValue, RuleViolation
+from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
+from domain.problem import Problem
+from domain.vocabulary import RectificationStatus
+from taizhang.config import Settings
+from taizhang.handlers import EVENT_TYPES
+from taizhang.ledger import Ledger
+from taizhang.service import (
+    Answer,
+    BatchRejected,
+    Caller,
+    Conflict,
+    LedgerService,
+    Posting,
+    PreconditionFailed,
+)
+from taizhang.unit_of_work import NotFound
+
+TODAY = date(2014, 6, 15)
+START = date(2014, 4, 10)
+END = date(2014, 9, 30)
+SECRETARY = Caller(actor="李书记", source="oa-system")
+
+
+class World:
+    """A district with a committee, a branch and an eight-ones campaign it is enrolled in."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.ledger = Ledger(settings)
+        self.service = LedgerService(self.ledger, today=lambda: TODAY)
+        self.posted: set[str] = set()
+        self.district_id = self.post(
+            "DistrictRegistered", {"name": "番禺区", "code": "440113"}, on=date(2014, 4, 1)
+        ).aggregate_id
+        self.committee_id = self.post(
+            "CommitteeRegistered",
+            {"district_id": self.district_id, "name": "大石街道党工委", "kind": "subdistrict"},
+            on=date(2014, 4, 1),
+        ).aggregate_id
+        self.branch_id = self.register_branch("某科技公司党支部")
+        self.campaign_id = self.post(
+            "CampaignDefined",
+            {
+                "district_id": self.district_id,
+                "name": "两新组织党的群众路线教育实践活动",
+                "starts_on": START,
+                "ends_on": END,
+                "template_key": EIGHT_ONES.key,
+                "phases": list(EIGHT_ONES.with_deadlines(EIGHT_ONES_2014_DEADLINES, END)),
+            },
+            on=date(2014, 4, 1),
+        ).aggregate_id
+        self.enrol(self.branch_id)
+
+    def post(
+        self,
+        type: str,
+        data: dict[str, Any],
+        on: date = date(2014, 5, 1),
+        client_event_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> Answer:
+        answer = self.service.post(
+            SECRETARY,
+            Posting(type, on, data, client_event_id),
+            expected_version=expected_version,
+        )
+        self.posted.add(type)
+        return answer
+
+    def work(self, type: str, on: date = date(2014, 5, 1), **data: Any) -> Answer:
+        return self.post(
+            type, {"campaign_id": self.campaign_id, "branch_id": self.branch_id, **data}, on
+        )
+
+    def register_branch(self, name: str, **data: Any) -> UUID:
+        values = {
+            "district_id": self.district_id,
+            "committee_id": self.committee_id,
+            "name": name,
+            "level": "branch",
+            "formation": "standalone",
+            "host_name": name.removesuffix("党支部"),
+            "host_category": "non_public_enterprise",
+            "employees": 80,
+            "full_members": 4,
+        }
+        values.update(data)
+        return self.post("BranchRegistered", values, on=date(2014, 4, 2)).aggregate_id
+
+    def enrol(self, *branch_ids: UUID) -> Answer:
+        return self.post(
+            "BranchesEnrolled",
+            {"campaign_id": self.campaign_id, "branch_ids": list(branch_ids)},
+            on=date(2014, 4, 10),
+        )
+
+    def stored(self) -> int:
+        return int(self.ledger.recorder.max_notification_id() or 0)
+
+    def branch_work(self) -> BranchWork:
+        work: BranchWork = self.ledger.repository.get(
+            branch_work_id(self.campaign_id, self.branch_id)
+        )
+        return work
+
+    def study(self, on: date = date(2014, 5, 1), topic: str = "党章") -> dict[str, Any]:
+        return {
+            "campaign_id": self.campaign_id,
+            "branch_id": self.branch_id,
+            "topic": topic,
+            "days": Decimal(1),
+            "hours": Decimal("3.5"),
+            "participants": 12,
+        }
+
+
+@pytest.fixture
+def world(settings: Settings) -> Iterator[World]:
+    w = World(settings)
+    yield w
+    w.ledger.close()
+
+
+def refused(kind: type[Exception], field: str, rule: str, call: Callable[[], Any]) -> Exception:
+    with pytest.raises(kind) as caught:
+        call()
+    error: Any = caught.value
+    assert (error.field, error.rule) == (field, rule), str(error)
+    return caught.value
+
+
+def test_every_posted_event_type_is_stored(world: World) -> None:
+    w = world
+    other_committee = w.post(
+        "CommitteeRegistered",
+        {"district_id": w.district_id, "name": "区非公经济组织党工委", "kind": "non_public_sector"},
+        on=date(2014, 4, 1),
+    ).aggregate_id
+    w.post("CommitteeRenamed", {"committee_id": w.committee_id, "name": "大石街道党工委(新)"})
+    w.post(
+        "ContactPointChosen",
+        {"committee_id": w.committee_id, "member_name": "陈委员", "branch_id": w.branch_id},
+    )
+    w.post(
+        "MembershipChanged",
+        {"branch_id": w.branch_id, "full_members": 5, "probationary_members": 1},
+    )
+    w.post("EmployeesCounted", {"branch_id": w.branch_id, "employees": 95})
+    joint = w.register_branch("联合党支部", formation="joint", covered_units=["甲公司", "乙公司"])
+    w.post(
+        "FormationChanged",
+        {"branch_id": joint, "formation": "joint", "covered_units": ["甲", "乙", "丙"]},
+    )
+    w.post("MovedToCommittee", {"branch_id": joint, "committee_id": other_committee})
+    instructor = w.post(
+        "InstructorRegistered", {"district_id": w.district_id, "name": "指导员 黄"}
+    ).aggregate_id
+    w.post("InstructorAssigned", {"branch_id": joint, "instructor_id": instructor})
+    w.post("InstructorUnassigned", {"branch_id": joint, "instructor_id": instructor})
+    group = w.post(
+        "SupervisionGroupRegistered",
+        {"district_id": w.district_id, "name": "区委第一督导组", "kind": "supervision"},
+    ).aggregate_id
+    w.post(
+        "ScopeAssigned",
+        {"group_id": group, "committee_ids": [w.committee_id], "branch_ids": [joint]},
+    )
+    w.post("ScopeUnassigned", {"group_id": group, "branch_ids": [joint]})
+    w.enrol(joint)
+    w.post(
+        "BranchWithdrawn", {"campaign_id": w.campaign_id, "branch_id": joint, "reason": "企业迁出"}
+    )
+    w.post(
+        "PhaseDeadlineChanged",
+        {
+            "campaign_id": w.campaign_id,
+            "phase_key": "thematic_study",
+            "deadline": date(2014, 5, 15),
+        },
+    )
+    w.post(
+        "DesignatedRectificationTarget",
+        {"branch_id": w.branch_id, "reasons": "班子不健全"},
+        on=date(2014, 4, 11),
+    )
+    w.work(
+        "BaselineSurveyRecorded",
+        on=date(2014, 4, 12),
+        leadership_complete=False,
+        full_members=5,
+        probationary_members=1,
+        weak_and_lax=True,
+        findings="书记长期不在岗",
+    )
+    w.post(
+        "Reorganized",
+        {
+            "branch_id": w.branch_id,
+            "leadership_completed": True,
+            "secretary_replaced": True,
+            "notes": "新书记到任",
+        },
+        on=date(2014, 4, 13),
+    )
+    w.work("PlanSubmitted", on=date(2014, 4, 14), goals="学习", measures="八个一", schedule="4-9月")
+    w.work("PlanReturned", on=date(2014, 4, 15), reasons="措施不具体")
+    w.work(
+        "PlanSubmitted", on=date(2014, 4, 16), goals="学习", measures="细化措施", schedule="4-9月"
+    )
+    w.work("PlanApproved", on=date(2014, 4, 17), approver="大石街道党工委", remarks="同意")
+    w.work(
+        "MobilizationMeetingHeld",
+        on=date(2014, 4, 18),
+        participants=25,
+        upper_level_attendee="街道党工委委员",
+        remote_members_reached=2,
+        form="现场+短信",
+    )
+    study = w.work(
+        "StudySessionHeld",
+        on=date(2014, 4, 22),
+        topic="党章",
+        days=Decimal("0.5"),
+        hours=Decimal(4),
+        participants=20,
+    )
+    w.work(
+        "SecretaryTrainingHeld",
+        on=date(2014, 4, 25),
+        days=Decimal(2),
+        hours=Decimal(14),
+        organizer="区委组织部",
+    )
+    w.work("OpinionsCollected", count=30, sources=["employees", "investors"], summary="意见30条")
+    w.work("ConflictScreeningDone", disputes_found=2, disputes_resolved=2, summary="化解2起")
+    w.work("HeartToHeartTalksHeld", on=date(2014, 5, 20), talks=10)
+    w.work(
+        "OrganizationalLifeMeetingHeld",
+        on=date(2014, 6, 1),
+        participants=6,
+        self_examination=True,
+        criticism=True,
+        members_evaluated=6,
+        materials="对照检查材料",
+    )
+    w.work("LifeMeetingResultMadeKnown", on=date(2014, 6, 3), how="公示栏")
+    w.work("ProblemListPublicized", on=date(2014, 6, 5), how="厂区公告栏")
+    w.work(
+        "WorkSystemChanged",
+        on=date(2014, 6, 6),
+        system_id=uuid4(),
+        name="三会一课制度",
+        change="established",
+    )
+    w.work(
+        "VolunteerTeamSetUp",
+        team_id=uuid4(),
+        name="党员志愿服务队",
+        service_kinds=["养老助老"],
+        members=8,
+    )
+    commitment = uuid4()
+    w.work("ServiceCommitmentMade", commitment_id=commitment, member_name="张三", content="帮扶2户")
+    w.work(
+        "ServiceCommitmentFulfilled",
+        on=date(2014, 6, 10),
+        commitment_id=commitment,
+        outcome="已帮扶",
+    )
+    w.work("OptionalActionRecorded", title="党员示范岗", description="设5个岗")
+    w.work("SupervisionVisitRecorded", group_id=group, findings="台账齐全", suggestions="继续")
+    w.work("PhaseWorkRecorded", phase_key="work_systems", done=False, note="起草中")
+    w.work(
+        "FactCorrected", corrects=study.event_id, reason="人数录错", changes={"participants": 22}
+    )
+    optional = w.work("OptionalActionRecorded", title="重复录入")
+    w.work("FactWithdrawn", withdraws=optional.event_id, reason="重复")
+
+    problem_data = {
+        "campaign_id": w.campaign_id,
+        "branch_id": w.branch_id,
+        "category": "four_winds",
+        "description": "会议多",
+        "measures": "精简会议",
+        "responsible_person": "李书记",
+        "deadline": date(2014, 7, 31),
+    }
+    problem_id = w.post("ProblemListed", problem_data, on=date(2014, 6, 4)).aggregate_id
+    w.post("RectificationStarted", {"problem_id": problem_id, "note": "开始"}, on=date(2014, 6, 5))
+    progressed = w.post(
+        "RectificationProgressed",
+        {"problem_id": problem_id, "note": "过半", "percent_done": 50},
+        on=date(2014, 6, 6),
+    )
+    w.post(
+        "ProblemRevised",
+        {
+            "problem_id": problem_id,
+            "measures": "精简会议和文件",
+            "responsible_person": "王",
+            "deadline": date(2014, 8, 31),
+        },
+    )
+    w.post(
+        "FactCorrected",
+        {
+            "problem_id": problem_id,
+            "corrects": progressed.event_id,
+            "reason": "r",
+            "changes": {"percent_done": 60},
+        },
+    )
+    done = w.post(
+        "RectificationDone", {"problem_id": problem_id, "outcome": "会议减半"}, on=date(2014, 6, 7)
+    )
+    w.post(
+        "RectificationVerified",
+        {"problem_id": problem_id, "verifier": "区委第一督导组", "passed": True, "remarks": "合格"},
+        on=date(2014, 6, 8),
+    )
+    second = w.post(
+        "ProblemListed", {**problem_data, "description": "误列"}, on=date(2014, 6, 4)
+    ).aggregate_id
+    noted = w.post("RectificationStarted", {"problem_id": second, "note": "x"}, on=date(2014, 6, 5))
+    w.post("FactWithdrawn", {"problem_id": second, "withdraws": noted.event_id, "reason": "重复"})
+    w.post("ProblemWithdrawn", {"problem_id": second, "reason": "误列"}, on=date(2014, 6, 9))
+    assert (done.event_type, done.aggregate_id, done.replayed) == (
+        "RectificationDone",
+        problem_id,
+        False,
+    )
+
+    assert w.posted == set(EVENT_TYPES)
+
+    # What was stored is read back as the domain sees it.
+    work = w.branch_work()
+    assert work.plan_status() == "approved"
+    assert work.secretary_training_days() == Decimal(2)
+    assert work.facts.current[study.event_id].participants == 22
+    assert optional.event_id in work.facts.withdrawn
+    problem: Problem = w.ledger.repository.get(problem_id)
+    assert problem.status() is RectificationStatus.VERIFIED
+    assert problem.facts.current[progressed.event_id].percent_done == 60
+    assert problem.deadline == date(2014, 8, 31)
+    assert w.ledger.repository.get(second).withdrawn
+    branch: Branch = w.ledger.repository.get(w.branch_id)
+    assert branch.reorganized and branch.full_members == 5 and branch.employees == 95
+
+
+# -- refusals --------------------------------------------------------------------------------
+
+
+def test_unknown_event_type(world: World) -> None:
+    before = world.stored()
+    refused(InvalidValue, "type", "known_event_type", lambda: world.post("MeetingHeld", {}))
+    assert world.stored() == before
+
+
+def test_not_found_names_the_field_and_the_kind(world: World) -> None:
+    missing = uuid4()
+    with pytest.raises(NotFound) as caught:
+        world.post("CommitteeRenamed", {"committee_id": missing, "name": "x"})
+    assert (caught.value.field, caught.value.kind, caught.value.aggregate_id) == (
+        "committee_id",
+        "committee",
+        missing,
+    )
+    with pytest.raises(NotFound) as caught:
+        world.post("StudySessionHeld", {**world.study(), "campaign_id": missing})
+    assert (caught.value.field, caught.value.kind) == ("campaign_id", "campaign")
+    with pytest.raises(NotFound) as caught:
+        world.post("RectificationStarted", {"problem_id": missing, "note": ""})
+    assert (caught.value.field, caught.value.kind) == ("problem_id", "problem")
+    # An id of the wrong kind is not found either.
+    with pytest.raises(NotFound) as caught:
+        world.post("CommitteeRenamed", {"committee_id": world.branch_id, "name": "x"})
+    assert caught.value.kind == "committee"
+
+
+def test_branch_not_enrolled(world: World) -> None:
+    stranger = world.register_branch("未参加党支部")
+    before = world.stored()
+    refused(
+        RuleViolation,
+        "branch_id",
+        "enrolled_in_campaign",
+        lambda: world.post("StudySessionHeld", {**world.study(), "branch_id": stranger}),
+    )
+    refused(
+        RuleViolation,
+        "branch_id",
+        "enrolled_in_campaign",
+        lambda: world.post(
+            "ProblemListed",
+            {
+                "campaign_id": world.campaign_id,
+                "branch_id": stranger,
+                "category": "four_winds",
+                "description": "d",
+                "measures": "m",
+                "responsible_person": "p",
+                "deadline": date(2014, 7, 1),
+            },
+        ),
+    )
+    assert world.stored() == before
+
+
+def test_before_the_campaign_started_and_in_the_future(world: World) -> None:
+    before = world.stored()
+    refused(
+        InvalidValue,
+        "occurred_on",
+        "not_before_campaign",
+        lambda: world.post("StudySessionHeld", world.study(), on=date(2014, 4, 9)),
+    )
+    refused(
+        InvalidValue,
+        "occurred_on",
+        "not_in_future",
+        lambda: world.post("StudySessionHeld", world.study(), on=date(2014, 6, 16)),
+    )
+    refused(
+        InvalidValue,
+        "occurred_on",
+        "not_in_future",
+        lambda: world.post("DistrictRegistered", {"name": "n", "code": "c"}, on=date(2015, 1, 1)),
+    )
+    assert world.stored() == before
+    world.post("StudySessionHeld", world.study(), on=TODAY)
+
+
+def test_rectification_target_is_reorganized_before_campaign_work(world: World) -> None:
+    world.post(
+        "DesignatedRectificationTarget",
+        {"branch_id": world.branch_id, "reasons": "软弱涣散"},
+        on=date(2014, 4, 11),
+    )
+    survey = world.work(
+        "BaselineSurveyRecorded",
+        on=date(2014, 4, 12),
+        leadership_complete=False,
+        full_members=3,
+        probationary_members=0,
+        weak_and_lax=True,
+    )
+    assert survey.version == 2  # opened, then surveyed
+    before = world.stored()
+    refused(
+        RuleViolation,
+        "branch_id",
+        "reorganized_first",
+        lambda: world.post("StudySessionHeld", world.study()),
+    )
+    refused(
+        RuleViolation,
+        "branch_id",
+        "reorganized_first",
+        lambda: world.post(
+            "ProblemListed",
+            {
+                "campaign_id": world.campaign_id,
+                "branch_id": world.branch_id,
+                "category": "organization_building",
+                "description": "d",
+                "measures": "m",
+                "responsible_person": "p",
+                "deadline": date(2014, 7, 1),
+            },
+        ),
+    )
+    assert world.stored() == before
+    world.post(
+        "Reorganized",
+        {"branch_id": world.branch_id, "leadership_completed": True, "secretary_replaced": False},
+    )
+    assert world.post("StudySessionHeld", world.study()).version == 3
+
+
+def test_a_refused_first_fact_does_not_open_the_branch_work(world: World) -> None:
+    before = world.stored()
+    refused(
+        InvalidValue,
+        "phase_key",
+        "known_phase",
+        lambda: world.work("PhaseWorkRecorded", phase_key="grading", done=True),
+    )
+    refused(
+        InvalidValue,
+        "topic",
+        "required",
+        lambda: world.post("StudySessionHeld", {**world.study(), "topic": " "}),
+    )
+    assert world.stored() == before
+    assert branch_work_id(world.campaign_id, world.branch_id) not in world.ledger.repository
+
+
+def test_domain_errors_pass_through_with_field_and_rule(world: World) -> None:
+    refused(
+        RuleViolation,
+        "plan",
+        "submitted_before_approval",
+        lambda: world.work("PlanApproved", approver="镇党委"),
+    )
+    refused(
+        InvalidValue,
+        "kind",
+        "known_value",
+        lambda: world.post(
+            "CommitteeRegistered",
+            {"district_id": world.district_id, "name": "n", "kind": "village"},
+        ),
+    )
+    refused(
+        RuleViolation,
+        "id",
+        "unique",
+        lambda: world.post(
+            "DistrictRegistered", {"name": "n", "code": "c", "id": world.district_id}
+        ),
+    )
+
+
+# -- exactly once ------------------------------------------------------------------------------
+
+
+def test_idempotent_retry_returns_the_first_answer_and_stores_nothing(world: World) -> None:
+    posting = Posting("StudySessionHeld", date(2014, 5, 2), world.study(), "oa-123")
+    first = world.service.post(SECRETARY, posting)
+    stored = world.stored()
+    again = world.service.post(SECRETARY, Posting(**{**posting.__dict__}))
+    assert not first.replayed and again.replayed
+    assert (again.event_id, again.version, again.position, again.aggregate_id) == (
+        first.event_id,
+        first.version,
+        first.position,
+        first.aggregate_id,
+    )
+    assert first.position is not None
+    assert world.stored() == stored
+    # The same client event id from another source is another event.
+    other = world.service.post(Caller("王", "wechat"), posting)
+    assert not other.replayed and other.event_id != first.event_id
+
+
+def test_same_client_event_id_with_different_content_is_a_conflict(world: World) -> None:
+    world.service.post(
+        SECRETARY, Posting("StudySessionHeld", date(2014, 5, 2), world.study(), "oa-7")
+    )
+    stored = world.stored()
+    changed = Posting("StudySessionHeld", date(2014, 5, 3), world.study(), "oa-7")
+    refused(
+        Conflict,
+        "client_event_id",
+        "same_content_on_retry",
+        lambda: world.service.post(SECRETARY, changed),
+    )
+    assert world.stored() == stored
+
+
+def run_in_threads(count: int, call: Callable[[int], Any]) -> list[Any]:
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = call(i)
+        except Exception as error:  # reported by the assertions below
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def test_concurrent_duplicates_store_exactly_one_event(world: World) -> None:
+    world.post("StudySessionHeld", world.study())  # the branch work exists
+    version = world.branch_work().version
+    posting = Posting("StudySessionHeld", date(2014, 5, 2), world.study(topic="并发"), "dup-1")
+    answers = run_in_threads(8, lambda _: world.service.post(SECRETARY, posting))
+    assert all(isinstance(a, Answer) for a in answers), answers
+    assert len({a.event_id for a in answers}) == 1
+    assert len({(a.version, a.position) for a in answers}) == 1
+    assert sorted(a.replayed for a in answers) == [False] + [True] * 7
+    work = world.branch_work()
+    assert work.version == version + 1
+    assert [f.topic for f in work.facts.current.values()].count("并发") == 1
+
+
+def test_concurrent_writers_on_one_branch_all_succeed_with_contiguous_versions(
+    world: World,
+) -> None:
+    world.post("StudySessionHeld", world.study())
+    version = world.branch_work().version
+    answers = run_in_threads(
+        8,
+        lambda i: world.service.post(
+            SECRETARY, Posting("StudySessionHeld", date(2014, 5, 3), world.study(topic=f"第{i}次"))
+        ),
+    )
+    assert all(isinstance(a, Answer) for a in answers), answers
+    assert sorted(a.version for a in answers) == list(range(version + 1, version + 9))
+    assert len({a.position for a in answers}) == 8
+    assert world.branch_work().version == version + 8
+
+
+# -- batches ---------------------------------------------------------------------------------
+
+
+def test_a_batch_with_bad_items_stores_nothing_and_reports_every_bad_index(world: World) -> None:
+    stored = world.stored()
+    batch = [
+        Posting("StudySessionHeld", date(2014, 5, 1), world.study()),
+        Posting("StudySessionHeld", date(2014, 5, 1), {**world.study(), "participants": -1}),
+        Posting("HeartToHeartTalksHeld", date(2014, 5, 2), {**ids(world), "talks": 0}),
+        Posting("NoSuchThing", date(2014, 5, 2), {}),
+        Posting("StudySessionHeld", date(2014, 7, 1), world.study()),
+    ]
+    with pytest.raises(BatchRejected) as caught:
+        world.service.post_batch(SECRETARY, batch)
+    errors = {i: (type(e), e.field, e.rule) for i, e in caught.value.errors}  # type: ignore[attr-defined]
+    assert errors == {
+        1: (InvalidValue, "participants", "non_negative"),
+        2: (InvalidValue, "talks", "positive"),
+        3: (InvalidValue, "type", "known_event_type"),
+        4: (InvalidValue, "occurred_on", "not_in_future"),
+    }
+    assert world.stored() == stored
+    assert branch_work_id(world.campaign_id, world.branch_id) not in world.ledger.repository
+
+
+def test_a_good_batch_is_stored_in_order(world: World) -> None:
+    answers = world.service.post_batch(
+        SECRETARY,
+        [
+            Posting(
+                "PlanSubmitted",
+                date(2014, 4, 14),
+                {**ids(world), "goals": "g", "measures": "m", "schedule": "s"},
+            ),
+            Posting("PlanApproved", date(2014, 4, 15), {**ids(world), "approver": "镇党委"}),
+        ],
+    )
+    assert [a.version for a in answers] == [2, 3]
+    assert answers[0].position < answers[1].position
+    assert world.branch_work().plan_status() == "approved"
+
+
+def ids(world: World) -> dict[str, UUID]:
+    return {"campaign_id": world.campaign_id, "branch_id": world.branch_id}
+
+
+def test_batch_idempotency_key_replays_the_first_answers(world: World) -> None:
+    batch = [
+        Posting("StudySessionHeld", date(2014, 5, 1), world.study(topic="一")),
+        Posting("StudySessionHeld", date(2014, 5, 2), world.study(topic="二")),
+    ]
+    first = world.service.post_batch(SECRETARY, batch, idempotency_key="batch-9")
+    stored = world.stored()
+    again = world.service.post_batch(SECRETARY, batch, idempotency_key="batch-9")
+    assert [a.replayed for a in again] == [True, True]
+    assert [(a.event_id, a.version, a.position) for a in again] == [
+        (a.event_id, a.version, a.position) for a in first
+    ]
+    assert world.stored() == stored
+    refused(
+        Conflict,
+        "Idempotency-Key",
+        "same_content_on_retry",
+        lambda: world.service.post_batch(SECRETARY, batch[:1], idempotency_key="batch-9"),
+    )
+    assert world.stored() == stored
+
+
+def test_batch_reusing_a_client_event_id_is_refused(world: World) -> None:
+    batch = [
+        Posting("StudySessionHeld", date(2014, 5, 1), world.study(topic="一"), "same"),
+        Posting("StudySessionHeld", date(2014, 5, 2), world.study(topic="二"), "same"),
+    ]
+    with pytest.raises(BatchRejected) as caught:
+        world.service.post_batch(SECRETARY, batch)
+    [(index, error)] = caught.value.errors
+    assert index == 1 and isinstance(error, Conflict) and error.rule == "unique_in_batch"
+
+
+def test_empty_batch_is_refused(world: World) -> None:
+    refused(InvalidValue, "events", "non_empty", lambda: world.service.post_batch(SECRETARY, []))
+
+
+# -- If-Match --------------------------------------------------------------------------------
+
+
+def test_expected_version_mismatch_is_a_failed_precondition(world: World) -> None:
+    first = world.post("StudySessionHeld", world.study())
+    assert first.version == 2
+    stored = world.stored()
+    with pytest.raises(PreconditionFailed) as caught:
+        world.post("StudySessionHeld", world.study(), expected_version=1)
+    assert (caught.value.expected, caught.value.current) == (1, 2)
+    assert caught.value.aggregate_id == first.aggregate_id
+    assert world.stored() == stored
+    assert world.post("StudySessionHeld", world.study(), expected_version=2).version == 3
