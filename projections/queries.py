@@ -1,0 +1,734 @@
+"""What the HTTP layer reads: the views, as plain JSON-ready dicts and lists.
+
+Phase statuses depend on the day they are judged on, so rows hold dates and every query
+takes ``as_of`` (default: today in Beijing time). For one branch the status comes from
+``domain.progress.phase_progress`` itself; aggregated views compare the stored dates in SQL
+(``projections.fold.work.status_on`` is the same comparison, tested against the domain's).
+The aggregated views are a pure function of (query, as_of, log position), so they are
+cached per position.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.errors import InvalidValue
+from domain.progress import phase_progress
+from domain.vocabulary import (
+    STANDALONE_RATE_TARGET,
+    HostCategory,
+    PhaseStatus,
+    ProblemCategory,
+    RectificationStatus,
+)
+from projections.fold.work import phase_definition
+from projections.store import Database
+from taizhang.config import Settings
+from taizhang.service import business_today
+
+SILENT_DAYS = 30
+CACHE_SIZE = 256
+MAX_LIMIT = 500
+_CATEGORIES = [c.value for c in HostCategory]
+_STATUSES = [s.value for s in PhaseStatus]
+
+
+def _status_sql(day: str, alias: str = "ph") -> str:
+    # ``day`` is a date's ISO text (never user text), so it is safe to inline.
+    return (
+        f"CASE WHEN {alias}.done_on IS NOT NULL AND {alias}.done_on <= '{day}' THEN 'done' "
+        f"WHEN {alias}.deadline IS NOT NULL AND {alias}.deadline < '{day}' THEN 'overdue' "
+        f"WHEN {alias}.started_on IS NOT NULL AND {alias}.started_on <= '{day}' "
+        "THEN 'in_progress' ELSE 'not_started' END"
+    )
+
+
+def _problem_overdue_sql(day: str, alias: str = "pl") -> str:
+    # Problem.is_overdue: not withdrawn, not yet rectified, deadline passed.
+    return (
+        f"({alias}.withdrawn = 0 AND {alias}.status IN ('listed', 'in_progress') "
+        f"AND {alias}.deadline < '{day}')"
+    )
+
+
+def _cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+
+def _uncursor(cursor: str | None) -> Any:
+    if cursor is None:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        raise InvalidValue("after", "valid_cursor", "the cursor is not one this API gave") from None
+
+
+def _limit(limit: int, most: int = MAX_LIMIT) -> int:
+    if not 1 <= limit <= most:
+        raise InvalidValue("limit", "range", f"limit must be between 1 and {most}")
+    return limit
+
+
+def _day(as_of: date | None) -> date:
+    if as_of is None:
+        return business_today()
+    if not isinstance(as_of, date):
+        raise InvalidValue("as_of", "date", "as_of must be a date")
+    return as_of if not isinstance(as_of, datetime) else as_of.date()
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+class Views:
+    def __init__(self, settings: Settings | None, *, connect: Callable[[], Any] | None = None):
+        self.db = Database(settings) if settings is not None else None
+        self.settings = settings
+        self._pool: Any = None
+        self._connect = connect
+        self._cache: OrderedDict[Any, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._pg = settings is not None and settings.is_postgres
+        if self._pg:
+            from psycopg_pool import ConnectionPool
+
+            assert settings is not None
+            self._pool = ConnectionPool(
+                settings.psycopg_conninfo(),
+                min_size=1,
+                max_size=8,
+                open=True,
+                kwargs={"autocommit": True},
+            )
+
+    @classmethod
+    def over_connection(cls, conn: sqlite3.Connection) -> Views:
+        """Views over one SQLite connection (the as-of reports' in-memory database)."""
+        views = cls(None, connect=lambda: conn)
+        return views
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    @contextmanager
+    def _conn(self) -> Iterator[Any]:
+        if self._pool is not None:
+            with self._pool.connection() as conn:
+                yield conn
+        elif self._connect is not None:
+            yield self._connect()
+        else:
+            assert self.db is not None
+            conn = self.db.connect()
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+    def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        if self._pg:
+            text = text.replace("?", "%s")
+        with self._conn() as conn:
+            cursor = conn.execute(text, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        key = (*key, self._position_stamp())
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = compute()
+        with self._cache_lock:
+            self._cache[key] = value
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    def _position_stamp(self) -> tuple[tuple[str, int, int], ...]:
+        rows = self._rows(
+            "SELECT name, position, generation FROM projection_position ORDER BY name"
+        )
+        return tuple((r["name"], int(r["position"]), int(r["generation"])) for r in rows)
+
+    def _campaign(self, campaign_id: UUID | str) -> dict[str, Any]:
+        rows = self._rows(
+            "SELECT campaign_id, district_id, name, starts_on, ends_on, phases FROM view_campaign "
+            "WHERE campaign_id = ?",
+            (str(campaign_id),),
+        )
+        if not rows:
+            from taizhang.unit_of_work import NotFound
+
+            raise NotFound("campaign_id", "campaign", UUID(str(campaign_id)))
+        campaign = rows[0]
+        campaign["phases"] = json.loads(campaign["phases"])
+        return campaign
+
+    @staticmethod
+    def labels(campaign: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "phases": {
+                p["key"]: {"zh": p["name_zh"], "en": p["name_en"]} for p in campaign["phases"]
+            },
+            "categories": HostCategory.labels(),
+            "phase_statuses": PhaseStatus.labels(),
+            "problem_categories": ProblemCategory.labels(),
+            "rectification_statuses": RectificationStatus.labels(),
+        }
+
+    # -- positions -----------------------------------------------------------------------
+
+    def positions(self) -> dict[str, int]:
+        return {name: position for name, position, _ in self._position_stamp()}
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            if min(self.positions().values(), default=0) >= position:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+
+    # -- one branch, and lists of branches -----------------------------------------------
+
+    def branch_progress(
+        self, campaign_id: UUID, branch_id: UUID, as_of: date | None = None
+    ) -> dict[str, Any] | None:
+        campaign = self._campaign(campaign_id)
+        rows = self._rows(
+            "SELECT * FROM branch_progress WHERE campaign_id = ? AND branch_id = ?",
+            (str(campaign_id), str(branch_id)),
+        )
+        if not rows:
+            return None
+        day = _day(as_of)
+        return self._progress_items(campaign, rows, day)[0]
+
+    def _progress_items(
+        self, campaign: dict[str, Any], rows: list[dict[str, Any]], day: date
+    ) -> list[dict[str, Any]]:
+        phases = [phase_definition(p) for p in campaign["phases"]]
+        problems = self._problem_counts(
+            campaign["campaign_id"], [r["branch_id"] for r in rows], day
+        )
+        silent_before = (day - timedelta(days=SILENT_DAYS)).isoformat()
+        items = []
+        for row in rows:
+            reached = {k: date.fromisoformat(v) for k, v in json.loads(row["milestones"]).items()}
+            phase_items = []
+            for phase in phases:
+                progress = phase_progress(phase, reached, day)
+                phase_items.append(
+                    {
+                        "key": phase.key,
+                        "name_zh": phase.name_zh,
+                        "name_en": phase.name_en,
+                        "status": progress.status.value,
+                        "status_zh": progress.status.zh,
+                        "status_en": progress.status.en,
+                        "done_on": progress.done_on.isoformat() if progress.done_on else None,
+                        "deadline": phase.deadline.isoformat() if phase.deadline else None,
+                        "late": progress.late,
+                    }
+                )
+            counts = problems.get(row["branch_id"], (0, 0, 0))
+            target = (
+                "not_target"
+                if not row["rectification_target"]
+                else ("reorganized" if row["reorganized"] else "pending")
+            )
+            last = row["last_activity_on"]
+            items.append(
+                {
+                    "campaign_id": row["campaign_id"],
+                    "branch_id": row["branch_id"],
+                    "branch_name": row["branch_name"],
+                    "enrolled": bool(row["enrolled"]),
+                    "district_id": row["district_id"],
+                    "committee_id": row["committee_id"],
+                    "category": row["category"],
+                    "category_labels": HostCategory.labels().get(row["category"]),
+                    "formation": row["formation"],
+                    "as_of": day.isoformat(),
+                    "phases": phase_items,
+                    "meetings": row["meetings"],
+                    "study_days": row["study_days"],
+                    "opinions_collected": row["opinions_collected"],
+                    "problems_listed": counts[0],
+                    "problems_rectified": counts[1],
+                    "problems_overdue": counts[2],
+                    "work_systems": row["work_systems"],
+                    "volunteer_teams": row["volunteer_teams"],
+                    "commitments_made": row["commitments_made"],
+                    "commitments_fulfilled": row["commitments_fulfilled"],
+                    "optional_actions": row["optional_actions"],
+                    "supervision_visits": row["supervision_visits"],
+                    "rectification_target": target,
+                    "last_activity_on": last,
+                    "silent": last is None or last < silent_before,
+                }
+            )
+        return items
+
+    def _problem_counts(
+        self, campaign_id: str, branch_ids: list[str], day: date
+    ) -> dict[str, tuple[int, int, int]]:
+        if not branch_ids:
+            return {}
+        marks = ", ".join("?" for _ in branch_ids)
+        rows = self._rows(
+            "SELECT branch_id, COUNT(*) AS listed, "
+            "SUM(CASE WHEN status IN ('done', 'verified') THEN 1 ELSE 0 END) AS rectified, "
+            f"SUM(CASE WHEN {_problem_overdue_sql(day.isoformat())} THEN 1 ELSE 0 END) AS overdue "
+            f"FROM problem_ledger pl WHERE campaign_id = ? AND withdrawn = 0 "
+            f"AND branch_id IN ({marks}) GROUP BY branch_id",
+            (campaign_id, *branch_ids),
+        )
+        return {
+            r["branch_id"]: (int(r["listed"]), int(r["rectified"] or 0), int(r["overdue"] or 0))
+            for r in rows
+        }
+
+    def list_branch_progress(
+        self,
+        campaign_id: UUID,
+        *,
+        as_of: date | None = None,
+        district_id: UUID | None = None,
+        committee_id: UUID | None = None,
+        group_id: UUID | None = None,
+        category: str | None = None,
+        formation: str | None = None,
+        phase_key: str | None = None,
+        phase_status: str | None = None,
+        overdue: bool | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        campaign = self._campaign(campaign_id)
+        day = _day(as_of)
+        limit = _limit(limit)
+        where = ["bp.campaign_id = ?", "bp.enrolled = 1"]
+        params: list[Any] = [str(campaign_id)]
+        for column, value in (
+            ("district_id", district_id),
+            ("committee_id", committee_id),
+            ("category", category),
+            ("formation", formation),
+        ):
+            if value is not None:
+                where.append(f"bp.{column} = ?")
+                params.append(str(value))
+        if group_id is not None:
+            where.append(_group_scope_sql())
+            params += [str(group_id), str(group_id)]
+        status = _status_sql(day.isoformat())
+        if phase_status is not None and phase_status not in _STATUSES:
+            raise InvalidValue("phase_status", "known_status", f"one of {', '.join(_STATUSES)}")
+        if phase_key is not None or phase_status is not None:
+            keys = [p["key"] for p in campaign["phases"]]
+            if phase_key is not None and phase_key not in keys:
+                raise InvalidValue(
+                    "phase_key", "known_phase", f"the campaign has no phase {phase_key!r}"
+                )
+            cond = ["ph.campaign_id = bp.campaign_id", "ph.branch_id = bp.branch_id"]
+            if phase_key is not None:
+                cond.append("ph.phase_key = ?")
+                params.append(phase_key)
+            if phase_status is not None:
+                cond.append(f"{status} = ?")
+                params.append(phase_status)
+            where.append(f"EXISTS (SELECT 1 FROM branch_phase ph WHERE {' AND '.join(cond)})")
+        if overdue is not None:
+            exists = (
+                "EXISTS (SELECT 1 FROM branch_phase ph WHERE ph.campaign_id = bp.campaign_id "
+                f"AND ph.branch_id = bp.branch_id AND {status} = 'overdue')"
+            )
+            where.append(exists if overdue else f"NOT {exists}")
+        last = _uncursor(after)
+        if last is not None:
+            where.append("bp.branch_id > ?")
+            params.append(str(last))
+        rows = self._rows(
+            f"SELECT bp.* FROM branch_progress bp WHERE {' AND '.join(where)} "
+            f"ORDER BY bp.branch_id LIMIT {limit + 1}",
+            tuple(params),
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = self._progress_items(campaign, rows, day)
+        return items, (_cursor(rows[-1]["branch_id"]) if more else None)
+
+    # -- supervision views ---------------------------------------------------------------
+
+    def supervision_view(
+        self,
+        campaign_id: UUID,
+        *,
+        scope: str,
+        scope_id: UUID,
+        as_of: date | None = None,
+        category: str | None = None,
+    ) -> dict[str, Any]:
+        day = _day(as_of)
+        if scope not in ("district", "committee", "group"):
+            raise InvalidValue("scope", "known_scope", "scope is district, committee or group")
+        if category is not None and category not in _CATEGORIES:
+            raise InvalidValue("category", "known_category", f"one of {', '.join(_CATEGORIES)}")
+        key = ("supervision", str(campaign_id), scope, str(scope_id), day, category)
+        return self._cached(  # type: ignore[no-any-return]
+            key, lambda: self._supervision(campaign_id, scope, str(scope_id), day, category)
+        )
+
+    def _supervision(
+        self, campaign_id: UUID, scope: str, scope_id: str, day: date, category: str | None
+    ) -> dict[str, Any]:
+        campaign = self._campaign(campaign_id)
+        phase_keys = [p["key"] for p in campaign["phases"]]
+        where = ["bp.campaign_id = ?", "bp.enrolled = 1"]
+        params: list[Any] = [str(campaign_id)]
+        if scope == "group":
+            where.append(_group_scope_sql())
+            params += [scope_id, scope_id]
+        else:
+            where.append(f"bp.{scope}_id = ?")
+            params.append(scope_id)
+        if category is not None:
+            where.append("bp.category = ?")
+            params.append(category)
+        base = " AND ".join(where)
+        d = day.isoformat()
+        silent_before = (day - timedelta(days=SILENT_DAYS)).isoformat()
+        branch_rows = self._rows(
+            "SELECT bp.committee_id, bp.category, COUNT(*) AS branches, "
+            "SUM(bp.volunteer_teams) AS volunteer_teams, "
+            "SUM(bp.commitments_made) AS commitments_made, "
+            "SUM(bp.commitments_fulfilled) AS commitments_fulfilled, "
+            "SUM(CASE WHEN bp.rectification_target = 1 AND bp.reorganized = 1 THEN 1 ELSE 0 END)"
+            " AS targets_reorganized, "
+            "SUM(CASE WHEN bp.rectification_target = 1 AND bp.reorganized = 0 THEN 1 ELSE 0 END)"
+            " AS targets_pending, "
+            "SUM(CASE WHEN bp.formation = 'standalone' THEN 1 ELSE 0 END) AS standalone, "
+            "SUM(CASE WHEN bp.last_activity_on IS NULL OR bp.last_activity_on < "
+            f"'{silent_before}' THEN 1 ELSE 0 END) AS silent, "
+            "SUM(CASE WHEN (SELECT COUNT(*) FROM branch_phase ph WHERE ph.campaign_id = "
+            "bp.campaign_id AND ph.branch_id = bp.branch_id AND ph.done_on IS NOT NULL AND "
+            f"ph.done_on <= '{d}') = {len(phase_keys)} THEN 1 ELSE 0 END) AS all_phases_done "
+            f"FROM branch_progress bp WHERE {base} GROUP BY bp.committee_id, bp.category",
+            tuple(params),
+        )
+        phase_rows = self._rows(
+            f"SELECT bp.committee_id, bp.category, ph.phase_key, {_status_sql(d)} AS status, "
+            "COUNT(*) AS n FROM branch_phase ph JOIN branch_progress bp ON "
+            "bp.campaign_id = ph.campaign_id AND bp.branch_id = ph.branch_id "
+            f"WHERE {base} GROUP BY bp.committee_id, bp.category, ph.phase_key, {_status_sql(d)}",
+            tuple(params),
+        )
+        problem_rows = self._rows(
+            "SELECT bp.committee_id, bp.category, COUNT(*) AS listed, "
+            "SUM(CASE WHEN pl.status IN ('done', 'verified') THEN 1 ELSE 0 END) AS rectified, "
+            f"SUM(CASE WHEN {_problem_overdue_sql(d)} THEN 1 ELSE 0 END) AS overdue "
+            "FROM problem_ledger pl JOIN branch_progress bp ON "
+            "bp.campaign_id = pl.campaign_id AND bp.branch_id = pl.branch_id "
+            f"WHERE pl.withdrawn = 0 AND {base} GROUP BY bp.committee_id, bp.category",
+            tuple(params),
+        )
+        cells: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: _empty(phase_keys))
+        for r in branch_rows:
+            cell = cells[(r["committee_id"], r["category"])]
+            for name in _BRANCH_SUMS:
+                cell[name] += int(r[name] or 0)
+        for r in phase_rows:
+            cell = cells[(r["committee_id"], r["category"])]
+            cell["phases"][r["phase_key"]][r["status"]] += int(r["n"])
+        for r in problem_rows:
+            cell = cells[(r["committee_id"], r["category"])]
+            cell["problems_listed"] += int(r["listed"])
+            cell["problems_rectified"] += int(r["rectified"] or 0)
+            cell["problems_overdue"] += int(r["overdue"] or 0)
+        names = {
+            r["committee_id"]: r["name"]
+            for r in self._rows(
+                "SELECT committee_id, name FROM view_committee WHERE district_id = ?",
+                (campaign["district_id"],),
+            )
+        }
+
+        def total(selected: list[dict[str, Any]]) -> dict[str, Any]:
+            return _metrics(_sum(selected, phase_keys), campaign)
+
+        committees = []
+        for committee_id in sorted({c for c, _ in cells}):
+            mine = {cat: cell for (c, cat), cell in cells.items() if c == committee_id}
+            committees.append(
+                {
+                    "committee_id": committee_id,
+                    "name": names.get(committee_id),
+                    **total(list(mine.values())),
+                    "by_category": {
+                        cat: total([mine[cat]]) if cat in mine else None for cat in _CATEGORIES
+                    },
+                }
+            )
+        _rank(committees)
+        return {
+            "campaign_id": str(campaign_id),
+            "campaign_name": campaign["name"],
+            "scope": scope,
+            "scope_id": scope_id,
+            "as_of": d,
+            "category": category,
+            **total(list(cells.values())),
+            "by_category": {
+                cat: total([cell for (_, c), cell in cells.items() if c == cat])
+                for cat in _CATEGORIES
+            },
+            "committees": committees,
+            "labels": self.labels(campaign),
+        }
+
+    def committee_ranking(
+        self, campaign_id: UUID, district_id: UUID, as_of: date | None = None
+    ) -> list[dict[str, Any]]:
+        view = self.supervision_view(
+            campaign_id, scope="district", scope_id=district_id, as_of=as_of
+        )
+        return sorted(view["committees"], key=lambda c: c["rank"])
+
+    # -- problem ledger and timeline -------------------------------------------------------
+
+    def problem_ledger(
+        self,
+        campaign_id: UUID,
+        *,
+        branch_id: UUID | None = None,
+        committee_id: UUID | None = None,
+        category: str | None = None,
+        status: str | None = None,
+        overdue: bool | None = None,
+        as_of: date | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        day = _day(as_of).isoformat()
+        limit = _limit(limit)
+        overdue_sql = _problem_overdue_sql(day)
+        where = ["pl.campaign_id = ?", "pl.withdrawn = 0"]
+        params: list[Any] = [str(campaign_id)]
+        for column, value in (
+            ("pl.branch_id", branch_id),
+            ("bp.committee_id", committee_id),
+            ("pl.category", category),
+            ("pl.status", status),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(str(value))
+        if overdue is not None:
+            where.append(overdue_sql if overdue else f"NOT {overdue_sql}")
+        last = _uncursor(after)
+        if last is not None:
+            where.append("pl.problem_id > ?")
+            params.append(str(last))
+        rows = self._rows(
+            "SELECT pl.problem_id, pl.campaign_id, pl.branch_id, bp.branch_name, bp.committee_id, "
+            "bp.district_id, bp.category AS host_category, pl.category, pl.description, "
+            "pl.measures, pl.responsible_person, pl.deadline, pl.listed_on, pl.status, "
+            "pl.rectified_on, pl.verified_on, pl.verifier, pl.verification_passed, "
+            f"pl.percent_done, CASE WHEN {overdue_sql} THEN 1 ELSE 0 END AS overdue "
+            "FROM problem_ledger pl LEFT JOIN branch_progress bp ON "
+            "bp.campaign_id = pl.campaign_id AND bp.branch_id = pl.branch_id "
+            f"WHERE {' AND '.join(where)} ORDER BY pl.problem_id LIMIT {limit + 1}",
+            tuple(params),
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        categories = ProblemCategory.labels()
+        statuses = RectificationStatus.labels()
+        for row in rows:
+            row["overdue"] = bool(row["overdue"])
+            passed = row["verification_passed"]
+            row["verification_passed"] = None if passed is None else bool(passed)
+            row["as_of"] = day
+            row["category_labels"] = categories.get(row["category"])
+            row["status_labels"] = statuses.get(row["status"])
+        return rows, (_cursor(rows[-1]["problem_id"]) if more else None)
+
+    def branch_timeline(
+        self,
+        branch_id: UUID,
+        *,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        actor: str | None = None,
+        types: list[str] | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        limit = _limit(limit, 1000)
+        where = ["branch_id = ?"]
+        params: list[Any] = [str(branch_id)]
+        if since is not None:
+            where.append("recorded_at >= ?")
+            params.append(since.isoformat())
+        if until is not None:
+            where.append("recorded_at <= ?")
+            params.append(until.isoformat())
+        if actor is not None:
+            where.append("actor = ?")
+            params.append(actor)
+        if types:
+            where.append(f"type IN ({', '.join('?' for _ in types)})")
+            params += list(types)
+        last = _uncursor(after)
+        if last is not None:
+            where.append("position > ?")
+            params.append(int(last))
+        rows = self._rows(
+            "SELECT position, branch_id, campaign_id, aggregate_kind, aggregate_id, version, "
+            "event_id, type, occurred_on, recorded_at, actor, source, client_event_id, data, "
+            f"corrected_by, withdrawn_by FROM branch_timeline WHERE {' AND '.join(where)} "
+            f"ORDER BY position LIMIT {limit + 1}",
+            tuple(params),
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        for row in rows:
+            row["position"] = int(row["position"])
+            row["data"] = json.loads(row["data"])
+        return rows, (_cursor(rows[-1]["position"]) if more else None)
+
+    # -- reports as of a past date -------------------------------------------------------
+
+    def report_as_of(
+        self,
+        campaign_id: UUID,
+        scope: str,
+        scope_id: UUID,
+        *,
+        business_date: date | None = None,
+        known_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        from projections.report import report_as_of
+
+        if self.settings is None:
+            raise InvalidValue("report", "database", "as-of reports replay the database's log")
+        return report_as_of(
+            self.settings,
+            campaign_id,
+            scope,
+            scope_id,
+            business_date=business_date,
+            known_at=known_at,
+        )
+
+
+def _group_scope_sql() -> str:
+    return (
+        "(bp.committee_id IN (SELECT scope_id FROM view_group_scope WHERE group_id = ? "
+        "AND scope_kind = 'committee') OR bp.branch_id IN (SELECT scope_id FROM "
+        "view_group_scope WHERE group_id = ? AND scope_kind = 'branch'))"
+    )
+
+
+_BRANCH_SUMS = (
+    "branches",
+    "volunteer_teams",
+    "commitments_made",
+    "commitments_fulfilled",
+    "targets_reorganized",
+    "targets_pending",
+    "standalone",
+    "silent",
+    "all_phases_done",
+)
+_PROBLEM_SUMS = ("problems_listed", "problems_rectified", "problems_overdue")
+
+
+def _empty(phase_keys: list[str]) -> dict[str, Any]:
+    cell: dict[str, Any] = {name: 0 for name in (*_BRANCH_SUMS, *_PROBLEM_SUMS)}
+    cell["phases"] = {key: dict.fromkeys(_STATUSES, 0) for key in phase_keys}
+    return cell
+
+
+def _sum(cells: list[dict[str, Any]], phase_keys: list[str]) -> dict[str, Any]:
+    total = _empty(phase_keys)
+    for cell in cells:
+        for name in (*_BRANCH_SUMS, *_PROBLEM_SUMS):
+            total[name] += cell[name]
+        for key, statuses in cell["phases"].items():
+            for status, n in statuses.items():
+                total["phases"][key][status] += n
+    return total
+
+
+def _metrics(cell: dict[str, Any], campaign: dict[str, Any]) -> dict[str, Any]:
+    branches = cell["branches"]
+    phases = []
+    done_total = overdue_total = 0
+    for p in campaign["phases"]:
+        counts = cell["phases"][p["key"]]
+        done_total += counts["done"]
+        overdue_total += counts["overdue"]
+        phases.append(
+            {
+                "key": p["key"],
+                "name_zh": p["name_zh"],
+                "name_en": p["name_en"],
+                "deadline": p.get("deadline"),
+                **counts,
+                "done_share": _share(counts["done"], branches),
+            }
+        )
+    listed = cell["problems_listed"]
+    return {
+        "branches": branches,
+        "phases": phases,
+        "phases_done_share": _share(done_total, branches * len(phases)),
+        "phases_overdue": overdue_total,
+        "all_phases_done": cell["all_phases_done"],
+        "problems_listed": listed,
+        "problems_rectified": cell["problems_rectified"],
+        "problems_overdue": cell["problems_overdue"],
+        "rectification_rate": _share(cell["problems_rectified"], listed),
+        "volunteer_teams": cell["volunteer_teams"],
+        "commitments_made": cell["commitments_made"],
+        "commitments_fulfilled": cell["commitments_fulfilled"],
+        "rectification_targets_reorganized": cell["targets_reorganized"],
+        "rectification_targets_pending": cell["targets_pending"],
+        "standalone_branches": cell["standalone"],
+        "standalone_rate": _share(cell["standalone"], branches),
+        "standalone_rate_target": STANDALONE_RATE_TARGET,
+        "standalone_target_met": (
+            None if not branches else cell["standalone"] / branches >= STANDALONE_RATE_TARGET
+        ),
+        "silent_branches": cell["silent"],
+    }
+
+
+def _rank(committees: list[dict[str, Any]]) -> None:
+    """Rank 1 is the furthest on: most phases done, then fewest overdue; the last lags most."""
+    ordered = sorted(
+        committees,
+        key=lambda c: (-(c["phases_done_share"] or 0.0), c["phases_overdue"], c["name"] or ""),
+    )
+    for rank, committee in enumerate(ordered, start=1):
+        committee["rank"] = rank
