@@ -1,0 +1,91 @@
+"""The HTTP API: integrators post events; supervisors read views and audit history.
+
+``create_app`` builds the Flask application. Every ``/api/v1`` request carries
+``Authorization: Bearer <token>``; the token's role and scope decide what it may do
+(``api.scope``). Errors are problem+json (``api.problems``).
+"""
+
+from __future__ import annotations
+
+import atexit
+from typing import Any
+
+from flask import Flask, g, request
+
+from taizhang.config import Settings
+from taizhang.ledger import Ledger
+from taizhang.service import LedgerService
+
+MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+# Paths anyone may call: what operators and the docs page need.
+PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    ledger: Ledger | None = None,
+    start_projections: bool = False,
+) -> Flask:
+    from api import openapi, ops, reads, views, writes
+    from api.auth import TokenStore
+    from api.problems import ApiProblem, register_error_handlers
+    from api.runtime import Runtime
+
+    settings = settings or Settings.from_env()
+    owns_ledger = ledger is None
+    ledger = ledger or Ledger(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    runtime = Runtime(
+        settings=settings,
+        ledger=ledger,
+        service=LedgerService(ledger),
+        tokens=TokenStore(settings),
+        owns_ledger=owns_ledger,
+    )
+    app.extensions["taizhang"] = runtime
+    register_error_handlers(app)
+    ops.instrument(app)
+
+    @app.before_request
+    def _authenticate() -> None:
+        if request.path.startswith(PUBLIC_PREFIXES) or request.method == "OPTIONS":
+            return
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token or len(token) > 200:
+            raise ApiProblem(
+                401,
+                "send Authorization: Bearer <token>",
+                slug="unauthenticated",
+                headers={"WWW-Authenticate": 'Bearer realm="taizhang"'},
+            )
+        found = runtime.tokens.lookup(token)
+        if found is None:
+            raise ApiProblem(
+                401,
+                "the token is unknown or revoked",
+                slug="unauthenticated",
+                headers={"WWW-Authenticate": 'Bearer realm="taizhang", error="invalid_token"'},
+            )
+        g.credential = found
+
+    for blueprint in (writes.bp, reads.bp, views.bp, ops.bp, openapi.bp):
+        app.register_blueprint(blueprint)
+
+    if start_projections:
+        _start_projections(app, settings, ledger)
+    return app
+
+
+def _start_projections(app: Flask, settings: Settings, ledger: Ledger) -> Any:
+    """The projection worker in this process (the embedded, single-process setup)."""
+    from projections.worker import start_in_background
+
+    worker = start_in_background(settings, ledger=ledger)
+    app.extensions["taizhang.worker"] = worker
+    atexit.register(worker.stop)
+    return worker

@@ -1,0 +1,245 @@
+"""API tokens: created once by an operator, stored hashed, looked up on every request.
+
+A token is 32 random bytes (urlsafe base64); only its sha256 is stored (table
+``api_tokens``, migration 0002). The token's name is the actor of every event posted with
+it; its source (an integrator's system name, defaulting to the name) is the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.errors import InvalidValue
+from taizhang.config import Settings
+from taizhang.service import Caller
+
+ROLES = ("integrator", "supervisor", "office", "admin")
+# A revoked token keeps working in other processes for at most this long.
+CACHE_SECONDS = 10.0
+_NAME_MAX = 100
+
+
+@dataclass(frozen=True)
+class Credential:
+    id: UUID
+    name: str
+    role: str
+    source: str
+    district_id: UUID | None = None
+    group_id: UUID | None = None
+    committee_ids: frozenset[UUID] = field(default_factory=frozenset)
+    branch_ids: frozenset[UUID] = field(default_factory=frozenset)
+    created_at: str = ""
+    revoked_at: str | None = None
+
+    @property
+    def caller(self) -> Caller:
+        return Caller(actor=self.name, source=self.source)
+
+    @property
+    def whole_district(self) -> bool:
+        """Scoped to its district as a whole, not to some committees, branches or a group."""
+        return not (self.committee_ids or self.branch_ids or self.group_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "role": self.role,
+            "source": self.source,
+            "district_id": str(self.district_id) if self.district_id else None,
+            "group_id": str(self.group_id) if self.group_id else None,
+            "committee_ids": sorted(str(c) for c in self.committee_ids),
+            "branch_ids": sorted(str(b) for b in self.branch_ids),
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at,
+        }
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenStore:
+    """The api_tokens table, on SQLite or PostgreSQL, with a short lookup cache."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._cache: dict[str, tuple[float, Credential | None]] = {}
+        self._lock = threading.Lock()
+        self._pool: Any = None
+        self.placeholder = "%s" if settings.is_postgres else "?"
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        if self.settings.is_postgres:
+            with self._lock:
+                if self._pool is None:
+                    from psycopg_pool import ConnectionPool
+
+                    self._pool = ConnectionPool(
+                        self.settings.psycopg_conninfo(),
+                        min_size=1,
+                        max_size=4,
+                        open=True,
+                        timeout=10,
+                    )
+            with self._pool.connection() as conn, conn.cursor() as cur:
+                yield cur
+        else:
+            conn = sqlite3.connect(self.settings.sqlite_path(), timeout=30)
+            try:
+                cur = conn.cursor()
+                yield cur
+                conn.commit()
+            finally:
+                conn.close()
+
+    def create(
+        self,
+        name: str,
+        role: str,
+        *,
+        source: str | None = None,
+        district_id: UUID | None = None,
+        group_id: UUID | None = None,
+        committee_ids: list[UUID] | None = None,
+        branch_ids: list[UUID] | None = None,
+    ) -> tuple[str, Credential]:
+        """A new token (returned once, never stored) and its credential."""
+        name = name.strip()
+        if not name or len(name) > _NAME_MAX:
+            raise InvalidValue("name", "required", f"a token needs a name of 1-{_NAME_MAX} chars")
+        if role not in ROLES:
+            raise InvalidValue("role", "known_role", f"role must be one of {', '.join(ROLES)}")
+        if role != "admin" and district_id is None:
+            raise InvalidValue("district", "required", f"a {role} token needs a district")
+        if role == "integrator" and not (committee_ids or branch_ids):
+            raise InvalidValue(
+                "committee", "required", "an integrator token is scoped to committees or branches"
+            )
+        if role in ("office", "admin") and (committee_ids or branch_ids or group_id):
+            raise InvalidValue("role", "whole_scope", f"an {role} token has no narrower scope")
+        token = secrets.token_urlsafe(32)
+        credential = Credential(
+            id=uuid4(),
+            name=name,
+            role=role,
+            source=(source or name).strip(),
+            district_id=district_id,
+            group_id=group_id,
+            committee_ids=frozenset(committee_ids or ()),
+            branch_ids=frozenset(branch_ids or ()),
+            created_at=datetime.now(UTC).isoformat(),
+        )
+        p = self.placeholder
+        with self._cursor() as cur:
+            cur.execute(f"SELECT 1 FROM api_tokens WHERE name = {p}", (name,))
+            if cur.fetchone() is not None:
+                raise InvalidValue("name", "unique", f"a token named {name!r} already exists")
+            cur.execute(
+                "INSERT INTO api_tokens (id, name, role, source, district_id, group_id,"
+                " committee_ids, branch_ids, token_hash, created_at)"
+                f" VALUES ({', '.join([p] * 10)})",
+                (
+                    str(credential.id),
+                    credential.name,
+                    credential.role,
+                    credential.source,
+                    _str(district_id),
+                    _str(group_id),
+                    json.dumps(sorted(str(c) for c in credential.committee_ids)),
+                    json.dumps(sorted(str(b) for b in credential.branch_ids)),
+                    token_hash(token),
+                    credential.created_at,
+                ),
+            )
+        return token, credential
+
+    def revoke(self, name_or_id: str) -> Credential | None:
+        p = self.placeholder
+        now = datetime.now(UTC).isoformat()
+        with self._cursor() as cur:
+            cur.execute(
+                f"UPDATE api_tokens SET revoked_at = {p}"
+                f" WHERE (name = {p} OR id = {p}) AND revoked_at IS NULL",
+                (now, name_or_id, name_or_id),
+            )
+        with self._lock:
+            self._cache.clear()
+        found = [c for c in self.list() if name_or_id in (c.name, str(c.id))]
+        return found[0] if found else None
+
+    def list(self) -> list[Credential]:
+        with self._cursor() as cur:
+            cur.execute(f"SELECT {_COLUMNS} FROM api_tokens ORDER BY created_at, name")
+            return [_credential(row) for row in cur.fetchall()]
+
+    def lookup(self, token: str) -> Credential | None:
+        """The live credential for a presented token, or None."""
+        digest = token_hash(token)
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        with self._cursor() as cur:
+            cur.execute(
+                f"SELECT {_COLUMNS} FROM api_tokens WHERE token_hash = {self.placeholder}"
+                " AND revoked_at IS NULL",
+                (digest,),
+            )
+            row = cur.fetchone()
+        credential = _credential(row) if row is not None else None
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (now + CACHE_SECONDS, credential)
+        return credential
+
+
+_COLUMNS = (
+    "id, name, role, source, district_id, group_id, committee_ids, branch_ids, created_at,"
+    " revoked_at"
+)
+
+
+def _str(value: UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _uuid(value: str | None) -> UUID | None:
+    return UUID(value) if value else None
+
+
+def _credential(row: Any) -> Credential:
+    values = list(row.values()) if isinstance(row, dict) else list(row)
+    ident, name, role, source, district, group, committees, branches, created, revoked = values
+    return Credential(
+        id=UUID(ident),
+        name=name,
+        role=role,
+        source=source,
+        district_id=_uuid(district),
+        group_id=_uuid(group),
+        committee_ids=frozenset(UUID(c) for c in json.loads(committees)),
+        branch_ids=frozenset(UUID(b) for b in json.loads(branches)),
+        created_at=created,
+        revoked_at=revoked,
+    )

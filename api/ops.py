@@ -1,0 +1,128 @@
+"""For operators: liveness, readiness and Prometheus metrics (no token needed).
+
+With several gunicorn workers, metrics go through prometheus_client's multiprocess mode
+(``PROMETHEUS_MULTIPROC_DIR``, set by ops/gunicorn.conf.py) so that a scrape sees every
+worker's counts, not one worker's.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from flask import Blueprint, Flask, Response, g, json, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from api.runtime import runtime
+
+log = logging.getLogger(__name__)
+bp = Blueprint("ops", __name__)
+
+# Views further behind the log than this many events make the process not ready.
+READY_MAX_LAG = 10_000
+
+REQUESTS = Counter(
+    "taizhang_http_requests_total", "HTTP requests", ["method", "endpoint", "status"]
+)
+LATENCY = Histogram(
+    "taizhang_http_request_seconds",
+    "HTTP request latency",
+    ["method", "endpoint"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+EVENTS_STORED = Counter("taizhang_events_stored_total", "Events stored through the API", ["type"])
+PROJECTION_LAG = Gauge(
+    "taizhang_projection_lag_events",
+    "Events in the log the views have not folded yet",
+    ["projection"],
+    multiprocess_mode="max",
+)
+
+
+def projection_lag() -> dict[str, int]:
+    """Per projection: how many log positions it is behind the head of the log."""
+    rt = runtime()
+    head = rt.ledger.recorder.max_notification_id() or 0
+    positions = rt.views.positions()
+    return {name: max(0, head - int(position)) for name, position in positions.items()}
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """The process is up."""
+    return Response(json.dumps({"status": "ok"}), mimetype="application/json")
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """The database answers and the views are not far behind the log."""
+    checks: dict[str, Any] = {}
+    ready = True
+    try:
+        checks["log_head"] = runtime().ledger.recorder.max_notification_id() or 0
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        log.warning("readiness: database check failed: %s", error)
+        checks["database"] = "unavailable"
+        ready = False
+    if ready:
+        try:
+            lag = projection_lag()
+            checks["projection_lag"] = lag
+            if any(value > READY_MAX_LAG for value in lag.values()):
+                ready = False
+        except Exception as error:  # noqa: BLE001
+            log.warning("readiness: views check failed: %s", error)
+            checks["projection_lag"] = "unavailable"
+            ready = False
+    body = {"status": "ready" if ready else "not ready", "checks": checks}
+    response = Response(json.dumps(body), status=200 if ready else 503, mimetype="application/json")
+    if not ready:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Prometheus metrics: requests, latency, events stored, projection lag."""
+    try:
+        for name, lag in projection_lag().items():
+            PROJECTION_LAG.labels(name).set(lag)
+    except Exception:  # noqa: BLE001 - metrics never fail because the views do
+        log.debug("projection lag unavailable", exc_info=True)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        data = generate_latest(registry)
+    else:
+        data = generate_latest()
+    return Response(data, mimetype=CONTENT_TYPE_LATEST)
+
+
+def instrument(app: Flask) -> None:
+    @app.before_request
+    def _start() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _count(response: Response) -> Response:
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        started = g.get("started")
+        if started is not None:
+            LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        if response.status_code == 201 and not response.headers.get("Idempotent-Replayed"):
+            stored = g.get("stored_types")
+            for event_type in stored or ():
+                EVENTS_STORED.labels(event_type).inc()
+        return response

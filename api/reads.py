@@ -1,0 +1,321 @@
+"""Reading the event store directly: an aggregate's state (now, at a version, or as recorded
+at a time), its audit history, the global feed, and the vocabularies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from flask import Blueprint, Response, json, request
+from marshmallow import Schema, ValidationError
+
+from api.problems import ApiProblem, error_item, validation_problem
+from api.render import posted_type, record, state
+from api.runtime import etag, runtime, scope
+from api.schemas.queries import FeedQuery, HistoryQuery, StateQuery
+from domain.branch_work import BranchWork, branch_work_id
+from domain.phases import EIGHT_ONES
+from domain.receipt import Receipt
+from domain.vocabulary import ALL_VOCABULARIES
+from taizhang.handlers import EVENT_TYPES
+from taizhang.unit_of_work import NotFound
+
+bp = Blueprint("reads", __name__, url_prefix="/api/v1")
+
+
+def load_query(schema: type[Schema]) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = schema().load(request.args.to_dict())
+    except ValidationError as error:
+        raise validation_problem(error) from None
+    return loaded
+
+
+def as_json(body: Any, status: int = 200, **headers: str) -> Response:
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
+    for key, value in headers.items():
+        response.headers[key.replace("_", "-")] = value
+    return response
+
+
+# -- resolving a URL to an aggregate the caller may see -------------------------------------
+
+Resolver = Callable[..., UUID]
+
+
+def _resolve(kind: str, **ids: UUID) -> UUID:
+    """The aggregate id the URL names, after checking the caller's scope."""
+    s = scope()
+    if kind == "branch_work":
+        s.branch(ids["branch_id"])
+        s.campaign(ids["campaign_id"])
+        work_id = branch_work_id(ids["campaign_id"], ids["branch_id"])
+        s.load(BranchWork, work_id, "branch_id")
+        return work_id
+    (aggregate_id,) = ids.values()
+    s.aggregate(kind, aggregate_id)
+    return aggregate_id
+
+
+def _version_at(aggregate_id: UUID, moment: datetime) -> int:
+    version = 0
+    for event in runtime().ledger.events.get(aggregate_id):
+        if event.timestamp <= moment:
+            version = event.originator_version
+        else:
+            break
+    if version == 0:
+        raise ApiProblem(
+            404,
+            f"nothing was recorded by {moment.isoformat()}",
+            slug="not-yet-recorded",
+            errors=[error_item("as_of", "recorded_by_then", "the resource did not exist yet")],
+        )
+    return version
+
+
+def show_state(kind: str, **ids: UUID) -> Response:
+    query = load_query(StateQuery)
+    aggregate_id = _resolve(kind, **ids)
+    ledger = runtime().ledger
+    current = ledger.repository.get(aggregate_id)
+    version = query.get("version")
+    if "as_of" in query:
+        version = _version_at(aggregate_id, query["as_of"])
+    if version is not None and version > current.version:
+        raise ApiProblem(
+            404,
+            f"version {version} does not exist yet; the latest is {current.version}",
+            slug="no-such-version",
+            errors=[error_item("version", "at_most_current", f"at most {current.version}")],
+            current_version=current.version,
+        )
+    aggregate = current if version is None else ledger.repository.get(aggregate_id, version=version)
+    body = state(aggregate)
+    body["current_version"] = current.version
+    return as_json(body, ETag=etag(aggregate.version))
+
+
+def show_history(kind: str, **ids: UUID) -> Response:
+    query = load_query(HistoryQuery)
+    aggregate_id = _resolve(kind, **ids)
+    after = query.get("after", 0)
+    limit = query["limit"]
+    types = set(query.get("types", []))
+    items: list[dict[str, Any]] = []
+    more = False
+    for event in runtime().ledger.events.get(aggregate_id, gt=after):
+        if "since" in query and event.timestamp < query["since"]:
+            continue
+        if "until" in query and event.timestamp >= query["until"]:
+            continue
+        if "actor" in query and event.provenance.actor != query["actor"]:
+            continue
+        if types and posted_type(event) not in types:
+            continue
+        if len(items) == limit:
+            more = True
+            break
+        items.append(record(event))
+    next_cursor = str(items[-1]["version"]) if more and items else None
+    return as_json({"items": items, "next": next_cursor})
+
+
+RESOURCES: dict[str, tuple[str, str]] = {
+    # kind: (URL rule, id argument)
+    "district": ("/districts/<uuid:district_id>", "district_id"),
+    "committee": ("/committees/<uuid:committee_id>", "committee_id"),
+    "branch": ("/branches/<uuid:branch_id>", "branch_id"),
+    "instructor": ("/instructors/<uuid:instructor_id>", "instructor_id"),
+    "supervision_group": ("/supervision-groups/<uuid:group_id>", "group_id"),
+    "campaign": ("/campaigns/<uuid:campaign_id>", "campaign_id"),
+    "problem": ("/problems/<uuid:problem_id>", "problem_id"),
+    "branch_work": ("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>", ""),
+}
+
+
+def _add_resource(kind: str, rule: str) -> None:
+    def get_state(**ids: UUID) -> Response:
+        return show_state(kind, **ids)
+
+    def get_history(**ids: UUID) -> Response:
+        return show_history(kind, **ids)
+
+    label = kind.replace("_", " ")
+    get_state.__name__ = f"get_{kind}"
+    get_state.__doc__ = (
+        f"The {label}'s state: now, at ?version=N, or as recorded at ?as_of=T. ETag: its version."
+    )
+    get_history.__name__ = f"get_{kind}_history"
+    get_history.__doc__ = (
+        f"The {label}'s audit history: every event with actor, source, recorded time, business"
+        " date and correction links; filter by since/until (recorded), actor and types."
+    )
+    bp.add_url_rule(rule, view_func=get_state, methods=["GET"])
+    bp.add_url_rule(rule + "/history", view_func=get_history, methods=["GET"])
+
+
+for _kind, (_rule, _) in RESOURCES.items():
+    _add_resource(_kind, _rule)
+
+
+# -- the global feed ------------------------------------------------------------------------
+
+
+def _topics_by_type() -> dict[str, list[str]]:
+    """Posted type name → the topics of the event classes stored under it (no receipts)."""
+    from eventsourcing.utils import get_topic
+
+    from domain.branch import Branch
+    from domain.campaign import Campaign
+    from domain.committee import Committee
+    from domain.district import District
+    from domain.instructor import Instructor
+    from domain.problem import Problem
+    from domain.supervision_group import SupervisionGroup
+
+    found: dict[str, list[str]] = {}
+    for owner in (
+        District,
+        Committee,
+        Branch,
+        Instructor,
+        SupervisionGroup,
+        Campaign,
+        BranchWork,
+        Problem,
+    ):
+        for value in vars(owner).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, owner.Event)
+                and value.__qualname__.startswith(owner.__name__ + ".")
+            ):
+                if value.__name__ in ("Event", "Created", "Fact"):
+                    continue
+                name = (
+                    value.__name__
+                    if value.__name__ in EVENT_TYPES
+                    else owner.__name__ + value.__name__
+                )
+                found.setdefault(name, []).append(get_topic(value))
+    return found
+
+
+TOPICS = _topics_by_type()
+ALL_TOPICS = sorted(t for topics in TOPICS.values() for t in topics)
+assert not any(Receipt.__name__ in t for t in ALL_TOPICS)
+
+
+@bp.get("/feed")
+def feed() -> Response:
+    """The event log in order, for integrators to follow (receipts excluded).
+
+    Each caller sees the events of its scope; ``next`` is the position to continue after
+    (positions of events outside the scope are passed over, not shown).
+    """
+    query = load_query(FeedQuery)
+    topics = ALL_TOPICS
+    if "types" in query:
+        unknown = [t for t in query["types"] if t not in TOPICS]
+        if unknown:
+            raise ApiProblem(
+                422,
+                f"unknown event types {unknown}",
+                slug="validation",
+                errors=[error_item("types", "known_event_type", f"unknown: {', '.join(unknown)}")],
+            )
+        topics = sorted(t for name in query["types"] for t in TOPICS[name])
+    ledger = runtime().ledger
+    notifications = ledger.recorder.select_notifications(
+        start=query["after"],
+        limit=query["limit"] + 1,
+        topics=topics,
+        inclusive_of_start=False,
+    )
+    more = len(notifications) > query["limit"]
+    notifications = notifications[: query["limit"]]
+    visible = _Visibility()
+    items = []
+    for notification in notifications:
+        event = ledger.mapper.to_domain_event(notification)
+        if not visible(event):
+            continue
+        item = record(event)
+        item["position"] = notification.id
+        items.append(item)
+    last = notifications[-1].id if notifications else query["after"]
+    return as_json({"items": items, "next": str(last) if more else None, "last_position": last})
+
+
+class _Visibility:
+    """Whether the caller's scope covers an event's aggregate (memoized per request)."""
+
+    def __init__(self) -> None:
+        self.scope = scope()
+        self.seen: dict[UUID, bool] = {}
+
+    def __call__(self, event: Any) -> bool:
+        if self.scope.is_admin:
+            return True
+        aggregate_id = event.originator_id
+        if aggregate_id not in self.seen:
+            self.seen[aggregate_id] = self._covers(aggregate_id)
+        return self.seen[aggregate_id]
+
+    def _covers(self, aggregate_id: UUID) -> bool:
+        s = self.scope
+        try:
+            aggregate = runtime().ledger.repository.get(aggregate_id)
+            kind = type(aggregate).__name__
+            if kind == "Branch":
+                return s.covers_branch(aggregate)
+            if kind in ("BranchWork", "Problem"):
+                return s.covers_branch(runtime().ledger.repository.get(aggregate.branch_id))
+            if kind == "Committee":
+                return s.covers_committee(aggregate)
+            if kind == "SupervisionGroup":
+                return s.covers_group(aggregate)
+            if kind == "District":
+                return s.in_district(aggregate.id)
+            return s.in_district(aggregate.district_id)
+        except (AggregateNotFoundError, AttributeError):
+            return False
+
+
+# -- vocabularies ---------------------------------------------------------------------------
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+@bp.get("/vocabularies")
+def vocabularies() -> Response:
+    """Every closed vocabulary with its Chinese and English labels, and the phase templates."""
+    body = {_snake(v.__name__): v.labels() for v in ALL_VOCABULARIES}
+    body["phase_templates"] = {
+        EIGHT_ONES.key: {
+            "labels": {"zh": EIGHT_ONES.name_zh, "en": EIGHT_ONES.name_en},
+            "phases": [
+                {
+                    "key": p.key,
+                    "order": p.order,
+                    "labels": {"zh": p.name_zh, "en": p.name_en},
+                    "done_when": list(p.done_when),
+                    "started_by": list(p.started_by),
+                }
+                for p in EIGHT_ONES.phases
+            ],
+        }
+    }
+    body["event_types"] = sorted(EVENT_TYPES)
+    return as_json(body, Cache_Control="public, max-age=3600")
+
+
+__all__ = ["NotFound", "as_json", "bp", "load_query"]

@@ -1,0 +1,79 @@
+"""Aggregates and events as JSON, with display labels for vocabulary values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.base import Facts
+from domain.problem import Problem
+from domain.records import aggregate_kind, event_record, to_plain
+from domain.vocabulary import Labelled
+from taizhang.handlers import EVENT_TYPES
+
+# Library bookkeeping on every aggregate that is not part of its state.
+_INTERNAL = {"_id", "_version", "_created_on", "_modified_on", "_pending_events"}
+
+
+def posted_type(event: Any) -> str:
+    """The name an event is posted and filtered by, e.g. ``DistrictRegistered``.
+
+    Event classes are named inside their aggregate (``District.Registered``); where the
+    bare class name is not itself a posted type, the aggregate's name is put in front.
+    """
+    name = type(event).__name__
+    if name in EVENT_TYPES:
+        return name
+    return aggregate_kind(event) + name
+
+
+def record(event: Any) -> dict[str, Any]:
+    """An event as the audit history and the feed show it, with correction links."""
+    found = event_record(event)
+    found["type"] = posted_type(event)
+    data = found["data"]
+    if "corrects" in data:
+        found["corrects"] = data["corrects"]
+    if "withdraws" in data:
+        found["withdraws"] = data["withdraws"]
+    return found
+
+
+def labels_of(values: dict[str, Any]) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for key, value in values.items():
+        if isinstance(value, Labelled):
+            found[key] = {"zh": value.zh, "en": value.en}
+    return found
+
+
+def state(aggregate: Any) -> dict[str, Any]:
+    """An aggregate's current state: its fields, and its facts as they now stand."""
+    values = {k: v for k, v in vars(aggregate).items() if k not in _INTERNAL}
+    body: dict[str, Any] = {
+        "id": str(aggregate.id),
+        "kind": type(aggregate).__name__,
+        "version": aggregate.version,
+        "created_at": aggregate.created_on.isoformat(),
+        "modified_at": aggregate.modified_on.isoformat(),
+    }
+    labels = labels_of(values)
+    for key, value in values.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, Facts):
+            body[key] = [
+                record(f)
+                for f in sorted(value.current.values(), key=lambda f: f.originator_version)
+            ]
+            body["withdrawn_facts"] = sorted(str(e) for e in value.withdrawn)
+        else:
+            body[key] = to_plain(value)
+    if isinstance(aggregate, Problem):
+        status = aggregate.status()
+        body["status"] = status.value
+        labels["status"] = {"zh": status.zh, "en": status.en}
+    if "phases" in body:
+        for phase in body["phases"]:
+            phase["labels"] = {"zh": phase["name_zh"], "en": phase["name_en"]}
+    body["labels"] = labels
+    return body

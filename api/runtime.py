@@ -1,0 +1,143 @@
+"""What every request needs: the ledger, the service, the token store and the views.
+
+Kept on the Flask app (``app.extensions["taizhang"]``); request helpers read the JSON
+body, the caller's credential and the version headers.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, g, request
+
+from api.auth import Credential, TokenStore
+from api.problems import ApiProblem
+from api.scope import Scope
+from taizhang.config import Settings
+from taizhang.ledger import Ledger
+from taizhang.service import LedgerService
+
+# Reads that ask for a log position wait at most this long for the views to reach it.
+MIN_POSITION_WAIT_SECONDS = 2.0
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    ledger: Ledger
+    service: LedgerService
+    tokens: TokenStore
+    owns_ledger: bool = False
+    _views: Any = field(default=None, repr=False)
+
+    @property
+    def views(self) -> Any:
+        """The projections' query object (projections.queries.Views), made on first use."""
+        if self._views is None:
+            try:
+                from projections.queries import Views
+            except ImportError as error:  # the read side is not installed in this build
+                raise ApiProblem(
+                    503,
+                    "the read views are not available in this build",
+                    slug="views-unavailable",
+                    headers={"Retry-After": "60"},
+                ) from error
+            self._views = Views(self.settings)
+        return self._views
+
+    def close(self) -> None:
+        if self._views is not None and hasattr(self._views, "close"):
+            self._views.close()
+        self.tokens.close()
+        if self.owns_ledger:
+            self.ledger.close()
+
+
+def runtime() -> Runtime:
+    found: Runtime = current_app.extensions["taizhang"]
+    return found
+
+
+def credential() -> Credential:
+    found: Credential = g.credential
+    return found
+
+
+def scope() -> Scope:
+    if "scope" not in g:
+        g.scope = Scope(runtime().ledger, credential())
+    found: Scope = g.scope
+    return found
+
+
+def json_body() -> Any:
+    if not request.is_json:
+        raise ApiProblem(
+            415,
+            "send the body as application/json",
+            errors=[
+                {
+                    "field": "Content-Type",
+                    "rule": "application_json",
+                    "message": f"got {request.mimetype or 'nothing'}",
+                }
+            ],
+        )
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiProblem(
+            400,
+            "the body is not valid JSON",
+            errors=[{"field": "body", "rule": "json", "message": "malformed JSON"}],
+        )
+    return body
+
+
+_VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,12})"?\s*$')
+
+
+def expected_version() -> int | None:
+    """The version named by If-Match (ETag style, e.g. ``"3"``), if any."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    match = _VERSION.match(header)
+    if match is None:
+        raise ApiProblem(
+            400,
+            'If-Match must name one version, e.g. "3"',
+            errors=[{"field": "If-Match", "rule": "version", "message": "not a version"}],
+        )
+    return int(match.group(1))
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def wait_for_min_position() -> None:
+    """Read-your-writes: hold a view read until the views reach the caller's position."""
+    raw = request.args.get("min_position") or request.headers.get("X-Min-Position")
+    if raw is None:
+        return
+    if not raw.isdigit() or len(raw) > 18:
+        raise ApiProblem(
+            400,
+            "min_position must be a log position (a non-negative integer)",
+            errors=[{"field": "min_position", "rule": "integer", "message": "not a position"}],
+        )
+    position = int(raw)
+    started = time.monotonic()
+    if not runtime().views.wait_for(position, timeout=MIN_POSITION_WAIT_SECONDS):
+        raise ApiProblem(
+            503,
+            f"the views have not yet reached position {position}; "
+            f"waited {time.monotonic() - started:.1f} s",
+            slug="views-behind",
+            headers={"Retry-After": "1"},
+            min_position=position,
+        )

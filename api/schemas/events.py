@@ -1,0 +1,607 @@
+"""One marshmallow schema per posted event type: the ``data`` of a posting.
+
+Schemas check shape, types, ranges and vocabularies, and refuse unknown fields; the domain
+checks the rules. Ids the URL names (``branch_id``, ``campaign_id``…) are filled in by the
+endpoint before the data is loaded, so they are required here like any other field.
+"""
+
+from __future__ import annotations
+
+import typing
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from domain.base import Fact
+from domain.branch_work import BranchWork
+from domain.phases import MILESTONES
+from domain.problem import Problem
+from domain.vocabulary import (
+    BranchLevel,
+    CommitteeKind,
+    Formation,
+    HostCategory,
+    Labelled,
+    OpinionSource,
+    ProblemCategory,
+    SupervisionGroupKind,
+    WorkSystemChange,
+)
+from taizhang.handlers import EVENT_TYPES
+
+TEXT = 4000
+NAME = 200
+MAX_IDS = 1000
+MAX_COUNT = 10_000_000
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def vocab_field(enum: type[Labelled], **kw: Any) -> fields.Field:
+    """A vocabulary key, loaded as its key (the domain turns it into the member)."""
+    keys = [m.value for m in enum]
+    return fields.String(
+        validate=validate.OneOf(keys, error=f"must be one of: {', '.join(keys)}"),
+        metadata={"enum": keys},
+        **kw,
+    )
+
+
+def text_field(required: bool = True, max_length: int = TEXT, **kw: Any) -> fields.Field:
+    if not required:
+        kw.setdefault("load_default", "")
+    return fields.String(required=required, validate=validate.Length(max=max_length), **kw)
+
+
+def name_field(**kw: Any) -> fields.Field:
+    return fields.String(required=True, validate=validate.Length(min=1, max=NAME), **kw)
+
+
+def count_field(required: bool = True, minimum: int = 0, **kw: Any) -> fields.Field:
+    if not required:
+        kw.setdefault("load_default", 0)
+    return StrictInteger(
+        required=required, validate=validate.Range(min=minimum, max=MAX_COUNT), **kw
+    )
+
+
+def amount_field(**kw: Any) -> fields.Field:
+    """Days or hours: a decimal number (JSON number or numeric string), 0 to 10,000."""
+    return fields.Decimal(
+        required=True,
+        places=None,
+        allow_nan=False,
+        validate=validate.Range(min=Decimal(0), max=Decimal(10_000)),
+        **kw,
+    )
+
+
+def id_field(required: bool = True, **kw: Any) -> fields.Field:
+    return fields.UUID(required=required, **kw)
+
+
+def ids_field(required: bool = False, **kw: Any) -> fields.Field:
+    if not required:
+        kw.setdefault("load_default", list)
+    kw.setdefault("validate", validate.Length(max=MAX_IDS))
+    return fields.List(fields.UUID(), required=required, **kw)
+
+
+class StrictBoolean(fields.Boolean):
+    """Only JSON true and false: 1, "yes" and the like are refused."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class StrictInteger(fields.Integer):
+    """Only JSON integers: true/false (which Python counts as ints) and 1.5 are refused."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(strict=True, **kw)
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+def bool_field(**kw: Any) -> fields.Field:
+    return StrictBoolean(required=True, **kw)
+
+
+# -- organizations --------------------------------------------------------------------------
+
+
+class DistrictRegistered(Strict):
+    name = name_field()
+    code = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    id = id_field(required=False)
+
+
+class CommitteeRegistered(Strict):
+    district_id = id_field()
+    name = name_field()
+    kind = vocab_field(CommitteeKind, required=True)
+    id = id_field(required=False)
+
+
+class CommitteeRenamed(Strict):
+    committee_id = id_field()
+    name = name_field()
+
+
+class ContactPointChosen(Strict):
+    committee_id = id_field()
+    member_name = name_field()
+    branch_id = id_field()
+
+
+class BranchRegistered(Strict):
+    district_id = id_field()
+    committee_id = id_field()
+    name = name_field()
+    level = vocab_field(BranchLevel, required=True)
+    formation = vocab_field(Formation, required=True)
+    host_name = name_field()
+    host_category = vocab_field(HostCategory, required=True)
+    employees = count_field()
+    full_members = count_field()
+    probationary_members = count_field(required=False)
+    covered_units = fields.List(
+        fields.String(validate=validate.Length(min=1, max=NAME)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
+    id = id_field(required=False)
+
+
+class MembershipChanged(Strict):
+    branch_id = id_field()
+    full_members = count_field()
+    probationary_members = count_field()
+
+
+class EmployeesCounted(Strict):
+    branch_id = id_field()
+    employees = count_field()
+
+
+class FormationChanged(Strict):
+    branch_id = id_field()
+    formation = vocab_field(Formation, required=True)
+    covered_units = fields.List(
+        fields.String(validate=validate.Length(min=1, max=NAME)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
+
+
+class MovedToCommittee(Strict):
+    branch_id = id_field()
+    committee_id = id_field()
+
+
+class InstructorRegistered(Strict):
+    district_id = id_field()
+    name = name_field()
+    id = id_field(required=False)
+
+
+class InstructorAssigned(Strict):
+    branch_id = id_field()
+    instructor_id = id_field()
+
+
+class InstructorUnassigned(InstructorAssigned):
+    pass
+
+
+class DesignatedRectificationTarget(Strict):
+    branch_id = id_field()
+    reasons = text_field()
+
+
+class Reorganized(Strict):
+    branch_id = id_field()
+    leadership_completed = bool_field()
+    secretary_replaced = bool_field()
+    notes = text_field(required=False)
+
+
+class SupervisionGroupRegistered(Strict):
+    district_id = id_field()
+    name = name_field()
+    kind = vocab_field(SupervisionGroupKind, required=True)
+    id = id_field(required=False)
+
+
+class ScopeAssigned(Strict):
+    group_id = id_field()
+    committee_ids = ids_field()
+    branch_ids = ids_field()
+
+    @validates_schema
+    def _names_something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("committee_ids") and not data.get("branch_ids"):
+            raise ValidationError("name at least one committee or branch", "committee_ids")
+
+
+class ScopeUnassigned(ScopeAssigned):
+    pass
+
+
+# -- campaigns ------------------------------------------------------------------------------
+
+_MILESTONE = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class PhaseSchema(Strict):
+    key = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,62}$", error="lower snake_case"),
+    )
+    name_zh = name_field()
+    name_en = name_field()
+    order = StrictInteger(required=True, validate=validate.Range(min=0, max=1000))
+    deadline = fields.Date(load_default=None, allow_none=True)
+    done_when = fields.List(_MILESTONE, load_default=list, validate=validate.Length(max=50))
+    started_by = fields.List(_MILESTONE, load_default=list, validate=validate.Length(max=50))
+
+    @validates_schema
+    def _known_milestones(self, data: dict[str, Any], **_: Any) -> None:
+        own = f"phase:{data.get('key')}"
+        for field in ("done_when", "started_by"):
+            unknown = [m for m in data.get(field, []) if m not in MILESTONES and m != own]
+            if unknown:
+                raise ValidationError(
+                    f"unknown milestones {unknown}; known: {', '.join(sorted(MILESTONES))}",
+                    field,
+                )
+
+    @post_load
+    def _tuples(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["done_when"] = tuple(data["done_when"])
+        data["started_by"] = tuple(data["started_by"])
+        return data
+
+
+class CampaignDefined(Strict):
+    district_id = id_field()
+    name = name_field()
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    phases = fields.List(
+        fields.Nested(PhaseSchema), required=True, validate=validate.Length(min=1, max=50)
+    )
+    template_key = fields.String(load_default="", validate=validate.Length(max=100))
+    id = id_field(required=False)
+
+
+class BranchesEnrolled(Strict):
+    campaign_id = id_field()
+    branch_ids = ids_field(required=True, validate=validate.Length(min=1, max=MAX_IDS))
+
+
+class BranchWithdrawn(Strict):
+    campaign_id = id_field()
+    branch_id = id_field()
+    reason = text_field()
+
+
+class PhaseDeadlineChanged(Strict):
+    campaign_id = id_field()
+    phase_key = fields.String(required=True, validate=validate.Length(min=1, max=63))
+    deadline = fields.Date(required=True)
+
+
+# -- a branch's work in a campaign ----------------------------------------------------------
+
+
+class Work(Strict):
+    campaign_id = id_field()
+    branch_id = id_field()
+
+
+class BaselineSurveyRecorded(Work):
+    leadership_complete = bool_field()
+    full_members = count_field()
+    probationary_members = count_field()
+    weak_and_lax = bool_field()
+    findings = text_field(required=False)
+
+
+class PlanSubmitted(Work):
+    goals = text_field()
+    measures = text_field()
+    schedule = text_field()
+
+
+class PlanReturned(Work):
+    reasons = text_field()
+
+
+class PlanApproved(Work):
+    approver = name_field()
+    remarks = text_field(required=False)
+
+
+class MobilizationMeetingHeld(Work):
+    participants = count_field()
+    joint_with = ids_field()
+    upper_level_attendee = text_field(required=False, max_length=NAME)
+    remote_members_reached = count_field(required=False)
+    form = text_field(required=False, max_length=NAME)
+
+
+class StudySessionHeld(Work):
+    topic = text_field()
+    days = amount_field()
+    hours = amount_field()
+    participants = count_field()
+
+
+class SecretaryTrainingHeld(Work):
+    days = amount_field()
+    hours = amount_field()
+    organizer = text_field(required=False, max_length=NAME)
+
+
+class OpinionsCollected(Work):
+    count = count_field()
+    sources = fields.List(
+        vocab_field(OpinionSource), required=True, validate=validate.Length(min=1, max=20)
+    )
+    summary = text_field(required=False)
+
+
+class ConflictScreeningDone(Work):
+    disputes_found = count_field()
+    disputes_resolved = count_field()
+    summary = text_field(required=False)
+
+
+class HeartToHeartTalksHeld(Work):
+    talks = count_field(minimum=1)
+
+
+class OrganizationalLifeMeetingHeld(Work):
+    participants = count_field()
+    self_examination = bool_field()
+    criticism = bool_field()
+    members_evaluated = count_field()
+    materials = text_field(required=False)
+
+
+class LifeMeetingResultMadeKnown(Work):
+    how = text_field()
+
+
+class ProblemListPublicized(Work):
+    how = text_field()
+
+
+class WorkSystemChanged(Work):
+    system_id = id_field()
+    name = name_field()
+    change = vocab_field(WorkSystemChange, required=True)
+
+
+class VolunteerTeamSetUp(Work):
+    team_id = id_field()
+    name = name_field()
+    service_kinds = fields.List(
+        fields.String(validate=validate.Length(min=1, max=NAME)),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+    )
+    members = count_field()
+    joint_with = ids_field()
+
+
+class ServiceCommitmentMade(Work):
+    commitment_id = id_field()
+    member_name = name_field()
+    content = text_field()
+
+
+class ServiceCommitmentFulfilled(Work):
+    commitment_id = id_field()
+    outcome = text_field(required=False)
+
+
+class OptionalActionRecorded(Work):
+    title = name_field()
+    description = text_field(required=False)
+
+
+class SupervisionVisitRecorded(Work):
+    group_id = id_field()
+    findings = text_field()
+    suggestions = text_field(required=False)
+
+
+class PhaseWorkRecorded(Work):
+    phase_key = fields.String(required=True, validate=validate.Length(min=1, max=63))
+    done = bool_field()
+    note = text_field(required=False)
+
+
+# -- corrections ----------------------------------------------------------------------------
+
+
+def _correctable_field_types() -> dict[str, fields.Field]:
+    """Every field a fact can have corrected, with the type it has on the facts.
+
+    Read from the fact classes, so a new fact field is checked here without edits.
+    A name with different types on different facts is left to the domain.
+    """
+    found: dict[str, Any] = {}
+    for owner in (BranchWork, Problem):
+        for cls in vars(owner).values():
+            if not (isinstance(cls, type) and issubclass(cls, Fact)):
+                continue
+            hints = typing.get_type_hints(cls)
+            for field in cls.correctable_fields():
+                if field == "occurred_on":
+                    continue
+                hint = hints.get(field)
+                if field in found and found[field] != hint:
+                    found[field] = None
+                else:
+                    found[field] = hint
+    mapped: dict[str, fields.Field] = {"occurred_on": fields.Date()}
+    for field, hint in found.items():
+        mapped[field] = _field_for(hint)
+    return mapped
+
+
+def _field_for(hint: Any) -> fields.Field:
+    if hint is bool:
+        return StrictBoolean()
+    if hint is int:
+        return StrictInteger(validate=validate.Range(min=0, max=MAX_COUNT))
+    if hint is Decimal:
+        return fields.Decimal(places=None, allow_nan=False, validate=validate.Range(min=0))
+    if hint is str:
+        return fields.String(validate=validate.Length(max=TEXT))
+    if hint is date:
+        return fields.Date()
+    if hint is UUID:
+        return fields.UUID()
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is list and args:
+        inner = args[0]
+        if isinstance(inner, type) and issubclass(inner, Labelled):
+            return fields.List(vocab_field(inner), validate=validate.Length(min=1, max=50))
+        return fields.List(_field_for(inner), validate=validate.Length(max=MAX_IDS))
+    if isinstance(hint, type) and issubclass(hint, Labelled):
+        return vocab_field(hint)
+    return fields.Raw()
+
+
+CORRECTABLE = _correctable_field_types()
+
+
+class Changes(fields.Dict):
+    """The new values of a corrected fact, each loaded with the type it has on the facts."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValidationError("must be an object of field names to new values")
+        if not value:
+            raise ValidationError("a correction changes at least one field")
+        errors: dict[str, Any] = {}
+        loaded: dict[str, Any] = {}
+        for key, raw in value.items():
+            field = CORRECTABLE.get(key)
+            if field is None:
+                errors[key] = [f"no fact has a correctable field {key!r}"]
+                continue
+            try:
+                loaded[key] = field.deserialize(raw)
+            except ValidationError as error:
+                errors[key] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return loaded
+
+
+class _Correction(Strict):
+    """Of a branch's work (campaign_id and branch_id) or of a problem (problem_id)."""
+
+    campaign_id = id_field(required=False)
+    branch_id = id_field(required=False)
+    problem_id = id_field(required=False)
+    reason = text_field()
+
+    @validates_schema
+    def _one_target(self, data: dict[str, Any], **_: Any) -> None:
+        on_work = "campaign_id" in data and "branch_id" in data
+        on_problem = "problem_id" in data
+        if on_work == on_problem:
+            raise ValidationError(
+                "name either campaign_id and branch_id, or problem_id", "problem_id"
+            )
+
+
+class FactCorrected(_Correction):
+    corrects = id_field()
+    changes = Changes(required=True)
+
+
+class FactWithdrawn(_Correction):
+    withdraws = id_field()
+
+
+# -- problems -------------------------------------------------------------------------------
+
+
+class ProblemListed(Strict):
+    campaign_id = id_field()
+    branch_id = id_field()
+    category = vocab_field(ProblemCategory, required=True)
+    description = text_field()
+    measures = text_field()
+    responsible_person = name_field()
+    deadline = fields.Date(required=True)
+    id = id_field(required=False)
+
+
+class RectificationStarted(Strict):
+    problem_id = id_field()
+    note = text_field(required=False)
+
+
+class RectificationProgressed(Strict):
+    problem_id = id_field()
+    note = text_field()
+    percent_done = StrictInteger(required=True, validate=validate.Range(min=0, max=100))
+
+
+class RectificationDone(Strict):
+    problem_id = id_field()
+    outcome = text_field()
+
+
+class RectificationVerified(Strict):
+    problem_id = id_field()
+    verifier = name_field()
+    passed = bool_field()
+    remarks = text_field(required=False)
+
+
+class ProblemRevised(Strict):
+    problem_id = id_field()
+    measures = text_field()
+    responsible_person = name_field()
+    deadline = fields.Date(required=True)
+
+
+class ProblemWithdrawn(Strict):
+    problem_id = id_field()
+    reason = text_field()
+
+
+EVENT_SCHEMAS: dict[str, type[Schema]] = {
+    name: globals()[name] for name in EVENT_TYPES if isinstance(globals().get(name), type)
+}
+_missing = set(EVENT_TYPES) - set(EVENT_SCHEMAS)
+if _missing:  # a new event type must come with its schema
+    raise RuntimeError(f"no API schema for event types {sorted(_missing)}")

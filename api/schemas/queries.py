@@ -1,0 +1,136 @@
+"""Query strings of the read endpoints: loaded like bodies, so bad values name their field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+
+from api.schemas.events import vocab_field
+from domain.vocabulary import (
+    Formation,
+    HostCategory,
+    PhaseStatus,
+    ProblemCategory,
+    RectificationStatus,
+)
+
+MAX_LIMIT = 500
+
+
+class AwareDateTime(fields.DateTime):
+    """An ISO date-time; without a zone it is taken as UTC. A bare date means its start."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        if isinstance(value, str) and len(value) == 10:
+            value += "T00:00:00"
+        found: datetime = super()._deserialize(value, attr, data, **kwargs)
+        return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+class CommaList(fields.Field):
+    """``a,b,c`` as a list of non-empty strings."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[str]:
+        if not isinstance(value, str):
+            raise ValidationError("a comma-separated list")
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        if not items or len(items) > 100:
+            raise ValidationError("name 1 to 100 values, separated by commas")
+        return items
+
+
+class Query(Schema):
+    class Meta:
+        unknown = RAISE
+
+    # Read-your-writes is handled before the query is loaded; allowed on every read.
+    min_position = fields.String(load_only=True)
+
+
+def limit_field(default: int = 100) -> fields.Field:
+    return fields.Integer(load_default=default, validate=validate.Range(min=1, max=MAX_LIMIT))
+
+
+class StateQuery(Query):
+    version = fields.Integer(validate=validate.Range(min=1))
+    as_of = AwareDateTime(metadata={"description": "state as recorded at this time"})
+
+    @post_load
+    def _one(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if "version" in data and "as_of" in data:
+            raise ValidationError("give version or as_of, not both", "as_of")
+        return data
+
+
+class HistoryQuery(Query):
+    after = fields.Integer(
+        validate=validate.Range(min=0), metadata={"description": "cursor: the last version seen"}
+    )
+    limit = limit_field()
+    since = AwareDateTime(metadata={"description": "recorded at or after"})
+    until = AwareDateTime(metadata={"description": "recorded before"})
+    actor = fields.String(validate=validate.Length(min=1, max=200))
+    types = CommaList(metadata={"description": "event types, comma-separated"})
+
+
+class FeedQuery(Query):
+    after = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0),
+        metadata={"description": "the last log position seen"},
+    )
+    limit = limit_field()
+    types = CommaList(metadata={"description": "event types, comma-separated"})
+
+
+class TimelineQuery(Query):
+    after = fields.String(validate=validate.Length(min=1, max=500))
+    limit = limit_field()
+    since = AwareDateTime(metadata={"description": "recorded at or after"})
+    until = AwareDateTime(metadata={"description": "recorded at or before"})
+    actor = fields.String(validate=validate.Length(min=1, max=200))
+    types = CommaList(metadata={"description": "event types, comma-separated"})
+
+
+class ViewQuery(Query):
+    """Filters supervisors use on the supervision views."""
+
+    committee_id = fields.UUID()
+    group_id = fields.UUID()
+    category = vocab_field(HostCategory)
+    formation = vocab_field(Formation)
+    phase = fields.String(validate=validate.Length(min=1, max=63))
+    status = vocab_field(PhaseStatus)
+    overdue = fields.Boolean()
+    as_of = fields.Date(metadata={"description": "business date the view is judged on"})
+    known_on = AwareDateTime(metadata={"description": "only what was recorded by then"})
+    after = fields.String(validate=validate.Length(min=1, max=500))
+    limit = limit_field()
+
+
+class ProblemQuery(Query):
+    branch_id = fields.UUID()
+    committee_id = fields.UUID()
+    as_of = fields.Date(metadata={"description": "business date overdue is judged on"})
+    category = vocab_field(ProblemCategory)
+    status = vocab_field(RectificationStatus)
+    overdue = fields.Boolean()
+    after = fields.String(validate=validate.Length(min=1, max=500))
+    limit = limit_field()
+
+
+class RankingQuery(Query):
+    as_of = fields.Date(metadata={"description": "business date the ranking is judged on"})
+
+
+__all__ = [
+    "FeedQuery",
+    "HistoryQuery",
+    "ProblemQuery",
+    "RankingQuery",
+    "StateQuery",
+    "TimelineQuery",
+    "ViewQuery",
+]

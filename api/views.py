@@ -1,0 +1,187 @@
+"""Reading the projections: a branch's progress, supervision views, the committee ranking,
+the problem ledger and a branch's timeline (``projections.queries.Views``).
+
+Every view read honours ``?min_position=`` / ``X-Min-Position`` (read-your-writes).
+Supervision views are judged on a business date (``as_of``, default today in Beijing); with
+``known_on`` they show only what had been recorded by then (a report replayed from the log).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, Response
+
+from api.problems import ApiProblem, error_item
+from api.reads import as_json, load_query
+from api.runtime import runtime, scope, wait_for_min_position
+from api.schemas.queries import ProblemQuery, RankingQuery, TimelineQuery, ViewQuery
+from taizhang.unit_of_work import NotFound
+
+bp = Blueprint("views", __name__, url_prefix="/api/v1")
+
+
+def _whole_campaign(campaign_id: UUID) -> Any:
+    """The campaign, when the caller may read across its whole district."""
+    campaign = scope().campaign(campaign_id)
+    if not scope().covers_district(campaign.district_id):
+        raise ApiProblem(
+            403,
+            "your token covers part of the district: name a committee_id or group_id",
+            slug="forbidden",
+            errors=[error_item("committee_id", "scope_required", "name a part you may read")],
+        )
+    return campaign
+
+
+def _page(items: list[Any], cursor: str | None) -> Response:
+    return as_json({"items": items, "next": cursor})
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>/progress")
+def branch_progress(campaign_id: UUID, branch_id: UUID) -> Response:
+    """A branch's progress through the campaign's phases, with labels."""
+    query = load_query(ViewQuery)
+    scope().campaign(campaign_id)
+    scope().branch(branch_id)
+    wait_for_min_position()
+    found = runtime().views.branch_progress(campaign_id, branch_id, as_of=query.get("as_of"))
+    if found is None:
+        raise NotFound("branch_id", "branch_progress", branch_id)
+    return as_json(found)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/progress")
+def list_progress(campaign_id: UUID) -> Response:
+    """Branches' progress, filtered by committee or group, category, formation, phase,
+    phase status and overdue; paginated with ``after``/``next``."""
+    query = load_query(ViewQuery)
+    filters: dict[str, Any] = {}
+    if "committee_id" in query:
+        scope().campaign(campaign_id)
+        filters["committee_id"] = scope().committee(query["committee_id"]).id
+    elif "group_id" in query:
+        scope().campaign(campaign_id)
+        filters["group_id"] = scope().supervision_group(query["group_id"]).id
+    else:
+        filters["district_id"] = _whole_campaign(campaign_id).district_id
+    wait_for_min_position()
+    items, cursor = runtime().views.list_branch_progress(
+        campaign_id,
+        as_of=query.get("as_of"),
+        category=query.get("category"),
+        formation=query.get("formation"),
+        phase_key=query.get("phase"),
+        phase_status=query.get("status"),
+        overdue=query.get("overdue"),
+        after=query.get("after"),
+        limit=query["limit"],
+        **filters,
+    )
+    return _page(items, cursor)
+
+
+def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
+    query = load_query(ViewQuery)
+    scope().campaign(campaign_id)
+    if kind == "district":
+        _whole_campaign(campaign_id)
+        scope().district(scope_id)
+    elif kind == "committee":
+        scope().committee(scope_id)
+    else:
+        scope().supervision_group(scope_id)
+    wait_for_min_position()
+    views = runtime().views
+    if "known_on" in query:
+        body = views.report_as_of(
+            campaign_id,
+            kind,
+            scope_id,
+            business_date=query.get("as_of"),
+            known_at=query["known_on"],
+        )
+    else:
+        body = views.supervision_view(
+            campaign_id,
+            scope=kind,
+            scope_id=scope_id,
+            as_of=query.get("as_of"),
+            category=query.get("category"),
+        )
+    return as_json(body)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>/supervision")
+def district_supervision(campaign_id: UUID, district_id: UUID) -> Response:
+    """The district-wide supervision view: phases by status, problems, per committee."""
+    return _supervision(campaign_id, "district", district_id)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/committees/<uuid:committee_id>/supervision")
+def committee_supervision(campaign_id: UUID, committee_id: UUID) -> Response:
+    """A committee's supervision view of its branches."""
+    return _supervision(campaign_id, "committee", committee_id)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/supervision-groups/<uuid:group_id>/supervision")
+def group_supervision(campaign_id: UUID, group_id: UUID) -> Response:
+    """A supervision group's view of what it is assigned."""
+    return _supervision(campaign_id, "group", group_id)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>/committee-ranking")
+def committee_ranking(campaign_id: UUID, district_id: UUID) -> Response:
+    """Committees ranked by their branches' progress."""
+    query = load_query(RankingQuery)
+    _whole_campaign(campaign_id)
+    scope().district(district_id)
+    wait_for_min_position()
+    items = runtime().views.committee_ranking(campaign_id, district_id, as_of=query.get("as_of"))
+    return _page(items, None)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/problems")
+def problem_ledger(campaign_id: UUID) -> Response:
+    """The problem ledger: by branch or committee, category, status, overdue; paginated."""
+    query = load_query(ProblemQuery)
+    filters: dict[str, Any] = {}
+    if "branch_id" in query:
+        scope().campaign(campaign_id)
+        filters["branch_id"] = scope().branch(query["branch_id"]).id
+    elif "committee_id" in query:
+        scope().campaign(campaign_id)
+        filters["committee_id"] = scope().committee(query["committee_id"]).id
+    else:
+        _whole_campaign(campaign_id)
+    wait_for_min_position()
+    items, cursor = runtime().views.problem_ledger(
+        campaign_id,
+        category=query.get("category"),
+        status=query.get("status"),
+        overdue=query.get("overdue"),
+        as_of=query.get("as_of"),
+        after=query.get("after"),
+        limit=query["limit"],
+        **filters,
+    )
+    return _page(items, cursor)
+
+
+@bp.get("/branches/<uuid:branch_id>/timeline")
+def branch_timeline(branch_id: UUID) -> Response:
+    """Everything recorded about a branch, across its work and problems, in log order."""
+    query = load_query(TimelineQuery)
+    scope().branch(branch_id)
+    wait_for_min_position()
+    items, cursor = runtime().views.branch_timeline(
+        branch_id,
+        since=query.get("since"),
+        until=query.get("until"),
+        actor=query.get("actor"),
+        types=query.get("types"),
+        after=query.get("after"),
+        limit=query["limit"],
+    )
+    return _page(items, cursor)

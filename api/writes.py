@@ -1,0 +1,303 @@
+"""Posting events: one at a time to the resource it concerns, or in batches.
+
+Endpoints parse, check the caller's scope, call ``LedgerService`` and render the answer;
+the rules are the domain's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, Response, json, request
+from marshmallow import ValidationError
+
+from api.problems import ApiProblem, domain_item, error_item, flatten, validation_problem
+from api.runtime import credential, etag, expected_version, json_body, runtime, scope
+from api.schemas.envelope import BatchSchema, PostingSchema
+from api.schemas.events import EVENT_SCHEMAS
+from api.scope import Forbidden
+from domain.errors import DomainError
+from taizhang.handlers import EVENT_TYPES
+from taizhang.service import Answer, BatchRejected, Conflict, Posting, PreconditionFailed
+from taizhang.unit_of_work import NotFound
+
+bp = Blueprint("writes", __name__, url_prefix="/api/v1")
+
+# Where the aggregate an event concerns can be read.
+RESOURCE = {
+    "district": "/api/v1/districts/{id}",
+    "committee": "/api/v1/committees/{id}",
+    "branch": "/api/v1/branches/{id}",
+    "instructor": "/api/v1/instructors/{id}",
+    "supervision_group": "/api/v1/supervision-groups/{id}",
+    "campaign": "/api/v1/campaigns/{id}",
+    "problem": "/api/v1/problems/{id}",
+    "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
+}
+
+
+def _types(test: Callable[[str, Any], bool]) -> frozenset[str]:
+    return frozenset(name for name, spec in EVENT_TYPES.items() if test(name, spec))
+
+
+CORRECTIONS = frozenset({"FactCorrected", "FactWithdrawn"})
+# Which event types each resource's /events accepts.
+ACCEPTS: dict[str, frozenset[str]] = {
+    "branch": _types(lambda n, s: s.concerns == "branch" and not s.creates),
+    "campaign": _types(lambda n, s: s.concerns == "campaign" and not s.creates),
+    "branch_work": _types(lambda n, s: s.concerns == "branch_work"),
+    "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
+    "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
+    "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
+}
+
+
+def location(event_type: str, answer: Answer, data: Mapping[str, Any]) -> str:
+    concerns = EVENT_TYPES[event_type].concerns
+    if event_type in CORRECTIONS and "problem_id" in data:
+        concerns = "problem"
+    if concerns == "branch_work":
+        return RESOURCE[concerns].format(
+            campaign_id=data["campaign_id"], branch_id=data["branch_id"]
+        )
+    return RESOURCE[concerns].format(id=answer.aggregate_id)
+
+
+def answer_body(answer: Answer) -> dict[str, Any]:
+    return {
+        "event_id": str(answer.event_id),
+        "event_type": answer.event_type,
+        "aggregate_id": str(answer.aggregate_id),
+        "version": answer.version,
+        "position": answer.position,
+    }
+
+
+def _load_data(event_type: str, data: Any, ids: Mapping[str, UUID], prefix: str) -> dict[str, Any]:
+    """The posted data with the URL's ids filled in, loaded by the event type's schema."""
+    if not isinstance(data, dict):
+        raise ValidationError({"data": ["must be an object"]})
+    merged = dict(data)
+    for field, value in ids.items():
+        given = merged.get(field)
+        if given is not None and str(given).lower() != str(value):
+            raise ApiProblem(
+                422,
+                f"data.{field} differs from the id in the URL",
+                slug="validation",
+                errors=[
+                    error_item(prefix + field, "matches_url", f"the URL names {field} {value}")
+                ],
+            )
+        merged[field] = str(value)
+    try:
+        loaded: dict[str, Any] = EVENT_SCHEMAS[event_type]().load(merged)
+    except ValidationError as error:
+        raise validation_problem(error, prefix) from None
+    return loaded
+
+
+def _posting(
+    body: Any, allowed: frozenset[str], implied: str | None, ids: Mapping[str, UUID]
+) -> Posting:
+    try:
+        envelope = PostingSchema().load(body)
+    except ValidationError as error:
+        raise validation_problem(error) from None
+    event_type = envelope.get("type") or implied
+    if event_type is None:
+        raise ApiProblem(
+            422,
+            "name the event type",
+            slug="validation",
+            errors=[error_item("type", "required", "Missing data for required field.")],
+        )
+    if event_type not in allowed:
+        known = event_type in EVENT_TYPES
+        raise ApiProblem(
+            422,
+            f"{event_type} cannot be posted here" if known else f"unknown type {event_type}",
+            slug="validation",
+            errors=[
+                error_item(
+                    "type",
+                    "allowed_here" if known else "known_event_type",
+                    f"this resource accepts: {', '.join(sorted(allowed))}",
+                )
+            ],
+        )
+    data = _load_data(event_type, envelope["data"], ids, "data.")
+    return Posting(
+        type=event_type,
+        occurred_on=envelope["occurred_on"],
+        data=data,
+        client_event_id=envelope.get("client_event_id"),
+    )
+
+
+def _created(posting: Posting, answer: Answer) -> Response:
+    response = Response(json.dumps(answer_body(answer)), status=201, mimetype="application/json")
+    response.headers["Location"] = location(posting.type, answer, posting.data)
+    response.headers["ETag"] = etag(answer.version)
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def post_one(allowed: frozenset[str], implied: str | None = None, **ids: UUID) -> Response:
+    body = json_body()
+    posting = _posting(body, allowed, implied, ids)
+    scope().may_post(posting.type, dict(posting.data))
+    version = expected_version()
+    answer = runtime().service.post(credential().caller, posting, expected_version=version)
+    return _created(posting, answer)
+
+
+# -- registrations --------------------------------------------------------------------------
+
+
+def _registration(path: str, event_type: str) -> None:
+    def register() -> Response:
+        return post_one(frozenset({event_type}), event_type)
+
+    register.__name__ = f"register_{event_type}"
+    register.__doc__ = f"Register: post a {event_type} (type may be omitted)."
+    bp.add_url_rule(path, view_func=register, methods=["POST"])
+
+
+_registration("/districts", "DistrictRegistered")
+_registration("/committees", "CommitteeRegistered")
+_registration("/branches", "BranchRegistered")
+_registration("/instructors", "InstructorRegistered")
+_registration("/supervision-groups", "SupervisionGroupRegistered")
+_registration("/campaigns", "CampaignDefined")
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>/problems")
+def list_problem(campaign_id: UUID, branch_id: UUID) -> Response:
+    """List a problem on a branch's problem list (ProblemListed)."""
+    return post_one(
+        frozenset({"ProblemListed"}), "ProblemListed", campaign_id=campaign_id, branch_id=branch_id
+    )
+
+
+# -- events on existing resources -----------------------------------------------------------
+
+
+@bp.post("/branches/<uuid:branch_id>/events")
+def post_branch_event(branch_id: UUID) -> Response:
+    """Post an event about a branch (membership, formation, instructors, rectification)."""
+    return post_one(ACCEPTS["branch"], branch_id=branch_id)
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/events")
+def post_campaign_event(campaign_id: UUID) -> Response:
+    """Post an event about a campaign (enrolment, withdrawal, deadlines)."""
+    return post_one(ACCEPTS["campaign"], campaign_id=campaign_id)
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>/events")
+def post_work_event(campaign_id: UUID, branch_id: UUID) -> Response:
+    """Post a fact of a branch's work in a campaign, or a correction of one."""
+    return post_one(ACCEPTS["branch_work"], campaign_id=campaign_id, branch_id=branch_id)
+
+
+@bp.post("/problems/<uuid:problem_id>/events")
+def post_problem_event(problem_id: UUID) -> Response:
+    """Post a rectification step, revision, withdrawal or correction of a problem."""
+    return post_one(ACCEPTS["problem"], problem_id=problem_id)
+
+
+@bp.post("/committees/<uuid:committee_id>/events")
+def post_committee_event(committee_id: UUID) -> Response:
+    """Post an event about a committee (renamed, contact point chosen)."""
+    return post_one(ACCEPTS["committee"], committee_id=committee_id)
+
+
+@bp.post("/supervision-groups/<uuid:group_id>/events")
+def post_group_event(group_id: UUID) -> Response:
+    """Post an event about a supervision group (scope assigned or unassigned)."""
+    return post_one(ACCEPTS["supervision_group"], group_id=group_id)
+
+
+# -- batches --------------------------------------------------------------------------------
+
+ALL_TYPES = frozenset(EVENT_TYPES)
+
+
+@bp.post("/batches")
+def post_batch() -> Response:
+    """Post up to 1,000 events, stored all or nothing."""
+    body = json_body()
+    try:
+        batch = BatchSchema().load(body)
+    except ValidationError as error:
+        raise _indexed(validation_problem(error)) from None
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (1 <= len(key) <= 200):
+        raise ApiProblem(
+            422,
+            "Idempotency-Key must be 1-200 characters",
+            slug="validation",
+            errors=[error_item("Idempotency-Key", "length", "1-200 characters")],
+        )
+    postings: list[Posting] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(batch["items"]):
+        prefix = f"items.{index}."
+        try:
+            posting = _posting(item, ALL_TYPES, None, {})
+            scope().may_post(posting.type, dict(posting.data))
+        except ApiProblem as problem:
+            for entry in problem.errors or []:
+                errors.append({**entry, "field": prefix + entry["field"], "index": index})
+            continue
+        except (NotFound, Forbidden, DomainError) as error:
+            errors.append({**domain_item(error, prefix + "data."), "index": index})
+            continue
+        postings.append(posting)
+    if errors:
+        raise _rejected(errors)
+    try:
+        answers = runtime().service.post_batch(credential().caller, postings, idempotency_key=key)
+    except BatchRejected as rejected:
+        raise _rejected(
+            [
+                {**domain_item(error, f"items.{index}.data."), "index": index}
+                for index, error in rejected.errors
+            ]
+        ) from None
+    except (Conflict, PreconditionFailed, DomainError) as error:
+        raise _rejected([domain_item(error, "")]) from None
+    items = [
+        {**answer_body(a), "location": location(p.type, a, p.data)}
+        for p, a in zip(postings, answers, strict=True)
+    ]
+    response = Response(json.dumps({"items": items}), status=201, mimetype="application/json")
+    if any(a.replayed for a in answers) and all(a.replayed for a in answers):
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _rejected(errors: list[dict[str, Any]]) -> ApiProblem:
+    indexes = sorted({e["index"] for e in errors if "index" in e})
+    detail = (
+        f"nothing was stored: items {', '.join(map(str, indexes))} were refused"
+        if indexes
+        else "nothing was stored"
+    )
+    status = 409 if errors and all(e.get("status") == 409 for e in errors) and not indexes else 422
+    return ApiProblem(status, detail, slug="batch-rejected", errors=errors)
+
+
+def _indexed(problem: ApiProblem) -> ApiProblem:
+    for entry in problem.errors or []:
+        parts = entry["field"].split(".")
+        if len(parts) > 1 and parts[0] == "items" and parts[1].isdigit():
+            entry["index"] = int(parts[1])
+    return problem
+
+
+__all__ = ["bp", "flatten"]
