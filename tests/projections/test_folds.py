@@ -1,0 +1,158 @@
+"""The pure folds, without a database: events from the domain's own commands."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+from domain.branch import Branch
+from domain.branch_work import BranchWork
+from domain.campaign import Campaign
+from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, MILESTONES
+from domain.problem import Problem
+from domain.progress import phase_progress
+from domain.provenance import Provenance
+from projections.fold import fold, settle
+from projections.fold.work import phase_dates, status_on
+from projections.state import ViewState
+from projections.worker import process
+
+
+def prov(on: date) -> Provenance:
+    return Provenance(uuid4(), on, "tester", "unit")
+
+
+def world():
+    district, committee = uuid4(), uuid4()
+    branch = Branch.register(
+        prov(date(2014, 3, 1)),
+        district_id=district,
+        committee_id=committee,
+        name="支部",
+        level="branch",
+        formation="standalone",
+        host_name="公司",
+        host_category="non_public_enterprise",
+        employees=50,
+        full_members=4,
+    )
+    phases = list(EIGHT_ONES.with_deadlines(EIGHT_ONES_2014_DEADLINES, date(2014, 9, 30)))
+    campaign = Campaign.define(
+        prov(date(2014, 4, 1)),
+        district_id=district,
+        name="c",
+        starts_on=date(2014, 4, 1),
+        ends_on=date(2014, 9, 30),
+        phases=phases,
+    )
+    campaign.enrol(prov(date(2014, 4, 1)), [branch.id])
+    work = BranchWork.open(prov(date(2014, 4, 2)), campaign.id, branch.id)
+    return branch, campaign, work
+
+
+def folded(*aggregates) -> ViewState:
+    state = ViewState()
+    events = [e for a in aggregates for e in a.collect_events()]
+    for position, event in enumerate(events, start=1):
+        fold(state, "progress", event, position)
+        fold(state, "timeline", event, position)
+    assert settle(state) == []
+    return state
+
+
+def test_a_withdrawn_fact_counts_not_at_all_and_a_corrected_one_as_corrected():
+    branch, campaign, work = world()
+    work.hold_study_session(
+        prov(date(2014, 4, 20)), topic="t", days=Decimal(1), hours=Decimal(3), participants=4
+    )
+    study = work.pending_events[-1].provenance.event_id
+    work.hold_mobilization_meeting(prov(date(2014, 4, 18)), participants=9)
+    meeting = work.pending_events[-1].provenance.event_id
+    work.correct(
+        prov(date(2014, 4, 21)), corrects=study, reason="r", changes={"days": Decimal("2.5")}
+    )
+    work.withdraw(prov(date(2014, 4, 21)), withdraws=meeting, reason="r")
+    state = folded(branch, campaign, work)
+    (row,) = state.rows["branch_progress"].values()
+    assert row["study_days"] == "2.5" and row["meetings"] == 0
+    assert "mobilization_held" not in row["milestones"]
+    marks = {(column, target) for column, target, _ in state.timeline_marks}
+    assert marks == {("corrected_by", str(study)), ("withdrawn_by", str(meeting))}
+
+
+def test_problem_status_follows_the_domain_including_a_failed_verification():
+    branch, campaign, work = world()
+    problem = Problem.list_on_branch(
+        prov(date(2014, 5, 1)),
+        campaign_id=campaign.id,
+        branch_id=branch.id,
+        category="four_winds",
+        description="d",
+        measures="m",
+        responsible_person="p",
+        deadline=date(2014, 6, 1),
+    )
+    problem.start_rectification(prov(date(2014, 5, 2)))
+    problem.complete_rectification(prov(date(2014, 5, 3)), outcome="o")
+    problem.verify_rectification(prov(date(2014, 5, 4)), verifier="v", passed=False)
+    state = folded(branch, campaign, work, problem)
+    (row,) = state.rows["problem_ledger"].values()
+    assert row["status"] == problem.status().value == "in_progress"
+    assert row["verification_passed"] == 0 and row["verifier"] == "v"
+    (progress,) = state.rows["branch_progress"].values()
+    assert progress["milestones"]["problems_listed"] == "2014-05-01"
+
+
+def test_stored_phase_dates_give_the_domain_status_on_every_day():
+    rng = random.Random(7)
+    phases = EIGHT_ONES.with_deadlines(EIGHT_ONES_2014_DEADLINES, date(2014, 9, 30))
+    start = date(2014, 4, 1)
+    for _ in range(200):
+        reached = {
+            m: start + timedelta(days=rng.randrange(120))
+            for m in rng.sample(sorted(MILESTONES), rng.randrange(len(MILESTONES)))
+        }
+        for phase, offset in itertools.product(phases, range(0, 130, 7)):
+            day = start + timedelta(days=offset)
+            started_on, done_on = phase_dates(phase, reached)
+            expected = phase_progress(phase, reached, day).status.value
+            got = status_on(
+                started_on and started_on.isoformat(),
+                done_on and done_on.isoformat(),
+                phase.deadline.isoformat(),
+                day.isoformat(),
+            )
+            assert got == expected, (phase.key, reached, day)
+
+
+def test_a_fold_that_fails_becomes_a_dead_letter_and_the_batch_goes_on(monkeypatch):
+    import projections.fold as fold_module
+
+    branch, campaign, work = world()
+    work.hold_mobilization_meeting(prov(date(2014, 4, 18)), participants=9)
+    events = [e for a in (branch, campaign, work) for e in a.collect_events()]
+
+    def broken(state, event):
+        raise RuntimeError("cannot fold")
+
+    monkeypatch.setitem(fold_module.PROGRESS_HANDLERS, Campaign.Defined, broken)
+
+    class Note:
+        def __init__(self, i, e):
+            self.id, self.event, self.topic = i, e, type(e).__qualname__
+
+    class FakeLedger:
+        class mapper:  # noqa: N801
+            @staticmethod
+            def to_domain_event(note):
+                return note.event
+
+    state = ViewState()
+    notes = [Note(i, e) for i, e in enumerate(events, start=1)]
+    letters = process(FakeLedger, state, notes, {"progress": (0, 0), "timeline": (0, 0)})
+    assert [(p, pos) for p, pos, *_ in letters] == [("progress", 2)]
+    assert "cannot fold" in letters[0][3]
+    assert len(state.rows["branch_timeline"]) == 3  # the other projection folded it
