@@ -247,6 +247,11 @@ def post_batch() -> Response:
     errors: list[dict[str, Any]] = []
     for index, item in enumerate(batch["items"]):
         prefix = f"items.{index}."
+        if not isinstance(item, dict):
+            errors.append(
+                {**error_item(f"items.{index}", "type", "must be an object"), "index": index}
+            )
+            continue
         try:
             posting = _posting(item, ALL_TYPES, None, {})
             scope().may_post(posting.type, dict(posting.data))

@@ -31,7 +31,7 @@ class PostingSchema(Strict):
 
 class BatchSchema(Strict):
     items = fields.List(
-        fields.Dict(keys=fields.String()),
+        fields.Raw(metadata={"type": "object"}),
         required=True,
         validate=validate.Length(min=1, max=MAX_BATCH),
         metadata={"description": "postings, each with its type, ids in data, and data"},
