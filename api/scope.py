@@ -186,7 +186,8 @@ class Scope:
                 "a supervisor records supervision visits and verifications only",
             )
         if role == "integrator" and (
-            spec.concerns not in INTEGRATOR_CONCERNS
+            event_type == "SupervisionVisitRecorded"
+            or spec.concerns not in INTEGRATOR_CONCERNS
             or (spec.creates and event_type not in INTEGRATOR_CREATES)
         ):
             raise Forbidden(

@@ -1,0 +1,178 @@
+"""Who may and may not, for every kind of endpoint (SQLite: the rules do not depend on it).
+
+Out-of-scope resources answer 404 exactly like missing ones; 403 is for what a role may
+never do.
+"""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from tests.api.conftest import TODAY, Api, branch_data
+
+ROLES = [
+    "admin",
+    "office",
+    "office_other",
+    "supervisor_district",
+    "supervisor_c1",
+    "supervisor_group",
+    "integrator_b1",
+    "integrator_c2",
+]
+
+
+def status(response) -> int:  # type: ignore[no-untyped-def]
+    return int(response.status_code)
+
+
+READS = {
+    # path template → roles that may read it (everyone else gets 404)
+    "/api/v1/branches/{b1}": {
+        "admin",
+        "office",
+        "supervisor_district",
+        "supervisor_c1",
+        "supervisor_group",
+        "integrator_b1",
+    },
+    "/api/v1/branches/{b2}": {"admin", "office", "supervisor_district", "integrator_c2"},
+    "/api/v1/branches/{b3}": {"admin", "office_other"},
+    "/api/v1/committees/{c1}": {
+        "admin",
+        "office",
+        "supervisor_district",
+        "supervisor_c1",
+        "supervisor_group",
+    },
+    "/api/v1/committees/{c2}/history": {"admin", "office", "supervisor_district", "integrator_c2"},
+    "/api/v1/supervision-groups/{group}": {
+        "admin",
+        "office",
+        "supervisor_district",
+        "supervisor_group",
+    },
+    "/api/v1/districts/{district}": set(ROLES) - {"office_other"},
+    "/api/v1/campaigns/{campaign}": set(ROLES) - {"office_other"},
+}
+
+
+@pytest.mark.parametrize("template", sorted(READS))
+def test_reads_by_role(sqlite_api: Api, template: str) -> None:
+    path = template.format(**{k: str(v) for k, v in sqlite_api.ids.items()})
+    for role in ROLES:
+        expected = 200 if role in READS[template] else 404
+        response = sqlite_api.get(path, role)
+        assert status(response) == expected, (role, path, response.get_json())
+    # The refusal looks exactly like a missing resource of the same kind.
+    if "/history" not in template:
+        refused = sqlite_api.get(path, next(r for r in ROLES if r not in READS[template]))
+        missing = sqlite_api.get(path.rsplit("/", 1)[0] + f"/{uuid4()}", "admin")
+        assert refused.get_json()["title"] == missing.get_json()["title"]
+        assert refused.get_json()["errors"][0]["rule"] == missing.get_json()["errors"][0]["rule"]
+
+
+def _post_fact(api: Api, role: str, branch: str, type_: str, data: dict) -> int:
+    path = f"/api/v1/campaigns/{api.ids['campaign']}/branches/{api.ids[branch]}/events"
+    return status(api.event(path, type_, data, who=role))
+
+
+def test_branch_work_writes_by_role(sqlite_api: Api) -> None:
+    api = sqlite_api
+    allowed_b1 = {"admin", "office", "integrator_b1"}
+    for role in ROLES:
+        got = _post_fact(api, role, "b1", "OptionalActionRecorded", {"title": role})
+        if role in allowed_b1:
+            assert got == 201, role
+        elif role.startswith("supervisor"):
+            assert got == 403, role  # a supervisor never posts branch facts
+        else:
+            assert got == 404, role  # out of scope: as if the branch did not exist
+    visit = {"group_id": str(api.ids["group"]), "findings": "进度正常"}
+    for role in ROLES:
+        got = _post_fact(api, role, "b1", "SupervisionVisitRecorded", visit)
+        may = {"admin", "office", "supervisor_district", "supervisor_c1", "supervisor_group"}
+        if role in may:
+            assert got == 201, role
+        elif role == "integrator_b1":
+            assert got == 403, role
+        else:
+            assert got in (403, 404), role
+    # b2 is outside supervisor_c1's and the group's scope.
+    assert _post_fact(api, "supervisor_group", "b2", "SupervisionVisitRecorded", visit) == 404
+    assert _post_fact(api, "integrator_c2", "b2", "OptionalActionRecorded", {"title": "x"}) == 201
+
+
+def test_registrations_by_role(sqlite_api: Api) -> None:
+    api = sqlite_api
+    for role in ROLES:
+        r = api.event("/api/v1/districts", None, {"name": "新区", "code": f"c-{role}"}, who=role)
+        assert status(r) == (201 if role == "admin" else 403), role
+    for role in ROLES:
+        data = {"district_id": str(api.ids["district"]), "name": f"委 {role}", "kind": "town"}
+        r = api.event("/api/v1/committees", None, data, who=role)
+        expected = {"admin": 201, "office": 201, "office_other": 404}.get(role, 403)
+        assert status(r) == expected, (role, r.get_json())
+    for role in ROLES:
+        data = branch_data(api.ids["district"], api.ids["c2"], f"支部 {role}")
+        r = api.event("/api/v1/branches", None, data, who=role)
+        expected = {"admin": 201, "office": 201, "integrator_c2": 201}.get(role)
+        if expected is None:
+            expected = 403 if role.startswith("supervisor") else 404
+        assert status(r) == expected, (role, r.get_json())
+
+
+def test_campaign_and_group_writes_are_the_offices(sqlite_api: Api) -> None:
+    api = sqlite_api
+    for role in ROLES:
+        r = api.event(
+            f"/api/v1/supervision-groups/{api.ids['group']}/events",
+            "ScopeAssigned",
+            {"branch_ids": [str(api.ids["b2"])]},
+            who=role,
+        )
+        expected = {"admin": 201, "office": 409, "office_other": 404}.get(role, 403)
+        assert status(r) == expected, (role, r.get_json())
+    for role in ROLES:
+        r = api.event(
+            f"/api/v1/campaigns/{api.ids['campaign']}/events",
+            "PhaseDeadlineChanged",
+            {"phase_key": "work_systems", "deadline": TODAY.isoformat()},
+            who=role,
+        )
+        expected = {"admin": 201, "office": 201, "office_other": 404}.get(role, 403)
+        assert status(r) == expected, (role, r.get_json())
+
+
+def test_committee_events_by_role(sqlite_api: Api) -> None:
+    api = sqlite_api
+    for role in ROLES:
+        r = api.event(
+            f"/api/v1/committees/{api.ids['c2']}/events",
+            "CommitteeRenamed",
+            {"name": f"新名 {role}"},
+            who=role,
+        )
+        expected = {"admin": 201, "office": 201, "integrator_c2": 201}.get(role)
+        if expected is None:
+            expected = 403 if role.startswith("supervisor") else 404
+        assert status(r) == expected, (role, r.get_json())
+
+
+def test_batch_items_out_of_scope_are_named(sqlite_api: Api) -> None:
+    api = sqlite_api
+    campaign = str(api.ids["campaign"])
+    items = [
+        {
+            "type": "OptionalActionRecorded",
+            "occurred_on": TODAY.isoformat(),
+            "data": {"campaign_id": campaign, "branch_id": str(api.ids[b]), "title": "x"},
+        }
+        for b in ("b1", "b2")
+    ]
+    r = api.post("/api/v1/batches", {"items": items}, "integrator_b1")
+    assert r.status_code == 422
+    assert [(e["index"], e["status"]) for e in r.get_json()["errors"]] == [(1, 404)]
+    assert api.post("/api/v1/batches", {"items": items[:1]}, "integrator_b1").status_code == 201
