@@ -1,0 +1,50 @@
+"""gunicorn settings for ``taizhang serve`` (``gunicorn -c ops/gunicorn.conf.py``).
+
+Environment (set by ``taizhang serve``): TAIZHANG_BIND, TAIZHANG_WORKERS, TAIZHANG_THREADS.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+
+bind = os.environ.get("TAIZHANG_BIND", "127.0.0.1:8000")
+# Requests spend most of their time waiting on the database, so threads per worker let one
+# worker's group commit gather concurrent posts into one transaction.
+workers = int(os.environ.get("TAIZHANG_WORKERS") or (multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("TAIZHANG_THREADS") or 8)
+worker_class = "gthread"
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+accesslog = os.environ.get("TAIZHANG_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("TAIZHANG_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+wsgi_app = "api.wsgi:app"
+
+# Every worker writes its metrics here, so a scrape of any worker sees all of them.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="taizhang-metrics-")
+_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    # Counts from a previous run must not be added to this one's.
+    for name in os.listdir(_metrics_dir):
+        if name.endswith(".db"):
+            os.unlink(os.path.join(_metrics_dir, name))
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):  # type: ignore[no-untyped-def]
+    if _metrics_dir.startswith(tempfile.gettempdir() + os.sep + "taizhang-metrics-"):
+        shutil.rmtree(_metrics_dir, ignore_errors=True)

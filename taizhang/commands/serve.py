@@ -1,0 +1,64 @@
+"""``taizhang serve``: bring the database up to date, then serve the API with gunicorn."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from taizhang.config import Settings
+from taizhang.migrate import upgrade
+
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "ops" / "gunicorn.conf.py"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("serve", help="serve the HTTP API (gunicorn)")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="one worker with the projection worker in-process (the SQLite default setup)",
+    )
+    parser.add_argument("--host", help="listen address (default TAIZHANG_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="listen port (default TAIZHANG_PORT or 8000)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: from CPUs)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default 8)")
+    parser.set_defaults(run=run)
+
+
+def gunicorn_argv(settings: Settings, args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
+    host = args.host or settings.listen_host
+    port = args.port or settings.listen_port
+    env = dict(os.environ)
+    env["TAIZHANG_BIND"] = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    embedded = args.embedded or not settings.is_postgres
+    if embedded:
+        # SQLite allows one writer, and the in-process projection worker must be alone:
+        # one worker process, concurrency from its threads.
+        env["TAIZHANG_WORKERS"] = "1"
+        env["TAIZHANG_EMBEDDED_PROJECTIONS"] = "1"
+    elif args.workers:
+        env["TAIZHANG_WORKERS"] = str(args.workers)
+    if args.threads:
+        env["TAIZHANG_THREADS"] = str(args.threads)
+    argv = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
+    return argv, env
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    upgrade(settings)
+    argv, env = gunicorn_argv(settings, args)
+    if args.embedded or not settings.is_postgres:
+        print("taizhang: embedded mode: one worker, projections in-process", file=sys.stderr)
+    else:
+        print(
+            "taizhang: run `taizhang project` beside this server to keep the views current",
+            file=sys.stderr,
+        )
+    # The project's root on the path, so gunicorn finds api.wsgi from any directory.
+    root = str(GUNICORN_CONF.parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    os.execve(sys.executable, argv, env)
+    return 0  # pragma: no cover - execve does not return
