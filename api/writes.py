@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, json, request
+from flask import Blueprint, Response, g, json, request
 from marshmallow import ValidationError
 
 from api.problems import ApiProblem, domain_item, error_item, flatten, validation_problem
@@ -139,6 +139,7 @@ def _posting(
 
 def _created(posting: Posting, answer: Answer) -> Response:
     response = Response(json.dumps(answer_body(answer)), status=201, mimetype="application/json")
+    g.stored_types = [posting.type]
     response.headers["Location"] = location(posting.type, answer, posting.data)
     response.headers["ETag"] = etag(answer.version)
     if answer.replayed:
@@ -280,6 +281,7 @@ def post_batch() -> Response:
         {**answer_body(a), "location": location(p.type, a, p.data)}
         for p, a in zip(postings, answers, strict=True)
     ]
+    g.stored_types = [p.type for p in postings]
     response = Response(json.dumps({"items": items}), status=201, mimetype="application/json")
     if any(a.replayed for a in answers) and all(a.replayed for a in answers):
         response.headers["Idempotent-Replayed"] = "true"
