@@ -1,0 +1,113 @@
+"""Reading the projections over HTTP (SQLite and PostgreSQL), and the operator endpoints."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from projections.worker import Worker
+from tests.api.conftest import TODAY, Api
+
+
+def catch_up(api: Api) -> None:
+    rt = api.app.extensions["taizhang"]
+    worker = Worker(rt.settings, ledger=rt.ledger)
+    try:
+        worker.catch_up()
+    finally:
+        worker.close()
+
+
+def work(api: Api, branch: str = "b1") -> str:
+    return f"/api/v1/campaigns/{api.ids['campaign']}/branches/{api.ids[branch]}"
+
+
+def test_progress_supervision_ranking_problems_timeline(api: Api) -> None:
+    campaign = api.ids["campaign"]
+    api.ok(api.event(work(api) + "/events", "MobilizationMeetingHeld", {"participants": 9}))
+    listed = api.ok(
+        api.event(
+            work(api) + "/problems",
+            None,
+            {
+                "category": "four_winds",
+                "description": "会议多",
+                "measures": "精简会议",
+                "responsible_person": "张三",
+                "deadline": (TODAY + timedelta(days=5)).isoformat(),
+            },
+        )
+    )
+    # Before the worker ran, a read asking for the newest position is refused: 503.
+    behind = api.get(f"{work(api)}/progress?min_position={listed['position']}")
+    assert behind.status_code == 503 and behind.headers["Retry-After"]
+    catch_up(api)
+
+    progress = api.get(f"{work(api)}/progress?min_position={listed['position']}", "integrator_b1")
+    assert progress.status_code == 200, progress.get_json()
+    phases = {p["key"]: p for p in progress.get_json()["phases"]}
+    assert phases["mobilization_meeting"]["status"] == "done"
+
+    listing = api.get(f"/api/v1/campaigns/{campaign}/progress?limit=1")
+    page = listing.get_json()
+    assert listing.status_code == 200 and len(page["items"]) == 1 and page["next"]
+    rest = api.get(f"/api/v1/campaigns/{campaign}/progress?limit=1&after={page['next']}")
+    assert len(rest.get_json()["items"]) == 1
+    filtered = api.get(
+        f"/api/v1/campaigns/{campaign}/progress?committee_id={api.ids['c1']}", "supervisor_c1"
+    )
+    assert [i["branch_id"] for i in filtered.get_json()["items"]] == [str(api.ids["b1"])]
+    # A narrow token must name the part it reads.
+    assert api.get(f"/api/v1/campaigns/{campaign}/progress", "supervisor_c1").status_code == 403
+
+    district = api.ids["district"]
+    view = api.get(f"/api/v1/campaigns/{campaign}/districts/{district}/supervision")
+    assert view.status_code == 200, view.get_json()
+    assert "labels" in view.get_json()
+    group = api.get(
+        f"/api/v1/campaigns/{campaign}/supervision-groups/{api.ids['group']}/supervision",
+        "supervisor_group",
+    )
+    assert group.status_code == 200
+    committee = api.get(
+        f"/api/v1/campaigns/{campaign}/committees/{api.ids['c2']}/supervision", "supervisor_c1"
+    )
+    assert committee.status_code == 404  # outside its scope
+    ranking = api.get(f"/api/v1/campaigns/{campaign}/districts/{district}/committee-ranking")
+    assert ranking.status_code == 200
+    assert {c["committee_id"] for c in ranking.get_json()["items"]} >= {str(api.ids["c1"])}
+
+    problems = api.get(f"/api/v1/campaigns/{campaign}/problems?category=four_winds").get_json()
+    assert [p["problem_id"] for p in problems["items"]] == [listed["aggregate_id"]]
+    assert problems["items"][0]["category_labels"]["zh"] == "四风"
+    assert api.get(f"/api/v1/campaigns/{campaign}/problems?status=done").get_json()["items"] == []
+    by_branch = api.get(
+        f"/api/v1/campaigns/{campaign}/problems?branch_id={api.ids['b1']}", "integrator_b1"
+    )
+    assert len(by_branch.get_json()["items"]) == 1
+
+    timeline = api.get(f"/api/v1/branches/{api.ids['b1']}/timeline", "supervisor_district")
+    assert timeline.status_code == 200
+    types = [e["type"] for e in timeline.get_json()["items"]]
+    assert "MobilizationMeetingHeld" in types
+
+
+def test_operator_endpoints(api: Api) -> None:
+    assert api.get("/healthz", None).status_code == 200
+    ready = api.get("/readyz", None)
+    assert ready.status_code == 200, ready.get_json()
+    assert ready.get_json()["checks"]["database"] == "ok"
+    api.get(f"/api/v1/branches/{api.ids['b1']}")
+    metrics = api.get("/metrics", None).get_data(as_text=True)
+    assert 'taizhang_http_requests_total{endpoint="/api/v1/branches/<uuid:branch_id>"' in metrics
+    assert "taizhang_projection_lag_events" in metrics
+    spec = api.get("/openapi.json", None).get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/campaigns/{campaign_id}/branches/{branch_id}/events" in spec["paths"]
+    assert "MobilizationMeetingHeldData" in spec["components"]["schemas"]
+    docs = api.get("/docs", None)
+    assert docs.status_code == 200 and b"swagger-ui" in docs.data
+    asset = api.get("/docs/static/swagger-ui-bundle.js", None)
+    assert asset.status_code == 200 and len(asset.data) > 100_000
+    vocab = api.get("/api/v1/vocabularies", "integrator_b1").get_json()
+    assert vocab["phase_status"]["overdue"] == {"zh": "已逾期", "en": "Overdue"}
+    assert len(vocab["phase_templates"]["eight_ones"]["phases"]) == 8
