@@ -4,6 +4,7 @@ Swagger UI page served from the swagger-ui-bundle package (no CDN needed)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from apispec import APISpec
@@ -221,7 +222,22 @@ def build_spec(app: Flask) -> dict[str, Any]:
             operations[method.lower()] = op
         if operations:
             spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    return _numeric_bounds(spec.to_dict())
+
+
+def _numeric_bounds(node: Any) -> Any:
+    """Decimal fields' bounds come out of apispec as Decimals (JSON strings); make numbers."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("minimum", "maximum") and isinstance(value, (str, Decimal)):
+                number = Decimal(value)
+                node[key] = int(number) if number == number.to_integral_value() else float(number)
+            else:
+                _numeric_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _numeric_bounds(value)
+    return node
 
 
 def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, str, bool]]:

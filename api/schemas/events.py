@@ -85,7 +85,7 @@ def amount_field(**kw: Any) -> fields.Field:
         required=True,
         places=None,
         allow_nan=False,
-        validate=validate.Range(min=Decimal(0), max=Decimal(10_000)),
+        validate=validate.Range(min=0, max=10_000),
         **kw,
     )
 
