@@ -65,10 +65,11 @@ def location(event_type: str, answer: Answer, data: Mapping[str, Any]) -> str:
     return RESOURCE[concerns].format(id=answer.aggregate_id)
 
 
-def answer_body(answer: Answer) -> dict[str, Any]:
+def answer_body(answer: Answer, event_type: str) -> dict[str, Any]:
+    """``event_type`` is the posted name (``InstructorRegistered``), not the class name."""
     return {
         "event_id": str(answer.event_id),
-        "event_type": answer.event_type,
+        "event_type": event_type,
         "aggregate_id": str(answer.aggregate_id),
         "version": answer.version,
         "position": answer.position,
@@ -138,7 +139,9 @@ def _posting(
 
 
 def _created(posting: Posting, answer: Answer) -> Response:
-    response = Response(json.dumps(answer_body(answer)), status=201, mimetype="application/json")
+    response = Response(
+        json.dumps(answer_body(answer, posting.type)), status=201, mimetype="application/json"
+    )
     g.stored_types = [posting.type]
     response.headers["Location"] = location(posting.type, answer, posting.data)
     response.headers["ETag"] = etag(answer.version)
@@ -278,7 +281,7 @@ def post_batch() -> Response:
     except (Conflict, PreconditionFailed, DomainError) as error:
         raise _rejected([domain_item(error, "")]) from None
     items = [
-        {**answer_body(a), "location": location(p.type, a, p.data)}
+        {**answer_body(a, p.type), "location": location(p.type, a, p.data)}
         for p, a in zip(postings, answers, strict=True)
     ]
     g.stored_types = [p.type for p in postings]

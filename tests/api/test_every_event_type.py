@@ -1,0 +1,222 @@
+"""Every event type in taizhang.handlers.EVENT_TYPES can be posted over HTTP (SQLite)."""
+
+from __future__ import annotations
+
+import argparse
+from uuid import uuid4
+
+from api.writes import ACCEPTS
+from taizhang.commands import serve, tokens
+from taizhang.config import Settings
+from taizhang.handlers import EVENT_TYPES
+from tests.api.conftest import TODAY, Api
+
+
+def test_every_event_type_is_accepted_somewhere() -> None:
+    registrations = {n for n, s in EVENT_TYPES.items() if s.creates}
+    reachable = set().union(*ACCEPTS.values()) | registrations
+    assert reachable == set(EVENT_TYPES)
+
+
+def test_every_event_type_posts(sqlite_api: Api) -> None:
+    api = sqlite_api
+    ids = {k: str(v) for k, v in api.ids.items()}
+    posted: set[str] = {
+        "DistrictRegistered",
+        "CommitteeRegistered",
+        "BranchRegistered",
+        "SupervisionGroupRegistered",
+        "ScopeAssigned",
+        "CampaignDefined",
+        "BranchesEnrolled",
+    }
+    branch = f"/api/v1/branches/{ids['b1']}/events"
+    work = f"/api/v1/campaigns/{ids['campaign']}/branches/{ids['b1']}"
+
+    def post(path: str, type_: str | None, data: dict) -> dict:
+        body = api.ok(api.event(path, type_, data))
+        posted.add(body["event_type"] if type_ is None else type_)
+        return body
+
+    instructor = post("/api/v1/instructors", None, {"district_id": ids["district"], "name": "赵"})
+    for type_, data in [
+        ("MembershipChanged", {"full_members": 7, "probationary_members": 2}),
+        ("EmployeesCounted", {"employees": 90}),
+        ("FormationChanged", {"formation": "joint", "covered_units": ["甲", "乙"]}),
+        ("MovedToCommittee", {"committee_id": ids["c2"]}),
+        ("InstructorAssigned", {"instructor_id": instructor["aggregate_id"]}),
+        ("InstructorUnassigned", {"instructor_id": instructor["aggregate_id"]}),
+        ("DesignatedRectificationTarget", {"reasons": "班子不全"}),
+        ("Reorganized", {"leadership_completed": True, "secretary_replaced": False}),
+    ]:
+        post(branch, type_, data)
+    committee = f"/api/v1/committees/{ids['c1']}/events"
+    post(committee, "CommitteeRenamed", {"name": "新名"})
+    post(committee, "ContactPointChosen", {"member_name": "钱", "branch_id": ids["b1"]})
+    post(
+        f"/api/v1/supervision-groups/{ids['group']}/events",
+        "ScopeUnassigned",
+        {"committee_ids": [ids["c1"]]},
+    )
+    campaign = f"/api/v1/campaigns/{ids['campaign']}/events"
+    post(
+        campaign,
+        "PhaseDeadlineChanged",
+        {"phase_key": "work_systems", "deadline": TODAY.isoformat()},
+    )
+    commitment = str(uuid4())
+    facts = [
+        (
+            "BaselineSurveyRecorded",
+            {
+                "leadership_complete": True,
+                "full_members": 7,
+                "probationary_members": 2,
+                "weak_and_lax": False,
+            },
+        ),
+        ("PlanSubmitted", {"goals": "g", "measures": "m", "schedule": "s"}),
+        ("PlanReturned", {"reasons": "再改"}),
+        ("PlanSubmitted", {"goals": "g2", "measures": "m", "schedule": "s"}),
+        ("PlanApproved", {"approver": "孙"}),
+        ("MobilizationMeetingHeld", {"participants": 10}),
+        ("StudySessionHeld", {"topic": "党章", "days": "0.5", "hours": 4, "participants": 9}),
+        ("SecretaryTrainingHeld", {"days": 2, "hours": 16}),
+        ("OpinionsCollected", {"count": 5, "sources": ["employees", "members"]}),
+        ("ConflictScreeningDone", {"disputes_found": 2, "disputes_resolved": 1}),
+        ("HeartToHeartTalksHeld", {"talks": 6}),
+        (
+            "OrganizationalLifeMeetingHeld",
+            {
+                "participants": 8,
+                "self_examination": True,
+                "criticism": True,
+                "members_evaluated": 7,
+            },
+        ),
+        ("LifeMeetingResultMadeKnown", {"how": "公示栏"}),
+        ("ProblemListPublicized", {"how": "公示栏"}),
+        (
+            "WorkSystemChanged",
+            {"system_id": str(uuid4()), "name": "三会一课", "change": "established"},
+        ),
+        (
+            "VolunteerTeamSetUp",
+            {
+                "team_id": str(uuid4()),
+                "name": "志愿队",
+                "service_kinds": ["养老助老"],
+                "members": 5,
+            },
+        ),
+        (
+            "ServiceCommitmentMade",
+            {"commitment_id": commitment, "member_name": "周", "content": "帮扶"},
+        ),
+        ("ServiceCommitmentFulfilled", {"commitment_id": commitment}),
+        ("OptionalActionRecorded", {"title": "读书会"}),
+        ("SupervisionVisitRecorded", {"group_id": ids["group"], "findings": "好"}),
+        ("PhaseWorkRecorded", {"phase_key": "work_systems", "done": True}),
+    ]
+    answers = {type_: post(work + "/events", type_, data) for type_, data in facts}
+    post(
+        work + "/events",
+        "FactCorrected",
+        {
+            "corrects": answers["StudySessionHeld"]["event_id"],
+            "reason": "记错",
+            "changes": {"hours": "3.5", "occurred_on": TODAY.isoformat()},
+        },
+    )
+    post(
+        work + "/events",
+        "FactWithdrawn",
+        {"withdraws": answers["OptionalActionRecorded"]["event_id"], "reason": "重复"},
+    )
+    problem = post(
+        work + "/problems",
+        None,
+        {
+            "category": "mass_interests",
+            "description": "d",
+            "measures": "m",
+            "responsible_person": "吴",
+            "deadline": TODAY.isoformat(),
+        },
+    )
+    steps = f"/api/v1/problems/{problem['aggregate_id']}/events"
+    started = post(steps, "RectificationStarted", {"note": "开始"})
+    post(steps, "RectificationProgressed", {"note": "一半", "percent_done": 50})
+    post(
+        steps,
+        "FactCorrected",
+        {"corrects": started["event_id"], "reason": "补记", "changes": {"note": "已开始"}},
+    )
+    post(steps, "RectificationDone", {"outcome": "完成"})
+    post(steps, "RectificationVerified", {"verifier": "郑", "passed": True})
+    post(
+        steps,
+        "ProblemRevised",
+        {"measures": "m2", "responsible_person": "吴", "deadline": TODAY.isoformat()},
+    )
+    second = post(
+        work + "/problems",
+        None,
+        {
+            "category": "four_winds",
+            "description": "d",
+            "measures": "m",
+            "responsible_person": "吴",
+            "deadline": TODAY.isoformat(),
+        },
+    )
+    second_steps = f"/api/v1/problems/{second['aggregate_id']}/events"
+    done = post(second_steps, "RectificationStarted", {})
+    post(second_steps, "FactWithdrawn", {"withdraws": done["event_id"], "reason": "误报"})
+    post(second_steps, "ProblemWithdrawn", {"reason": "重复"})
+    post(campaign, "BranchWithdrawn", {"branch_id": ids["b2"], "reason": "注销"})
+    assert posted >= set(EVENT_TYPES)
+    state = api.get(work).get_json()
+    hours = [f for f in state["facts"] if f["type"] == "StudySessionHeld"][0]["data"]["hours"]
+    assert hours == "3.5"
+
+
+def test_token_commands(sqlite_settings: Settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    from taizhang.migrate import upgrade
+
+    upgrade(sqlite_settings, "heads")
+    parser = argparse.ArgumentParser()
+    tokens.register(parser.add_subparsers())
+
+    def run(*argv: str) -> int:
+        args = parser.parse_args(["token", *argv])
+        return int(args.run(sqlite_settings, args))
+
+    from api.auth import TokenStore
+
+    tokens._store = lambda settings: TokenStore(settings)  # migrated above
+    district = str(uuid4())
+    assert run("create", "--name", "office-1", "--role", "office", "--district", district) == 0
+    token = capsys.readouterr().out.strip()
+    store = TokenStore(sqlite_settings)
+    found = store.lookup(token)
+    assert found is not None and found.role == "office" and str(found.district_id) == district
+    assert run("create", "--name", "office-1", "--role", "office", "--district", district) == 2
+    assert run("create", "--name", "i", "--role", "integrator", "--district", district) == 2
+    capsys.readouterr()
+    assert run("list", "--json") == 0
+    assert '"name": "office-1"' in capsys.readouterr().out
+    assert token not in capsys.readouterr().out
+    assert run("revoke", "office-1") == 0
+    assert TokenStore(sqlite_settings).lookup(token) is None
+    assert run("revoke", "nobody") == 1
+
+
+def test_serve_runs_one_worker_with_projections_on_sqlite(sqlite_settings: Settings) -> None:
+    parser = argparse.ArgumentParser()
+    serve.register(parser.add_subparsers())
+    args = parser.parse_args(["serve", "--port", "9123", "--workers", "4"])
+    argv, env = serve.gunicorn_argv(sqlite_settings, args)
+    assert argv[-2:] == ["-c", str(serve.GUNICORN_CONF)]
+    assert env["TAIZHANG_WORKERS"] == "1" and env["TAIZHANG_EMBEDDED_PROJECTIONS"] == "1"
+    assert env["TAIZHANG_BIND"] == "127.0.0.1:9123"
