@@ -65,7 +65,9 @@ class Scope:
 
     def load(self, cls: type[Any], aggregate_id: UUID, field: str) -> Any:
         try:
-            found = self.ledger.repository.get(aggregate_id)
+            # Read-only: the cached instance, not a deep copy (a campaign holds every
+            # enrolled branch id, and a batch consults it once per item).
+            found = self.ledger.repository.get(aggregate_id, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             raise NotFound(field, _kind(cls), aggregate_id) from None
         if not isinstance(found, cls):
@@ -80,7 +82,9 @@ class Scope:
             return None
         if self._group is None:
             try:
-                self._group = self.ledger.repository.get(self.cred.group_id)
+                self._group = self.ledger.repository.get(
+                    self.cred.group_id, deepcopy_from_cache=False
+                )
             except AggregateNotFoundError:
                 return None
         return self._group
