@@ -1,0 +1,104 @@
+"""A gunicorn worker SIGKILLed while batches are in flight: retries store each event once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from taizhang.config import Settings
+from tests.reliability.harness import (
+    Client,
+    Server,
+    branch_item,
+    organizations,
+    serve,
+    stored_branch_names,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+CLIENTS = 4
+BATCHES_PER_CLIENT = 12
+BATCH_SIZE = 20
+
+
+@pytest.fixture
+def server(private_pg_settings: Settings, tmp_path: Path) -> Iterator[tuple[Server, str]]:
+    yield from serve(private_pg_settings, tmp_path, workers=2, threads=4)
+
+
+def post_until_stored(client: Client, key: str, items: list[dict[str, object]]) -> list[int]:
+    """Post one batch until it is answered 201, as an integrator would; returns statuses seen."""
+    seen = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            response = client.post("/api/v1/batches", {"items": items}, **{"Idempotency-Key": key})
+        except requests.RequestException:
+            seen.append(0)  # the connection died with the worker: retry the same batch
+            time.sleep(0.1)
+            continue
+        seen.append(response.status_code)
+        if response.status_code == 201:
+            return seen
+        assert response.status_code == 503, response.text
+        time.sleep(float(response.headers.get("Retry-After", "1")))
+    raise AssertionError(f"batch {key} not stored within 90 s: {seen}")
+
+
+def test_worker_killed_mid_batch_loses_and_doubles_nothing(
+    server: tuple[Server, str], private_pg_settings: Settings
+) -> None:
+    gunicorn, token = server
+    orgs = organizations(Client(gunicorn.base, token))
+    expected = [
+        f"c{c}-b{b}-i{i}"
+        for c in range(CLIENTS)
+        for b in range(BATCHES_PER_CLIENT)
+        for i in range(BATCH_SIZE)
+    ]
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def integrator(c: int) -> None:
+        client = Client(gunicorn.base, token)
+        try:
+            for b in range(BATCHES_PER_CLIENT):
+                items = [branch_item(orgs, f"c{c}-b{b}-i{i}") for i in range(BATCH_SIZE)]
+                statuses.extend(post_until_stored(client, f"c{c}-b{b}", items))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=integrator, args=(c,)) for c in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    killed = []
+    # Kill a worker three times while the integrators are posting.
+    for _ in range(3):
+        time.sleep(0.8)
+        pids = gunicorn.worker_pids()
+        if pids and any(t.is_alive() for t in threads):
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+            gunicorn.wait_healthy()
+    for thread in threads:
+        thread.join(timeout=180)
+    assert not errors, errors
+    assert killed, "the integrators finished before any worker could be killed"
+    # Requests were cut off by the kills, and their retries were answered.
+    assert statuses.count(0) >= 1, Counter(statuses)
+
+    counts = Counter(stored_branch_names(private_pg_settings))
+    doubled = {name: n for name, n in counts.items() if n > 1}
+    missing = sorted(set(expected) - set(counts))
+    assert not doubled, f"stored more than once: {sorted(doubled)[:10]}"
+    assert not missing, f"never stored: {missing[:10]}"
+    assert set(counts) == set(expected)
