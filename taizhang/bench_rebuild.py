@@ -1,0 +1,225 @@
+"""``taizhang bench rebuild``: rebuild rate of the read models, live lag, peak memory.
+
+Builds a log with the demo generator in a fresh PostgreSQL schema (or a fresh SQLite file
+when the configured database is SQLite), then prints JSON lines:
+
+* ``rebuild_rate``: events/s of ``projections.rebuild`` over the whole log, against the
+  rate at which the library alone reads and decodes the same log;
+* ``rebuild_peak_rss``: the rebuild's peak resident memory (run in a child process);
+* ``live_lag_p50`` / ``live_lag_p99``: from a post's commit to its position being visible
+  in the views, while a worker follows the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from taizhang.config import Settings
+
+EVENTS_PER_BRANCH = 73  # what the demo generator averages
+PAGE = 10_000
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--events", type=int, default=1_000_000, help="about this many events")
+    parser.add_argument("--posts", type=int, default=300, help="posts timed for the live lag")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark schema/file")
+
+
+def emit(
+    figure: str,
+    value: float,
+    unit: str,
+    baseline: str | None = None,
+    baseline_value: float | None = None,
+) -> None:
+    ratio = round(value / baseline_value, 3) if baseline_value else None
+    print(
+        json.dumps(
+            {
+                "figure": figure,
+                "value": round(value, 3),
+                "unit": unit,
+                "baseline": baseline,
+                "baseline_value": baseline_value and round(baseline_value, 3),
+                "ratio": ratio,
+            }
+        ),
+        flush=True,
+    )
+
+
+def fresh_settings(settings: Settings) -> tuple[Settings, Any]:
+    if settings.is_postgres:
+        schema = "bench_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(settings.psycopg_conninfo(), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        base = settings.database_url.split("?")[0]
+        fresh = Settings(database_url=f"{base}?schema={schema}", data_dir=settings.data_dir)
+
+        def drop() -> None:
+            with psycopg.connect(settings.psycopg_conninfo(), autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+        return fresh, drop
+    directory = tempfile.mkdtemp(prefix="taizhang-bench-")
+    path = os.path.join(directory, "bench.sqlite")
+    return Settings(database_url=f"sqlite:///{path}", data_dir=directory), lambda: None
+
+
+def library_rate(settings: Settings) -> tuple[int, float]:
+    """Events/s at which the library alone reads and decodes the whole log."""
+    from taizhang.ledger import Ledger
+
+    ledger = Ledger(settings)
+    started = time.perf_counter()
+    last, count = 0, 0
+    decode = ledger.mapper.to_domain_event
+    while True:
+        page = ledger.recorder.select_notifications(last, PAGE, inclusive_of_start=False)
+        if not page:
+            break
+        for notification in page:
+            decode(notification)
+        count += len(page)
+        last = page[-1].id
+    seconds = time.perf_counter() - started
+    ledger.close()
+    return count, count / seconds
+
+
+_CHILD = """
+import json, resource, sys, time
+from taizhang.config import Settings
+from projections.rebuild import rebuild
+settings = Settings(database_url=sys.argv[1], data_dir=sys.argv[2])
+started = time.perf_counter()
+rebuild(settings)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds,
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def rebuild_in_child(settings: Settings) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, settings.database_url, settings.data_dir],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def live_lag(settings: Settings, posts: int) -> list[float]:
+    from projections.queries import Views
+    from projections.worker import start_in_background
+    from taizhang.ledger import Ledger
+    from taizhang.service import Caller, LedgerService, Posting
+
+    ledger = Ledger(settings)
+    views = Views(settings)
+    campaign_id, branch_ids = _campaign_and_branches(settings)
+    service = LedgerService(ledger, today=lambda: date(2014, 6, 15))
+    caller = Caller(actor="bench", source="bench")
+    worker = start_in_background(settings)
+    try:
+        views.wait_for(ledger.recorder.max_notification_id() or 0, timeout=600)
+        lags = []
+        for i in range(posts):
+            answer = service.post(
+                caller,
+                Posting(
+                    "OptionalActionRecorded",
+                    date(2014, 6, 15),
+                    {
+                        "campaign_id": campaign_id,
+                        "branch_id": branch_ids[i % len(branch_ids)],
+                        "title": f"自选动作 {i}",
+                    },
+                ),
+            )
+            committed = time.perf_counter()
+            assert answer.position is not None
+            while min(views.positions().values()) < answer.position:
+                time.sleep(0.0005)
+            lags.append(time.perf_counter() - committed)
+            time.sleep(0.01)
+        return lags
+    finally:
+        worker.stop()
+        views.close()
+        ledger.close()
+
+
+def _campaign_and_branches(settings: Settings) -> tuple[uuid.UUID, list[uuid.UUID]]:
+    from projections.store import Database
+
+    db = Database(settings)
+    conn = db.connect()
+    try:
+        rows = db.fetchall(
+            conn,
+            "SELECT bp.campaign_id, bp.branch_id FROM branch_progress bp JOIN view_branch vb "
+            "ON vb.branch_id = bp.branch_id WHERE vb.rectification_target = 0 OR "
+            "vb.reorganized = 1 ORDER BY bp.branch_id LIMIT 100",
+        )
+    finally:
+        conn.close()
+    return uuid.UUID(rows[0][0]), [uuid.UUID(r[1]) for r in rows]
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    from taizhang.demo import generate
+    from taizhang.ledger import Ledger
+    from taizhang.migrate import upgrade
+
+    bench, drop = fresh_settings(settings)
+    try:
+        upgrade(bench, "0001")
+        ledger = Ledger(bench)
+        started = time.perf_counter()
+        summary = generate(
+            ledger, branches=max(1, args.events // EVENTS_PER_BRANCH), progress=False
+        )
+        ledger.close()
+        print(
+            json.dumps(
+                {
+                    "log_events": summary.events,
+                    "generated_in_s": round(time.perf_counter() - started, 1),
+                    "database": "postgres" if bench.is_postgres else "sqlite",
+                }
+            ),
+            flush=True,
+        )
+        count, baseline = library_rate(bench)
+        child = rebuild_in_child(bench)
+        emit("rebuild_rate", count / child["seconds"], "events/s", "library read+decode", baseline)
+        emit("rebuild_peak_rss", child["maxrss_kb"] / 1024, "MiB")
+        lags = sorted(live_lag(bench, args.posts))
+        emit("live_lag_p50", statistics.median(lags) * 1000, "ms")
+        emit("live_lag_p99", lags[int(len(lags) * 0.99) - 1] * 1000, "ms")
+        emit(
+            "bench_peak_rss_parent",
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "MiB",
+        )
+    finally:
+        if not args.keep:
+            drop()
+    return 0

@@ -1,0 +1,66 @@
+"""``taizhang bench <name>``: benchmarks that print JSON lines (figure, value, unit, baseline).
+
+Each benchmark registers itself in ``BENCHMARKS`` with a function that adds its options and
+one that runs it, so another benchmark is one more entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from taizhang.config import Settings
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[Settings, argparse.Namespace], int]
+
+
+def _rebuild_options(parser: argparse.ArgumentParser) -> None:
+    from taizhang.bench_rebuild import configure
+
+    configure(parser)
+
+
+def _rebuild_run(settings: Settings, args: argparse.Namespace) -> int:
+    from taizhang.bench_rebuild import run
+
+    return run(settings, args)
+
+
+def _ingest_options(parser: argparse.ArgumentParser) -> None:
+    from taizhang.bench_ingest import configure
+
+    configure(parser)
+
+
+def _ingest_run(settings: Settings, args: argparse.Namespace) -> int:
+    from taizhang.bench_ingest import run
+
+    return run(settings, args)
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    "ingest": Benchmark(
+        "HTTP ingest rate (single posts, batches) and supervision view latency",
+        _ingest_options,
+        _ingest_run,
+    ),
+    "rebuild": Benchmark(
+        "rebuild rate of the read models, live lag and peak memory", _rebuild_options, _rebuild_run
+    ),
+}
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("bench", help="run a benchmark (prints JSON lines)")
+    names = parser.add_subparsers(dest="benchmark", required=True, metavar="NAME")
+    for name, benchmark in BENCHMARKS.items():
+        sub = names.add_parser(name, help=benchmark.help)
+        benchmark.configure(sub)
+        sub.set_defaults(run=benchmark.run)
