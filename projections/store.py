@@ -167,6 +167,8 @@ class Database:
     @staticmethod
     def row_values(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:
         json_columns = table.json_columns
+        if not json_columns:
+            return tuple([row[c] for c in table.column_names])
         return tuple(
             dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
             for c in table.column_names

@@ -8,10 +8,13 @@ from typing import Any
 from domain.branch import Branch
 from domain.branch_work import BranchWork
 from domain.problem import Problem
-from domain.records import event_record
+from domain.records import aggregate_kind, event_type, to_plain
 from projections.state import ViewState
 
 TIMELINE = "branch_timeline"
+_STAMP_FIELDS = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "provenance"}
+)
 OWNERS = "timeline_owner"
 
 
@@ -40,7 +43,12 @@ def fold(state: ViewState, event: Any, position: int) -> None:
     owner = _owner(state, event)
     if owner is None:
         return
-    record = event_record(event)
+    # The fields of domain.records.event_record, built directly: this runs for every event
+    # of a rebuild, and letting the JSON encoder call to_plain only for the values that need
+    # it gives the same text as json.dumps(event_record(event)["data"]) at a third the cost.
+    provenance = event.provenance
+    event_id = str(provenance.event_id)
+    data = {k: v for k, v in vars(event).items() if k not in _STAMP_FIELDS}
     state.put(
         TIMELINE,
         (position,),
@@ -48,25 +56,24 @@ def fold(state: ViewState, event: Any, position: int) -> None:
             "position": position,
             "branch_id": owner[0],
             "campaign_id": owner[1],
-            "aggregate_kind": record["aggregate_kind"],
-            "aggregate_id": record["aggregate_id"],
-            "version": record["version"],
-            "event_id": record["event_id"],
-            "type": record["type"],
-            "occurred_on": record["occurred_on"],
-            "recorded_at": record["recorded_at"],
-            "actor": record["actor"],
-            "source": record["source"],
-            "client_event_id": record["client_event_id"],
-            "data": json.dumps(record["data"], sort_keys=True, ensure_ascii=False),
+            "aggregate_kind": aggregate_kind(event),
+            "aggregate_id": str(event.originator_id),
+            "version": event.originator_version,
+            "event_id": event_id,
+            "type": event_type(event),
+            "occurred_on": provenance.occurred_on.isoformat(),
+            "recorded_at": event.timestamp.isoformat(),
+            "actor": provenance.actor,
+            "source": provenance.source,
+            "client_event_id": provenance.client_event_id,
+            "data": json.dumps(data, sort_keys=True, ensure_ascii=False, default=to_plain),
             "corrected_by": None,
             "withdrawn_by": None,
         },
     )
-    event_id = record["event_id"]
     if isinstance(event, (BranchWork.FactCorrected, Problem.FactCorrected)):
         state.timeline_marks.append(("corrected_by", str(event.corrects), event_id))
     elif isinstance(event, (BranchWork.FactWithdrawn, Problem.FactWithdrawn)):
         state.timeline_marks.append(("withdrawn_by", str(event.withdraws), event_id))
     elif isinstance(event, Problem.Withdrawn):
-        state.timeline_problem_withdrawals.append((record["aggregate_id"], event_id))
+        state.timeline_problem_withdrawals.append((str(event.originator_id), event_id))
