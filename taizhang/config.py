@@ -41,7 +41,11 @@ DEFAULT_PORT = 8000
 # Pool sizing handed to the eventsourcing PostgresDatastore (per Application instance).
 POSTGRES_POOL_SIZE = 5
 POSTGRES_MAX_OVERFLOW = 10
-POSTGRES_CONNECT_TIMEOUT = 30
+# Also the pool's wait for a free connection. The library retries a failed database call 10
+# times, so a request waits at most about 10 x (this + 0.2) s: with the database down it gets
+# its 503 in ~20 s, well inside gunicorn's 60 s timeout (with 30 it waited ~5 minutes and the
+# worker was killed). A busy pool is retried the same way, so a short wait loses nothing.
+POSTGRES_CONNECT_TIMEOUT = 2
 SQLITE_LOCK_TIMEOUT = 30
 
 _SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
