@@ -1420,6 +1420,8 @@ class _BranchWorkWriter:
         actor = f"{self.state.committee.plan.name}组织办"
         if rng.random() < 0.06 or reshaped:
             full = branch.full_members + rng.randint(1, 3)
+            if reshaped:
+                full = max(full, 3)
             on = self.when(date(2014, 4, 20), date(2014, 5, 20))
             branch.change_membership(
                 self.p(on, actor, PARTY_PORTAL), full, branch.probationary_members
@@ -1457,6 +1459,64 @@ class _BranchWorkWriter:
 
 # Paths the showcase branch's problems take, one problem each.
 _SHOWN_RECTIFICATIONS = ("failed", "verified", "revised", "withdrawn", "corrected", "mistaken")
+
+# Every kind of event the demo contains (by qualified class name), even at a few dozen
+# branches. Not generated: PhaseWorkRecorded (the eight ones all have facts of their own),
+# Committee.Renamed and SupervisionGroup.ScopeUnassigned.
+GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "District.Registered",
+        "Committee.Registered",
+        "Committee.ContactPointChosen",
+        "Instructor.Registered",
+        "SupervisionGroup.Registered",
+        "SupervisionGroup.ScopeAssigned",
+        "Branch.Registered",
+        "Branch.InstructorAssigned",
+        "Branch.InstructorUnassigned",
+        "Branch.MembershipChanged",
+        "Branch.EmployeesCounted",
+        "Branch.FormationChanged",
+        "Branch.MovedToCommittee",
+        "Branch.DesignatedRectificationTarget",
+        "Branch.Reorganized",
+        "Campaign.Defined",
+        "Campaign.BranchesEnrolled",
+        "Campaign.BranchWithdrawn",
+        "Campaign.PhaseDeadlineChanged",
+        "BranchWork.Opened",
+        "BranchWork.BaselineSurveyRecorded",
+        "BranchWork.PlanSubmitted",
+        "BranchWork.PlanReturned",
+        "BranchWork.PlanApproved",
+        "BranchWork.MobilizationMeetingHeld",
+        "BranchWork.StudySessionHeld",
+        "BranchWork.SecretaryTrainingHeld",
+        "BranchWork.OpinionsCollected",
+        "BranchWork.ConflictScreeningDone",
+        "BranchWork.HeartToHeartTalksHeld",
+        "BranchWork.OrganizationalLifeMeetingHeld",
+        "BranchWork.LifeMeetingResultMadeKnown",
+        "BranchWork.ProblemListPublicized",
+        "BranchWork.WorkSystemChanged",
+        "BranchWork.VolunteerTeamSetUp",
+        "BranchWork.ServiceCommitmentMade",
+        "BranchWork.ServiceCommitmentFulfilled",
+        "BranchWork.OptionalActionRecorded",
+        "BranchWork.SupervisionVisitRecorded",
+        "BranchWork.FactCorrected",
+        "BranchWork.FactWithdrawn",
+        "Problem.Listed",
+        "Problem.RectificationStarted",
+        "Problem.RectificationProgressed",
+        "Problem.RectificationDone",
+        "Problem.RectificationVerified",
+        "Problem.Revised",
+        "Problem.FactCorrected",
+        "Problem.FactWithdrawn",
+        "Problem.Withdrawn",
+    }
+)
 
 # ---------------------------------------------------------------------------------------
 
