@@ -18,6 +18,7 @@ import psycopg
 import psycopg_pool
 from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
+from eventsourcing.persistence import PersistenceError
 from flask import Flask, Response, json, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -47,7 +48,14 @@ TITLES = {
     428: "Precondition required",
     500: "Internal server error",
     503: "Service unavailable",
+    507: "Insufficient storage",
 }
+
+# The database refuses to store anything (a read-only standby, a full disk): the request was
+# fine and nothing was stored, so it is the server's temporary state, not a bug.
+READ_ONLY_SQLSTATE = "25006"
+DISK_FULL_SQLSTATE = "53100"
+INSUFFICIENT_RESOURCES_CLASS = "53"
 
 
 class ApiProblem(Exception):
@@ -282,7 +290,38 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("database connection failed: %s", error)
         return _unavailable("the database connection failed")
 
+    @app.errorhandler(PersistenceError)
+    @app.errorhandler(psycopg.Error)
+    def _store_refused(error: Exception) -> Response:
+        state = _sqlstate(error)
+        if state == READ_ONLY_SQLSTATE:
+            log.warning("database is read-only: %s", error)
+            return _unavailable("the database is read-only; nothing was stored")
+        if state == DISK_FULL_SQLSTATE:
+            log.error("database disk is full: %s", error)
+            return problem(
+                507,
+                "the database has no space left; nothing was stored",
+                slug="insufficient-storage",
+                headers={"Retry-After": "60"},
+            )
+        if state is not None and state.startswith(INSUFFICIENT_RESOURCES_CLASS):
+            log.error("database out of resources: %s", error)
+            return _unavailable("the database is out of resources; nothing was stored")
+        return _unexpected(error)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return problem(500, "an unexpected error occurred; it has been logged", slug="internal")
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE of a psycopg error, also when the store wrapped it in its own error."""
+    seen: BaseException | None = error
+    while seen is not None:
+        state = getattr(seen, "sqlstate", None)
+        if state:
+            return str(state)
+        seen = seen.__cause__
+    return None
