@@ -758,9 +758,10 @@ class _Generator:
     def _bar(self, items: Sequence[Any] | range, description: str) -> Iterable[Any]:
         if not self.progress:
             return items
-        from tqdm import tqdm
+        from tqdm import tqdm  # type: ignore[import-untyped]
 
-        return tqdm(items, desc=description, unit=" branches", leave=True)
+        bar: Iterable[Any] = tqdm(items, desc=description, unit=" branches", leave=True)
+        return bar
 
 
 class _BranchWorkWriter:
@@ -848,7 +849,7 @@ class _BranchWorkWriter:
             self.until = withdrawn_on - timedelta(days=1)
         surveyed = self.baseline_survey()
         awaiting = surveyed is not None and self.branch.is_rectification_target
-        if awaiting and not self.reorganize(surveyed):
+        if awaiting and surveyed is not None and not self.reorganize(surveyed):
             self.supervision_visits()
             return
         if surveyed is not None:
@@ -1444,16 +1445,16 @@ class _BranchWorkWriter:
             others = [i for i in self.g.instructors if i.id != self.state.instructor.id]
             branch.assign_instructor(self.p(on, OFFICE_ACTOR, OFFICE_SOURCE), rng.choice(others).id)
         if rng.random() < 0.005 or reshaped:
-            others = [
+            towns = [
                 c
                 for c in self.g.committees
                 if c.plan.kind in (CommitteeKind.TOWN, CommitteeKind.SUBDISTRICT)
                 and c is not self.state.committee
             ]
-            if others:
+            if towns:
                 branch.move_to_committee(
                     self.p(self.when(date(2014, 5, 1), self.until), OFFICE_ACTOR, OFFICE_SOURCE),
-                    rng.choice(others).aggregate.id,
+                    rng.choice(towns).aggregate.id,
                 )
 
 
