@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "taizhang.commands.projections",
     "taizhang.commands.tokens",
     "taizhang.commands.bench",
+    "taizhang.commands.load",
 )
 
 
