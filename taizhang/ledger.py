@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from copy import deepcopy
+from time import monotonic
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.application import Application, project_aggregate
+from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from psycopg.sql import SQL, Identifier
 
 from taizhang.config import Settings
@@ -14,7 +18,8 @@ from taizhang.transcodings import register_transcodings
 
 # Aggregates kept in memory between requests. Campaigns are read on every post (to admit
 # the branch), so they must not be replayed each time.
-AGGREGATE_CACHE_SIZE = 5000
+AGGREGATE_CACHE_SIZE = 20000
+PRELOAD_CHUNK = 500
 
 
 class Ledger(Application[UUID]):
@@ -26,6 +31,7 @@ class Ledger(Application[UUID]):
 
     def __init__(self, settings: Settings, **env: str) -> None:
         self.settings = settings
+        self._consulted: dict[UUID, float] = {}
         super().__init__(env={**settings.eventsourcing_env(), **env})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -61,3 +67,124 @@ class Ledger(Application[UUID]):
             curs.execute(statement, (aggregate_id.hex, version))
             row = curs.fetchone()
             return int(row[0]) if row else None
+
+    def preload(self, aggregate_ids: Iterable[UUID]) -> set[UUID]:
+        """Read many aggregates' events in one query and put the aggregates in the cache.
+
+        A batch of a thousand posts on a thousand branches would otherwise read the store
+        a few thousand times, one aggregate at a time. Returns the ids that do not exist.
+        """
+        cache = self.repository.cache
+        if cache is None:
+            return set()
+        now = monotonic()
+        missing = [i for i in set(aggregate_ids) if not _cached(cache, i)]
+        found: set[UUID] = set()
+        for start in range(0, len(missing), PRELOAD_CHUNK):
+            events: dict[UUID, list[Any]] = defaultdict(list)
+            for stored in self._select_events_of(missing[start : start + PRELOAD_CHUNK]):
+                event = self.mapper.to_domain_event(stored)
+                events[event.originator_id].append(event)
+            for aggregate_id, aggregate_events in events.items():
+                aggregate = project_aggregate(None, aggregate_events)
+                found.add(aggregate_id)
+                if aggregate is not None and not _cached(cache, aggregate_id):
+                    cache.put(aggregate_id, aggregate)
+                    self._consulted[aggregate_id] = now
+        return set(missing) - found
+
+    def _select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
+        recorder: Any = self.recorder
+        if self.settings.is_postgres:
+            statement = SQL(
+                "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+                "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+            ).format(
+                schema=Identifier(recorder.datastore.schema),
+                table=Identifier(self.events_table),
+            )
+            with recorder.datastore.transaction(commit=False) as curs:
+                curs.execute(statement, (ids,))
+                rows = curs.fetchall()
+            return [
+                StoredEvent(
+                    originator_id=r["originator_id"],
+                    originator_version=r["originator_version"],
+                    topic=r["topic"],
+                    state=bytes(r["state"]),
+                )
+                for r in rows
+            ]
+        marks = ",".join("?" * len(ids))
+        statement = (
+            "SELECT originator_id, originator_version, topic, state "
+            f"FROM {self.events_table} WHERE originator_id IN ({marks}) "
+            "ORDER BY originator_id, originator_version"
+        )
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, [i.hex for i in ids])
+            rows = curs.fetchall()
+        return [
+            StoredEvent(
+                originator_id=UUID(r["originator_id"]),
+                originator_version=r["originator_version"],
+                topic=r["topic"],
+                state=r["state"],
+            )
+            for r in rows
+        ]
+
+    def consult(self, aggregate_id: UUID, *, max_age: float) -> Any:
+        """An aggregate to read, not change: the cached instance, at most ``max_age`` old.
+
+        Rules that only consult another aggregate (is the branch enrolled? is it a
+        rectification target?) accept a state up to ``max_age`` seconds stale; a refusal
+        is always checked again on fresh state (see ``LedgerService``).
+        """
+        now = monotonic()
+        checked = self._consulted.get(aggregate_id)
+        if checked is not None and now - checked < max_age:
+            try:
+                return self.repository.cache.get(aggregate_id)  # type: ignore[union-attr]
+            except KeyError:
+                pass
+        aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        if len(self._consulted) > AGGREGATE_CACHE_SIZE:
+            self._consulted.clear()
+        self._consulted[aggregate_id] = now
+        return aggregate
+
+    def cached(self, aggregate_id: UUID) -> Any | None:
+        """The cached aggregate itself (to read, never to change), or None."""
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        try:
+            return cache.get(aggregate_id)
+        except KeyError:
+            return None
+
+    def cached_copy(self, aggregate_id: UUID) -> Any | None:
+        """A private copy of the cached aggregate, without reading the store, or None."""
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        try:
+            return deepcopy(cache.get(aggregate_id))
+        except KeyError:
+            return None
+
+    def remember(self, aggregates: Iterable[Any]) -> None:
+        """Keep just-saved aggregates in the cache, so the next post needs no read."""
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate in aggregates:
+                cache.put(aggregate.id, aggregate)
+
+
+def _cached(cache: Any, aggregate_id: UUID) -> bool:
+    try:
+        cache.get(aggregate_id)
+    except KeyError:
+        return False
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -155,18 +156,28 @@ class LedgerService:
     ) -> list[Answer]:
         batch_digest = _batch_digest(postings)
         for attempt in range(MAX_ATTEMPTS):
-            if idempotency_key is not None:
+            # The first attempt is the fast path: cached state, no look-ups. Anything
+            # that goes wrong on it is tried again carefully before anyone hears of it.
+            careful = attempt > 0
+            if careful and idempotency_key is not None:
                 replayed = self._replay_batch(caller, idempotency_key, batch_digest)
                 if replayed is not None:
                     return replayed
             try:
-                with UnitOfWork(self.ledger, self.today()) as uow:
+                with UnitOfWork(self.ledger, self.today(), careful=careful) as uow:
+                    if len(postings) > 1:
+                        uow.preload([dict(p.data) for p in postings])
                     return self._attempt(
                         uow, caller, postings, idempotency_key, batch_digest, expected_version
                     )
             except IntegrityError:
-                # Another writer got there first: rebuild on fresh state.
-                time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * (attempt + 1)))
+                # Another writer got there first, or this is a retried post whose receipt
+                # is already stored: look again on fresh state.
+                if careful:
+                    time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * attempt))
+            except BatchRejected:
+                if careful:
+                    raise
         raise Conflict(
             "events", "contended", "the aggregates are being changed by others; try again"
         )
@@ -188,7 +199,7 @@ class LedgerService:
         errors: list[tuple[int, Exception]] = []
         for index, posting in enumerate(postings):
             try:
-                replay = self._recognise(caller, posting, seen_client_ids, index)
+                replay = self._recognise(caller, posting, seen_client_ids, index, uow.careful)
                 if replay is not None:
                     answers[index] = replay
                     continue
@@ -200,7 +211,7 @@ class LedgerService:
             if posting.client_event_id is not None:
                 receipts.append(
                     Receipt.issue(
-                        provenance,
+                        dataclasses.replace(provenance, event_id=uuid4()),
                         source=caller.source,
                         client_event_id=posting.client_event_id,
                         request_digest=posting.digest(),
@@ -213,8 +224,10 @@ class LedgerService:
             receipts.append(
                 self._batch_receipt(caller, idempotency_key, batch_digest, answers, produced)
             )
-        events = [e for changed in (*uow.pending(), *receipts) for e in changed.collect_events()]
+        changed = uow.pending()
+        events = [e for aggregate in (*changed, *receipts) for e in aggregate.collect_events()]
         recordings = self.group_commit.save(events)
+        self.ledger.remember(changed)
         positions = {id(r.domain_event): r.notification.id for r in recordings}
         for index, event in produced.items():
             answers[index] = _answer_for(event, positions.get(id(event)))
@@ -248,9 +261,13 @@ class LedgerService:
         return event, provenance
 
     def _recognise(
-        self, caller: Caller, posting: Posting, seen: dict[str, int], index: int
+        self, caller: Caller, posting: Posting, seen: dict[str, int], index: int, look: bool
     ) -> Answer | None:
-        """The first answer, if this client event id was stored before; else None."""
+        """The first answer, if this client event id was stored before; else None.
+
+        Only looked up when ``look``: on the fast path a stored receipt shows itself as a
+        conflict when saving, and the careful attempt then finds it here.
+        """
         client_event_id = posting.client_event_id
         if client_event_id is None:
             return None
@@ -261,6 +278,8 @@ class LedgerService:
                 f"client_event_id {client_event_id!r} also names item {seen[client_event_id]}",
             )
         seen[client_event_id] = index
+        if not look:
+            return None
         receipt = self._receipt(caller.source, client_event_id)
         if receipt is None:
             return None

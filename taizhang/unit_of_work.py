@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import date
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -25,6 +26,9 @@ A = TypeVar("A", bound=LedgerAggregate)
 # can never deadlock (it then falls back to optimistic concurrency, which stays correct).
 _STRIPES = [threading.Lock() for _ in range(1024)]
 _STRIPE_WAIT_SECONDS = 5.0
+# How stale a consulted aggregate (a campaign's enrolment, a branch's standing) may be on
+# the fast path. A refusal is always re-checked on fresh state.
+CONSULT_MAX_AGE_SECONDS = 1.0
 
 
 class NotFound(Exception):
@@ -38,9 +42,21 @@ class NotFound(Exception):
 
 
 class UnitOfWork:
-    def __init__(self, ledger: Ledger, today: date) -> None:
+    """The aggregates one attempt at a post loads, creates and changes.
+
+    ``careful`` is False on the fast path: aggregates come from the cache without asking
+    the store whether they moved on, and creations are not checked for existence. Any
+    stale state there shows up as a conflict when saving (versions and ids are unique in
+    the store) or as a refusal, and the service then tries again carefully, on fresh state.
+    """
+
+    def __init__(self, ledger: Ledger, today: date, *, careful: bool = True) -> None:
         self.ledger = ledger
         self.today = today
+        self.careful = careful
+        self._absent: set[UUID] = set()
+        # What this attempt consulted: read once, then the same state for every item.
+        self._reads: dict[UUID, LedgerAggregate] = {}
         self.aggregates: dict[UUID, LedgerAggregate] = {}
         self._held: dict[int, threading.Lock] = {}
 
@@ -75,14 +91,28 @@ class UnitOfWork:
 
     def read(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
         """An aggregate only to consult: the cached instance, never changed."""
-        found = self.aggregates.get(aggregate_id)
+        found = self.aggregates.get(aggregate_id) or self._reads.get(aggregate_id)
+        if found is None and not self.careful:
+            if aggregate_id in self._absent:
+                raise NotFound(field, _kind(cls), aggregate_id)
+            try:
+                found = self.ledger.consult(aggregate_id, max_age=CONSULT_MAX_AGE_SECONDS)
+            except AggregateNotFoundError:
+                raise NotFound(field, _kind(cls), aggregate_id) from None
         if found is None:
             found = self._load(cls, aggregate_id, field, copy=False)
+        self._reads[aggregate_id] = found
         if not isinstance(found, cls):
             raise NotFound(field, _kind(cls), aggregate_id)
         return found
 
     def _load(self, cls: type[A], aggregate_id: UUID, field: str, *, copy: bool) -> LedgerAggregate:
+        if not self.careful and aggregate_id in self._absent:
+            raise NotFound(field, _kind(cls), aggregate_id)
+        if copy and not self.careful:
+            cached: LedgerAggregate | None = self.ledger.cached_copy(aggregate_id)
+            if cached is not None:
+                return cached
         try:
             found: LedgerAggregate = self.ledger.repository.get(
                 aggregate_id, deepcopy_from_cache=copy
@@ -92,7 +122,10 @@ class UnitOfWork:
         return found
 
     def add(self, aggregate: A) -> A:
-        if aggregate.id in self.aggregates or self.ledger.repository.__contains__(aggregate.id):
+        exists = aggregate.id in self.aggregates or (
+            self.careful and aggregate.id in self.ledger.repository
+        )
+        if exists:
             raise RuleViolation("id", "unique", f"{aggregate.id} already exists")
         self.aggregates[aggregate.id] = aggregate
         return aggregate
@@ -112,7 +145,9 @@ class UnitOfWork:
             return self.get(BranchWork, work_id, "branch_id")
         except NotFound:
             self._take_turn(work_id)
-            work = BranchWork.open(provenance, campaign_id, branch_id)
+            # The opening is an event of its own, so it gets an event id of its own.
+            opening = dataclasses.replace(provenance, event_id=uuid5(provenance.event_id, "opened"))
+            work = BranchWork.open(opening, campaign_id, branch_id)
             self.aggregates[work.id] = work
             return work
 
@@ -121,6 +156,34 @@ class UnitOfWork:
 
     def pending(self) -> list[LedgerAggregate]:
         return [a for a in self.aggregates.values() if a.pending_events]
+
+    def preload(self, data: list[dict[str, Any]]) -> None:
+        """Warm the cache with every aggregate a batch's items may name, in few reads."""
+        ids: set[UUID] = set()
+        for item in data:
+            for name in _ID_FIELDS:
+                value = item.get(name)
+                if isinstance(value, UUID):
+                    ids.add(value)
+            campaign_id, branch_id = item.get("campaign_id"), item.get("branch_id")
+            if isinstance(campaign_id, UUID) and isinstance(branch_id, UUID):
+                ids.add(branch_work_id(campaign_id, branch_id))
+        self._absent = self.ledger.preload(ids)
+        for aggregate_id in ids - self._absent:
+            cached = self.ledger.cached(aggregate_id)
+            if cached is not None:
+                self._reads[aggregate_id] = cached
+
+
+_ID_FIELDS = (
+    "district_id",
+    "committee_id",
+    "branch_id",
+    "campaign_id",
+    "problem_id",
+    "group_id",
+    "instructor_id",
+)
 
 
 def _kind(cls: type[Any]) -> str:
