@@ -51,7 +51,7 @@ def replay(
         page = ledger.recorder.select_notifications(last, PAGE, stop=stop, inclusive_of_start=False)
         if not page:
             return last, letters
-        letters += process(ledger, state, page, positions)
+        letters += process(ledger, state, page, positions, settled=False)
         last = page[-1].id
         positions = {name: (last, 0) for name in names}
         if on_page is not None:
@@ -102,6 +102,8 @@ def rebuild(
             for table in tables:
                 for statement in table.index_statements(table.name + SUFFIX, index_suffix=SUFFIX):
                     db.execute(conn, statement)
+                # Fresh statistics, so the planner finds marked rows by index, not by scan.
+                db.execute(conn, f"ANALYZE {table.name}{SUFFIX}")
             db.mark_timeline(conn, state, suffix=SUFFIX)
         state.take_changes()
         return _switch(db, conn, ledger, state, names, tables, last, letters)
@@ -124,6 +126,7 @@ def _switch(
         positions = db.positions(conn, lock=True)
         # Events that arrived during the replay: few, folded inside the switch.
         last, more = replay(ledger, state, names, last, None)
+        more += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
         db.write(conn, state, state.take_changes(), suffix=SUFFIX)
         for table in tables:
             db.execute(conn, f"DROP TABLE {table.name}")

@@ -200,7 +200,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "timeline_owner",
         "timeline",
-        (("aggregate_id", TEXT), ("branch_id", TEXT), ("campaign_id", TEXT)),
+        (("aggregate_id", TEXT), ("branch_id", TEXT), ("campaign_id", TEXT), ("created_by", TEXT)),
         ("aggregate_id",),
     ),
 )

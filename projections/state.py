@@ -32,7 +32,6 @@ class ViewState:
         self.phase_cache: dict[str, Any] = {}
         # Timeline: correction bookkeeping to apply to rows already written.
         self.timeline_marks: list[tuple[str, str, str]] = []  # (column, event_id, by)
-        self.timeline_problem_withdrawals: list[tuple[str, str]] = []  # (problem_id, by)
 
     def get(self, table: str, key: Key) -> Row | None:
         return self.rows[table].get(key)

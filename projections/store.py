@@ -155,14 +155,7 @@ class Database:
             self.executemany(
                 conn, f"UPDATE branch_timeline{suffix} SET {column} = ? WHERE event_id = ?", marks
             )
-        self.executemany(
-            conn,
-            f"UPDATE branch_timeline{suffix} SET withdrawn_by = ? "
-            "WHERE aggregate_id = ? AND version = 1",
-            [(by, pid) for pid, by in state.timeline_problem_withdrawals],
-        )
         state.timeline_marks.clear()
-        state.timeline_problem_withdrawals.clear()
 
     @staticmethod
     def row_values(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:

@@ -212,8 +212,14 @@ def process(
     state: ViewState,
     notifications: Sequence[Any],
     positions: dict[str, tuple[int, int]],
+    *,
+    settled: bool = True,
 ) -> list[tuple[Any, ...]]:
-    """Fold a batch into ``state`` for each projection not yet past it; returns dead letters."""
+    """Fold a batch into ``state`` for each projection not yet past it; returns dead letters.
+
+    ``settled=False`` leaves the derived rows stale, for a replay that settles once at the
+    end instead of recomputing a branch's progress after every page it appears in.
+    """
     letters: list[tuple[Any, ...]] = []
     now = datetime.now(UTC).isoformat()
     to_event = ledger.mapper.to_domain_event
@@ -233,6 +239,8 @@ def process(
                 fold(state, name, event, position)
             except Exception as error:  # noqa: BLE001 -- a fold that fails is a dead letter
                 letters.append((name, position, notification.topic, repr(error), now))
+    if not settled:
+        return letters
     last = notifications[-1].id
     for what, error in settle(state):
         letters.append(("progress", last, f"settle {what}", repr(error), now))

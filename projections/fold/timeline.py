@@ -28,6 +28,8 @@ def _owner(state: ViewState, event: Any) -> tuple[str, str | None] | None:
             "aggregate_id": aggregate_id,
             "branch_id": str(event.branch_id),
             "campaign_id": str(event.campaign_id),
+            # The event that created the aggregate: withdrawing a whole problem marks it.
+            "created_by": str(event.provenance.event_id),
         }
         state.put(OWNERS, (aggregate_id,), owner)
     elif isinstance(event, (BranchWork.Event, Problem.Event)):
@@ -76,4 +78,6 @@ def fold(state: ViewState, event: Any, position: int) -> None:
     elif isinstance(event, (BranchWork.FactWithdrawn, Problem.FactWithdrawn)):
         state.timeline_marks.append(("withdrawn_by", str(event.withdraws), event_id))
     elif isinstance(event, Problem.Withdrawn):
-        state.timeline_problem_withdrawals.append((str(event.originator_id), event_id))
+        owner_row = state.rows[OWNERS].get((str(event.originator_id),))
+        if owner_row is not None:
+            state.timeline_marks.append(("withdrawn_by", owner_row["created_by"], event_id))
