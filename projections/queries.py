@@ -429,9 +429,8 @@ class Views:
             "SUM(CASE WHEN bp.formation = 'standalone' THEN 1 ELSE 0 END) AS standalone, "
             "SUM(CASE WHEN bp.last_activity_on IS NULL OR bp.last_activity_on < "
             f"'{silent_before}' THEN 1 ELSE 0 END) AS silent, "
-            "SUM(CASE WHEN (SELECT COUNT(*) FROM branch_phase ph WHERE ph.campaign_id = "
-            "bp.campaign_id AND ph.branch_id = bp.branch_id AND ph.done_on IS NOT NULL AND "
-            f"ph.done_on <= '{d}') = {len(phase_keys)} THEN 1 ELSE 0 END) AS all_phases_done "
+            "SUM(CASE WHEN bp.all_phases_done_on IS NOT NULL AND bp.all_phases_done_on <= "
+            f"'{d}' THEN 1 ELSE 0 END) AS all_phases_done "
             f"FROM branch_progress bp WHERE {base} GROUP BY bp.committee_id, bp.category",
             tuple(params),
         )

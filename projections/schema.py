@@ -123,6 +123,7 @@ TABLES: tuple[Table, ...] = (
             ("supervision_visits", INT),
             ("last_activity_on", TEXT),
             ("problem_activity_on", TEXT),
+            ("all_phases_done_on", TEXT),
             ("milestones", TEXT),
             ("facts", TEXT),
             ("problems", TEXT),

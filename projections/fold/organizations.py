@@ -184,6 +184,7 @@ def new_progress_row(
         "supervision_visits": 0,
         "last_activity_on": None,
         "problem_activity_on": None,
+        "all_phases_done_on": None,
         "milestones": {},
         "facts": {},
         "problems": {},

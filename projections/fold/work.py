@@ -167,8 +167,11 @@ def refresh_work(state: ViewState, key: Key) -> None:
     row["milestones"] = {name: iso(on) for name, on in sorted(reached.items())}
     state.touch("branch_progress", key)
     campaign_id, branch_id = key
-    for phase in campaign_phases(state, campaign_id):
+    phases = campaign_phases(state, campaign_id)
+    done_dates: list[date | None] = []
+    for phase in phases:
         started_on, done_on = phase_dates(phase, reached)
+        done_dates.append(done_on)
         phase_key = (campaign_id, branch_id, phase.key)
         new = {
             "campaign_id": campaign_id,
@@ -181,3 +184,6 @@ def refresh_work(state: ViewState, key: Key) -> None:
         }
         if state.rows["branch_phase"].get(phase_key) != new:
             state.put("branch_phase", phase_key, new)
+    # The day the last phase was done: the views count "all phases done" without a join.
+    done_all = None not in done_dates and bool(done_dates)
+    row["all_phases_done_on"] = iso(max(done_dates)) if done_all else None  # type: ignore[type-var]
