@@ -87,7 +87,15 @@ def json_body() -> Any:
                 }
             ],
         )
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        # json.loads recurses per nesting level; a deeply nested body must not become a 500.
+        raise ApiProblem(
+            400,
+            "the body is nested too deeply",
+            errors=[{"field": "body", "rule": "nesting", "message": "nested too deeply"}],
+        ) from None
     if body is None:
         raise ApiProblem(
             400,

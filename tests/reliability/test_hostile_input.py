@@ -1,0 +1,172 @@
+"""Hostile input: whatever arrives, the answer is a 4xx problem+json, never a 5xx or a write."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from taizhang.config import Settings
+from taizhang.ledger import Ledger
+from tests.api.conftest import Api, make_api
+
+PROBLEM = "application/problem+json"
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=15), children, max_size=5)
+    ),
+    max_leaves=25,
+)
+field_names = st.sampled_from(
+    ["type", "occurred_on", "data", "client_event_id", "items", "participants", "id", "x"]
+)
+bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(["MobilizationMeetingHeld", "ProblemListed", "", "Nope"])
+            | st.text(max_size=20),
+            "occurred_on": st.sampled_from(
+                ["2014-06-01", "0001-01-01", "9999-12-31", "2014-02-30", "-1", "", "today"]
+            )
+            | st.text(max_size=12),
+            "data": st.dictionaries(field_names, json_values, max_size=6),
+        },
+        optional={"client_event_id": json_values, "extra": json_values},
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    tmp = tmp_path_factory.mktemp("hostile")
+    settings_ = Settings.from_env(
+        {"TAIZHANG_DATABASE_URL": f"sqlite:///{tmp}/h.sqlite", "TAIZHANG_DATA_DIR": str(tmp)}
+    )
+    yield from make_api(settings_)
+
+
+def stored(api: Api) -> int:
+    ledger: Ledger = api.app.extensions["taizhang"].ledger
+    return ledger.recorder.max_notification_id() or 0
+
+
+def assert_refused(response: Any) -> None:
+    assert 400 <= response.status_code < 500, (response.status_code, response.get_data()[:500])
+    assert response.headers["Content-Type"].startswith(PROBLEM)
+    body = response.get_json()
+    assert body["status"] == response.status_code and body["title"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=bodies)
+def test_fuzzed_event_bodies_are_refused_cleanly(api: Api, body: Any) -> None:
+    before = stored(api)
+    work = f"/api/v1/campaigns/{api.ids['campaign']}/branches/{api.ids['b1']}/events"
+    accepted = False
+    for path, sent in ((work, body), ("/api/v1/batches", {"items": [body, body]})):
+        response = api.post(path, sent)
+        if response.status_code == 201:  # a fuzzed body can be valid, and then it is stored
+            accepted = True
+            continue
+        assert_refused(response)
+    if not accepted:
+        assert stored(api) == before
+
+
+@pytest.mark.parametrize(
+    "name, raw, content_type",
+    [
+        ("invalid utf-8", b'{"type": "MobilizationMeetingHeld", "data": {"x": "\xff\xfe"}}', None),
+        ("not json", b"{'type': 1", None),
+        ("deep nesting", b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", None),
+        ("huge string", json.dumps({"type": "x" * 2_000_000, "data": {}}).encode(), None),
+        ("oversized", b'{"data": "' + b"a" * (6 * 1024 * 1024) + b'"}', None),
+        ("wrong content type", b'{"type": "MobilizationMeetingHeld"}', "text/plain"),
+        ("json array", b"[1, 2, 3]", None),
+        ("json scalar", b"42", None),
+        ("huge number", b'{"type": "MobilizationMeetingHeld", "occurred_on": "2014-06-01",'
+         b' "data": {"participants": 1' + b"0" * 5000 + b"}}", None),
+    ],
+)  # fmt: skip
+def test_malformed_bodies_get_4xx_problems_and_store_nothing(
+    api: Api, name: str, raw: bytes, content_type: str | None
+) -> None:
+    before = stored(api)
+    work = f"/api/v1/campaigns/{api.ids['campaign']}/branches/{api.ids['b1']}/events"
+    for path in (work, "/api/v1/batches"):
+        response = api.client.post(
+            path,
+            data=raw,
+            headers=api.headers("admin", **{"Content-Type": content_type or "application/json"}),
+        )
+        assert_refused(response)
+    assert stored(api) == before, name
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"participants": "many"},
+        {"participants": -1},
+        {"participants": 10**30},
+        {"participants": 3, "unknown_field": 1},
+        {"participants": 3, "joint_with": ["not-a-uuid"]},
+        {"participants": None},
+    ],
+)
+def test_wrong_types_and_unknown_fields_name_the_field(api: Api, data: dict[str, Any]) -> None:
+    before = stored(api)
+    work = f"/api/v1/campaigns/{api.ids['campaign']}/branches/{api.ids['b1']}/events"
+    response = api.event(work, "MobilizationMeetingHeld", data)
+    assert_refused(response)
+    assert response.status_code in (400, 422)
+    assert response.get_json()["errors"][0]["field"]
+    assert stored(api) == before
+
+
+@pytest.mark.parametrize("occurred_on", ["0000-01-01", "10000-01-01", "2014-13-01", "1e9"])
+def test_dates_out_of_range_are_refused(api: Api, occurred_on: str) -> None:
+    work = f"/api/v1/campaigns/{api.ids['campaign']}/branches/{api.ids['b1']}/events"
+    response = api.event(
+        work, "MobilizationMeetingHeld", {"participants": 3}, occurred_on=occurred_on
+    )
+    assert_refused(response)
+
+
+def test_refusals_do_not_tell_what_exists_outside_the_scope(api: Api) -> None:
+    """An integrator of b1 cannot learn whether b2 (same district, other committee) or an
+    invented branch exists: both are refused the same way."""
+    real = f"/api/v1/branches/{api.ids['b2']}"
+    invented = f"/api/v1/branches/{uuid4()}"
+    answers = [api.get(path, "integrator_b1") for path in (real, invented)]
+    assert answers[0].status_code == answers[1].status_code
+    assert answers[0].status_code in (403, 404)
+    first, second = (a.get_json() for a in answers)
+    assert first["title"] == second["title"] and first.get("type") == second.get("type")
+    for path in (real, invented):
+        assert api.get(path, None).status_code == 401
+        response = api.client.get(path, headers={"Authorization": "Bearer not-a-token"})
+        assert response.status_code == 401
+        assert response.headers["Content-Type"].startswith(PROBLEM)
+
+
+def test_revoked_token_is_refused(api: Api) -> None:
+    token = api.token("short-lived", "office", district_id=api.ids["district"])
+    path = f"/api/v1/districts/{api.ids['district']}"
+    assert api.get(path, "short-lived").status_code == 200
+    api.app.extensions["taizhang"].tokens.revoke("short-lived")
+    response = api.client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.headers["Content-Type"].startswith(PROBLEM)
