@@ -53,6 +53,10 @@ def _kind(cls: type[Any]) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in cls.__name__).lstrip("_")
 
 
+# Where a branch belongs changes rarely; a scope check may see it a second late.
+SCOPE_MAX_AGE_SECONDS = 1.0
+
+
 class Scope:
     def __init__(self, ledger: Ledger, credential: Credential) -> None:
         self.ledger = ledger
@@ -65,9 +69,9 @@ class Scope:
 
     def load(self, cls: type[Any], aggregate_id: UUID, field: str) -> Any:
         try:
-            # Read-only: the cached instance, not a deep copy (a campaign holds every
+            # Read-only: the shared cached instance, not a deep copy (a campaign holds every
             # enrolled branch id, and a batch consults it once per item).
-            found = self.ledger.repository.get(aggregate_id, deepcopy_from_cache=False)
+            found = self.ledger.consult(aggregate_id, max_age=SCOPE_MAX_AGE_SECONDS)
         except AggregateNotFoundError:
             raise NotFound(field, _kind(cls), aggregate_id) from None
         if not isinstance(found, cls):
@@ -82,9 +86,7 @@ class Scope:
             return None
         if self._group is None:
             try:
-                self._group = self.ledger.repository.get(
-                    self.cred.group_id, deepcopy_from_cache=False
-                )
+                self._group = self.ledger.consult(self.cred.group_id, max_age=SCOPE_MAX_AGE_SECONDS)
             except AggregateNotFoundError:
                 return None
         return self._group

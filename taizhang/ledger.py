@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from copy import deepcopy
-from time import monotonic
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from eventsourcing.application import Application, project_aggregate
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from psycopg.sql import SQL, Identifier
 
+from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
 from taizhang.transcodings import register_transcodings
 
@@ -24,14 +24,13 @@ PRELOAD_CHUNK = 500
 
 class Ledger(Application[UUID]):
     name = "Ledger"
-    env = {
-        "AGGREGATE_CACHE_MAXSIZE": str(AGGREGATE_CACHE_SIZE),
-        "COMPRESSOR_TOPIC": "",
-    }
+    # No library cache: it fast-forwards cached aggregates in place, which races with
+    # threads reading them. ``self.cache`` replaces entries whole instead.
+    env = {"AGGREGATE_CACHE_MAXSIZE": "", "COMPRESSOR_TOPIC": ""}
 
     def __init__(self, settings: Settings, **env: str) -> None:
         self.settings = settings
-        self._consulted: dict[UUID, float] = {}
+        self.cache = AggregateCache(AGGREGATE_CACHE_SIZE)
         super().__init__(env={**settings.eventsourcing_env(), **env})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -74,11 +73,7 @@ class Ledger(Application[UUID]):
         A batch of a thousand posts on a thousand branches would otherwise read the store
         a few thousand times, one aggregate at a time. Returns the ids that do not exist.
         """
-        cache = self.repository.cache
-        if cache is None:
-            return set()
-        now = monotonic()
-        missing = [i for i in set(aggregate_ids) if not _cached(cache, i)]
+        missing = [i for i in set(aggregate_ids) if i not in self.cache]
         found: set[UUID] = set()
         for start in range(0, len(missing), PRELOAD_CHUNK):
             events: dict[UUID, list[Any]] = defaultdict(list)
@@ -88,9 +83,8 @@ class Ledger(Application[UUID]):
             for aggregate_id, aggregate_events in events.items():
                 aggregate = project_aggregate(None, aggregate_events)
                 found.add(aggregate_id)
-                if aggregate is not None and not _cached(cache, aggregate_id):
-                    cache.put(aggregate_id, aggregate)
-                    self._consulted[aggregate_id] = now
+                if aggregate is not None:
+                    self.cache.put(aggregate)
         return set(missing) - found
 
     def _select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
@@ -135,56 +129,34 @@ class Ledger(Application[UUID]):
         ]
 
     def consult(self, aggregate_id: UUID, *, max_age: float) -> Any:
-        """An aggregate to read, not change: the cached instance, at most ``max_age`` old.
+        """An aggregate to read, not change: shared, and at most ``max_age`` seconds old.
 
         Rules that only consult another aggregate (is the branch enrolled? is it a
         rectification target?) accept a state up to ``max_age`` seconds stale; a refusal
         is always checked again on fresh state (see ``LedgerService``).
         """
-        now = monotonic()
-        checked = self._consulted.get(aggregate_id)
-        if checked is not None and now - checked < max_age:
-            try:
-                return self.repository.cache.get(aggregate_id)  # type: ignore[union-attr]
-            except KeyError:
-                pass
-        aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
-        if len(self._consulted) > AGGREGATE_CACHE_SIZE:
-            self._consulted.clear()
-        self._consulted[aggregate_id] = now
+        aggregate = self.cache.get(aggregate_id, max_age=max_age)
+        if aggregate is None:
+            aggregate = self.repository.get(aggregate_id)
+            self.cache.put(aggregate)
+        return aggregate
+
+    def fresh(self, aggregate_id: UUID) -> Any:
+        """The aggregate as stored now, a private copy for the caller to change."""
+        aggregate = self.repository.get(aggregate_id)
+        self.cache.put(deepcopy(aggregate))
         return aggregate
 
     def cached(self, aggregate_id: UUID) -> Any | None:
         """The cached aggregate itself (to read, never to change), or None."""
-        cache = self.repository.cache
-        if cache is None:
-            return None
-        try:
-            return cache.get(aggregate_id)
-        except KeyError:
-            return None
+        return self.cache.get(aggregate_id)
 
     def cached_copy(self, aggregate_id: UUID) -> Any | None:
         """A private copy of the cached aggregate, without reading the store, or None."""
-        cache = self.repository.cache
-        if cache is None:
-            return None
-        try:
-            return deepcopy(cache.get(aggregate_id))
-        except KeyError:
-            return None
+        aggregate = self.cache.get(aggregate_id)
+        return None if aggregate is None else deepcopy(aggregate)
 
     def remember(self, aggregates: Iterable[Any]) -> None:
-        """Keep just-saved aggregates in the cache, so the next post needs no read."""
-        cache = self.repository.cache
-        if cache is not None:
-            for aggregate in aggregates:
-                cache.put(aggregate.id, aggregate)
-
-
-def _cached(cache: Any, aggregate_id: UUID) -> bool:
-    try:
-        cache.get(aggregate_id)
-    except KeyError:
-        return False
-    return True
+        """Keep just-saved aggregates, which no one changes again, for the next post."""
+        for aggregate in aggregates:
+            self.cache.put(aggregate)

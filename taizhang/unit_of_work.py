@@ -114,8 +114,10 @@ class UnitOfWork:
             if cached is not None:
                 return cached
         try:
-            found: LedgerAggregate = self.ledger.repository.get(
-                aggregate_id, deepcopy_from_cache=copy
+            found: LedgerAggregate = (
+                self.ledger.fresh(aggregate_id)
+                if copy
+                else self.ledger.consult(aggregate_id, max_age=0.0)
             )
         except AggregateNotFoundError:
             raise NotFound(field, _kind(cls), aggregate_id) from None

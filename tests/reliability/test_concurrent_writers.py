@@ -26,16 +26,6 @@ def server(private_pg_settings: Settings, tmp_path: Path) -> Iterator[tuple[Serv
     yield from serve(private_pg_settings, tmp_path, workers=2, threads=4)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "known bug, about every other run: GET/POST on one aggregate from several threads of a "
-        "worker answers 500 'dictionary changed size during iteration' -- eventsourcing's "
-        "Repository.get fast-forwards the cached aggregate in place under its lock but "
-        "deepcopies it outside the lock (application.py:279-306). Fix in taizhang/ledger.py "
-        "(copy-on-write fast-forward, or one lock around fast-forward and copy); then drop this."
-    ),
-)
 def test_if_match_races_lose_nothing_and_end_as_if_sequential(server: tuple[Server, str]) -> None:
     gunicorn, token = server
     session = requests.Session()
