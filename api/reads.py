@@ -13,12 +13,13 @@ from flask import Blueprint, Response, json, request
 from marshmallow import Schema, ValidationError
 
 from api.problems import ApiProblem, error_item, validation_problem
-from api.render import posted_type, record, state
+from api.render import record, state
 from api.runtime import etag, runtime, scope
 from api.schemas.queries import FeedQuery, HistoryQuery, StateQuery
 from domain.branch_work import BranchWork, branch_work_id
 from domain.phases import EIGHT_ONES
 from domain.receipt import Receipt
+from domain.records import event_type
 from domain.vocabulary import ALL_VOCABULARIES
 from taizhang.handlers import EVENT_TYPES
 from taizhang.unit_of_work import NotFound
@@ -116,7 +117,7 @@ def show_history(kind: str, **ids: UUID) -> Response:
             continue
         if "actor" in query and event.provenance.actor != query["actor"]:
             continue
-        if types and posted_type(event) not in types:
+        if types and event_type(event) not in types:
             continue
         if len(items) == limit:
             more = True

@@ -6,30 +6,16 @@ from typing import Any
 
 from domain.base import Facts
 from domain.problem import Problem
-from domain.records import aggregate_kind, event_record, to_plain
+from domain.records import event_record, to_plain
 from domain.vocabulary import Labelled
-from taizhang.handlers import EVENT_TYPES
 
 # Library bookkeeping on every aggregate that is not part of its state.
 _INTERNAL = {"_id", "_version", "_created_on", "_modified_on", "_pending_events"}
 
 
-def posted_type(event: Any) -> str:
-    """The name an event is posted and filtered by, e.g. ``DistrictRegistered``.
-
-    Event classes are named inside their aggregate (``District.Registered``); where the
-    bare class name is not itself a posted type, the aggregate's name is put in front.
-    """
-    name = type(event).__name__
-    if name in EVENT_TYPES:
-        return name
-    return aggregate_kind(event) + name
-
-
 def record(event: Any) -> dict[str, Any]:
     """An event as the audit history and the feed show it, with correction links."""
     found = event_record(event)
-    found["type"] = posted_type(event)
     data = found["data"]
     if "corrects" in data:
         found["corrects"] = data["corrects"]

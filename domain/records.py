@@ -38,9 +38,20 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+# Event classes are named inside their aggregate (``District.Registered``). These names
+# say nothing on their own, so the aggregate's name goes in front of them.
+_NAMES_NEEDING_AGGREGATE = frozenset(
+    {"Registered", "Defined", "Listed", "Revised", "Withdrawn", "Renamed", "Opened", "Issued"}
+)
+
+
 def event_type(event: object) -> str:
-    """The posted name of an event: the class name, past tense, e.g. ``PlanApproved``."""
-    return type(event).__name__
+    """The name an event is posted and filtered by, past tense: ``PlanApproved``,
+    ``DistrictRegistered``, ``ProblemListed``."""
+    name = type(event).__name__
+    if name in _NAMES_NEEDING_AGGREGATE:
+        return aggregate_kind(event) + name
+    return name
 
 
 def aggregate_kind(event: object) -> str:

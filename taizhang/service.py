@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import DomainError, InvalidValue
 from domain.provenance import Provenance
 from domain.receipt import Receipt, receipt_id
-from domain.records import to_plain
+from domain.records import event_type, to_plain
 from taizhang.group_commit import GroupCommit
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
@@ -241,8 +241,8 @@ class LedgerService:
         today: date,
         expected_version: int | None,
     ) -> tuple[Any, Provenance]:
-        event_type = EVENT_TYPES.get(posting.type)
-        if event_type is None:
+        kind = EVENT_TYPES.get(posting.type)
+        if kind is None:
             raise InvalidValue("type", "known_event_type", f"unknown event type {posting.type!r}")
         provenance = Provenance(
             event_id=uuid4(),
@@ -252,9 +252,9 @@ class LedgerService:
             client_event_id=posting.client_event_id,
         )
         provenance.check_not_in_future(today)
-        aggregate = event_type.handle(uow, provenance, dict(posting.data))
+        aggregate = kind.handle(uow, provenance, dict(posting.data))
         event = aggregate.pending_events[-1]
-        if expected_version is not None and not event_type.creates:
+        if expected_version is not None and not kind.creates:
             before = event.originator_version - 1
             if before != expected_version:
                 raise PreconditionFailed(aggregate.id, expected_version, before)
@@ -346,7 +346,7 @@ class LedgerService:
 def _answer_for(event: Any, position: int | None) -> Answer:
     return Answer(
         event_id=event.provenance.event_id,
-        event_type=type(event).__name__,
+        event_type=event_type(event),
         aggregate_id=event.originator_id,
         version=event.originator_version,
         position=position,

@@ -80,6 +80,8 @@ class World:
             Posting(type, on, data, client_event_id),
             expected_version=expected_version,
         )
+        # The answer names the stored event by the name it was posted under.
+        assert answer.event_type == type
         self.posted.add(type)
         return answer
 

@@ -191,9 +191,9 @@ def test_branch_timeline_in_order_with_both_times(world):
     events = first + rest
     assert end is None and len(events) == 1 + 1 + 18 + 4  # registered, opened, work, problems
     assert [e["position"] for e in events] == sorted(e["position"] for e in events)
-    assert events[0]["type"] == "Registered" and events[0]["actor"] == "张书记"
+    assert events[0]["type"] == "BranchRegistered" and events[0]["actor"] == "张书记"
     assert {"occurred_on", "recorded_at", "source", "data"} <= set(events[0])
-    only, _ = views.branch_timeline(d.branches["a"], types=["ProblemListed", "Listed"])
+    only, _ = views.branch_timeline(d.branches["a"], types=["ProblemListed"])
     assert len(only) == 2
 
 

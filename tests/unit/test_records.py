@@ -51,8 +51,9 @@ def test_event_record_carries_provenance_and_data_without_stamps():
     assert record["data"] == {"count": 3, "sources": ["members"], "summary": "三条"}
 
 
-def test_event_names_come_from_the_event_class():
+def test_event_names_are_the_posted_names():
     campaign = eight_ones_campaign()
     [defined] = campaign.collect_events()
-    assert (event_type(defined), aggregate_kind(defined)) == ("Defined", "Campaign")
+    # A bare "Defined" says nothing: the aggregate's name goes in front.
+    assert (event_type(defined), aggregate_kind(defined)) == ("CampaignDefined", "Campaign")
     assert event_record(defined)["data"]["phases"][0]["key"] == "baseline_survey"
