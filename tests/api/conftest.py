@@ -190,7 +190,7 @@ def branch_data(district: UUID, committee: UUID, name: str) -> dict[str, Any]:
 
 
 def make_api(settings: Settings) -> Iterator[Api]:
-    upgrade(settings, "heads")
+    upgrade(settings)
     app = create_app(settings)
     app.config["TESTING"] = True
     api = Api(client=app.test_client(), app=app)

@@ -184,7 +184,7 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
 def test_token_commands(sqlite_settings: Settings, capsys) -> None:  # type: ignore[no-untyped-def]
     from taizhang.migrate import upgrade
 
-    upgrade(sqlite_settings, "heads")
+    upgrade(sqlite_settings)
     parser = argparse.ArgumentParser()
     tokens.register(parser.add_subparsers())
 

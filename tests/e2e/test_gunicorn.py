@@ -34,7 +34,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def server(postgres_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    upgrade(postgres_settings, "heads")
+    upgrade(postgres_settings)
     store = TokenStore(postgres_settings)
     token, _ = store.create("e2e-admin", "admin")
     store.close()

@@ -16,7 +16,7 @@ from taizhang.service import Answer, Caller, LedgerService, Posting
 
 TODAY = date(2014, 6, 15)
 # Until migration 0002 lands, "head" is ambiguous; 0001 is all the read models need.
-MIGRATION = "0001"
+MIGRATION = "head"
 CALLER = Caller(actor="张书记", source="test")
 
 
