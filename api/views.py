@@ -17,7 +17,10 @@ from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
 from api.runtime import runtime, scope, wait_for_min_position
 from api.schemas.queries import ProblemQuery, RankingQuery, TimelineQuery, ViewQuery
+from projections import export
 from taizhang.unit_of_work import NotFound
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 bp = Blueprint("views", __name__, url_prefix="/api/v1")
 
@@ -92,7 +95,7 @@ def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
         scope().committee(scope_id)
     else:
         scope().supervision_group(scope_id)
-    wait_for_min_position()
+    min_position = wait_for_min_position()
     views = runtime().views
     if "known_on" in query:
         body = views.report_as_of(
@@ -109,6 +112,7 @@ def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
             scope_id=scope_id,
             as_of=query.get("as_of"),
             category=query.get("category"),
+            min_position=min_position,
         )
     return as_json(body)
 
@@ -137,16 +141,21 @@ def committee_ranking(campaign_id: UUID, district_id: UUID) -> Response:
     query = load_query(RankingQuery)
     _whole_campaign(campaign_id)
     scope().district(district_id)
-    wait_for_min_position()
-    items = runtime().views.committee_ranking(campaign_id, district_id, as_of=query.get("as_of"))
+    min_position = wait_for_min_position()
+    items = runtime().views.committee_ranking(
+        campaign_id, district_id, as_of=query.get("as_of"), min_position=min_position
+    )
     return _page(items, None)
 
 
-@bp.get("/campaigns/<uuid:campaign_id>/problems")
-def problem_ledger(campaign_id: UUID) -> Response:
-    """The problem ledger: by branch or committee, category, status, overdue; paginated."""
-    query = load_query(ProblemQuery)
-    filters: dict[str, Any] = {}
+def _problem_filters(campaign_id: UUID, query: dict[str, Any]) -> dict[str, Any]:
+    """The ledger's filters, each checked against what the caller may read."""
+    filters: dict[str, Any] = {
+        "category": query.get("category"),
+        "status": query.get("status"),
+        "overdue": query.get("overdue"),
+        "as_of": query.get("as_of"),
+    }
     if "branch_id" in query:
         scope().campaign(campaign_id)
         filters["branch_id"] = scope().branch(query["branch_id"]).id
@@ -156,17 +165,34 @@ def problem_ledger(campaign_id: UUID) -> Response:
     else:
         _whole_campaign(campaign_id)
     wait_for_min_position()
+    return filters
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/problems")
+def problem_ledger(campaign_id: UUID) -> Response:
+    """The problem ledger: by branch or committee, category, status, overdue; paginated."""
+    query = load_query(ProblemQuery)
+    filters = _problem_filters(campaign_id, query)
     items, cursor = runtime().views.problem_ledger(
-        campaign_id,
-        category=query.get("category"),
-        status=query.get("status"),
-        overdue=query.get("overdue"),
-        as_of=query.get("as_of"),
-        after=query.get("after"),
-        limit=query["limit"],
-        **filters,
+        campaign_id, after=query.get("after"), limit=query["limit"], **filters
     )
     return _page(items, cursor)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/problems.xlsx")
+def problem_ledger_workbook(campaign_id: UUID) -> Response:
+    """The problem ledger (问题清单台账) as an Excel workbook: every selected problem."""
+    query = load_query(ProblemQuery)
+    filters = _problem_filters(campaign_id, query)
+    campaign = scope().campaign(campaign_id)
+    workbook = export.problem_ledger_workbook(
+        runtime().views, campaign_id, title=f"{campaign.name} 问题清单台账", **filters
+    )
+    return Response(
+        workbook,
+        mimetype=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="problem-ledger.xlsx"'},
+    )
 
 
 @bp.get("/branches/<uuid:branch_id>/timeline")

@@ -111,3 +111,55 @@ def test_operator_endpoints(api: Api) -> None:
     vocab = api.get("/api/v1/vocabularies", "integrator_b1").get_json()
     assert vocab["phase_status"]["overdue"] == {"zh": "已逾期", "en": "Overdue"}
     assert len(vocab["phase_templates"]["eight_ones"]["phases"]) == 8
+
+
+def test_problem_ledger_as_an_excel_workbook(api: Api) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    campaign = api.ids["campaign"]
+    listed = api.ok(
+        api.event(
+            work(api) + "/problems",
+            None,
+            {
+                "category": "mass_interests",
+                "description": "员工通勤困难",
+                "measures": "开通厂车",
+                "responsible_person": "王经理",
+                "deadline": (TODAY + timedelta(days=30)).isoformat(),
+            },
+        )
+    )
+    catch_up(api)
+    answer = api.get(f"/api/v1/campaigns/{campaign}/problems.xlsx?as_of={TODAY.isoformat()}")
+    assert answer.status_code == 200
+    assert answer.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(BytesIO(answer.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == f"统计日期 As of: {TODAY.isoformat()}"
+    header, first = rows[2], rows[3]
+    assert header[2] == "问题类别 Category" and header[3] == "存在问题 Problem"
+    assert first[:8] == (
+        1,
+        first[1],
+        "群众利益",
+        "员工通勤困难",
+        "开通厂车",
+        "王经理",
+        first[6],
+        (TODAY + timedelta(days=30)).isoformat(),
+    )
+    assert first[10] == "否"  # not overdue: the deadline is a month away
+    assert listed["aggregate_id"]
+    # The workbook follows the caller's scope like the JSON ledger does: an integrator of
+    # one branch must name a part it may read, and gets its own branch's problems.
+    assert (
+        api.get(f"/api/v1/campaigns/{campaign}/problems.xlsx", "integrator_b1").status_code == 403
+    )
+    own = api.get(
+        f"/api/v1/campaigns/{campaign}/problems.xlsx?branch_id={api.ids['b1']}", "integrator_b1"
+    )
+    assert own.status_code == 200
+    assert len(list(load_workbook(BytesIO(own.data)).active.iter_rows(min_row=4))) == 1

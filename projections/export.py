@@ -1,0 +1,91 @@
+"""The problem ledger (问题清单台账) as an Excel workbook, the form offices hand around."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from io import BytesIO
+from typing import Any
+from uuid import UUID
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from projections.queries import Views
+from taizhang.service import business_today
+
+# (header, width, how to take the cell from a ledger row)
+_COLUMNS: tuple[tuple[str, int, str], ...] = (
+    ("序号 No.", 8, "number"),
+    ("党组织 Branch", 28, "branch_name"),
+    ("问题类别 Category", 22, "category"),
+    ("存在问题 Problem", 40, "description"),
+    ("整改措施 Measures", 40, "measures"),
+    ("责任人 Responsible", 14, "responsible_person"),
+    ("列出日期 Listed on", 13, "listed_on"),
+    ("完成时限 Deadline", 13, "deadline"),
+    ("整改状态 Status", 12, "status"),
+    ("完成进度 % done", 10, "percent_done"),
+    ("是否逾期 Overdue", 10, "overdue"),
+    ("整改完成 Rectified on", 13, "rectified_on"),
+    ("验收 Verification", 20, "verification"),
+)
+_PAGE = 500
+
+
+def problem_ledger_rows(
+    views: Views, campaign_id: UUID, **filters: Any
+) -> Iterator[dict[str, Any]]:
+    cursor: str | None = None
+    while True:
+        rows, cursor = views.problem_ledger(campaign_id, after=cursor, limit=_PAGE, **filters)
+        yield from rows
+        if cursor is None:
+            return
+
+
+def _cell(row: dict[str, Any], number: int, key: str) -> Any:
+    if key == "number":
+        return number
+    if key == "category":
+        return (row.get("category_labels") or {}).get("zh", row["category"])
+    if key == "status":
+        return (row.get("status_labels") or {}).get("zh", row["status"])
+    if key == "overdue":
+        return "是" if row["overdue"] else "否"
+    if key == "verification":
+        if row.get("verification_passed") is None:
+            return ""
+        verdict = "通过" if row["verification_passed"] else "未通过"
+        return f"{verdict} ({row.get('verifier') or ''} {row.get('verified_on') or ''})".strip()
+    value = row.get(key)
+    return "" if value is None else value
+
+
+def problem_ledger_workbook(
+    views: Views, campaign_id: UUID, *, title: str, as_of: date | None = None, **filters: Any
+) -> bytes:
+    """Every problem the filters select, one row each, as of ``as_of`` (default today)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "问题清单台账"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    day = as_of or business_today()
+    sheet.append([f"统计日期 As of: {day.isoformat()}"])
+    sheet.append([header for header, _, _ in _COLUMNS])
+    for index, (_, width, _) in enumerate(_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.cell(row=3, column=index).font = Font(bold=True)
+    rows = problem_ledger_rows(views, campaign_id, as_of=day, **filters)
+    for number, row in enumerate(rows, start=1):
+        sheet.append([_cell(row, number, key) for _, _, key in _COLUMNS])
+    for line in sheet.iter_rows(min_row=4):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A4"
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
