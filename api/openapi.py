@@ -23,6 +23,7 @@ from api.schemas.queries import (
     TimelineQuery,
     ViewQuery,
 )
+from api.views import XLSX
 
 bp = Blueprint("openapi", __name__)
 
@@ -261,6 +262,11 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
 def _get_response(endpoint: str, path: str) -> dict[str, Any]:
     if endpoint == "reads.feed":
         return {"description": "a page of the log", "content": _json("FeedPage")}
+    if endpoint == "views.problem_ledger_workbook":
+        return {
+            "description": "the problem ledger (问题清单台账) as an Excel workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
     paged = ("/history", "/timeline", "/problems", "/progress", "-ranking")
     if path.endswith(paged) and endpoint != "views.branch_progress":
         return {"description": "a page", "content": _json("Page")}
@@ -279,7 +285,7 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return HistoryQuery
     if endpoint.startswith("reads.get_"):
         return StateQuery
-    if endpoint == "views.problem_ledger":
+    if endpoint in ("views.problem_ledger", "views.problem_ledger_workbook"):
         return ProblemQuery
     if endpoint == "views.committee_ranking":
         return RankingQuery
