@@ -127,11 +127,14 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def wait_for_min_position() -> None:
-    """Read-your-writes: hold a view read until the views reach the caller's position."""
+def wait_for_min_position() -> int | None:
+    """Read-your-writes: hold a view read until the views reach the caller's position.
+
+    Returns that position (None if the caller named none), for views served from a cache.
+    """
     raw = request.args.get("min_position") or request.headers.get("X-Min-Position")
     if raw is None:
-        return
+        return None
     if not raw.isdigit() or len(raw) > 18:
         raise ApiProblem(
             400,
@@ -149,3 +152,4 @@ def wait_for_min_position() -> None:
             headers={"Retry-After": "1"},
             min_position=position,
         )
+    return position

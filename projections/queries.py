@@ -4,8 +4,8 @@ Phase statuses depend on the day they are judged on, so rows hold dates and ever
 takes ``as_of`` (default: today in Beijing time). For one branch the status comes from
 ``domain.progress.phase_progress`` itself; aggregated views compare the stored dates in SQL
 (``projections.fold.work.status_on`` is the same comparison, tested against the domain's).
-The aggregated views are a pure function of (query, as_of, log position), so they are
-cached per position.
+The aggregated views are a pure function of (query, as_of, projection positions), so they
+are cached: see ``Views._cached`` for how fresh a cached view is.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -38,6 +39,11 @@ from taizhang.service import business_today
 
 SILENT_DAYS = 30
 CACHE_SIZE = 256
+# A cached view is served without looking at the projections' positions for this long; after
+# that, it is recomputed only if the positions moved. So a reader without ``min_position`` may
+# see a view up to REFRESH_SECONDS (plus one computation) behind the projections, and a view is
+# computed at most once per REFRESH_SECONDS per process under constant writes.
+REFRESH_SECONDS = 1.0
 MAX_LIMIT = 500
 _CATEGORIES = [c.value for c in HostCategory]
 _STATUSES = [s.value for s in PhaseStatus]
@@ -98,8 +104,10 @@ class Views:
         self.settings = settings
         self._pool: Any = None
         self._connect = connect
-        self._cache: OrderedDict[Any, Any] = OrderedDict()
+        self._cache: OrderedDict[Any, _Entry] = OrderedDict()
+        self._flights: dict[Any, _Flight] = {}
         self._cache_lock = threading.Lock()
+        self.refresh_seconds = REFRESH_SECONDS
         self._pg = settings is not None and settings.is_postgres
         if self._pg:
             from psycopg_pool import ConnectionPool
@@ -148,18 +156,58 @@ class Views:
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def _cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        key = (*key, self._position_stamp())
-        with self._cache_lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        value = compute()
-        with self._cache_lock:
-            self._cache[key] = value
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return value
+    def _cached(
+        self, key: tuple[Any, ...], compute: Callable[[], Any], min_position: int | None = None
+    ) -> Any:
+        """The view named by ``key``, computed by one caller while identical calls wait.
+
+        Served from the cache while it was confirmed current less than ``refresh_seconds``
+        ago, or while its positions are still the projections' positions. Otherwise one
+        caller recomputes it; meanwhile other callers get the previous view if there is one
+        (a bounded staleness), or wait for the new one. ``min_position`` (read-your-writes)
+        is never answered from a view older than that position.
+        """
+        while True:
+            now = time.monotonic()
+            with self._cache_lock:
+                entry = self._cache.get(key)
+                if entry is not None and entry.serves(min_position, now - self.refresh_seconds):
+                    self._cache.move_to_end(key)
+                    return entry.value
+                flight = self._flights.get(key)
+            if flight is not None:
+                if entry is not None and entry.serves(min_position):
+                    return entry.value  # being refreshed: the previous view meanwhile
+                flight.done.wait()
+                if flight.error is not None:
+                    raise flight.error
+                continue  # the new view may still be older than min_position: look again
+            stamp = self._position_stamp()
+            with self._cache_lock:
+                entry = self._cache.get(key)
+                if entry is not None and entry.stamp == stamp and entry.serves(min_position):
+                    entry.checked = now
+                    self._cache.move_to_end(key)
+                    return entry.value
+                if key in self._flights:
+                    continue  # another caller started computing meanwhile
+                flight = self._flights[key] = _Flight()
+            try:
+                value = compute()
+            except BaseException as error:
+                flight.error = error
+                raise
+            else:
+                with self._cache_lock:
+                    self._cache[key] = _Entry(value, stamp, now)
+                    self._cache.move_to_end(key)
+                    while len(self._cache) > CACHE_SIZE:
+                        self._cache.popitem(last=False)
+                return value
+            finally:
+                with self._cache_lock:
+                    del self._flights[key]
+                flight.done.set()
 
     def _position_stamp(self) -> tuple[tuple[str, int, int], ...]:
         rows = self._rows(
@@ -387,7 +435,10 @@ class Views:
         scope_id: UUID,
         as_of: date | None = None,
         category: str | None = None,
+        min_position: int | None = None,
     ) -> dict[str, Any]:
+        """``min_position``: the view reflects at least this log position (read-your-writes;
+        the caller has waited for the projections to reach it)."""
         day = _day(as_of)
         if scope not in ("district", "committee", "group"):
             raise InvalidValue("scope", "known_scope", "scope is district, committee or group")
@@ -395,7 +446,9 @@ class Views:
             raise InvalidValue("category", "known_category", f"one of {', '.join(_CATEGORIES)}")
         key = ("supervision", str(campaign_id), scope, str(scope_id), day, category)
         return self._cached(  # type: ignore[no-any-return]
-            key, lambda: self._supervision(campaign_id, scope, str(scope_id), day, category)
+            key,
+            lambda: self._supervision(campaign_id, scope, str(scope_id), day, category),
+            min_position,
         )
 
     def _supervision(
@@ -505,10 +558,18 @@ class Views:
         }
 
     def committee_ranking(
-        self, campaign_id: UUID, district_id: UUID, as_of: date | None = None
+        self,
+        campaign_id: UUID,
+        district_id: UUID,
+        as_of: date | None = None,
+        min_position: int | None = None,
     ) -> list[dict[str, Any]]:
         view = self.supervision_view(
-            campaign_id, scope="district", scope_id=district_id, as_of=as_of
+            campaign_id,
+            scope="district",
+            scope_id=district_id,
+            as_of=as_of,
+            min_position=min_position,
         )
         return sorted(view["committees"], key=lambda c: c["rank"])
 
@@ -638,6 +699,32 @@ class Views:
             business_date=business_date,
             known_at=known_at,
         )
+
+
+@dataclass(eq=False)
+class _Entry:
+    """A computed view and the projection positions it reflects at least."""
+
+    value: Any
+    stamp: tuple[tuple[str, int, int], ...]
+    checked: float  # time.monotonic() when ``stamp`` was last known to be current
+
+    def serves(self, min_position: int | None, checked_since: float | None = None) -> bool:
+        """Whether this view answers a read of ``min_position``, if confirmed current
+        since ``checked_since`` (when given)."""
+        if checked_since is not None and self.checked < checked_since:
+            return False
+        if min_position is None:
+            return True
+        return min((p for _, p, _ in self.stamp), default=0) >= min_position
+
+
+@dataclass(eq=False)
+class _Flight:
+    """A computation under way, which identical calls wait for."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
 
 
 def _group_scope_sql() -> str:

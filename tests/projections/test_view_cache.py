@@ -1,0 +1,180 @@
+"""The supervision views' cache: one computation for concurrent identical reads, a bounded
+staleness without ``min_position``, and never older than ``min_position`` with it."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from projections.queries import Views
+from projections.worker import Worker
+from taizhang.unit_of_work import NotFound
+from tests.projections.scenario import make_district, story
+
+D = date(2014, 6, 15)
+READERS = 12
+
+
+@pytest.fixture
+def world(settings):
+    district = make_district(settings)
+    story(district)
+    worker = Worker(settings)
+    worker.catch_up()
+    views = Views(settings)
+    yield district, worker, views
+    views.close()
+    worker.close()
+
+
+def _counting(views: Views, gate: threading.Event | None = None) -> list[int]:
+    """Count the view's computations; ``gate`` holds each one until it is set."""
+    calls: list[int] = []
+    compute = views._supervision
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        if gate is not None:
+            assert gate.wait(10)
+        return compute(*args, **kwargs)
+
+    views._supervision = counted  # type: ignore[method-assign]
+    return calls
+
+
+def _read_together(n, read):
+    barrier = threading.Barrier(n)
+    results: list[object] = [None] * n
+
+    def run(i):
+        barrier.wait()
+        try:
+            results[i] = read()
+        except Exception as error:  # noqa: BLE001 - the test looks at what each reader got
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def _district(d, views, **kwargs):
+    return views.supervision_view(
+        d.campaign, scope="district", scope_id=d.district, as_of=D, **kwargs
+    )
+
+
+def _add_volunteer_team(d):
+    return d.work(
+        "VolunteerTeamSetUp",
+        "b",
+        date(2014, 6, 14),
+        team_id=uuid4(),
+        name="新志愿队",
+        service_kinds=["养老助老"],
+        members=3,
+    )
+
+
+def test_concurrent_readers_on_a_cold_cache_share_one_computation(world):
+    d, _, views = world
+    gate = threading.Event()
+    calls = _counting(views, gate)
+    threading.Timer(0.3, gate.set).start()  # the readers pile up behind the first one
+    results = _read_together(READERS, lambda: _district(d, views))
+    assert len(calls) == 1
+    assert all(r == results[0] for r in results)
+    assert results[0]["branches"] == 3 and results[0]["volunteer_teams"] == 1
+
+
+def test_a_failed_computation_reaches_every_waiting_reader_and_is_not_cached(world):
+    d, _, views = world
+    gate = threading.Event()
+    calls = _counting(views, gate)
+    threading.Timer(0.3, gate.set).start()
+    unknown = uuid4()
+    results = _read_together(
+        READERS,
+        lambda: views.supervision_view(unknown, scope="district", scope_id=d.district, as_of=D),
+    )
+    assert len(calls) == 1
+    assert all(isinstance(r, NotFound) for r in results)
+    with pytest.raises(NotFound):
+        views.supervision_view(unknown, scope="district", scope_id=d.district, as_of=D)
+    assert len(calls) == 2
+
+
+def test_without_min_position_a_view_is_at_most_the_refresh_interval_old(world):
+    d, worker, views = world
+    views.refresh_seconds = 3600.0
+    calls = _counting(views)
+    assert _district(d, views)["volunteer_teams"] == 1
+    _add_volunteer_team(d)
+    worker.catch_up()
+    # Within the refresh interval the cached view answers, without a computation.
+    assert _district(d, views)["volunteer_teams"] == 1
+    assert len(calls) == 1
+    views.refresh_seconds = 0.0
+    assert _district(d, views)["volunteer_teams"] == 2
+    assert len(calls) == 2
+    # Positions unchanged: the cached view is confirmed, not recomputed.
+    assert _district(d, views)["volunteer_teams"] == 2
+    assert len(calls) == 2
+
+
+def test_min_position_is_never_answered_from_an_older_view(world):
+    d, worker, views = world
+    views.refresh_seconds = 3600.0
+    calls = _counting(views)
+    assert _district(d, views)["volunteer_teams"] == 1
+    answer = _add_volunteer_team(d)
+    worker.catch_up()
+    assert views.wait_for(answer.position, timeout=5)
+    fresh = _district(d, views, min_position=answer.position)
+    assert fresh["volunteer_teams"] == 2 and len(calls) == 2
+    # The fresh view now serves readers with or without that position.
+    assert _district(d, views)["volunteer_teams"] == 2
+    assert _district(d, views, min_position=answer.position)["volunteer_teams"] == 2
+    assert len(calls) == 2
+    ranking = views.committee_ranking(d.campaign, d.district, as_of=D, min_position=answer.position)
+    assert len(ranking) == 2 and len(calls) == 2
+
+
+def test_while_one_reader_refreshes_others_get_the_previous_view_at_once(world):
+    d, worker, views = world
+    views.refresh_seconds = 0.0
+    assert _district(d, views)["volunteer_teams"] == 1
+    answer = _add_volunteer_team(d)
+    worker.catch_up()
+    gate = threading.Event()
+    calls = _counting(views, gate)
+    refresher = threading.Thread(target=lambda: _district(d, views))
+    refresher.start()
+    try:
+        for _ in range(200):
+            if calls:
+                break
+            threading.Event().wait(0.01)
+        assert calls, "the refresh did not start"
+        # Stale but immediate for a reader who did not ask for the new position ...
+        assert _district(d, views)["volunteer_teams"] == 1
+        # ... while a reader who did waits for the refresh.
+        got: list[dict] = []
+        waiter = threading.Thread(
+            target=lambda: got.append(_district(d, views, min_position=answer.position))
+        )
+        waiter.start()
+        waiter.join(0.2)
+        assert waiter.is_alive() and not got
+    finally:
+        gate.set()
+        refresher.join(10)
+    waiter.join(10)
+    assert got[0]["volunteer_teams"] == 2
+    assert len(calls) == 1
