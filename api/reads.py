@@ -27,9 +27,17 @@ from taizhang.unit_of_work import NotFound
 bp = Blueprint("reads", __name__, url_prefix="/api/v1")
 
 
+# One instance per query schema: building one copies its fields, which costs more than a
+# load, and a schema keeps no state between loads.
+_QUERY_SCHEMAS: dict[type[Schema], Schema] = {}
+
+
 def load_query(schema: type[Schema]) -> dict[str, Any]:
+    instance = _QUERY_SCHEMAS.get(schema)
+    if instance is None:
+        instance = _QUERY_SCHEMAS.setdefault(schema, schema())
     try:
-        loaded: dict[str, Any] = schema().load(request.args.to_dict())
+        loaded: dict[str, Any] = instance.load(request.args.to_dict())
     except ValidationError as error:
         raise validation_problem(error) from None
     return loaded
