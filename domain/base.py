@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -72,6 +73,67 @@ class Fact(LedgerAggregate.Event):
 
 
 F = TypeVar("F", bound=Fact)
+
+
+class FactCorrected(LedgerAggregate.Event):
+    """A fact of this aggregate is corrected: ``changes`` replace some of its fields."""
+
+    corrects: UUID
+    reason: str
+    changes: dict[str, Any]
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.facts.add(aggregate.facts.current[self.corrects].corrected(self.changes))
+
+
+class FactWithdrawn(LedgerAggregate.Event):
+    """A fact of this aggregate was recorded in error and no longer counts."""
+
+    withdraws: UUID
+    reason: str
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.facts.withdraw(self.withdraws)
+
+
+class KeepsFacts:
+    """Commands to correct and withdraw facts, for aggregates that keep ``facts``.
+
+    The aggregate defines its own ``FactCorrected`` and ``FactWithdrawn`` (subclasses of
+    the ones above), so their topics name the aggregate.
+    """
+
+    facts: Facts
+    FactCorrected: type[FactCorrected]
+    FactWithdrawn: type[FactWithdrawn]
+    trigger_event: Callable[..., None]  # the aggregate's
+
+    def check_open(self) -> None:
+        """Refuse changes when the aggregate no longer takes any. Overridden where needed."""
+
+    def correct(
+        self, provenance: Provenance, *, corrects: UUID, reason: str, changes: dict[str, Any]
+    ) -> None:
+        self.check_open()
+        require_value(bool(reason.strip()), "reason", "required", "say why")
+        require_value(bool(changes), "changes", "required", "a correction changes something")
+        # The corrected copy is checked before anything is stored.
+        self.facts.get(corrects, "corrects").corrected(changes)
+        self.trigger_event(
+            self.FactCorrected,
+            provenance=provenance,
+            corrects=corrects,
+            reason=reason,
+            changes=changes,
+        )
+
+    def withdraw_fact(self, provenance: Provenance, *, withdraws: UUID, reason: str) -> None:
+        self.check_open()
+        require_value(bool(reason.strip()), "reason", "required", "say why")
+        self.facts.get(withdraws, "withdraws")
+        self.trigger_event(
+            self.FactWithdrawn, provenance=provenance, withdraws=withdraws, reason=reason
+        )
 
 
 class Facts:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import base
-from domain.base import F, Facts, LedgerAggregate
+from domain.base import F, Facts, KeepsFacts, LedgerAggregate
 from domain.errors import require, require_value
 from domain.provenance import Provenance
 from domain.vocabulary import SECRETARY_TRAINING_MIN_DAYS, OpinionSource, WorkSystemChange
@@ -41,7 +41,7 @@ def _required(**texts: str) -> None:
         require_value(bool(value.strip()), name, "required", f"{name} must not be blank")
 
 
-class BranchWork(LedgerAggregate):
+class BranchWork(LedgerAggregate, KeepsFacts):
     class Opened(LedgerAggregate.Created):
         campaign_id: UUID
         branch_id: UUID
@@ -253,20 +253,11 @@ class BranchWork(LedgerAggregate):
         done: bool
         note: str
 
-    class FactCorrected(LedgerAggregate.Event):
-        corrects: UUID
-        reason: str
-        changes: dict[str, Any]
+    class FactCorrected(base.FactCorrected):
+        pass
 
-        def apply(self, work: BranchWork) -> None:
-            work.facts.add(work.facts.current[self.corrects].corrected(self.changes))
-
-    class FactWithdrawn(LedgerAggregate.Event):
-        withdraws: UUID
-        reason: str
-
-        def apply(self, work: BranchWork) -> None:
-            work.facts.withdraw(self.withdraws)
+    class FactWithdrawn(base.FactWithdrawn):
+        pass
 
     def __init__(self, provenance: Provenance, campaign_id: UUID, branch_id: UUID) -> None:
         self.campaign_id = campaign_id
@@ -643,28 +634,6 @@ class BranchWork(LedgerAggregate):
     ) -> None:
         self.trigger_event(
             self.PhaseWorkRecorded, provenance=provenance, phase_key=phase_key, done=done, note=note
-        )
-
-    def correct(
-        self, provenance: Provenance, *, corrects: UUID, reason: str, changes: dict[str, Any]
-    ) -> None:
-        _required(reason=reason)
-        require_value(bool(changes), "changes", "required", "a correction changes something")
-        original = self.facts.get(corrects, "corrects")
-        original.corrected(changes)  # checks the corrected copy before anything is stored
-        self.trigger_event(
-            self.FactCorrected,
-            provenance=provenance,
-            corrects=corrects,
-            reason=reason,
-            changes=changes,
-        )
-
-    def withdraw(self, provenance: Provenance, *, withdraws: UUID, reason: str) -> None:
-        _required(reason=reason)
-        self.facts.get(withdraws, "withdraws")
-        self.trigger_event(
-            self.FactWithdrawn, provenance=provenance, withdraws=withdraws, reason=reason
         )
 
     def fact_date(self, event_id: UUID) -> date:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from domain import base
-from domain.base import Facts, LedgerAggregate
+from domain.base import Facts, KeepsFacts, LedgerAggregate
 from domain.errors import require, require_value
 from domain.provenance import Provenance
 from domain.vocabulary import ProblemCategory, RectificationStatus
@@ -24,7 +24,7 @@ _NEXT_STATUS = {
 }
 
 
-class Problem(LedgerAggregate):
+class Problem(LedgerAggregate, KeepsFacts):
     class Listed(LedgerAggregate.Created):
         campaign_id: UUID
         branch_id: UUID
@@ -82,20 +82,11 @@ class Problem(LedgerAggregate):
             problem.responsible_person = self.responsible_person
             problem.deadline = self.deadline
 
-    class FactCorrected(LedgerAggregate.Event):
-        corrects: UUID
-        reason: str
-        changes: dict[str, Any]
+    class FactCorrected(base.FactCorrected):
+        pass
 
-        def apply(self, problem: Problem) -> None:
-            problem.facts.add(problem.facts.current[self.corrects].corrected(self.changes))
-
-    class FactWithdrawn(LedgerAggregate.Event):
-        withdraws: UUID
-        reason: str
-
-        def apply(self, problem: Problem) -> None:
-            problem.facts.withdraw(self.withdraws)
+    class FactWithdrawn(base.FactWithdrawn):
+        pass
 
     class Withdrawn(LedgerAggregate.Event):
         """The whole problem was listed in error: it no longer counts anywhere."""
@@ -176,7 +167,7 @@ class Problem(LedgerAggregate):
         dates = [f.provenance.occurred_on for f in self.facts.current.values()]
         return max([self.listed_on, *dates])
 
-    def _require_open(self) -> None:
+    def check_open(self) -> None:
         require(not self.withdrawn, "problem_id", "not_withdrawn", "the problem was withdrawn")
 
     def _require_in_order(self, provenance: Provenance) -> None:
@@ -195,7 +186,7 @@ class Problem(LedgerAggregate):
         allowed: set[RectificationStatus],
         **kw: Any,
     ) -> None:
-        self._require_open()
+        self.check_open()
         status = self.status()
         require(
             status in allowed,
@@ -238,7 +229,7 @@ class Problem(LedgerAggregate):
     def revise(
         self, provenance: Provenance, *, measures: str, responsible_person: str, deadline: date
     ) -> None:
-        self._require_open()
+        self.check_open()
         require_value(bool(measures.strip()), "measures", "required", "a problem needs measures")
         require_value(
             bool(responsible_person.strip()), "responsible_person", "required", "name a person"
@@ -252,31 +243,8 @@ class Problem(LedgerAggregate):
             deadline=deadline,
         )
 
-    def correct(
-        self, provenance: Provenance, *, corrects: UUID, reason: str, changes: dict[str, Any]
-    ) -> None:
-        self._require_open()
-        require_value(bool(reason.strip()), "reason", "required", "say why")
-        require_value(bool(changes), "changes", "required", "a correction changes something")
-        self.facts.get(corrects, "corrects").corrected(changes)
-        self.trigger_event(
-            self.FactCorrected,
-            provenance=provenance,
-            corrects=corrects,
-            reason=reason,
-            changes=changes,
-        )
-
-    def withdraw_fact(self, provenance: Provenance, *, withdraws: UUID, reason: str) -> None:
-        self._require_open()
-        require_value(bool(reason.strip()), "reason", "required", "say why")
-        self.facts.get(withdraws, "withdraws")
-        self.trigger_event(
-            self.FactWithdrawn, provenance=provenance, withdraws=withdraws, reason=reason
-        )
-
     def withdraw(self, provenance: Provenance, *, reason: str) -> None:
-        self._require_open()
+        self.check_open()
         require_value(bool(reason.strip()), "reason", "required", "say why")
         self.trigger_event(self.Withdrawn, provenance=provenance, reason=reason)
 

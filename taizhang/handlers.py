@@ -337,7 +337,7 @@ def _fact_withdrawn(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Ledger
         return _problem_step(uow, p, d, "withdraw_fact")
     campaign_id, branch_id = _pop(d, "campaign_id", "branch_id")
     work = uow.branch_work(p, campaign_id, branch_id)
-    work.withdraw(p, **d)
+    work.withdraw_fact(p, **d)
     return work
 
 

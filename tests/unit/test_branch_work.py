@@ -267,7 +267,7 @@ def test_a_withdrawn_approval_reopens_review():
     w.submit_plan(prov(), goals="g", measures="m", schedule="s")
     approval = prov()
     w.approve_plan(approval, approver="镇党委")
-    w.withdraw(prov(), withdraws=approval.event_id, reason="approved by mistake")
+    w.withdraw_fact(prov(), withdraws=approval.event_id, reason="approved by mistake")
     assert w.plan_status() == "submitted"
 
 

@@ -109,23 +109,23 @@ def test_correction_needs_a_reason_changes_and_a_known_fact():
     with refused(RuleViolation, "corrects", "known_event"):
         w.correct(prov(), corrects=uuid4(), reason="r", changes={"participants": 1})
     with refused(RuleViolation, "withdraws", "known_event"):
-        w.withdraw(prov(), withdraws=uuid4(), reason="r")
+        w.withdraw_fact(prov(), withdraws=uuid4(), reason="r")
     with refused(InvalidValue, "reason", "required"):
-        w.withdraw(prov(), withdraws=original.event_id, reason="")
+        w.withdraw_fact(prov(), withdraws=original.event_id, reason="")
 
 
 def test_withdrawn_fact_disappears_and_cannot_be_corrected_or_withdrawn_again():
     w = work()
     kept = study(w, date(2014, 5, 1))
     gone = study(w, date(2014, 5, 2))
-    w.withdraw(prov(), withdraws=gone.event_id, reason="重复录入")
+    w.withdraw_fact(prov(), withdraws=gone.event_id, reason="重复录入")
     assert set(w.facts.current) == {kept.event_id}
     assert w.facts.withdrawn == {gone.event_id}
     assert isinstance(w.pending_events[-1], BranchWork.FactWithdrawn)
     with refused(RuleViolation, "corrects", "not_withdrawn"):
         w.correct(prov(), corrects=gone.event_id, reason="r", changes={"participants": 1})
     with refused(RuleViolation, "withdraws", "not_withdrawn"):
-        w.withdraw(prov(), withdraws=gone.event_id, reason="again")
+        w.withdraw_fact(prov(), withdraws=gone.event_id, reason="again")
 
 
 def test_a_correction_itself_is_not_a_fact_and_cannot_be_corrected():

@@ -93,7 +93,7 @@ def test_withdrawn_training_no_longer_counts_towards_the_two_days():
     second = prov(d(4, 17))
     w.hold_secretary_training(second, days=Decimal(1), hours=Decimal(8))
     assert "secretary_trained" in milestones(facts(w))
-    w.withdraw(prov(), withdraws=second.event_id, reason="未参加")
+    w.withdraw_fact(prov(), withdraws=second.event_id, reason="未参加")
     assert "secretary_trained" not in milestones(facts(w))
 
 

@@ -179,7 +179,7 @@ def work_command() -> st.SearchStrategy[tuple[str, int, dict[str, Any]]]:
         ),
     )
     withdrawal = command(
-        "withdraw", target=st.tuples(st.just("withdraws"), st.integers(0, 50)), reason=texts
+        "withdraw_fact", target=st.tuples(st.just("withdraws"), st.integers(0, 50)), reason=texts
     )
     return st.sampled_from([facts] * 3 + [correction] * 2 + [withdrawal]).flatmap(lambda s: s)
 
