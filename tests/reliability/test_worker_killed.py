@@ -26,8 +26,9 @@ from tests.reliability.harness import (
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 CLIENTS = 4
-BATCHES_PER_CLIENT = 12
-BATCH_SIZE = 20
+BATCHES_PER_CLIENT = 25
+BATCH_SIZE = 40
+MAX_KILLS = 20
 
 
 @pytest.fixture
@@ -81,13 +82,17 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(
     for thread in threads:
         thread.start()
     killed = []
-    # Kill a worker three times while the integrators are posting.
-    for _ in range(3):
-        time.sleep(0.8)
+    # Kill workers while the integrators are posting, until a kill has cut a request off
+    # (a batch takes only milliseconds, so a single kill may land between requests).
+    while len(killed) < MAX_KILLS and any(t.is_alive() for t in threads):
+        if len(killed) >= 3 and 0 in statuses:
+            break
+        time.sleep(0.3)
         pids = gunicorn.worker_pids()
-        if pids and any(t.is_alive() for t in threads):
-            os.kill(pids[0], signal.SIGKILL)
-            killed.append(pids[0])
+        if pids:
+            victim = pids[len(killed) % len(pids)]
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
             gunicorn.wait_healthy()
     for thread in threads:
         thread.join(timeout=180)
