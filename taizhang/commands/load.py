@@ -18,7 +18,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--duration", type=float, default=60, help="seconds (max 3600)")
     parser.add_argument("--rate", type=float, default=50, help="requests per second (max 2000)")
     parser.add_argument("--interval", type=float, default=60, help="seconds per report line")
-    parser.add_argument("--branches", type=int, default=50, help="branches in the load district")
+    parser.add_argument("--branches", type=int, default=500, help="branches in the load district")
     parser.add_argument("--threads", type=int, default=16, help="client threads (max 64)")
     parser.add_argument("--pid", type=int, help="gunicorn master pid: report its workers' RSS")
     parser.add_argument("--seed", type=int, default=1)
