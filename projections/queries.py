@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -36,6 +37,8 @@ from projections.fold.work import phase_definition
 from projections.store import Database
 from taizhang.config import Settings
 from taizhang.service import business_today
+
+log = logging.getLogger(__name__)
 
 SILENT_DAYS = 30
 CACHE_SIZE = 256
@@ -159,13 +162,13 @@ class Views:
     def _cached(
         self, key: tuple[Any, ...], compute: Callable[[], Any], min_position: int | None = None
     ) -> Any:
-        """The view named by ``key``, computed by one caller while identical calls wait.
+        """The view named by ``key``, computed once for all concurrent identical calls.
 
         Served from the cache while it was confirmed current less than ``refresh_seconds``
-        ago, or while its positions are still the projections' positions. Otherwise one
-        caller recomputes it; meanwhile other callers get the previous view if there is one
-        (a bounded staleness), or wait for the new one. ``min_position`` (read-your-writes)
-        is never answered from a view older than that position.
+        ago, or while its positions are still the projections' positions. Otherwise it is
+        recomputed once: in the background if a previous view can answer meanwhile (a
+        bounded staleness), else by this caller while identical calls wait for its result.
+        ``min_position`` (read-your-writes) is never answered from a view older than that.
         """
         while True:
             now = time.monotonic()
@@ -175,9 +178,11 @@ class Views:
                     self._cache.move_to_end(key)
                     return entry.value
                 flight = self._flights.get(key)
+            # A view that may answer while a new one is computed.
+            previous = entry if entry is not None and entry.serves(min_position) else None
             if flight is not None:
-                if entry is not None and entry.serves(min_position):
-                    return entry.value  # being refreshed: the previous view meanwhile
+                if previous is not None:
+                    return previous.value
                 flight.done.wait()
                 if flight.error is not None:
                     raise flight.error
@@ -192,22 +197,44 @@ class Views:
                 if key in self._flights:
                     continue  # another caller started computing meanwhile
                 flight = self._flights[key] = _Flight()
-            try:
-                value = compute()
-            except BaseException as error:
-                flight.error = error
-                raise
-            else:
-                with self._cache_lock:
-                    self._cache[key] = _Entry(value, stamp, now)
-                    self._cache.move_to_end(key)
-                    while len(self._cache) > CACHE_SIZE:
-                        self._cache.popitem(last=False)
-                return value
-            finally:
-                with self._cache_lock:
-                    del self._flights[key]
-                flight.done.set()
+            if previous is not None:
+                refresh = threading.Thread(
+                    target=self._fill,
+                    args=(key, compute, stamp, now, flight),
+                    name="taizhang-view-refresh",
+                    daemon=True,
+                )
+                refresh.start()
+                return previous.value
+            return self._fill(key, compute, stamp, now, flight)
+
+    def _fill(
+        self,
+        key: tuple[Any, ...],
+        compute: Callable[[], Any],
+        stamp: tuple[tuple[str, int, int], ...],
+        now: float,
+        flight: _Flight,
+    ) -> Any:
+        try:
+            value = compute()
+        except BaseException as error:
+            flight.error = error
+            if threading.current_thread().name == "taizhang-view-refresh":
+                log.warning("refreshing view %s failed: %r", key[0], error)
+                return None
+            raise
+        else:
+            with self._cache_lock:
+                self._cache[key] = _Entry(value, stamp, now)
+                self._cache.move_to_end(key)
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+            return value
+        finally:
+            with self._cache_lock:
+                del self._flights[key]
+            flight.done.set()
 
     def _position_stamp(self) -> tuple[tuple[str, int, int], ...]:
         rows = self._rows(
