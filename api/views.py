@@ -8,10 +8,12 @@ Supervision views are judged on a business date (``as_of``, default today in Bei
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, json
 
 from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
@@ -36,6 +38,25 @@ def _whole_campaign(campaign_id: UUID) -> Any:
             errors=[error_item("committee_id", "scope_required", "name a part you may read")],
         )
     return campaign
+
+
+# The JSON of the last cached views served, by the identity of the view the cache returned:
+# many readers get the same cached view, and encoding it costs more than the rest of a read.
+_RENDERED: OrderedDict[int, tuple[Any, bytes]] = OrderedDict()
+_RENDERED_SIZE = 64
+_rendered_lock = threading.Lock()
+
+
+def _cached_json(body: Any) -> Response:
+    with _rendered_lock:
+        found = _RENDERED.get(id(body))
+    if found is None or found[0] is not body:
+        found = (body, json.dumps(body, ensure_ascii=False).encode())
+        with _rendered_lock:
+            _RENDERED[id(body)] = found  # holding ``body`` keeps its id from being reused
+            while len(_RENDERED) > _RENDERED_SIZE:
+                _RENDERED.popitem(last=False)
+    return Response(found[1], mimetype="application/json")
 
 
 def _page(items: list[Any], cursor: str | None) -> Response:
@@ -114,6 +135,7 @@ def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
             category=query.get("category"),
             min_position=min_position,
         )
+        return _cached_json(body)
     return as_json(body)
 
 
