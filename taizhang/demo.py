@@ -1408,7 +1408,7 @@ class _BranchWorkWriter:
             if copy is not None:
                 self.fact(
                     self.after(copy.provenance.occurred_on, 0, 4),
-                    "withdraw",
+                    "withdraw_fact",
                     withdraws=copy.provenance.event_id,
                     reason="重复录入",
                 )
