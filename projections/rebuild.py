@@ -10,10 +10,13 @@ reloads), folds what arrived meanwhile, renames the tables and sets the position
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import traceback
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from projections.fold import settle
+from projections.log import LogReader
 from projections.schema import PROJECTIONS, tables_of
 from projections.state import ViewState
 from projections.store import APPEND_ONLY, Database
@@ -22,7 +25,6 @@ from taizhang.config import Settings
 from taizhang.ledger import Ledger
 
 SUFFIX = "__next"
-PAGE = 10_000
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
@@ -37,27 +39,31 @@ def replay(
     ledger: Ledger,
     state: ViewState,
     names: Sequence[str],
-    start: int,
+    start: int | dict[str, int],
     stop: int | None,
     *,
     on_page: Any = None,
     bar: Any = None,
 ) -> tuple[int, list[tuple[Any, ...]]]:
-    """Fold the log after ``start`` (up to ``stop``) into ``state``; returns (last, letters)."""
-    positions = {name: (start, 0) for name in names}
+    """Fold the log after ``start`` (up to ``stop``) into ``state``; returns (last, letters).
+
+    ``start`` is one position for every projection, or each projection's own."""
+    starts = start if isinstance(start, dict) else {name: start for name in names}
+    positions = {name: (starts[name], 0) for name in names}
     letters: list[tuple[Any, ...]] = []
-    last = start
-    while True:
-        page = ledger.recorder.select_notifications(last, PAGE, stop=stop, inclusive_of_start=False)
-        if not page:
-            return last, letters
-        letters += process(ledger, state, page, positions, settled=False)
-        last = page[-1].id
-        positions = {name: (last, 0) for name in names}
-        if on_page is not None:
-            on_page(state)
-        if bar is not None:
-            bar.update(len(page))
+    last = max(positions[name][0] for name in names)
+    reader = LogReader(ledger)
+    try:
+        for page in reader.pages(min(positions[name][0] for name in names), stop):
+            letters += process(ledger, state, page, positions, settled=False)
+            last = max(last, page[-1].id)
+            if on_page is not None:
+                on_page(state)
+            if bar is not None:
+                bar.update(len(page))
+    finally:
+        reader.close()
+    return last, letters
 
 
 def rebuild(
@@ -69,7 +75,6 @@ def rebuild(
     if unknown:
         raise ValueError(f"unknown projection(s) {unknown}; known: {', '.join(PROJECTIONS)}")
     db = Database(settings)
-    ledger = Ledger(settings)
     tables = [t for name in names for t in tables_of(name)]
     conn = db.connect()
     try:
@@ -78,38 +83,131 @@ def rebuild(
                 db.execute(conn, f"DROP TABLE IF EXISTS {table.name}{SUFFIX}")
                 for statement in table.create_statements(table.name + SUFFIX, indexes=False):
                     db.execute(conn, statement)
-        state = ViewState()
-
-        def flush_timeline(state: ViewState) -> None:
-            # The timeline is as long as the log: write it as it goes, keep nothing.
-            for table in tables:
-                if table.name in APPEND_ONLY and state.rows[table.name]:
-                    with db.transaction(conn):
-                        db.bulk_insert(conn, table, state.rows[table.name].values(), suffix=SUFFIX)
-                    state.forget_rows(table.name)
-                    state.changed.pop(table.name, None)
-
+        ledger = Ledger(settings)
         head = ledger.recorder.max_notification_id() or 0
-        with _progress_bar(head, progress) as bar:
-            last, letters = replay(ledger, state, names, 0, head, on_page=flush_timeline, bar=bar)
-        letters += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
-        with db.transaction(conn):
-            for table in tables:
-                if table.name not in APPEND_ONLY:
-                    db.bulk_insert(conn, table, state.rows[table.name].values(), suffix=SUFFIX)
-            # Indexes after the bulk load (faster), before the corrections' marks (which
-            # find their rows by event id).
-            for table in tables:
-                for statement in table.index_statements(table.name + SUFFIX, index_suffix=SUFFIX):
-                    db.execute(conn, statement)
-                # Fresh statistics, so the planner finds marked rows by index, not by scan.
-                db.execute(conn, f"ANALYZE {table.name}{SUFFIX}")
-            db.mark_timeline(conn, state, suffix=SUFFIX)
-        state.take_changes()
-        return _switch(db, conn, ledger, state, names, tables, last, letters)
+        # The projections are independent: on PostgreSQL the timeline (as long as the log)
+        # is folded by a second process while this one folds the rest. SQLite has one
+        # writer, so there the two would only queue on its lock.
+        helper = None
+        here = names
+        try:
+            if db.is_postgres and "timeline" in names and len(names) > 1:
+                helper = _Helper(settings, ("timeline",), head)
+                here = tuple(name for name in names if name != "timeline")
+            state = ViewState()
+            with _progress_bar(head, progress) as bar:
+                last, letters = fill(db, conn, ledger, state, here, head, bar=bar)
+            lasts = {name: last for name in here}
+            if helper is not None:
+                helper_last, helper_letters = helper.join()
+                letters += helper_letters
+                lasts["timeline"] = helper_last
+                # What the switch folds for the timeline needs to know whose aggregates are
+                # whose: the owners the helper wrote.
+                owners = db.load(conn, ("timeline",), suffix=SUFFIX).rows["timeline_owner"]
+                state.rows["timeline_owner"] = owners
+            return _switch(db, conn, ledger, state, names, tables, lasts, letters)
+        finally:
+            if helper is not None:
+                helper.stop()
+            ledger.close()
     finally:
         conn.close()
-        ledger.close()
+
+
+def fill(
+    db: Database,
+    conn: Any,
+    ledger: Ledger,
+    state: ViewState,
+    names: Sequence[str],
+    head: int,
+    *,
+    bar: Any = None,
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """Fold the log up to ``head`` into the named projections' fresh tables, indexed and
+    analyzed; returns (last position folded, dead letters)."""
+    tables = [t for name in names for t in tables_of(name)]
+
+    def flush_timeline(state: ViewState) -> None:
+        # The timeline is as long as the log: write it as it goes, keep nothing.
+        for table in tables:
+            if table.name in APPEND_ONLY and state.rows[table.name]:
+                with db.transaction(conn):
+                    db.bulk_insert(conn, table, state.rows[table.name].values(), suffix=SUFFIX)
+                state.forget_rows(table.name)
+                state.changed.pop(table.name, None)
+
+    last, letters = replay(ledger, state, names, 0, head, on_page=flush_timeline, bar=bar)
+    if "progress" in names:
+        letters += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
+    with db.transaction(conn):
+        for table in tables:
+            if table.name not in APPEND_ONLY:
+                db.bulk_insert(conn, table, state.rows[table.name].values(), suffix=SUFFIX)
+        # Indexes after the bulk load (faster), before the corrections' marks (which
+        # find their rows by event id).
+        for table in tables:
+            for statement in table.index_statements(table.name + SUFFIX, index_suffix=SUFFIX):
+                db.execute(conn, statement)
+            # Fresh statistics, so the planner finds marked rows by index, not by scan.
+            db.execute(conn, f"ANALYZE {table.name}{SUFFIX}")
+        db.mark_timeline(conn, state, suffix=SUFFIX)
+    state.take_changes()
+    return last, letters
+
+
+def _fill_in_helper(settings: Settings, names: Sequence[str], head: int, pipe: Any) -> None:
+    try:
+        db = Database(settings)
+        conn = db.connect()
+        ledger = Ledger(settings)
+        try:
+            pipe.send(("done", fill(db, conn, ledger, ViewState(), names, head)))
+        finally:
+            ledger.close()
+            conn.close()
+    except BaseException as error:
+        pipe.send(("failed", f"{error!r}\n{traceback.format_exc()}"))
+        raise
+
+
+class _Helper:
+    """A second process filling some projections' fresh tables."""
+
+    def __init__(self, settings: Settings, names: Sequence[str], head: int) -> None:
+        # fork: the helper starts at once, without importing everything again; it makes
+        # its own connections and never touches the parent's.
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        self._pipe, theirs = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_fill_in_helper,
+            args=(settings, names, head, theirs),
+            name=f"rebuild {' '.join(names)}",
+            daemon=True,
+        )
+        self._process.start()
+        theirs.close()
+
+    def join(self) -> tuple[int, list[tuple[Any, ...]]]:
+        try:
+            outcome, result = self._pipe.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(
+                f"rebuild helper died (exit code {self._process.exitcode})"
+            ) from None
+        self._process.join()
+        if outcome != "done":
+            raise RuntimeError(f"rebuild helper failed: {result}")
+        return result  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
 
 
 def _switch(
@@ -119,13 +217,13 @@ def _switch(
     state: ViewState,
     names: Sequence[str],
     tables: Sequence[Any],
-    last: int,
+    lasts: dict[str, int],
     letters: list[tuple[Any, ...]],
 ) -> int:
     with db.transaction(conn):
         positions = db.positions(conn, lock=True)
         # Events that arrived during the replay: few, folded inside the switch.
-        last, more = replay(ledger, state, names, last, None)
+        last, more = replay(ledger, state, names, lasts, None)
         more += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
         db.write(conn, state, state.take_changes(), suffix=SUFFIX)
         for table in tables:

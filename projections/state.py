@@ -18,7 +18,8 @@ Row = dict[str, Any]
 
 class ViewState:
     def __init__(self) -> None:
-        self.rows: dict[str, dict[Key, Row]] = {t.name: {} for t in TABLES}
+        # Rows are dicts, except the timeline's: tuples in column order (see fold.timeline).
+        self.rows: dict[str, dict[Key, Any]] = {t.name: {} for t in TABLES}
         self.changed: dict[str, set[Key]] = defaultdict(set)
         # Branch works whose derived columns (counts, milestones, phases) need recomputing.
         self.stale_works: set[Key] = set()
@@ -36,7 +37,7 @@ class ViewState:
     def get(self, table: str, key: Key) -> Row | None:
         return self.rows[table].get(key)
 
-    def put(self, table: str, key: Key, row: Row) -> None:
+    def put(self, table: str, key: Key, row: Any) -> None:
         self.rows[table][key] = row
         self.changed[table].add(key)
 

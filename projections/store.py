@@ -110,7 +110,9 @@ class Database:
 
     # -- rows --------------------------------------------------------------------------
 
-    def load(self, conn: Connection, projections: Iterable[str] = PROJECTIONS) -> ViewState:
+    def load(
+        self, conn: Connection, projections: Iterable[str] = PROJECTIONS, *, suffix: str = ""
+    ) -> ViewState:
         state = ViewState()
         for name in projections:
             for table in tables_of(name):
@@ -118,7 +120,8 @@ class Database:
                     continue
                 columns = table.column_names
                 rows = state.rows[table.name]
-                for values in self.fetchall(conn, f"SELECT {', '.join(columns)} FROM {table.name}"):
+                text = f"SELECT {', '.join(columns)} FROM {table.name}{suffix}"
+                for values in self.fetchall(conn, text):
                     row = dict(zip(columns, values, strict=True))
                     for column in table.json_columns:
                         row[column] = json.loads(row[column]) if row[column] is not None else None
@@ -158,7 +161,9 @@ class Database:
         state.timeline_marks.clear()
 
     @staticmethod
-    def row_values(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:
+    def row_values(table: Table, row: Any) -> tuple[Any, ...]:
+        if type(row) is tuple:  # already in column order
+            return row
         json_columns = table.json_columns
         if not json_columns:
             return tuple([row[c] for c in table.column_names])

@@ -24,8 +24,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from domain.receipt import Receipt
-from projections.fold import fold, settle
+from projections.fold import progress_handler, settle, timeline
 from projections.schema import PROJECTIONS
 from projections.state import ViewState
 from projections.store import Database, Stale
@@ -217,28 +216,31 @@ def process(
 ) -> list[tuple[Any, ...]]:
     """Fold a batch into ``state`` for each projection not yet past it; returns dead letters.
 
+    The progress projection folds decoded events (only those it has a fold for: receipts and
+    the like are never decoded); the timeline folds the stored events themselves.
     ``settled=False`` leaves the derived rows stale, for a replay that settles once at the
     end instead of recomputing a branch's progress after every page it appears in.
     """
     letters: list[tuple[Any, ...]] = []
     now = datetime.now(UTC).isoformat()
-    to_event = ledger.mapper.to_domain_event
-    names = list(positions)
+    decode = ledger.mapper.to_domain_event
+    progress_at = positions["progress"][0] if "progress" in positions else None
+    timeline_at = positions["timeline"][0] if "timeline" in positions else None
     for notification in notifications:
         position = notification.id
-        due = [name for name in names if position > positions[name][0]]
-        try:
-            event = to_event(notification)
-        except Exception as error:  # noqa: BLE001 -- an undecodable event is a dead letter
-            letters += [(name, position, notification.topic, repr(error), now) for name in due]
-            continue
-        if isinstance(event, Receipt.Event):
-            continue
-        for name in due:
+        if timeline_at is not None and position > timeline_at:
             try:
-                fold(state, name, event, position)
+                timeline.fold_stored(state, notification, decode)
             except Exception as error:  # noqa: BLE001 -- a fold that fails is a dead letter
-                letters.append((name, position, notification.topic, repr(error), now))
+                letters.append(("timeline", position, notification.topic, repr(error), now))
+        if progress_at is not None and position > progress_at:
+            handler = progress_handler(notification.topic)
+            if handler is None:
+                continue
+            try:
+                handler(state, decode(notification))
+            except Exception as error:  # noqa: BLE001 -- undecodable or unfoldable
+                letters.append(("progress", position, notification.topic, repr(error), now))
     if not settled:
         return letters
     last = notifications[-1].id

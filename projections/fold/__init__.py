@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.fold import organizations, problems, timeline, work
+from eventsourcing.utils import resolve_topic
+
+from projections.fold import organizations, problems, work
 from projections.state import ViewState
 
 PROGRESS_HANDLERS: dict[type, Any] = {
@@ -19,12 +21,32 @@ PROGRESS_HANDLERS: dict[type, Any] = {
 
 
 def fold(state: ViewState, projection: str, event: Any, position: int) -> None:
-    if projection == "progress":
-        handler = PROGRESS_HANDLERS.get(type(event))
-        if handler is not None:
-            handler(state, event)
-    else:
-        timeline.fold(state, event, position)
+    if projection != "progress":
+        # The timeline folds the stored event itself, undecoded: timeline.fold_stored.
+        raise ValueError(f"fold: {projection!r} does not fold decoded events")
+    handler = PROGRESS_HANDLERS.get(type(event))
+    if handler is not None:
+        handler(state, event)
+
+
+_CLASS_OF_TOPIC: dict[str, type] = {}
+
+
+def progress_handler(topic: str) -> Any:
+    """The progress fold for a stored event's topic, or None: no need to decode it."""
+    cls = _CLASS_OF_TOPIC.get(topic)
+    if cls is None:
+        try:
+            cls = _CLASS_OF_TOPIC[topic] = resolve_topic(topic)
+        except Exception:  # noqa: BLE001 -- an unknown topic is the decoder's to report
+            return fold_decoded
+    return PROGRESS_HANDLERS.get(cls)
+
+
+def fold_decoded(state: ViewState, event: Any) -> None:
+    handler = PROGRESS_HANDLERS.get(type(event))
+    if handler is not None:
+        handler(state, event)
 
 
 def settle(state: ViewState) -> list[tuple[str, Exception]]:

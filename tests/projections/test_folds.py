@@ -6,7 +6,16 @@ import itertools
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, NamedTuple
 from uuid import uuid4
+
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    UUIDAsHex,
+)
 
 from domain.branch import Branch
 from domain.branch_work import BranchWork
@@ -15,10 +24,11 @@ from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, MILESTONES
 from domain.problem import Problem
 from domain.progress import phase_progress
 from domain.provenance import Provenance
-from projections.fold import fold, settle
+from projections.fold import fold, settle, timeline
 from projections.fold.work import phase_dates, status_on
 from projections.state import ViewState
 from projections.worker import process
+from taizhang.transcodings import register_transcodings
 
 
 def prov(on: date) -> Provenance:
@@ -53,12 +63,40 @@ def world():
     return branch, campaign, work
 
 
+def _mapper() -> Mapper:
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
+        transcoder.register(transcoding)
+    register_transcodings(transcoder)
+    return Mapper(transcoder=transcoder)
+
+
+MAPPER = _mapper()
+
+
+class Note(NamedTuple):
+    """A stored event at a log position, as the worker reads it."""
+
+    id: int
+    originator_id: Any
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+def note(position: int, event) -> Note:
+    stored = MAPPER.to_stored_event(event)
+    return Note(
+        position, stored.originator_id, stored.originator_version, stored.topic, stored.state
+    )
+
+
 def folded(*aggregates) -> ViewState:
     state = ViewState()
     events = [e for a in aggregates for e in a.collect_events()]
     for position, event in enumerate(events, start=1):
         fold(state, "progress", event, position)
-        fold(state, "timeline", event, position)
+        timeline.fold_stored(state, note(position, event), MAPPER.to_domain_event)
     assert settle(state) == []
     return state
 
@@ -74,7 +112,7 @@ def test_a_withdrawn_fact_counts_not_at_all_and_a_corrected_one_as_corrected():
     work.correct(
         prov(date(2014, 4, 21)), corrects=study, reason="r", changes={"days": Decimal("2.5")}
     )
-    work.withdraw(prov(date(2014, 4, 21)), withdraws=meeting, reason="r")
+    work.withdraw_fact(prov(date(2014, 4, 21)), withdraws=meeting, reason="r")
     state = folded(branch, campaign, work)
     (row,) = state.rows["branch_progress"].values()
     assert row["study_days"] == "2.5" and row["meetings"] == 0
@@ -140,18 +178,11 @@ def test_a_fold_that_fails_becomes_a_dead_letter_and_the_batch_goes_on(monkeypat
 
     monkeypatch.setitem(fold_module.PROGRESS_HANDLERS, Campaign.Defined, broken)
 
-    class Note:
-        def __init__(self, i, e):
-            self.id, self.event, self.topic = i, e, type(e).__qualname__
-
     class FakeLedger:
-        class mapper:  # noqa: N801
-            @staticmethod
-            def to_domain_event(note):
-                return note.event
+        mapper = MAPPER
 
     state = ViewState()
-    notes = [Note(i, e) for i, e in enumerate(events, start=1)]
+    notes = [note(i, e) for i, e in enumerate(events, start=1)]
     letters = process(FakeLedger, state, notes, {"progress": (0, 0), "timeline": (0, 0)})
     assert [(p, pos) for p, pos, *_ in letters] == [("progress", 2)]
     assert "cannot fold" in letters[0][3]
