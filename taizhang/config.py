@@ -16,7 +16,8 @@ Database selection, first match wins:
 3. Otherwise a SQLite file ``<data dir>/taizhang.sqlite``.
 
 Other variables: ``TAIZHANG_DATA_DIR`` (default ``./var``), ``TAIZHANG_HOST`` (default
-``127.0.0.1``), ``TAIZHANG_PORT`` (default ``8000``).
+``127.0.0.1``), ``TAIZHANG_PORT`` (default ``8000``), ``TAIZHANG_CREATE_TABLES`` (default
+yes; no when the service connects as a role that may not create tables).
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -72,6 +73,16 @@ def _check_schema(schema: str, variable: str) -> str:
             "(letters, digits and '_', not starting with a digit, at most 63 characters)"
         )
     return schema
+
+
+def _parse_flag(value: str | None, variable: str, default: bool = True) -> bool:
+    if value is None:
+        return default
+    if value.lower() in _TRUE_STRINGS:
+        return True
+    if value.lower() in {"n", "no", "f", "false", "off", "0"}:
+        return False
+    raise ConfigurationError(f"{variable}: expected yes or no, got {value!r}")
 
 
 def _parse_port(value: str, variable: str) -> int:
@@ -183,6 +194,9 @@ class Settings:
     postgres_schema: str | None = None
     listen_host: str = DEFAULT_HOST
     listen_port: int = DEFAULT_PORT
+    # False when the service connects as a role that may not create tables (taizhang_app):
+    # the tables then come from `taizhang migrate`, run as the owner.
+    create_tables: bool = True
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -244,6 +258,7 @@ class Settings:
         listen_host = get("TAIZHANG_HOST") or DEFAULT_HOST
         port_str = get("TAIZHANG_PORT")
         listen_port = _parse_port(port_str, "TAIZHANG_PORT") if port_str else DEFAULT_PORT
+        create_tables = _parse_flag(get("TAIZHANG_CREATE_TABLES"), "TAIZHANG_CREATE_TABLES")
 
         schema: str | None = None
         url_var = next((v for v in ("TAIZHANG_DATABASE_URL", "DATABASE_URL") if get(v)), None)
@@ -287,6 +302,7 @@ class Settings:
             postgres_schema=schema,
             listen_host=listen_host,
             listen_port=listen_port,
+            create_tables=create_tables,
         )
 
     # ------------------------------------------------------------------ derived
@@ -318,7 +334,7 @@ class Settings:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": self.sqlite_path(),
                 "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT),
-                "CREATE_TABLE": "y",
+                "CREATE_TABLE": "y" if self.create_tables else "n",
             }
         p = self.postgres_params()
         # POSTGRES_ENABLE_DB_FUNCTIONS is deliberately NEVER set. In eventsourcing 9.5.6
@@ -340,7 +356,7 @@ class Settings:
             "POSTGRES_CONNECT_TIMEOUT": str(POSTGRES_CONNECT_TIMEOUT),
             # Reconnect transparently after a server restart instead of failing once.
             "POSTGRES_PRE_PING": "y",
-            "CREATE_TABLE": "y",
+            "CREATE_TABLE": "y" if self.create_tables else "n",
         }
 
     def psycopg_conninfo(self) -> str:

@@ -217,3 +217,12 @@ def test_settings_fixture_gives_working_backends(settings: Settings) -> None:
         assert settings.postgres_schema.startswith("t_")
     else:
         assert settings.sqlite_path().endswith("taizhang.sqlite")
+
+
+def test_create_tables_can_be_switched_off_for_the_service_role() -> None:
+    url = {"TAIZHANG_DATABASE_URL": "postgresql://taizhang_app@127.0.0.1:5432/test"}
+    assert Settings.from_env(url).eventsourcing_env()["CREATE_TABLE"] == "y"
+    off = Settings.from_env({**url, "TAIZHANG_CREATE_TABLES": "no"})
+    assert off.eventsourcing_env()["CREATE_TABLE"] == "n"
+    with pytest.raises(ConfigurationError, match="TAIZHANG_CREATE_TABLES"):
+        Settings.from_env({**url, "TAIZHANG_CREATE_TABLES": "maybe"})
