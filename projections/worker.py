@@ -181,24 +181,52 @@ class Worker:
 
 
 class Listener:
-    """Wakes the worker when events are committed: LISTEN on PostgreSQL, polling on SQLite."""
+    """Wakes the worker when events are committed: LISTEN on PostgreSQL, polling on SQLite.
+
+    A lost LISTEN connection (a database restart, a terminated backend) is noticed and
+    opened again; until then, and whenever a notification is missed, the worker still
+    polls every ``POLL_SECONDS``, so nothing is ever missed, only later.
+    """
 
     def __init__(self, settings: Settings, ledger: Ledger) -> None:
+        self.settings = settings
         self.conn: Any = None
+        self.channel = ""
         if settings.is_postgres:
             self.channel = ledger.recorder.channel_name  # type: ignore[attr-defined]
-            self.conn = psycopg.connect(settings.psycopg_conninfo(), autocommit=True)
-            self.conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+            self._connect()
+
+    def _connect(self) -> None:
+        try:
+            conn = psycopg.connect(
+                self.settings.psycopg_conninfo(), autocommit=True, connect_timeout=2
+            )
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+        except psycopg.Error:
+            self.conn = None
+            return
+        self.conn = conn
 
     def wait(self, stop: threading.Event) -> None:
-        if self.conn is None:
+        if not self.settings.is_postgres:
             stop.wait(SQLITE_POLL_SECONDS)
             return
+        if self.conn is None or self.conn.closed:
+            self._connect()
+            if self.conn is None:
+                stop.wait(POLL_SECONDS)
+                return
         try:
             for _ in self.conn.notifies(timeout=POLL_SECONDS, stop_after=1):
                 pass
         except psycopg.Error:
+            self.close()
+            self.conn = None
             stop.wait(POLL_SECONDS)
+
+    @property
+    def listening(self) -> bool:
+        return self.conn is not None and not self.conn.closed
 
     def close(self) -> None:
         if self.conn is not None:

@@ -1,4 +1,4 @@
-"""The projection worker's LISTEN connection is killed: it misses nothing (polling fallback)."""
+"""The projection worker's LISTEN connection is killed: it misses nothing, and listens again."""
 
 from __future__ import annotations
 
@@ -69,6 +69,18 @@ def test_listener_terminated_views_still_catch_up(
         took = wait_caught_up(settings, head, within=5)
         assert took < 5
         assert worker.thread.is_alive()
+
+        # And it listens again, on a new connection, so updates are prompt again.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            again = listeners(private_pg, dbname)
+            if again and not set(again) & set(killed):
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the worker did not listen again after its connection died")
+        head = post("440120")
+        assert wait_caught_up(settings, head, within=5) < 1.0
     finally:
         worker.stop()
         ledger.close()
