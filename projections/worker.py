@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from projections.fold import progress_handler, settle, timeline
+from projections.fold import fold_progress, settle, timeline
 from projections.schema import PROJECTIONS
 from projections.state import ViewState
 from projections.store import Database, Stale
@@ -244,8 +244,8 @@ def process(
 ) -> list[tuple[Any, ...]]:
     """Fold a batch into ``state`` for each projection not yet past it; returns dead letters.
 
-    The progress projection folds decoded events (only those it has a fold for: receipts and
-    the like are never decoded); the timeline folds the stored events themselves.
+    Both fold the stored events, decoding only what a fold needs as a domain event
+    (``fold.stored``): receipts and the like are never decoded.
     ``settled=False`` leaves the derived rows stale, for a replay that settles once at the
     end instead of recomputing a branch's progress after every page it appears in.
     """
@@ -262,11 +262,8 @@ def process(
             except Exception as error:  # noqa: BLE001 -- a fold that fails is a dead letter
                 letters.append(("timeline", position, notification.topic, repr(error), now))
         if progress_at is not None and position > progress_at:
-            handler = progress_handler(notification.topic)
-            if handler is None:
-                continue
             try:
-                handler(state, decode(notification))
+                fold_progress(state, notification, decode)
             except Exception as error:  # noqa: BLE001 -- undecodable or unfoldable
                 letters.append(("progress", position, notification.topic, repr(error), now))
     if not settled:

@@ -6,11 +6,11 @@ one event to one projection; ``settle`` recomputes the derived rows of what a ba
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from eventsourcing.utils import resolve_topic
-
 from projections.fold import organizations, problems, work
+from projections.fold.stored import aggregate_id_of, class_of, plain_values
 from projections.state import ViewState
 
 PROGRESS_HANDLERS: dict[type, Any] = {
@@ -29,24 +29,30 @@ def fold(state: ViewState, projection: str, event: Any, position: int) -> None:
         handler(state, event)
 
 
-_CLASS_OF_TOPIC: dict[str, type] = {}
+# Folds of a recorded fact, nearly every event of the log: they run on the stored event's
+# plain values, without decoding it (see fold.stored).
+_FACT_FOLDS: dict[Any, Any] = {
+    work.fact_recorded: work.fact_stored,
+    problems.fact_recorded: problems.fact_stored,
+}
 
 
-def progress_handler(topic: str) -> Any:
-    """The progress fold for a stored event's topic, or None: no need to decode it."""
-    cls = _CLASS_OF_TOPIC.get(topic)
-    if cls is None:
-        try:
-            cls = _CLASS_OF_TOPIC[topic] = resolve_topic(topic)
-        except Exception:  # noqa: BLE001 -- an unknown topic is the decoder's to report
-            return fold_decoded
-    return PROGRESS_HANDLERS.get(cls)
-
-
-def fold_decoded(state: ViewState, event: Any) -> None:
-    handler = PROGRESS_HANDLERS.get(type(event))
-    if handler is not None:
-        handler(state, event)
+def fold_progress(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> None:
+    """Fold one stored event into the progress projection; ``decode`` makes it a domain
+    event when its fold needs one. Events it has no fold for are never decoded."""
+    cls = class_of(stored.topic)
+    handler = PROGRESS_HANDLERS.get(cls)
+    if handler is None:
+        return
+    fact_fold = _FACT_FOLDS.get(handler)
+    if fact_fold is not None:
+        values = plain_values(stored, cls)
+        if values is not None:
+            fact_fold(
+                state, aggregate_id_of(stored), cls.__name__, stored.originator_version, values
+            )
+            return
+    handler(state, decode(stored))
 
 
 def settle(state: ViewState) -> list[tuple[str, Exception]]:

@@ -47,6 +47,14 @@ def compact(event: Any, fields: tuple[str, ...]) -> Compact:
     ]
 
 
+def compact_stored(
+    name: str, version: int, occurred_on: str, values: dict[str, Any], fields: tuple[str, ...]
+) -> Compact:
+    """``compact`` of a fact from its stored plain values: the same list."""
+    extra = {field: values[field] for field in fields} if fields else None
+    return [name, version, _DATES.setdefault(occurred_on, occurred_on), extra]
+
+
 def correct(entry: Compact, changes: dict[str, Any], fields: tuple[str, ...]) -> None:
     """Apply a FactCorrected's changes to a compact fact, as ``Fact.corrected`` does."""
     if "occurred_on" in changes:

@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.base import Facts
 from domain.problem import Problem
-from projections.fold.common import compact, correct, flag, iso, revive
+from projections.fold.common import compact, compact_stored, correct, flag, iso, revive
 from projections.state import ViewState
 
 KEPT: dict[str, tuple[str, ...]] = {
@@ -84,6 +84,17 @@ def fact_recorded(state: ViewState, e: Any) -> None:
     name = type(e).__name__
     row["facts"][e.provenance.event_id.hex] = compact(e, KEPT.get(name, ()))
     _changed(state, row, iso(e.provenance.occurred_on))
+
+
+def fact_stored(state: ViewState, aggregate_id: str, name: str, version: int, values: Any) -> None:
+    """``fact_recorded`` from the stored event's plain values (``fold.stored``)."""
+    row = state.rows["problem_ledger"].get((aggregate_id,))
+    if row is None:
+        return
+    provenance = values["provenance"]
+    entry = compact_stored(name, version, provenance["occurred_on"], values, KEPT.get(name, ()))
+    row["facts"][provenance["event_id"]] = entry
+    _changed(state, row, entry[2])
 
 
 def revised(state: ViewState, e: Problem.Revised) -> None:

@@ -14,12 +14,11 @@ import json
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from eventsourcing.utils import resolve_topic
-
 from domain.branch import Branch
 from domain.branch_work import BranchWork
 from domain.problem import Problem
 from domain.records import aggregate_kind, event_type, to_plain
+from projections.fold.stored import aggregate_id_of, class_of, plain_values, uuid_text
 from projections.state import ViewState
 
 TIMELINE = "branch_timeline"
@@ -27,9 +26,6 @@ OWNERS = "timeline_owner"
 _STAMP_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "provenance"}
 )
-# Transcodings whose stored data already is the plain value (see taizhang.transcodings and
-# the library's defaults); uuids are the one exception, stored as hex without hyphens.
-_PLAIN_AS_STORED = {"date_iso", "datetime_iso", "decimal_str", "provenance", "phase_definition"}
 
 # What a timeline row needs of an event's class: (kind, type, owner role, mark).
 _BRANCH, _CREATES, _MEMBER = "branch", "creates", "member"
@@ -41,41 +37,9 @@ class _Topic(NamedTuple):
     event_type: str
     role: str  # _BRANCH, _CREATES or _MEMBER
     mark: str | None  # corrected | withdrawn_fact | withdrawn_problem
-    class_version: int
 
 
 _TOPICS: dict[str, _Topic | None] = {}
-
-
-def _uuid_text(hex_text: str) -> str:
-    if len(hex_text) != 32:
-        raise ValueError(f"not a stored uuid: {hex_text!r}")
-    h = hex_text
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _plain_names() -> frozenset[str]:
-    from domain.vocabulary import ALL_VOCABULARIES
-
-    return frozenset(_PLAIN_AS_STORED | {v.__name__ for v in ALL_VOCABULARIES})
-
-
-_PLAIN = _plain_names()
-
-
-def _unwrap(d: dict[str, Any]) -> Any:
-    """JSON object hook: a transcoded value becomes its plain value, other objects stay."""
-    if len(d) == 2 and "_type_" in d and "_data_" in d:
-        name = d["_type_"]
-        if name == "uuid_hex":
-            return _uuid_text(d["_data_"])
-        if name in _PLAIN:
-            return d["_data_"]
-        raise ValueError(f"no plain form for stored values of type {name!r}")
-    return d
-
-
-_decode_plain = json.JSONDecoder(object_hook=_unwrap).decode
 _encode_data = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=to_plain).encode
 
 
@@ -85,7 +49,7 @@ def _topic(topic: str) -> _Topic | None:
         return _TOPICS[topic]
     except KeyError:
         pass
-    cls = resolve_topic(topic)
+    cls = class_of(topic)
     if issubclass(cls, Branch.Event):
         role = _BRANCH
     elif cls in (BranchWork.Opened, Problem.Listed):
@@ -110,17 +74,16 @@ def _topic(topic: str) -> _Topic | None:
         event_type(example),
         role,
         mark,
-        getattr(cls, "class_version", 1),
     )
     _TOPICS[topic] = info
     return info
 
 
 def _plain_state(stored: Any, info: _Topic, decode: Callable[[Any], Any]) -> dict[str, Any]:
-    """The stored event's attributes as plain values, upcast if stored under an old version."""
-    values: dict[str, Any] = _decode_plain(stored.state.decode("utf8"))
-    if values.pop("class_version", 1) >= info.class_version:
+    values = plain_values(stored, info.cls)
+    if values is not None:
         return values
+    # Stored under an older class version: decoded (and upcast) by the library.
     event = decode(stored)
     provenance = event.provenance
     values = {k: to_plain(v) for k, v in vars(event).items() if k not in _STAMP_FIELDS}
@@ -142,9 +105,7 @@ def fold_stored(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> 
     info = _topic(stored.topic)
     if info is None:
         return
-    aggregate_id = stored.originator_id
-    if type(aggregate_id) is not str:
-        aggregate_id = str(aggregate_id)
+    aggregate_id = aggregate_id_of(stored)
     # Read before asking whose it is: an unreadable event is a dead letter even if the
     # timeline would have left it out.
     values = _plain_state(stored, info, decode)
@@ -155,7 +116,7 @@ def fold_stored(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> 
         if owner is None:
             return
     provenance = values.pop("provenance")
-    event_id = _uuid_text(provenance["event_id"])
+    event_id = uuid_text(provenance["event_id"])
     if role == _BRANCH:
         branch_id, campaign_id = aggregate_id, None
     elif role == _CREATES:

@@ -15,7 +15,7 @@ from domain.base import Facts
 from domain.branch_work import BranchWork
 from domain.phases import PhaseDefinition
 from domain.progress import milestones, phase_progress, phase_started_milestone
-from projections.fold.common import compact, correct, iso, revive
+from projections.fold.common import compact, compact_stored, correct, iso, revive
 from projections.state import Key, ViewState
 
 # The fields of each fact the views need; every other field is only in the timeline.
@@ -54,6 +54,20 @@ def fact_recorded(state: ViewState, e: Any) -> None:
     key, row = found
     name = type(e).__name__
     row["facts"][e.provenance.event_id.hex] = compact(e, KEPT.get(name, ()))
+    state.touch("branch_progress", key)
+    state.stale_works.add(key)
+
+
+def fact_stored(state: ViewState, aggregate_id: str, name: str, version: int, values: Any) -> None:
+    """``fact_recorded`` from the stored event's plain values (``fold.stored``)."""
+    key = state.work_keys.get(aggregate_id)
+    if key is None:
+        return
+    row = state.rows["branch_progress"][key]
+    provenance = values["provenance"]
+    row["facts"][provenance["event_id"]] = compact_stored(
+        name, version, provenance["occurred_on"], values, KEPT.get(name, ())
+    )
     state.touch("branch_progress", key)
     state.stale_works.add(key)
 

@@ -1,0 +1,76 @@
+"""Stored events read as plain values, without decoding them into domain events.
+
+Replays fold every event of the log, and decoding (uuids, dates, provenance and the event
+object itself) is most of what they would spend. The folds that run for nearly every event
+-- the timeline, and recording a fact of a branch's work or a problem -- need only plain
+values: the stored JSON with the transcoder's ``{"_type_", "_data_"}`` wrappers unwrapped
+gives exactly what ``domain.records.to_plain`` gives for the decoded event (uuids with
+hyphens, dates, times and decimals as their text, vocabularies by value).
+
+A stored event is anything with ``id``, ``originator_id``, ``originator_version``,
+``topic`` and ``state``: a library ``Notification`` or a ``projections.log.Entry``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from eventsourcing.utils import resolve_topic
+
+from domain.vocabulary import ALL_VOCABULARIES
+
+# Transcodings whose stored data already is the plain value (see taizhang.transcodings and
+# the library's defaults); uuids are the one exception, stored as hex without hyphens.
+_PLAIN_AS_STORED = frozenset(
+    {"date_iso", "datetime_iso", "decimal_str", "provenance", "phase_definition"}
+    | {vocabulary.__name__ for vocabulary in ALL_VOCABULARIES}
+)
+
+_CLASSES: dict[str, type] = {}
+
+
+def class_of(topic: str) -> type:
+    """The event class a topic names (raises for a topic no class answers to)."""
+    cls = _CLASSES.get(topic)
+    if cls is None:
+        cls = _CLASSES[topic] = resolve_topic(topic)
+    return cls
+
+
+def aggregate_id_of(stored: Any) -> str:
+    aggregate_id = stored.originator_id
+    return aggregate_id if type(aggregate_id) is str else str(aggregate_id)
+
+
+def uuid_text(hex_text: str) -> str:
+    """``str(UUID(hex_text))``, for the 32 hex digits the transcoder stores."""
+    if len(hex_text) != 32:
+        raise ValueError(f"not a stored uuid: {hex_text!r}")
+    h = hex_text
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _unwrap(d: dict[str, Any]) -> Any:
+    """JSON object hook: a transcoded value becomes its plain value, other objects stay."""
+    if len(d) == 2 and "_type_" in d and "_data_" in d:
+        name = d["_type_"]
+        if name == "uuid_hex":
+            return uuid_text(d["_data_"])
+        if name in _PLAIN_AS_STORED:
+            return d["_data_"]
+        raise ValueError(f"no plain form for stored values of type {name!r}")
+    return d
+
+
+_decode_plain = json.JSONDecoder(object_hook=_unwrap).decode
+
+
+def plain_values(stored: Any, cls: type) -> dict[str, Any] | None:
+    """The stored event's attributes as plain values (``provenance`` a dict with the event
+    id as hex, ``timestamp`` ISO text), or None when it was stored under an older class
+    version: then only the library knows how to upcast it, and it must be decoded."""
+    values: dict[str, Any] = _decode_plain(stored.state.decode("utf8"))
+    if values.pop("class_version", 1) < getattr(cls, "class_version", 1):
+        return None
+    return values
