@@ -515,6 +515,9 @@ class _Gunicorn:
             TAIZHANG_BIND=f"127.0.0.1:{port}",
             TAIZHANG_ACCESS_LOG="",
             TAIZHANG_LOG_LEVEL="warning",
+            # Migrated already; workers creating the tables at once can fail to boot
+            # ("tuple concurrently updated").
+            TAIZHANG_CREATE_TABLES="0",
             PYTHONPATH=str(ROOT),
         )
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
