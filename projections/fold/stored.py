@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from eventsourcing.utils import resolve_topic
 
 from domain.vocabulary import ALL_VOCABULARIES
@@ -66,11 +67,54 @@ def _unwrap(d: dict[str, Any]) -> Any:
 _decode_plain = json.JSONDecoder(object_hook=_unwrap).decode
 
 
+class _Inexact(Exception):
+    """orjson reads an integer past 64 bits as a float: such an event takes the exact path."""
+
+
+def _plain(value: Any) -> Any:
+    """What ``_unwrap`` would have made of a parsed value, walking down from the top."""
+    kind = type(value)
+    if kind is dict:
+        if len(value) == 2 and "_type_" in value and "_data_" in value:
+            name, data = value["_type_"], value["_data_"]
+            if name == "uuid_hex":
+                return uuid_text(data)
+            if name in _PLAIN_AS_STORED:
+                return _plain(data)
+            raise ValueError(f"no plain form for stored values of type {name!r}")
+        return {key: _plain(item) for key, item in value.items()}
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind is float:
+        raise _Inexact
+    return value
+
+
+def _load_plain(state: bytes) -> dict[str, Any]:
+    try:
+        values = orjson.loads(state)
+        if type(values) is not dict:
+            kind = type(values).__name__
+            raise ValueError(f"a stored event's state is a JSON object, not {kind}")
+        for key, value in values.items():
+            kind = type(value)
+            if kind is dict or kind is list:
+                values[key] = _plain(value)
+            elif kind is float:
+                raise _Inexact
+        return values  # type: ignore[no-any-return]
+    except (orjson.JSONDecodeError, _Inexact):
+        # What orjson refuses or may read inexactly, but the library's json module wrote
+        # or reads (NaN, lone surrogates, long integers, floats): the exact parser, which
+        # also says what is wrong.
+        return _decode_plain(bytes(state).decode("utf8"))  # type: ignore[no-any-return]
+
+
 def plain_values(stored: Any, cls: type) -> dict[str, Any] | None:
     """The stored event's attributes as plain values (``provenance`` a dict with the event
     id as hex, ``timestamp`` ISO text), or None when it was stored under an older class
     version: then only the library knows how to upcast it, and it must be decoded."""
-    values: dict[str, Any] = _decode_plain(stored.state.decode("utf8"))
+    values = _load_plain(stored.state)
     if values.pop("class_version", 1) < getattr(cls, "class_version", 1):
         return None
     return values

@@ -14,6 +14,8 @@ import json
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import orjson
+
 from domain.branch import Branch
 from domain.branch_work import BranchWork
 from domain.problem import Problem
@@ -40,7 +42,15 @@ class _Topic(NamedTuple):
 
 
 _TOPICS: dict[str, _Topic | None] = {}
-_encode_data = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=to_plain).encode
+_encode_slowly = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=to_plain).encode
+
+
+def _encode_data(values: dict[str, Any]) -> str:
+    """The event's data as JSON text with sorted keys (compact, UTF-8)."""
+    try:
+        return orjson.dumps(values, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:  # integers past 64 bits, lone surrogates
+        return _encode_slowly(values)  # type: ignore[no-any-return]
 
 
 def _topic(topic: str) -> _Topic | None:

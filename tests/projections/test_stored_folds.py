@@ -36,8 +36,15 @@ COLUMNS = (
 
 def expected(event) -> tuple:
     record = event_record(event)
-    record["data"] = json.dumps(record["data"], sort_keys=True, ensure_ascii=False)
     return tuple(record[c] for c in COLUMNS)
+
+
+def event_columns(row) -> tuple:
+    """The row's columns from the event, its data parsed (the text's layout is not at stake,
+    but its keys are written sorted, so equal data is equal text)."""
+    data = row[13]
+    assert list(json.loads(data)) == sorted(json.loads(data))
+    return (*row[3:13], json.loads(data))
 
 
 def folded_rows(ledger):
@@ -65,7 +72,7 @@ def test_every_timeline_row_equals_the_decoded_events_record(settings):
         if row is None:
             continue
         kinds.add(row[7])
-        assert row[3:14] == expected(event), entry.topic
+        assert event_columns(row) == expected(event), entry.topic
     # Corrections, withdrawals, problems and branch events all went through this path.
     assert {"FactCorrected", "FactWithdrawn", "ProblemListed", "BranchRegistered"} <= kinds
     assert len(kinds) > 30
@@ -129,7 +136,7 @@ def test_an_event_stored_under_an_old_class_version_is_upcast_first(sqlite_setti
     event = ledger.mapper.to_domain_event(old)
     assert isinstance(event, BranchWork.StudySessionHeld) and event.days == Decimal(1)
     row = rows[(old.id,)]
-    assert row[3:14] == expected(event)
+    assert event_columns(row) == expected(event)
     assert json.loads(row[13]) == {
         "days": "1",
         "hours": "3",
@@ -148,9 +155,34 @@ def test_an_event_stored_under_an_old_class_version_is_upcast_first(sqlite_setti
     [
         (b"{not json", "Expecting property name"),
         (b'{"provenance": {"_type_": "unheard_of", "_data_": 1}}', "unheard_of"),
+        (b"[1, 2]", "JSON object"),
     ],
 )
 def test_an_unreadable_stored_event_raises_naming_what_is_wrong(state, complaint):
     entry = Entry(1, str(uuid4()), 1, "domain.branch:Branch.Registered", state)
     with pytest.raises(ValueError, match=complaint):
         timeline.fold_stored(ViewState(), entry, lambda stored: None)
+
+
+def test_a_number_past_64_bits_stays_exact():
+    state = {
+        "timestamp": {"_type_": "datetime_iso", "_data_": "2014-04-20T08:00:00+00:00"},
+        "provenance": {
+            "_type_": "provenance",
+            "_data_": {
+                "event_id": uuid4().hex,
+                "occurred_on": "2014-04-20",
+                "actor": "张书记",
+                "source": "test",
+                "client_event_id": None,
+            },
+        },
+        "employees": 10**25 + 1,
+    }
+    entry = Entry(7, str(uuid4()), 3, "domain.branch:Branch.EmployeesCounted", json.dumps(state))
+    entry = entry._replace(state=entry.state.encode())
+    views = ViewState()
+    timeline.fold_stored(views, entry, lambda stored: None)
+    row = views.rows["branch_timeline"][(7,)]
+    assert json.loads(row[13]) == {"employees": 10**25 + 1}
+    assert row[7] == "EmployeesCounted" and row[8] == "2014-04-20"
