@@ -43,6 +43,10 @@ def gunicorn_argv(settings: Settings, args: argparse.Namespace) -> tuple[list[st
         env["TAIZHANG_WORKERS"] = str(args.workers)
     if args.threads:
         env["TAIZHANG_THREADS"] = str(args.threads)
+    # `serve` migrates before gunicorn starts, so the tables exist. Workers booting at once
+    # must not each create them again: concurrent CREATE … IF NOT EXISTS in PostgreSQL can
+    # fail with "tuple concurrently updated", and gunicorn would then refuse to start.
+    env["TAIZHANG_CREATE_TABLES"] = "no"
     argv = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
     return argv, env
 

@@ -220,3 +220,5 @@ def test_serve_runs_one_worker_with_projections_on_sqlite(sqlite_settings: Setti
     assert argv[-2:] == ["-c", str(serve.GUNICORN_CONF)]
     assert env["TAIZHANG_WORKERS"] == "1" and env["TAIZHANG_EMBEDDED_PROJECTIONS"] == "1"
     assert env["TAIZHANG_BIND"] == "127.0.0.1:9123"
+    # serve migrated before starting gunicorn: the workers must not race to create tables.
+    assert env["TAIZHANG_CREATE_TABLES"] == "no"
