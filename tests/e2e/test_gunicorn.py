@@ -47,6 +47,7 @@ def server(postgres_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, s
         TAIZHANG_WORKERS="2",
         TAIZHANG_EMBEDDED_PROJECTIONS="1",  # one worker gets the lock; the other stands by
         TAIZHANG_ACCESS_LOG="",
+        TAIZHANG_CREATE_TABLES="no",  # migrated above, as `taizhang serve` does
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
         PYTHONPATH=str(ROOT),
     )

@@ -160,6 +160,7 @@ class Server:
             TAIZHANG_WORKERS=str(self.workers),
             TAIZHANG_THREADS=str(self.threads),
             TAIZHANG_ACCESS_LOG="",
+            TAIZHANG_CREATE_TABLES="no",  # migrated before, as `taizhang serve` does
             PROMETHEUS_MULTIPROC_DIR=str(self.tmp_path / f"metrics-{self.port}"),
             PYTHONPATH=str(ROOT),
         )
