@@ -174,6 +174,14 @@ class Facts:
     def __len__(self) -> int:
         return len(self.current)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Facts:
+        # Facts are events, and events are immutable: a copy of the aggregate needs its own
+        # dictionaries, not copies of every event in them.
+        copy = Facts()
+        copy.current = dict(self.current)
+        copy.withdrawn = set(self.withdrawn)
+        return copy
+
     def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, Facts)

@@ -169,3 +169,22 @@ def test_verification_outcome_cannot_be_corrected():
     pr.verify_rectification(verified, verifier="督导组", passed=True)
     with refused(InvalidValue, "changes.passed", "correctable_field"):
         pr.correct(prov(), corrects=verified.event_id, reason="r", changes={"passed": False})
+
+
+def test_a_copied_aggregate_changes_without_touching_the_original():
+    # The ledger's cache hands writers deep copies; facts are shared, their indexes not.
+    import copy
+
+    w = work()
+    w.record_baseline_survey(
+        prov(),
+        leadership_complete=True,
+        full_members=3,
+        probationary_members=0,
+        weak_and_lax=False,
+    )
+    [surveyed] = w.facts.current
+    clone = copy.deepcopy(w)
+    clone.withdraw_fact(prov(), withdraws=surveyed, reason="重复录入")
+    assert surveyed in w.facts.current and surveyed not in clone.facts.current
+    assert surveyed not in w.facts.withdrawn and surveyed in clone.facts.withdrawn
