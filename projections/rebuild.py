@@ -10,6 +10,7 @@ reloads), folds what arrived meanwhile, renames the tables and sets the position
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Iterable, Sequence
@@ -74,6 +75,18 @@ def rebuild(
     unknown = sorted(set(names) - set(PROJECTIONS))
     if unknown:
         raise ValueError(f"unknown projection(s) {unknown}; known: {', '.join(PROJECTIONS)}")
+    # The view state is millions of small dicts and lists that never form cycles: the
+    # cyclic collector would only rescan them, again and again, as they grow.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _rebuild(settings, names, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _rebuild(settings: Settings, names: tuple[str, ...], progress: bool) -> int:
     db = Database(settings)
     tables = [t for name in names for t in tables_of(name)]
     conn = db.connect()
