@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 import psycopg
 
 from projections.fold.organizations import index_progress_key
@@ -31,7 +32,11 @@ class Stale(Exception):
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """JSON text with sorted keys, compact, UTF-8: equal values give equal text."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:  # integers past 64 bits, keys that are not text
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 class Database:
