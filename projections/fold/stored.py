@@ -72,22 +72,26 @@ class _Inexact(Exception):
 
 
 def _plain(value: Any) -> Any:
-    """What ``_unwrap`` would have made of a parsed value, walking down from the top."""
+    """What ``_unwrap`` would have made of a parsed container, walking down from the top."""
     kind = type(value)
-    if kind is dict:
-        if len(value) == 2 and "_type_" in value and "_data_" in value:
-            name, data = value["_type_"], value["_data_"]
-            if name == "uuid_hex":
-                return uuid_text(data)
-            if name in _PLAIN_AS_STORED:
-                return _plain(data)
-            raise ValueError(f"no plain form for stored values of type {name!r}")
-        return {key: _plain(item) for key, item in value.items()}
     if kind is list:
-        return [_plain(item) for item in value]
+        return [_plain(item) if type(item) in _WALKED else item for item in value]
     if kind is float:
         raise _Inexact
-    return value
+    if len(value) == 2 and "_type_" in value and "_data_" in value:
+        name, data = value["_type_"], value["_data_"]
+        if name == "uuid_hex":
+            return uuid_text(data)
+        if name == "provenance":  # text and null only (taizhang.transcodings)
+            return data
+        if name in _PLAIN_AS_STORED:
+            return _plain(data) if type(data) in _WALKED else data
+        raise ValueError(f"no plain form for stored values of type {name!r}")
+    return {key: _plain(item) if type(item) in _WALKED else item for key, item in value.items()}
+
+
+# Walked into: containers, and floats (which stop the walk).
+_WALKED = frozenset({dict, list, float})
 
 
 def _load_plain(state: bytes) -> dict[str, Any]:
@@ -97,11 +101,8 @@ def _load_plain(state: bytes) -> dict[str, Any]:
             kind = type(values).__name__
             raise ValueError(f"a stored event's state is a JSON object, not {kind}")
         for key, value in values.items():
-            kind = type(value)
-            if kind is dict or kind is list:
+            if type(value) in _WALKED:
                 values[key] = _plain(value)
-            elif kind is float:
-                raise _Inexact
         return values  # type: ignore[no-any-return]
     except (orjson.JSONDecodeError, _Inexact):
         # What orjson refuses or may read inexactly, but the library's json module wrote

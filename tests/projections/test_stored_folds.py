@@ -164,7 +164,14 @@ def test_an_unreadable_stored_event_raises_naming_what_is_wrong(state, complaint
         timeline.fold_stored(ViewState(), entry, lambda stored: None)
 
 
-def test_a_number_past_64_bits_stays_exact():
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"employees": 10**25 + 1},
+        {"employees": 3, "counted": [{"by": "张", "n": 2**64 + 7}]},
+    ],
+)
+def test_a_number_past_64_bits_stays_exact(data):
     state = {
         "timestamp": {"_type_": "datetime_iso", "_data_": "2014-04-20T08:00:00+00:00"},
         "provenance": {
@@ -177,12 +184,12 @@ def test_a_number_past_64_bits_stays_exact():
                 "client_event_id": None,
             },
         },
-        "employees": 10**25 + 1,
+        **data,
     }
     entry = Entry(7, str(uuid4()), 3, "domain.branch:Branch.EmployeesCounted", json.dumps(state))
     entry = entry._replace(state=entry.state.encode())
     views = ViewState()
     timeline.fold_stored(views, entry, lambda stored: None)
     row = views.rows["branch_timeline"][(7,)]
-    assert json.loads(row[13]) == {"employees": 10**25 + 1}
+    assert json.loads(row[13]) == data
     assert row[7] == "EmployeesCounted" and row[8] == "2014-04-20"
