@@ -16,6 +16,8 @@ import traceback
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import psycopg
+
 from projections.fold import settle
 from projections.log import LogReader
 from projections.schema import PROJECTIONS, tables_of
@@ -151,10 +153,30 @@ def fill(
                 state.forget_rows(table.name)
                 state.changed.pop(table.name, None)
 
-    last, letters = replay(ledger, state, names, 0, head, on_page=flush_timeline, bar=bar)
-    if "progress" in names:
-        letters += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
+    if db.is_postgres:
+        # Nothing is lost if the fresh tables' pages are lost in a crash: the rebuild is
+        # redone. The switch itself commits as usual (RESET below).
+        with db.transaction(conn):
+            db.execute(conn, "SET synchronous_commit = off")
+    try:
+        last, letters = replay(ledger, state, names, 0, head, on_page=flush_timeline, bar=bar)
+        if "progress" in names:
+            letters += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
+        _load_and_index(db, conn, state, tables)
+    finally:
+        if db.is_postgres:
+            # Never hiding the error that brought us here, if there was one.
+            with contextlib.suppress(psycopg.Error), db.transaction(conn):
+                db.execute(conn, "RESET synchronous_commit")
+    state.take_changes()
+    return last, letters
+
+
+def _load_and_index(db: Database, conn: Any, state: ViewState, tables: Sequence[Any]) -> None:
     with db.transaction(conn):
+        if db.is_postgres:
+            # The timeline's indexes cover a row per event: sorted in memory, not on disk.
+            db.execute(conn, "SET LOCAL maintenance_work_mem = '256MB'")
         for table in tables:
             if table.name not in APPEND_ONLY:
                 db.bulk_insert(conn, table, state.rows[table.name].values(), suffix=SUFFIX)
@@ -166,8 +188,6 @@ def fill(
             # Fresh statistics, so the planner finds marked rows by index, not by scan.
             db.execute(conn, f"ANALYZE {table.name}{SUFFIX}")
         db.mark_timeline(conn, state, suffix=SUFFIX)
-    state.take_changes()
-    return last, letters
 
 
 def _fill_in_helper(settings: Settings, names: Sequence[str], head: int, pipe: Any) -> None:
