@@ -119,8 +119,11 @@ def _rebuild(settings: Settings, names: tuple[str, ...], progress: bool) -> int:
                 lasts["timeline"] = helper_last
                 # What the switch folds for the timeline needs to know whose aggregates are
                 # whose: the owners the helper wrote.
-                owners = db.load(conn, ("timeline",), suffix=SUFFIX).rows["timeline_owner"]
-                state.rows["timeline_owner"] = owners
+                # In a transaction of its own: outside one, psycopg would open one that the
+                # switch's became a savepoint of, never committed.
+                with db.transaction(conn):
+                    owners = db.load(conn, ("timeline",), suffix=SUFFIX)
+                state.rows["timeline_owner"] = owners.rows["timeline_owner"]
             return _switch(db, conn, ledger, state, names, tables, lasts, letters)
         finally:
             if helper is not None:

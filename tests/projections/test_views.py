@@ -10,6 +10,7 @@ import pytest
 from projections import digest
 from projections.queries import Views
 from projections.rebuild import rebuild
+from projections.store import Database
 from projections.worker import Worker
 from taizhang.unit_of_work import NotFound
 from tests.projections.scenario import make_district, story
@@ -233,3 +234,26 @@ def test_report_as_of_a_business_date_and_a_knowledge_time(world):
     assert next(p for p in before["phases"] if p["key"] == "baseline_survey")["done"] == 0
     now = views.report_as_of(d.campaign, "district", d.district, known_at=datetime.now(UTC))
     assert now["branches"] == 3 and now["problems_listed"] == 2
+
+
+def test_a_rebuild_of_a_log_no_worker_has_read_switches_to_full_views(settings):
+    d = make_district(settings)
+    story(d)
+    head = d.service.ledger.recorder.max_notification_id()
+    assert rebuild(settings) == head
+    db = Database(settings)
+    conn = db.connect()
+    try:
+        # Read on a fresh connection: only what the rebuild committed is seen.
+        assert db.positions(conn) == {"progress": (head, 1), "timeline": (head, 1)}
+        (timeline_rows,) = db.fetchall(conn, "SELECT count(*) FROM branch_timeline")[0]
+        (progress_rows,) = db.fetchall(conn, "SELECT count(*) FROM branch_progress")[0]
+    finally:
+        conn.close()
+    assert timeline_rows > 20 and progress_rows == 3
+    rebuild(settings)
+    conn = db.connect()
+    try:
+        assert db.positions(conn) == {"progress": (head, 2), "timeline": (head, 2)}
+    finally:
+        conn.close()
