@@ -2,9 +2,15 @@
 
 Readers see the old tables until the switch. The fresh tables (``<table>__next``) are
 filled from an in-memory view state folded by the same code as the live worker; the
-timeline, which is as long as the log, is streamed to its table as it goes. The switch
-takes the position rows' lock (so a live worker waits, then notices the new generation and
-reloads), folds what arrived meanwhile, renames the tables and sets the positions.
+timeline, which is as long as the log, is streamed to its table as it goes. On PostgreSQL
+the timeline is filled by a helper process while this one folds the progress projection
+(they share nothing but the log). The switch takes the position rows' lock (so a live worker
+waits, then notices the new generation and reloads), folds what arrived meanwhile for every
+projection, renames the tables and sets the positions.
+
+Speed: see docs/BENCHMARKS.md (``taizhang bench rebuild``). Pages are read without an upper
+bound in the query (``projections.log``), and most events are folded from their stored JSON
+without being decoded (``projections.fold.stored``).
 """
 
 from __future__ import annotations
@@ -118,9 +124,9 @@ def _rebuild(settings: Settings, names: tuple[str, ...], progress: bool) -> int:
                 letters += helper_letters
                 lasts["timeline"] = helper_last
                 # What the switch folds for the timeline needs to know whose aggregates are
-                # whose: the owners the helper wrote.
-                # In a transaction of its own: outside one, psycopg would open one that the
-                # switch's became a savepoint of, never committed.
+                # whose: the owners the helper wrote. Read in a transaction of its own:
+                # outside one, psycopg would open one that the switch's became a savepoint
+                # of, never committed.
                 with db.transaction(conn):
                     owners = db.load(conn, ("timeline",), suffix=SUFFIX)
                 state.rows["timeline_owner"] = owners.rows["timeline_owner"]
