@@ -164,7 +164,9 @@ class LedgerService:
                 if replayed is not None:
                     return replayed
             try:
-                with UnitOfWork(self.ledger, self.today(), careful=careful) as uow:
+                with UnitOfWork(
+                    self.ledger, self.today(), careful=careful, take_turns=len(postings) == 1
+                ) as uow:
                     if len(postings) > 1:
                         uow.preload([dict(p.data) for p in postings])
                     return self._attempt(
