@@ -15,7 +15,7 @@ from domain import base
 from domain.base import F, Facts, KeepsFacts, LedgerAggregate
 from domain.errors import require, require_value
 from domain.provenance import Provenance
-from domain.vocabulary import SECRETARY_TRAINING_MIN_DAYS, OpinionSource, WorkSystemChange
+from domain.vocabulary import OpinionSource, WorkSystemChange
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/branch-work")
 
@@ -636,11 +636,5 @@ class BranchWork(LedgerAggregate, KeepsFacts):
             self.PhaseWorkRecorded, provenance=provenance, phase_key=phase_key, done=done, note=note
         )
 
-    def fact_date(self, event_id: UUID) -> date:
-        return self.facts.get(event_id, "corrects").provenance.occurred_on
-
     def is_empty(self) -> bool:
         return len(self.facts) == 0
-
-
-SECRETARY_TRAINING_DAYS_REQUIRED = Decimal(SECRETARY_TRAINING_MIN_DAYS)

@@ -7,7 +7,7 @@ import pytest
 from domain.branch_work import BranchWork, branch_work_id
 from domain.errors import InvalidValue, RuleViolation
 from domain.vocabulary import OpinionSource, WorkSystemChange
-from tests.unit.factories import prov, refused, study, work
+from tests.unit.factories import prov, refused, work
 
 MAY = date(2014, 5, 1)
 
@@ -365,11 +365,3 @@ def test_service_commitment_is_made_then_fulfilled_once():
     assert w.commitments() == {commitment: True}
     with refused(RuleViolation, "commitment_id", "not_fulfilled"):
         w.fulfil_service_commitment(prov(date(2014, 7, 2)), commitment_id=commitment)
-
-
-def test_fact_date_names_when_a_fact_happened():
-    w = work()
-    p = study(w, date(2014, 5, 3))
-    assert w.fact_date(p.event_id) == date(2014, 5, 3)
-    with refused(RuleViolation, "corrects", "known_event"):
-        w.fact_date(uuid4())
