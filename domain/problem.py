@@ -154,7 +154,7 @@ class Problem(LedgerAggregate, KeepsFacts):
 
     def status(self) -> RectificationStatus:
         status = RectificationStatus.LISTED
-        for fact in sorted(self.facts.current.values(), key=lambda f: f.originator_version):
+        for fact in sorted(self.facts.values(), key=lambda f: f.originator_version):
             if isinstance(fact, self.RectificationVerified):
                 status = (
                     RectificationStatus.VERIFIED if fact.passed else RectificationStatus.IN_PROGRESS
@@ -164,7 +164,7 @@ class Problem(LedgerAggregate, KeepsFacts):
         return status
 
     def _latest_date(self) -> date:
-        dates = [f.provenance.occurred_on for f in self.facts.current.values()]
+        dates = [f.provenance.occurred_on for f in self.facts.values()]
         return max([self.listed_on, *dates])
 
     def check_open(self) -> None:

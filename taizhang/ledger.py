@@ -137,15 +137,28 @@ class Ledger(Application[UUID]):
         """
         aggregate = self.cache.get(aggregate_id, max_age=max_age)
         if aggregate is None:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self._as_stored(aggregate_id)
             self.cache.put(aggregate)
         return aggregate
 
     def fresh(self, aggregate_id: UUID) -> Any:
         """The aggregate as stored now, a private copy for the caller to change."""
-        aggregate = self.repository.get(aggregate_id)
-        self.cache.put(deepcopy(aggregate))
-        return aggregate
+        aggregate = self._as_stored(aggregate_id)
+        self.cache.put(aggregate)
+        return deepcopy(aggregate)
+
+    def _as_stored(self, aggregate_id: UUID) -> Any:
+        """The aggregate as stored now, never changed after: the cached state brought up to
+        date with only the events stored after it, so that reading an aggregate afresh
+        does not replay its whole history. A cached state is always one that was stored
+        (``remember`` is called after a save), so the newer events follow on from it."""
+        cached = self.cache.get(aggregate_id)
+        if cached is None:
+            return self.repository.get(aggregate_id)
+        newer = list(self.events.get(aggregate_id, gt=cached.version))
+        if not newer:
+            return cached
+        return project_aggregate(deepcopy(cached), newer)
 
     def cached(self, aggregate_id: UUID) -> Any | None:
         """The cached aggregate itself (to read, never to change), or None."""

@@ -229,6 +229,7 @@ class LedgerService:
         changed = uow.pending()
         events = [e for aggregate in (*changed, *receipts) for e in aggregate.collect_events()]
         recordings = self.group_commit.save(events)
+        uow.saved = True
         self.ledger.remember(changed)
         positions = {id(r.domain_event): r.notification.id for r in recordings}
         for index, event in produced.items():

@@ -10,7 +10,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.base import LedgerAggregate
+from domain.base import Facts, LedgerAggregate
 from domain.branch import Branch
 from domain.branch_work import BranchWork, branch_work_id
 from domain.campaign import Campaign
@@ -66,11 +66,19 @@ class UnitOfWork:
         self._reads: dict[UUID, LedgerAggregate] = {}
         self.aggregates: dict[UUID, LedgerAggregate] = {}
         self._held: dict[int, threading.Lock] = {}
+        # Set once the changes are stored: from then on the copies are the cached state.
+        self.saved = False
 
     def __enter__(self) -> UnitOfWork:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None and not self.saved:
+            # The attempt failed: its copies are thrown away (see ``Facts.abandon``).
+            for aggregate in self.aggregates.values():
+                facts = getattr(aggregate, "facts", None)
+                if isinstance(facts, Facts):
+                    facts.abandon()
         self.release()
 
     def release(self) -> None:

@@ -722,3 +722,56 @@ def test_expected_version_mismatch_is_a_failed_precondition(world: World) -> Non
     assert caught.value.aggregate_id == first.aggregate_id
     assert world.stored() == stored
     assert world.post("StudySessionHeld", world.study(), expected_version=2).version == 3
+
+
+# -- cost independent of history -------------------------------------------------------------
+
+
+def test_a_post_neither_copies_nor_replays_the_facts_already_held(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain import base
+
+    for start in (0, 1000):
+        world.service.post_batch(
+            SECRETARY,
+            [
+                Posting("OptionalActionRecorded", date(2014, 5, 1), {**ids(world), "title": f"{n}"})
+                for n in range(start, start + 1000)
+            ],
+        )
+    written: list[Any] = []
+    decoded: list[Any] = []
+    append, decode = base._Log.append, world.ledger.mapper.to_domain_event
+
+    def counting_append(log: Any, event_id: Any, fact: Any) -> None:
+        written.append(event_id)
+        append(log, event_id, fact)
+
+    def counting_decode(stored: Any) -> Any:
+        decoded.append(stored)
+        return decode(stored)
+
+    monkeypatch.setattr(base._Log, "append", counting_append)
+    monkeypatch.setattr(world.ledger.mapper, "to_domain_event", counting_decode)
+
+    fast = world.post("OptionalActionRecorded", {**ids(world), "title": "快"})
+    assert fast.version == 2002
+    assert (len(written), len(decoded)) == (1, 0)
+
+    # Another process moves the branch's work on: this one's cached state is stale, the
+    # save collides, and the careful retry reads only the event it had not seen.
+    other = Ledger(settings)
+    try:
+        LedgerService(other, today=lambda: TODAY).post(
+            SECRETARY,
+            Posting("OptionalActionRecorded", date(2014, 5, 1), {**ids(world), "title": "他"}),
+        )
+    finally:
+        other.close()
+    written.clear()
+    careful = world.post("OptionalActionRecorded", {**ids(world), "title": "慢"})
+    assert careful.version == 2004
+    assert len(written) <= 3 and len(decoded) <= 3, (len(written), len(decoded))
+    titles = [f.title for f in world.branch_work().facts.values()]
+    assert titles[-3:] == ["快", "他", "慢"] and len(titles) == 2003
