@@ -12,6 +12,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, json, send_from_directory
 from marshmallow import INCLUDE, Schema, fields
 
+from api.openapi_links import add_links, operation_id
 from api.schemas.envelope import BatchSchema
 from api.schemas.events import EVENT_SCHEMAS
 from api.schemas.queries import (
@@ -27,7 +28,8 @@ from api.views import XLSX
 
 bp = Blueprint("openapi", __name__)
 
-# The ids each kind of URL fills in, so the posted data may leave them out.
+# The ids each kind of URL fills in. The document leaves them out of the posted data: the
+# API accepts one there only if it repeats the URL's, which a schema cannot say.
 URL_IDS = {
     "branch": ("branch_id",),
     "campaign": ("campaign_id",),
@@ -76,6 +78,10 @@ class PageSchema(Schema):
 
 class FeedPageSchema(PageSchema):
     last_position = fields.Integer(required=True)
+
+
+def _without(schema: type[Schema], ids: tuple[str, ...]) -> Schema:
+    return schema(exclude=[name for name in ids if name in schema._declared_fields])
 
 
 def _envelope(event_type: str, data_ref: str, implied: bool) -> dict[str, Any]:
@@ -142,13 +148,14 @@ def build_spec(app: Flask) -> dict[str, Any]:
             ref = f"{name}Data.{kind}"
             by_kind.setdefault(kind, set()).add(ref)
             spec.components.schema(
-                ref, schema=EVENT_SCHEMAS[name](partial=URL_IDS[kind]), lazy=False
+                ref, schema=_without(EVENT_SCHEMAS[name], URL_IDS[kind]), lazy=False
             )
     spec.components.schema(
         "ProblemListedData.problem_listing",
-        schema=EVENT_SCHEMAS["ProblemListed"](partial=("campaign_id", "branch_id")),
+        schema=_without(EVENT_SCHEMAS["ProblemListed"], ("campaign_id", "branch_id")),
     )
     envelopes: dict[str, Any] = {}
+    endpoints: dict[str, str] = {}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static",) or rule.endpoint.startswith("openapi."):
             continue
@@ -158,7 +165,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             doc = (view.__doc__ or rule.endpoint).strip()
             op: dict[str, Any] = {
-                "operationId": rule.endpoint.replace(".", "_") + "_" + method.lower(),
+                "operationId": operation_id(rule.endpoint, method),
                 "summary": doc.splitlines()[0],
                 "description": doc,
                 "parameters": list(params),
@@ -177,7 +184,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
                         "name": "If-Match",
                         "in": "header",
                         "required": False,
-                        "schema": {"type": "string"},
+                        "description": 'the version the post expects, ETag style: "3"',
+                        "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,12}"?$'},
                     },
                 ]
                 if path.endswith("/batches"):
@@ -221,9 +229,10 @@ def build_spec(app: Flask) -> dict[str, Any]:
                         }
                     )
             operations[method.lower()] = op
+            endpoints[op["operationId"]] = rule.endpoint
         if operations:
             spec.path(path=path, operations=operations)
-    return _numeric_bounds(spec.to_dict())
+    return add_links(_numeric_bounds(spec.to_dict()), endpoints)
 
 
 def _numeric_bounds(node: Any) -> Any:

@@ -143,7 +143,21 @@ def wait_for_min_position() -> int | None:
         )
     position = int(raw)
     started = time.monotonic()
-    if not runtime().views.wait_for(position, timeout=MIN_POSITION_WAIT_SECONDS):
+    views = runtime().views
+    if views.wait_for(position, timeout=0):
+        return position
+    # A position the log has not reached is the caller's mistake, not a lag to wait out
+    # (waiting would end in a 503 that invites retrying it forever).
+    if position > (runtime().ledger.recorder.max_notification_id() or 0):
+        raise ApiProblem(
+            422,
+            f"min_position {position} is past the end of the log",
+            slug="validation",
+            errors=[
+                {"field": "min_position", "rule": "within_log", "message": "not yet written"}
+            ],
+        )
+    if not views.wait_for(position, timeout=MIN_POSITION_WAIT_SECONDS):
         raise ApiProblem(
             503,
             f"the views have not yet reached position {position}; "

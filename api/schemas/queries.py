@@ -17,6 +17,9 @@ from domain.vocabulary import (
 )
 
 MAX_LIMIT = 500
+# Versions and log positions are stored as 64-bit integers; a larger one cannot name
+# anything, and the database driver refuses to bind it.
+MAX_INT64 = 2**63 - 1
 
 
 class AwareDateTime(fields.DateTime):
@@ -54,7 +57,7 @@ def limit_field(default: int = 100) -> fields.Field:
 
 
 class StateQuery(Query):
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_INT64))
     as_of = AwareDateTime(metadata={"description": "state as recorded at this time"})
 
     @post_load
@@ -66,7 +69,8 @@ class StateQuery(Query):
 
 class HistoryQuery(Query):
     after = fields.Integer(
-        validate=validate.Range(min=0), metadata={"description": "cursor: the last version seen"}
+        validate=validate.Range(min=0, max=MAX_INT64),
+        metadata={"description": "cursor: the last version seen"},
     )
     limit = limit_field()
     since = AwareDateTime(metadata={"description": "recorded at or after"})
@@ -78,7 +82,7 @@ class HistoryQuery(Query):
 class FeedQuery(Query):
     after = fields.Integer(
         load_default=0,
-        validate=validate.Range(min=0),
+        validate=validate.Range(min=0, max=MAX_INT64),
         metadata={"description": "the last log position seen"},
     )
     limit = limit_field()

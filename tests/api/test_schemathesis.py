@@ -1,5 +1,6 @@
 """Property-based run of schemathesis against /openapi.json (SQLite, bounded examples):
-no 5xx, and every response matches the document."""
+every operation of the document, no 5xx, and every response matches the document. The
+stateful run, which follows the document's links, is test_schemathesis_stateful.py."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from taizhang.config import Settings
-from tests.api.conftest import Api, make_api
+from tests.api.conftest import Api
+from tests.api.served import served_api
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +28,7 @@ def _app_and_token(tmp: Path) -> tuple[object, str, Iterator[Api]]:
     settings_ = Settings.from_env(
         {"TAIZHANG_DATABASE_URL": f"sqlite:///{tmp}/st.sqlite", "TAIZHANG_DATA_DIR": str(tmp)}
     )
-    made = make_api(settings_)
+    made = served_api(settings_)
     api = next(made)
     return api.app, api.tokens["admin"], made
 
