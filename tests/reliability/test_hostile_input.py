@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
@@ -170,3 +171,32 @@ def test_revoked_token_is_refused(api: Api) -> None:
     response = api.client.get(path, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.headers["Content-Type"].startswith(PROBLEM)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/branches/{b1}/history?after={big}",
+        "/api/v1/branches/{b1}?version={big}",
+        "/api/v1/feed?after={big}",
+    ],
+)
+def test_integers_past_64_bits_in_a_query_are_refused(api: Api, path: str) -> None:
+    """The stateful schemathesis run found these a 500: the database driver cannot bind them."""
+    url = path.format(b1=api.ids["b1"], big=2**90)
+    response = api.get(url)
+    assert_refused(response)
+    assert response.get_json()["errors"][0]["field"] in ("after", "version")
+
+
+def test_a_position_past_the_end_of_the_log_is_refused_at_once(api: Api) -> None:
+    """Waiting for a position nobody has written ends in a 503 that invites retrying forever;
+    it is the caller's mistake, said at once."""
+    campaign = api.ids["campaign"]
+    past_the_end = stored(api) + 1_000
+    started = time.monotonic()
+    response = api.get(f"/api/v1/campaigns/{campaign}/progress?min_position={past_the_end}")
+    assert_refused(response)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["rule"] == "within_log"
+    assert time.monotonic() - started < 1.0
