@@ -12,7 +12,7 @@ import os
 import time
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, json, request
+from flask import Blueprint, Flask, Response, current_app, g, json, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -23,7 +23,10 @@ from prometheus_client import (
     multiprocess,
 )
 
+from api.breaker import breaker_of
+from api.breaker import install as install_breaker
 from api.runtime import runtime
+from taizhang.breaker import State
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
@@ -68,6 +71,12 @@ def readyz() -> Response:
     """The database answers and the views are not far behind the log."""
     checks: dict[str, Any] = {}
     ready = True
+    breaker = breaker_of(current_app)
+    if breaker is not None and breaker.state is State.OPEN:
+        # Asking the database now would only wait for it; the breaker knows.
+        checks["database"] = "unavailable"
+        checks["circuit"] = breaker.snapshot()
+        return _readiness(False, checks, retry_after=checks["circuit"]["retry_after"])
     try:
         checks["log_head"] = runtime().ledger.recorder.max_notification_id() or 0
         checks["database"] = "ok"
@@ -75,6 +84,9 @@ def readyz() -> Response:
         log.warning("readiness: database check failed: %s", error)
         checks["database"] = "unavailable"
         ready = False
+    if breaker is not None:
+        # Taken after the database check, which may have closed a half-open breaker.
+        checks["circuit"] = breaker.snapshot()
     if ready:
         try:
             lag = projection_lag()
@@ -85,10 +97,14 @@ def readyz() -> Response:
             log.warning("readiness: views check failed: %s", error)
             checks["projection_lag"] = "unavailable"
             ready = False
+    return _readiness(ready, checks)
+
+
+def _readiness(ready: bool, checks: dict[str, Any], retry_after: int = 5) -> Response:
     body = {"status": "ready" if ready else "not ready", "checks": checks}
     response = Response(json.dumps(body), status=200 if ready else 503, mimetype="application/json")
     if not ready:
-        response.headers["Retry-After"] = "5"
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -110,6 +126,9 @@ def metrics() -> Response:
 
 
 def instrument(app: Flask) -> None:
+    rt = app.extensions["taizhang"]
+    install_breaker(app, rt.settings, getattr(rt.ledger.recorder, "datastore", None))
+
     @app.before_request
     def _start() -> None:
         g.started = time.perf_counter()

@@ -23,6 +23,7 @@ from flask import Flask, Response, json, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from api import breaker
 from api.scope import Forbidden
 from domain.errors import DomainError, InvalidValue, RuleViolation
 from taizhang.service import BatchRejected, Conflict, PreconditionFailed
@@ -55,6 +56,7 @@ TITLES = {
 # fine and nothing was stored, so it is the server's temporary state, not a bug.
 READ_ONLY_SQLSTATE = "25006"
 DISK_FULL_SQLSTATE = "53100"
+SQLITE_FULL = 13
 INSUFFICIENT_RESOURCES_CLASS = "53"
 
 
@@ -282,12 +284,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StoreOperationalError)
     @app.errorhandler(sqlite3.OperationalError)
     def _db_down(error: Exception) -> Response:
+        if _sqlstate(error) == DISK_FULL_SQLSTATE or _sqlite_full(error):
+            return _store_refused(error)
         log.warning("database unavailable: %s", error)
+        breaker.report(error)
         return _unavailable("the database is unavailable")
 
     @app.errorhandler(StoreInterfaceError)
     def _connection_lost(error: Exception) -> Response:
         log.warning("database connection failed: %s", error)
+        breaker.report(error)
         return _unavailable("the database connection failed")
 
     @app.errorhandler(PersistenceError)
@@ -297,7 +303,7 @@ def register_error_handlers(app: Flask) -> None:
         if state == READ_ONLY_SQLSTATE:
             log.warning("database is read-only: %s", error)
             return _unavailable("the database is read-only; nothing was stored")
-        if state == DISK_FULL_SQLSTATE:
+        if state == DISK_FULL_SQLSTATE or _sqlite_full(error):
             log.error("database disk is full: %s", error)
             return problem(
                 507,
@@ -314,6 +320,16 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return problem(500, "an unexpected error occurred; it has been logged", slug="internal")
+
+
+def _sqlite_full(error: BaseException) -> bool:
+    """SQLite's SQLITE_FULL (disk or max_page_count), also when the store wrapped it."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if getattr(seen, "sqlite_errorcode", None) == SQLITE_FULL:
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def _sqlstate(error: BaseException) -> str | None:

@@ -17,7 +17,11 @@ Database selection, first match wins:
 
 Other variables: ``TAIZHANG_DATA_DIR`` (default ``./var``), ``TAIZHANG_HOST`` (default
 ``127.0.0.1``), ``TAIZHANG_PORT`` (default ``8000``), ``TAIZHANG_CREATE_TABLES`` (default
-yes; no when the service connects as a role that may not create tables).
+yes; no when the service connects as a role that may not create tables),
+``TAIZHANG_BREAKER_OPEN_SECONDS`` (default 5; how long the API refuses at once after a
+confirmed database outage, 0 turns the circuit breaker off) and
+``TAIZHANG_BREAKER_CHECK_SECONDS`` (default 1; the connect timeout of the check that confirms
+an outage).
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -48,6 +52,11 @@ POSTGRES_MAX_OVERFLOW = 10
 # worker was killed). A busy pool is retried the same way, so a short wait loses nothing.
 POSTGRES_CONNECT_TIMEOUT = 2
 SQLITE_LOCK_TIMEOUT = 30
+# Long enough that a restarting database is not asked again and again, short enough that a
+# brief outage costs little: the half-open probe lets traffic back within this.
+DEFAULT_BREAKER_OPEN_SECONDS = 5.0
+DEFAULT_BREAKER_CHECK_SECONDS = 1.0
+MAX_BREAKER_SECONDS = 300.0
 
 _SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _TRUE_STRINGS = {"y", "yes", "t", "true", "on", "1"}
@@ -93,6 +102,22 @@ def _parse_port(value: str, variable: str) -> int:
     if not 0 < port < 65536:
         raise ConfigurationError(f"{variable}: port must be between 1 and 65535, got {port}")
     return port
+
+
+def _parse_seconds(value: str | None, variable: str, default: float, *, zero: bool) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigurationError(f"{variable}: expected seconds, got {value!r}") from None
+    low = 0.0 if zero else 0.1
+    if not low <= seconds <= MAX_BREAKER_SECONDS:
+        raise ConfigurationError(
+            f"{variable}: must be between {low:g} and {MAX_BREAKER_SECONDS:g} seconds, "
+            f"got {value!r}"
+        )
+    return seconds
 
 
 def _parse_sqlite_url(url: str, variable: str) -> str:
@@ -197,6 +222,9 @@ class Settings:
     # False when the service connects as a role that may not create tables (taizhang_app):
     # the tables then come from `taizhang migrate`, run as the owner.
     create_tables: bool = True
+    # The API's circuit breaker (taizhang.breaker); 0 seconds open turns it off.
+    breaker_open_seconds: float = DEFAULT_BREAKER_OPEN_SECONDS
+    breaker_check_seconds: float = DEFAULT_BREAKER_CHECK_SECONDS
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -259,6 +287,18 @@ class Settings:
         port_str = get("TAIZHANG_PORT")
         listen_port = _parse_port(port_str, "TAIZHANG_PORT") if port_str else DEFAULT_PORT
         create_tables = _parse_flag(get("TAIZHANG_CREATE_TABLES"), "TAIZHANG_CREATE_TABLES")
+        breaker_open_seconds = _parse_seconds(
+            get("TAIZHANG_BREAKER_OPEN_SECONDS"),
+            "TAIZHANG_BREAKER_OPEN_SECONDS",
+            DEFAULT_BREAKER_OPEN_SECONDS,
+            zero=True,
+        )
+        breaker_check_seconds = _parse_seconds(
+            get("TAIZHANG_BREAKER_CHECK_SECONDS"),
+            "TAIZHANG_BREAKER_CHECK_SECONDS",
+            DEFAULT_BREAKER_CHECK_SECONDS,
+            zero=False,
+        )
 
         schema: str | None = None
         url_var = next((v for v in ("TAIZHANG_DATABASE_URL", "DATABASE_URL") if get(v)), None)
@@ -303,6 +343,8 @@ class Settings:
             listen_host=listen_host,
             listen_port=listen_port,
             create_tables=create_tables,
+            breaker_open_seconds=breaker_open_seconds,
+            breaker_check_seconds=breaker_check_seconds,
         )
 
     # ------------------------------------------------------------------ derived
