@@ -61,6 +61,10 @@ def reachability_check(settings: Settings) -> Any:
             with psycopg.connect(conninfo, connect_timeout=timeout, autocommit=True) as conn:
                 conn.execute("SELECT 1")
             return True
+        except psycopg.errors.TooManyConnections:
+            # The server answered: out of connection slots is a capacity problem, not an
+            # outage, and the pools' open connections may still be served.
+            return True
         except psycopg.Error:
             return False
 

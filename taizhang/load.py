@@ -278,6 +278,120 @@ def make_request(
     return "feed", "GET", "/api/v1/feed", None, {}
 
 
+@dataclass
+class Driver:
+    """Issues the mix open-loop against one service and summarises what came back."""
+
+    base: str
+    token: str
+    out: TextIO
+    threads: int = 16
+    pids: list[int] = field(default_factory=list)
+    clock: Callable[[], float] = time.monotonic
+    local: threading.local = field(default_factory=threading.local)
+
+    def session(self) -> requests.Session:
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+            self.local.session.headers["Authorization"] = f"Bearer {self.token}"
+        found: requests.Session = self.local.session
+        return found
+
+    def emit(self, line: dict[str, Any]) -> None:
+        self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    def drive(
+        self,
+        world: World,
+        *,
+        rate: float,
+        duration: float,
+        interval: float,
+        seed: int,
+        emit: bool = True,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Run the mix; return the interval lines and the total (printed if ``emit``)."""
+        clock = self.clock
+        rng = random.Random(seed)
+        today = date.today().isoformat()
+        lock = threading.Lock()
+        started = clock()
+        total = Window(started)
+        window = Window(started)
+        planned = int(duration * rate)
+        intervals: list[dict[str, Any]] = []
+
+        def fire(
+            due: float, kind: str, method: str, path: str, body: Any, headers: dict[str, str]
+        ) -> None:
+            try:
+                response = self.session().request(
+                    method,
+                    self.base + path,
+                    json=body,
+                    headers=headers,
+                    timeout=REQUEST_TIMEOUT_SECONDS,
+                )
+                status = str(response.status_code)
+            except requests.RequestException:
+                status = "io"
+            # From when the request was due, not when a client thread got to it: a server
+            # that falls behind shows it as latency (no coordinated omission).
+            took = clock() - due
+            with lock:
+                total.add(took, status)
+                window.add(took, status)
+
+        def report(kind: str, part: Window, now: float) -> dict[str, Any]:
+            line = part.summary(kind, now, self.pids)
+            line["planned_requests"] = planned
+            line["rate"] = rate
+            if emit:
+                self.emit(line)
+            return line
+
+        with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="load") as pool:
+            for n in range(planned):
+                due = started + n / rate
+                while True:
+                    now = clock()
+                    if now - window.started >= interval:
+                        with lock:
+                            finished, window = window, Window(now)
+                        intervals.append(report("interval", finished, now))
+                    if now >= due:
+                        break
+                    time.sleep(min(due - now, 0.05))
+                pool.submit(fire, due, *make_request(rng, world, today))
+        now = clock()
+        if window.latencies:
+            intervals.append(report("interval", window, now))
+        return intervals, report("total", total, now)
+
+
+def settle(
+    base: str, *, timeout: float = 120.0, clock: Callable[[], float] = time.monotonic
+) -> float:
+    """Wait until /readyz reports the views caught up with the log; return the seconds waited.
+
+    After stepping past the maximum the server is still working off that step's backlog; a
+    run started at once would have its first minute slowed by it, and judged against that
+    minute, a later one would look steadier than it is.
+    """
+    started = clock()
+    while clock() - started < timeout:
+        try:
+            answer = requests.get(base + "/readyz", timeout=REQUEST_TIMEOUT_SECONDS)
+            lag = answer.json().get("checks", {}).get("projection_lag", {})
+            if answer.status_code == 200 and isinstance(lag, dict) and not any(lag.values()):
+                break
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.5)
+    return round(clock() - started, 1)
+
+
 def run_load(
     url: str,
     token: str,
@@ -294,61 +408,7 @@ def run_load(
 ) -> dict[str, Any]:
     """Drive the service; print JSON lines; return the total summary."""
     base = check_target(url, duration, rate)
-    threads = max(1, min(threads, MAX_CLIENT_THREADS))
-    local = threading.local()
-
-    def session() -> requests.Session:
-        if not hasattr(local, "session"):
-            local.session = requests.Session()
-            local.session.headers["Authorization"] = f"Bearer {token}"
-        found: requests.Session = local.session
-        return found
-
-    world = set_up(session(), base, branches, seed)
-    pids = ([pid] + worker_pids(pid)) if pid else []
-    rng = random.Random(seed)
-    today = date.today().isoformat()
-    lock = threading.Lock()
-    started = clock()
-    total = Window(started)
-    window = Window(started)
-    planned = int(duration * rate)
-
-    def fire(kind: str, method: str, path: str, body: Any, headers: dict[str, str]) -> None:
-        began = clock()
-        try:
-            response = session().request(
-                method, base + path, json=body, headers=headers, timeout=REQUEST_TIMEOUT_SECONDS
-            )
-            status = str(response.status_code)
-        except requests.RequestException:
-            status = "io"
-        took = clock() - began
-        with lock:
-            total.add(took, status)
-            window.add(took, status)
-
-    def report(kind: str, part: Window, now: float) -> dict[str, Any]:
-        line = part.summary(kind, now, pids)
-        line["planned_requests"] = planned
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        out.flush()
-        return line
-
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="load") as pool:
-        for n in range(planned):
-            due = started + n / rate
-            while True:
-                now = clock()
-                if now - window.started >= interval:
-                    with lock:
-                        finished, window = window, Window(now)
-                    report("interval", finished, now)
-                if now >= due:
-                    break
-                time.sleep(min(due - now, 0.05))
-            pool.submit(fire, *make_request(rng, world, today))
-    now = clock()
-    if window.latencies:
-        report("interval", window, now)
-    return report("total", total, now)
+    driver = Driver(base, token, out, max(1, min(threads, MAX_CLIENT_THREADS)), clock=clock)
+    world = set_up(driver.session(), base, branches, seed)
+    driver.pids = ([pid] + worker_pids(pid)) if pid else []
+    return driver.drive(world, rate=rate, duration=duration, interval=interval, seed=seed)[1]

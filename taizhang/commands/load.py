@@ -1,9 +1,16 @@
-"""``taizhang load``: drive a running service on loopback with a realistic, bounded mix."""
+"""``taizhang load``: drive a running service on loopback with a realistic, bounded mix.
+
+``--find-max`` first steps the rate up to the maximum the service holds, then runs at
+``--share`` of it for ``--duration`` and ends with a verdict line. ``--serve`` starts a
+service of its own (fresh schema of the configured PostgreSQL database, gunicorn) instead of
+``--url``/``--token``/``--pid``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from typing import Any
 
 from taizhang.config import Settings
@@ -13,35 +20,135 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "load", help="load a running service on loopback; print JSON lines per interval"
     )
-    parser.add_argument("--url", required=True, help="e.g. http://127.0.0.1:8000 (loopback)")
-    parser.add_argument("--token", required=True, help="an admin or office token")
+    parser.add_argument("--url", help="e.g. http://127.0.0.1:8000 (loopback)")
+    parser.add_argument("--token", help="an admin or office token")
     parser.add_argument("--duration", type=float, default=60, help="seconds (max 3600)")
-    parser.add_argument("--rate", type=float, default=50, help="requests per second (max 2000)")
+    parser.add_argument(
+        "--rate", type=float, default=50, help="requests per second (max 2000); --find-max: start"
+    )
     parser.add_argument("--interval", type=float, default=60, help="seconds per report line")
     parser.add_argument("--branches", type=int, default=500, help="branches in the load district")
-    parser.add_argument("--threads", type=int, default=16, help="client threads (max 64)")
+    parser.add_argument(
+        "--threads", type=int, help="client threads (max 64; default 16, --find-max 64)"
+    )
     parser.add_argument("--pid", type=int, help="gunicorn master pid: report its workers' RSS")
     parser.add_argument("--seed", type=int, default=1)
+    search = parser.add_argument_group("--find-max")
+    search.add_argument(
+        "--find-max",
+        action="store_true",
+        help="step the rate up to the maximum, then run at --share of it for --duration",
+    )
+    search.add_argument("--step-seconds", type=float, default=20, help="seconds per step")
+    search.add_argument("--step-factor", type=float, default=1.5, help="rate x this per step")
+    search.add_argument("--max-rate", type=float, default=2000, help="stop stepping here")
+    search.add_argument(
+        "--max-p99-ms", type=float, default=1000, help="a step holds only with p99 under this"
+    )
+    search.add_argument("--share", type=float, default=0.7, help="share of the maximum to hold")
+    serve = parser.add_argument_group("--serve")
+    serve.add_argument(
+        "--serve",
+        action="store_true",
+        help="start a service of its own on PostgreSQL (fresh schema, dropped afterwards)",
+    )
+    serve.add_argument("--workers", type=int, default=2, help="--serve: gunicorn workers")
+    serve.add_argument("--server-threads", type=int, default=8, help="--serve: threads each")
     parser.set_defaults(run=run)
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    from taizhang.load import LoadRefused, run_load
+    from taizhang.load import LoadRefused
+    from taizhang.load_server import ServeRefused, own_service
 
     try:
-        total = run_load(
-            args.url,
-            args.token,
-            duration=args.duration,
-            rate=args.rate,
-            interval=args.interval,
-            branches=args.branches,
-            threads=args.threads,
-            pid=args.pid,
-            seed=args.seed,
-            out=sys.stdout,
-        )
-    except LoadRefused as refused:
+        _check(args)
+        with ExitStack() as stack:
+            if args.serve:
+                service = stack.enter_context(
+                    own_service(settings, workers=args.workers, threads=args.server_threads)
+                )
+                args.url, args.token, args.pid = service.base, service.token, service.master_pid
+            return _find_max(args) if args.find_max else _plain(args)
+    except (LoadRefused, ServeRefused) as refused:
         print(f"taizhang load: {refused}", file=sys.stderr)
         return 2
+
+
+def _check(args: argparse.Namespace) -> None:
+    from taizhang.load import LoadRefused
+
+    if not args.serve and not (args.url and args.token):
+        raise LoadRefused("--url and --token: required unless --serve starts a service")
+    if args.find_max:
+        if not 1 < args.step_factor <= 4:
+            raise LoadRefused("--step-factor: between 1 and 4")
+        if not 0 < args.share <= 1:
+            raise LoadRefused("--share: between 0 and 1")
+        if not 0 < args.step_seconds <= 600:
+            raise LoadRefused("--step-seconds: between 0 and 600")
+
+
+def _plain(args: argparse.Namespace) -> int:
+    from taizhang.load import run_load
+
+    total = run_load(
+        args.url,
+        args.token,
+        duration=args.duration,
+        rate=args.rate,
+        interval=args.interval,
+        branches=args.branches,
+        threads=args.threads or 16,
+        pid=args.pid,
+        seed=args.seed,
+        out=sys.stdout,
+    )
     return 1 if total["server_errors"] else 0
+
+
+def _find_max(args: argparse.Namespace) -> int:
+    from taizhang.load import MAX_CLIENT_THREADS, MAX_RATE, Driver, check_target, set_up, settle
+    from taizhang.load import worker_pids as workers_of
+    from taizhang.load_verdict import find_max, verdict
+
+    base = check_target(args.url, args.duration, args.rate)
+    check_target(args.url, args.step_seconds, min(args.max_rate, MAX_RATE))
+    # Enough client threads that the client is not what stops the rate from rising.
+    threads = args.threads or MAX_CLIENT_THREADS
+    driver = Driver(base, args.token, sys.stdout, max(1, min(threads, MAX_CLIENT_THREADS)))
+    world = set_up(driver.session(), base, args.branches, args.seed)
+    workers = workers_of(args.pid) if args.pid else []
+    driver.pids = ([args.pid] + workers) if args.pid else []
+
+    def trial(rate: float, step: int) -> dict[str, Any]:
+        seconds = args.step_seconds
+        return driver.drive(
+            world,
+            rate=rate,
+            duration=seconds,
+            interval=seconds * 2,
+            seed=args.seed + step,
+            emit=False,
+        )[1]
+
+    maximum = find_max(
+        trial,
+        start_rate=args.rate,
+        factor=args.step_factor,
+        max_rate=min(args.max_rate, MAX_RATE),
+        max_p99_ms=args.max_p99_ms,
+        emit=driver.emit,
+    )
+    if maximum is None:
+        driver.emit({"kind": "maximum", "rate": None, "detail": "even --rate did not hold"})
+        return 1
+    rate = round(maximum * args.share, 1)
+    driver.emit({"kind": "maximum", "rate": maximum, "run_rate": rate, "share": args.share})
+    driver.emit({"kind": "settled", "seconds": settle(base)})
+    intervals, total = driver.drive(
+        world, rate=rate, duration=args.duration, interval=args.interval, seed=args.seed + 1000
+    )
+    judged = verdict(intervals, total, rate=rate, interval=args.interval, workers=workers)
+    driver.emit(judged)
+    return 0 if judged["passed"] else 1

@@ -9,8 +9,9 @@ import psycopg_pool
 import pytest
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 
-from api.breaker import is_connection_failure
+from api.breaker import is_connection_failure, reachability_check
 from taizhang.breaker import CircuitBreaker, State
+from taizhang.config import Settings
 
 
 class Clock:
@@ -227,3 +228,35 @@ def test_only_failures_to_reach_the_database_count(error: Exception, outage: boo
     wrapped = StoreOperationalError(str(error))
     wrapped.__cause__ = error
     assert is_connection_failure(wrapped) is outage
+
+
+@pytest.mark.parametrize(
+    ("raised", "reachable"),
+    [
+        (psycopg.OperationalError("connection refused"), False),
+        (psycopg.errors.CannotConnectNow("the database system is shutting down"), False),
+        (psycopg.errors.TooManyConnections("sorry, too many clients already"), True),
+        (None, True),
+    ],
+)
+def test_the_check_counts_a_server_out_of_connection_slots_as_reachable(
+    monkeypatch: pytest.MonkeyPatch, raised: Exception | None, reachable: bool
+) -> None:
+    class Connection:
+        def __enter__(self) -> Connection:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            return None
+
+        def execute(self, statement: str) -> None:
+            assert statement == "SELECT 1"
+
+    def connect(*_: object, **__: object) -> Connection:
+        if raised is not None:
+            raise raised
+        return Connection()
+
+    monkeypatch.setattr(psycopg, "connect", connect)
+    settings = Settings.from_env({"TAIZHANG_DATABASE_URL": "postgresql://u@127.0.0.1:1/db"})
+    assert reachability_check(settings)() is reachable

@@ -1,4 +1,8 @@
-"""`taizhang load` against a real gunicorn: a short run that must see no server errors."""
+"""`taizhang load` against a real gunicorn: short runs that must see no server errors.
+
+Also the 10-minute run's tooling, briefly: ``--find-max`` (steps, maximum, the run at 70%,
+the verdict) and ``--serve`` (a service of its own, its schema dropped afterwards).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from taizhang.config import Settings
@@ -59,3 +64,68 @@ def test_load_refuses_targets_off_loopback() -> None:
     assert result.returncode == 2
     assert "--url: only loopback" in result.stderr
     assert result.stdout == ""
+
+
+def test_find_max_steps_up_reports_the_maximum_and_judges_the_run(
+    server: tuple[Server, str],
+) -> None:
+    gunicorn, token = server
+    result = load(
+        "--url", gunicorn.base, "--token", token, "--find-max", "--rate", "10",
+        "--step-factor", "2", "--max-rate", "20", "--step-seconds", "3", "--max-p99-ms", "5000",
+        "--duration", "6", "--interval", "2", "--branches", "10",
+        "--pid", str(gunicorn.process.pid),
+    )  # fmt: skip
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    kinds = [line["kind"] for line in lines]
+    steps = [line for line in lines if line["kind"] == "step"]
+    assert [s["rate"] for s in steps] == [10, 20], result.stdout + result.stderr
+    maximum = lines[kinds.index("maximum")]
+    assert maximum["rate"] == max(s["rate"] for s in steps if s["held"])
+    assert maximum["run_rate"] == round(maximum["rate"] * 0.7, 1)
+    # The views caught up with the search's backlog before the run at 70% started.
+    assert kinds[kinds.index("maximum") + 1] == "settled"
+    # The run at 70%: per-interval lines with p99 and every worker's RSS, a total, a verdict.
+    run = lines[kinds.index("maximum") + 2 :]
+    assert [line["kind"] for line in run][-2:] == ["total", "verdict"]
+    intervals = [line for line in run if line["kind"] == "interval"]
+    assert len(intervals) >= 3
+    assert all(line["rate"] == maximum["run_rate"] for line in intervals)
+    workers = gunicorn.worker_pids()
+    assert all(line["rss_kb"][str(pid)] > 0 for line in intervals for pid in workers)
+    judged = run[-1]
+    assert set(judged) >= {"p99_ratio", "rss_growth", "passed", "reasons"}
+    assert set(judged["rss_growth"]) == {str(pid) for pid in workers}
+    assert judged["passed"] == (not judged["reasons"])
+    assert result.returncode == (0 if judged["passed"] else 1), result.stderr
+
+
+def test_serve_runs_against_a_service_of_its_own_and_leaves_no_schema(
+    private_pg_settings: Settings,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "taizhang.cli", "load", "--serve", "--workers", "1",
+         "--duration", "4", "--rate", "10", "--interval", "2", "--branches", "5"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT),
+             "TAIZHANG_DATABASE_URL": private_pg_settings.database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    total = json.loads(result.stdout.splitlines()[-1])
+    assert total["kind"] == "total" and total["requests"] == 40
+    assert total["server_errors"] == 0, total["statuses"]
+    assert len(total["rss_kb"]) == 2  # the master and its one worker
+    with psycopg.connect(private_pg_settings.psycopg_conninfo()) as conn:
+        left = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'load\\_%'"
+        ).fetchall()
+    assert left == []
+
+
+def test_load_needs_a_target_or_serve() -> None:
+    result = load("--duration", "1")
+    assert result.returncode == 2
+    assert "--url and --token: required unless --serve" in result.stderr

@@ -1,0 +1,119 @@
+"""A throwaway service for ``taizhang load --serve``: its own schema, token and gunicorn.
+
+The schema (``load_<hex>`` in the configured PostgreSQL database) is migrated, given an admin
+token, served by ``ops/gunicorn.conf.py`` with the projection worker embedded (as the first load
+run was measured), and dropped afterwards, so a load run needs no setup and leaves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from taizhang.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+START_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Service:
+    base: str
+    token: str
+    master_pid: int
+
+
+class ServeRefused(ValueError):
+    """The service cannot be started here (names the reason)."""
+
+
+@contextmanager
+def own_service(settings: Settings, *, workers: int, threads: int) -> Iterator[Service]:
+    if not settings.is_postgres:
+        raise ServeRefused("--serve: needs PostgreSQL (set TAIZHANG_DATABASE_URL)")
+    import psycopg
+    from psycopg import sql
+
+    from api.auth import TokenStore
+    from taizhang.migrate import upgrade
+
+    schema = "load_" + uuid.uuid4().hex[:12]
+    admin = Settings(settings.database_url.split("?")[0], settings.data_dir)
+    with psycopg.connect(admin.psycopg_conninfo(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        own = Settings(admin.database_url + f"?schema={schema}", settings.data_dir)
+        upgrade(own)
+        store = TokenStore(own)
+        token, _ = store.create("load", "admin", source="load")
+        store.close()
+        with _gunicorn(own, workers=workers, threads=threads) as (base, pid):
+            yield Service(base, token, pid)
+    finally:
+        with psycopg.connect(admin.psycopg_conninfo(), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@contextmanager
+def _gunicorn(settings: Settings, *, workers: int, threads: int) -> Iterator[tuple[str, int]]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    metrics = tempfile.mkdtemp(prefix="taizhang-metrics-")
+    env = dict(os.environ)
+    env.update(
+        TAIZHANG_DATABASE_URL=settings.database_url,
+        TAIZHANG_BIND=f"127.0.0.1:{port}",
+        TAIZHANG_WORKERS=str(workers),
+        TAIZHANG_THREADS=str(threads),
+        TAIZHANG_EMBEDDED_PROJECTIONS="1",
+        # Migrated already: workers creating the tables at once can fail to boot.
+        TAIZHANG_CREATE_TABLES="no",
+        TAIZHANG_ACCESS_LOG="",
+        TAIZHANG_LOG_LEVEL="warning",
+        PROMETHEUS_MULTIPROC_DIR=metrics,
+        PYTHONPATH=str(ROOT),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "ops" / "gunicorn.conf.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process)
+        yield base, process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServeRefused(f"--serve: gunicorn exited with {process.returncode}")
+        try:
+            if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise ServeRefused(f"--serve: gunicorn did not answer within {START_SECONDS} s")

@@ -1,0 +1,121 @@
+"""The load run the reliability issue asks for: find the maximum, hold 70% of it, judge it.
+
+``find_max`` steps the offered rate up (each step a short open-loop run) until a step does not
+hold: the server must keep up (throughput at least ``HOLD_SHARE`` of the offered rate), answer
+without 5xx or connection errors, and keep p99 under a budget. The maximum is the last rate that
+held. ``verdict`` judges the long run at a share of it: p99 of the last interval within
+``MAX_P99_RATIO`` of the first, every worker's RSS grown less than ``MAX_RSS_GROWTH``, no server
+errors, and the run kept up with its rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+HOLD_SHARE = 0.9
+MAX_P99_RATIO = 1.5
+MAX_RSS_GROWTH = 0.10
+# An interval shorter than this share of the reporting interval (the remainder at the end) is
+# too few requests to judge a p99 by.
+FULL_INTERVAL_SHARE = 0.5
+
+
+def held(total: dict[str, Any], rate: float, max_p99_ms: float) -> bool:
+    """Whether a step at ``rate`` held: kept up, no server errors, p99 within budget."""
+    p99 = total.get("p99_ms")
+    return (
+        total["server_errors"] == 0
+        and total["throughput_rps"] >= HOLD_SHARE * rate
+        and p99 is not None
+        and p99 <= max_p99_ms
+    )
+
+
+def find_max(
+    trial: Callable[[float, int], dict[str, Any]],
+    *,
+    start_rate: float,
+    factor: float,
+    max_rate: float,
+    max_p99_ms: float,
+    emit: Callable[[dict[str, Any]], None],
+) -> float | None:
+    """The highest rate that held, stepping from ``start_rate`` by ``factor`` up to ``max_rate``.
+
+    ``trial(rate, step)`` runs one step and returns its total summary.
+    """
+    best: float | None = None
+    rate = start_rate
+    step = 0
+    while True:
+        total = trial(rate, step)
+        ok = held(total, rate, max_p99_ms)
+        emit(
+            {
+                "kind": "step",
+                "rate": rate,
+                "held": ok,
+                "throughput_rps": total["throughput_rps"],
+                "p50_ms": total["p50_ms"],
+                "p99_ms": total["p99_ms"],
+                "server_errors": total["server_errors"],
+                "statuses": total["statuses"],
+            }
+        )
+        if not ok:
+            return best
+        best = rate
+        if rate >= max_rate:
+            return best
+        rate = round(min(rate * factor, max_rate), 1)
+        step += 1
+
+
+def verdict(
+    intervals: list[dict[str, Any]],
+    total: dict[str, Any],
+    *,
+    rate: float,
+    interval: float,
+    workers: list[int],
+) -> dict[str, Any]:
+    """Steady p99, flat worker memory, no server errors, kept up: the run's final line."""
+    full = [
+        line
+        for line in intervals
+        if line["requests"] and line["seconds"] >= FULL_INTERVAL_SHARE * interval
+    ]
+    reasons: list[str] = []
+    p99_ratio: float | None = None
+    rss_growth: dict[str, float] = {}
+    if len(full) < 2:
+        reasons.append("fewer than two full intervals to compare")
+    else:
+        first, last = full[0], full[-1]
+        if first["p99_ms"] and last["p99_ms"] is not None:
+            p99_ratio = round(last["p99_ms"] / first["p99_ms"], 2)
+            if p99_ratio > MAX_P99_RATIO:
+                reasons.append(f"p99 last/first {p99_ratio} > {MAX_P99_RATIO}")
+        for pid in map(str, workers):
+            before, after = first["rss_kb"].get(pid), last["rss_kb"].get(pid)
+            if before and after:
+                rss_growth[pid] = round(after / before - 1, 3)
+        if not rss_growth:
+            reasons.append("no worker RSS measured in both the first and the last interval")
+        elif max(rss_growth.values()) >= MAX_RSS_GROWTH:
+            reasons.append(f"worker RSS grew {max(rss_growth.values()):.1%} >= 10%")
+    if total["server_errors"]:
+        reasons.append(f"{total['server_errors']} server or connection errors")
+    if total["throughput_rps"] < HOLD_SHARE * rate:
+        reasons.append(f"throughput {total['throughput_rps']} rps did not keep up with {rate}")
+    return {
+        "kind": "verdict",
+        "rate": rate,
+        "p99_first_ms": full[0]["p99_ms"] if full else None,
+        "p99_last_ms": full[-1]["p99_ms"] if full else None,
+        "p99_ratio": p99_ratio,
+        "rss_growth": rss_growth,
+        "passed": not reasons,
+        "reasons": reasons,
+    }

@@ -1,0 +1,100 @@
+"""The load run's search for the maximum and its verdict, on made-up step and interval results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from taizhang.load_verdict import find_max, held, verdict
+
+
+def summary(
+    rate: float, *, kept: float = 1.0, p99: float = 100.0, errors: int = 0
+) -> dict[str, Any]:
+    return {
+        "throughput_rps": round(rate * kept, 1),
+        "p50_ms": p99 / 4,
+        "p99_ms": p99,
+        "server_errors": errors,
+        "statuses": {"201": 1},
+    }
+
+
+class Server:
+    """Keeps up to ``capacity`` requests per second; beyond, it falls behind and p99 soars."""
+
+    def __init__(self, capacity: float) -> None:
+        self.capacity = capacity
+        self.offered: list[float] = []
+
+    def trial(self, rate: float, step: int) -> dict[str, Any]:
+        self.offered.append(rate)
+        if rate <= self.capacity:
+            return summary(rate, p99=50 + rate)
+        return summary(rate, kept=self.capacity / rate, p99=5000)
+
+
+def test_find_max_steps_up_until_a_step_does_not_hold() -> None:
+    server = Server(capacity=120)
+    lines: list[dict[str, Any]] = []
+    best = find_max(
+        server.trial, start_rate=25, factor=1.5, max_rate=2000, max_p99_ms=1000, emit=lines.append
+    )
+    assert server.offered == [25, 37.5, 56.2, 84.3, 126.4]
+    assert best == 84.3
+    assert [line["held"] for line in lines] == [True, True, True, True, False]
+    assert all(line["kind"] == "step" for line in lines)
+
+
+def test_find_max_stops_at_the_cap_and_reports_none_when_nothing_held() -> None:
+    server = Server(capacity=10_000)
+    best = find_max(
+        server.trial, start_rate=40, factor=2, max_rate=100, max_p99_ms=1000, emit=lambda _: None
+    )
+    assert server.offered == [40, 80, 100] and best == 100
+    slow = Server(capacity=5)
+    assert (
+        find_max(
+            slow.trial, start_rate=10, factor=2, max_rate=100, max_p99_ms=1000, emit=lambda _: None
+        )
+        is None
+    )
+
+
+def test_a_step_with_errors_or_a_p99_over_budget_does_not_hold() -> None:
+    assert held(summary(100), 100, 1000)
+    assert not held(summary(100, errors=1), 100, 1000)
+    assert not held(summary(100, p99=1200), 100, 1000)
+    assert not held(summary(100, kept=0.8), 100, 1000)
+
+
+def interval(p99: float, rss: dict[str, int], seconds: float = 60, requests: int = 4000) -> Any:
+    return {"seconds": seconds, "requests": requests, "p99_ms": p99, "rss_kb": rss}
+
+
+def test_a_steady_flat_run_passes() -> None:
+    intervals = [
+        interval(400, {"1": 90_000, "2": 95_000}),
+        *[interval(450, {"1": 92_000, "2": 97_000}) for _ in range(8)],
+        interval(520, {"1": 95_000, "2": 99_000}),
+        interval(3000, {"1": 99_000, "2": 120_000}, seconds=2, requests=10),  # the remainder
+    ]
+    judged = verdict(intervals, summary(70), rate=70, interval=60, workers=[1, 2])
+    assert judged["passed"], judged["reasons"]
+    assert judged["p99_ratio"] == 1.3
+    assert judged["rss_growth"] == {"1": 0.056, "2": 0.042}
+
+
+def test_growing_p99_or_memory_fails_with_the_reasons() -> None:
+    intervals = [interval(1163, {"1": 88_000}), interval(3048, {"1": 133_000})]
+    judged = verdict(intervals, summary(70, kept=0.45), rate=70, interval=60, workers=[1])
+    assert not judged["passed"]
+    assert judged["p99_ratio"] == 2.62
+    assert any("p99 last/first" in r for r in judged["reasons"])
+    assert any("RSS grew 51.1%" in r for r in judged["reasons"])
+    assert any("did not keep up" in r for r in judged["reasons"])
+
+
+def test_too_short_a_run_is_not_judged_a_pass() -> None:
+    judged = verdict([interval(100, {"1": 1})], summary(10), rate=10, interval=60, workers=[1])
+    assert not judged["passed"]
+    assert judged["reasons"] == ["fewer than two full intervals to compare"]
