@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
@@ -20,6 +20,15 @@ MAX_LIMIT = 500
 # Versions and log positions are stored as 64-bit integers; a larger one cannot name
 # anything, and the database driver refuses to bind it.
 MAX_INT64 = 2**63 - 1
+
+
+def business_date(description: str) -> fields.Date:
+    """A date views are judged on. Bounded: the views count days back from it (silent for
+    30 days), which overflows near year 1, and no campaign lies outside these years."""
+    return fields.Date(
+        validate=validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31)),
+        metadata={"description": description},
+    )
 
 
 class AwareDateTime(fields.DateTime):
@@ -108,7 +117,7 @@ class ViewQuery(Query):
     phase = fields.String(validate=validate.Length(min=1, max=63))
     status = vocab_field(PhaseStatus)
     overdue = fields.Boolean()
-    as_of = fields.Date(metadata={"description": "business date the view is judged on"})
+    as_of = business_date("business date the view is judged on")
     known_on = AwareDateTime(metadata={"description": "only what was recorded by then"})
     after = fields.String(validate=validate.Length(min=1, max=500))
     limit = limit_field()
@@ -117,7 +126,7 @@ class ViewQuery(Query):
 class ProblemQuery(Query):
     branch_id = fields.UUID()
     committee_id = fields.UUID()
-    as_of = fields.Date(metadata={"description": "business date overdue is judged on"})
+    as_of = business_date("business date overdue is judged on")
     category = vocab_field(ProblemCategory)
     status = vocab_field(RectificationStatus)
     overdue = fields.Boolean()
@@ -126,7 +135,7 @@ class ProblemQuery(Query):
 
 
 class RankingQuery(Query):
-    as_of = fields.Date(metadata={"description": "business date the ranking is judged on"})
+    as_of = business_date("business date the ranking is judged on")
 
 
 __all__ = [

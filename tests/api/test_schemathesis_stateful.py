@@ -1,0 +1,170 @@
+"""Stateful schemathesis run: scenarios that follow the document's OpenAPI links (a district's
+id into a committee registration, a committee's into a branch registration, an enrolment
+into the branch's facts, progress and history, a listed problem into its rectification),
+on SQLite and PostgreSQL, as an admin and as an integrator. No step may answer 5xx, and
+every answer must match the document."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import initialize
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.transport import Response
+from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ensure_resource_availability,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from taizhang.config import Settings
+from tests.api.conftest import START, Api, branch_data
+from tests.api.served import served_api
+
+pytestmark = pytest.mark.slow
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    # A resource a 201 answer links to can be read at once (read-your-writes).
+    ensure_resource_availability,
+]
+ENROLMENTS = "POST /api/v1/campaigns/{campaign_id}/events -> 201"
+RUN = settings(
+    max_examples=30,
+    stateful_step_count=10,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    """On SQLite and on PostgreSQL, with the projection worker running."""
+    yield from served_api(settings)
+
+
+class Run:
+    """What one run saw: each operation's answers by status, and the failures as they
+    happened (hypothesis replays a failure to report it, and a replay against a database the
+    scenarios have changed may take another path and end as "Flaky", hiding the failure)."""
+
+    def __init__(self) -> None:
+        self.answers: Counter[tuple[str, int]] = Counter()
+        self.failures: list[str] = []
+
+    def reached(self, label: str, statuses: range | tuple[int, ...]) -> bool:
+        return any(
+            n for (op, status), n in self.answers.items() if op == label and status in statuses
+        )
+
+
+def workflow(api: Api, who: str, committee: str, run: Run) -> type:
+    """The state machine the document's links define, calling with ``who``'s token. Each
+    scenario begins with a branch registered by ``who`` in ``committee`` and enrolled (by
+    the admin: only the campaign office enrols) in the campaign: a link carries the values
+    of one answer only, and an enrolment is the one request that names both."""
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", api.app)
+    # Only the document's own links: links guessed from names would hide a missing one.
+    schema.config.phases.stateful.inference.algorithms = []
+    base = schema.as_state_machine()
+    token = api.tokens[who]
+
+    class Workflow(base):  # type: ignore[misc, valid-type]
+        def before_call(self, case: schemathesis.Case) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+
+        def after_call(self, response: Response, case: schemathesis.Case) -> None:
+            super().after_call(response, case)
+            run.answers[(case.operation.label, response.status_code)] += 1
+
+        def validate_response(
+            self, response: Response, case: schemathesis.Case, *_: Any, **kwargs: Any
+        ) -> None:
+            try:
+                case.validate_response(
+                    response,
+                    checks=CHECKS,
+                    transport_kwargs=kwargs or None,
+                    recorder=self.recorder,
+                )
+            except Exception as failure:
+                run.failures.append(
+                    f"{case.method} {case.formatted_path} query={case.query} body={case.body!r}"
+                    f" -> {response.status_code} {response.text[:500]}: {failure}"
+                )
+                raise
+
+        def _seed(self, path: str, body: dict[str, Any], by: str, **ids: str) -> StepOutput:
+            case = schema[path]["POST"].Case(
+                path_parameters=ids or None,
+                body=body,
+                headers={"Authorization": f"Bearer {api.tokens[by]}"},
+            )
+            self.recorder.record_case(case=case)
+            self.control.record_step(StepInput.initial(case), self.recorder)
+            response = case.call()
+            self.after_call(response, case)
+            self.validate_response(response, case)
+            if response.status_code != 201:
+                run.failures.append(f"seed {path} -> {response.status_code} {response.text}")
+                raise AssertionError(run.failures[-1])
+            return StepOutput(response, case)
+
+        @initialize(target=base.bundles[ENROLMENTS])
+        def enrol_a_new_branch(self) -> StepOutput:
+            registered = self._seed(
+                "/api/v1/branches",
+                {
+                    "occurred_on": START.isoformat(),
+                    "data": branch_data(api.ids["district"], api.ids[committee], "新支部"),
+                },
+                who,
+            )
+            branch = registered.response.json()["aggregate_id"]
+            return self._seed(
+                "/api/v1/campaigns/{campaign_id}/events",
+                {
+                    "type": "BranchesEnrolled",
+                    "occurred_on": START.isoformat(),
+                    "data": {"branch_ids": [branch]},
+                },
+                "admin",
+                campaign_id=str(api.ids["campaign"]),
+            )
+
+    return Workflow
+
+
+# An integrator may register branches and post their work, not register a district or
+# define a campaign (403): the run must see those refusals as clean 4xx too.
+@pytest.mark.parametrize("who, committee", [("admin", "c1"), ("integrator_c2", "c2")])
+def test_stateful_scenarios_find_no_5xx_and_match_the_document(
+    api: Api, who: str, committee: str
+) -> None:
+    run = Run()
+    try:
+        workflow(api, who, committee, run).run(settings=RUN)
+    except Exception as error:
+        if not run.failures:
+            raise
+        raise AssertionError("\n".join(run.failures)) from error
+    work = "/api/v1/campaigns/{campaign_id}/branches/{branch_id}"
+    # The links carried real ids past the seed: the enrolled branch's progress was read
+    # back, and posts on its work reached the domain (stored, or refused by a rule or by
+    # If-Match: not a 404 for an id made up).
+    assert run.reached(f"GET {work}/progress", range(200, 300)), sorted(run.answers.items())
+    assert any(
+        run.reached(f"POST {work}/{what}", (201, 409, 412)) for what in ("events", "problems")
+    ), sorted(run.answers.items())
