@@ -10,12 +10,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, g, json, request
+import orjson
+from flask import Blueprint, Response, g, request
 from marshmallow import ValidationError
 
 from api.problems import ApiProblem, domain_item, error_item, flatten, validation_problem
 from api.runtime import credential, etag, expected_version, json_body, runtime, scope
-from api.schemas.envelope import BatchSchema, PostingSchema
+from api.schemas.envelope import BatchSchema, PostingSchema, plain_envelope
 from api.schemas.events import EVENT_SCHEMAS
 from api.scope import Forbidden
 from domain.errors import DomainError
@@ -110,10 +111,12 @@ def _load_data(event_type: str, data: Any, ids: Mapping[str, UUID], prefix: str)
 def _posting(
     body: Any, allowed: frozenset[str], implied: str | None, ids: Mapping[str, UUID]
 ) -> Posting:
-    try:
-        envelope = _POSTING_SCHEMA.load(body)
-    except ValidationError as error:
-        raise validation_problem(error) from None
+    envelope = plain_envelope(body)
+    if envelope is None:
+        try:
+            envelope = _POSTING_SCHEMA.load(body)
+        except ValidationError as error:
+            raise validation_problem(error) from None
     event_type = envelope.get("type") or implied
     if event_type is None:
         raise ApiProblem(
@@ -145,9 +148,15 @@ def _posting(
     )
 
 
+def _encode(body: Any) -> bytes:
+    # The answers hold only strings, numbers and None; orjson writes a batch's thousand
+    # of them several times faster than the json module.
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+
+
 def _created(posting: Posting, answer: Answer) -> Response:
     response = Response(
-        json.dumps(answer_body(answer, posting.type)), status=201, mimetype="application/json"
+        _encode(answer_body(answer, posting.type)), status=201, mimetype="application/json"
     )
     g.stored_types = [posting.type]
     response.headers["Location"] = location(posting.type, answer, posting.data)
@@ -292,7 +301,7 @@ def post_batch() -> Response:
         for p, a in zip(postings, answers, strict=True)
     ]
     g.stored_types = [p.type for p in postings]
-    response = Response(json.dumps({"items": items}), status=201, mimetype="application/json")
+    response = Response(_encode({"items": items}), status=201, mimetype="application/json")
     if any(a.replayed for a in answers) and all(a.replayed for a in answers):
         response.headers["Idempotent-Replayed"] = "true"
     return response

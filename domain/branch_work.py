@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -20,6 +21,8 @@ from domain.vocabulary import OpinionSource, WorkSystemChange
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/branch-work")
 
 
+# A batch names each branch's work several times (preload, turns, command); uuid5 hashes.
+@lru_cache(maxsize=65536)
 def branch_work_id(campaign_id: UUID, branch_id: UUID) -> UUID:
     return uuid5(_NAMESPACE, f"{campaign_id}/{branch_id}")
 

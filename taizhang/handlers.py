@@ -14,6 +14,7 @@ from uuid import UUID
 
 from domain.base import LedgerAggregate
 from domain.branch import Branch
+from domain.branch_work import branch_work_id
 from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
@@ -35,6 +36,30 @@ class EventType:
     concerns: str
     creates: bool
     handle: Handler
+
+    def changes(self, data: Mapping[str, Any]) -> UUID | None:
+        """The existing aggregate a posting of this type changes, as far as its data says."""
+        if self.creates:
+            return None
+        if self.concerns == "branch_work" and not isinstance(data.get("problem_id"), UUID):
+            campaign_id, branch_id = data.get("campaign_id"), data.get("branch_id")
+            if isinstance(campaign_id, UUID) and isinstance(branch_id, UUID):
+                return branch_work_id(campaign_id, branch_id)
+            return None
+        found = data.get(_ID_OF.get(self.concerns, "problem_id"))
+        return found if isinstance(found, UUID) else None
+
+
+# The data field naming the aggregate an event type concerns.
+_ID_OF = {
+    "district": "district_id",
+    "committee": "committee_id",
+    "branch": "branch_id",
+    "instructor": "instructor_id",
+    "supervision_group": "group_id",
+    "campaign": "campaign_id",
+    "problem": "problem_id",
+}
 
 
 EVENT_TYPES: dict[str, EventType] = {}

@@ -8,6 +8,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from domain.errors import DomainError, InvalidValue
 from domain.provenance import Provenance
 from domain.receipt import Receipt, receipt_id
 from domain.records import event_type, to_plain
-from taizhang.group_commit import GroupCommit
+from taizhang.group_commit import Arrival, GroupCommit
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
 from taizhang.unit_of_work import NotFound, UnitOfWork
@@ -133,10 +134,13 @@ class LedgerService:
     def post(
         self, caller: Caller, posting: Posting, *, expected_version: int | None = None
     ) -> Answer:
+        arrival = self.group_commit.announce()
         try:
-            return self._store(caller, [posting], None, expected_version)[0]
+            return self._store(caller, [posting], None, expected_version, arrival)[0]
         except BatchRejected as rejected:
             raise rejected.errors[0][1] from None
+        finally:
+            arrival.arrived()
 
     def post_batch(
         self, caller: Caller, postings: Sequence[Posting], *, idempotency_key: str | None = None
@@ -153,8 +157,11 @@ class LedgerService:
         postings: Sequence[Posting],
         idempotency_key: str | None,
         expected_version: int | None,
+        arrival: Arrival | None = None,
     ) -> list[Answer]:
-        batch_digest = _batch_digest(postings)
+        # Only an Idempotency-Key's receipt keeps the batch's digest.
+        batch_digest = _batch_digest(postings) if idempotency_key is not None else ""
+        changed = _changed_ids(postings) if len(postings) > 1 else set()
         for attempt in range(MAX_ATTEMPTS):
             # The first attempt is the fast path: cached state, no look-ups. Anything
             # that goes wrong on it is tried again carefully before anyone hears of it.
@@ -164,13 +171,27 @@ class LedgerService:
                 if replayed is not None:
                     return replayed
             try:
-                with UnitOfWork(
-                    self.ledger, self.today(), careful=careful, take_turns=len(postings) == 1
-                ) as uow:
+                with (
+                    # Batches take turns with other processes' batches on the same
+                    # aggregates: colliding on save would throw away all of one's work.
+                    self.ledger.turns(changed) if changed else nullcontext(),
+                    UnitOfWork(
+                        self.ledger, self.today(), careful=careful, take_turns=len(postings) == 1
+                    ) as uow,
+                ):
                     if len(postings) > 1:
+                        uow.take_turns_on(changed)
+                        # Our turn: what others stored before it is read before working.
+                        self.ledger.catch_up(changed)
                         uow.preload([dict(p.data) for p in postings])
                     return self._attempt(
-                        uow, caller, postings, idempotency_key, batch_digest, expected_version
+                        uow,
+                        caller,
+                        postings,
+                        idempotency_key,
+                        batch_digest,
+                        expected_version,
+                        arrival,
                     )
             except IntegrityError:
                 # Another writer got there first, or this is a retried post whose receipt
@@ -192,6 +213,7 @@ class LedgerService:
         idempotency_key: str | None,
         batch_digest: str,
         expected_version: int | None,
+        arrival: Arrival | None,
     ) -> list[Answer]:
         today = uow.today
         answers: list[Answer | None] = [None] * len(postings)
@@ -228,7 +250,7 @@ class LedgerService:
             )
         changed = uow.pending()
         events = [e for aggregate in (*changed, *receipts) for e in aggregate.collect_events()]
-        recordings = self.group_commit.save(events)
+        recordings = self.group_commit.save(events, arrival)
         uow.saved = True
         self.ledger.remember(changed)
         positions = {id(r.domain_event): r.notification.id for r in recordings}
@@ -358,3 +380,13 @@ def _answer_for(event: Any, position: int | None) -> Answer:
 
 def _batch_digest(postings: Sequence[Posting]) -> str:
     return hashlib.sha256("".join(p.digest() for p in postings).encode()).hexdigest()
+
+
+def _changed_ids(postings: Sequence[Posting]) -> set[UUID]:
+    changed: set[UUID] = set()
+    for posting in postings:
+        kind = EVENT_TYPES.get(posting.type)
+        found = None if kind is None else kind.changes(posting.data)
+        if found is not None:
+            changed.add(found)
+    return changed

@@ -775,3 +775,37 @@ def test_a_post_neither_copies_nor_replays_the_facts_already_held(
     assert len(written) <= 3 and len(decoded) <= 3, (len(written), len(decoded))
     titles = [f.title for f in world.branch_work().facts.values()]
     assert titles[-3:] == ["快", "他", "慢"] and len(titles) == 2003
+
+
+def test_concurrent_batches_of_two_processes_on_the_same_branches_all_succeed(
+    world: World, settings: Settings
+) -> None:
+    second = world.register_branch("另一公司党支部")
+    world.enrol(second)
+    branches = (world.branch_id, second)
+    other = Ledger(settings)
+    services = (world.service, LedgerService(other, today=lambda: TODAY))
+
+    def batch(i: int) -> list[Answer]:
+        postings = [
+            Posting(
+                "OptionalActionRecorded",
+                date(2014, 5, 1),
+                {"campaign_id": world.campaign_id, "branch_id": b, "title": f"{i}-{n}"},
+            )
+            for n in range(20)
+            for b in branches
+        ]
+        return services[i % 2].post_batch(SECRETARY, postings)
+
+    try:
+        results = run_in_threads(4, batch)
+    finally:
+        other.close()
+    assert all(isinstance(r, list) for r in results), results
+    for branch_id in branches:
+        work: BranchWork = world.ledger.repository.get(branch_work_id(world.campaign_id, branch_id))
+        versions = sorted(a.version for r in results for a in r if a.aggregate_id == work.id)
+        assert versions == list(range(2, 2 + 80)) and work.version == 81
+        titles = sorted(f.title for f in work.facts.values())
+        assert titles == sorted(f"{i}-{n}" for i in range(4) for n in range(20))
