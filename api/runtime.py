@@ -102,7 +102,46 @@ def json_body() -> Any:
             "the body is not valid JSON",
             errors=[{"field": "body", "rule": "json", "message": "malformed JSON"}],
         )
+    # JSON can carry NUL only escaped; PostgreSQL text cannot hold it, so a stored event
+    # with one could never be projected.
+    if b"\\u0000" in request.get_data():
+        try:
+            where = _nul_at(body, "")
+        except RecursionError:
+            raise ApiProblem(
+                400,
+                "the body is nested too deeply",
+                errors=[{"field": "body", "rule": "nesting", "message": "nested too deeply"}],
+            ) from None
+        if where is not None:
+            raise ApiProblem(
+                422,
+                f"{where or 'body'} holds a NUL character",
+                slug="validation",
+                errors=[{"field": where or "body", "rule": "no_nul", "message": "no NUL (U+0000)"}],
+            )
     return body
+
+
+def _nul_at(node: Any, path: str) -> str | None:
+    """The dotted path of the first key or string holding U+0000, if any."""
+    if isinstance(node, str):
+        return path if "\x00" in node else None
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
+    for key, value in items:
+        here = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return here
+        found = _nul_at(value, here)
+        if found is not None:
+            return found
+    return None
 
 
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,12})"?\s*$')

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -32,6 +33,12 @@ _COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("验收 Verification", 20, "verification"),
 )
 _PAGE = 500
+
+
+def _printable(value: Any) -> Any:
+    """Text as a worksheet can hold it. The API stores what was posted, control characters
+    included, and a workbook refuses those: each is shown as U+FFFD, not the whole ledger."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def problem_ledger_rows(
@@ -71,7 +78,7 @@ def problem_ledger_workbook(
     sheet = book.active
     assert sheet is not None
     sheet.title = "问题清单台账"
-    sheet.append([title])
+    sheet.append([_printable(title)])
     sheet["A1"].font = Font(bold=True, size=14)
     day = as_of or business_today()
     sheet.append([f"统计日期 As of: {day.isoformat()}"])
@@ -81,7 +88,7 @@ def problem_ledger_workbook(
         sheet.cell(row=3, column=index).font = Font(bold=True)
     rows = problem_ledger_rows(views, campaign_id, as_of=day, **filters)
     for number, row in enumerate(rows, start=1):
-        sheet.append([_cell(row, number, key) for _, _, key in _COLUMNS])
+        sheet.append([_printable(_cell(row, number, key)) for _, _, key in _COLUMNS])
     for line in sheet.iter_rows(min_row=4):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import Flaky
 from hypothesis.stateful import initialize
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.transport import Response
@@ -43,6 +44,9 @@ RUN = settings(
     max_examples=30,
     stateful_step_count=10,
     deadline=None,
+    # As schemathesis runs state machines: no shrinking, which replays scenarios against a
+    # database the earlier ones changed.
+    phases=[Phase.generate],
     derandomize=True,
     database=None,
     suppress_health_check=list(HealthCheck),
@@ -99,7 +103,7 @@ def workflow(api: Api, who: str, committee: str, run: Run) -> type:
                     transport_kwargs=kwargs or None,
                     recorder=self.recorder,
                 )
-            except Exception as failure:
+            except (Exception, BaseExceptionGroup) as failure:
                 run.failures.append(
                     f"{case.method} {case.formatted_path} query={case.query} body={case.body!r}"
                     f" -> {response.status_code} {response.text[:500]}: {failure}"
@@ -154,12 +158,22 @@ def test_stateful_scenarios_find_no_5xx_and_match_the_document(
     api: Api, who: str, committee: str
 ) -> None:
     run = Run()
-    try:
-        workflow(api, who, committee, run).run(settings=RUN)
-    except Exception as error:
-        if not run.failures:
-            raise
-        raise AssertionError("\n".join(run.failures)) from error
+    machine = workflow(api, who, committee, run)
+    for _ in range(3):
+        try:
+            machine.run(settings=RUN)
+            break
+        except Flaky:
+            # Hypothesis found the scenarios took another path than before (the answers
+            # depend on what earlier scenarios stored): not a failure of the API; a failing
+            # step is in run.failures. As schemathesis itself does, run again.
+            if run.failures:
+                break
+        except (Exception, BaseExceptionGroup):
+            if not run.failures:
+                raise
+            break
+    assert not run.failures, "\n".join(run.failures)
     work = "/api/v1/campaigns/{campaign_id}/branches/{branch_id}"
     # The links carried real ids past the seed: the enrolled branch's progress was read
     # back, and posts on its work reached the domain (stored, or refused by a rule or by

@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from io import BytesIO
 from typing import Any
 from uuid import uuid4
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
+from projections.worker import Worker
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from tests.api.conftest import Api, make_api
+from tests.api.served import served_api
 
 PROBLEM = "application/problem+json"
 
@@ -206,3 +210,72 @@ def test_a_position_past_the_end_of_the_log_is_refused_at_once(api: Api) -> None
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["rule"] == "within_log"
     assert time.monotonic() - started < 1.0
+
+
+def test_control_characters_posted_in_text_do_not_break_the_excel_ledger(api: Api) -> None:
+    """The stateful schemathesis run found the workbook a 500 once a problem's text held a
+    control character (which the API rightly stores): a worksheet cannot hold one."""
+    campaign, branch = api.ids["campaign"], api.ids["b1"]
+    listed = api.event(
+        f"/api/v1/campaigns/{campaign}/branches/{branch}/problems",
+        None,
+        {
+            "category": "four_winds",
+            "description": "会议\x01多\x1b",
+            "measures": "精简会议",
+            "responsible_person": "张\x1f三",
+            "deadline": "2999-01-01",
+        },
+    )
+    assert listed.status_code == 201, listed.get_json()
+    runtime = api.app.extensions["taizhang"]
+    worker = Worker(runtime.settings, ledger=runtime.ledger)
+    try:
+        worker.catch_up()
+    finally:
+        worker.close()
+    response = api.get(f"/api/v1/campaigns/{campaign}/problems.xlsx")
+    assert response.status_code == 200, response.get_data()[:500]
+    sheet = load_workbook(BytesIO(response.data)).active
+    cells = {cell.value for row in sheet.iter_rows(min_row=4) for cell in row}
+    assert "会议\ufffd多\ufffd" in cells and "张\ufffd三" in cells
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"description": "会议\x00多"}, "data.description"),
+        ({"description": "会议多", "x\x00": 1}, "data.x\x00"),
+        ({"description": "会议多", "measures": ["\x00"]}, "data.measures.0"),
+    ],
+)
+def test_nul_characters_are_refused_and_the_views_keep_up(
+    settings: Settings, body: dict[str, Any], field: str
+) -> None:
+    """PostgreSQL text cannot hold U+0000: a stored event with one stopped the projection
+    worker for good (views stale, reads 503). It is refused at the door, on both databases."""
+    for api in served_api(settings):
+        campaign, branch = api.ids["campaign"], api.ids["b1"]
+        problems = f"/api/v1/campaigns/{campaign}/branches/{branch}/problems"
+        data = {
+            "category": "four_winds",
+            "measures": "精简会议",
+            "responsible_person": "张三",
+            "deadline": "2999-01-01",
+        }
+        before = stored(api)
+        for path, sent in (
+            (problems, {"occurred_on": "2026-01-01", "data": {**data, **body}}),
+            ("/api/v1/batches", {"items": [{"type": "ProblemListed", "occurred_on": "x",
+                                            "data": {**data, **body}}]}),
+        ):  # fmt: skip
+            response = api.post(path, sent)
+            assert_refused(response)
+            assert response.status_code == 422
+            error = response.get_json()["errors"][0]
+            assert error["rule"] == "no_nul"
+            assert error["field"].endswith(field)
+        assert stored(api) == before
+        listed = api.ok(api.event(problems, None, {**data, "description": "会议多"}))
+        ledger = api.get(f"/api/v1/campaigns/{campaign}/problems?min_position={listed['position']}")
+        assert ledger.status_code == 200, ledger.get_json()
