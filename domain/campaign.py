@@ -144,6 +144,9 @@ class Campaign(LedgerAggregate):
 
     def admit(self, branch_id: UUID, occurred_on: date, today: date) -> None:
         """Refuse campaign work by a branch outside the campaign, or dated impossibly."""
+        # Checked on every fact posted: the messages are only formatted for a refusal.
+        if branch_id in self.branch_ids and self.starts_on <= occurred_on <= today:
+            return
         require(
             branch_id in self.branch_ids,
             "branch_id",

@@ -34,6 +34,8 @@ class Provenance:
         require_value(len(self.source) <= MAX_TEXT, "source", "too_long", "source is too long")
 
     def check_not_in_future(self, today: date) -> None:
+        if self.occurred_on <= today:  # the message is only formatted for a refusal
+            return
         require_value(
             self.occurred_on <= today,
             "occurred_on",
