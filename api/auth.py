@@ -99,6 +99,9 @@ class TokenStore:
                         max_size=4,
                         open=True,
                         timeout=10,
+                        # A session ended under the pool (restart, failover, terminated) is
+                        # replaced before use instead of failing a token lookup with a 503.
+                        check=ConnectionPool.check_connection,
                     )
             with self._pool.connection() as conn, conn.cursor() as cur:
                 yield cur
