@@ -7,6 +7,7 @@ body, the caller's credential and the version headers.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,11 +33,19 @@ class Runtime:
     tokens: TokenStore
     owns_ledger: bool = False
     _views: Any = field(default=None, repr=False)
+    _views_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def views(self) -> Any:
-        """The projections' query object (projections.queries.Views), made on first use."""
-        if self._views is None:
+        """The projections' query object (projections.queries.Views), made on first use.
+
+        One per process: request threads arriving together must not each make one (each
+        with its own connection pool and cache, computing every view again)."""
+        if self._views is not None:
+            return self._views
+        with self._views_lock:
+            if self._views is not None:
+                return self._views
             try:
                 from projections.queries import Views
             except ImportError as error:  # the read side is not installed in this build
@@ -192,9 +201,7 @@ def wait_for_min_position() -> int | None:
             422,
             f"min_position {position} is past the end of the log",
             slug="validation",
-            errors=[
-                {"field": "min_position", "rule": "within_log", "message": "not yet written"}
-            ],
+            errors=[{"field": "min_position", "rule": "within_log", "message": "not yet written"}],
         )
     if not views.wait_for(position, timeout=MIN_POSITION_WAIT_SECONDS):
         raise ApiProblem(

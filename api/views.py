@@ -8,18 +8,17 @@ Supervision views are judged on a business date (``as_of``, default today in Bei
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, json
+from flask import Blueprint, Response, request
 
 from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
 from api.runtime import runtime, scope, wait_for_min_position
 from api.schemas.queries import ProblemQuery, RankingQuery, TimelineQuery, ViewQuery
 from projections import export
+from projections.shared_views import Rendered
 from taizhang.unit_of_work import NotFound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,8 +27,8 @@ bp = Blueprint("views", __name__, url_prefix="/api/v1")
 
 
 def _whole_campaign(campaign_id: UUID) -> Any:
-    """The campaign, when the caller may read across its whole district."""
-    campaign = scope().campaign(campaign_id)
+    """The campaign's home, when the caller may read across its whole district."""
+    campaign = scope().campaign_home(campaign_id)
     if not scope().covers_district(campaign.district_id):
         raise ApiProblem(
             403,
@@ -40,23 +39,15 @@ def _whole_campaign(campaign_id: UUID) -> Any:
     return campaign
 
 
-# The JSON of the last cached views served, by the identity of the view the cache returned:
-# many readers get the same cached view, and encoding it costs more than the rest of a read.
-_RENDERED: OrderedDict[int, tuple[Any, bytes]] = OrderedDict()
-_RENDERED_SIZE = 64
-_rendered_lock = threading.Lock()
-
-
-def _cached_json(body: Any) -> Response:
-    with _rendered_lock:
-        found = _RENDERED.get(id(body))
-    if found is None or found[0] is not body:
-        found = (body, json.dumps(body, ensure_ascii=False).encode())
-        with _rendered_lock:
-            _RENDERED[id(body)] = found  # holding ``body`` keeps its id from being reused
-            while len(_RENDERED) > _RENDERED_SIZE:
-                _RENDERED.popitem(last=False)
-    return Response(found[1], mimetype="application/json")
+def _rendered_json(rendered: Rendered) -> Response:
+    """A cached view's JSON as encoded once for every reader; 304 to a reader who has it.
+    The ETag is a digest of the body, so it changes exactly when the view does."""
+    if rendered.etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(rendered.body, mimetype="application/json")
+    response.set_etag(rendered.etag)
+    return response
 
 
 def _page(items: list[Any], cursor: str | None) -> Response:
@@ -67,7 +58,7 @@ def _page(items: list[Any], cursor: str | None) -> Response:
 def branch_progress(campaign_id: UUID, branch_id: UUID) -> Response:
     """A branch's progress through the campaign's phases, with labels."""
     query = load_query(ViewQuery)
-    scope().campaign(campaign_id)
+    scope().campaign_home(campaign_id)
     scope().branch(branch_id)
     wait_for_min_position()
     found = runtime().views.branch_progress(campaign_id, branch_id, as_of=query.get("as_of"))
@@ -83,10 +74,10 @@ def list_progress(campaign_id: UUID) -> Response:
     query = load_query(ViewQuery)
     filters: dict[str, Any] = {}
     if "committee_id" in query:
-        scope().campaign(campaign_id)
+        scope().campaign_home(campaign_id)
         filters["committee_id"] = scope().committee(query["committee_id"]).id
     elif "group_id" in query:
-        scope().campaign(campaign_id)
+        scope().campaign_home(campaign_id)
         filters["group_id"] = scope().supervision_group(query["group_id"]).id
     else:
         filters["district_id"] = _whole_campaign(campaign_id).district_id
@@ -108,7 +99,7 @@ def list_progress(campaign_id: UUID) -> Response:
 
 def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
     query = load_query(ViewQuery)
-    scope().campaign(campaign_id)
+    scope().campaign_home(campaign_id)
     if kind == "district":
         _whole_campaign(campaign_id)
         scope().district(scope_id)
@@ -127,7 +118,7 @@ def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
             known_at=query["known_on"],
         )
     else:
-        body = views.supervision_view(
+        rendered = views.supervision_rendered(
             campaign_id,
             scope=kind,
             scope_id=scope_id,
@@ -135,7 +126,7 @@ def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
             category=query.get("category"),
             min_position=min_position,
         )
-        return _cached_json(body)
+        return _rendered_json(rendered)
     return as_json(body)
 
 
@@ -179,10 +170,10 @@ def _problem_filters(campaign_id: UUID, query: dict[str, Any]) -> dict[str, Any]
         "as_of": query.get("as_of"),
     }
     if "branch_id" in query:
-        scope().campaign(campaign_id)
+        scope().campaign_home(campaign_id)
         filters["branch_id"] = scope().branch(query["branch_id"]).id
     elif "committee_id" in query:
-        scope().campaign(campaign_id)
+        scope().campaign_home(campaign_id)
         filters["committee_id"] = scope().committee(query["committee_id"]).id
     else:
         _whole_campaign(campaign_id)

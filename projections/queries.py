@@ -5,7 +5,8 @@ takes ``as_of`` (default: today in Beijing time). For one branch the status come
 ``domain.progress.phase_progress`` itself; aggregated views compare the stored dates in SQL
 (``projections.fold.work.status_on`` is the same comparison, tested against the domain's).
 The aggregated views are a pure function of (query, as_of, projection positions), so they
-are cached: see ``Views._cached`` for how fresh a cached view is.
+are cached: see ``Views._cached`` for how fresh a cached view is, and
+``projections.shared_views`` for how server processes share what one of them computed.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from domain.vocabulary import (
     RectificationStatus,
 )
 from projections.fold.work import phase_definition
+from projections.shared_views import Rendered, SharedViews, Stamp
 from projections.store import Database
 from taizhang.config import Settings
 from taizhang.service import business_today
@@ -112,6 +114,11 @@ class Views:
         self._cache_lock = threading.Lock()
         self.refresh_seconds = REFRESH_SECONDS
         self._pg = settings is not None and settings.is_postgres
+        self._pinned_conn = threading.local()
+        # Views over a database of their own (the as-of reports' replay) share nothing.
+        self.shared: SharedViews | None = None
+        if settings is not None:
+            self.shared = SharedViews(self._pinned if self._pg else self._conn, postgres=self._pg)
         if self._pg:
             from psycopg_pool import ConnectionPool
 
@@ -138,7 +145,10 @@ class Views:
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
-        if self._pool is not None:
+        pinned = getattr(self._pinned_conn, "conn", None)
+        if pinned is not None:
+            yield pinned
+        elif self._pool is not None:
             with self._pool.connection() as conn:
                 yield conn
         elif self._connect is not None:
@@ -150,6 +160,16 @@ class Views:
                 yield conn
             finally:
                 conn.close()
+
+    @contextmanager
+    def _pinned(self) -> Iterator[Any]:
+        """One pool connection for everything this thread reads until it is let go."""
+        with self._pool.connection() as conn:
+            self._pinned_conn.conn = conn
+            try:
+                yield conn
+            finally:
+                self._pinned_conn.conn = None
 
     def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         if self._pg:
@@ -172,12 +192,17 @@ class Views:
         """
         while True:
             now = time.monotonic()
+            claimed: float | None = None
             with self._cache_lock:
                 entry = self._cache.get(key)
                 if entry is not None and entry.serves(min_position, now - self.refresh_seconds):
                     self._cache.move_to_end(key)
                     return entry.value
                 flight = self._flights.get(key)
+                if flight is None and entry is not None and entry.serves(min_position):
+                    # This caller checks the positions; identical calls meanwhile get this
+                    # view as confirmed, instead of all asking the database at once.
+                    claimed, entry.checked = entry.checked, now
             # A view that may answer while a new one is computed.
             previous = entry if entry is not None and entry.serves(min_position) else None
             if flight is not None:
@@ -187,7 +212,14 @@ class Views:
                 if flight.error is not None:
                     raise flight.error
                 continue  # the new view may still be older than min_position: look again
-            stamp = self._position_stamp()
+            try:
+                stamp = self._position_stamp()
+            except BaseException:
+                if entry is not None and claimed is not None:
+                    with self._cache_lock:
+                        if entry.checked == now:
+                            entry.checked = claimed  # unconfirmed: the next caller checks
+                raise
             with self._cache_lock:
                 entry = self._cache.get(key)
                 if entry is not None and entry.stamp == stamp and entry.serves(min_position):
@@ -212,12 +244,16 @@ class Views:
         self,
         key: tuple[Any, ...],
         compute: Callable[[], Any],
-        stamp: tuple[tuple[str, int, int], ...],
+        stamp: Stamp,
         now: float,
         flight: _Flight,
     ) -> Any:
         try:
-            value = compute()
+            if self.shared is not None:
+                # Stamped as found: another process may have computed it further on.
+                value, stamp = self.shared.get(key, stamp, compute)
+            else:
+                value = compute()
         except BaseException as error:
             flight.error = error
             if threading.current_thread().name == "taizhang-view-refresh":
@@ -236,7 +272,7 @@ class Views:
                 del self._flights[key]
             flight.done.set()
 
-    def _position_stamp(self) -> tuple[tuple[str, int, int], ...]:
+    def _position_stamp(self) -> Stamp:
         rows = self._rows(
             "SELECT name, position, generation FROM projection_position ORDER BY name"
         )
@@ -466,6 +502,28 @@ class Views:
     ) -> dict[str, Any]:
         """``min_position``: the view reflects at least this log position (read-your-writes;
         the caller has waited for the projections to reach it)."""
+        found: dict[str, Any] = self.supervision_rendered(
+            campaign_id,
+            scope=scope,
+            scope_id=scope_id,
+            as_of=as_of,
+            category=category,
+            min_position=min_position,
+        ).value
+        return found
+
+    def supervision_rendered(
+        self,
+        campaign_id: UUID,
+        *,
+        scope: str,
+        scope_id: UUID,
+        as_of: date | None = None,
+        category: str | None = None,
+        min_position: int | None = None,
+    ) -> Rendered:
+        """The supervision view with its JSON, shared by every reader of the same view
+        (never change it)."""
         day = _day(as_of)
         if scope not in ("district", "committee", "group"):
             raise InvalidValue("scope", "known_scope", "scope is district, committee or group")
@@ -474,7 +532,9 @@ class Views:
         key = ("supervision", str(campaign_id), scope, str(scope_id), day, category)
         return self._cached(  # type: ignore[no-any-return]
             key,
-            lambda: self._supervision(campaign_id, scope, str(scope_id), day, category),
+            lambda: Rendered.of(
+                self._supervision(campaign_id, scope, str(scope_id), day, category)
+            ),
             min_position,
         )
 
@@ -733,7 +793,7 @@ class _Entry:
     """A computed view and the projection positions it reflects at least."""
 
     value: Any
-    stamp: tuple[tuple[str, int, int], ...]
+    stamp: Stamp
     checked: float  # time.monotonic() when ``stamp`` was last known to be current
 
     def serves(self, min_position: int | None, checked_since: float | None = None) -> bool:

@@ -176,3 +176,61 @@ def test_batch_items_out_of_scope_are_named(sqlite_api: Api) -> None:
     assert r.status_code == 422
     assert [(e["index"], e["status"]) for e in r.get_json()["errors"]] == [(1, 404)]
     assert api.post("/api/v1/batches", {"items": items[:1]}, "integrator_b1").status_code == 201
+
+
+def test_supervision_views_by_role_whoever_read_first(api: Api) -> None:
+    """Scope checks of views read the campaign's and district's home once per process; a
+    home cached for one caller must never let another one in (both databases)."""
+    from tests.api.test_views import catch_up
+
+    catch_up(api)
+    campaign, ids = api.ids["campaign"], api.ids
+    district_view = f"/api/v1/campaigns/{campaign}/districts/{ids['district']}/supervision"
+    committee_view = f"/api/v1/campaigns/{campaign}/committees/{ids['c1']}/supervision"
+    group_view = f"/api/v1/campaigns/{campaign}/supervision-groups/{ids['group']}/supervision"
+    expected = {
+        # role: (district view, committee c1's view, the group's view)
+        "admin": (200, 200, 200),
+        "office": (200, 200, 200),
+        "supervisor_district": (200, 200, 200),
+        "supervisor_c1": (403, 200, 404),
+        "supervisor_group": (403, 200, 200),
+        "integrator_b1": (403, 404, 404),
+        "integrator_c2": (403, 404, 404),
+        "office_other": (404, 404, 404),
+    }
+    for role in ("admin", *[r for r in ROLES if r != "admin"]):
+        got = tuple(status(api.get(p, role)) for p in (district_view, committee_view, group_view))
+        assert got == expected[role], role
+
+
+def test_a_token_revoked_elsewhere_stops_working_within_the_cache_time(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process's revocation takes effect here within ``CACHE_SECONDS``."""
+    import time
+
+    from api import auth
+    from tests.api.test_views import catch_up
+
+    catch_up(api)
+    now = [time.monotonic()]
+
+    class Clock:
+        @staticmethod
+        def monotonic() -> float:
+            return now[0]
+
+    monkeypatch.setattr(auth, "time", Clock)
+    path = f"/api/v1/campaigns/{api.ids['campaign']}/districts/{api.ids['district']}/supervision"
+    assert status(api.get(path, "office")) == 200  # looked up and cached here
+    elsewhere = auth.TokenStore(api.app.extensions["taizhang"].settings)
+    try:
+        assert elsewhere.revoke("office") is not None
+    finally:
+        elsewhere.close()
+    now[0] += auth.CACHE_SECONDS - 0.5
+    assert status(api.get(path, "office")) == 200  # still cached: the documented bound
+    now[0] += 0.5
+    assert status(api.get(path, "office")) == 401
+    assert status(api.get(path, "admin")) == 200

@@ -91,6 +91,29 @@ def test_progress_supervision_ranking_problems_timeline(api: Api) -> None:
     assert "MobilizationMeetingHeld" in types
 
 
+def test_a_supervision_view_answers_304_to_a_reader_who_has_it(api: Api) -> None:
+    campaign, district = api.ids["campaign"], api.ids["district"]
+    path = f"/api/v1/campaigns/{campaign}/districts/{district}/supervision"
+    catch_up(api)
+    first = api.get(path)
+    assert first.status_code == 200 and first.headers["ETag"]
+    etag = first.headers["ETag"]
+    again = api.get(path, **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    # Another query is another view: its own ETag, never a 304 for the first one's.
+    other = api.get(path + "?category=social_organization", **{"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["ETag"] != etag
+    # Once the view changes, the old ETag gets the new view.
+    answer = api.ok(
+        api.event(work(api) + "/events", "MobilizationMeetingHeld", {"participants": 9})
+    )
+    catch_up(api)
+    changed = api.get(f"{path}?min_position={answer['position']}", **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    phases = {p["key"]: p for p in changed.get_json()["phases"]}
+    assert phases["mobilization_meeting"]["done"] == 1
+
+
 def test_operator_endpoints(api: Api) -> None:
     assert api.get("/healthz", None).status_code == 200
     ready = api.get("/readyz", None)

@@ -210,3 +210,141 @@ def _settle(views: Views) -> None:
             return
         threading.Event().wait(0.01)
     raise AssertionError("a view refresh did not finish")
+
+
+# -- sharing between server processes (table view_cache) --------------------------------------
+# Each ``Views`` below stands for one gunicorn worker: its own connections and its own cache.
+
+
+def test_a_view_computed_by_one_process_is_read_by_another_without_computing(world, settings):
+    d, _, first = world
+    first_calls = _counting(first)
+    expected = _district(d, first)
+    other = Views(settings)
+    try:
+        other_calls = _counting(other)
+        assert _district(d, other) == expected
+        assert len(first_calls) == 1 and other_calls == []
+        # The JSON a process sends is the one stored: no process encodes it again.
+        assert (
+            other.supervision_rendered(
+                d.campaign, scope="district", scope_id=d.district, as_of=D
+            ).body
+            == first.supervision_rendered(
+                d.campaign, scope="district", scope_id=d.district, as_of=D
+            ).body
+        )
+    finally:
+        other.close()
+
+
+def test_a_shared_view_is_never_served_for_another_query(world, settings):
+    d, _, first = world
+    _district(d, first)  # stored for: district, D, every category
+    other = Views(settings)
+    try:
+        calls = _counting(other)
+        later = other.supervision_view(
+            d.campaign, scope="district", scope_id=d.district, as_of=date(2014, 9, 30)
+        )
+        assert later["as_of"] == "2014-09-30" and len(calls) == 1
+        social = _district(d, other, category="social_organization")
+        assert social["category"] == "social_organization" and len(calls) == 2
+        assert social["branches"] == 1  # branch b alone is a social organization
+        town = other.supervision_view(d.campaign, scope="committee", scope_id=d.town, as_of=D)
+        assert (town["scope"], town["scope_id"], town["branches"]) == ("committee", str(d.town), 2)
+        assert len(calls) == 3
+    finally:
+        other.close()
+
+
+def test_a_shared_view_older_than_the_projections_is_not_served(world, settings):
+    d, worker, first = world
+    assert _district(d, first)["volunteer_teams"] == 1
+    answer = _add_volunteer_team(d)
+    worker.catch_up()
+    other = Views(settings)
+    try:
+        calls = _counting(other)
+        # The stored view reflects positions the projections have since passed.
+        assert _district(d, other)["volunteer_teams"] == 2 and len(calls) == 1
+        assert _district(d, other, min_position=answer.position)["volunteer_teams"] == 2
+    finally:
+        other.close()
+    # And the first process, asked for the new position, takes the newer stored view.
+    fresh = _district(d, first, min_position=answer.position)
+    assert fresh["volunteer_teams"] == 2
+
+
+def test_a_rebuild_generation_makes_stored_views_unusable(world, settings):
+    d, _, first = world
+    _district(d, first)
+    conn = first.db.connect()  # type: ignore[union-attr]
+    try:
+        first.db.execute(  # type: ignore[union-attr]
+            conn, "UPDATE projection_position SET generation = generation + 1"
+        )
+        if hasattr(conn, "commit"):
+            conn.commit()
+    finally:
+        conn.close()
+    other = Views(settings)
+    try:
+        calls = _counting(other)
+        _district(d, other)
+        assert len(calls) == 1
+    finally:
+        other.close()
+
+
+def test_processes_on_a_cold_cache_compute_a_view_once_on_postgres(world, settings):
+    d, _, _ = world
+    processes = [Views(settings) for _ in range(4)]
+    try:
+        gate = threading.Event()
+        counts = [_counting(views, gate) for views in processes]
+        # The first computation is held until every process has asked for the view.
+        threading.Timer(0.5, gate.set).start()
+        results = _read_each(processes, lambda v: _district(d, v))
+        calls = [call for count in counts for call in count]
+        assert all(r == results[0] for r in results)
+        assert results[0]["branches"] == 3
+        if settings.is_postgres:
+            assert len(calls) == 1  # the others waited on its advisory lock, then read it
+        else:
+            assert 1 <= len(calls) <= len(processes)  # no advisory lock on SQLite
+    finally:
+        for views in processes:
+            views.close()
+
+
+def _read_each(processes, read):
+    barrier = threading.Barrier(len(processes))
+    results: list[object] = [None] * len(processes)
+
+    def run(i):
+        barrier.wait()
+        try:
+            results[i] = read(processes[i])
+        except Exception as error:  # noqa: BLE001
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(processes))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_an_unusable_shared_table_falls_back_to_computing(world, settings):
+    d, _, views = world
+    conn = views.db.connect()  # type: ignore[union-attr]
+    try:
+        views.db.execute(conn, "DROP TABLE view_cache")  # type: ignore[union-attr]
+        if hasattr(conn, "commit"):
+            conn.commit()
+    finally:
+        conn.close()
+    calls = _counting(views)
+    assert _district(d, views)["branches"] == 3 and len(calls) == 1
