@@ -260,3 +260,23 @@ def test_the_check_counts_a_server_out_of_connection_slots_as_reachable(
     monkeypatch.setattr(psycopg, "connect", connect)
     settings = Settings.from_env({"TAIZHANG_DATABASE_URL": "postgresql://u@127.0.0.1:1/db"})
     assert reachability_check(settings)() is reachable
+
+
+def test_breaker_settings_come_from_the_environment_and_bad_values_name_the_variable() -> None:
+    from taizhang.config import ConfigurationError
+
+    url = {"TAIZHANG_DATABASE_URL": "postgresql://u@127.0.0.1:5432/db"}
+    defaults = Settings.from_env(url)
+    assert (defaults.breaker_open_seconds, defaults.breaker_check_seconds) == (5.0, 1.0)
+    chosen = Settings.from_env(
+        {**url, "TAIZHANG_BREAKER_OPEN_SECONDS": "0", "TAIZHANG_BREAKER_CHECK_SECONDS": "3"}
+    )
+    assert (chosen.breaker_open_seconds, chosen.breaker_check_seconds) == (0.0, 3.0)
+    for variable, value in [
+        ("TAIZHANG_BREAKER_OPEN_SECONDS", "soon"),
+        ("TAIZHANG_BREAKER_OPEN_SECONDS", "-1"),
+        ("TAIZHANG_BREAKER_OPEN_SECONDS", "301"),
+        ("TAIZHANG_BREAKER_CHECK_SECONDS", "0"),
+    ]:
+        with pytest.raises(ConfigurationError, match=variable):
+            Settings.from_env({**url, variable: value})
