@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,10 @@ PRELOAD_CHUNK = 500
 TURN_LOCK_CLASS = 0x7462  # "tb"; other advisory locks of the project use other keys
 TURN_STRIPES = 256
 TURN_WAIT_MS = 10_000
+# Writers holding turns at once in a process. Each holds one pooled connection for its
+# locks besides the one its work uses: fewer holders than half the pool (5 + 10 overflow)
+# leave connections for everyone else.
+TURN_HOLDERS = 4
 
 
 class Ledger(Application[UUID]):
@@ -41,6 +46,7 @@ class Ledger(Application[UUID]):
     def __init__(self, settings: Settings, **env: str) -> None:
         self.settings = settings
         self.cache = AggregateCache(AGGREGATE_CACHE_SIZE)
+        self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         super().__init__(env={**settings.eventsourcing_env(), **env})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -188,7 +194,7 @@ class Ledger(Application[UUID]):
             yield
             return
         datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
-        with datastore.get_connection() as conn:
+        with self._turn_holders, datastore.get_connection() as conn:
             try:
                 conn.execute(f"SET lock_timeout = {TURN_WAIT_MS}")
                 conn.execute(

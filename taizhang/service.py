@@ -172,15 +172,16 @@ class LedgerService:
                     return replayed
             try:
                 with (
-                    # Batches take turns with other processes' batches on the same
-                    # aggregates: colliding on save would throw away all of one's work.
-                    self.ledger.turns(changed) if changed else nullcontext(),
                     UnitOfWork(
                         self.ledger, self.today(), careful=careful, take_turns=len(postings) == 1
                     ) as uow,
+                    # Batches take turns on the aggregates they change, first with this
+                    # process's batches (waiting without holding a connection), then with
+                    # other processes': colliding on save would throw all the work away.
+                    uow.take_turns_on(changed) if changed else nullcontext(),
+                    self.ledger.turns(changed) if changed else nullcontext(),
                 ):
                     if len(postings) > 1:
-                        uow.take_turns_on(changed)
                         # Our turn: what others stored before it is read before working.
                         self.ledger.catch_up(changed)
                         uow.preload([dict(p.data) for p in postings])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID, uuid5
@@ -95,7 +97,8 @@ class UnitOfWork:
             if lock.acquire(timeout=_STRIPE_WAIT_SECONDS):
                 self._held[stripe] = lock
 
-    def take_turns_on(self, aggregate_ids: set[UUID]) -> None:
+    @contextmanager
+    def take_turns_on(self, aggregate_ids: set[UUID]) -> Iterator[None]:
         """A batch's turns on every aggregate it changes, taken at once in one order.
 
         Batches that all take their stripes in ascending order never wait on each other
@@ -107,6 +110,7 @@ class UnitOfWork:
                 lock = _STRIPES[stripe]
                 if lock.acquire(timeout=_STRIPE_WAIT_SECONDS):
                     self._held[stripe] = lock
+        yield  # the stripes are released with the unit of work
 
     def get(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
         """An aggregate to change: a private copy, shared by the items of one batch."""
