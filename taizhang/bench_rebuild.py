@@ -38,6 +38,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="about this many events")
     parser.add_argument("--posts", type=int, default=300, help="posts timed for the live lag")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark schema/file")
+    parser.add_argument(
+        "--reuse",
+        metavar="SCHEMA",
+        help="measure on a kept log (a bench_* schema on PostgreSQL, a file on SQLite) "
+        "instead of generating one; it is kept",
+    )
 
 
 def emit(
@@ -79,6 +85,18 @@ def fresh_settings(settings: Settings) -> tuple[Settings, Any]:
     directory = tempfile.mkdtemp(prefix="taizhang-bench-")
     path = os.path.join(directory, "bench.sqlite")
     return Settings(database_url=f"sqlite:///{path}", data_dir=directory), lambda: None
+
+
+def kept_settings(settings: Settings, kept: str) -> Settings:
+    """Settings for a log an earlier ``--keep`` run left: its schema, or its SQLite file."""
+    if settings.is_postgres:
+        if not kept.startswith("bench_"):
+            raise SystemExit(f"--reuse: {kept!r} is not a bench_* schema")
+        base = settings.database_url.split("?")[0]
+        return Settings(database_url=f"{base}?schema={kept}", data_dir=settings.data_dir)
+    if not os.path.exists(kept):
+        raise SystemExit(f"--reuse: no file {kept!r}")
+    return Settings(database_url=f"sqlite:///{kept}", data_dir=os.path.dirname(kept))
 
 
 def library_rate(settings: Settings) -> tuple[int, float]:
@@ -189,19 +207,27 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from taizhang.ledger import Ledger
     from taizhang.migrate import upgrade
 
-    bench, drop = fresh_settings(settings)
+    if args.reuse:
+        bench, drop = kept_settings(settings, args.reuse), lambda: None
+    else:
+        bench, drop = fresh_settings(settings)
     try:
-        upgrade(bench, "0001")
-        ledger = Ledger(bench)
         started = time.perf_counter()
-        summary = generate(
-            ledger, branches=max(1, args.events // EVENTS_PER_BRANCH), progress=False
-        )
+        if args.reuse:
+            ledger = Ledger(bench)
+            events = ledger.recorder.max_notification_id() or 0
+        else:
+            upgrade(bench, "0001")
+            ledger = Ledger(bench)
+            events = generate(
+                ledger, branches=max(1, args.events // EVENTS_PER_BRANCH), progress=False
+            ).events
         ledger.close()
         print(
             json.dumps(
                 {
-                    "log_events": summary.events,
+                    "log_events": events,
+                    "schema": bench.database_url.rsplit("=", 1)[-1],
                     "generated_in_s": round(time.perf_counter() - started, 1),
                     "database": "postgres" if bench.is_postgres else "sqlite",
                     "nproc": os.cpu_count(),
@@ -231,9 +257,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             (child["maxrss_kb"] + child["helper_maxrss_kb"]) / 1024,
             "MiB",
         )
-        lags = sorted(live_lag(bench, args.posts))
-        emit("live_lag_p50", statistics.median(lags) * 1000, "ms")
-        emit("live_lag_p99", lags[int(len(lags) * 0.99) - 1] * 1000, "ms")
+        if args.posts > 0:  # the posts lengthen the log: --posts 0 leaves a kept one as it is
+            lags = sorted(live_lag(bench, args.posts))
+            emit("live_lag_p50", statistics.median(lags) * 1000, "ms")
+            emit("live_lag_p99", lags[max(0, int(len(lags) * 0.99) - 1)] * 1000, "ms")
         emit(
             "bench_peak_rss_parent",
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -29,11 +29,13 @@ def fold(state: ViewState, projection: str, event: Any, position: int) -> None:
         handler(state, event)
 
 
-# Folds of a recorded fact, nearly every event of the log: they run on the stored event's
-# plain values, without decoding it (see fold.stored).
+# Folds of the commonest events -- a recorded fact (nearly every event of the log), a
+# listed problem -- run on the stored event's plain values, without decoding it (see
+# fold.stored).
 _FACT_FOLDS: dict[Any, Any] = {
     work.fact_recorded: work.fact_stored,
     problems.fact_recorded: problems.fact_stored,
+    problems.listed: problems.listed_stored,
 }
 
 

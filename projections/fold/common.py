@@ -26,6 +26,11 @@ def iso(on: date) -> str:
     return _DATES.setdefault(text, text)
 
 
+def iso_text(text: str) -> str:
+    """``iso`` of a date stored as its ISO text."""
+    return _DATES.setdefault(text, text)
+
+
 class _Provenance(NamedTuple):
     occurred_on: date
 
@@ -52,7 +57,7 @@ def compact_stored(
 ) -> Compact:
     """``compact`` of a fact from its stored plain values: the same list."""
     extra = {field: values[field] for field in fields} if fields else None
-    return [name, version, _DATES.setdefault(occurred_on, occurred_on), extra]
+    return [name, version, iso_text(occurred_on), extra]
 
 
 def correct(entry: Compact, changes: dict[str, Any], fields: tuple[str, ...]) -> None:

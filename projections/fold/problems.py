@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.base import Facts
 from domain.problem import Problem
-from projections.fold.common import compact, compact_stored, correct, flag, iso, revive
+from projections.fold.common import compact, compact_stored, correct, flag, iso, iso_text, revive
 from projections.state import ViewState
 
 KEPT: dict[str, tuple[str, ...]] = {
@@ -38,17 +38,60 @@ def _activity(state: ViewState, row: dict[str, Any], on: str) -> None:
 
 
 def listed(state: ViewState, e: Problem.Listed) -> None:
-    pid = str(e.originator_id)
-    on = iso(e.provenance.occurred_on)
+    _list(
+        state,
+        str(e.originator_id),
+        iso(e.provenance.occurred_on),
+        str(e.campaign_id),
+        str(e.branch_id),
+        e.category.value,
+        e.description,
+        e.measures,
+        e.responsible_person,
+        e.deadline.isoformat(),
+    )
+
+
+def listed_stored(
+    state: ViewState, aggregate_id: str, name: str, version: int, values: Any
+) -> None:
+    """``listed`` from the stored event's plain values (``fold.stored``): a problem is
+    listed for one event in thirteen, too many to decode each."""
+    _list(
+        state,
+        aggregate_id,
+        iso_text(values["provenance"]["occurred_on"]),
+        values["campaign_id"],
+        values["branch_id"],
+        values["category"],
+        values["description"],
+        values["measures"],
+        values["responsible_person"],
+        values["deadline"],
+    )
+
+
+def _list(
+    state: ViewState,
+    pid: str,
+    on: str,
+    campaign_id: str,
+    branch_id: str,
+    category: str,
+    description: str,
+    measures: str,
+    responsible_person: str,
+    deadline: str,
+) -> None:
     row = {
         "problem_id": pid,
-        "campaign_id": str(e.campaign_id),
-        "branch_id": str(e.branch_id),
-        "category": e.category.value,
-        "description": e.description,
-        "measures": e.measures,
-        "responsible_person": e.responsible_person,
-        "deadline": e.deadline.isoformat(),
+        "campaign_id": campaign_id,
+        "branch_id": branch_id,
+        "category": category,
+        "description": description,
+        "measures": measures,
+        "responsible_person": responsible_person,
+        "deadline": deadline,
         "listed_on": on,
         "status": "listed",
         "rectified_on": None,

@@ -20,7 +20,7 @@ from domain.branch import Branch
 from domain.branch_work import BranchWork
 from domain.problem import Problem
 from domain.records import aggregate_kind, event_type, to_plain
-from projections.fold.stored import aggregate_id_of, class_of, plain_values, uuid_text
+from projections.fold.stored import aggregate_id_of, class_of, load_plain, uuid_text
 from projections.state import ViewState
 
 TIMELINE = "branch_timeline"
@@ -39,9 +39,11 @@ class _Topic(NamedTuple):
     event_type: str
     role: str  # _BRANCH, _CREATES or _MEMBER
     mark: str | None  # corrected | withdrawn_fact | withdrawn_problem
+    class_version: int  # events stored under an older one are upcast by the library
 
 
 _TOPICS: dict[str, _Topic | None] = {}
+_UNSEEN: Any = object()
 _encode_slowly = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=to_plain).encode
 
 
@@ -84,14 +86,15 @@ def _topic(topic: str) -> _Topic | None:
         event_type(example),
         role,
         mark,
+        getattr(cls, "class_version", 1),
     )
     _TOPICS[topic] = info
     return info
 
 
 def _plain_state(stored: Any, info: _Topic, decode: Callable[[Any], Any]) -> dict[str, Any]:
-    values = plain_values(stored, info.cls)
-    if values is not None:
+    values = load_plain(stored.state)
+    if values.pop("class_version", 1) >= info.class_version:
         return values
     # Stored under an older class version: decoded (and upcast) by the library.
     event = decode(stored)
@@ -112,7 +115,9 @@ def fold_stored(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> 
     """Fold one stored event (``id``, ``originator_id``, ``originator_version``, ``topic``,
     ``state``) into the timeline; ``decode`` turns it into a domain event when it must be
     upcast."""
-    info = _topic(stored.topic)
+    info = _TOPICS.get(stored.topic, _UNSEEN)
+    if info is _UNSEEN:
+        info = _topic(stored.topic)
     if info is None:
         return
     aggregate_id = aggregate_id_of(stored)
@@ -148,28 +153,27 @@ def fold_stored(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> 
     values.pop("originator_topic", None)
     position = stored.id
     # A tuple in the table's column order: the database layer writes it as it is.
-    state.put(
-        TIMELINE,
-        (position,),
-        (
-            position,
-            branch_id,
-            campaign_id,
-            info.aggregate_kind,
-            aggregate_id,
-            stored.originator_version,
-            event_id,
-            info.event_type,
-            provenance["occurred_on"],
-            recorded_at,
-            provenance["actor"],
-            provenance["source"],
-            provenance["client_event_id"],
-            _encode_data(values),
-            None,
-            None,
-        ),
+    # (``state.put``, inline: this runs for every event of the log.)
+    key = (position,)
+    state.rows[TIMELINE][key] = (
+        position,
+        branch_id,
+        campaign_id,
+        info.aggregate_kind,
+        aggregate_id,
+        stored.originator_version,
+        event_id,
+        info.event_type,
+        provenance["occurred_on"],
+        recorded_at,
+        provenance["actor"],
+        provenance["source"],
+        provenance["client_event_id"],
+        _encode_data(values),
+        None,
+        None,
     )
+    state.changed[TIMELINE].add(key)
     mark = info.mark
     if mark == "corrected":
         state.timeline_marks.append(("corrected_by", values["corrects"], event_id))
