@@ -99,14 +99,15 @@ def list_progress(campaign_id: UUID) -> Response:
 
 def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
     query = load_query(ViewQuery)
-    scope().campaign_home(campaign_id)
+    s = scope()
+    s.campaign_home(campaign_id)
     if kind == "district":
         _whole_campaign(campaign_id)
-        scope().district(scope_id)
+        s.district(scope_id)
     elif kind == "committee":
-        scope().committee(scope_id)
+        s.committee(scope_id)
     else:
-        scope().supervision_group(scope_id)
+        s.supervision_group(scope_id)
     min_position = wait_for_min_position()
     views = runtime().views
     if "known_on" in query:

@@ -132,7 +132,7 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
             emit("http_batches_of_1000", rate, "events/s", target=30_000, **common)
         if "view" in parts:
             for figure, value, extra in _view_latency(
-                settings, base, token, args.branches, args.readers, args.reads
+                settings, base, token, args.branches, args.readers, args.reads, server.pid
             ):
                 emit(
                     figure,
@@ -433,11 +433,72 @@ def _readers(
     results.put((firsts, rest))
 
 
+def _server_cpu(master: int | None) -> float:
+    """CPU seconds used so far by the gunicorn master's worker processes (Linux /proc)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if master is not None and int(fields[1]) == master:  # fields[1]: the parent's pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _latency_buckets(base: str, endpoint: str) -> dict[float, float]:
+    """The server's Prometheus histogram of request times of ``endpoint``: bound → count."""
+    client = _Client(base)
+    try:
+        text = client.call("GET", "/metrics").decode()
+    finally:
+        client.close()
+    buckets: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith("taizhang_http_request_seconds_bucket{") and f'"{endpoint}"' in line:
+            labels, _, count = line.rpartition(" ")
+            bound = float(labels.split('le="', 1)[1].split('"', 1)[0])
+            buckets[bound] = buckets.get(bound, 0.0) + float(count)
+    return buckets
+
+
+def _server_latency(after: dict[float, float], before: dict[float, float]) -> dict[str, Any]:
+    """Request times as the server measured them, between two scrapes: time spent in Flask,
+    without the client's queueing for a worker, a connection's turn or a core."""
+    buckets = sorted((b, n - before.get(b, 0.0)) for b, n in after.items())
+    if not buckets or not buckets[-1][1]:
+        return {}
+    total = buckets[-1][1]
+
+    def at_most(share: float) -> float:
+        return next(b for b, n in buckets if n >= share * total) * 1000
+
+    under = {f"server_under_{b * 1000:g}_ms": round(n / total, 4) for b, n in buckets if b <= 0.1}
+    return {
+        "server_p50_ms_at_most": at_most(0.5),
+        "server_p99_ms_at_most": at_most(0.99),
+        **under,
+    }
+
+
 def _view_latency(
-    settings: Any, base: str, token: str, branches: int, readers: int, reads: int
+    settings: Any,
+    base: str,
+    token: str,
+    branches: int,
+    readers: int,
+    reads: int,
+    server_pid: int | None = None,
 ) -> list[tuple[str, float, dict[str, Any]]]:
     """Figures of the district supervision view: every read, and the reads after each
-    reader's first (the first wave meets a cold cache in every gunicorn worker)."""
+    reader's first (the first wave meets a cold cache in every gunicorn worker). With them,
+    where the time goes: the server's own request times, and the CPU the server's workers
+    and the readers used per read (on two cores, 50 readers in a closed loop wait mostly
+    for a core: latency ~ readers x CPU per read / cores)."""
+    import resource
+
     import psycopg
 
     from projections.worker import Worker
@@ -459,7 +520,7 @@ def _view_latency(
     # would measure that instead of the server.
     context = multiprocessing.get_context("fork")
     processes = max(1, min(readers, READER_PROCESSES))
-    warmed = context.Barrier(readers)
+    warmed = context.Barrier(readers + 1)  # and this process, to take the cold wave's figures
     results = context.Queue()
     shares = [
         readers // processes + (1 if n < readers % processes else 0) for n in range(processes)
@@ -470,8 +531,13 @@ def _view_latency(
         )
         for share in shares
     ]
+    endpoint = "/api/v1/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>/supervision"
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for child in children:
         child.start()
+    warmed.wait()
+    server_cpu = _server_cpu(server_pid)
+    cold_buckets = _latency_buckets(base, endpoint)
     firsts: list[float] = []
     rest: list[float] = []
     for _ in children:
@@ -480,12 +546,23 @@ def _view_latency(
         rest += got_rest
     for child in children:
         child.join(60)
+    server_cpu = _server_cpu(server_pid) - server_cpu
+    client_used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = (
+        client_used.ru_utime
+        + client_used.ru_stime
+        - client_before.ru_utime
+        - client_before.ru_stime
+    )
     warm = {
         "reads": len(rest),
         "p90_ms": round(_percentile(rest, 0.90), 3),
         "max_ms": round(max(rest), 3),
         "over_100_ms": sum(1 for x in rest if x > 100),
-        "note": "after every reader's first read",
+        "note": "after every reader's first read; client CPU over all reads",
+        "server_cpu_ms_per_read": round(server_cpu * 1000 / len(rest), 3),
+        "client_cpu_ms_per_read": round(client_cpu * 1000 / (len(rest) + len(firsts)), 3),
+        **_server_latency(_latency_buckets(base, endpoint), cold_buckets),
     }
     cold = {"reads": len(firsts), "note": "every reader's first read, together, cold caches"}
     return [
@@ -563,6 +640,10 @@ class _Gunicorn:
             )
         workers, threads = out.stdout.split()
         return {"workers": int(workers), "threads": int(threads)}
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
 
     def stop(self) -> None:
         if self.process is not None:

@@ -114,6 +114,24 @@ def test_a_supervision_view_answers_304_to_a_reader_who_has_it(api: Api) -> None
     assert phases["mobilization_meeting"]["done"] == 1
 
 
+def test_loaded_queries_are_reused_only_for_the_same_arguments(api: Api) -> None:
+    """Query strings are loaded once per process (api.reads.load_query); each answer must
+    still be the one its own arguments ask for, and a bad one is refused every time."""
+    campaign, district = api.ids["campaign"], api.ids["district"]
+    path = f"/api/v1/campaigns/{campaign}/districts/{district}/supervision"
+    catch_up(api)
+    for _ in range(2):
+        everyone = api.get(path).get_json()
+        social = api.get(path + "?category=social_organization").get_json()
+        day = api.get(path + "?as_of=2014-06-15&category=non_public_enterprise").get_json()
+        assert (everyone["category"], everyone["as_of"]) == (None, TODAY.isoformat())
+        assert social["category"] == "social_organization" and social["branches"] == 0
+        assert (day["category"], day["as_of"]) == ("non_public_enterprise", "2014-06-15")
+        bad = api.get(path + "?category=nonsense")
+        assert bad.status_code == 422
+        assert bad.get_json()["errors"][0]["field"] == "category"
+
+
 def test_operator_endpoints(api: Api) -> None:
     assert api.get("/healthz", None).status_code == 200
     ready = api.get("/readyz", None)
