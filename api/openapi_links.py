@@ -59,13 +59,12 @@ def _branch_reads(value: str) -> dict[str, dict[str, Any]]:
 
 
 def _work(campaign: str, branch: str) -> dict[str, dict[str, Any]]:
-    """What follows once a branch takes part in a campaign: its facts, problems, progress."""
+    """What follows once a branch takes part in a campaign: its facts, problems, progress.
+    (Its work as an aggregate, and that history, exist from its first fact on.)"""
     ids = {"campaign_id": campaign, "branch_id": branch}
     return {
         "PostWorkEvent": _post("writes.post_work_event", **ids),
         "ListProblem": _post("writes.list_problem", **ids),
-        "GetBranchWork": _get("reads.get_branch_work", **ids),
-        "BranchWorkHistory": _get("reads.get_branch_work_history", **ids),
         "BranchProgress": _get("views.branch_progress", **ids),
     }
 
@@ -128,6 +127,12 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "writes.post_work_event": {
         **_work(CAMPAIGN_IN_URL, BRANCH_IN_URL),
+        "GetBranchWork": _get(
+            "reads.get_branch_work", campaign_id=CAMPAIGN_IN_URL, branch_id=BRANCH_IN_URL
+        ),
+        "BranchWorkHistory": _get(
+            "reads.get_branch_work_history", campaign_id=CAMPAIGN_IN_URL, branch_id=BRANCH_IN_URL
+        ),
         "BranchTimeline": _get("views.branch_timeline", branch_id=BRANCH_IN_URL),
         # Withdrawing the fact just recorded: the whole body is the link's, since the
         # generated body may be of any other type the resource accepts.
