@@ -29,7 +29,7 @@ APPEND_ONLY = frozenset({"branch_timeline"})
 
 # COPY's text format: these four characters are written escaped, None as \N.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-_COPY_FLUSH = 2000  # rows per write to the COPY stream
+_COPY_FLUSH = 1 << 20  # characters per write to the COPY stream (bounds what is held)
 
 
 def _copy_field(value: Any) -> str:
@@ -245,11 +245,15 @@ class Database:
                 # Lines made here and written in chunks: psycopg's write_row, a call per
                 # row, cost more than folding the timeline's row did.
                 lines: list[str] = []
+                size = 0
                 for row in rows:
-                    lines.append(copy_line(row_values(table, row)))
-                    if len(lines) >= _COPY_FLUSH:
+                    line = copy_line(row_values(table, row))
+                    lines.append(line)
+                    size += len(line)
+                    if size >= _COPY_FLUSH:
                         copy.write("\n".join(lines) + "\n")
                         lines.clear()
+                        size = 0
                 if lines:
                     copy.write("\n".join(lines) + "\n")
             return

@@ -35,6 +35,9 @@ class _Provenance(NamedTuple):
     occurred_on: date
 
 
+_PROVENANCES: dict[str, _Provenance] = {}
+
+
 # How a kept field goes back to the type the domain's rules expect.
 _REVIVE = {
     "days": Decimal,
@@ -78,7 +81,11 @@ def revive(entry: Compact, classes: dict[str, type]) -> Any:
     name, version, on, extra = entry
     fact = object.__new__(classes[name])
     values = fact.__dict__
-    values["provenance"] = _Provenance(date.fromisoformat(on))
+    # Shared by the facts of a day (immutable): settling revives every fact of the views.
+    provenance = _PROVENANCES.get(on)
+    if provenance is None:
+        provenance = _PROVENANCES[on] = _Provenance(date.fromisoformat(on))
+    values["provenance"] = provenance
     values["originator_version"] = version
     if extra:
         for field, value in extra.items():
