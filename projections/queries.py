@@ -129,6 +129,9 @@ class Views:
                 max_size=8,
                 open=True,
                 kwargs={"autocommit": True},
+                # A session the server ended (restart, failover) is replaced before use,
+                # instead of failing the next read of a view with a 503.
+                check=ConnectionPool.check_connection,
             )
 
     @classmethod
