@@ -29,7 +29,14 @@ def operation_id(endpoint: str, method: str) -> str:
     return endpoint.replace(".", "_") + "_" + method.lower()
 
 
+# Read-your-writes: a view read waits until the views reach the answer's log position,
+# rather than answering from views that have not yet seen it (a 404 for a new branch).
+SEEN_WRITE = {"header.X-Min-Position": "$response.body#/position"}
+
+
 def _get(endpoint: str, **parameters: str) -> dict[str, Any]:
+    if endpoint.startswith("views."):
+        parameters = {**parameters, **SEEN_WRITE}
     return {"operationId": operation_id(endpoint, "get"), "parameters": parameters}
 
 

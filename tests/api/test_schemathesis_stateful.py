@@ -87,7 +87,10 @@ def workflow(api: Api, who: str, committee: str, run: Run) -> type:
 
     class Workflow(base):  # type: ignore[misc, valid-type]
         def before_call(self, case: schemathesis.Case) -> None:
-            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+            # A header a link fills from a number in an answer (X-Min-Position from a
+            # position) goes on the wire as its text; schemathesis passes the number on.
+            headers = {name: str(value) for name, value in (case.headers or {}).items()}
+            case.headers = {**headers, "Authorization": f"Bearer {token}"}
 
         def after_call(self, response: Response, case: schemathesis.Case) -> None:
             super().after_call(response, case)
