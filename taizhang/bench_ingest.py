@@ -7,7 +7,8 @@ real gunicorn (ops/gunicorn.conf.py) on a free local port. Prints JSON lines:
   library's own multi-threaded ``save()`` of the same kind of events (one per call) from as
   many threads, in the same run; and against an empty endpoint (``/healthz``) on the same
   gunicorn setup;
-- ``http_batches``: batches of 1,000 events;
+- ``http_batches``: batches of 1,000 events from 4 clients, each over its own 250 branches
+  (as integrators scoped to different committees would post);
 - ``supervision_view_p50`` / ``_p99``: a district supervision view over many branches
   under many concurrent readers.
 """
@@ -128,8 +129,20 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
                 **common,
             )
         if "batches" in parts:
-            rate = _http_batches(base, token, world, args.batches)
-            emit("http_batches_of_1000", rate, "events/s", target=30_000, **common)
+            # Integrators post batches over their own branches: each batch client gets a
+            # world share of its own, so batches do not wait on each other's turns.
+            batch_world = _world(settings, BATCH_CLIENTS * BRANCHES_PER_BATCH_CLIENT)
+            rate = _http_batches(base, token, batch_world, args.batches)
+            emit(
+                "http_batches_of_1000",
+                rate,
+                "events/s",
+                target=30_000,
+                clients=min(BATCH_CLIENTS, args.batches) or 1,
+                branches_per_client=BRANCHES_PER_BATCH_CLIENT,
+                shape="each client's batches span its own branches only",
+                **common,
+            )
         if "view" in parts:
             for figure, value, extra in _view_latency(
                 settings, base, token, args.branches, args.readers, args.reads, server.pid
@@ -365,15 +378,21 @@ def _http_empty(base: str, requests_total: int, clients: int) -> float:
     return clients * per_client / _threads(clients, work)
 
 
+BATCH_CLIENTS = 4
+BRANCHES_PER_BATCH_CLIENT = 250
+
+
 def _http_batches(base: str, token: str, world: dict[str, Any], batches: int) -> float:
     campaign = str(world["campaign"])
     today = world["today"].isoformat()
-    branches = [str(b) for b in world["branches"]]
-    clients = min(4, batches) or 1
+    clients = min(BATCH_CLIENTS, batches) or 1
     per_client = max(1, batches // clients)
+    every = [str(b) for b in world["branches"]]
+    share = len(every) // clients
 
     def work(i: int) -> None:
         client = _Client(base, token)
+        branches = every[i * share : (i + 1) * share]
         for n in range(per_client):
             items = [
                 {
@@ -381,7 +400,7 @@ def _http_batches(base: str, token: str, world: dict[str, Any], batches: int) ->
                     "occurred_on": today,
                     "data": {
                         "campaign_id": campaign,
-                        "branch_id": branches[(i * 1000 + k) % len(branches)],
+                        "branch_id": branches[k % len(branches)],
                         "title": f"批 {n}",
                     },
                 }
