@@ -18,6 +18,7 @@ from api.problems import ApiProblem, domain_item, error_item, flatten, validatio
 from api.runtime import credential, etag, expected_version, json_body, runtime, scope
 from api.schemas.envelope import BatchSchema, PostingSchema, plain_envelope
 from api.schemas.events import EVENT_SCHEMAS
+from api.schemas.plain import plain_loader
 from api.scope import Forbidden
 from domain.errors import DomainError
 from taizhang.handlers import EVENT_TYPES
@@ -82,6 +83,7 @@ def answer_body(answer: Answer, event_type: str) -> dict[str, Any]:
 _POSTING_SCHEMA = PostingSchema()
 _BATCH_SCHEMA = BatchSchema()
 _DATA_SCHEMAS = {name: schema() for name, schema in EVENT_SCHEMAS.items()}
+_PLAIN_LOADERS = {name: plain_loader(schema) for name, schema in _DATA_SCHEMAS.items()}
 
 
 def _load_data(event_type: str, data: Any, ids: Mapping[str, UUID], prefix: str) -> dict[str, Any]:
@@ -101,6 +103,9 @@ def _load_data(event_type: str, data: Any, ids: Mapping[str, UUID], prefix: str)
                 ],
             )
         merged[field] = str(value)
+    plain = _PLAIN_LOADERS[event_type]
+    if plain is not None and (loaded_plainly := plain(merged)) is not None:
+        return loaded_plainly
     try:
         loaded: dict[str, Any] = _DATA_SCHEMAS[event_type].load(merged)
     except ValidationError as error:
