@@ -17,6 +17,7 @@ from psycopg.sql import SQL, Identifier
 
 from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
+from taizhang.event_insert import insert_with_arrays
 from taizhang.transcodings import register_transcodings
 
 # Aggregates kept in memory between requests. Campaigns are read on every post (to admit
@@ -48,6 +49,7 @@ class Ledger(Application[UUID]):
         self.cache = AggregateCache(AGGREGATE_CACHE_SIZE)
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         super().__init__(env={**settings.eventsourcing_env(), **env})
+        insert_with_arrays(self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
