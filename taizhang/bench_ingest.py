@@ -132,13 +132,19 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
             # Integrators post batches over their own branches: each batch client gets a
             # world share of its own, so batches do not wait on each other's turns.
             batch_world = _world(settings, BATCH_CLIENTS * BRANCHES_PER_BATCH_CLIENT)
+            # The workers' CPU per batch varies less with the machine's load than the rate.
+            cpu_before = _server_cpu(server.pid)
             rate = _http_batches(base, token, batch_world, args.batches)
+            clients = min(BATCH_CLIENTS, args.batches) or 1
+            posted = clients * max(1, args.batches // clients)
+            per_batch = (_server_cpu(server.pid) - cpu_before) / posted
             emit(
                 "http_batches_of_1000",
                 rate,
                 "events/s",
                 target=30_000,
-                clients=min(BATCH_CLIENTS, args.batches) or 1,
+                server_cpu_seconds_per_batch=round(per_batch, 3),
+                clients=clients,
                 branches_per_client=BRANCHES_PER_BATCH_CLIENT,
                 shape="each client's batches span its own branches only",
                 **common,
