@@ -17,6 +17,7 @@ from hypothesis.errors import Flaky
 from hypothesis.stateful import initialize
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.transport import Response
+from schemathesis.generation.feedback import NO_FEEDBACK
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -82,7 +83,10 @@ def workflow(api: Api, who: str, committee: str, run: Run) -> type:
     schema = schemathesis.openapi.from_wsgi("/openapi.json", api.app)
     # Only the document's own links: links guessed from names would hide a missing one.
     schema.config.phases.stateful.inference.algorithms = []
-    base = schema.as_state_machine()
+    # Without the pool of constants schemathesis gathers from every module the process has
+    # imported: with it, what a run generates (and so how deep it goes) depended on which
+    # other tests ran before.
+    base = schema.build_state_machine(feedback=NO_FEEDBACK, link_calibration=None)
     token = api.tokens[who]
 
     class Workflow(base):  # type: ignore[misc, valid-type]
