@@ -39,6 +39,12 @@ def on_starting(server):  # type: ignore[no-untyped-def]
             os.unlink(os.path.join(_metrics_dir, name))
 
 
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    from taizhang.collector import freeze_startup_objects
+
+    freeze_startup_objects()
+
+
 def child_exit(server, worker):  # type: ignore[no-untyped-def]
     from prometheus_client import multiprocess
 
