@@ -139,8 +139,13 @@ class Ledger(Application[UUID]):
                 state=bytes(r["state"]),
             )
             newer[stored.originator_id].append(self.mapper.to_domain_event(stored))
-        for aggregate_id, events in newer.items():
-            self.cache.put(project_aggregate(deepcopy(cached[aggregate_id]), events))
+        for aggregate_id, aggregate in cached.items():
+            events = newer.get(aggregate_id)
+            # Put back even when nothing is newer: the entry is now confirmed current,
+            # which is what a consulted aggregate's age measures.
+            self.cache.put(
+                aggregate if not events else project_aggregate(deepcopy(aggregate), events)
+            )
 
     def _select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
         recorder: Any = self.recorder
@@ -198,21 +203,24 @@ class Ledger(Application[UUID]):
         datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
         with self._turn_holders, datastore.get_connection() as conn:
             try:
-                conn.execute(f"SET lock_timeout = {TURN_WAIT_MS}")
+                # statement_timeout bounds the whole wait; lock_timeout alone bounds each
+                # stripe, so a batch on many stripes could wait many times over.
+                conn.execute(f"SET statement_timeout = {TURN_WAIT_MS}")
                 conn.execute(
-                    "SELECT pg_advisory_lock(%s, s) FROM unnest(%s::int[]) AS s",
+                    "SELECT pg_advisory_lock(%s, t.s) FROM "
+                    "(SELECT s FROM unnest(%s::int[]) AS s ORDER BY s) AS t",
                     (TURN_LOCK_CLASS, stripes),
                 )
             except Exception as error:  # noqa: BLE001 - go on without turns
                 log.warning("no turns on %d stripes: %r", len(stripes), error)
-                stripes = []
             try:
                 yield
             finally:
                 try:
-                    if stripes:
-                        conn.execute("SELECT pg_advisory_unlock_all()")
-                    conn.execute("RESET lock_timeout")
+                    # Also after a wait that ran out: the stripes taken before it stay
+                    # held by the session, and the connection goes back to the pool.
+                    conn.execute("SELECT pg_advisory_unlock_all()")
+                    conn.execute("RESET statement_timeout")
                 except Exception:  # noqa: BLE001
                     # Never hand a connection holding turns back to the pool.
                     conn.close()

@@ -205,8 +205,15 @@ class UnitOfWork:
             if isinstance(campaign_id, UUID) and isinstance(branch_id, UUID):
                 ids.add(branch_work_id(campaign_id, branch_id))
         self._absent = self.ledger.preload(ids)
-        for aggregate_id in ids - self._absent:
-            cached = self.ledger.cached(aggregate_id)
+        present = ids - self._absent
+        # Consulted aggregates (a campaign's enrolment) may be at most
+        # CONSULT_MAX_AGE_SECONDS old, in a batch as in a single post: older entries are
+        # brought up to date in one query (PostgreSQL) or consulted one by one.
+        self.ledger.catch_up(
+            i for i in present if self.ledger.cache.get(i, max_age=CONSULT_MAX_AGE_SECONDS) is None
+        )
+        for aggregate_id in present:
+            cached = self.ledger.cache.get(aggregate_id, max_age=CONSULT_MAX_AGE_SECONDS)
             if cached is not None:
                 self._reads[aggregate_id] = cached
 

@@ -17,6 +17,8 @@ from domain.errors import InvalidValue, RuleViolation
 from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
 from domain.problem import Problem
 from domain.vocabulary import RectificationStatus
+from taizhang import ledger as ledger_module
+from taizhang import unit_of_work
 from taizhang.config import Settings
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
@@ -809,3 +811,60 @@ def test_concurrent_batches_of_two_processes_on_the_same_branches_all_succeed(
         assert versions == list(range(2, 2 + 80)) and work.version == 81
         titles = sorted(f.title for f in work.facts.values())
         assert titles == sorted(f"{i}-{n}" for i in range(4) for n in range(20))
+
+
+def test_a_batch_consults_a_campaign_no_older_than_a_single_post_does(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process withdraws the branch after this one cached the campaign: a batch must
+    # not admit the branch's facts on the cached enrolment once it is older than allowed
+    # (0 s here, so any cached state counts as old without sleeping).
+    ids = {"campaign_id": world.campaign_id, "branch_id": world.branch_id}
+
+    def batch(tag: str) -> list[Posting]:
+        return [
+            Posting("OptionalActionRecorded", date(2014, 5, 1), {**ids, "title": f"{tag}{n}"})
+            for n in range(2)
+        ]
+
+    world.service.post_batch(SECRETARY, batch("warm"))
+    other = Ledger(settings)
+    try:
+        LedgerService(other, today=lambda: TODAY).post(
+            SECRETARY, Posting("BranchWithdrawn", date(2014, 6, 1), {**ids, "reason": "撤出"})
+        )
+    finally:
+        other.close()
+    monkeypatch.setattr(unit_of_work, "CONSULT_MAX_AGE_SECONDS", 0.0)
+    with pytest.raises(BatchRejected) as caught:
+        world.service.post_batch(SECRETARY, batch("after-withdrawal"))
+    assert "not enrolled" in str(caught.value)
+    work: BranchWork = world.ledger.repository.get(
+        branch_work_id(world.campaign_id, world.branch_id)
+    )
+    assert sorted(f.title for f in work.facts.values()) == ["warm0", "warm1"]
+
+
+def test_turns_that_ran_out_leave_no_stripe_held(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not settings.is_postgres:
+        pytest.skip("turns between processes are PostgreSQL advisory locks")
+    import psycopg
+
+    ledger = Ledger(settings)
+    monkeypatch.setattr(ledger_module, "TURN_WAIT_MS", 300)
+    held_elsewhere = psycopg.connect(settings.psycopg_conninfo(), autocommit=True)
+    try:
+        # Stripe 2 is taken by another session: the wait runs out after stripe 1 was taken.
+        held_elsewhere.execute("SELECT pg_advisory_lock(%s, 2)", (ledger_module.TURN_LOCK_CLASS,))
+        with ledger.turns([UUID(int=1), UUID(int=2)]):
+            pass
+        held_elsewhere.execute("SELECT pg_advisory_unlock_all()")
+        taken = held_elsewhere.execute(
+            "SELECT pg_try_advisory_lock(%s, 1)", (ledger_module.TURN_LOCK_CLASS,)
+        ).fetchone()
+        assert taken == (True,), "stripe 1 still held by a pooled connection"
+    finally:
+        held_elsewhere.close()
+        ledger.close()
