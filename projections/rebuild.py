@@ -167,8 +167,13 @@ def fill(
         # redone. The switch itself commits as usual (RESET below).
         with db.transaction(conn):
             db.execute(conn, "SET synchronous_commit = off")
+    # The timeline's rows made straight into COPY lines; the switch's upserts want tuples.
+    state.copy_lines = db.is_postgres
     try:
-        last, letters = replay(ledger, state, names, 0, head, on_page=flush_timeline, bar=bar)
+        try:
+            last, letters = replay(ledger, state, names, 0, head, on_page=flush_timeline, bar=bar)
+        finally:
+            state.copy_lines = False
         if "progress" in names:
             letters += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
         _load_and_index(db, conn, state, tables)

@@ -31,6 +31,9 @@ class ViewState:
         self.keys_of_campaign: dict[str, set[Key]] = defaultdict(set)
         self.work_keys: dict[str, Key] = {}
         self.phase_cache: dict[str, Any] = {}
+        # The timeline's rows as lines of COPY text instead of tuples: a rebuild filling a
+        # fresh PostgreSQL table, which makes them as it folds (one step, not two).
+        self.copy_lines = False
         # Timeline: correction bookkeeping to apply to rows already written.
         self.timeline_marks: list[tuple[str, str, str]] = []  # (column, event_id, by)
 

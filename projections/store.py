@@ -247,7 +247,8 @@ class Database:
                 lines: list[str] = []
                 size = 0
                 for row in rows:
-                    line = copy_line(row_values(table, row))
+                    # A timeline row a rebuild folded straight into its line (fold.timeline).
+                    line = row if type(row) is str else copy_line(row_values(table, row))
                     lines.append(line)
                     size += len(line)
                     if size >= _COPY_FLUSH:

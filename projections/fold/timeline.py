@@ -22,6 +22,7 @@ from domain.problem import Problem
 from domain.records import aggregate_kind, event_type, to_plain
 from projections.fold.stored import aggregate_id_of, class_of, load_plain, uuid_text
 from projections.state import ViewState
+from projections.store import copy_line
 
 TIMELINE = "branch_timeline"
 OWNERS = "timeline_owner"
@@ -53,6 +54,49 @@ def _encode_data(values: dict[str, Any]) -> str:
         return orjson.dumps(values, option=orjson.OPT_SORT_KEYS).decode()
     except orjson.JSONEncodeError:  # integers past 64 bits, lone surrogates
         return _encode_slowly(values)  # type: ignore[no-any-return]
+
+
+def _copy_line(row: tuple[Any, ...]) -> str:
+    """``store.copy_line`` of a timeline row as the fold makes it, without its per-field
+    dispatch: text but for the position and the version, the marks not yet known (null);
+    any other row takes ``copy_line`` itself."""
+    (position, branch_id, campaign_id, kind, aggregate_id, version, event_id, event_type,
+     occurred_on, recorded_at, actor, source, client_event_id, data, corrected_by,
+     withdrawn_by) = row  # fmt: skip
+    nulls = 2 + (campaign_id is None) + (client_event_id is None)
+    if (
+        corrected_by is None
+        and withdrawn_by is None
+        and type(position) is int
+        and type(version) is int
+        and type(branch_id) is str
+        and type(aggregate_id) is str
+        and type(occurred_on) is str
+        and type(recorded_at) is str
+        and type(actor) is str
+        and type(source) is str
+        and (campaign_id is None or type(campaign_id) is str)
+        and (client_event_id is None or type(client_event_id) is str)
+    ):
+        line = (
+            f"{position}\t{branch_id}\t{_NULL if campaign_id is None else campaign_id}\t"
+            f"{kind}\t{aggregate_id}\t{version}\t{event_id}\t{event_type}\t{occurred_on}\t"
+            f"{recorded_at}\t{actor}\t{source}\t"
+            f"{_NULL if client_event_id is None else client_event_id}\t{data}\t\\N\t\\N"
+        )
+        # Each null brings one backslash and each separator one tab: a line with more
+        # holds something to escape, field by field.
+        if (
+            line.count("\\") == nulls
+            and line.count("\t") == 15
+            and "\n" not in line
+            and "\r" not in line
+        ):
+            return line
+    return copy_line(row)
+
+
+_NULL = "\\N"
 
 
 def _topic(topic: str) -> _Topic | None:
@@ -155,7 +199,7 @@ def fold_stored(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> 
     # A tuple in the table's column order: the database layer writes it as it is.
     # (``state.put``, inline: this runs for every event of the log.)
     key = (position,)
-    state.rows[TIMELINE][key] = (
+    row = (
         position,
         branch_id,
         campaign_id,
@@ -173,6 +217,7 @@ def fold_stored(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> 
         None,
         None,
     )
+    state.rows[TIMELINE][key] = _copy_line(row) if state.copy_lines else row
     state.changed[TIMELINE].add(key)
     mark = info.mark
     if mark == "corrected":

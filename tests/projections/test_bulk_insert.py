@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from projections.fold.timeline import TIMELINE
+from projections.fold.timeline import TIMELINE, _copy_line
 from projections.schema import TABLES_BY_NAME
 from projections.store import Database, copy_line
 
@@ -56,3 +56,34 @@ def test_copy_line_escapes_as_copy_text_format_wants(values, line):
 def test_copy_line_refuses_what_it_cannot_write_exactly():
     with pytest.raises(TypeError, match="float"):
         copy_line((1, 2.5))
+
+
+def folded_rows() -> list[tuple[object, ...]]:
+    """``rows()`` as the timeline's fold makes them: the marks not yet known."""
+    return [(*row[:14], None, None) for row in rows()]
+
+
+@pytest.mark.parametrize("row", rows() + folded_rows() + [(1.5, *folded_rows()[0][1:])])
+def test_a_timeline_line_made_while_folding_is_copy_line_of_its_row(row):
+    try:
+        expected = copy_line(row)
+    except TypeError:
+        with pytest.raises(TypeError):
+            _copy_line(row)
+        return
+    assert _copy_line(row) == expected
+
+
+def test_lines_made_while_folding_round_trip_through_copy(postgres_settings):
+    db = Database(postgres_settings)
+    conn = db.connect()
+    try:
+        with db.transaction(conn):
+            for statement in TABLE.create_statements(TIMELINE + "__t", indexes=False):
+                db.execute(conn, statement)
+            db.bulk_insert(conn, TABLE, [_copy_line(row) for row in folded_rows()], suffix="__t")
+        columns = ", ".join(TABLE.column_names)
+        back = db.fetchall(conn, f"SELECT {columns} FROM {TIMELINE}__t ORDER BY position")
+        assert [tuple(row) for row in back] == folded_rows()
+    finally:
+        conn.close()
