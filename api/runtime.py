@@ -100,11 +100,7 @@ def json_body() -> Any:
         body = request.get_json(silent=True)
     except RecursionError:
         # json.loads recurses per nesting level; a deeply nested body must not become a 500.
-        raise ApiProblem(
-            400,
-            "the body is nested too deeply",
-            errors=[{"field": "body", "rule": "nesting", "message": "nested too deeply"}],
-        ) from None
+        raise _too_deep() from None
     if body is None:
         raise ApiProblem(
             400,
@@ -117,11 +113,7 @@ def json_body() -> Any:
         try:
             where = _nul_at(body, "")
         except RecursionError:
-            raise ApiProblem(
-                400,
-                "the body is nested too deeply",
-                errors=[{"field": "body", "rule": "nesting", "message": "nested too deeply"}],
-            ) from None
+            raise _too_deep() from None
         if where is not None:
             raise ApiProblem(
                 422,
@@ -213,3 +205,11 @@ def wait_for_min_position() -> int | None:
             min_position=position,
         )
     return position
+
+
+def _too_deep() -> ApiProblem:
+    return ApiProblem(
+        400,
+        "the body is nested too deeply",
+        errors=[{"field": "body", "rule": "nesting", "message": "nested too deeply"}],
+    )
