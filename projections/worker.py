@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import hashlib
 import logging
+import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -123,8 +124,21 @@ class Worker:
         if not notifications:
             return 0
         letters = process(self.ledger, state, notifications, self.expected)
+        try:
+            self._commit(state, letters, notifications[-1].id)
+        except Exception as error:
+            if is_transient(error) or isinstance(error, Stale):
+                raise
+            # Something in the batch cannot be stored (e.g. text PostgreSQL refuses): find
+            # which event it is by storing the batch one event at a time.
+            log.warning("projection worker: batch write failed, isolating the event: %r", error)
+            for notification in notifications:
+                self._step_one(notification)
+        return len(notifications)
+
+    def _commit(self, state: ViewState, letters: list[tuple[Any, ...]], last: int) -> None:
+        """Rows, dead letters and positions in one transaction, or nothing at all."""
         changes = state.take_changes()
-        last = notifications[-1].id
         try:
             with self.db.transaction(self.conn):
                 current = self.db.positions(self.conn, lock=True)
@@ -140,7 +154,32 @@ class Worker:
         self.expected = {
             name: (last, generation) for name, (_, generation) in self.expected.items()
         }
-        return len(notifications)
+
+    def _step_one(self, notification: Any) -> None:
+        """Store one event's rows; if they cannot be stored, record it as a dead letter."""
+        if self.state is None:
+            self.load()
+        state = self.state
+        assert state is not None
+        if all(position >= notification.id for position, _ in self.expected.values()):
+            return
+        letters = process(self.ledger, state, [notification], self.expected)
+        try:
+            self._commit(state, letters, notification.id)
+            return
+        except Exception as error:
+            if is_transient(error) or isinstance(error, Stale):
+                raise
+            failure = error
+        self.load()  # drop what was folded from it; the views go on without this event
+        now = datetime.now(UTC).isoformat()
+        letters = [
+            (name, notification.id, notification.topic, f"write failed: {failure!r}", now)
+            for name in self.names
+            if self.expected[name][0] < notification.id
+        ]
+        assert self.state is not None
+        self._commit(self.state, letters, notification.id)
 
     def catch_up(self) -> int:
         total = 0
@@ -154,8 +193,28 @@ class Worker:
             total += count
 
     def run(self, stop: threading.Event, lock: WorkerLock | None = None) -> None:
-        """Hold the lock (waiting as a standby until it is free), then follow the log."""
+        """Hold the lock (waiting as a standby until it is free), then follow the log.
+
+        Returns only when ``stop`` is set: a database that is unreachable, full or
+        restarting makes the worker wait (longer each time, up to ``BACKOFF_MAX_SECONDS``)
+        and start again from the positions it saved, and so does any error it did not
+        expect, so that a bug or an odd event slows the views down instead of stopping them.
+        """
         lock = lock or WorkerLock(self.settings)
+        backoff = Backoff()
+        while not stop.is_set():
+            try:
+                self._hold_and_follow(stop, lock, backoff)
+            except Exception as error:  # noqa: BLE001 -- the worker must outlive any error
+                if is_transient(error):
+                    log.warning("projection worker: database unavailable: %s", error)
+                else:
+                    log.exception("projection worker: unexpected error; starting again")
+                self.close()
+                lock.release()
+                backoff.wait(stop)
+
+    def _hold_and_follow(self, stop: threading.Event, lock: WorkerLock, backoff: Backoff) -> None:
         while not lock.try_acquire():
             if stop.wait(STANDBY_SECONDS):
                 return
@@ -167,17 +226,47 @@ class Worker:
                     count = self.step()
                 except Stale:
                     continue
-                except (psycopg.OperationalError, OSError) as error:
-                    log.warning("projection worker: database error, retrying: %s", error)
-                    self.close()
-                    stop.wait(POLL_SECONDS)
-                    continue
+                backoff.reset()
                 if count < self.batch_size:
                     listener.wait(stop)
         finally:
             listener.close()
             self.close()
             lock.release()
+
+
+BACKOFF_FIRST_SECONDS = 0.2
+BACKOFF_MAX_SECONDS = 30.0
+
+
+class Backoff:
+    """A growing, bounded delay between attempts; reset once an attempt succeeds."""
+
+    def __init__(self) -> None:
+        self.first = BACKOFF_FIRST_SECONDS
+        self.ceiling = BACKOFF_MAX_SECONDS
+        self.delay = self.first
+
+    def reset(self) -> None:
+        self.delay = self.first
+
+    def wait(self, stop: threading.Event) -> None:
+        log.info("projection worker: retrying in %.1f s", self.delay)
+        stop.wait(self.delay)
+        self.delay = min(self.delay * 2, self.ceiling)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A database that is down, full or restarting (retry later), not a bad event or row.
+
+    psycopg raises OperationalError for refused connections, "too many clients", an
+    administrator's shutdown and a lost server; SQLite for a locked database.
+    """
+    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError, OSError)):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        return "locked" in str(error) or "busy" in str(error) or "unable to open" in str(error)
+    return False
 
 
 class Listener:
@@ -288,9 +377,22 @@ def start_in_background(settings: Settings, *, ledger: Ledger | None = None) -> 
     """Run the worker in a daemon thread of this process (``taizhang serve --embedded``)."""
     stop = threading.Event()
     worker = Worker(settings, ledger=ledger)
-    thread = threading.Thread(target=worker.run, args=(stop,), name="projections", daemon=True)
+    thread = threading.Thread(
+        target=_run_until_stopped, args=(worker, stop), name="projections", daemon=True
+    )
     thread.start()
     return BackgroundWorker(thread, stop)
+
+
+def _run_until_stopped(worker: Worker, stop: threading.Event) -> None:
+    # A thread that ends takes the views with it silently: whatever escapes is logged and
+    # the loop starts again (Worker.run already survives database errors).
+    while not stop.is_set():
+        try:
+            worker.run(stop)
+        except Exception:
+            log.exception("projection worker thread failed; starting it again")
+            stop.wait(BACKOFF_MAX_SECONDS / 10)
 
 
 def run_forever(settings: Settings) -> None:
