@@ -202,14 +202,44 @@ def set_up(session: requests.Session, base: str, branches: int, seed: int) -> Wo
             start,
         ),
     )["aggregate_id"]
+    position = 0
     for first in range(0, len(ids), 100):
-        _post(
+        position = _post(
             session,
             base,
             f"/api/v1/campaigns/{campaign}/events",
             event({"branch_ids": ids[first : first + 100]}, start, type="BranchesEnrolled"),
+        )["position"]
+    world = World(campaign=campaign, committee=committee, branches=ids)
+    if ids:
+        _wait_for_views(session, base, world, position)
+    return world
+
+
+def _wait_for_views(
+    session: requests.Session, base: str, world: World, position: int, timeout: float = 60.0
+) -> None:
+    """Start the load only once the views hold the enrolments.
+
+    A supervisor cannot read a branch's progress before its enrolment is projected: read
+    at once, a view would answer 404 for a branch that does exist (a lag the load would
+    otherwise count against the server).
+    """
+    path = f"/api/v1/campaigns/{world.campaign}/branches/{world.branches[-1]}/progress"
+    deadline = time.monotonic() + timeout
+    while True:
+        response = session.get(
+            base + path,
+            headers={"X-Min-Position": str(position)},
+            timeout=REQUEST_TIMEOUT_SECONDS,
         )
-    return World(campaign=campaign, committee=committee, branches=ids)
+        if response.status_code == 200:
+            return
+        if response.status_code != 503 or time.monotonic() > deadline:
+            raise RuntimeError(
+                f"setting up: the views did not reach position {position}: "
+                f"GET {path} -> {response.status_code} {response.text}"
+            )
 
 
 def _fact(rng: random.Random) -> tuple[str, dict[str, Any]]:
