@@ -127,7 +127,7 @@ class Worker:
         try:
             self._commit(state, letters, notifications[-1].id)
         except Exception as error:
-            if is_transient(error) or isinstance(error, Stale):
+            if not is_bad_data(error):
                 raise
             # Something in the batch cannot be stored (e.g. text PostgreSQL refuses): find
             # which event it is by storing the batch one event at a time.
@@ -168,7 +168,7 @@ class Worker:
             self._commit(state, letters, notification.id)
             return
         except Exception as error:
-            if is_transient(error) or isinstance(error, Stale):
+            if not is_bad_data(error):
                 raise
             failure = error
         self.load()  # drop what was folded from it; the views go on without this event
@@ -254,6 +254,25 @@ class Backoff:
         log.info("projection worker: retrying in %.1f s", self.delay)
         stop.wait(self.delay)
         self.delay = min(self.delay * 2, self.ceiling)
+
+
+def is_bad_data(error: BaseException) -> bool:
+    """A row the database refuses for what it holds, so one event is to blame.
+
+    Anything else that fails a write (a missing table, a full disk, a bug) would fail every
+    event alike: it stops the worker's progress (retried with back-off, the lag shows in
+    /readyz and ``projections status``) instead of sending the whole log to dead letters.
+    """
+    return isinstance(
+        error,
+        (
+            psycopg.DataError,
+            psycopg.IntegrityError,
+            sqlite3.DataError,
+            sqlite3.IntegrityError,
+            UnicodeError,  # text the driver cannot encode
+        ),
+    )
 
 
 def is_transient(error: BaseException) -> bool:

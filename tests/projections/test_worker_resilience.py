@@ -8,6 +8,7 @@ import time
 from datetime import date
 
 import psycopg
+import pytest
 
 from projections import digest
 from projections import worker as worker_module
@@ -154,6 +155,33 @@ def test_after_connection_failures_the_worker_recovers_and_equals_a_clean_rebuil
         background.stop()
     monkeypatch.undo()
     assert _dead_letters(settings) == []
+    live = digest(settings)
+    rebuild(settings)
+    assert live == digest(settings)
+
+
+def test_a_write_that_fails_for_every_event_sends_nothing_to_dead_letters(settings, monkeypatch):
+    # A missing table or a bug fails every event alike: isolating would dead-letter the
+    # whole log. The worker stops making progress instead (run() retries with back-off).
+    d = make_district(settings)
+    story(d)
+    worker = Worker(settings)
+    error = psycopg.ProgrammingError if settings.is_postgres else sqlite3.ProgrammingError
+
+    def broken_write(conn, state, changes):
+        raise error("relation branch_progress does not exist")
+
+    monkeypatch.setattr(worker.db, "write", broken_write)
+    try:
+        with pytest.raises(error):
+            worker.catch_up()
+        assert _dead_letters(settings) == []
+        assert projection_status(settings)["progress"]["lag"] > 0
+        monkeypatch.undo()
+        worker.catch_up()  # the same worker resumes from the saved position
+    finally:
+        worker.close()
+    assert projection_status(settings)["progress"]["lag"] == 0
     live = digest(settings)
     rebuild(settings)
     assert live == digest(settings)
