@@ -136,7 +136,14 @@ def _post(session: requests.Session, base: str, path: str, body: Any) -> dict[st
     return found
 
 
-def set_up(session: requests.Session, base: str, branches: int, seed: int) -> World:
+def set_up(
+    session: requests.Session, base: str, branches: int, seed: int, *, wait_for_views: bool = True
+) -> World:
+    """Post a district, committee, branches and a campaign enrolling them.
+
+    ``wait_for_views=False`` for a caller that only writes (a service may run no projection
+    worker at all, and its views then never catch up).
+    """
     today = date.today()
     start = today - timedelta(days=30)
     tag = f"{seed}-{uuid.uuid4().hex[:6]}"
@@ -211,7 +218,7 @@ def set_up(session: requests.Session, base: str, branches: int, seed: int) -> Wo
             event({"branch_ids": ids[first : first + 100]}, start, type="BranchesEnrolled"),
         )["position"]
     world = World(campaign=campaign, committee=committee, branches=ids)
-    if ids:
+    if ids and wait_for_views:
         _wait_for_views(session, base, world, position)
     return world
 

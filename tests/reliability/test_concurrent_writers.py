@@ -30,7 +30,7 @@ def test_if_match_races_lose_nothing_and_end_as_if_sequential(server: tuple[Serv
     gunicorn, token = server
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
-    world = set_up(session, gunicorn.base, branches=1, seed=7)
+    world = set_up(session, gunicorn.base, branches=1, seed=7, wait_for_views=False)
     work = f"/api/v1/campaigns/{world.campaign}/branches/{world.branches[0]}"
     client = Client(gunicorn.base, token)
     first = client.post(
