@@ -24,6 +24,7 @@ from domain.errors import InvalidValue
 from taizhang.config import Settings
 from taizhang.service import Caller
 
+TOKEN_PREFIX = "tz_"
 ROLES = ("integrator", "supervisor", "office", "admin")
 # A revoked token keeps working in other processes for at most this long.
 CACHE_SECONDS = 10.0
@@ -139,7 +140,9 @@ class TokenStore:
             )
         if role in ("office", "admin") and (committee_ids or branch_ids or group_id):
             raise InvalidValue("role", "whole_scope", f"an {role} token has no narrower scope")
-        token = secrets.token_urlsafe(32)
+        # A fixed prefix: a token never starts with '-' (command lines took one for an
+        # option), and a leaked one is recognisable to secret scanners.
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         credential = Credential(
             id=uuid4(),
             name=name,

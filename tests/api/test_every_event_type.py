@@ -198,6 +198,7 @@ def test_token_commands(sqlite_settings: Settings, capsys) -> None:  # type: ign
     district = str(uuid4())
     assert run("create", "--name", "office-1", "--role", "office", "--district", district) == 0
     token = capsys.readouterr().out.strip()
+    assert token.startswith("tz_") and len(token) > 40
     store = TokenStore(sqlite_settings)
     found = store.lookup(token)
     assert found is not None and found.role == "office" and str(found.district_id) == district
