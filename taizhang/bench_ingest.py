@@ -21,8 +21,6 @@ import json
 import multiprocessing
 import os
 import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +32,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from taizhang.load_server import free_port, stop_gracefully, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -606,11 +606,7 @@ class _Gunicorn:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> str:
-        import requests
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         env = self._env()
         env.update(
             TAIZHANG_DATABASE_URL=self.settings.database_url,
@@ -629,14 +625,8 @@ class _Gunicorn:
             env=env,
         )
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                    return base
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        wait_healthy(base, self.process)
+        return base
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -672,8 +662,4 @@ class _Gunicorn:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop_gracefully(self.process)

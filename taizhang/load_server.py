@@ -68,9 +68,7 @@ def own_service(settings: Settings, *, workers: int, threads: int) -> Iterator[S
 
 @contextmanager
 def _gunicorn(settings: Settings, *, workers: int, threads: int) -> Iterator[tuple[str, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     metrics = tempfile.mkdtemp(prefix="taizhang-metrics-")
     env = dict(os.environ)
     env.update(
@@ -94,18 +92,31 @@ def _gunicorn(settings: Settings, *, workers: int, threads: int) -> Iterator[tup
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, process)
+        wait_healthy(base, process)
         yield base, process.pid
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_gracefully(process)
 
 
-def _wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
+def free_port() -> int:
+    """A loopback port free now, for a server started next."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop_gracefully(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (gunicorn's graceful shutdown), then SIGKILL after 30 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
+    """Until ``/healthz`` answers 200; refused if the server exits or stays silent."""
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
