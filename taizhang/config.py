@@ -21,7 +21,8 @@ yes; no when the service connects as a role that may not create tables),
 ``TAIZHANG_BREAKER_OPEN_SECONDS`` (default 5; how long the API refuses at once after a
 confirmed database outage, 0 turns the circuit breaker off) and
 ``TAIZHANG_BREAKER_CHECK_SECONDS`` (default 1; the connect timeout of the check that confirms
-an outage).
+an outage) and ``TAIZHANG_CACHE_EVENTS`` (default 20000; how many events the aggregates a
+process keeps in memory may hold together, which bounds its memory).
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -57,6 +58,11 @@ SQLITE_LOCK_TIMEOUT = 30
 DEFAULT_BREAKER_OPEN_SECONDS = 5.0
 DEFAULT_BREAKER_CHECK_SECONDS = 1.0
 MAX_BREAKER_SECONDS = 300.0
+# A cached event costs a few KB (the fact, its provenance, the aggregate's indexes): the
+# default keeps a process's cache near 100 MB however long the service runs, and still holds
+# every branch's work of a district-sized campaign. Evicted aggregates are read again.
+DEFAULT_CACHE_EVENTS = 20_000
+MAX_CACHE_EVENTS = 10_000_000
 
 _SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _TRUE_STRINGS = {"y", "yes", "t", "true", "on", "1"}
@@ -118,6 +124,18 @@ def _parse_seconds(value: str | None, variable: str, default: float, *, zero: bo
             f"got {value!r}"
         )
     return seconds
+
+
+def _parse_count(value: str | None, variable: str, default: int, maximum: int) -> int:
+    if value is None:
+        return default
+    try:
+        count = int(value)
+    except ValueError:
+        raise ConfigurationError(f"{variable}: expected a whole number, got {value!r}") from None
+    if not 0 <= count <= maximum:
+        raise ConfigurationError(f"{variable}: must be between 0 and {maximum}, got {value!r}")
+    return count
 
 
 def _parse_sqlite_url(url: str, variable: str) -> str:
@@ -225,6 +243,8 @@ class Settings:
     # The API's circuit breaker (taizhang.breaker); 0 seconds open turns it off.
     breaker_open_seconds: float = DEFAULT_BREAKER_OPEN_SECONDS
     breaker_check_seconds: float = DEFAULT_BREAKER_CHECK_SECONDS
+    # Events the cached aggregates of a process may hold together (taizhang.aggregate_cache).
+    cache_events: int = DEFAULT_CACHE_EVENTS
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -299,6 +319,12 @@ class Settings:
             DEFAULT_BREAKER_CHECK_SECONDS,
             zero=False,
         )
+        cache_events = _parse_count(
+            get("TAIZHANG_CACHE_EVENTS"),
+            "TAIZHANG_CACHE_EVENTS",
+            DEFAULT_CACHE_EVENTS,
+            MAX_CACHE_EVENTS,
+        )
 
         schema: str | None = None
         url_var = next((v for v in ("TAIZHANG_DATABASE_URL", "DATABASE_URL") if get(v)), None)
@@ -345,6 +371,7 @@ class Settings:
             create_tables=create_tables,
             breaker_open_seconds=breaker_open_seconds,
             breaker_check_seconds=breaker_check_seconds,
+            cache_events=cache_events,
         )
 
     # ------------------------------------------------------------------ derived

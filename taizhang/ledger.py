@@ -20,11 +20,8 @@ from taizhang.config import Settings
 from taizhang.event_insert import insert_with_arrays
 from taizhang.transcodings import register_transcodings
 
-# Aggregates kept in memory between requests. Campaigns are read on every post (to admit
-# the branch), so they must not be replayed each time.
 log = logging.getLogger(__name__)
 
-AGGREGATE_CACHE_SIZE = 20000
 PRELOAD_CHUNK = 500
 # Writers in different processes that collided on the same aggregates take turns on them
 # before trying again: PostgreSQL session advisory locks, one per stripe of aggregate ids,
@@ -46,7 +43,10 @@ class Ledger(Application[UUID]):
 
     def __init__(self, settings: Settings, **env: str) -> None:
         self.settings = settings
-        self.cache = AggregateCache(AGGREGATE_CACHE_SIZE)
+        # Aggregates kept in memory between requests, up to ``settings.cache_events``.
+        # Campaigns are read on every post (to admit the branch), so they must not be
+        # replayed each time.
+        self.cache = AggregateCache(settings.cache_events)
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         super().__init__(env={**settings.eventsourcing_env(), **env})
         insert_with_arrays(self.recorder)

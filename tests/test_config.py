@@ -183,6 +183,9 @@ def test_direct_construction_normalises() -> None:
         ({"DATABASE_URL": "postgresql://u@h/d?sslmode=require"}, "DATABASE_URL"),
         ({"TAIZHANG_PORT": "eighty"}, "TAIZHANG_PORT"),
         ({"TAIZHANG_PORT": "0"}, "TAIZHANG_PORT"),
+        ({"TAIZHANG_CACHE_EVENTS": "lots"}, "TAIZHANG_CACHE_EVENTS"),
+        ({"TAIZHANG_CACHE_EVENTS": "-1"}, "TAIZHANG_CACHE_EVENTS"),
+        ({"TAIZHANG_CACHE_EVENTS": "1e9"}, "TAIZHANG_CACHE_EVENTS"),
         ({"POSTGRES_DBNAME": "d", "POSTGRES_USER": "u", "POSTGRES_PORT": "x"}, "POSTGRES_PORT"),
         ({"POSTGRES_DBNAME": "d"}, "POSTGRES_USER"),
         (
@@ -226,3 +229,10 @@ def test_create_tables_can_be_switched_off_for_the_service_role() -> None:
     assert off.eventsourcing_env()["CREATE_TABLE"] == "n"
     with pytest.raises(ConfigurationError, match="TAIZHANG_CREATE_TABLES"):
         Settings.from_env({**url, "TAIZHANG_CREATE_TABLES": "maybe"})
+
+
+def test_cache_events_bound_the_ledger_cache(tmp_path: Path) -> None:
+    env = {"TAIZHANG_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).cache_events == 20_000
+    assert Settings.from_env({**env, "TAIZHANG_CACHE_EVENTS": " 500 "}).cache_events == 500
+    assert Settings.from_env({**env, "TAIZHANG_CACHE_EVENTS": "0"}).cache_events == 0

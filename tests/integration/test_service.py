@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -868,3 +869,34 @@ def test_turns_that_ran_out_leave_no_stripe_held(
     finally:
         held_elsewhere.close()
         ledger.close()
+
+
+def test_a_cache_smaller_than_the_work_evicts_and_loses_nothing(settings: Settings) -> None:
+    """Posts and batches over more events than the cache may hold: evicted aggregates are
+    read again, every fact counts once, and the cache never holds more than its budget."""
+    w = World(dataclasses.replace(settings, cache_events=6))
+    try:
+        branches = [w.branch_id] + [w.register_branch(f"第{i}党支部") for i in range(3)]
+        w.enrol(*branches[1:])
+        for round_ in range(3):
+            for branch in branches:
+                w.post("StudySessionHeld", {**w.study(), "branch_id": branch})
+                assert w.ledger.cache.events <= 6
+            w.service.post_batch(
+                SECRETARY,
+                [
+                    Posting(
+                        "HeartToHeartTalksHeld",
+                        date(2014, 5, 2),
+                        {"campaign_id": w.campaign_id, "branch_id": b, "talks": round_ + 1},
+                    )
+                    for b in branches
+                ],
+            )
+            assert w.ledger.cache.events <= 6
+        for branch in branches:
+            work: BranchWork = w.ledger.repository.get(branch_work_id(w.campaign_id, branch))
+            assert len(work.facts) == 6
+            assert work.version == 1 + 6  # opened, then three studies and three talks
+    finally:
+        w.ledger.close()
