@@ -439,6 +439,7 @@ def run_load(
     branches: int = 50,
     threads: int = 16,
     pid: int | None = None,
+    projector_pid: int | None = None,
     seed: int = 1,
     out: TextIO,
     clock: Callable[[], float] = time.monotonic,
@@ -448,4 +449,5 @@ def run_load(
     driver = Driver(base, token, out, max(1, min(threads, MAX_CLIENT_THREADS)), clock=clock)
     world = set_up(driver.session(), base, branches, seed)
     driver.pids = ([pid] + worker_pids(pid)) if pid else []
+    driver.pids += [projector_pid] if projector_pid else []
     return driver.drive(world, rate=rate, duration=duration, interval=interval, seed=seed)[1]

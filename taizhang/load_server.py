@@ -1,8 +1,10 @@
 """A throwaway service for ``taizhang load --serve``: its own schema, token and gunicorn.
 
 The schema (``load_<hex>`` in the configured PostgreSQL database) is migrated, given an admin
-token, served by ``ops/gunicorn.conf.py`` with the projection worker embedded (as the first load
-run was measured), and dropped afterwards, so a load run needs no setup and leaves nothing.
+token, served by ``ops/gunicorn.conf.py`` beside a ``taizhang project`` process (the production
+shape on PostgreSQL; ``embedded=True`` runs the projection worker inside a gunicorn worker
+instead, the embedded default's shape), and dropped afterwards, so a load run needs no setup
+and leaves nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,8 @@ class Service:
     base: str
     token: str
     master_pid: int
+    # The separate projection worker, None when it is embedded in a gunicorn worker.
+    projector_pid: int | None = None
 
 
 class ServeRefused(ValueError):
@@ -40,7 +44,9 @@ class ServeRefused(ValueError):
 
 
 @contextmanager
-def own_service(settings: Settings, *, workers: int, threads: int) -> Iterator[Service]:
+def own_service(
+    settings: Settings, *, workers: int, threads: int, embedded: bool = False
+) -> Iterator[Service]:
     if not settings.is_postgres:
         raise ServeRefused("--serve: needs PostgreSQL (set TAIZHANG_DATABASE_URL)")
     import psycopg
@@ -59,30 +65,60 @@ def own_service(settings: Settings, *, workers: int, threads: int) -> Iterator[S
         store = TokenStore(own)
         token, _ = store.create("load", "admin", source="load")
         store.close()
-        with _gunicorn(own, workers=workers, threads=threads) as (base, pid):
-            yield Service(base, token, pid)
+        with ExitStack() as stack:
+            projector = None if embedded else stack.enter_context(_projector(own))
+            base, pid = stack.enter_context(
+                _gunicorn(own, workers=workers, threads=threads, embedded=embedded)
+            )
+            yield Service(base, token, pid, projector)
     finally:
         with psycopg.connect(admin.psycopg_conninfo(), autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
+def _env(settings: Settings, **more: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(TAIZHANG_DATABASE_URL=settings.database_url, PYTHONPATH=str(ROOT), **more)
+    return env
+
+
 @contextmanager
-def _gunicorn(settings: Settings, *, workers: int, threads: int) -> Iterator[tuple[str, int]]:
+def _projector(settings: Settings) -> Iterator[int]:
+    """``taizhang project``; stopped with SIGINT, its own way of stopping between batches."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "taizhang.cli", "project"],
+        cwd=ROOT,
+        env=_env(settings),
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield process.pid
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def _gunicorn(
+    settings: Settings, *, workers: int, threads: int, embedded: bool
+) -> Iterator[tuple[str, int]]:
     port = free_port()
     metrics = tempfile.mkdtemp(prefix="taizhang-metrics-")
-    env = dict(os.environ)
-    env.update(
-        TAIZHANG_DATABASE_URL=settings.database_url,
+    env = _env(
+        settings,
         TAIZHANG_BIND=f"127.0.0.1:{port}",
         TAIZHANG_WORKERS=str(workers),
         TAIZHANG_THREADS=str(threads),
-        TAIZHANG_EMBEDDED_PROJECTIONS="1",
+        TAIZHANG_EMBEDDED_PROJECTIONS="1" if embedded else "0",
         # Migrated already: workers creating the tables at once can fail to boot.
         TAIZHANG_CREATE_TABLES="no",
         TAIZHANG_ACCESS_LOG="",
         TAIZHANG_LOG_LEVEL="warning",
         PROMETHEUS_MULTIPROC_DIR=metrics,
-        PYTHONPATH=str(ROOT),
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "ops" / "gunicorn.conf.py")],

@@ -79,8 +79,13 @@ def verdict(
     rate: float,
     interval: float,
     workers: list[int],
+    projector: int | None = None,
 ) -> dict[str, Any]:
-    """Steady p99, flat worker memory, no server errors, kept up: the run's final line."""
+    """Steady p99, flat worker memory, no server errors, kept up: the run's final line.
+
+    A separate projection worker's (``projector``) RSS growth is reported, not judged: it
+    holds the views' rows in memory, which grow with the branches' work as the tables do.
+    """
     full = [
         line
         for line in intervals
@@ -89,6 +94,7 @@ def verdict(
     reasons: list[str] = []
     p99_ratio: float | None = None
     rss_growth: dict[str, float] = {}
+    projector_growth: float | None = None
     if len(full) < 2:
         reasons.append("fewer than two full intervals to compare")
     else:
@@ -101,6 +107,10 @@ def verdict(
             before, after = first["rss_kb"].get(pid), last["rss_kb"].get(pid)
             if before and after:
                 rss_growth[pid] = round(after / before - 1, 3)
+        if projector is not None:
+            before, after = first["rss_kb"].get(str(projector)), last["rss_kb"].get(str(projector))
+            if before and after:
+                projector_growth = round(after / before - 1, 3)
         if not rss_growth:
             reasons.append("no worker RSS measured in both the first and the last interval")
         elif max(rss_growth.values()) >= MAX_RSS_GROWTH:
@@ -116,6 +126,7 @@ def verdict(
         "p99_last_ms": full[-1]["p99_ms"] if full else None,
         "p99_ratio": p99_ratio,
         "rss_growth": rss_growth,
+        "projector_rss_growth": projector_growth,
         "passed": not reasons,
         "reasons": reasons,
     }

@@ -32,6 +32,9 @@ def register(subparsers: Any) -> None:
         "--threads", type=int, help="client threads (max 64; default 16, --find-max 64)"
     )
     parser.add_argument("--pid", type=int, help="gunicorn master pid: report its workers' RSS")
+    parser.add_argument(
+        "--projector-pid", type=int, help="a `taizhang project` pid: report its RSS too"
+    )
     parser.add_argument("--seed", type=int, default=1)
     search = parser.add_argument_group("--find-max")
     search.add_argument(
@@ -54,6 +57,11 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument("--workers", type=int, default=2, help="--serve: gunicorn workers")
     serve.add_argument("--server-threads", type=int, default=8, help="--serve: threads each")
+    serve.add_argument(
+        "--embedded-projections",
+        action="store_true",
+        help="--serve: run the projection worker inside a gunicorn worker, not beside it",
+    )
     parser.set_defaults(run=run)
 
 
@@ -66,9 +74,15 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         with ExitStack() as stack:
             if args.serve:
                 service = stack.enter_context(
-                    own_service(settings, workers=args.workers, threads=args.server_threads)
+                    own_service(
+                        settings,
+                        workers=args.workers,
+                        threads=args.server_threads,
+                        embedded=args.embedded_projections,
+                    )
                 )
                 args.url, args.token, args.pid = service.base, service.token, service.master_pid
+                args.projector_pid = service.projector_pid
             return _find_max(args) if args.find_max else _plain(args)
     except (LoadRefused, ServeRefused) as refused:
         print(f"taizhang load: {refused}", file=sys.stderr)
@@ -101,6 +115,7 @@ def _plain(args: argparse.Namespace) -> int:
         branches=args.branches,
         threads=args.threads or 16,
         pid=args.pid,
+        projector_pid=args.projector_pid,
         seed=args.seed,
         out=sys.stdout,
     )
@@ -119,7 +134,8 @@ def _find_max(args: argparse.Namespace) -> int:
     driver = Driver(base, args.token, sys.stdout, max(1, min(threads, MAX_CLIENT_THREADS)))
     world = set_up(driver.session(), base, args.branches, args.seed)
     workers = workers_of(args.pid) if args.pid else []
-    driver.pids = ([args.pid] + workers) if args.pid else []
+    projector = [args.projector_pid] if args.projector_pid else []
+    driver.pids = ([args.pid] if args.pid else []) + workers + projector
 
     def trial(rate: float, step: int) -> dict[str, Any]:
         seconds = args.step_seconds
@@ -149,6 +165,13 @@ def _find_max(args: argparse.Namespace) -> int:
     intervals, total = driver.drive(
         world, rate=rate, duration=args.duration, interval=args.interval, seed=args.seed + 1000
     )
-    judged = verdict(intervals, total, rate=rate, interval=args.interval, workers=workers)
+    judged = verdict(
+        intervals,
+        total,
+        rate=rate,
+        interval=args.interval,
+        workers=workers,
+        projector=args.projector_pid,
+    )
     driver.emit(judged)
     return 0 if judged["passed"] else 1

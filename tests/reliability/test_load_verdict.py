@@ -94,6 +94,17 @@ def test_growing_p99_or_memory_fails_with_the_reasons() -> None:
     assert any("did not keep up" in r for r in judged["reasons"])
 
 
+def test_the_projectors_growth_is_reported_not_judged() -> None:
+    intervals = [
+        interval(400, {"1": 90_000, "7": 200_000}),
+        interval(420, {"1": 91_000, "7": 260_000}),
+    ]
+    judged = verdict(intervals, summary(70), rate=70, interval=60, workers=[1], projector=7)
+    assert judged["passed"], judged["reasons"]
+    assert judged["rss_growth"] == {"1": 0.011}
+    assert judged["projector_rss_growth"] == 0.3
+
+
 def test_too_short_a_run_is_not_judged_a_pass() -> None:
     judged = verdict([interval(100, {"1": 1})], summary(10), rate=10, interval=60, workers=[1])
     assert not judged["passed"]
