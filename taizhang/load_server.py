@@ -94,12 +94,7 @@ def _projector(settings: Settings) -> Iterator[int]:
     try:
         yield process.pid
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_gracefully(process, signal.SIGINT)
 
 
 @contextmanager
@@ -141,9 +136,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def stop_gracefully(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (gunicorn's graceful shutdown), then SIGKILL after 30 s."""
-    process.send_signal(signal.SIGTERM)
+def stop_gracefully(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIGTERM) -> None:
+    """``how`` (SIGTERM: gunicorn's graceful shutdown), then SIGKILL after 30 s."""
+    process.send_signal(how)
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
