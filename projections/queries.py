@@ -35,6 +35,7 @@ from domain.vocabulary import (
     RectificationStatus,
 )
 from projections.fold.work import phase_definition
+from projections.schema import TABLES_BY_NAME
 from projections.shared_views import Rendered, SharedViews, Stamp
 from projections.store import Database
 from taizhang.config import Settings
@@ -50,6 +51,13 @@ CACHE_SIZE = 256
 # computed at most once per REFRESH_SECONDS per process under constant writes.
 REFRESH_SECONDS = 1.0
 MAX_LIMIT = 500
+# A progress row's columns without the projection's own bookkeeping (every fact of the
+# branch, its problems' dates), which grows with the branch's work and no read shows.
+_PROGRESS_COLUMNS = ", ".join(
+    f"bp.{name}"
+    for name in TABLES_BY_NAME["branch_progress"].column_names
+    if name not in {"facts", "problems"}
+)
 _CATEGORIES = [c.value for c in HostCategory]
 _STATUSES = [s.value for s in PhaseStatus]
 
@@ -328,7 +336,8 @@ class Views:
     ) -> dict[str, Any] | None:
         campaign = self._campaign(campaign_id)
         rows = self._rows(
-            "SELECT * FROM branch_progress WHERE campaign_id = ? AND branch_id = ?",
+            f"SELECT {_PROGRESS_COLUMNS} FROM branch_progress bp "
+            "WHERE campaign_id = ? AND branch_id = ?",
             (str(campaign_id), str(branch_id)),
         )
         if not rows:
@@ -482,7 +491,7 @@ class Views:
             where.append("bp.branch_id > ?")
             params.append(str(last))
         rows = self._rows(
-            f"SELECT bp.* FROM branch_progress bp WHERE {' AND '.join(where)} "
+            f"SELECT {_PROGRESS_COLUMNS} FROM branch_progress bp WHERE {' AND '.join(where)} "
             f"ORDER BY bp.branch_id LIMIT {limit + 1}",
             tuple(params),
         )
