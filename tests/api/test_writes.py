@@ -199,6 +199,11 @@ def test_history_filters_and_correction_links_and_state_as_of(api: Api) -> None:
     assert len(page["items"]) == 2 and page["next"] == "2"
     rest = api.get(f"{work}/history?limit=2&after={page['next']}").get_json()
     assert [e["version"] for e in rest["items"]] == [3] and rest["next"] is None
+    # The store is read a page at a time (limit + 1): a filter reaches past the first page.
+    late = api.get(f"{work}/history?limit=1&types=FactCorrected").get_json()
+    assert [e["version"] for e in late["items"]] == [3] and late["next"] is None
+    first = api.get(f"{work}/history?limit=1&actor=integrator_b1").get_json()
+    assert [e["version"] for e in first["items"]] == [1] and first["next"] == "1"
 
     now = api.get(work).get_json()
     assert now["facts"][0]["data"]["participants"] == 11
