@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--host", help="listen address (default TAIZHANG_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="listen port (default TAIZHANG_PORT or 8000)")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (default: from CPUs)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: one per CPU)")
     parser.add_argument("--threads", type=int, help="threads per worker (default 8)")
     parser.set_defaults(run=run)
 
