@@ -110,32 +110,42 @@ def _parse_port(value: str, variable: str) -> int:
     return port
 
 
-def _parse_seconds(value: str | None, variable: str, default: float, *, zero: bool) -> float:
+def _parse_in_range(
+    value: str | None,
+    variable: str,
+    default: float,
+    *,
+    kind: type[int] | type[float],
+    low: float,
+    high: float,
+    unit: str,
+) -> float:
     if value is None:
         return default
     try:
-        seconds = float(value)
+        number = kind(value)
     except ValueError:
-        raise ConfigurationError(f"{variable}: expected seconds, got {value!r}") from None
-    low = 0.0 if zero else 0.1
-    if not low <= seconds <= MAX_BREAKER_SECONDS:
+        whole = "a whole number of " if kind is int else ""
+        raise ConfigurationError(f"{variable}: expected {whole}{unit}, got {value!r}") from None
+    if not low <= number <= high:
+        shown = (f"{low:g}", f"{high:g}") if kind is float else (f"{low:.0f}", f"{high:.0f}")
         raise ConfigurationError(
-            f"{variable}: must be between {low:g} and {MAX_BREAKER_SECONDS:g} seconds, "
-            f"got {value!r}"
+            f"{variable}: must be between {shown[0]} and {shown[1]} {unit}, got {value!r}"
         )
-    return seconds
+    return number
+
+
+def _parse_seconds(value: str | None, variable: str, default: float, *, zero: bool) -> float:
+    low = 0.0 if zero else 0.1
+    return _parse_in_range(
+        value, variable, default, kind=float, low=low, high=MAX_BREAKER_SECONDS, unit="seconds"
+    )
 
 
 def _parse_count(value: str | None, variable: str, default: int, maximum: int) -> int:
-    if value is None:
-        return default
-    try:
-        count = int(value)
-    except ValueError:
-        raise ConfigurationError(f"{variable}: expected a whole number, got {value!r}") from None
-    if not 0 <= count <= maximum:
-        raise ConfigurationError(f"{variable}: must be between 0 and {maximum}, got {value!r}")
-    return count
+    return int(
+        _parse_in_range(value, variable, default, kind=int, low=0, high=maximum, unit="events")
+    )
 
 
 def _parse_sqlite_url(url: str, variable: str) -> str:
