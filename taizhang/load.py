@@ -95,10 +95,15 @@ class Window:
     started: float
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
+    # Per kind of request, how long the server took once a client thread sent it: which
+    # requests grow slower, apart from the queueing that the latencies include.
+    service: dict[str, list[float]] = field(default_factory=dict)
 
-    def add(self, seconds: float, status: str) -> None:
+    def add(self, seconds: float, status: str, kind: str = "", service: float = 0.0) -> None:
         self.latencies.append(seconds)
         self.statuses[status] += 1
+        if kind:
+            self.service.setdefault(kind, []).append(service)
 
     def summary(self, kind: str, now: float, pids: list[int]) -> dict[str, Any]:
         elapsed = max(now - self.started, 1e-9)
@@ -115,6 +120,13 @@ class Window:
             "errors": sum(errors.values()),
             "server_errors": sum(n for s, n in errors.items() if s.startswith("5") or s == "io"),
             "rss_kb": {str(pid): rss_kb(pid) for pid in pids},
+            "service_ms": {
+                kind: {
+                    "p50": round(percentile(times, 50) * 1000, 1),  # type: ignore[operator]
+                    "p99": round(percentile(times, 99) * 1000, 1),  # type: ignore[operator]
+                }
+                for kind, times in sorted(self.service.items())
+            },
         }
 
 
@@ -362,6 +374,7 @@ class Driver:
         def fire(
             due: float, kind: str, method: str, path: str, body: Any, headers: dict[str, str]
         ) -> None:
+            sent = clock()
             try:
                 response = self.session().request(
                     method,
@@ -375,10 +388,10 @@ class Driver:
                 status = "io"
             # From when the request was due, not when a client thread got to it: a server
             # that falls behind shows it as latency (no coordinated omission).
-            took = clock() - due
+            now = clock()
             with lock:
-                total.add(took, status)
-                window.add(took, status)
+                total.add(now - due, status, kind, now - sent)
+                window.add(now - due, status, kind, now - sent)
 
         def report(kind: str, part: Window, now: float) -> dict[str, Any]:
             line = part.summary(kind, now, self.pids)

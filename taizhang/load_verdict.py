@@ -2,8 +2,13 @@
 
 ``find_max`` steps the offered rate up (each step a short open-loop run) until a step does not
 hold: the server must keep up (throughput at least ``HOLD_SHARE`` of the offered rate), answer
-without 5xx or connection errors, and keep p99 under a budget. The maximum is the last rate that
-held. ``verdict`` judges the long run at a share of it: p99 of the last interval within
+without 5xx or connection errors, keep p99 under a budget, and keep it steady across the step
+(its last part's p99 within ``MAX_P99_RATIO`` of its first part's, as the long run is judged).
+A server that is falling behind still answers a short step in time, but its queue grows; that
+rate is not one it can hold, and 70% of it would not be 70% of what it can. The maximum is the
+last rate that held.
+
+``verdict`` judges the long run at a share of it: p99 of the last interval within
 ``MAX_P99_RATIO`` of the first, every worker's RSS grown less than ``MAX_RSS_GROWTH``, no server
 errors, and the run kept up with its rate.
 """
@@ -19,21 +24,44 @@ MAX_RSS_GROWTH = 0.10
 # An interval shorter than this share of the reporting interval (the remainder at the end) is
 # too few requests to judge a p99 by.
 FULL_INTERVAL_SHARE = 0.5
+# A step's parts are a few seconds each: a p99 of a few hundred requests moves by tens of
+# milliseconds by chance, while a queue that builds adds seconds.
+STEP_NOISE_MS = 100.0
 
 
-def held(total: dict[str, Any], rate: float, max_p99_ms: float) -> bool:
-    """Whether a step at ``rate`` held: kept up, no server errors, p99 within budget."""
+def held(
+    total: dict[str, Any],
+    rate: float,
+    max_p99_ms: float,
+    parts: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Whether a step at ``rate`` held: kept up, no server errors, p99 within budget, and
+    (given the step's ``parts``, in order) no queue building up across it."""
     p99 = total.get("p99_ms")
     return (
         total["server_errors"] == 0
         and total["throughput_rps"] >= HOLD_SHARE * rate
         and p99 is not None
         and p99 <= max_p99_ms
+        and steady(parts or [])
     )
 
 
+def steady(parts: list[dict[str, Any]]) -> bool:
+    """The last part's p99 within ``MAX_P99_RATIO`` of the first's, or within
+    ``STEP_NOISE_MS`` of it (true with fewer than two parts)."""
+    timed = [part["p99_ms"] for part in parts if part.get("requests") and part["p99_ms"]]
+    if len(timed) < 2:
+        return True
+    first, last = timed[0], timed[-1]
+    return last <= max(MAX_P99_RATIO * first, first + STEP_NOISE_MS)
+
+
+Step = tuple[list[dict[str, Any]], dict[str, Any]]
+
+
 def find_max(
-    trial: Callable[[float, int], dict[str, Any]],
+    trial: Callable[[float, int], Step],
     *,
     start_rate: float,
     factor: float,
@@ -43,14 +71,15 @@ def find_max(
 ) -> float | None:
     """The highest rate that held, stepping from ``start_rate`` by ``factor`` up to ``max_rate``.
 
-    ``trial(rate, step)`` runs one step and returns its total summary.
+    ``trial(rate, step)`` runs one step and returns its parts' summaries, in order, and
+    the total's.
     """
     best: float | None = None
     rate = start_rate
     step = 0
     while True:
-        total = trial(rate, step)
-        ok = held(total, rate, max_p99_ms)
+        parts, total = trial(rate, step)
+        ok = held(total, rate, max_p99_ms, parts)
         emit(
             {
                 "kind": "step",
@@ -59,6 +88,7 @@ def find_max(
                 "throughput_rps": total["throughput_rps"],
                 "p50_ms": total["p50_ms"],
                 "p99_ms": total["p99_ms"],
+                "parts_p99_ms": [part["p99_ms"] for part in parts],
                 "server_errors": total["server_errors"],
                 "statuses": total["statuses"],
             }

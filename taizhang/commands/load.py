@@ -15,6 +15,9 @@ from typing import Any
 
 from taizhang.config import Settings
 
+# A --find-max step is judged in parts: whether its p99 held steady from the first to the last.
+STEP_PARTS = 3
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -42,7 +45,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="step the rate up to the maximum, then run at --share of it for --duration",
     )
-    search.add_argument("--step-seconds", type=float, default=20, help="seconds per step")
+    search.add_argument("--step-seconds", type=float, default=30, help="seconds per step")
     search.add_argument("--step-factor", type=float, default=1.5, help="rate x this per step")
     search.add_argument("--max-rate", type=float, default=2000, help="stop stepping here")
     search.add_argument(
@@ -137,16 +140,19 @@ def _find_max(args: argparse.Namespace) -> int:
     projector = [args.projector_pid] if args.projector_pid else []
     driver.pids = ([args.pid] if args.pid else []) + workers + projector
 
-    def trial(rate: float, step: int) -> dict[str, Any]:
+    def trial(rate: float, step: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         seconds = args.step_seconds
+        # Each step starts with the views caught up, not with the last step's backlog.
+        settle(base)
+        # In thirds, to see whether the step's queue grew (``load_verdict.steady``).
         return driver.drive(
             world,
             rate=rate,
             duration=seconds,
-            interval=seconds * 2,
+            interval=seconds / STEP_PARTS,
             seed=args.seed + step,
             emit=False,
-        )[1]
+        )
 
     maximum = find_max(
         trial,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from taizhang.load_verdict import find_max, held, verdict
+from taizhang.load_verdict import find_max, held, steady, verdict
 
 
 def summary(
     rate: float, *, kept: float = 1.0, p99: float = 100.0, errors: int = 0
 ) -> dict[str, Any]:
     return {
+        "requests": 1000,
         "throughput_rps": round(rate * kept, 1),
         "p50_ms": p99 / 4,
         "p99_ms": p99,
@@ -26,11 +27,22 @@ class Server:
         self.capacity = capacity
         self.offered: list[float] = []
 
-    def trial(self, rate: float, step: int) -> dict[str, Any]:
+    def trial(self, rate: float, step: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         self.offered.append(rate)
         if rate <= self.capacity:
-            return summary(rate, p99=50 + rate)
-        return summary(rate, kept=self.capacity / rate, p99=5000)
+            return [summary(rate, p99=50 + rate)] * 3, summary(rate, p99=50 + rate)
+        return [], summary(rate, kept=self.capacity / rate, p99=5000)
+
+
+class Backlogged(Server):
+    """Answers every step in time and keeps up, but past ``capacity`` its queue grows: the
+    last third of a step waits far longer than the first."""
+
+    def trial(self, rate: float, step: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        self.offered.append(rate)
+        growth = 1.0 if rate <= self.capacity else 1 + (rate - self.capacity) / 10
+        parts = [summary(rate, p99=100 * growth**n) for n in range(3)]
+        return parts, summary(rate, p99=parts[-1]["p99_ms"])
 
 
 def test_find_max_steps_up_until_a_step_does_not_hold() -> None:
@@ -43,6 +55,29 @@ def test_find_max_steps_up_until_a_step_does_not_hold() -> None:
     assert best == 84.3
     assert [line["held"] for line in lines] == [True, True, True, True, False]
     assert all(line["kind"] == "step" for line in lines)
+
+
+def test_a_step_whose_queue_grows_does_not_hold_though_it_kept_up() -> None:
+    server = Backlogged(capacity=100)
+    lines: list[dict[str, Any]] = []
+    best = find_max(
+        server.trial, start_rate=50, factor=1.5, max_rate=2000, max_p99_ms=1000, emit=lines.append
+    )
+    # 112.5 kept up with a p99 within budget, but its last third waited 5x as long as the first.
+    assert server.offered == [50, 75, 112.5] and best == 75
+    assert lines[-1]["parts_p99_ms"][-1] > 1.5 * lines[-1]["parts_p99_ms"][0]
+    assert lines[-1]["p99_ms"] <= 1000 and not lines[-1]["held"]
+
+
+def test_steadiness_compares_the_first_and_last_parts_with_requests() -> None:
+    parts = [summary(100, p99=300), summary(100, p99=900), summary(100, p99=450)]
+    assert steady(parts)
+    assert not steady([*parts, summary(100, p99=451)])
+    # A few milliseconds' wobble at a low p99 is chance, not a queue.
+    assert steady([summary(100, p99=20), summary(100, p99=119)])
+    assert not steady([summary(100, p99=20), summary(100, p99=121)])
+    assert steady([summary(100, p99=100), {"requests": 0, "p99_ms": None}])
+    assert steady([])
 
 
 def test_find_max_stops_at_the_cap_and_reports_none_when_nothing_held() -> None:
