@@ -94,6 +94,8 @@ class TokenStore:
                 if self._pool is None:
                     from psycopg_pool import ConnectionPool
 
+                    from taizhang.pool_check import check_before_use
+
                     self._pool = ConnectionPool(
                         self.settings.psycopg_conninfo(),
                         min_size=1,
@@ -102,7 +104,7 @@ class TokenStore:
                         timeout=10,
                         # A session ended under the pool (restart, failover, terminated) is
                         # replaced before use instead of failing a token lookup with a 503.
-                        check=ConnectionPool.check_connection,
+                        check=check_before_use,
                     )
             with self._pool.connection() as conn, conn.cursor() as cur:
                 yield cur

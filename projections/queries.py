@@ -130,6 +130,8 @@ class Views:
         if self._pg:
             from psycopg_pool import ConnectionPool
 
+            from taizhang.pool_check import check_before_use
+
             assert settings is not None
             self._pool = ConnectionPool(
                 settings.psycopg_conninfo(),
@@ -139,7 +141,7 @@ class Views:
                 kwargs={"autocommit": True},
                 # A session the server ended (restart, failover) is replaced before use,
                 # instead of failing the next read of a view with a 503.
-                check=ConnectionPool.check_connection,
+                check=check_before_use,
             )
 
     @classmethod

@@ -18,6 +18,7 @@ from psycopg.sql import SQL, Identifier
 from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
 from taizhang.event_insert import insert_with_arrays
+from taizhang.pool_check import check_pool_quietly
 from taizhang.transcodings import register_transcodings
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Ledger(Application[UUID]):
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         super().__init__(env={**settings.eventsourcing_env(), **env})
         insert_with_arrays(self.recorder)
+        check_pool_quietly(self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

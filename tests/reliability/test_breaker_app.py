@@ -85,7 +85,11 @@ def test_refusals_and_dropped_connections_never_open_the_breaker(
     pids = service_backends(flask_app)
     assert pids
     with psycopg.connect(settings.psycopg_conninfo(), autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", (pids,))
+        # With a timeout it returns once the sessions have ended: they were dropped before
+        # the requests, not while one was in flight.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid, 5000) FROM unnest(%s::int[]) AS pid", (pids,)
+        )
     flask_app.extensions["taizhang"].tokens._cache.clear()  # the lookup must meet its session
     answers = [district(client, auth, f"区{n}").status_code for n in range(3)]
     assert answers == [201, 201, 201], answers

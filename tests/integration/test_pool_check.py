@@ -1,0 +1,79 @@
+"""The pools' check before use: no round trip for a quiet session, a dead one is caught."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg_pool import ConnectionPool
+
+from taizhang.config import Settings
+from taizhang.ledger import Ledger
+from taizhang.pool_check import check_before_use
+
+
+@pytest.fixture
+def full_checks(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The sessions the pool's own (round-trip) check was run on."""
+    checked: list[Any] = []
+    real = ConnectionPool.check_connection
+
+    def counted(conn: Any) -> None:
+        checked.append(conn)
+        real(conn)
+
+    monkeypatch.setattr(ConnectionPool, "check_connection", staticmethod(counted))
+    return checked
+
+
+def test_a_quiet_session_is_used_without_a_round_trip(
+    postgres_settings: Settings, full_checks: list[Any]
+) -> None:
+    with psycopg.connect(postgres_settings.psycopg_conninfo(), autocommit=True) as conn:
+        conn.execute("SELECT 1")
+        check_before_use(conn)
+        assert full_checks == []
+
+
+def test_a_session_the_server_ended_fails_the_check(
+    postgres_settings: Settings, full_checks: list[Any]
+) -> None:
+    conninfo = postgres_settings.psycopg_conninfo()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        pid = conn.info.backend_pid
+        with psycopg.connect(conninfo, autocommit=True) as admin:
+            # The timeout makes it wait until the session has ended.
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+        with pytest.raises(psycopg.OperationalError):
+            check_before_use(conn)
+        assert full_checks == [conn]
+
+
+def test_a_session_with_something_to_read_gets_the_full_check_and_passes(
+    postgres_settings: Settings, full_checks: list[Any]
+) -> None:
+    conninfo = postgres_settings.psycopg_conninfo()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("LISTEN pool_check")
+        with psycopg.connect(conninfo, autocommit=True) as other:
+            other.execute("NOTIFY pool_check")
+        conn.pgconn.socket  # noqa: B018 - still open
+        check_before_use(conn)
+        assert full_checks == [conn]
+
+
+def test_a_closed_session_fails_the_check(postgres_settings: Settings) -> None:
+    conn = psycopg.connect(postgres_settings.psycopg_conninfo(), autocommit=True)
+    conn.close()
+    with pytest.raises(psycopg.OperationalError):
+        check_before_use(conn)
+
+
+def test_the_ledger_pool_uses_the_check(postgres_settings: Settings) -> None:
+    ledger = Ledger(postgres_settings)
+    try:
+        pool: Any = ledger.recorder.datastore.pool  # type: ignore[attr-defined]
+        assert pool._check is check_before_use
+    finally:
+        ledger.close()
