@@ -595,13 +595,15 @@ class Views:
             f"WHERE {base} GROUP BY bp.committee_id, bp.category, ph.phase_key, {_status_sql(d)}",
             tuple(params),
         )
+        # Problem.is_overdue: not withdrawn (not counted at all), not yet rectified, deadline
+        # passed.
         problem_rows = self._rows(
-            "SELECT bp.committee_id, bp.category, COUNT(*) AS listed, "
-            "SUM(CASE WHEN pl.status IN ('done', 'verified') THEN 1 ELSE 0 END) AS rectified, "
-            f"SUM(CASE WHEN {_problem_overdue_sql(d)} THEN 1 ELSE 0 END) AS overdue "
-            "FROM problem_ledger pl JOIN branch_progress bp ON "
-            "bp.campaign_id = pl.campaign_id AND bp.branch_id = pl.branch_id "
-            f"WHERE pl.withdrawn = 0 AND {base} GROUP BY bp.committee_id, bp.category",
+            "SELECT bp.committee_id, bp.category, SUM(pc.listed) AS listed, "
+            "SUM(pc.rectified) AS rectified, "
+            f"SUM(CASE WHEN pc.deadline < '{d}' THEN pc.unrectified ELSE 0 END) AS overdue "
+            "FROM problem_counts pc JOIN branch_progress bp ON "
+            "bp.campaign_id = pc.campaign_id AND bp.branch_id = pc.branch_id "
+            f"WHERE {base} GROUP BY bp.committee_id, bp.category",
             tuple(params),
         )
         cells: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: _empty(phase_keys))

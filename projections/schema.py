@@ -173,6 +173,22 @@ TABLES: tuple[Table, ...] = (
         (("campaign_id", "branch_id"),),
         frozenset({"facts"}),
     ),
+    # Each branch's problems counted by deadline (migration 0005): a supervision view sums
+    # these instead of every problem of its scope, so its cost follows the branches, not the
+    # problems listed so far. Overdue on a day D is the unrectified ones with deadline < D.
+    Table(
+        "problem_counts",
+        "progress",
+        (
+            ("campaign_id", TEXT),
+            ("branch_id", TEXT),
+            ("deadline", TEXT),
+            ("listed", INT),
+            ("rectified", INT),
+            ("unrectified", INT),
+        ),
+        ("campaign_id", "branch_id", "deadline"),
+    ),
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
         "branch_timeline",

@@ -17,6 +17,7 @@ import orjson
 import psycopg
 
 from projections.fold.organizations import index_progress_key
+from projections.fold.problems import index_problems
 from projections.schema import PROJECTIONS, TABLES_BY_NAME, Table, tables_of
 from projections.state import Key, ViewState
 from taizhang.config import SQLITE_LOCK_TIMEOUT, Settings
@@ -168,6 +169,7 @@ class Database:
                     rows[tuple(row[k] for k in table.key)] = row
         for key in state.rows["branch_progress"]:
             index_progress_key(state, key)
+        index_problems(state)
         return state
 
     def write(

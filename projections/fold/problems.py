@@ -103,6 +103,8 @@ def _list(
         "facts": {},
     }
     state.put("problem_ledger", (pid,), row)
+    state.problems_of_work[(campaign_id, branch_id)].add(pid)
+    state.stale_problems.add(pid)  # its branch's counts
     progress = state.rows["branch_progress"].get(_progress_key(row))
     if progress is not None:
         progress["problems"][pid] = on
@@ -215,3 +217,48 @@ def refresh_problem(state: ViewState, problem_id: str) -> None:
             row["verifier"] = extra["verifier"]
             row["verification_passed"] = flag(extra["passed"])
     state.touch("problem_ledger", (problem_id,))
+
+
+# The statuses the supervision views count as rectified, and as not yet (so possibly overdue).
+RECTIFIED = frozenset({"done", "verified"})
+UNRECTIFIED = frozenset({"listed", "in_progress"})
+
+
+def refresh_problem_counts(state: ViewState, key: tuple[str, str]) -> None:
+    """Recount a branch's problems (not withdrawn) by deadline into ``problem_counts``."""
+    counts: dict[str, list[int]] = {}
+    ledger = state.rows["problem_ledger"]
+    for problem_id in state.problems_of_work.get(key, ()):
+        row = ledger.get((problem_id,))
+        if row is None or row["withdrawn"]:
+            continue
+        count = counts.setdefault(row["deadline"], [0, 0, 0])
+        count[0] += 1
+        if row["status"] in RECTIFIED:
+            count[1] += 1
+        elif row["status"] in UNRECTIFIED:
+            count[2] += 1
+    campaign_id, branch_id = key
+    for deadline in state.count_deadlines.pop(key, set()) - counts.keys():
+        state.delete("problem_counts", (campaign_id, branch_id, deadline))
+    for deadline, (listed_n, rectified_n, unrectified_n) in counts.items():
+        new = {
+            "campaign_id": campaign_id,
+            "branch_id": branch_id,
+            "deadline": deadline,
+            "listed": listed_n,
+            "rectified": rectified_n,
+            "unrectified": unrectified_n,
+        }
+        if state.rows["problem_counts"].get((campaign_id, branch_id, deadline)) != new:
+            state.put("problem_counts", (campaign_id, branch_id, deadline), new)
+    if counts:
+        state.count_deadlines[key] = set(counts)
+
+
+def index_problems(state: ViewState) -> None:
+    """The indexes above, from rows loaded from the tables."""
+    for (problem_id,), row in state.rows["problem_ledger"].items():
+        state.problems_of_work[(row["campaign_id"], row["branch_id"])].add(problem_id)
+    for campaign_id, branch_id, deadline in state.rows["problem_counts"]:
+        state.count_deadlines.setdefault((campaign_id, branch_id), set()).add(deadline)

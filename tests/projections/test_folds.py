@@ -25,6 +25,7 @@ from domain.problem import Problem
 from domain.progress import phase_progress
 from domain.provenance import Provenance
 from projections.fold import fold, settle, timeline
+from projections.fold.problems import index_problems
 from projections.fold.work import phase_dates, status_on
 from projections.state import ViewState
 from projections.worker import process
@@ -187,3 +188,88 @@ def test_a_fold_that_fails_becomes_a_dead_letter_and_the_batch_goes_on(monkeypat
     assert [(p, pos) for p, pos, *_ in letters] == [("progress", 2)]
     assert "cannot fold" in letters[0][3]
     assert len(state.rows["branch_timeline"]) == 3  # the other projection folded it
+
+
+def _problem(campaign, branch, deadline: date) -> Problem:
+    return Problem.list_on_branch(
+        prov(date(2014, 5, 1)),
+        campaign_id=campaign.id,
+        branch_id=branch.id,
+        category="four_winds",
+        description="d",
+        measures="m",
+        responsible_person="p",
+        deadline=deadline,
+    )
+
+
+def _ledger_counts(state: ViewState) -> dict[str, tuple[int, int, int]]:
+    """What the supervision views used to count from every problem: by deadline, the
+    problems not withdrawn, those rectified, and those not yet rectified."""
+    counts: dict[str, list[int]] = {}
+    for row in state.rows["problem_ledger"].values():
+        if row["withdrawn"]:
+            continue
+        count = counts.setdefault(row["deadline"], [0, 0, 0])
+        count[0] += 1
+        count[1] += row["status"] in ("done", "verified")
+        count[2] += row["status"] in ("listed", "in_progress")
+    return {deadline: tuple(c) for deadline, c in counts.items()}  # type: ignore[misc]
+
+
+def _table_counts(state: ViewState) -> dict[str, tuple[int, int, int]]:
+    return {
+        deadline: (row["listed"], row["rectified"], row["unrectified"])
+        for (_, _, deadline), row in state.rows["problem_counts"].items()
+    }
+
+
+def test_problem_counts_follow_listing_rectification_revision_and_withdrawal():
+    branch, campaign, work = world()
+    june, july = date(2014, 6, 1), date(2014, 7, 1)
+    done = _problem(campaign, branch, june)
+    done.start_rectification(prov(date(2014, 5, 2)))
+    done.complete_rectification(prov(date(2014, 5, 3)), outcome="o")
+    moved = _problem(campaign, branch, june)
+    gone = _problem(campaign, branch, july)
+    state = folded(branch, campaign, work, done, moved, gone)
+    assert _table_counts(state) == {"2014-06-01": (2, 1, 1), "2014-07-01": (1, 0, 1)}
+
+    # A later batch: one problem moves to July, the only July one is withdrawn, and the
+    # June one left is verified. The June row is rewritten and the July row follows.
+    moved.revise(prov(date(2014, 5, 10)), measures="m2", responsible_person="p", deadline=july)
+    gone.withdraw(prov(date(2014, 5, 10)), reason="listed twice")
+    done.verify_rectification(prov(date(2014, 5, 11)), verifier="v", passed=True)
+    events = [e for a in (moved, gone, done) for e in a.collect_events()]
+    for position, event in enumerate(events, start=100):
+        fold(state, "progress", event, position)
+    assert settle(state) == []
+    assert _table_counts(state) == _ledger_counts(state)
+    assert _table_counts(state) == {"2014-06-01": (1, 1, 0), "2014-07-01": (1, 0, 1)}
+
+    # Every problem of the branch withdrawn: its rows go, not left at zero.
+    for problem in (moved, done):
+        problem.withdraw(prov(date(2014, 5, 12)), reason="r")
+        for event in problem.collect_events():
+            fold(state, "progress", event, 200)
+    assert settle(state) == []
+    assert state.rows["problem_counts"] == {}
+    # ... and their deletions are written.
+    assert (str(campaign.id), str(branch.id), "2014-07-01") in state.changed["problem_counts"]
+
+
+def test_problem_counts_go_on_from_rows_loaded_from_the_tables():
+    branch, campaign, work = world()
+    first, second = _problem(campaign, branch, date(2014, 6, 1)), None
+    state = folded(branch, campaign, work, first)
+    # A worker restarting loads the rows, not the indexes: they are rebuilt from the rows.
+    loaded = ViewState()
+    for table in ("branch_progress", "problem_ledger", "problem_counts"):
+        loaded.rows[table] = dict(state.rows[table])
+    index_problems(loaded)
+    second = _problem(campaign, branch, date(2014, 6, 1))
+    first.withdraw(prov(date(2014, 5, 5)), reason="r")
+    for position, event in enumerate([*second.collect_events(), *first.collect_events()], 50):
+        fold(loaded, "progress", event, position)
+    assert settle(loaded) == []
+    assert _table_counts(loaded) == _ledger_counts(loaded) == {"2014-06-01": (1, 0, 1)}

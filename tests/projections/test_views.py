@@ -257,3 +257,24 @@ def test_a_rebuild_of_a_log_no_worker_has_read_switches_to_full_views(settings):
         assert db.positions(conn) == {"progress": (head, 2), "timeline": (head, 2)}
     finally:
         conn.close()
+
+
+def test_migration_0005_fills_problem_counts_as_the_projection_keeps_them(world, settings):
+    from alembic import command
+
+    from taizhang.migrate import alembic_config
+
+    db = Database(settings)
+
+    def counts():
+        conn = db.connect()
+        try:
+            return db.fetchall(conn, "SELECT * FROM problem_counts ORDER BY 1, 2, 3")
+        finally:
+            conn.close()
+
+    kept = counts()
+    assert kept, "the story lists problems"
+    command.downgrade(alembic_config(settings), "0004")
+    command.upgrade(alembic_config(settings), "head")
+    assert counts() == kept
