@@ -229,6 +229,41 @@ class _Log:
             self.first_change = sys.maxsize
 
 
+class FactsNotLoaded(Exception):
+    """A rule asked for facts that were not read (``UnloadedFacts``): load them and retry."""
+
+
+class UnloadedFacts:
+    """Stands for an aggregate's facts when they were not read from the store.
+
+    Most facts a branch reports are checked against nothing it reported before, and a
+    branch's work can hold hundreds of facts: reading them all for such a fact costs more
+    than everything else a post does. An aggregate with these facts takes new facts, and any
+    rule that looks at the facts before raises ``FactsNotLoaded`` instead of seeing none, so
+    the caller loads them and tries again. Nothing it holds is ever shared or cached.
+    """
+
+    def add(self, fact: Fact) -> None:
+        """A new fact: nothing to keep, since this state is never read again."""
+
+    def abandon(self) -> None:
+        """Nothing was appended anywhere."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise FactsNotLoaded(f"facts.{name}: the facts were not loaded")
+
+    def __len__(self) -> int:
+        raise FactsNotLoaded("len(facts): the facts were not loaded")
+
+    def __iter__(self) -> Any:
+        raise FactsNotLoaded("iter(facts): the facts were not loaded")
+
+    def __eq__(self, other: object) -> bool:
+        raise FactsNotLoaded("facts ==: the facts were not loaded")
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Facts:
     """The facts of an aggregate as they now stand, after corrections and withdrawals.
 

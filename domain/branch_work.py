@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import base
-from domain.base import F, Facts, KeepsFacts, LedgerAggregate
+from domain.base import F, Facts, KeepsFacts, LedgerAggregate, UnloadedFacts
 from domain.errors import require, require_value
 from domain.provenance import Provenance
 from domain.vocabulary import OpinionSource, WorkSystemChange
@@ -276,6 +276,23 @@ class BranchWork(LedgerAggregate, KeepsFacts):
             campaign_id=campaign_id,
             branch_id=branch_id,
         )
+
+    @classmethod
+    def unloaded(cls, campaign_id: UUID, branch_id: UUID, version: int) -> BranchWork:
+        """The branch's work at ``version`` without its facts (``UnloadedFacts``): enough
+        for a fact that no rule checks against earlier ones."""
+        work = object.__new__(cls)
+        work._id = branch_work_id(campaign_id, branch_id)
+        work._version = version
+        work._created_on = work._modified_on = None  # type: ignore[assignment]
+        work._pending_events = []
+        work.campaign_id = campaign_id
+        work.branch_id = branch_id
+        work.facts = UnloadedFacts()  # type: ignore[assignment]
+        return work
+
+    def facts_loaded(self) -> bool:
+        return not isinstance(self.facts, UnloadedFacts)
 
     # -- queries the rules need -------------------------------------------------------
 

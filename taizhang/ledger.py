@@ -15,6 +15,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent
 from psycopg.sql import SQL, Identifier
 
+from domain.base import UnloadedFacts
 from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
 from taizhang.event_insert import insert_with_arrays
@@ -95,6 +96,30 @@ class Ledger(Application[UUID]):
             curs.execute(statement, (aggregate_id.hex, version))
             row = curs.fetchone()
             return int(row[0]) if row else None
+
+    def latest_version(self, aggregate_id: UUID) -> int | None:
+        """The aggregate's version in the store (its last event's), or None if it has none:
+        one look at the index, without reading any event."""
+        recorder: Any = self.recorder
+        if self.settings.is_postgres:
+            statement = SQL(
+                "SELECT max(originator_version) AS version FROM {schema}.{table} "
+                "WHERE originator_id = %s"
+            ).format(
+                schema=Identifier(recorder.datastore.schema),
+                table=Identifier(self.events_table),
+            )
+            with recorder.datastore.transaction(commit=False) as curs:
+                curs.execute(statement, (aggregate_id,))
+                row = curs.fetchone()
+                return None if row is None or row["version"] is None else int(row["version"])
+        statement = (
+            f"SELECT max(originator_version) FROM {self.events_table} WHERE originator_id = ?"
+        )
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, (aggregate_id.hex,))
+            row = curs.fetchone()
+            return None if row is None or row[0] is None else int(row[0])
 
     def preload(self, aggregate_ids: Iterable[UUID]) -> set[UUID]:
         """Read many aggregates' events in one query and put the aggregates in the cache.
@@ -285,6 +310,9 @@ class Ledger(Application[UUID]):
         return self.events.put(list(events))
 
     def remember(self, aggregates: Iterable[Any]) -> None:
-        """Keep just-saved aggregates, which no one changes again, for the next post."""
+        """Keep just-saved aggregates, which no one changes again, for the next post.
+
+        Not one whose facts were never read (``UnloadedFacts``): it is not the state."""
         for aggregate in aggregates:
-            self.cache.put(aggregate)
+            if not isinstance(getattr(aggregate, "facts", None), UnloadedFacts):
+                self.cache.put(aggregate)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from domain.base import FactsNotLoaded
 from domain.errors import DomainError, InvalidValue
 from domain.provenance import Provenance
 from domain.receipt import Receipt, receipt_id
@@ -173,7 +174,11 @@ class LedgerService:
             try:
                 with (
                     UnitOfWork(
-                        self.ledger, self.today(), careful=careful, take_turns=len(postings) == 1
+                        self.ledger,
+                        self.today(),
+                        careful=careful,
+                        take_turns=len(postings) == 1,
+                        unloaded_facts=len(postings) == 1,
                     ) as uow,
                     # Batches take turns on the aggregates they change, first with this
                     # process's batches (waiting without holding a connection), then with
@@ -199,6 +204,10 @@ class LedgerService:
                 # is already stored: look again on fresh state.
                 if careful:
                     time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * attempt))
+            except FactsNotLoaded:
+                # A rule needed the facts the fast path did not read: the careful attempt
+                # reads them (it never takes a branch's work without them).
+                pass
             except BatchRejected:
                 if careful:
                     raise

@@ -53,11 +53,21 @@ class UnitOfWork:
     """
 
     def __init__(
-        self, ledger: Ledger, today: date, *, careful: bool = True, take_turns: bool = True
+        self,
+        ledger: Ledger,
+        today: date,
+        *,
+        careful: bool = True,
+        take_turns: bool = True,
+        unloaded_facts: bool = False,
     ) -> None:
         self.ledger = ledger
         self.today = today
         self.careful = careful
+        # On the fast path of a single post, a branch's work that is not cached is taken
+        # without reading its facts (``BranchWork.unloaded``): a rule that needs them raises
+        # FactsNotLoaded and the service tries again carefully, reading them.
+        self.unloaded_facts = unloaded_facts and not careful
         # A single post changes one aggregate and so holds at most one stripe: posts can
         # never wait on each other in a circle. A batch changes many; two batches taking
         # stripes in different orders would wait on each other until the bounded waits
@@ -177,6 +187,13 @@ class UnitOfWork:
         work_id = branch_work_id(campaign_id, branch_id)
         if work_id in self.aggregates:
             return self.get(BranchWork, work_id, "branch_id")
+        if self.unloaded_facts and work_id not in self.ledger.cache:
+            self._take_turn(work_id)
+            version = self.ledger.latest_version(work_id)
+            if version is not None:
+                work = BranchWork.unloaded(campaign_id, branch_id, version)
+                self.aggregates[work_id] = work
+                return work
         try:
             return self.get(BranchWork, work_id, "branch_id")
         except NotFound:

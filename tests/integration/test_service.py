@@ -20,6 +20,7 @@ from domain.problem import Problem
 from domain.vocabulary import RectificationStatus
 from taizhang import ledger as ledger_module
 from taizhang import unit_of_work
+from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
@@ -900,3 +901,43 @@ def test_a_cache_smaller_than_the_work_evicts_and_loses_nothing(settings: Settin
             assert work.version == 1 + 6  # opened, then three studies and three talks
     finally:
         w.ledger.close()
+
+
+def _forget_cached(world: World) -> None:
+    """As after the branch's work was evicted, or in another process."""
+    world.ledger.cache = AggregateCache(world.ledger.settings.cache_events)
+
+
+def test_a_fact_on_an_uncached_branch_work_is_stored_without_reading_its_history(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):
+        world.work("StudySessionHeld", **world.study())
+    _forget_cached(world)
+    read: list[UUID] = []
+    real_fresh = world.ledger.fresh
+    monkeypatch.setattr(world.ledger, "fresh", lambda i: read.append(i) or real_fresh(i))
+
+    answer = world.work("MobilizationMeetingHeld", participants=9)
+
+    work_id = branch_work_id(world.campaign_id, world.branch_id)
+    assert read == [] and work_id not in world.ledger.cache
+    assert (answer.aggregate_id, answer.version) == (work_id, 5)  # opened, 3 studies, meeting
+    stored = world.branch_work()
+    assert stored.version == 5 and len(stored.facts) == 4
+    assert isinstance(stored.facts.values()[-1], BranchWork.MobilizationMeetingHeld)
+
+
+def test_rules_that_need_the_facts_hold_on_an_uncached_branch_work(world: World) -> None:
+    plan = {"goals": "g", "measures": "m", "schedule": "s"}
+    world.work("PlanSubmitted", **plan)
+    _forget_cached(world)
+    again = lambda: world.work("PlanSubmitted", **plan)  # noqa: E731
+    refused(RuleViolation, "plan", "not_awaiting_review", again)
+    _forget_cached(world)
+    approved = world.work("PlanApproved", approver="区委组织部")
+    assert approved.version == 3
+    assert world.branch_work().plan_status() == "approved"
+    # A fact checked against nothing earlier, after that: stored on the version it follows.
+    _forget_cached(world)
+    assert world.work("HeartToHeartTalksHeld", talks=2).version == 4

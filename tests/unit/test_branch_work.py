@@ -4,6 +4,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain.base import FactsNotLoaded
 from domain.branch_work import BranchWork, branch_work_id
 from domain.errors import InvalidValue, RuleViolation
 from domain.vocabulary import OpinionSource, WorkSystemChange
@@ -365,3 +366,43 @@ def test_service_commitment_is_made_then_fulfilled_once():
     assert w.commitments() == {commitment: True}
     with refused(RuleViolation, "commitment_id", "not_fulfilled"):
         w.fulfil_service_commitment(prov(date(2014, 7, 2)), commitment_id=commitment)
+
+
+def test_unloaded_work_records_the_same_fact_as_the_full_one():
+    full = work()
+    full.hold_study_session(prov(MAY), topic="t", days=Decimal(1), hours=Decimal(2), participants=3)
+    full.collect_events()
+    unloaded = BranchWork.unloaded(full.campaign_id, full.branch_id, full.version)
+    assert unloaded.id == full.id and not unloaded.facts_loaded() and full.facts_loaded()
+    same = prov(MAY)
+    for w in (full, unloaded):
+        w.hold_mobilization_meeting(same, participants=9, form="现场")
+    a, b = last_event(full), last_event(unloaded)
+    assert type(a) is type(b) and a.originator_version == b.originator_version == 3
+    assert {**vars(a), "timestamp": None} == {**vars(b), "timestamp": None}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda w: w.submit_plan(prov(MAY), goals="g", measures="m", schedule="s"),
+        lambda w: w.make_life_meeting_result_known(prov(MAY), how="公示"),
+        lambda w: w.make_service_commitment(
+            prov(MAY), commitment_id=uuid4(), member_name="张", content="c"
+        ),
+        lambda w: w.set_up_volunteer_team(
+            prov(MAY), team_id=uuid4(), name="n", service_kinds=["k"], members=3
+        ),
+        lambda w: w.change_work_system(
+            prov(MAY), system_id=uuid4(), name="n", change=WorkSystemChange.ESTABLISHED
+        ),
+        lambda w: w.correct(prov(MAY), corrects=uuid4(), reason="r", changes={"talks": 2}),
+        lambda w: w.withdraw_fact(prov(MAY), withdraws=uuid4(), reason="r"),
+        lambda w: w.is_empty(),
+    ],
+)
+def test_a_rule_that_needs_the_facts_says_they_were_not_loaded(command):
+    unloaded = BranchWork.unloaded(uuid4(), uuid4(), 7)
+    with pytest.raises(FactsNotLoaded):
+        command(unloaded)
+    assert unloaded.pending_events == [] and unloaded.version == 7
