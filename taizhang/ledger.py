@@ -97,29 +97,36 @@ class Ledger(Application[UUID]):
             row = curs.fetchone()
             return int(row[0]) if row else None
 
-    def latest_version(self, aggregate_id: UUID) -> int | None:
-        """The aggregate's version in the store (its last event's), or None if it has none:
-        one look at the index, without reading any event."""
+    def latest_versions(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, int]:
+        """Each aggregate's version in the store (its last event's), for those that have
+        events: a look at the index, without reading any event."""
+        ids = list(set(aggregate_ids))
+        if not ids:
+            return {}
         recorder: Any = self.recorder
         if self.settings.is_postgres:
             statement = SQL(
-                "SELECT max(originator_version) AS version FROM {schema}.{table} "
-                "WHERE originator_id = %s"
+                "SELECT originator_id, max(originator_version) AS version FROM {schema}.{table} "
+                "WHERE originator_id = ANY(%s) GROUP BY originator_id"
             ).format(
                 schema=Identifier(recorder.datastore.schema),
                 table=Identifier(self.events_table),
             )
             with recorder.datastore.transaction(commit=False) as curs:
-                curs.execute(statement, (aggregate_id,))
-                row = curs.fetchone()
-                return None if row is None or row["version"] is None else int(row["version"])
-        statement = (
-            f"SELECT max(originator_version) FROM {self.events_table} WHERE originator_id = ?"
-        )
-        with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(statement, (aggregate_id.hex,))
-            row = curs.fetchone()
-            return None if row is None or row[0] is None else int(row[0])
+                curs.execute(statement, (ids,))
+                return {r["originator_id"]: int(r["version"]) for r in curs.fetchall()}
+        found: dict[UUID, int] = {}
+        for start in range(0, len(ids), PRELOAD_CHUNK):
+            chunk = ids[start : start + PRELOAD_CHUNK]
+            statement = (
+                "SELECT originator_id, max(originator_version) "
+                f"FROM {self.events_table} WHERE originator_id IN ({','.join('?' * len(chunk))}) "
+                "GROUP BY originator_id"
+            )
+            with recorder.datastore.transaction(commit=False) as curs:
+                curs.execute(statement, [i.hex for i in chunk])
+                found.update({UUID(r[0]): int(r[1]) for r in curs.fetchall()})
+        return found
 
     def preload(self, aggregate_ids: Iterable[UUID]) -> set[UUID]:
         """Read many aggregates' events in one query and put the aggregates in the cache.

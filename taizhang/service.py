@@ -178,7 +178,7 @@ class LedgerService:
                         self.today(),
                         careful=careful,
                         take_turns=len(postings) == 1,
-                        unloaded_facts=len(postings) == 1,
+                        unloaded_facts=True,
                     ) as uow,
                     # Batches take turns on the aggregates they change, first with this
                     # process's batches (waiting without holding a connection), then with

@@ -64,10 +64,12 @@ class UnitOfWork:
         self.ledger = ledger
         self.today = today
         self.careful = careful
-        # On the fast path of a single post, a branch's work that is not cached is taken
-        # without reading its facts (``BranchWork.unloaded``): a rule that needs them raises
-        # FactsNotLoaded and the service tries again carefully, reading them.
+        # On the fast path, a branch's work that is not cached is taken without reading its
+        # facts (``BranchWork.unloaded``): a rule that needs them raises FactsNotLoaded and
+        # the service tries again carefully, reading them.
         self.unloaded_facts = unloaded_facts and not careful
+        # Stored versions of the batch's uncached branch works, read together (``preload``).
+        self._versions: dict[UUID, int] = {}
         # A single post changes one aggregate and so holds at most one stripe: posts can
         # never wait on each other in a circle. A batch changes many; two batches taking
         # stripes in different orders would wait on each other until the bounded waits
@@ -187,9 +189,15 @@ class UnitOfWork:
         work_id = branch_work_id(campaign_id, branch_id)
         if work_id in self.aggregates:
             return self.get(BranchWork, work_id, "branch_id")
-        if self.unloaded_facts and work_id not in self.ledger.cache:
+        if (
+            self.unloaded_facts
+            and work_id not in self.ledger.cache
+            and work_id not in self._absent  # a batch's preload found it has no events
+        ):
             self._take_turn(work_id)
-            version = self.ledger.latest_version(work_id)
+            version = self._versions.get(work_id)
+            if version is None:
+                version = self.ledger.latest_versions([work_id]).get(work_id)
             if version is not None:
                 work = BranchWork.unloaded(campaign_id, branch_id, version)
                 self.aggregates[work_id] = work
@@ -218,9 +226,13 @@ class UnitOfWork:
                 value = item.get(name)
                 if isinstance(value, UUID):
                     ids.add(value)
-            campaign_id, branch_id = item.get("campaign_id"), item.get("branch_id")
-            if isinstance(campaign_id, UUID) and isinstance(branch_id, UUID):
-                ids.add(branch_work_id(campaign_id, branch_id))
+        ids |= _work_ids(data)
+        if self.unloaded_facts:
+            # Branch works (the aggregates with long histories) not cached: their versions
+            # only. The ids found are not absent; the rest go on to be read as usual.
+            works = {i for i in _work_ids(data) if i not in self.ledger.cache}
+            self._versions = self.ledger.latest_versions(works)
+            ids -= set(self._versions)
         self._absent = self.ledger.preload(ids)
         present = ids - self._absent
         # Consulted aggregates (a campaign's enrolment) may be at most
@@ -244,6 +256,15 @@ _ID_FIELDS = (
     "group_id",
     "instructor_id",
 )
+
+
+def _work_ids(data: list[dict[str, Any]]) -> set[UUID]:
+    """The branch works a batch's items name (by campaign and branch)."""
+    return {
+        branch_work_id(item["campaign_id"], item["branch_id"])
+        for item in data
+        if isinstance(item.get("campaign_id"), UUID) and isinstance(item.get("branch_id"), UUID)
+    }
 
 
 def _kind(cls: type[Any]) -> str:

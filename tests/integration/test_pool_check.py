@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 from typing import Any
 
 import psycopg
@@ -58,7 +59,9 @@ def test_a_session_with_something_to_read_gets_the_full_check_and_passes(
         conn.execute("LISTEN pool_check")
         with psycopg.connect(conninfo, autocommit=True) as other:
             other.execute("NOTIFY pool_check")
-        conn.pgconn.socket  # noqa: B018 - still open
+        # The notification travels on its own: wait until it has reached the socket.
+        readable, _, _ = select.select([conn.pgconn.socket], [], [], 5)
+        assert readable
         check_before_use(conn)
         assert full_checks == [conn]
 

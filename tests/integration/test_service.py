@@ -941,3 +941,44 @@ def test_rules_that_need_the_facts_hold_on_an_uncached_branch_work(world: World)
     # A fact checked against nothing earlier, after that: stored on the version it follows.
     _forget_cached(world)
     assert world.work("HeartToHeartTalksHeld", talks=2).version == 4
+
+
+def test_a_batch_on_uncached_branch_works_reads_versions_not_histories(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = world.register_branch("另一公司党支部")
+    world.enrol(other)
+    world.work("StudySessionHeld", **world.study())
+    _forget_cached(world)
+    preloaded: list[set[UUID]] = []
+    real_preload = world.ledger.preload
+    monkeypatch.setattr(
+        world.ledger, "preload", lambda ids: preloaded.append(set(ids)) or real_preload(ids)
+    )
+    work_id = branch_work_id(world.campaign_id, world.branch_id)
+    new_work = branch_work_id(world.campaign_id, other)
+    talks = {"campaign_id": world.campaign_id, "talks": 1}
+    answers = world.service.post_batch(
+        SECRETARY,
+        [
+            Posting("HeartToHeartTalksHeld", date(2014, 5, 2), {**talks, "branch_id": b})
+            for b in (world.branch_id, other, world.branch_id)
+        ],
+    )
+    # The existing work's history was not read; the new one was opened.
+    assert work_id not in set().union(*preloaded) and new_work in set().union(*preloaded)
+    assert [(a.aggregate_id, a.version) for a in answers] == [
+        (work_id, 3),
+        (new_work, 2),
+        (work_id, 4),
+    ]
+    assert len(world.branch_work().facts) == 3
+    # A batch whose rule needs the facts is still judged on them.
+    plan = {"campaign_id": world.campaign_id, "branch_id": world.branch_id}
+    plan |= {"goals": "g", "measures": "m", "schedule": "s"}
+    world.service.post_batch(SECRETARY, [Posting("PlanSubmitted", date(2014, 5, 3), plan)])
+    _forget_cached(world)
+    with pytest.raises(BatchRejected) as rejected:
+        world.service.post_batch(SECRETARY, [Posting("PlanSubmitted", date(2014, 5, 3), plan)])
+    ((index, error),) = rejected.value.errors
+    assert index == 0 and (error.field, error.rule) == ("plan", "not_awaiting_review")
