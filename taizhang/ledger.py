@@ -71,18 +71,24 @@ class Ledger(Application[UUID]):
     def events_table(self) -> str:
         return str(self.recorder.events_table_name)  # type: ignore[attr-defined]
 
+    def _on_events(self, statement: str) -> Any:
+        """``statement`` with ``{schema}.{table}`` naming this application's events table,
+        qualified as the library's own statements are (the connection's search_path need
+        not name our schema)."""
+        recorder: Any = self.recorder
+        return SQL(statement).format(
+            schema=Identifier(recorder.datastore.schema), table=Identifier(self.events_table)
+        )
+
     def position_of(self, aggregate_id: UUID, version: int) -> int | None:
         """The log position (notification id) of one stored event, for replayed answers."""
         recorder: Any = self.recorder
         if self.settings.is_postgres:
             # Qualified like the library's own statements: the connection's search_path
             # need not name our schema, and another schema may hold a same-named table.
-            statement = SQL(
+            statement = self._on_events(
                 "SELECT notification_id FROM {schema}.{table} "
                 "WHERE originator_id = %s AND originator_version = %s"
-            ).format(
-                schema=Identifier(recorder.datastore.schema),
-                table=Identifier(self.events_table),
             )
             with recorder.datastore.transaction(commit=False) as curs:
                 curs.execute(statement, (aggregate_id, version))
@@ -105,12 +111,9 @@ class Ledger(Application[UUID]):
             return {}
         recorder: Any = self.recorder
         if self.settings.is_postgres:
-            statement = SQL(
+            statement = self._on_events(
                 "SELECT originator_id, max(originator_version) AS version FROM {schema}.{table} "
                 "WHERE originator_id = ANY(%s) GROUP BY originator_id"
-            ).format(
-                schema=Identifier(recorder.datastore.schema),
-                table=Identifier(self.events_table),
             )
             with recorder.datastore.transaction(commit=False) as curs:
                 curs.execute(statement, (ids,))
@@ -159,15 +162,12 @@ class Ledger(Application[UUID]):
         if not cached or not self.settings.is_postgres:
             return
         recorder: Any = self.recorder
-        statement = SQL(
+        statement = self._on_events(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
             "FROM unnest(%s::uuid[], %s::bigint[]) AS c(id, version) "
             "JOIN {schema}.{table} AS e "
             "ON e.originator_id = c.id AND e.originator_version > c.version "
             "ORDER BY e.originator_id, e.originator_version"
-        ).format(
-            schema=Identifier(recorder.datastore.schema),
-            table=Identifier(self.events_table),
         )
         ids = list(cached)
         with recorder.datastore.transaction(commit=False) as curs:
@@ -191,12 +191,9 @@ class Ledger(Application[UUID]):
     def _select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
         recorder: Any = self.recorder
         if self.settings.is_postgres:
-            statement = SQL(
+            statement = self._on_events(
                 "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
                 "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-            ).format(
-                schema=Identifier(recorder.datastore.schema),
-                table=Identifier(self.events_table),
             )
             with recorder.datastore.transaction(commit=False) as curs:
                 curs.execute(statement, (ids,))

@@ -124,16 +124,7 @@ def test_a_withdrawn_fact_counts_not_at_all_and_a_corrected_one_as_corrected():
 
 def test_problem_status_follows_the_domain_including_a_failed_verification():
     branch, campaign, work = world()
-    problem = Problem.list_on_branch(
-        prov(date(2014, 5, 1)),
-        campaign_id=campaign.id,
-        branch_id=branch.id,
-        category="four_winds",
-        description="d",
-        measures="m",
-        responsible_person="p",
-        deadline=date(2014, 6, 1),
-    )
+    problem = _problem(campaign, branch, date(2014, 6, 1))
     problem.start_rectification(prov(date(2014, 5, 2)))
     problem.complete_rectification(prov(date(2014, 5, 3)), outcome="o")
     problem.verify_rectification(prov(date(2014, 5, 4)), verifier="v", passed=False)
