@@ -291,9 +291,6 @@ class BranchWork(LedgerAggregate, KeepsFacts):
         work.facts = UnloadedFacts()  # type: ignore[assignment]
         return work
 
-    def facts_loaded(self) -> bool:
-        return not isinstance(self.facts, UnloadedFacts)
-
     # -- queries the rules need -------------------------------------------------------
 
     def plan_status(self) -> str:

@@ -80,9 +80,15 @@ class Ledger(Application[UUID]):
             schema=Identifier(recorder.datastore.schema), table=Identifier(self.events_table)
         )
 
+    def _rows(self, statement: Any, params: Any) -> list[Any]:
+        """The rows of one read of the store, in a transaction of its own."""
+        recorder: Any = self.recorder
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return list(curs.fetchall())
+
     def position_of(self, aggregate_id: UUID, version: int) -> int | None:
         """The log position (notification id) of one stored event, for replayed answers."""
-        recorder: Any = self.recorder
         if self.settings.is_postgres:
             # Qualified like the library's own statements: the connection's search_path
             # need not name our schema, and another schema may hold a same-named table.
@@ -90,18 +96,14 @@ class Ledger(Application[UUID]):
                 "SELECT notification_id FROM {schema}.{table} "
                 "WHERE originator_id = %s AND originator_version = %s"
             )
-            with recorder.datastore.transaction(commit=False) as curs:
-                curs.execute(statement, (aggregate_id, version))
-                row = curs.fetchone()
-                return int(row["notification_id"]) if row else None
+            rows = self._rows(statement, (aggregate_id, version))
+            return int(rows[0]["notification_id"]) if rows else None
         statement = (
             f"SELECT rowid FROM {self.events_table} "
             "WHERE originator_id = ? AND originator_version = ?"
         )
-        with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(statement, (aggregate_id.hex, version))
-            row = curs.fetchone()
-            return int(row[0]) if row else None
+        rows = self._rows(statement, (aggregate_id.hex, version))
+        return int(rows[0][0]) if rows else None
 
     def latest_versions(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, int]:
         """Each aggregate's version in the store (its last event's), for those that have
@@ -109,15 +111,12 @@ class Ledger(Application[UUID]):
         ids = list(set(aggregate_ids))
         if not ids:
             return {}
-        recorder: Any = self.recorder
         if self.settings.is_postgres:
             statement = self._on_events(
                 "SELECT originator_id, max(originator_version) AS version FROM {schema}.{table} "
                 "WHERE originator_id = ANY(%s) GROUP BY originator_id"
             )
-            with recorder.datastore.transaction(commit=False) as curs:
-                curs.execute(statement, (ids,))
-                return {r["originator_id"]: int(r["version"]) for r in curs.fetchall()}
+            return {r["originator_id"]: int(r["version"]) for r in self._rows(statement, (ids,))}
         found: dict[UUID, int] = {}
         for start in range(0, len(ids), PRELOAD_CHUNK):
             chunk = ids[start : start + PRELOAD_CHUNK]
@@ -126,9 +125,8 @@ class Ledger(Application[UUID]):
                 f"FROM {self.events_table} WHERE originator_id IN ({','.join('?' * len(chunk))}) "
                 "GROUP BY originator_id"
             )
-            with recorder.datastore.transaction(commit=False) as curs:
-                curs.execute(statement, [i.hex for i in chunk])
-                found.update({UUID(r[0]): int(r[1]) for r in curs.fetchall()})
+            rows = self._rows(statement, [i.hex for i in chunk])
+            found.update({UUID(r[0]): int(r[1]) for r in rows})
         return found
 
     def preload(self, aggregate_ids: Iterable[UUID]) -> set[UUID]:
@@ -161,7 +159,6 @@ class Ledger(Application[UUID]):
         cached = {i: a for i in set(aggregate_ids) if (a := self.cache.get(i)) is not None}
         if not cached or not self.settings.is_postgres:
             return
-        recorder: Any = self.recorder
         statement = self._on_events(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
             "FROM unnest(%s::uuid[], %s::bigint[]) AS c(id, version) "
@@ -170,9 +167,7 @@ class Ledger(Application[UUID]):
             "ORDER BY e.originator_id, e.originator_version"
         )
         ids = list(cached)
-        with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(statement, (ids, [cached[i].version for i in ids]))
-            rows = curs.fetchall()
+        rows = self._rows(statement, (ids, [cached[i].version for i in ids]))
         newer: dict[UUID, list[Any]] = defaultdict(list)
         for r in rows:
             stored = StoredEvent(
@@ -189,15 +184,12 @@ class Ledger(Application[UUID]):
             self.cache.put(aggregate if not events else replay(deepcopy(aggregate), events))
 
     def _select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
-        recorder: Any = self.recorder
         if self.settings.is_postgres:
             statement = self._on_events(
                 "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
                 "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
             )
-            with recorder.datastore.transaction(commit=False) as curs:
-                curs.execute(statement, (ids,))
-                rows = curs.fetchall()
+            rows = self._rows(statement, (ids,))
             return [
                 StoredEvent(
                     originator_id=r["originator_id"],
@@ -213,9 +205,7 @@ class Ledger(Application[UUID]):
             f"FROM {self.events_table} WHERE originator_id IN ({marks}) "
             "ORDER BY originator_id, originator_version"
         )
-        with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(statement, [i.hex for i in ids])
-            rows = curs.fetchall()
+        rows = self._rows(statement, [i.hex for i in ids])
         return [
             StoredEvent(
                 originator_id=UUID(r["originator_id"]),

@@ -226,11 +226,12 @@ class UnitOfWork:
                 value = item.get(name)
                 if isinstance(value, UUID):
                     ids.add(value)
-        ids |= _work_ids(data)
+        works = _work_ids(data)
+        ids |= works
         if self.unloaded_facts:
             # Branch works (the aggregates with long histories) not cached: their versions
             # only. The ids found are not absent; the rest go on to be read as usual.
-            works = {i for i in _work_ids(data) if i not in self.ledger.cache}
+            works = {i for i in works if i not in self.ledger.cache}
             self._versions = self.ledger.latest_versions(works)
             ids -= set(self._versions)
         self._absent = self.ledger.preload(ids)
