@@ -74,7 +74,7 @@ def test_find_max_steps_up_reports_the_maximum_and_judges_the_run(
     result = load(
         "--url", gunicorn.base, "--token", token, "--find-max", "--rate", "10",
         "--step-factor", "2", "--max-rate", "20", "--step-seconds", "3", "--max-p99-ms", "5000",
-        "--duration", "6", "--interval", "2", "--branches", "10",
+        "--duration", "6", "--interval", "2", "--warm-up", "4", "--branches", "10",
         "--pid", str(gunicorn.process.pid),
     )  # fmt: skip
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -86,8 +86,12 @@ def test_find_max_steps_up_reports_the_maximum_and_judges_the_run(
     assert maximum["run_rate"] == round(maximum["rate"] * 0.7, 1)
     # The views caught up with the search's backlog before the run at 70% started.
     assert kinds[kinds.index("maximum") + 1] == "settled"
+    # Then the unjudged warm-up at the run rate, in interval lines of its own.
+    after = kinds[kinds.index("settled") + 1 :]
+    warm_ups = after[: after.index("interval")]
+    assert len(warm_ups) >= 2 and set(warm_ups) == {"warm_up"}, kinds
     # The run at 70%: per-interval lines with p99 and every worker's RSS, a total, a verdict.
-    run = lines[kinds.index("maximum") + 2 :]
+    run = lines[kinds.index("settled") + 1 + len(warm_ups) :]
     assert [line["kind"] for line in run][-2:] == ["total", "verdict"]
     intervals = [line for line in run if line["kind"] == "interval"]
     assert len(intervals) >= 3
@@ -96,6 +100,8 @@ def test_find_max_steps_up_reports_the_maximum_and_judges_the_run(
     assert all(line["rss_kb"][str(pid)] > 0 for line in intervals for pid in workers)
     judged = run[-1]
     assert set(judged) >= {"p99_ratio", "rss_growth", "passed", "reasons"}
+    # Judged from the run's own first interval, not the warm-up's.
+    assert judged["p99_first_ms"] == intervals[0]["p99_ms"]
     assert set(judged["rss_growth"]) == {str(pid) for pid in workers}
     assert judged["passed"] == (not judged["reasons"])
     assert result.returncode == (0 if judged["passed"] else 1), result.stderr
