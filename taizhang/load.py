@@ -359,10 +359,8 @@ class Driver:
         interval: float,
         seed: int,
         emit: bool = True,
-        label: str = "interval",
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """Run the mix; return the interval lines (of kind ``label``) and the total (printed
-        if ``emit``)."""
+        """Run the mix; return the interval lines and the total (printed if ``emit``)."""
         clock = self.clock
         rng = random.Random(seed)
         today = date.today().isoformat()
@@ -411,14 +409,14 @@ class Driver:
                     if now - window.started >= interval:
                         with lock:
                             finished, window = window, Window(now)
-                        intervals.append(report(label, finished, now))
+                        intervals.append(report("interval", finished, now))
                     if now >= due:
                         break
                     time.sleep(min(due - now, 0.05))
                 pool.submit(fire, due, *make_request(rng, world, today))
         now = clock()
         if window.latencies:
-            intervals.append(report(label, window, now))
+            intervals.append(report("interval", window, now))
         return intervals, report("total", total, now)
 
 

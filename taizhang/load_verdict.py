@@ -21,6 +21,8 @@ from typing import Any
 HOLD_SHARE = 0.9
 MAX_P99_RATIO = 1.5
 MAX_RSS_GROWTH = 0.10
+# A warm-up interval in which no worker's RSS grew by this share or more: its caches are full.
+WARMED_RSS_GROWTH = 0.01
 # An interval shorter than this share of the reporting interval (the remainder at the end) is
 # too few requests to judge a p99 by.
 FULL_INTERVAL_SHARE = 0.5
@@ -55,6 +57,19 @@ def steady(parts: list[dict[str, Any]]) -> bool:
         return True
     first, last = timed[0], timed[-1]
     return last <= max(MAX_P99_RATIO * first, first + STEP_NOISE_MS)
+
+
+def warmed(before: dict[str, Any], after: dict[str, Any], workers: list[int]) -> bool:
+    """Whether every worker's RSS (``rss_kb`` of two interval lines in a row) grew less than
+    ``WARMED_RSS_GROWTH``: the caches a worker fills up to a bound are full, so what the run
+    measures next is growth that does not stop (a leak), not the filling."""
+    grown = []
+    for pid in map(str, workers):
+        start, end = before["rss_kb"].get(pid), after["rss_kb"].get(pid)
+        if not (start and end):
+            return False
+        grown.append(end / start - 1)
+    return bool(grown) and max(grown) < WARMED_RSS_GROWTH
 
 
 Step = tuple[list[dict[str, Any]], dict[str, Any]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from taizhang.load_verdict import find_max, held, steady, verdict
+from taizhang.load_verdict import find_max, held, steady, verdict, warmed
 
 
 def summary(
@@ -144,3 +144,19 @@ def test_too_short_a_run_is_not_judged_a_pass() -> None:
     judged = verdict([interval(100, {"1": 1})], summary(10), rate=10, interval=60, workers=[1])
     assert not judged["passed"]
     assert judged["reasons"] == ["fewer than two full intervals to compare"]
+
+
+def rss(**by_pid: int) -> dict[str, Any]:
+    return {"rss_kb": {pid.lstrip("w"): kb for pid, kb in by_pid.items()}}
+
+
+def test_warmed_once_no_worker_grew_a_hundredth_in_an_interval() -> None:
+    # Run D's slower worker, minute by minute: filling, then flat.
+    assert not warmed(rss(w1=100_200, w2=87_700), rss(w1=100_400, w2=93_200), [1, 2])
+    assert not warmed(rss(w1=100_400, w2=97_000), rss(w1=100_500, w2=99_000), [1, 2])
+    assert warmed(rss(w1=100_500, w2=99_000), rss(w1=100_600, w2=99_100), [1, 2])
+
+
+def test_not_warmed_without_every_workers_rss() -> None:
+    assert not warmed(rss(w1=100_000), rss(w1=100_000, w2=90_000), [1, 2])
+    assert not warmed(rss(w1=100_000), rss(w1=100_000), [])
