@@ -96,6 +96,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from taizhang.load import LoadRefused
     from taizhang.load_server import ServeRefused, own_service
 
+    _stop_cleanly_on_signals()
     try:
         _check(args)
         with ExitStack() as stack:
@@ -114,6 +115,19 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     except (LoadRefused, ServeRefused) as refused:
         print(f"taizhang load: {refused}", file=sys.stderr)
         return 2
+
+
+def _stop_cleanly_on_signals() -> None:
+    """SIGTERM, and SIGINT also when a shell started us in the background (which ignores it
+    for us), unwind the run: the service of ``--serve`` is stopped and its schema dropped,
+    instead of left running and holding the database's connections."""
+    import signal
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _check(args: argparse.Namespace) -> None:

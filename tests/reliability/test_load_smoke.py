@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -155,3 +156,56 @@ def test_the_load_starts_once_every_enrolled_branch_is_in_the_views(
     for branch in world.branches:
         path = f"/api/v1/campaigns/{world.campaign}/branches/{branch}/progress"
         assert session.get(gunicorn.base + path, timeout=10).status_code == 200, branch
+
+
+def test_a_run_stopped_by_a_signal_stops_its_service_and_drops_its_schema(
+    private_pg_settings: Settings,
+) -> None:
+    # As a shell starts it in the background: SIGINT ignored (the child inherits that).
+    run = subprocess.Popen(
+        [sys.executable, "-m", "taizhang.cli", "load", "--serve", "--workers", "1",
+         "--duration", "120", "--rate", "10", "--interval", "1", "--branches", "5"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT),
+             "TAIZHANG_DATABASE_URL": private_pg_settings.database_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )  # fmt: skip
+    served: list[int] = []
+    exit_status: int | None = None
+    try:
+        assert run.stdout is not None
+        first = json.loads(run.stdout.readline())  # the service is up and under load
+        assert first["kind"] == "interval", first
+        served = [int(pid) for pid in first["rss_kb"]]
+        run.send_signal(signal.SIGINT)
+        exit_status = run.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        run.kill()
+        run.wait()
+        # Not communicate(): a service left running would hold the pipes open.
+        for pipe in (run.stdout, run.stderr):
+            if pipe is not None:
+                pipe.close()
+        left_running = [pid for pid in served if _running(pid)]
+        for pid in left_running:
+            os.kill(pid, signal.SIGKILL)
+    assert exit_status not in (None, 0), "the run went on after SIGINT"
+    assert left_running == []
+    with psycopg.connect(private_pg_settings.psycopg_conninfo()) as conn:
+        left = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'load\\_%'"
+        ).fetchall()
+    assert left == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
