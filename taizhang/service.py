@@ -163,11 +163,6 @@ class LedgerService:
         # Only an Idempotency-Key's receipt keeps the batch's digest.
         batch_digest = _batch_digest(postings) if idempotency_key is not None else ""
         changed = _changed_ids(postings) if len(postings) > 1 else set()
-        # Branches' work not cached is taken at its stored version, without its facts,
-        # until a rule asks for them. Also when trying again after another writer got
-        # there first: the version is read afresh, and reading the whole history instead
-        # (hundreds of events) made every such collision one of the slowest posts.
-        unloaded_facts = True
         for attempt in range(MAX_ATTEMPTS):
             # The first attempt is the fast path: cached state, no look-ups. Anything
             # that goes wrong on it is tried again carefully before anyone hears of it.
@@ -183,7 +178,7 @@ class LedgerService:
                         self.today(),
                         careful=careful,
                         take_turns=len(postings) == 1,
-                        unloaded_facts=unloaded_facts,
+                        unloaded_facts=True,
                     ) as uow,
                     # Batches take turns on the aggregates they change, first with this
                     # process's batches (waiting without holding a connection), then with
@@ -210,8 +205,9 @@ class LedgerService:
                 if careful:
                     time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * attempt))
             except FactsNotLoaded:
-                # A rule needed the facts not read: the attempts from now on read them.
-                unloaded_facts = False
+                # A rule needed the facts the fast path did not read: the careful attempt
+                # reads them (it never takes a branch's work without them).
+                pass
             except BatchRejected:
                 if careful:
                     raise

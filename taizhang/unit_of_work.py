@@ -64,10 +64,10 @@ class UnitOfWork:
         self.ledger = ledger
         self.today = today
         self.careful = careful
-        # A branch's work that is not cached is taken at its stored version without reading
-        # its facts (``BranchWork.unloaded``): a rule that needs them raises FactsNotLoaded
-        # and the service tries again, reading them.
-        self.unloaded_facts = unloaded_facts
+        # On the fast path, a branch's work that is not cached is taken without reading its
+        # facts (``BranchWork.unloaded``): a rule that needs them raises FactsNotLoaded and
+        # the service tries again carefully, reading them.
+        self.unloaded_facts = unloaded_facts and not careful
         # Stored versions of the batch's uncached branch works, read together (``preload``).
         self._versions: dict[UUID, int] = {}
         # A single post changes one aggregate and so holds at most one stripe: posts can

@@ -928,34 +928,6 @@ def test_a_fact_on_an_uncached_branch_work_is_stored_without_reading_its_history
     assert isinstance(stored.facts.values()[-1], BranchWork.MobilizationMeetingHeld)
 
 
-def test_after_another_writer_got_there_first_the_retry_reads_the_version_not_the_history(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for _ in range(3):
-        world.work("StudySessionHeld", **world.study())
-    _forget_cached(world)
-    work_id = branch_work_id(world.campaign_id, world.branch_id)
-    read: list[UUID] = []
-    real_fresh, real_versions = world.ledger.fresh, world.ledger.latest_versions
-    monkeypatch.setattr(world.ledger, "fresh", lambda i: read.append(i) or real_fresh(i))
-    asked: list[int] = []
-
-    def versions(ids: Any) -> dict[UUID, int]:
-        found = real_versions(ids)
-        asked.append(found[work_id])
-        # The first time, as if read just before another writer stored version 4.
-        return {work_id: found[work_id] - 1} if len(asked) == 1 else found
-
-    monkeypatch.setattr(world.ledger, "latest_versions", versions)
-
-    answer = world.work("MobilizationMeetingHeld", participants=9)
-
-    assert asked == [4, 4], "the version was read again after the collision"
-    assert work_id not in read, "the retry read the work's history"
-    assert (answer.aggregate_id, answer.version) == (work_id, 5)
-    assert len(world.branch_work().facts) == 4
-
-
 def test_rules_that_need_the_facts_hold_on_an_uncached_branch_work(world: World) -> None:
     plan = {"goals": "g", "measures": "m", "schedule": "s"}
     world.work("PlanSubmitted", **plan)
