@@ -112,15 +112,13 @@ def test_serve_runs_against_a_service_of_its_own_and_leaves_no_schema(
     private_pg_settings: Settings,
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "taizhang.cli", "load", "--serve", "--workers", "1",
-         "--duration", "4", "--rate", "10", "--interval", "2", "--branches", "5"],
+        _serve_command("4", "2"),
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT),
-             "TAIZHANG_DATABASE_URL": private_pg_settings.database_url},
+        env=_env(private_pg_settings),
         capture_output=True,
         text=True,
         timeout=120,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     total = json.loads(result.stdout.splitlines()[-1])
     assert total["kind"] == "total" and total["requests"] == 40
@@ -129,11 +127,7 @@ def test_serve_runs_against_a_service_of_its_own_and_leaves_no_schema(
     # views current (set_up waits for the enrolments to be projected).
     assert len(total["rss_kb"]) == 3
     assert all(kb and kb > 0 for kb in total["rss_kb"].values())
-    with psycopg.connect(private_pg_settings.psycopg_conninfo()) as conn:
-        left = conn.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'load\\_%'"
-        ).fetchall()
-    assert left == []
+    assert _load_schemas(private_pg_settings) == []
 
 
 def test_load_needs_a_target_or_serve() -> None:
@@ -163,16 +157,14 @@ def test_a_run_stopped_by_a_signal_stops_its_service_and_drops_its_schema(
 ) -> None:
     # As a shell starts it in the background: SIGINT ignored (the child inherits that).
     run = subprocess.Popen(
-        [sys.executable, "-m", "taizhang.cli", "load", "--serve", "--workers", "1",
-         "--duration", "120", "--rate", "10", "--interval", "1", "--branches", "5"],
+        _serve_command("120", "1"),
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT),
-             "TAIZHANG_DATABASE_URL": private_pg_settings.database_url},
+        env=_env(private_pg_settings),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
-    )  # fmt: skip
+    )
     served: list[int] = []
     exit_status: int | None = None
     try:
@@ -196,11 +188,7 @@ def test_a_run_stopped_by_a_signal_stops_its_service_and_drops_its_schema(
             os.kill(pid, signal.SIGKILL)
     assert exit_status not in (None, 0), "the run went on after SIGINT"
     assert left_running == []
-    with psycopg.connect(private_pg_settings.psycopg_conninfo()) as conn:
-        left = conn.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'load\\_%'"
-        ).fetchall()
-    assert left == []
+    assert _load_schemas(private_pg_settings) == []
 
 
 def _running(pid: int) -> bool:
@@ -209,3 +197,30 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def _serve_command(duration: str, interval: str) -> list[str]:
+    """``taizhang load --serve`` with one worker, 10 req/s over 5 branches."""
+    serve = ["load", "--serve", "--workers", "1", "--rate", "10", "--branches", "5"]
+    return [
+        sys.executable,
+        "-m",
+        "taizhang.cli",
+        *serve,
+        "--duration",
+        duration,
+        "--interval",
+        interval,
+    ]
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "TAIZHANG_DATABASE_URL": settings.database_url}
+
+
+def _load_schemas(settings: Settings) -> list[tuple[str]]:
+    """The schemas ``--serve`` runs make (and must drop)."""
+    with psycopg.connect(settings.psycopg_conninfo()) as conn:
+        return conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'load\\_%'"
+        ).fetchall()
