@@ -66,13 +66,15 @@ def warmed(before: dict[str, Any], after: dict[str, Any], workers: list[int]) ->
     """Whether every worker's RSS (``rss_kb`` of two interval lines in a row) grew less than
     ``WARMED_RSS_GROWTH``: the caches a worker fills up to a bound are full, so what the run
     measures next is growth that does not stop (a leak), not the filling."""
-    grown = []
-    for pid in map(str, workers):
-        start, end = before["rss_kb"].get(pid), after["rss_kb"].get(pid)
-        if not (start and end):
-            return False
-        grown.append(end / start - 1)
-    return bool(grown) and max(grown) < WARMED_RSS_GROWTH
+    grown = [grown_by(before, after, pid) for pid in workers]
+    return bool(grown) and all(g is not None and g < WARMED_RSS_GROWTH for g in grown)
+
+
+def grown_by(before: dict[str, Any], after: dict[str, Any], pid: int) -> float | None:
+    """How much a process's RSS grew from one interval line to another (after / before - 1),
+    or None if either did not measure it."""
+    start, end = before["rss_kb"].get(str(pid)), after["rss_kb"].get(str(pid))
+    return end / start - 1 if start and end else None
 
 
 Step = tuple[list[dict[str, Any]], dict[str, Any]]
@@ -151,14 +153,13 @@ def verdict(
             p99_ratio = round(last["p99_ms"] / first["p99_ms"], 2)
             if p99_ratio > MAX_P99_RATIO:
                 reasons.append(f"p99 last/first {p99_ratio} > {MAX_P99_RATIO}")
-        for pid in map(str, workers):
-            before, after = first["rss_kb"].get(pid), last["rss_kb"].get(pid)
-            if before and after:
-                rss_growth[pid] = round(after / before - 1, 3)
+        for pid in workers:
+            grown = grown_by(first, last, pid)
+            if grown is not None:
+                rss_growth[str(pid)] = round(grown, 3)
         if projector is not None:
-            before, after = first["rss_kb"].get(str(projector)), last["rss_kb"].get(str(projector))
-            if before and after:
-                projector_growth = round(after / before - 1, 3)
+            grown = grown_by(first, last, projector)
+            projector_growth = None if grown is None else round(grown, 3)
         if not rss_growth:
             reasons.append("no worker RSS measured in both the first and the last interval")
         elif max(rss_growth.values()) >= MAX_RSS_GROWTH:

@@ -251,7 +251,7 @@ def test_problem_counts_follow_listing_rectification_revision_and_withdrawal():
 
 def test_problem_counts_go_on_from_rows_loaded_from_the_tables():
     branch, campaign, work = world()
-    first, second = _problem(campaign, branch, date(2014, 6, 1)), None
+    first = _problem(campaign, branch, date(2014, 6, 1))
     state = folded(branch, campaign, work, first)
     # A worker restarting loads the rows, not the indexes: they are rebuilt from the rows.
     loaded = ViewState()
