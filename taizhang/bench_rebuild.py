@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,7 +85,11 @@ def fresh_settings(settings: Settings) -> tuple[Settings, Any]:
         return fresh, drop
     directory = tempfile.mkdtemp(prefix="taizhang-bench-")
     path = os.path.join(directory, "bench.sqlite")
-    return Settings(database_url=f"sqlite:///{path}", data_dir=directory), lambda: None
+
+    def remove() -> None:
+        shutil.rmtree(directory, ignore_errors=True)
+
+    return Settings(database_url=f"sqlite:///{path}", data_dir=directory), remove
 
 
 def kept_settings(settings: Settings, kept: str) -> Settings:
@@ -138,7 +143,7 @@ def rebuild_in_child(settings: Settings) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, settings.database_url, settings.data_dir],
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # the child's traceback, if any, goes to our stderr
         text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -217,7 +222,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             ledger = Ledger(bench)
             events = ledger.recorder.max_notification_id() or 0
         else:
-            upgrade(bench, "0001")
+            upgrade(bench)
             ledger = Ledger(bench)
             events = generate(
                 ledger, branches=max(1, args.events // EVENTS_PER_BRANCH), progress=False

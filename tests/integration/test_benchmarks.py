@@ -1,0 +1,115 @@
+"""The benchmark commands run end to end on a small log and print the figures they promise.
+
+The figures themselves are measured by hand (docs/BENCHMARKS.md); these tests keep the
+commands working: a rebuild benchmark that stopped at the switch because its log was not
+migrated to the newest revision went unnoticed for two sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from taizhang.config import Settings
+from tests.reliability.harness import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def bench(settings: Settings, tmp_path: Path, *args: str) -> tuple[int, list[dict[str, Any]], str]:
+    # Output to files, not pipes: the ingest benchmark's gunicorn must not hold our pipe.
+    out, err = tmp_path / "out", tmp_path / "err"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        code = subprocess.run(
+            [sys.executable, "-m", "taizhang.cli", "bench", *args],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "TAIZHANG_DATABASE_URL": settings.database_url,
+                "TAIZHANG_DATA_DIR": str(tmp_path),
+            },
+            stdout=stdout,
+            stderr=stderr,
+            timeout=300,
+        ).returncode
+    lines = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+    return code, lines, err.read_text()
+
+
+def figures(lines: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {line["figure"]: line for line in lines if "figure" in line}
+
+
+def bench_schemas(settings: Settings) -> set[str]:
+    with psycopg.connect(settings.psycopg_conninfo(), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_%'"
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def test_rebuild_benchmark_rebuilds_a_generated_log_and_reports_every_figure(
+    settings: Settings, tmp_path: Path
+) -> None:
+    before = bench_schemas(settings) if settings.is_postgres else set()
+    code, lines, err = bench(settings, tmp_path, "rebuild", "--events", "1500", "--posts", "5")
+    assert code == 0, err
+    log = lines[0]
+    assert log["database"] == ("postgres" if settings.is_postgres else "sqlite")
+    assert log["log_events"] > 1000
+    found = figures(lines)
+    assert set(found) == {
+        "rebuild_rate",
+        "rebuild_peak_rss",
+        "rebuild_helper_peak_rss",
+        "rebuild_peak_rss_both",
+        "live_lag_p50",
+        "live_lag_p99",
+        "bench_peak_rss_parent",
+    }
+    rate = found["rebuild_rate"]
+    assert rate["value"] > 0 and rate["baseline_value"] > 0
+    assert rate["ratio"] == pytest.approx(rate["value"] / rate["baseline_value"], rel=0.01)
+    assert 0 < found["live_lag_p50"]["value"] <= found["live_lag_p99"]["value"]
+    assert found["rebuild_peak_rss"]["value"] > 0
+    if settings.is_postgres:
+        # The generated log's schema is dropped afterwards.
+        assert bench_schemas(settings) == before
+
+
+def test_ingest_benchmark_serves_posts_batches_and_views_and_reports_them(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    before = bench_schemas(postgres_settings)
+    code, lines, err = bench(
+        postgres_settings, tmp_path, "ingest",
+        "--events", "48", "--clients", "4", "--batches", "2", "--branches", "30",
+        "--readers", "2", "--reads", "20",
+    )  # fmt: skip
+    assert code == 0, err
+    found = figures(lines)
+    posts = found["http_single_posts"]
+    assert posts["value"] > 0 and posts["baseline_value"] > 0
+    assert posts["ratio"] == pytest.approx(posts["value"] / posts["baseline_value"], rel=0.01)
+    assert found["http_single_posts_vs_empty_endpoint"]["baseline_value"] > 0
+    assert found["http_batches_of_1000"]["value"] > 0
+    assert 0 < found["supervision_view_p50"]["value"] <= found["supervision_view_p99"]["value"]
+    assert found["supervision_view_p99"]["reads"] == 20
+    assert "supervision_view_cold_p50" in found
+    assert bench_schemas(postgres_settings) == before
+
+
+def test_ingest_benchmark_says_it_needs_postgresql(
+    sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    code, lines, err = bench(sqlite_settings, tmp_path, "ingest", "--events", "8")
+    assert code == 2 and lines == []
+    assert "needs PostgreSQL" in err
