@@ -328,16 +328,32 @@ class BranchWork(LedgerAggregate, KeepsFacts):
 
     def work_systems(self) -> dict[UUID, WorkSystemChange]:
         """Each work system's latest change."""
-        latest: dict[UUID, WorkSystemChange] = {}
-        for fact in self._in_order(self.WorkSystemChanged):
-            latest[fact.system_id] = fact.change
-        return latest
+        return BranchWork.work_systems_of(self.facts.values())
 
     def commitments(self) -> dict[UUID, bool]:
         """Each service commitment, and whether it is fulfilled."""
-        made = {f.commitment_id: False for f in self.facts.of_type(self.ServiceCommitmentMade)}
-        for fact in self.facts.of_type(self.ServiceCommitmentFulfilled):
-            made[fact.commitment_id] = True
+        return BranchWork.commitments_of(self.facts.values())
+
+    # The same rules over a plain list of current facts (in the order ``Facts`` keeps
+    # them): the read models settle thousands of branches without building an aggregate.
+
+    @staticmethod
+    def work_systems_of(facts: list[Any]) -> dict[UUID, WorkSystemChange]:
+        latest: dict[UUID, WorkSystemChange] = {}
+        changes = [f for f in facts if isinstance(f, BranchWork.WorkSystemChanged)]
+        for fact in sorted(changes, key=lambda f: f.originator_version):
+            latest[fact.system_id] = fact.change
+        return latest
+
+    @staticmethod
+    def commitments_of(facts: list[Any]) -> dict[UUID, bool]:
+        made: dict[UUID, bool] = {}
+        for fact in facts:
+            if isinstance(fact, BranchWork.ServiceCommitmentMade):
+                made.setdefault(fact.commitment_id, False)
+        for fact in facts:
+            if isinstance(fact, BranchWork.ServiceCommitmentFulfilled):
+                made[fact.commitment_id] = True
         return made
 
     # -- commands ---------------------------------------------------------------------

@@ -153,9 +153,15 @@ class Problem(LedgerAggregate, KeepsFacts):
         )
 
     def status(self) -> RectificationStatus:
+        return Problem.status_of(self.facts.values())
+
+    @staticmethod
+    def status_of(facts: list[Any]) -> RectificationStatus:
+        """``status`` over a plain list of a problem's current facts: the read models
+        settle thousands of problems without building an aggregate."""
         status = RectificationStatus.LISTED
-        for fact in sorted(self.facts.values(), key=lambda f: f.originator_version):
-            if isinstance(fact, self.RectificationVerified):
+        for fact in sorted(facts, key=lambda f: f.originator_version):
+            if isinstance(fact, Problem.RectificationVerified):
                 status = (
                     RectificationStatus.VERIFIED if fact.passed else RectificationStatus.IN_PROGRESS
                 )

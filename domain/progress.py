@@ -78,12 +78,18 @@ class PhaseProgress:
     late: bool
 
 
+def completion_date(phase: PhaseDefinition, reached: dict[str, date]) -> date | None:
+    """The day a phase was done: when the last of its completion milestones was reached,
+    or None while any is missing."""
+    if all(m in reached for m in phase.completion):
+        return max(reached[m] for m in phase.completion)
+    return None
+
+
 def phase_progress(phase: PhaseDefinition, reached: dict[str, date], as_of: date) -> PhaseProgress:
     """A phase's status on ``as_of``, counting only what had happened by then."""
     known = {name: on for name, on in reached.items() if on <= as_of}
-    done_on: date | None = None
-    if all(m in known for m in phase.completion):
-        done_on = max(known[m] for m in phase.completion)
+    done_on = completion_date(phase, known)
     late = done_on is not None and phase.deadline is not None and done_on > phase.deadline
     if done_on is not None:
         status = PhaseStatus.DONE

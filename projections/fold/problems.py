@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.base import Facts
 from domain.problem import Problem
 from projections.fold.common import compact, compact_stored, correct, flag, iso, iso_text, revive
 from projections.state import ViewState
@@ -201,10 +200,7 @@ def refresh_problem(state: ViewState, problem_id: str) -> None:
     if row is None:
         return
     entries = sorted(row["facts"].values(), key=lambda entry: entry[1])
-    problem = object.__new__(Problem)
-    problem.facts = Facts()
-    problem.facts.current = {i: revive(entry, FACT_CLASSES) for i, entry in enumerate(entries)}  # type: ignore[misc]
-    row["status"] = problem.status().value
+    row["status"] = Problem.status_of([revive(entry, FACT_CLASSES) for entry in entries]).value
     row["rectified_on"] = None
     row["verified_on"] = row["verifier"] = row["verification_passed"] = row["percent_done"] = None
     for name, _version, on, extra in entries:

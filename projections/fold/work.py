@@ -7,14 +7,14 @@ derived from those facts by the domain's own rules, once per batch for each bran
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.base import Facts
 from domain.branch_work import BranchWork
 from domain.phases import PhaseDefinition
-from domain.progress import milestones, phase_progress, phase_started_milestone
+from domain.progress import completion_date, milestones, phase_started_milestone
 from projections.fold.common import compact, compact_stored, correct, iso, revive
 from projections.state import Key, ViewState
 
@@ -37,7 +37,7 @@ FACT_CLASSES: dict[str, type] = {
 }
 
 # Meetings are the campaign's required gatherings; study sessions count as study days.
-_MEETINGS = {"MobilizationMeetingHeld", "OrganizationalLifeMeetingHeld"}
+_MEETINGS = ("MobilizationMeetingHeld", "OrganizationalLifeMeetingHeld")
 
 
 def _row(state: ViewState, event: Any) -> tuple[Key, dict[str, Any]] | None:
@@ -126,10 +126,11 @@ def phase_dates(
 ) -> tuple[date | None, date | None]:
     """(started_on, done_on): the first day the phase counts as started, and as done.
 
-    ``phase_progress`` decides both; a date is the earliest day its answer changes, so the
-    status on any day D follows from comparing D with these dates (see ``status_on``).
+    The domain's rules decide both (``phase_progress`` judges by the same milestones); a
+    date is the earliest day its answer changes, so the status on any day D follows from
+    comparing D with these dates (see ``status_on``).
     """
-    done_on = phase_progress(phase, reached, date.max).done_on
+    done_on = completion_date(phase, reached)
     starters = (*phase.starters, phase_started_milestone(phase.key))
     started = [reached[m] for m in starters if m in reached]
     return (min(started) if started else None), done_on
@@ -154,12 +155,9 @@ def refresh_work(state: ViewState, key: Key) -> None:
     facts = [revive(entry, FACT_CLASSES) for entry in row["facts"].values()]
     listed_on = [date.fromisoformat(on) for on in row["problems"].values()]
     reached = milestones(facts, listed_on)
-    work = object.__new__(BranchWork)
-    work.facts = Facts()
-    work.facts.current = dict(enumerate(facts))  # type: ignore[arg-type]
-    commitments = work.commitments()
-    names = [entry[0] for entry in row["facts"].values()]
-    row["meetings"] = sum(1 for n in names if n in _MEETINGS)
+    commitments = BranchWork.commitments_of(facts)
+    names = Counter(entry[0] for entry in row["facts"].values())
+    row["meetings"] = sum(names[name] for name in _MEETINGS)
     row["study_days"] = str(
         sum((f.days for f in facts if isinstance(f, BranchWork.StudySessionHeld)), Decimal(0))
     )
@@ -167,13 +165,13 @@ def refresh_work(state: ViewState, key: Key) -> None:
         f.count for f in facts if isinstance(f, BranchWork.OpinionsCollected)
     )
     row["work_systems"] = sum(
-        1 for change in work.work_systems().values() if change.value != "abolished"
+        1 for change in BranchWork.work_systems_of(facts).values() if change.value != "abolished"
     )
-    row["volunteer_teams"] = names.count("VolunteerTeamSetUp")
+    row["volunteer_teams"] = names["VolunteerTeamSetUp"]
     row["commitments_made"] = len(commitments)
     row["commitments_fulfilled"] = sum(1 for done in commitments.values() if done)
-    row["optional_actions"] = names.count("OptionalActionRecorded")
-    row["supervision_visits"] = names.count("SupervisionVisitRecorded")
+    row["optional_actions"] = names["OptionalActionRecorded"]
+    row["supervision_visits"] = names["SupervisionVisitRecorded"]
     dates = [entry[2] for entry in row["facts"].values()]
     if row["problem_activity_on"]:
         dates.append(row["problem_activity_on"])
