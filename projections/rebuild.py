@@ -102,7 +102,9 @@ def _rebuild(settings: Settings, names: tuple[str, ...], progress: bool) -> int:
         with db.transaction(conn):
             for table in tables:
                 db.execute(conn, f"DROP TABLE IF EXISTS {table.name}{SUFFIX}")
-                for statement in table.create_statements(table.name + SUFFIX, indexes=False):
+                for statement in table.create_statements(
+                    table.name + SUFFIX, indexes=False, postgres=db.is_postgres
+                ):
                     db.execute(conn, statement)
         ledger = Ledger(settings)
         head = ledger.recorder.max_notification_id() or 0

@@ -23,9 +23,13 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
-    def create_statements(self, name: str | None = None, *, indexes: bool = True) -> list[str]:
+    def create_statements(
+        self, name: str | None = None, *, indexes: bool = True, postgres: bool = False
+    ) -> list[str]:
+        """``postgres``: code columns collated "C" (migration 0006 did the same to the
+        tables created before it, which migrations 0001 and 0005 still create as text)."""
         name = name or self.name
-        columns = ", ".join(f"{c} {t}" for c, t in self.columns)
+        columns = ", ".join(f"{c} {sql_type(t, postgres)}" for c, t in self.columns)
         statements = [f"CREATE TABLE {name} ({columns}, PRIMARY KEY ({', '.join(self.key)}))"]
         if indexes:
             statements += self.index_statements(name)
@@ -43,13 +47,30 @@ class Table:
 
 
 TEXT, INT, BIG = "TEXT", "INTEGER", "BIGINT"
+# Ids, keys, vocabulary values, ISO dates and times: text compared byte by byte. On
+# PostgreSQL the database's default collation would compare them through the locale's
+# rules (slower to index, sort and look up: a rebuild's index builds and primary keys took
+# ~4 s more of PostgreSQL's CPU at a million events) and could order them differently from
+# SQLite and Python. Names and other human text keep the database's collation.
+CODE = "CODE"
+
+
+def sql_type(column_type: str, postgres: bool) -> str:
+    if column_type == CODE:
+        return 'TEXT COLLATE "C"' if postgres else "TEXT"
+    return column_type
+
+
+def code_columns(table: Table) -> tuple[str, ...]:
+    return tuple(name for name, column_type in table.columns if column_type == CODE)
+
 
 TABLES: tuple[Table, ...] = (
     # -- projection "progress": organizations, branch progress, problems ---------------------
     Table(
         "view_committee",
         "progress",
-        (("committee_id", TEXT), ("district_id", TEXT), ("name", TEXT), ("kind", TEXT)),
+        (("committee_id", CODE), ("district_id", CODE), ("name", TEXT), ("kind", CODE)),
         ("committee_id",),
         (("district_id",),),
     ),
@@ -57,14 +78,14 @@ TABLES: tuple[Table, ...] = (
         "view_branch",
         "progress",
         (
-            ("branch_id", TEXT),
-            ("district_id", TEXT),
-            ("committee_id", TEXT),
+            ("branch_id", CODE),
+            ("district_id", CODE),
+            ("committee_id", CODE),
             ("name", TEXT),
-            ("level", TEXT),
-            ("formation", TEXT),
+            ("level", CODE),
+            ("formation", CODE),
             ("host_name", TEXT),
-            ("category", TEXT),
+            ("category", CODE),
             ("rectification_target", INT),
             ("reorganized", INT),
         ),
@@ -75,12 +96,12 @@ TABLES: tuple[Table, ...] = (
         "view_group_scope",
         "progress",
         (
-            ("group_id", TEXT),
-            ("scope_kind", TEXT),  # committee | branch | group (the group's own row)
-            ("scope_id", TEXT),
-            ("district_id", TEXT),
+            ("group_id", CODE),
+            ("scope_kind", CODE),  # committee | branch | group (the group's own row)
+            ("scope_id", CODE),
+            ("district_id", CODE),
             ("name", TEXT),
-            ("kind", TEXT),
+            ("kind", CODE),
         ),
         ("group_id", "scope_kind", "scope_id"),
     ),
@@ -88,11 +109,11 @@ TABLES: tuple[Table, ...] = (
         "view_campaign",
         "progress",
         (
-            ("campaign_id", TEXT),
-            ("district_id", TEXT),
+            ("campaign_id", CODE),
+            ("district_id", CODE),
             ("name", TEXT),
-            ("starts_on", TEXT),
-            ("ends_on", TEXT),
+            ("starts_on", CODE),
+            ("ends_on", CODE),
             ("phases", TEXT),
         ),
         ("campaign_id",),
@@ -102,13 +123,13 @@ TABLES: tuple[Table, ...] = (
         "branch_progress",
         "progress",
         (
-            ("campaign_id", TEXT),
-            ("branch_id", TEXT),
+            ("campaign_id", CODE),
+            ("branch_id", CODE),
             ("enrolled", INT),
-            ("district_id", TEXT),
-            ("committee_id", TEXT),
-            ("category", TEXT),
-            ("formation", TEXT),
+            ("district_id", CODE),
+            ("committee_id", CODE),
+            ("category", CODE),
+            ("formation", CODE),
             ("branch_name", TEXT),
             ("rectification_target", INT),
             ("reorganized", INT),
@@ -121,9 +142,9 @@ TABLES: tuple[Table, ...] = (
             ("commitments_fulfilled", INT),
             ("optional_actions", INT),
             ("supervision_visits", INT),
-            ("last_activity_on", TEXT),
-            ("problem_activity_on", TEXT),
-            ("all_phases_done_on", TEXT),
+            ("last_activity_on", CODE),
+            ("problem_activity_on", CODE),
+            ("all_phases_done_on", CODE),
             ("milestones", TEXT),
             ("facts", TEXT),
             ("problems", TEXT),
@@ -136,13 +157,13 @@ TABLES: tuple[Table, ...] = (
         "branch_phase",
         "progress",
         (
-            ("campaign_id", TEXT),
-            ("branch_id", TEXT),
-            ("phase_key", TEXT),
+            ("campaign_id", CODE),
+            ("branch_id", CODE),
+            ("phase_key", CODE),
             ("phase_order", INT),
-            ("started_on", TEXT),
-            ("done_on", TEXT),
-            ("deadline", TEXT),
+            ("started_on", CODE),
+            ("done_on", CODE),
+            ("deadline", CODE),
         ),
         ("campaign_id", "branch_id", "phase_key"),
         (("campaign_id", "phase_key"),),
@@ -151,18 +172,18 @@ TABLES: tuple[Table, ...] = (
         "problem_ledger",
         "progress",
         (
-            ("problem_id", TEXT),
-            ("campaign_id", TEXT),
-            ("branch_id", TEXT),
-            ("category", TEXT),
+            ("problem_id", CODE),
+            ("campaign_id", CODE),
+            ("branch_id", CODE),
+            ("category", CODE),
             ("description", TEXT),
             ("measures", TEXT),
             ("responsible_person", TEXT),
-            ("deadline", TEXT),
-            ("listed_on", TEXT),
-            ("status", TEXT),
-            ("rectified_on", TEXT),
-            ("verified_on", TEXT),
+            ("deadline", CODE),
+            ("listed_on", CODE),
+            ("status", CODE),
+            ("rectified_on", CODE),
+            ("verified_on", CODE),
             ("verifier", TEXT),
             ("verification_passed", INT),
             ("percent_done", INT),
@@ -180,9 +201,9 @@ TABLES: tuple[Table, ...] = (
         "problem_counts",
         "progress",
         (
-            ("campaign_id", TEXT),
-            ("branch_id", TEXT),
-            ("deadline", TEXT),
+            ("campaign_id", CODE),
+            ("branch_id", CODE),
+            ("deadline", CODE),
             ("listed", INT),
             ("rectified", INT),
             ("unrectified", INT),
@@ -195,21 +216,21 @@ TABLES: tuple[Table, ...] = (
         "timeline",
         (
             ("position", BIG),
-            ("branch_id", TEXT),
-            ("campaign_id", TEXT),
-            ("aggregate_kind", TEXT),
-            ("aggregate_id", TEXT),
+            ("branch_id", CODE),
+            ("campaign_id", CODE),
+            ("aggregate_kind", CODE),
+            ("aggregate_id", CODE),
             ("version", INT),
-            ("event_id", TEXT),
-            ("type", TEXT),
-            ("occurred_on", TEXT),
-            ("recorded_at", TEXT),
+            ("event_id", CODE),
+            ("type", CODE),
+            ("occurred_on", CODE),
+            ("recorded_at", CODE),
             ("actor", TEXT),
             ("source", TEXT),
-            ("client_event_id", TEXT),
+            ("client_event_id", CODE),
             ("data", TEXT),
-            ("corrected_by", TEXT),
-            ("withdrawn_by", TEXT),
+            ("corrected_by", CODE),
+            ("withdrawn_by", CODE),
         ),
         ("position",),
         (("branch_id", "position"), ("event_id",)),
@@ -217,7 +238,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "timeline_owner",
         "timeline",
-        (("aggregate_id", TEXT), ("branch_id", TEXT), ("campaign_id", TEXT), ("created_by", TEXT)),
+        (("aggregate_id", CODE), ("branch_id", CODE), ("campaign_id", CODE), ("created_by", CODE)),
         ("aggregate_id",),
     ),
 )

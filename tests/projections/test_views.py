@@ -278,3 +278,45 @@ def test_migration_0005_fills_problem_counts_as_the_projection_keeps_them(world,
     command.downgrade(alembic_config(settings), "0004")
     command.upgrade(alembic_config(settings), "head")
     assert counts() == kept
+
+
+def _collations(settings) -> dict[tuple[str, str], str | None]:
+    import psycopg
+
+    schema = settings.database_url.rsplit("schema=", 1)[-1]
+    with psycopg.connect(settings.psycopg_conninfo()) as conn:
+        rows = conn.execute(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND data_type = 'text'",
+            (schema,),
+        ).fetchall()
+    return {(table, column): collation for table, column, collation in rows}
+
+
+@pytest.mark.postgres
+def test_code_columns_compare_byte_by_byte_after_migration_and_rebuild(postgres_settings):
+    from alembic import command
+
+    from projections.schema import TABLES, TEXT, code_columns
+    from taizhang.migrate import alembic_config, upgrade
+
+    upgrade(postgres_settings)
+    codes = {(t.name, c) for t in TABLES for c in code_columns(t)}
+    texts = {(t.name, c) for t in TABLES for c, kind in t.columns if kind == TEXT}
+    assert ("branch_timeline", "branch_id") in codes and ("view_branch", "name") in texts
+
+    def check() -> None:
+        collations = _collations(postgres_settings)
+        assert {key: collations[key] for key in codes} == dict.fromkeys(codes, "C")
+        assert {key: collations[key] for key in texts} == dict.fromkeys(texts)  # the default
+
+    check()
+    command.downgrade(alembic_config(postgres_settings), "0005")
+    collations = _collations(postgres_settings)
+    assert {collations[key] for key in codes} == {None}
+    command.upgrade(alembic_config(postgres_settings), "head")
+    check()
+    # A rebuild's fresh tables are made collated too.
+    make_district(postgres_settings)
+    rebuild(postgres_settings)
+    check()
