@@ -20,8 +20,8 @@ from domain.base import Fact
 from domain.branch_work import BranchWork
 from domain.errors import InvalidValue
 from domain.problem import Problem
-from domain.receipt import Receipt
-from projections.fold import fold, settle
+from projections.fold import fold_progress, settle
+from projections.log import LogReader
 from projections.schema import TABLES, create_all_statements
 from projections.state import ViewState
 from projections.store import Database
@@ -29,7 +29,6 @@ from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.service import BUSINESS_TIMEZONE
 
-PAGE = 10_000
 # Events that restate the past rather than happen on their own date.
 _RESTATEMENTS = (
     BranchWork.FactCorrected,
@@ -43,32 +42,31 @@ _RESTATEMENTS = (
 def replay_as_of(
     ledger: Ledger, *, business_date: date | None = None, known_at: datetime | None = None
 ) -> ViewState:
+    """The progress projection folded from the log, as of a business date or a knowledge
+    time: with the live worker's folds, on stored values where they can (a knowledge-time
+    report replays the whole log inside an HTTP request)."""
+
+    def accept(cls: type, recorded_at: datetime, occurred_on: date) -> bool:
+        if known_at is not None and recorded_at > known_at:
+            return False
+        return (
+            business_date is None
+            or issubclass(cls, (Fact, *_RESTATEMENTS))
+            or occurred_on <= business_date
+        )
+
     state = ViewState()
-    last = 0
-    while True:
-        page = ledger.recorder.select_notifications(last, PAGE, inclusive_of_start=False)
-        if not page:
-            break
-        last = page[-1].id
-        for notification in page:
-            try:
-                event = ledger.mapper.to_domain_event(notification)
-            except Exception:  # noqa: BLE001, S112 -- the live views dead-letter it too
-                continue
-            if isinstance(event, Receipt.Event):
-                continue
-            if known_at is not None and event.timestamp > known_at:
-                continue
-            if (
-                business_date is not None
-                and not isinstance(event, (Fact, *_RESTATEMENTS))
-                and event.provenance.occurred_on > business_date
-            ):
-                continue
-            try:
-                fold(state, "progress", event, notification.id)
-            except Exception:  # noqa: BLE001, S112
-                continue
+    decode = ledger.mapper.to_domain_event
+    reader = LogReader(ledger)
+    try:
+        for page in reader.pages(0):
+            for stored in page:
+                try:
+                    fold_progress(state, stored, decode, accept)
+                except Exception:  # noqa: BLE001, S112 -- the live views dead-letter it too
+                    continue
+    finally:
+        reader.close()
     if business_date is not None:
         _drop_after(state, business_date.isoformat())
     settle(state)

@@ -7,6 +7,7 @@ one event to one projection; ``settle`` recomputes the derived rows of what a ba
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from projections.fold import organizations, problems, work
@@ -39,9 +40,17 @@ _FACT_FOLDS: dict[Any, Any] = {
 }
 
 
-def fold_progress(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> None:
+# Whether a replay folds an event at all: (its class, when it was recorded, the business
+# date it happened on). As-of reports leave out what was not yet known or had not happened.
+Accept = Callable[[type, datetime, date], bool]
+
+
+def fold_progress(
+    state: ViewState, stored: Any, decode: Callable[[Any], Any], accept: Accept | None = None
+) -> None:
     """Fold one stored event into the progress projection; ``decode`` makes it a domain
-    event when its fold needs one. Events it has no fold for are never decoded."""
+    event when its fold needs one. Events it has no fold for are never decoded, nor are
+    events ``accept`` turns away whose stored values say so."""
     cls = class_of(stored.topic)
     handler = PROGRESS_HANDLERS.get(cls)
     if handler is None:
@@ -50,11 +59,20 @@ def fold_progress(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -
     if fact_fold is not None:
         values = plain_values(stored, cls)
         if values is not None:
+            if accept is not None and not accept(
+                cls,
+                datetime.fromisoformat(values["timestamp"]),
+                date.fromisoformat(values["provenance"]["occurred_on"]),
+            ):
+                return
             fact_fold(
                 state, aggregate_id_of(stored), cls.__name__, stored.originator_version, values
             )
             return
-    handler(state, decode(stored))
+    event = decode(stored)
+    if accept is not None and not accept(cls, event.timestamp, event.provenance.occurred_on):
+        return
+    handler(state, event)
 
 
 def settle(state: ViewState) -> list[tuple[str, Exception]]:
