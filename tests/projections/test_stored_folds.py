@@ -59,12 +59,19 @@ def folded_rows(ledger):
     return entries, state.rows["branch_timeline"]
 
 
-def test_every_timeline_row_equals_the_decoded_events_record(settings):
+def demo_log(settings):
+    """The story and a demo district (every event type the demo makes): its ledger, and
+    the log's entries with the timeline folded from them."""
     d = make_district(settings)
     story(d)
     ledger = d.service.ledger
-    generate(ledger, branches=25, progress=False)  # every event type the demo makes
+    generate(ledger, branches=25, progress=False)
     entries, rows = folded_rows(ledger)
+    return ledger, entries, rows
+
+
+def test_every_timeline_row_equals_the_decoded_events_record(settings):
+    ledger, entries, rows = demo_log(settings)
     kinds = set()
     for entry in entries:
         event = ledger.mapper.to_domain_event(entry)
@@ -79,11 +86,7 @@ def test_every_timeline_row_equals_the_decoded_events_record(settings):
 
 
 def test_progress_from_stored_events_equals_progress_from_decoded_ones(settings):
-    d = make_district(settings)
-    story(d)
-    ledger = d.service.ledger
-    generate(ledger, branches=25, progress=False)
-    entries, _ = folded_rows(ledger)
+    ledger, entries, _ = demo_log(settings)
     decode = ledger.mapper.to_domain_event
     stored, decoded = ViewState(), ViewState()
     for entry in entries:
@@ -123,11 +126,7 @@ def _decoded_as_of(ledger, entries, business_date=None, known_at=None):
 def test_as_of_replays_from_stored_values_equal_replays_of_decoded_events(settings):
     from projections.report import replay_as_of
 
-    d = make_district(settings)
-    story(d)
-    ledger = d.service.ledger
-    generate(ledger, branches=25, progress=False)
-    entries, _ = folded_rows(ledger)
+    ledger, entries, _ = demo_log(settings)
     recorded = sorted(ledger.mapper.to_domain_event(e).timestamp for e in entries)
     cases = [{"business_date": date(2014, m, 15)} for m in (3, 4, 5, 6)]
     cases += [{"known_at": recorded[len(recorded) * k // 4]} for k in (1, 2, 3)]
