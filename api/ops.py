@@ -110,7 +110,8 @@ def _readiness(ready: bool, checks: dict[str, Any], retry_after: int = 5) -> Res
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    """Prometheus metrics: requests, latency, events stored, projection lag."""
+    """Prometheus metrics: requests, latency, events stored, projection lag, and how many
+    posts share a group-commit transaction (``taizhang_group_commit_posts``)."""
     try:
         for name, lag in projection_lag().items():
             PROJECTION_LAG.labels(name).set(lag)

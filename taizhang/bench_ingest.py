@@ -104,7 +104,10 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
         common = {"machine": machine(), "load": load(), **server.shape()}
         if "posts" in parts:
             baseline = _library_saves(settings, world, args.events, args.clients)
+            before = _grouped_posts(base)
             posts = _http_posts(base, token, world, args.events, args.clients)
+            after = _grouped_posts(base)
+            rounds = after[1] - before[1]
             empty = _http_empty(base, args.events, args.clients)
             emit(
                 "http_single_posts",
@@ -115,6 +118,7 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
                 ratio=round(posts / baseline, 3),
                 target_ratio=1.5,
                 clients=args.clients,
+                posts_per_transaction=round((after[0] - before[0]) / rounds, 2) if rounds else None,
                 **common,
             )
             emit(
@@ -349,6 +353,18 @@ class _Client:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _grouped_posts(base: str) -> tuple[float, float]:
+    """(posts, transactions) the server's group commits have stored so far (/metrics)."""
+    text = _Client(base).call("GET", "/metrics").decode()
+    totals = {"_sum": 0.0, "_count": 0.0}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        for suffix in totals:
+            if name.startswith("taizhang_group_commit_posts" + suffix):
+                totals[suffix] += float(value)
+    return totals["_sum"], totals["_count"]
 
 
 def _http_posts(base: str, token: str, world: dict[str, Any], events: int, clients: int) -> float:

@@ -99,6 +99,7 @@ def test_ingest_benchmark_serves_posts_batches_and_views_and_reports_them(
     posts = found["http_single_posts"]
     assert posts["value"] > 0 and posts["baseline_value"] > 0
     assert posts["ratio"] == pytest.approx(posts["value"] / posts["baseline_value"], rel=0.01)
+    assert posts["posts_per_transaction"] >= 1
     assert found["http_single_posts_vs_empty_endpoint"]["baseline_value"] > 0
     assert found["http_batches_of_1000"]["value"] > 0
     assert 0 < found["supervision_view_p50"]["value"] <= found["supervision_view_p99"]["value"]

@@ -57,10 +57,23 @@ def test_the_leader_waits_for_posts_under_way_and_stores_them_together(
     others = [threading.Thread(target=post, args=(i,)) for i in (1, 2)]
     for t in others:
         t.start()
+    before = _observed()
     for t in (first, *others):
         t.join(timeout=10)
     assert store.transactions == [events]
     assert [r[0].domain_event for r in results] == events
+    # /metrics tells operators how many posts share a transaction.
+    assert _observed() == (before[0] + 3, before[1] + 1)
+
+
+def _observed() -> tuple[float, float]:
+    """(posts, transactions) the group-commit histogram has seen in this process."""
+    samples = {
+        s.name: s.value
+        for metric in group_commit.POSTS_PER_TRANSACTION.collect()
+        for s in metric.samples
+    }
+    return samples["taizhang_group_commit_posts_sum"], samples["taizhang_group_commit_posts_count"]
 
 
 def test_a_post_that_will_not_save_releases_the_leader_at_once(
