@@ -18,10 +18,15 @@ from api.reads import as_json, load_query
 from api.runtime import runtime, scope, wait_for_min_position
 from api.schemas.queries import ProblemQuery, RankingQuery, TimelineQuery, ViewQuery
 from projections import export
+from projections.report import ReplayBusy
 from projections.shared_views import Rendered
 from taizhang.unit_of_work import NotFound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A report as known at a time replays the log (about half a minute at a million events);
+# a second one in the same process waits this long for the first, then answers 503.
+REPLAY_WAIT_SECONDS = 20.0
+REPLAY_RETRY_AFTER_SECONDS = 30
 
 bp = Blueprint("views", __name__, url_prefix="/api/v1")
 
@@ -111,13 +116,22 @@ def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
     min_position = wait_for_min_position()
     views = runtime().views
     if "known_on" in query:
-        body = views.report_as_of(
-            campaign_id,
-            kind,
-            scope_id,
-            business_date=query.get("as_of"),
-            known_at=query["known_on"],
-        )
+        try:
+            body = views.report_as_of(
+                campaign_id,
+                kind,
+                scope_id,
+                business_date=query.get("as_of"),
+                known_at=query["known_on"],
+                wait=REPLAY_WAIT_SECONDS,
+            )
+        except ReplayBusy as busy:
+            raise ApiProblem(
+                503,
+                f"{busy}; reports as known at a time replay the whole log, one at a time",
+                slug="report-busy",
+                headers={"Retry-After": str(REPLAY_RETRY_AFTER_SECONDS)},
+            ) from None
     else:
         rendered = views.supervision_rendered(
             campaign_id,

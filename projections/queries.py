@@ -789,6 +789,7 @@ class Views:
         *,
         business_date: date | None = None,
         known_at: datetime | None = None,
+        wait: float | None = None,
     ) -> dict[str, Any]:
         from projections.report import report_as_of
 
@@ -801,6 +802,7 @@ class Views:
             scope_id,
             business_date=business_date,
             known_at=known_at,
+            wait=wait,
         )
 
 

@@ -12,6 +12,7 @@ SQLite database with the same tables, and the same queries compute the view.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -101,6 +102,15 @@ def in_memory_views(state: ViewState) -> Any:
     return Views.over_connection(conn)
 
 
+# A replay holds the folded log in memory (~700 MB at a million events) for half a minute:
+# one at a time in a process, so that a burst of reports cannot exhaust the machine's memory.
+_REPLAYING = threading.BoundedSemaphore(1)
+
+
+class ReplayBusy(Exception):
+    """Another as-of replay is under way in this process and did not end in time."""
+
+
 def report_as_of(
     settings: Settings,
     campaign_id: UUID,
@@ -109,7 +119,11 @@ def report_as_of(
     *,
     business_date: date | None = None,
     known_at: datetime | None = None,
+    wait: float | None = None,
 ) -> dict[str, Any]:
+    """The supervision view as of a business date or a knowledge time; ``wait``: how many
+    seconds to wait for another replay in this process to end (None: as long as it takes)
+    before ``ReplayBusy``."""
     if (business_date is None) == (known_at is None):
         raise InvalidValue(
             "business_date", "one_of", "give either a business date or a knowledge time"
@@ -117,11 +131,16 @@ def report_as_of(
     if known_at is not None and known_at.tzinfo is None:
         raise InvalidValue("known_at", "timezone", "known_at needs a timezone, e.g. +08:00")
     day = business_date or known_at.astimezone(BUSINESS_TIMEZONE).date()  # type: ignore[union-attr]
-    ledger = Ledger(settings)
+    if not _REPLAYING.acquire(timeout=wait):
+        raise ReplayBusy(f"another as-of report was being replayed for over {wait:g} s")
     try:
-        state = replay_as_of(ledger, business_date=business_date, known_at=known_at)
+        ledger = Ledger(settings)
+        try:
+            state = replay_as_of(ledger, business_date=business_date, known_at=known_at)
+        finally:
+            ledger.close()
     finally:
-        ledger.close()
+        _REPLAYING.release()
     views = in_memory_views(state)
     report = views.supervision_view(campaign_id, scope=scope, scope_id=scope_id, as_of=day)
     report["business_date"] = business_date.isoformat() if business_date else None

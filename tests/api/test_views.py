@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import pytest
 
 from projections.worker import Worker
 from tests.api.conftest import TODAY, Api
@@ -204,3 +209,61 @@ def test_problem_ledger_as_an_excel_workbook(api: Api) -> None:
     )
     assert own.status_code == 200
     assert len(list(load_workbook(BytesIO(own.data)).active.iter_rows(min_row=4))) == 1
+
+
+def test_a_supervision_view_as_known_at_a_time_replays_the_log(api: Api) -> None:
+    campaign, district = api.ids["campaign"], api.ids["district"]
+    path = f"/api/v1/campaigns/{campaign}/districts/{district}/supervision"
+    before = datetime.now(UTC)
+    api.ok(api.event(work(api) + "/events", "MobilizationMeetingHeld", {"participants": 9}))
+    catch_up(api)
+
+    def mobilized(known_on: datetime) -> int:
+        response = api.get(f"{path}?known_on={quote(known_on.isoformat())}")
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert body["known_at"] == known_on.isoformat()
+        phase = next(p for p in body["phases"] if p["key"] == "mobilization_meeting")
+        return int(phase["done"])
+
+    assert mobilized(before) == 0  # the meeting was not yet recorded then
+    assert mobilized(datetime.now(UTC)) == 1
+    # Before anyone had recorded the campaign, there was nothing to report.
+    assert api.get(f"{path}?known_on={quote('2000-01-01T00:00:00+08:00')}").status_code == 404
+    garbled = api.get(f"{path}?known_on=yesterday")
+    assert garbled.status_code == 422 and garbled.get_json()["errors"][0]["field"] == "known_on"
+
+
+def test_a_second_replay_in_a_process_waits_then_answers_503(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api import views as views_module
+    from projections import report
+
+    campaign, district = api.ids["campaign"], api.ids["district"]
+    path = f"/api/v1/campaigns/{campaign}/districts/{district}/supervision"
+    monkeypatch.setattr(views_module, "REPLAY_WAIT_SECONDS", 0.05)
+    busy = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(report, "_REPLAYING", busy)
+    answers: list[Any] = []
+    busy.acquire()  # another report is being replayed
+    try:
+        # In a thread, so that a report that waited for ever would fail the test, not hang it.
+        asking = threading.Thread(
+            target=lambda: answers.append(
+                api.get(f"{path}?known_on={quote(datetime.now(UTC).isoformat())}")
+            )
+        )
+        asking.start()
+        asking.join(timeout=30)
+        assert not asking.is_alive(), "the report waited for the other replay to end"
+    finally:
+        busy.release()
+    (response,) = answers
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.headers["Retry-After"] == str(views_module.REPLAY_RETRY_AFTER_SECONDS)
+    assert "replay" in response.get_json()["detail"]
+    # Once the other replay has ended, the report is computed.
+    again = api.get(f"{path}?known_on={quote(datetime.now(UTC).isoformat())}")
+    assert again.status_code == 200
