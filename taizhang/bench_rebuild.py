@@ -232,7 +232,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "log_events": events,
-                    "schema": bench.database_url.rsplit("=", 1)[-1],
+                    # What --reuse takes: the schema, or the SQLite file.
+                    "schema": (
+                        bench.database_url.rsplit("=", 1)[-1]
+                        if bench.is_postgres
+                        else bench.sqlite_path()
+                    ),
                     "generated_in_s": round(time.perf_counter() - started, 1),
                     "database": "postgres" if bench.is_postgres else "sqlite",
                     "nproc": os.cpu_count(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,6 +84,24 @@ def test_rebuild_benchmark_rebuilds_a_generated_log_and_reports_every_figure(
     if settings.is_postgres:
         # The generated log's schema is dropped afterwards.
         assert bench_schemas(settings) == before
+    else:  # and so is the SQLite file's directory
+        assert not Path(log["schema"]).parent.exists()
+
+
+def test_a_kept_log_is_measured_again_with_reuse(sqlite_settings: Settings, tmp_path: Path) -> None:
+    code, lines, err = bench(sqlite_settings, tmp_path, "rebuild", "--events", "800", "--keep",
+                             "--posts", "0")  # fmt: skip
+    assert code == 0, err
+    kept = Path(lines[0]["schema"])
+    try:
+        assert kept.is_file()
+        code, again, err = bench(sqlite_settings, tmp_path, "rebuild", "--reuse", str(kept),
+                                 "--posts", "0")  # fmt: skip
+        assert code == 0, err
+        assert again[0]["log_events"] == lines[0]["log_events"]
+        assert figures(again)["rebuild_rate"]["value"] > 0
+    finally:
+        shutil.rmtree(kept.parent, ignore_errors=True)
 
 
 def test_ingest_benchmark_serves_posts_batches_and_views_and_reports_them(
