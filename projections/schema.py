@@ -23,6 +23,10 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
+    @property
+    def code_columns(self) -> tuple[str, ...]:
+        return tuple(name for name, column_type in self.columns if column_type == CODE)
+
     def create_statements(
         self, name: str | None = None, *, indexes: bool = True, postgres: bool = False
     ) -> list[str]:
@@ -59,10 +63,6 @@ def sql_type(column_type: str, postgres: bool) -> str:
     if column_type == CODE:
         return 'TEXT COLLATE "C"' if postgres else "TEXT"
     return column_type
-
-
-def code_columns(table: Table) -> tuple[str, ...]:
-    return tuple(name for name, column_type in table.columns if column_type == CODE)
 
 
 TABLES: tuple[Table, ...] = (

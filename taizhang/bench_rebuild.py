@@ -234,9 +234,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                     "log_events": events,
                     # What --reuse takes: the schema, or the SQLite file.
                     "schema": (
-                        bench.database_url.rsplit("=", 1)[-1]
-                        if bench.is_postgres
-                        else bench.sqlite_path()
+                        bench.postgres_params().schema if bench.is_postgres else bench.sqlite_path()
                     ),
                     "generated_in_s": round(time.perf_counter() - started, 1),
                     "database": "postgres" if bench.is_postgres else "sqlite",

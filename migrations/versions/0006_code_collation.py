@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from projections.schema import TABLES, code_columns
+from projections.schema import TABLES
 
 revision = "0006"
 down_revision = "0005"
@@ -29,7 +29,7 @@ def _collate(collation: str) -> None:
     for table in TABLES:
         changes = ", ".join(
             f'ALTER COLUMN {column} TYPE TEXT COLLATE "{collation}"'
-            for column in code_columns(table)
+            for column in table.code_columns
         )
         if changes:
             op.execute(f"ALTER TABLE {table.name} {changes}")

@@ -283,7 +283,7 @@ def test_migration_0005_fills_problem_counts_as_the_projection_keeps_them(world,
 def _collations(settings) -> dict[tuple[str, str], str | None]:
     import psycopg
 
-    schema = settings.database_url.rsplit("schema=", 1)[-1]
+    schema = settings.postgres_params().schema
     with psycopg.connect(settings.psycopg_conninfo()) as conn:
         rows = conn.execute(
             "SELECT table_name, column_name, collation_name FROM information_schema.columns "
@@ -297,11 +297,11 @@ def _collations(settings) -> dict[tuple[str, str], str | None]:
 def test_code_columns_compare_byte_by_byte_after_migration_and_rebuild(postgres_settings):
     from alembic import command
 
-    from projections.schema import TABLES, TEXT, code_columns
+    from projections.schema import TABLES, TEXT
     from taizhang.migrate import alembic_config, upgrade
 
     upgrade(postgres_settings)
-    codes = {(t.name, c) for t in TABLES for c in code_columns(t)}
+    codes = {(t.name, c) for t in TABLES for c in t.code_columns}
     texts = {(t.name, c) for t in TABLES for c, kind in t.columns if kind == TEXT}
     assert ("branch_timeline", "branch_id") in codes and ("view_branch", "name") in texts
 
