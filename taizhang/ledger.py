@@ -25,16 +25,33 @@ from taizhang.transcodings import register_transcodings
 log = logging.getLogger(__name__)
 
 PRELOAD_CHUNK = 500
-# Writers in different processes that collided on the same aggregates take turns on them
-# before trying again: PostgreSQL session advisory locks, one per stripe of aggregate ids,
-# always taken in ascending order so that they never wait on each other in a circle.
-TURN_LOCK_CLASS = 0x7462  # "tb"; other advisory locks of the project use other keys
-TURN_STRIPES = 256
+# Writers in different processes that change the same aggregates take turns on them:
+# PostgreSQL session advisory locks, always taken in ascending order so that they never
+# wait on each other in a circle. One lock per aggregate, so that batches on different
+# branches do not wait on each other; but advisory locks live in PostgreSQL's shared lock
+# table (max_locks_per_transaction × max_connections entries, 6,400 by default), so a
+# writer changing more aggregates than TURN_LOCKS_MAX takes that many stripes instead.
+# Other advisory locks of the project use other first keys.
+TURN_LOCK_CLASS = 0x7462  # "tb": the second key names one aggregate
+TURN_STRIPE_CLASS = 0x7473  # "ts": the second key names a stripe of aggregates
+TURN_LOCKS_MAX = 256
 TURN_WAIT_MS = 10_000
 # Writers holding turns at once in a process. Each holds one pooled connection for its
 # locks besides the one its work uses: fewer holders than half the pool (5 + 10 overflow)
 # leave connections for everyone else.
 TURN_HOLDERS = 4
+
+
+def turn_keys(aggregate_ids: Iterable[UUID]) -> tuple[int, list[int]] | None:
+    """The advisory locks of a writer's turns: a class and its second keys, or None."""
+    ids = set(aggregate_ids)
+    if not ids:
+        return None
+    if len(ids) <= TURN_LOCKS_MAX:
+        # The second key is an int4: 32 of the id's random bits. Two aggregates sharing
+        # them only wait on each other.
+        return TURN_LOCK_CLASS, sorted({(i.int & 0xFFFFFFFF) - 0x80000000 for i in ids})
+    return TURN_STRIPE_CLASS, sorted({i.int % TURN_LOCKS_MAX for i in ids})
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -224,28 +241,28 @@ class Ledger(Application[UUID]):
         batches on the same aggregates from colliding on save, each collision throwing
         away all of a batch's work. A wait that runs out goes on without the turns.
         """
-        stripes = sorted({i.int % TURN_STRIPES for i in aggregate_ids})
-        if not self.settings.is_postgres or not stripes:
+        keys = turn_keys(aggregate_ids)
+        if not self.settings.is_postgres or not keys:
             yield
             return
         datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
         with self._turn_holders, datastore.get_connection() as conn:
             try:
                 # statement_timeout bounds the whole wait; lock_timeout alone bounds each
-                # stripe, so a batch on many stripes could wait many times over.
+                # lock, so a batch on many aggregates could wait many times over.
                 conn.execute(f"SET statement_timeout = {TURN_WAIT_MS}")
                 conn.execute(
-                    "SELECT pg_advisory_lock(%s, t.s) FROM "
-                    "(SELECT s FROM unnest(%s::int[]) AS s ORDER BY s) AS t",
-                    (TURN_LOCK_CLASS, stripes),
+                    "SELECT pg_advisory_lock(%s, t.k) FROM "
+                    "(SELECT k FROM unnest(%s::int[]) AS k ORDER BY k) AS t",
+                    keys,
                 )
             except Exception as error:  # noqa: BLE001 - go on without turns
-                log.warning("no turns on %d stripes: %r", len(stripes), error)
+                log.warning("no turns on %d keys of class %d: %r", len(keys[1]), keys[0], error)
             try:
                 yield
             finally:
                 try:
-                    # Also after a wait that ran out: the stripes taken before it stay
+                    # Also after a wait that ran out: the locks taken before it stay
                     # held by the session, and the connection goes back to the pool.
                     conn.execute("SELECT pg_advisory_unlock_all()")
                     conn.execute("RESET statement_timeout")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,15 +18,10 @@ from domain.campaign import Campaign
 from domain.errors import RuleViolation
 from domain.provenance import Provenance
 from taizhang.ledger import Ledger
+from taizhang.turns import TURNS
 
 A = TypeVar("A", bound=LedgerAggregate)
 
-# Writers in one process that change the same aggregate take turns, instead of racing and
-# retrying: under contention optimistic retries alone can starve an unlucky writer.
-# Striped so the locks are few; bounded waits so a batch taking stripes in another order
-# can never deadlock (it then falls back to optimistic concurrency, which stays correct).
-_STRIPES = [threading.Lock() for _ in range(1024)]
-_STRIPE_WAIT_SECONDS = 5.0
 # How stale a consulted aggregate (a campaign's enrolment, a branch's standing) may be on
 # the fast path. A refusal is always re-checked on fresh state.
 CONSULT_MAX_AGE_SECONDS = 1.0
@@ -70,16 +64,16 @@ class UnitOfWork:
         self.unloaded_facts = unloaded_facts and not careful
         # Stored versions of the batch's uncached branch works, read together (``preload``).
         self._versions: dict[UUID, int] = {}
-        # A single post changes one aggregate and so holds at most one stripe: posts can
+        # A single post changes one aggregate and so holds at most one turn: posts can
         # never wait on each other in a circle. A batch changes many; two batches taking
-        # stripes in different orders would wait on each other until the bounded waits
-        # ran out, so batches rely on optimistic concurrency alone.
+        # turns as they go, in different orders, would wait on each other until the
+        # bounded waits ran out, so batches take theirs at once (``take_turns_on``).
         self.take_turns = take_turns
         self._absent: set[UUID] = set()
         # What this attempt consulted: read once, then the same state for every item.
         self._reads: dict[UUID, LedgerAggregate] = {}
         self.aggregates: dict[UUID, LedgerAggregate] = {}
-        self._held: dict[int, threading.Lock] = {}
+        self._held: set[UUID] = set()  # turns taken (taizhang.turns)
         # Set once the changes are stored: from then on the copies are the cached state.
         self.saved = False
 
@@ -96,33 +90,26 @@ class UnitOfWork:
         self.release()
 
     def release(self) -> None:
-        for lock in self._held.values():
-            lock.release()
+        for aggregate_id in self._held:
+            TURNS.give_back(aggregate_id)
         self._held.clear()
 
     def _take_turn(self, aggregate_id: UUID) -> None:
-        if not self.take_turns:
-            return
-        stripe = hash(aggregate_id) % len(_STRIPES)
-        if stripe not in self._held:
-            lock = _STRIPES[stripe]
-            if lock.acquire(timeout=_STRIPE_WAIT_SECONDS):
-                self._held[stripe] = lock
+        if self.take_turns and aggregate_id not in self._held and TURNS.take(aggregate_id):
+            self._held.add(aggregate_id)
 
     @contextmanager
     def take_turns_on(self, aggregate_ids: set[UUID]) -> Iterator[None]:
         """A batch's turns on every aggregate it changes, taken at once in one order.
 
-        Batches that all take their stripes in ascending order never wait on each other
-        in a circle, so concurrent batches on the same aggregates in a process run one
-        after another instead of colliding on save and starting again.
+        Batches that all take their turns in ascending order never wait on each other in
+        a circle, so concurrent batches on the same aggregates in a process run one after
+        another instead of colliding on save and starting again.
         """
-        for stripe in sorted({hash(i) % len(_STRIPES) for i in aggregate_ids}):
-            if stripe not in self._held:
-                lock = _STRIPES[stripe]
-                if lock.acquire(timeout=_STRIPE_WAIT_SECONDS):
-                    self._held[stripe] = lock
-        yield  # the stripes are released with the unit of work
+        for aggregate_id in sorted(aggregate_ids):
+            if aggregate_id not in self._held and TURNS.take(aggregate_id):
+                self._held.add(aggregate_id)
+        yield  # the turns are given back with the unit of work
 
     def get(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
         """An aggregate to change: a private copy, shared by the items of one batch."""

@@ -847,7 +847,7 @@ def test_a_batch_consults_a_campaign_no_older_than_a_single_post_does(
     assert sorted(f.title for f in work.facts.values()) == ["warm0", "warm1"]
 
 
-def test_turns_that_ran_out_leave_no_stripe_held(
+def test_turns_that_ran_out_leave_no_lock_held(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not settings.is_postgres:
@@ -857,18 +857,50 @@ def test_turns_that_ran_out_leave_no_stripe_held(
     ledger = Ledger(settings)
     monkeypatch.setattr(ledger_module, "TURN_WAIT_MS", 300)
     held_elsewhere = psycopg.connect(settings.psycopg_conninfo(), autocommit=True)
+    first, second = UUID(int=1), UUID(int=2)
+    lock_class, keys = ledger_module.turn_keys([first, second]) or (0, [])
     try:
-        # Stripe 2 is taken by another session: the wait runs out after stripe 1 was taken.
-        held_elsewhere.execute("SELECT pg_advisory_lock(%s, 2)", (ledger_module.TURN_LOCK_CLASS,))
-        with ledger.turns([UUID(int=1), UUID(int=2)]):
+        # The second aggregate's lock is taken by another session: the wait runs out after
+        # the first one's was taken.
+        held_elsewhere.execute("SELECT pg_advisory_lock(%s, %s)", (lock_class, keys[1]))
+        with ledger.turns([first, second]):
             pass
         held_elsewhere.execute("SELECT pg_advisory_unlock_all()")
         taken = held_elsewhere.execute(
-            "SELECT pg_try_advisory_lock(%s, 1)", (ledger_module.TURN_LOCK_CLASS,)
+            "SELECT pg_try_advisory_lock(%s, %s)", (lock_class, keys[0])
         ).fetchone()
-        assert taken == (True,), "stripe 1 still held by a pooled connection"
+        assert taken == (True,), "the first aggregate's lock still held by a pooled connection"
     finally:
         held_elsewhere.close()
+        ledger.close()
+
+
+def test_batches_on_different_aggregates_hold_their_turns_at_once(
+    postgres_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writers of 250 aggregates each, none shared: neither waits for the other.
+
+    With turns striped over 256 locks, two such batches shared a stripe nearly always, and
+    every batch of the district waited for the one before it."""
+    import psycopg
+
+    ledger = Ledger(postgres_settings)
+    monkeypatch.setattr(ledger_module, "TURN_WAIT_MS", 300)
+    ours, theirs = [uuid4() for _ in range(250)], [uuid4() for _ in range(250)]
+    try:
+        with (
+            ledger.turns(ours),
+            ledger.turns(theirs),
+            psycopg.connect(postgres_settings.psycopg_conninfo(), autocommit=True) as looking,
+        ):
+            held = looking.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid = %s AND database = (SELECT oid FROM pg_database"
+                " WHERE datname = current_database())",
+                (ledger_module.TURN_LOCK_CLASS,),
+            ).fetchone()
+        assert held == (500,)
+    finally:
         ledger.close()
 
 
