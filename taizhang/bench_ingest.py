@@ -136,6 +136,7 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
             # Integrators post batches over their own branches: each batch client gets a
             # world share of its own, so batches do not wait on each other's turns.
             batch_world = _world(settings, BATCH_CLIENTS * BRANCHES_PER_BATCH_CLIENT)
+            baseline = _library_batches(settings, batch_world, args.batches)
             # The workers' CPU per batch varies less with the machine's load than the rate.
             cpu_before = _server_cpu(server.pid)
             rate = _http_batches(base, token, batch_world, args.batches)
@@ -146,6 +147,9 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
                 "http_batches_of_1000",
                 rate,
                 "events/s",
+                baseline="library multi-threaded save(), 1,000 events per call",
+                baseline_value=round(baseline, 3),
+                ratio=round(rate / baseline, 3),
                 target=30_000,
                 server_cpu_seconds_per_batch=round(per_batch, 3),
                 clients=clients,
@@ -298,37 +302,66 @@ def _threads(n: int, work: Callable[[int], None]) -> float:
 
 def _library_saves(settings: Any, world: dict[str, Any], events: int, clients: int) -> float:
     """The library alone: each thread saves events one ``save()`` at a time."""
+    per_client = events // clients
+    return _library_rate(
+        settings, world, [[[0] for _ in range(per_client)] for _ in range(clients)], [0]
+    )
+
+
+def _library_batches(settings: Any, world: dict[str, Any], batches: int) -> float:
+    """The library alone: each thread saves batches of 1,000 events, one ``save()`` each,
+    over its own 250 branches like the HTTP batch clients."""
+    clients = min(BATCH_CLIENTS, batches) or 1
+    per_client = max(1, batches // clients)
+    spread = list(range(BRANCHES_PER_BATCH_CLIENT))
+    plan = [
+        [[k % BRANCHES_PER_BATCH_CLIENT for k in range(1000)] for _ in range(per_client)]
+        for _ in range(clients)
+    ]
+    return _library_rate(settings, world, plan, spread)
+
+
+def _library_rate(
+    settings: Any, world: dict[str, Any], plan: list[list[list[int]]], spread: list[int]
+) -> float:
+    """Events/s of threads each calling ``save()`` once per group of events, prepared first.
+
+    ``plan[thread][call]`` lists, per event, which of the thread's branch works it goes to;
+    thread ``i`` works on branches ``i * len(spread) + spread``, opened beforehand on a
+    campaign of their own so the aggregates are fresh."""
     from domain.branch_work import BranchWork
     from domain.provenance import Provenance
     from taizhang.ledger import Ledger
 
     ledger = Ledger(settings)
-    campaign = uuid.uuid4()  # a campaign of its own, so the aggregates are fresh
-    per_client = events // clients
-    prepared: list[list[Any]] = []
-    for i in range(clients):
-        p = Provenance(uuid.uuid4(), world["today"], "bench", "bench")
-        work = BranchWork.open(p, campaign, world["branches"][i])
-        work.collect_events()
-        version = 1
-        batch = []
-        for n in range(per_client):
-            work.record_optional_action(
-                Provenance(uuid.uuid4(), world["today"], "bench", "bench"), title=f"事项 {n}"
-            )
-            batch += work.collect_events()
-            version += 1
-        first = BranchWork.open(p, campaign, world["branches"][i])
-        ledger.save(first)
-        prepared.append(batch)
+    campaign = uuid.uuid4()
+    today = world["today"]
+    prepared: list[list[list[Any]]] = []
+    for i, calls in enumerate(plan):
+        works = []
+        for offset in spread:
+            opened = Provenance(uuid.uuid4(), today, "bench", "bench")
+            work = BranchWork.open(opened, campaign, world["branches"][i * len(spread) + offset])
+            ledger.save(work)
+            works.append(work)
+        groups = []
+        for n, targets in enumerate(calls):
+            group = []
+            for target in targets:
+                works[target].record_optional_action(
+                    Provenance(uuid.uuid4(), today, "bench", "bench"), title=f"事项 {n}"
+                )
+                group += works[target].collect_events()
+            groups.append(group)
+        prepared.append(groups)
 
     def work_(i: int) -> None:
-        for event in prepared[i]:
-            ledger.save(event)
+        for group in prepared[i]:
+            ledger.save(*group)
 
-    seconds = _threads(clients, work_)
+    seconds = _threads(len(plan), work_)
     ledger.close()
-    return clients * per_client / seconds
+    return sum(len(group) for groups in prepared for group in groups) / seconds
 
 
 class _Client:

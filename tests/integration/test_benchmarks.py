@@ -120,7 +120,9 @@ def test_ingest_benchmark_serves_posts_batches_and_views_and_reports_them(
     assert posts["ratio"] == pytest.approx(posts["value"] / posts["baseline_value"], rel=0.01)
     assert posts["posts_per_transaction"] >= 1
     assert found["http_single_posts_vs_empty_endpoint"]["baseline_value"] > 0
-    assert found["http_batches_of_1000"]["value"] > 0
+    batches = found["http_batches_of_1000"]
+    assert batches["value"] > 0 and batches["baseline_value"] > 0
+    assert batches["ratio"] == pytest.approx(batches["value"] / batches["baseline_value"], rel=0.01)
     assert 0 < found["supervision_view_p50"]["value"] <= found["supervision_view_p99"]["value"]
     assert found["supervision_view_p99"]["reads"] == 20
     assert "supervision_view_cold_p50" in found
