@@ -25,6 +25,7 @@ from domain.receipt import Receipt, receipt_id
 from domain.records import event_type, to_plain
 from taizhang.group_commit import Arrival, GroupCommit
 from taizhang.handlers import EVENT_TYPES
+from taizhang.ids import new_ids
 from taizhang.ledger import Ledger
 from taizhang.unit_of_work import NotFound, UnitOfWork
 
@@ -231,13 +232,17 @@ class LedgerService:
         receipts: list[Receipt] = []
         seen_client_ids: dict[str, int] = {}
         errors: list[tuple[int, Exception]] = []
+        # An id for every event and every receipt the postings may need.
+        ids = iter(new_ids(len(postings) + sum(p.client_event_id is not None for p in postings)))
         for index, posting in enumerate(postings):
             try:
                 replay = self._recognise(caller, posting, seen_client_ids, index, uow.careful)
                 if replay is not None:
                     answers[index] = replay
                     continue
-                event, provenance = self._apply(uow, caller, posting, today, expected_version)
+                event, provenance = self._apply(
+                    uow, caller, posting, today, expected_version, next(ids)
+                )
             except (DomainError, NotFound, Conflict, PreconditionFailed) as error:
                 errors.append((index, error))
                 continue
@@ -245,7 +250,7 @@ class LedgerService:
             if posting.client_event_id is not None:
                 receipts.append(
                     Receipt.issue(
-                        dataclasses.replace(provenance, event_id=uuid4()),
+                        dataclasses.replace(provenance, event_id=next(ids)),
                         source=caller.source,
                         client_event_id=posting.client_event_id,
                         request_digest=posting.digest(),
@@ -275,12 +280,13 @@ class LedgerService:
         posting: Posting,
         today: date,
         expected_version: int | None,
+        event_id: UUID,
     ) -> tuple[Any, Provenance]:
         kind = EVENT_TYPES.get(posting.type)
         if kind is None:
             raise InvalidValue("type", "known_event_type", f"unknown event type {posting.type!r}")
         provenance = Provenance(
-            event_id=uuid4(),
+            event_id=event_id,
             occurred_on=posting.occurred_on,
             actor=caller.actor,
             source=caller.source,
