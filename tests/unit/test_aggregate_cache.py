@@ -17,6 +17,15 @@ class State:
     id: UUID = field(default_factory=uuid4)
 
 
+@dataclass(frozen=True)
+class Work:
+    """An aggregate that keeps facts, like a branch's work."""
+
+    version: int
+    id: UUID = field(default_factory=uuid4)
+    facts: tuple[str, ...] = ()
+
+
 def test_evicts_least_recently_used_until_the_events_fit() -> None:
     cache = AggregateCache(max_events=10)
     a, b, c = State(4), State(4), State(4)
@@ -27,6 +36,29 @@ def test_evicts_least_recently_used_until_the_events_fit() -> None:
     assert b.id not in cache
     assert cache.get(a.id) is a and cache.get(c.id) is c
     assert cache.events == 8
+
+
+def test_aggregates_that_keep_facts_make_room_before_consulted_ones() -> None:
+    cache = AggregateCache(max_events=10)
+    campaign, branch = State(2), State(2)
+    cache.put(campaign)
+    cache.put(branch)
+    works = [Work(3) for _ in range(3)]
+    for work in works:
+        cache.put(work)
+    # The campaign and branch were used least recently, yet a work made room instead.
+    assert campaign.id in cache and branch.id in cache
+    assert works[0].id not in cache
+    assert cache.get(works[1].id) is works[1] and cache.get(works[2].id) is works[2]
+    assert cache.events == 10
+    # A work that needs more room than the other works free: consulted ones give way too,
+    # never the work just put.
+    big = Work(8)
+    cache.put(big)
+    assert cache.get(big.id) is big
+    assert cache.get(branch.id) is branch, "the most recently used consulted one stays"
+    assert campaign.id not in cache and not any(w.id in cache for w in works)
+    assert cache.events == 10
 
 
 def test_a_newer_state_replaces_the_old_and_its_weight() -> None:
@@ -73,9 +105,10 @@ def test_a_budget_of_zero_keeps_nothing() -> None:
 def test_the_events_held_never_exceed_the_budget(budget: int, puts: list[tuple[int, int]]) -> None:
     ids = [uuid4() for _ in range(6)]
     cache = AggregateCache(max_events=budget)
-    put: list[State] = []
+    put: list[State | Work] = []
     for which, version in puts:
-        state = State(version, id=ids[which])
+        # Even ids are consulted aggregates, odd ones keep facts.
+        state: State | Work = (State if which % 2 == 0 else Work)(version, id=ids[which])
         cache.put(state)
         put.append(state)
         assert cache.events <= budget
