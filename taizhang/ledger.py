@@ -129,9 +129,13 @@ class Ledger(Application[UUID]):
         if not ids:
             return {}
         if self.settings.is_postgres:
+            # One look at the end of each aggregate's index range: grouping the rows of
+            # ``originator_id = ANY(...)`` read every version of every aggregate.
             statement = self._on_events(
-                "SELECT originator_id, max(originator_version) AS version FROM {schema}.{table} "
-                "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+                "SELECT c.id AS originator_id, v.version FROM unnest(%s::uuid[]) AS c(id) "
+                "CROSS JOIN LATERAL (SELECT max(originator_version) AS version "
+                "FROM {schema}.{table} WHERE originator_id = c.id) AS v "
+                "WHERE v.version IS NOT NULL"
             )
             return {r["originator_id"]: int(r["version"]) for r in self._rows(statement, (ids,))}
         found: dict[UUID, int] = {}
@@ -176,11 +180,16 @@ class Ledger(Application[UUID]):
         cached = {i: a for i in set(aggregate_ids) if (a := self.cache.get(i)) is not None}
         if not cached or not self.settings.is_postgres:
             return
+        # Each aggregate's newer events through its own index range. As a plain join, the
+        # planner estimated hundreds of rows an aggregate, hashed the ids and scanned the
+        # whole log in parallel for every batch (60-80 ms at half a million events, with
+        # nothing newer found); a subquery with ORDER BY is not flattened into a join.
         statement = self._on_events(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
             "FROM unnest(%s::uuid[], %s::bigint[]) AS c(id, version) "
-            "JOIN {schema}.{table} AS e "
-            "ON e.originator_id = c.id AND e.originator_version > c.version "
+            "CROSS JOIN LATERAL (SELECT * FROM {schema}.{table} AS n "
+            "WHERE n.originator_id = c.id AND n.originator_version > c.version "
+            "ORDER BY n.originator_version) AS e "
             "ORDER BY e.originator_id, e.originator_version"
         )
         ids = list(cached)
