@@ -45,9 +45,9 @@ def on_starting(server):  # type: ignore[no-untyped-def]
 
 
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
-    from taizhang.collector import freeze_startup_objects
+    from taizhang.collector import tune_for_serving
 
-    freeze_startup_objects()
+    tune_for_serving()
 
 
 def child_exit(server, worker):  # type: ignore[no-untyped-def]
