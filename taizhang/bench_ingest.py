@@ -52,7 +52,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="posts,batches,view",
         help="what to measure, comma-separated: posts, batches, view",
     )
-    parser.add_argument("--batches", type=int, default=10, help="batches of 1,000 events")
+    parser.add_argument(
+        "--batches", type=int, default=100, help="batches of 1,000 events (25 per client)"
+    )
     parser.add_argument("--branches", type=int, default=10_000, help="branches in the view")
     parser.add_argument("--readers", type=int, default=50, help="concurrent view readers")
     parser.add_argument("--reads", type=int, default=2000, help="view reads in total")
