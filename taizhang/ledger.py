@@ -20,6 +20,7 @@ from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
 from taizhang.event_insert import insert_with_arrays
 from taizhang.pool_check import check_pool_quietly
+from taizhang.pool_sessions import without_jit
 from taizhang.transcodings import register_transcodings
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class Ledger(Application[UUID]):
         super().__init__(env={**settings.eventsourcing_env(), **env})
         insert_with_arrays(self.recorder)
         check_pool_quietly(self.recorder)
+        without_jit(self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
