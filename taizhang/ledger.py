@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -27,15 +28,19 @@ log = logging.getLogger(__name__)
 
 PRELOAD_CHUNK = 500
 # Writers in different processes that change the same aggregates take turns on them:
-# PostgreSQL session advisory locks, always taken in ascending order so that they never
-# wait on each other in a circle. One lock per aggregate, so that batches on different
-# branches do not wait on each other; but advisory locks live in PostgreSQL's shared lock
-# table (max_locks_per_transaction × max_connections entries, 6,400 by default), so a
-# writer changing more aggregates than TURN_LOCKS_MAX takes that many stripes instead.
+# PostgreSQL session advisory locks, always taken in one order (stripes, then aggregates,
+# each ascending) so that they never wait on each other in a circle.
+# - A writer of up to TURN_LOCKS_MAX aggregates locks each of them, so that batches on
+#   different branches do not wait on each other, after taking their stripes shared.
+# - A writer of more locks their stripes exclusively instead: advisory locks live in
+#   PostgreSQL's shared lock table (max_locks_per_transaction × max_connections entries,
+#   6,400 by default). Taken shared by the others, the stripes still make every writer of
+#   an aggregate wait for the one changing it, whichever way each locked it.
 # Other advisory locks of the project use other first keys.
 TURN_LOCK_CLASS = 0x7462  # "tb": the second key names one aggregate
 TURN_STRIPE_CLASS = 0x7473  # "ts": the second key names a stripe of aggregates
 TURN_LOCKS_MAX = 256
+TURN_STRIPES = 64
 TURN_WAIT_MS = 10_000
 # Writers holding turns at once in a process. Each holds one pooled connection for its
 # locks besides the one its work uses: fewer holders than half the pool (5 + 10 overflow)
@@ -43,16 +48,31 @@ TURN_WAIT_MS = 10_000
 TURN_HOLDERS = 4
 
 
-def turn_keys(aggregate_ids: Iterable[UUID]) -> tuple[int, list[int]] | None:
-    """The advisory locks of a writer's turns: a class and its second keys, or None."""
+@dataclass(frozen=True)
+class TurnLocks:
+    """A writer's advisory locks, in the order to take them."""
+
+    classes: list[int]
+    keys: list[int]
+    shared: list[bool]
+
+
+def turn_keys(aggregate_ids: Iterable[UUID]) -> TurnLocks | None:
+    """The advisory locks of a writer's turns on these aggregates, or None for none."""
     ids = set(aggregate_ids)
     if not ids:
         return None
-    if len(ids) <= TURN_LOCKS_MAX:
-        # The second key is an int4: 32 of the id's random bits. Two aggregates sharing
-        # them only wait on each other.
-        return TURN_LOCK_CLASS, sorted({(i.int & 0xFFFFFFFF) - 0x80000000 for i in ids})
-    return TURN_STRIPE_CLASS, sorted({i.int % TURN_LOCKS_MAX for i in ids})
+    stripes = sorted({i.int % TURN_STRIPES for i in ids})
+    if len(ids) > TURN_LOCKS_MAX:
+        return TurnLocks([TURN_STRIPE_CLASS] * len(stripes), stripes, [False] * len(stripes))
+    # The second key is an int4: 32 of the id's random bits. Two aggregates sharing them
+    # only wait on each other.
+    own = sorted({(i.int & 0xFFFFFFFF) - 0x80000000 for i in ids})
+    return TurnLocks(
+        [TURN_STRIPE_CLASS] * len(stripes) + [TURN_LOCK_CLASS] * len(own),
+        stripes + own,
+        [True] * len(stripes) + [False] * len(own),
+    )
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -263,12 +283,14 @@ class Ledger(Application[UUID]):
                 # lock, so a batch on many aggregates could wait many times over.
                 conn.execute(f"SET statement_timeout = {TURN_WAIT_MS}")
                 conn.execute(
-                    "SELECT pg_advisory_lock(%s, t.k) FROM "
-                    "(SELECT k FROM unnest(%s::int[]) AS k ORDER BY k) AS t",
-                    keys,
+                    "SELECT CASE WHEN t.shared THEN pg_advisory_lock_shared(t.c, t.k) "
+                    "ELSE pg_advisory_lock(t.c, t.k) END FROM "
+                    "(SELECT * FROM unnest(%s::int[], %s::int[], %s::bool[]) "
+                    "WITH ORDINALITY AS u(c, k, shared, n) ORDER BY u.n) AS t",
+                    (keys.classes, keys.keys, keys.shared),
                 )
             except Exception as error:  # noqa: BLE001 - go on without turns
-                log.warning("no turns on %d keys of class %d: %r", len(keys[1]), keys[0], error)
+                log.warning("no turns on %d advisory locks: %r", len(keys.keys), error)
             try:
                 yield
             finally:

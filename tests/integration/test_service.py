@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -858,18 +859,23 @@ def test_turns_that_ran_out_leave_no_lock_held(
     monkeypatch.setattr(ledger_module, "TURN_WAIT_MS", 300)
     held_elsewhere = psycopg.connect(settings.psycopg_conninfo(), autocommit=True)
     first, second = UUID(int=1), UUID(int=2)
-    lock_class, keys = ledger_module.turn_keys([first, second]) or (0, [])
+    locks = ledger_module.turn_keys([first, second])
+    assert locks is not None
+    *_, first_key, second_key = locks.keys
     try:
         # The second aggregate's lock is taken by another session: the wait runs out after
-        # the first one's was taken.
-        held_elsewhere.execute("SELECT pg_advisory_lock(%s, %s)", (lock_class, keys[1]))
+        # the stripes and the first one's were taken.
+        held_elsewhere.execute(
+            "SELECT pg_advisory_lock(%s, %s)", (ledger_module.TURN_LOCK_CLASS, second_key)
+        )
         with ledger.turns([first, second]):
             pass
         held_elsewhere.execute("SELECT pg_advisory_unlock_all()")
         taken = held_elsewhere.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)", (lock_class, keys[0])
+            "SELECT pg_try_advisory_lock(%s, %s), pg_try_advisory_lock(%s, %s)",
+            (ledger_module.TURN_LOCK_CLASS, first_key, ledger_module.TURN_STRIPE_CLASS, 1),
         ).fetchone()
-        assert taken == (True,), "the first aggregate's lock still held by a pooled connection"
+        assert taken == (True, True), "locks still held by a pooled connection"
     finally:
         held_elsewhere.close()
         ledger.close()
@@ -900,6 +906,30 @@ def test_batches_on_different_aggregates_hold_their_turns_at_once(
                 (ledger_module.TURN_LOCK_CLASS,),
             ).fetchone()
         assert held == (500,)
+    finally:
+        ledger.close()
+
+
+def test_a_writer_of_many_aggregates_and_one_of_few_take_turns_on_those_they_share(
+    postgres_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Locked as stripes by one and one by one by the other, a shared aggregate still makes
+    the second writer wait (until its bounded wait runs out, here)."""
+    ledger = Ledger(postgres_settings)
+    monkeypatch.setattr(ledger_module, "TURN_WAIT_MS", 400)
+    many = [uuid4() for _ in range(ledger_module.TURN_LOCKS_MAX + 44)]
+    try:
+        with ledger.turns(many):
+            started = time.monotonic()
+            with ledger.turns(many[:10]):
+                waited = time.monotonic() - started
+        assert waited >= 0.35
+        # Nor the other way round.
+        with ledger.turns(many[:10]):
+            started = time.monotonic()
+            with ledger.turns(many):
+                waited = time.monotonic() - started
+        assert waited >= 0.35
     finally:
         ledger.close()
 

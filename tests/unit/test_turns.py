@@ -5,7 +5,13 @@ from __future__ import annotations
 import threading
 from uuid import UUID, uuid4
 
-from taizhang.ledger import TURN_LOCK_CLASS, TURN_LOCKS_MAX, TURN_STRIPE_CLASS, turn_keys
+from taizhang.ledger import (
+    TURN_LOCK_CLASS,
+    TURN_LOCKS_MAX,
+    TURN_STRIPE_CLASS,
+    TURN_STRIPES,
+    turn_keys,
+)
 from taizhang.turns import Turns
 
 
@@ -58,18 +64,29 @@ def test_writers_taking_turns_on_one_aggregate_never_overlap() -> None:
     assert len(turns) == 0, "a turn no one holds or waits for is dropped"
 
 
-def test_turn_keys_name_each_aggregate_up_to_the_limit_then_stripes() -> None:
+def test_a_writer_of_few_aggregates_locks_each_after_sharing_their_stripes() -> None:
     assert turn_keys([]) is None
     few = [uuid4() for _ in range(TURN_LOCKS_MAX)]
-    lock_class, keys = turn_keys(few) or (0, [])
-    assert lock_class == TURN_LOCK_CLASS
-    assert keys == sorted(keys) and len(set(keys)) == len(few)
-    assert all(-(2**31) <= k < 2**31 for k in keys), "advisory keys are int4"
+    locks = turn_keys(few)
+    assert locks is not None
+    pairs = list(zip(locks.classes, locks.keys, locks.shared, strict=True))
+    stripes = [(k, shared) for c, k, shared in pairs if c == TURN_STRIPE_CLASS]
+    own = [(k, shared) for c, k, shared in pairs if c == TURN_LOCK_CLASS]
+    assert pairs[: len(stripes)] == [(TURN_STRIPE_CLASS, k, s) for k, s in stripes]
+    assert stripes == sorted(stripes) and all(shared for _, shared in stripes)
+    assert {k for k, _ in stripes} == {i.int % TURN_STRIPES for i in few}
+    assert len(own) == len(few) and own == sorted(own)
+    assert not any(shared for _, shared in own)
+    assert all(-(2**31) <= k < 2**31 for k, _ in own), "advisory keys are int4"
     # An aggregate gets the same key whatever else the writer changes.
     alone = turn_keys([few[0]])
-    assert alone is not None and alone[1][0] in keys
+    assert alone is not None and alone.keys[-1] in {k for k, _ in own}
 
-    many = [UUID(int=i) for i in range(TURN_LOCKS_MAX * 3)]
-    lock_class, keys = turn_keys(many) or (0, [])
-    assert lock_class == TURN_STRIPE_CLASS
-    assert keys == list(range(TURN_LOCKS_MAX)), "never more locks than the limit"
+
+def test_a_writer_of_many_aggregates_locks_their_stripes_alone() -> None:
+    many = [UUID(int=i) for i in range(TURN_LOCKS_MAX + 1)]
+    locks = turn_keys(many)
+    assert locks is not None
+    assert set(locks.classes) == {TURN_STRIPE_CLASS}
+    assert locks.keys == list(range(TURN_STRIPES)), "never more locks than the stripes"
+    assert not any(locks.shared)
