@@ -55,7 +55,7 @@ PROJECTION_LAG = Gauge(
 def projection_lag() -> dict[str, int]:
     """Per projection: how many log positions it is behind the head of the log."""
     rt = runtime()
-    head = rt.ledger.recorder.max_notification_id() or 0
+    head = rt.ledger.log_head()
     positions = rt.views.positions()
     return {name: max(0, head - int(position)) for name, position in positions.items()}
 
@@ -78,7 +78,7 @@ def readyz() -> Response:
         checks["circuit"] = breaker.snapshot()
         return _readiness(False, checks, retry_after=checks["circuit"]["retry_after"])
     try:
-        checks["log_head"] = runtime().ledger.recorder.max_notification_id() or 0
+        checks["log_head"] = runtime().ledger.log_head()
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - any failure means not ready
         log.warning("readiness: database check failed: %s", error)

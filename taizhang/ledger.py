@@ -144,6 +144,18 @@ class Ledger(Application[UUID]):
         rows = self._rows(statement, (aggregate_id.hex, version))
         return int(rows[0][0]) if rows else None
 
+    def log_head(self) -> int:
+        """The log's last position, read once: the library's own read retries ten times,
+        and a readiness check must answer within a probe's timeout, not wait out a pool
+        reconnecting after an outage."""
+        recorder: Any = self.recorder
+        if not self.settings.is_postgres:
+            return int(recorder.max_notification_id() or 0)
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(recorder.max_notification_id_statement)
+            row = curs.fetchone()
+        return int(row["max"] or 0) if row else 0
+
     def latest_versions(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, int]:
         """Each aggregate's version in the store (its last event's), for those that have
         events: a look at the index, without reading any event."""

@@ -1044,3 +1044,12 @@ def test_a_batch_on_uncached_branch_works_reads_versions_not_histories(
         world.service.post_batch(SECRETARY, [Posting("PlanSubmitted", date(2014, 5, 3), plan)])
     ((index, error),) = rejected.value.errors
     assert index == 0 and (error.field, error.rule) == ("plan", "not_awaiting_review")
+
+
+def test_the_log_head_is_the_last_position_stored(world: World) -> None:
+    ledger = world.ledger
+    before = ledger.log_head()
+    assert before == (ledger.recorder.max_notification_id() or 0) > 0
+    world.register_branch("第九党支部")
+    assert ledger.log_head() > before
+    assert ledger.log_head() == ledger.recorder.max_notification_id()
