@@ -95,7 +95,11 @@ class UnitOfWork:
         self._held.clear()
 
     def _take_turn(self, aggregate_id: UUID) -> None:
-        if self.take_turns and aggregate_id not in self._held and TURNS.take(aggregate_id):
+        if self.take_turns:
+            self._hold(aggregate_id)
+
+    def _hold(self, aggregate_id: UUID) -> None:
+        if aggregate_id not in self._held and TURNS.take(aggregate_id):
             self._held.add(aggregate_id)
 
     @contextmanager
@@ -107,8 +111,7 @@ class UnitOfWork:
         another instead of colliding on save and starting again.
         """
         for aggregate_id in sorted(aggregate_ids):
-            if aggregate_id not in self._held and TURNS.take(aggregate_id):
-                self._held.add(aggregate_id)
+            self._hold(aggregate_id)
         yield  # the turns are given back with the unit of work
 
     def get(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
