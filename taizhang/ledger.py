@@ -19,7 +19,7 @@ from psycopg.sql import SQL, Identifier
 from domain.base import UnloadedFacts
 from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
-from taizhang.event_insert import insert_with_arrays
+from taizhang.event_insert import insert_in_one_statement
 from taizhang.pool_check import check_pool_quietly
 from taizhang.pool_sessions import without_jit
 from taizhang.transcodings import register_transcodings
@@ -98,7 +98,7 @@ class Ledger(Application[UUID]):
         self.cache = AggregateCache(settings.cache_events)
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         super().__init__(env={**settings.eventsourcing_env(), **env})
-        insert_with_arrays(self.recorder)
+        insert_in_one_statement(self.recorder, create=settings.create_tables)
         check_pool_quietly(self.recorder)
         without_jit(self.recorder)
 
@@ -122,6 +122,12 @@ class Ledger(Application[UUID]):
     def _rows(self, statement: Any, params: Any) -> list[Any]:
         """The rows of one read of the store, in a transaction of its own."""
         recorder: Any = self.recorder
+        if self.settings.is_postgres:
+            # On an autocommit connection one statement is its own transaction: one round
+            # trip, where BEGIN and ROLLBACK around it would take three.
+            with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(statement, params)
+                return list(curs.fetchall())
         with recorder.datastore.transaction(commit=False) as curs:
             curs.execute(statement, params)
             return list(curs.fetchall())

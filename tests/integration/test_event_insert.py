@@ -1,17 +1,23 @@
-"""Events inserted as parallel arrays (PostgreSQL) are stored as the library stores them."""
+"""Events inserted in one statement (PostgreSQL) are stored as the library stores them."""
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from datetime import date
+from typing import Any
 from uuid import uuid4
 
 import pytest
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from psycopg.sql import SQL, Identifier
 
 from domain.district import District
 from domain.provenance import Provenance
 from taizhang.config import Settings
+from taizhang.event_insert import create_insert_function, function_name
 from taizhang.ledger import Ledger
+from taizhang.migrate import upgrade
 
 
 def _district(name: str) -> District:
@@ -21,8 +27,8 @@ def _district(name: str) -> District:
 
 def test_events_keep_their_order_state_and_conflicts(settings: Settings) -> None:
     ledger = Ledger(settings)
-    # On PostgreSQL the arrays insert is the one under test; SQLite keeps the library's.
-    assert ("_insert_stored_events" in vars(ledger.recorder)) == settings.is_postgres
+    # On PostgreSQL the one-statement insert is the one under test; SQLite keeps the library's.
+    assert ("insert_events" in vars(ledger.recorder)) == settings.is_postgres
     try:
         districts = [_district(f"区 {i}") for i in range(3)]
         events = [e for d in districts for e in d.collect_events()]
@@ -41,5 +47,56 @@ def test_events_keep_their_order_state_and_conflicts(settings: Settings) -> None
             assert ledger.repository.get(district.id).name == district.name
         with pytest.raises(IntegrityError):
             ledger.record([events[0]])
+    finally:
+        ledger.close()
+
+
+def test_a_ledger_that_creates_nothing_refuses_to_start_without_the_function(
+    postgres_settings: Settings,
+) -> None:
+    creator = Ledger(postgres_settings)  # the tables and the function
+    recorder: Any = creator.recorder
+    with recorder.datastore.transaction(commit=True) as curs:
+        curs.execute(
+            SQL("DROP FUNCTION {}.{}").format(
+                Identifier(recorder.datastore.schema), Identifier(function_name(recorder))
+            )
+        )
+    creator.close()
+    service_role = dataclasses.replace(postgres_settings, create_tables=False)
+    with pytest.raises(PersistenceError, match="taizhang migrate"):
+        Ledger(service_role)
+    # Migrating puts it back, and a ledger that creates nothing then starts and stores.
+    upgrade(postgres_settings)
+    ledger = Ledger(service_role)
+    try:
+        (recording,) = ledger.record(_district("白云区").collect_events())
+        assert recording.notification.id >= 1
+    finally:
+        ledger.close()
+
+
+def test_the_function_is_created_by_many_at_once(postgres_settings: Settings) -> None:
+    # Each process of a deployment that creates tables brings the function up to date as
+    # it starts (the server's workers, the projection worker): at once, none may fail.
+    ledger = Ledger(postgres_settings)
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def create() -> None:
+        barrier.wait()
+        try:
+            create_insert_function(ledger.recorder)
+        except BaseException as error:  # noqa: BLE001 - asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert len(ledger.record(_district("海珠区").collect_events())) == 1
     finally:
         ledger.close()

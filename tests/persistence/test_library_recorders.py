@@ -53,6 +53,7 @@ from eventsourcing.tests.persistence import (
 from eventsourcing.utils import Environment
 
 from taizhang.config import Settings
+from taizhang.event_insert import insert_in_one_statement
 from tests.conftest import (
     create_schema,
     drop_schema,
@@ -242,6 +243,31 @@ class TestPostgresNonInterleavingNotificationIDs(
     _Postgres, _NonInterleaving, NonInterleavingNotificationIDsBaseCase
 ):
     pass
+
+
+class _OneStatementInsert(_ApplicationRecorder):
+    """The library's recorder with the Ledger's one-statement insert (taizhang.event_insert)."""
+
+    def create_recorder(self) -> ApplicationRecorder:
+        recorder = super().create_recorder()
+        insert_in_one_statement(recorder, create=True)
+        assert "insert_events" in vars(recorder)
+        return recorder
+
+
+@pytest.mark.postgres
+class TestPostgresOneStatementInsert(
+    _Postgres, _OneStatementInsert, ApplicationRecorderTestCase[ApplicationRecorder]
+):
+    def test_insert_subscribe(self) -> None:
+        self.optional_test_insert_subscribe()
+
+
+@pytest.mark.postgres
+class TestPostgresOneStatementInsertNonInterleaving(
+    _Postgres, _OneStatementInsert, NonInterleavingNotificationIDsBaseCase
+):
+    insert_num = 1000
 
 
 # --------------------------------------------------------------------------- factories
