@@ -98,7 +98,8 @@ class Ledger(Application[UUID]):
         self.cache = AggregateCache(settings.cache_events)
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         super().__init__(env={**settings.eventsourcing_env(), **env})
-        insert_in_one_statement(self.recorder, create=settings.create_tables)
+        # The library's own decision (settings, or an env override) to create its tables.
+        insert_in_one_statement(self.recorder, create=self.factory.env_create_table())
         check_pool_quietly(self.recorder)
         without_jit(self.recorder)
 
