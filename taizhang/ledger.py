@@ -98,8 +98,10 @@ class Ledger(Application[UUID]):
         self.cache = AggregateCache(settings.cache_events)
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         super().__init__(env={**settings.eventsourcing_env(), **env})
-        # The library's own decision (settings, or an env override) to create its tables.
-        insert_in_one_statement(self.recorder, create=self.factory.env_create_table())
+        # The library's own decision (settings, or an env override) to create its tables;
+        # in-memory stores have no tables.
+        creates = getattr(self.factory, "env_create_table", None)
+        insert_in_one_statement(self.recorder, create=bool(creates and creates()))
         check_pool_quietly(self.recorder)
         without_jit(self.recorder)
 
