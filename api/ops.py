@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import Counter as Tally
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, json, request
@@ -142,7 +143,7 @@ def instrument(app: Flask) -> None:
             LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
         REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
         if response.status_code == 201 and not response.headers.get("Idempotent-Replayed"):
-            stored = g.get("stored_types")
-            for event_type in stored or ():
-                EVENTS_STORED.labels(event_type).inc()
+            # Counted per type: a batch's thousand increments of shared memory cost 3 ms.
+            for event_type, count in Tally(g.get("stored_types") or ()).items():
+                EVENTS_STORED.labels(event_type).inc(count)
         return response

@@ -11,6 +11,7 @@ names field and rule; what the loader accepts, the schema accepts with the same 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -136,6 +137,13 @@ def _text(length: tuple[int | None, int | None] | None, choices: frozenset[str] 
 def _uuid(value: Any) -> Any:
     if type(value) is not str:
         return _REFUSED
+    return _parsed_uuid(value)
+
+
+# A batch names the same campaign and branches in item after item, and parsing a UUID
+# costs more than a look-up. UUIDs are immutable, so parsed ones can be shared.
+@functools.lru_cache(maxsize=16_384)
+def _parsed_uuid(value: str) -> Any:
     try:
         return uuid.UUID(value)
     except ValueError:

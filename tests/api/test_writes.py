@@ -125,6 +125,15 @@ def test_if_match_stale_version_is_412_with_current_version(api: Api) -> None:
     assert api.get(branch).headers["ETag"] == f'"{version + 1}"'
 
 
+def stored_total(api: Api, event_type: str) -> float:
+    """``taizhang_events_stored_total`` of one event type, as /metrics tells it."""
+    sample = f'taizhang_events_stored_total{{type="{event_type}"}} '
+    for line in api.get("/metrics", None).get_data(as_text=True).splitlines():
+        if line.startswith(sample):
+            return float(line.removeprefix(sample))
+    return 0.0
+
+
 def test_batch_is_stored_all_or_nothing_with_every_bad_item_named(api: Api) -> None:
     campaign, b1, b2 = (str(api.ids[k]) for k in ("campaign", "b1", "b2"))
     good = {
@@ -156,13 +165,16 @@ def test_batch_is_stored_all_or_nothing_with_every_bad_item_named(api: Api) -> N
     assert api.get(work).status_code == 404  # nothing of the batch was stored
 
     second = dict(good, data=dict(good["data"], branch_id=b2))
+    counted = stored_total(api, "MobilizationMeetingHeld")
     stored = api.post("/api/v1/batches", {"items": [good, second]}, **{"Idempotency-Key": "k1"})
     assert stored.status_code == 201, stored.get_json()
+    assert stored_total(api, "MobilizationMeetingHeld") == counted + 2
     items = stored.get_json()["items"]
     assert [i["location"] for i in items] == [work, f"/api/v1/campaigns/{campaign}/branches/{b2}"]
     replay = api.post("/api/v1/batches", {"items": [good, second]}, **{"Idempotency-Key": "k1"})
     assert replay.status_code == 201
     assert replay.get_json() == stored.get_json()
+    assert stored_total(api, "MobilizationMeetingHeld") == counted + 2  # a replay stores none
     assert len([e for e in history(api, work) if e["type"] == "MobilizationMeetingHeld"]) == 1
 
 
