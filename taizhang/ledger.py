@@ -90,7 +90,7 @@ class Ledger(Application[UUID]):
     # threads reading them. ``self.cache`` replaces entries whole instead.
     env = {"AGGREGATE_CACHE_MAXSIZE": "", "COMPRESSOR_TOPIC": ""}
 
-    def __init__(self, settings: Settings, **env: str) -> None:
+    def __init__(self, settings: Settings, *, migrating: bool = False, **env: str) -> None:
         self.settings = settings
         # Aggregates kept in memory between requests, up to ``settings.cache_events``.
         # Campaigns are read on every post (to admit the branch), so they must not be
@@ -100,8 +100,11 @@ class Ledger(Application[UUID]):
         super().__init__(env={**settings.eventsourcing_env(), **env})
         # The library's own decision (settings, or an env override) to create its tables;
         # in-memory stores have no tables.
+        # Migrating (as a role that may create) brings a missing one into being anyway.
         creates = getattr(self.factory, "env_create_table", None)
-        insert_in_one_statement(self.recorder, create=bool(creates and creates()))
+        insert_in_one_statement(
+            self.recorder, create=bool(creates and creates()), if_missing=migrating
+        )
         check_pool_quietly(self.recorder)
         without_jit(self.recorder)
 

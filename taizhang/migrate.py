@@ -27,6 +27,8 @@ def alembic_config(settings: Settings) -> Config:
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
-    ledger = Ledger(settings)  # the library creates its event tables on construction
+    # The library creates its event tables on construction (unless told not to), and the
+    # ledger its insert function, also when told not to but it is missing.
+    ledger = Ledger(settings, migrating=True)
     ledger.close()
     command.upgrade(alembic_config(settings), revision)

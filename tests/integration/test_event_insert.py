@@ -66,8 +66,9 @@ def test_a_ledger_that_creates_nothing_refuses_to_start_without_the_function(
     service_role = dataclasses.replace(postgres_settings, create_tables=False)
     with pytest.raises(PersistenceError, match="taizhang migrate"):
         Ledger(service_role)
-    # Migrating puts it back, and a ledger that creates nothing then starts and stores.
-    upgrade(postgres_settings)
+    # Migrating puts it back, even told to create no tables (as the service's own
+    # environment says), and a ledger that creates nothing then starts and stores.
+    upgrade(service_role)
     ledger = Ledger(service_role)
     try:
         (recording,) = ledger.record(_district("白云区").collect_events())
