@@ -132,7 +132,7 @@ def insert_in_one_statement(recorder: Any, *, create: bool, if_missing: bool = F
             assert conn.autocommit  # the statement must be its own transaction
             curs.execute(statement, parameters, prepare=True)
             row = curs.fetchone()
-        positions: list[int] = row["positions"] if row else []
+        positions: list[int] = (row["positions"] if row else None) or []
         if len(positions) != len(stored_events):
             raise PersistenceError(
                 f"stored {len(stored_events)} events but got {len(positions)} positions"

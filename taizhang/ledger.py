@@ -98,9 +98,9 @@ class Ledger(Application[UUID]):
         self.cache = AggregateCache(settings.cache_events)
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         super().__init__(env={**settings.eventsourcing_env(), **env})
-        # The library's own decision (settings, or an env override) to create its tables;
-        # in-memory stores have no tables.
-        # Migrating (as a role that may create) brings a missing one into being anyway.
+        # Its insert function is created when the library creates its tables (by the
+        # library's own decision: settings, or an env override; in-memory stores have
+        # none), and when migrating, as a role that may create, if it is missing.
         creates = getattr(self.factory, "env_create_table", None)
         insert_in_one_statement(
             self.recorder, create=bool(creates and creates()), if_missing=migrating
