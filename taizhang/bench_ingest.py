@@ -107,10 +107,17 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
         if "posts" in parts:
             baseline, baseline_threads = _library_saves(settings, world, args.events, args.clients)
             before = _grouped_posts(base)
+            # The workers' CPU per request: what an empty request costs them bounds how
+            # close posts can come to it (docs/BENCHMARKS.md).
+            cpu_before = _server_cpu(server.pid)
             posts = _http_posts(base, token, world, args.events, args.clients)
+            cpu_posts = _server_cpu(server.pid)
             after = _grouped_posts(base)
             rounds = after[1] - before[1]
+            cpu_before_empty = _server_cpu(server.pid)
             empty = _http_empty(base, args.events, args.clients)
+            cpu_empty = _server_cpu(server.pid) - cpu_before_empty
+            requests = args.clients * (args.events // args.clients)
             emit(
                 "http_single_posts",
                 posts,
@@ -122,6 +129,7 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
                 target_ratio=1.5,
                 clients=args.clients,
                 posts_per_transaction=round((after[0] - before[0]) / rounds, 2) if rounds else None,
+                server_cpu_ms_per_post=round((cpu_posts - cpu_before) * 1000 / requests, 3),
                 **common,
             )
             emit(
@@ -133,6 +141,7 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
                 ratio=round(posts / empty, 3),
                 target_ratio=0.6,
                 clients=args.clients,
+                server_cpu_ms_per_empty_request=round(cpu_empty * 1000 / requests, 3),
                 **common,
             )
         if "batches" in parts:

@@ -121,6 +121,9 @@ def test_ingest_benchmark_serves_posts_batches_and_views_and_reports_them(
     assert posts["posts_per_transaction"] >= 1
     assert posts["baseline_threads"] in {1, 2, 4}  # of --clients 4
     assert found["http_single_posts_vs_empty_endpoint"]["baseline_value"] > 0
+    # The workers' CPU per request, from /proc: a post does more than an empty request.
+    empty = found["http_single_posts_vs_empty_endpoint"]["server_cpu_ms_per_empty_request"]
+    assert 0 <= empty < posts["server_cpu_ms_per_post"]
     batches = found["http_batches_of_1000"]
     assert batches["value"] > 0 and batches["baseline_value"] > 0
     assert batches["ratio"] == pytest.approx(batches["value"] / batches["baseline_value"], rel=0.01)
