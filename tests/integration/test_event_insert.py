@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
+import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from psycopg.sql import SQL, Identifier
@@ -99,5 +100,37 @@ def test_the_function_is_created_by_many_at_once(postgres_settings: Settings) ->
             thread.join()
         assert errors == []
         assert len(ledger.record(_district("海珠区").collect_events())) == 1
+    finally:
+        ledger.close()
+
+
+def test_the_function_waits_for_the_table_lock_within_the_lock_timeout(
+    postgres_settings: Settings,
+) -> None:
+    # The table lock is what keeps ids in commit order: the function must take it, so wait
+    # while another session holds a lock that only it conflicts with (ROW SHARE blocks
+    # EXCLUSIVE, not a plain insert's ROW EXCLUSIVE), and give up after its lock timeout.
+    ledger = Ledger(postgres_settings)
+    recorder: Any = ledger.recorder
+    schema, table = recorder.datastore.schema, recorder.events_table_name
+    call = SQL("SELECT {}.{}(%b, %b, %b, %b, %s)").format(
+        Identifier(schema), Identifier(function_name(recorder))
+    )
+    arguments = ([uuid4()], [1], ["topic"], [b"{}"], "100ms")
+    try:
+        with (
+            psycopg.connect(postgres_settings.psycopg_conninfo()) as holder,
+            psycopg.connect(postgres_settings.psycopg_conninfo(), autocommit=True) as writer,
+        ):
+            holder.execute(
+                SQL("LOCK TABLE {}.{} IN ROW SHARE MODE").format(
+                    Identifier(schema), Identifier(table)
+                )
+            )
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                writer.execute(call, arguments)
+            holder.rollback()
+            (positions,) = writer.execute(call, arguments).fetchone() or (None,)
+            assert positions is not None and len(positions) == 1
     finally:
         ledger.close()
