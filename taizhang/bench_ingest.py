@@ -350,12 +350,13 @@ def _library_rate(
     campaign of their own so the aggregates are fresh."""
     from domain.branch_work import BranchWork
     from domain.provenance import Provenance
+    from taizhang.event_insert import library_insert
     from taizhang.ledger import Ledger
 
     ledger = Ledger(settings)
     # The library's own insert, not the ledger's one-statement function: the baseline is
     # what the library does alone.
-    vars(ledger.recorder).pop("insert_events", None)
+    library_insert(ledger.recorder)
     campaign = uuid.uuid4()
     today = world["today"]
     prepared: list[list[list[Any]]] = []

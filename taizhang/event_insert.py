@@ -140,3 +140,8 @@ def insert_in_one_statement(recorder: Any, *, create: bool, if_missing: bool = F
         return positions
 
     recorder.insert_events = insert_events
+
+
+def library_insert(recorder: Any) -> None:
+    """Undo ``insert_in_one_statement``: the recorder stores events as the library does."""
+    vars(recorder).pop("insert_events", None)

@@ -163,10 +163,8 @@ class Ledger(Application[UUID]):
         recorder: Any = self.recorder
         if not self.settings.is_postgres:
             return int(recorder.max_notification_id() or 0)
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(recorder.max_notification_id_statement)
-            row = curs.fetchone()
-        return int(row["max"] or 0) if row else 0
+        rows = self._rows(recorder.max_notification_id_statement, None)
+        return int(rows[0]["max"] or 0) if rows else 0
 
     def latest_versions(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, int]:
         """Each aggregate's version in the store (its last event's), for those that have

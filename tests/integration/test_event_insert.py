@@ -16,7 +16,7 @@ from psycopg.sql import SQL, Identifier
 from domain.district import District
 from domain.provenance import Provenance
 from taizhang.config import Settings
-from taizhang.event_insert import create_insert_function, function_name
+from taizhang.event_insert import create_insert_function, function_name, library_insert
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 
@@ -132,5 +132,17 @@ def test_the_function_waits_for_the_table_lock_within_the_lock_timeout(
             holder.rollback()
             (positions,) = writer.execute(call, arguments).fetchone() or (None,)
             assert positions is not None and len(positions) == 1
+    finally:
+        ledger.close()
+
+
+def test_the_library_insert_can_be_put_back(settings: Settings) -> None:
+    # The ingest benchmark's baseline is the library alone.
+    ledger = Ledger(settings)
+    try:
+        library_insert(ledger.recorder)
+        assert "insert_events" not in vars(ledger.recorder)
+        recordings = ledger.record(_district("番禺区").collect_events())
+        assert ledger.repository.get(recordings[0].domain_event.originator_id).name == "番禺区"
     finally:
         ledger.close()
