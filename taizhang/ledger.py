@@ -22,6 +22,7 @@ from taizhang.config import Settings
 from taizhang.event_insert import insert_in_one_statement
 from taizhang.pool_check import check_pool_quietly
 from taizhang.pool_sessions import without_jit
+from taizhang.transcoder import LedgerTranscoder
 from taizhang.transcodings import register_transcodings
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,11 @@ class Ledger(Application[UUID]):
         check_pool_quietly(self.recorder)
         without_jit(self.recorder)
 
+    def construct_transcoder(self) -> LedgerTranscoder:
+        transcoder = LedgerTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_transcodings(transcoder)
@@ -126,7 +132,11 @@ class Ledger(Application[UUID]):
         )
 
     def _rows(self, statement: Any, params: Any) -> list[Any]:
-        """The rows of one read of the store, in a transaction of its own."""
+        """The rows of one read of the store, in a transaction of its own.
+
+        Arrays of ids are passed as binary (``%b``): psycopg writes a text array element by
+        element in Python, a few milliseconds for a batch's thousand ids.
+        """
         recorder: Any = self.recorder
         if self.settings.is_postgres:
             # On an autocommit connection one statement is its own transaction: one round
@@ -176,7 +186,7 @@ class Ledger(Application[UUID]):
             # One look at the end of each aggregate's index range: grouping the rows of
             # ``originator_id = ANY(...)`` read every version of every aggregate.
             statement = self._on_events(
-                "SELECT c.id AS originator_id, v.version FROM unnest(%s::uuid[]) AS c(id) "
+                "SELECT c.id AS originator_id, v.version FROM unnest(%b::uuid[]) AS c(id) "
                 "CROSS JOIN LATERAL (SELECT max(originator_version) AS version "
                 "FROM {schema}.{table} WHERE originator_id = c.id) AS v "
                 "WHERE v.version IS NOT NULL"
@@ -230,7 +240,7 @@ class Ledger(Application[UUID]):
         # nothing newer found); a subquery with ORDER BY is not flattened into a join.
         statement = self._on_events(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-            "FROM unnest(%s::uuid[], %s::bigint[]) AS c(id, version) "
+            "FROM unnest(%b::uuid[], %b::bigint[]) AS c(id, version) "
             "CROSS JOIN LATERAL (SELECT * FROM {schema}.{table} AS n "
             "WHERE n.originator_id = c.id AND n.originator_version > c.version "
             "ORDER BY n.originator_version) AS e "
@@ -257,7 +267,7 @@ class Ledger(Application[UUID]):
         if self.settings.is_postgres:
             statement = self._on_events(
                 "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
-                "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+                "WHERE originator_id = ANY(%b) ORDER BY originator_id, originator_version"
             )
             rows = self._rows(statement, (ids,))
             return [
@@ -307,7 +317,7 @@ class Ledger(Application[UUID]):
                 conn.execute(
                     "SELECT CASE WHEN t.shared THEN pg_advisory_lock_shared(t.c, t.k) "
                     "ELSE pg_advisory_lock(t.c, t.k) END FROM "
-                    "(SELECT * FROM unnest(%s::int[], %s::int[], %s::bool[]) "
+                    "(SELECT * FROM unnest(%b::int[], %b::int[], %b::bool[]) "
                     "WITH ORDINALITY AS u(c, k, shared, n) ORDER BY u.n) AS t",
                     (keys.classes, keys.keys, keys.shared),
                 )
