@@ -67,12 +67,14 @@ def location(event_type: str, answer: Answer, data: Mapping[str, Any]) -> str:
     return RESOURCE[concerns].format(id=answer.aggregate_id)
 
 
-def answer_body(answer: Answer, event_type: str) -> dict[str, Any]:
+def answer_body(
+    answer: Answer, event_type: str, *, aggregate_text: str | None = None
+) -> dict[str, Any]:
     """``event_type`` is the posted name (``InstructorRegistered``), not the class name."""
     return {
         "event_id": str(answer.event_id),
         "event_type": event_type,
-        "aggregate_id": str(answer.aggregate_id),
+        "aggregate_id": aggregate_text or str(answer.aggregate_id),
         "version": answer.version,
         "position": answer.position,
     }
@@ -301,15 +303,28 @@ def post_batch() -> Response:
         ) from None
     except (Conflict, PreconditionFailed, DomainError) as error:
         raise _rejected([domain_item(error, "")]) from None
-    items = [
-        {**answer_body(a, p.type), "location": location(p.type, a, p.data)}
-        for p, a in zip(postings, answers, strict=True)
-    ]
+    items = _batch_answers(postings, answers)
     g.stored_types = [p.type for p in postings]
     response = Response(_encode({"items": items}), status=201, mimetype="application/json")
     if any(a.replayed for a in answers) and all(a.replayed for a in answers):
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _batch_answers(postings: list[Posting], answers: list[Answer]) -> list[dict[str, Any]]:
+    # A batch's items share a few hundred aggregates: each one's id and location are
+    # written once (an aggregate's location follows from its id).
+    written: dict[UUID, tuple[str, str]] = {}
+    items = []
+    for posting, answer in zip(postings, answers, strict=True):
+        known = written.get(answer.aggregate_id)
+        if known is None:
+            known = (str(answer.aggregate_id), location(posting.type, answer, posting.data))
+            written[answer.aggregate_id] = known
+        item = answer_body(answer, posting.type, aggregate_text=known[0])
+        item["location"] = known[1]
+        items.append(item)
+    return items
 
 
 def _rejected(errors: list[dict[str, Any]]) -> ApiProblem:
