@@ -272,6 +272,7 @@ def post_batch() -> Response:
         )
     postings: list[Posting] = []
     errors: list[dict[str, Any]] = []
+    caller_scope = scope()
     for index, item in enumerate(batch["items"]):
         prefix = f"items.{index}."
         if not isinstance(item, dict):
@@ -281,7 +282,7 @@ def post_batch() -> Response:
             continue
         try:
             posting = _posting(item, ALL_TYPES, None, {})
-            scope().may_post(posting.type, dict(posting.data))
+            caller_scope.may_post(posting.type, dict(posting.data))
         except ApiProblem as problem:
             for entry in problem.errors or []:
                 errors.append({**entry, "field": prefix + entry["field"], "index": index})
