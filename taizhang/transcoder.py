@@ -52,7 +52,9 @@ class LedgerTranscoder(JSONTranscoder):
     def encode(self, obj: Any) -> bytes:
         try:
             return orjson.dumps(self._plain(obj))
-        except (_NotPlain, orjson.JSONEncodeError):
+        except (_NotPlain, orjson.JSONEncodeError, RecursionError):
+            # The library's encoder also says what is wrong: an unregistered type, a
+            # circular reference.
             return super().encode(obj)
 
     def _plain(self, value: Any) -> Any:
@@ -100,6 +102,14 @@ def _date_as_is(value: Any) -> Any:
 
 
 def _provenance(value: Provenance) -> dict[str, Any]:
+    # orjson would write other types as it sees fit; ``json`` would transcode or refuse them.
+    client_event_id = value.client_event_id
+    if (
+        type(value.actor) is not str
+        or type(value.source) is not str
+        or not (client_event_id is None or type(client_event_id) is str)
+    ):
+        raise _NotPlain
     return {
         "event_id": value.event_id.hex,
         "occurred_on": _date_as_is(value.occurred_on),

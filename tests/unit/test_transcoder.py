@@ -108,6 +108,33 @@ def test_what_the_fast_path_cannot_write_goes_the_library_s_way(value: Any) -> N
     assert LEDGER.encode(state) == LIBRARY.encode(state)
 
 
+@pytest.mark.parametrize("client_event_id", [UUID(int=1), datetime(2026, 1, 1), float("nan"), 1e-7])
+def test_a_provenance_holding_other_than_text_goes_the_library_s_way(
+    client_event_id: Any,
+) -> None:
+    provenance = Provenance(UUID(int=2), date(2026, 1, 1), "甲", "乙")
+    object.__setattr__(provenance, "client_event_id", client_event_id)
+    state = {"provenance": provenance}
+    assert LEDGER.encode(state) == LIBRARY.encode(state)
+
+
+def test_circular_and_deep_states_are_the_library_s_to_refuse_or_write() -> None:
+    circular: list[Any] = []
+    circular.append(circular)
+    with pytest.raises(ValueError, match="Circular reference"):
+        LEDGER.encode({"value": circular})
+    deep: list[Any] = []
+    for _ in range(600):
+        deep = [deep]
+    assert LEDGER.encode({"value": deep}) == LIBRARY.encode({"value": deep})
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(RecursionError):
+        LIBRARY.encode({"value": deep})
+    with pytest.raises(RecursionError):
+        LEDGER.encode({"value": deep})
+
+
 def test_an_unregistered_type_is_refused_as_the_library_refuses_it() -> None:
     with pytest.raises(TypeError, match="register a custom transcoding"):
         LEDGER.encode({"value": object()})
