@@ -21,6 +21,14 @@ bind = os.environ.get("TAIZHANG_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("TAIZHANG_WORKERS") or multiprocessing.cpu_count())
 threads = int(os.environ.get("TAIZHANG_THREADS") or 8)
 worker_class = "gthread"
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
+# connections over them. On one shared socket, whichever worker woke first took a burst of
+# keep-alive clients and kept them: 38 of 50 view readers on one worker and 12 on the other,
+# whose median wait was then 27 ms instead of 17 (docs/BENCHMARKS.md). The price: a worker
+# that exits (restarted, killed after its timeout) resets the connections still waiting in
+# its own accept queue; clients retry, and posts are safe to retry. A Unix socket or an
+# inherited descriptor cannot be split this way, so those keep one socket.
+reuse_port = workers > 1 and not bind.startswith(("unix:", "fd://"))
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
@@ -42,6 +50,12 @@ def on_starting(server):  # type: ignore[no-untyped-def]
     for name in os.listdir(_metrics_dir):
         if name.endswith(".db"):
             os.unlink(os.path.join(_metrics_dir, name))
+
+
+def when_ready(server):  # type: ignore[no-untyped-def]
+    if reuse_port:
+        # gunicorn's own "Listening at:" names only sockets the master holds: none here.
+        server.log.info("Each worker listens at %s on a socket of its own (reuse_port)", bind)
 
 
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
