@@ -24,10 +24,11 @@ worker_class = "gthread"
 # Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
 # connections over them. On one shared socket, whichever worker woke first took a burst of
 # keep-alive clients and kept them: 38 of 50 view readers on one worker and 12 on the other,
-# whose median wait was then 27 ms instead of 17 (docs/BENCHMARKS.md). The price: a worker
-# that exits (restarted, killed after its timeout) resets the connections still waiting in
-# its own accept queue; clients retry, and posts are safe to retry. A Unix socket or an
-# inherited descriptor cannot be split this way, so those keep one socket.
+# whose median wait was then 27 ms instead of 17 (docs/BENCHMARKS.md). The price (ops/README.md):
+# a worker that exits resets the connections still waiting in its own accept queue (clients
+# retry; posts are safe to retry), and one that hangs holds its share of new connections
+# until `timeout` replaces it. A Unix socket or an inherited descriptor cannot be split this
+# way, so those keep one socket.
 reuse_port = workers > 1 and not bind.startswith(("unix:", "fd://"))
 timeout = 60
 graceful_timeout = 30
