@@ -85,9 +85,9 @@ class LedgerTranscoder(JSONTranscoder):
 def _writer(transcoding: Transcoding) -> Writer:
     """How the fast path writes a transcoding's data: what orjson writes of the returned
     value is exactly what ``json`` writes of what the transcoding's ``encode`` returns."""
-    for kind, write in _KNOWN.items():
-        if type(transcoding) is kind:
-            return write
+    known = _KNOWN.get(type(transcoding))
+    if known is not None:
+        return known
     encode = transcoding.encode
     return lambda value: _native(encode(value))
 
@@ -115,7 +115,7 @@ def _provenance(value: Provenance) -> dict[str, Any]:
         "occurred_on": _date_as_is(value.occurred_on),
         "actor": value.actor,
         "source": value.source,
-        "client_event_id": value.client_event_id,
+        "client_event_id": client_event_id,
     }
 
 
