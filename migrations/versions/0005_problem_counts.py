@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from alembic import op
 
-from projections.schema import TABLES_BY_NAME
-
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -23,8 +21,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for statement in TABLES_BY_NAME["problem_counts"].create_statements():
-        op.execute(statement)
+    op.execute(
+        "CREATE TABLE problem_counts (campaign_id TEXT, branch_id TEXT, deadline TEXT, "
+        "listed INTEGER, rectified INTEGER, unrectified INTEGER, "
+        "PRIMARY KEY (campaign_id, branch_id, deadline))"
+    )
     op.execute(
         "INSERT INTO problem_counts "
         "(campaign_id, branch_id, deadline, listed, rectified, unrectified) "
