@@ -32,6 +32,19 @@ def formation_advisories(
     return flags
 
 
+def enterprises_covered(
+    formation: Formation, host_category: HostCategory | None, covered_units: list[str]
+) -> int:
+    """How many non-public enterprises a branch covers, for the standalone formation rate
+    (seed 000 §四(一)1 "单独组建率力争达到30%", counted per enterprise covered): a joint
+    branch counts every unit it covers (its host at least), any other branch its host."""
+    if host_category is not HostCategory.NON_PUBLIC_ENTERPRISE:
+        return 0
+    if formation is Formation.JOINT:
+        return max(1, len(covered_units))
+    return 1
+
+
 def _check_counts(full_members: int, probationary_members: int, employees: int) -> None:
     require_value(full_members >= 0, "full_members", "non_negative", "cannot be negative")
     require_value(

@@ -18,7 +18,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -34,6 +34,7 @@ from domain.vocabulary import (
     ProblemCategory,
     RectificationStatus,
 )
+from projections.fold.dated import deadline_on
 from projections.fold.work import phase_definition
 from projections.schema import TABLES_BY_NAME
 from projections.shared_views import Rendered, SharedViews, Stamp
@@ -53,31 +54,45 @@ REFRESH_SECONDS = 1.0
 MAX_LIMIT = 500
 # A progress row's columns without the projection's own bookkeeping (every fact of the
 # branch, its problems' dates), which grows with the branch's work and no read shows.
-_PROGRESS_COLUMNS = ", ".join(
-    f"bp.{name}"
-    for name in TABLES_BY_NAME["branch_progress"].column_names
-    if name not in {"facts", "problems"}
-)
+_PROGRESS_COLUMNS = ", ".join(f"bp.{name}" for name in TABLES_BY_NAME["progress_span"].column_names)
 _CATEGORIES = [c.value for c in HostCategory]
 _STATUSES = [s.value for s in PhaseStatus]
+# A phase named alone filters to the branches that had started it.
+_STARTED = ("in_progress", "done", "overdue")
 
 
-def _status_sql(day: str, alias: str = "ph") -> str:
-    # ``day`` is a date's ISO text (never user text), so it is safe to inline.
-    return (
-        f"CASE WHEN {alias}.done_on IS NOT NULL AND {alias}.done_on <= '{day}' THEN 'done' "
-        f"WHEN {alias}.deadline IS NOT NULL AND {alias}.deadline < '{day}' THEN 'overdue' "
-        f"WHEN {alias}.started_on IS NOT NULL AND {alias}.started_on <= '{day}' "
-        "THEN 'in_progress' ELSE 'not_started' END"
-    )
+def _at(alias: str, day: str) -> str:
+    """The span of ``alias`` that holds on ``day`` (an ISO date's text, never user text, so
+    it is safe to inline)."""
+    return f"{alias}.from_on <= '{day}' AND {alias}.until_on > '{day}'"
 
 
 def _problem_overdue_sql(day: str, alias: str = "pl") -> str:
-    # Problem.is_overdue: not withdrawn, not yet rectified, deadline passed.
-    return (
-        f"({alias}.withdrawn = 0 AND {alias}.status IN ('listed', 'in_progress') "
-        f"AND {alias}.deadline < '{day}')"
+    # Problem.is_overdue: not yet rectified, deadline passed (withdrawn ones have no span).
+    return f"({alias}.status IN ('listed', 'in_progress') AND {alias}.deadline < '{day}')"
+
+
+def _deadlines(campaign: dict[str, Any], day: str) -> dict[str, str | None]:
+    """Each phase's deadline on ``day``."""
+    return {p["key"]: deadline_on(p, day) for p in campaign["phases"]}
+
+
+def _phase_sql(phase_key: str, status: str, deadline: str | None, day: str) -> str:
+    """Whether a branch (alias bp) had phase ``phase_key`` in ``status`` on ``day``: the
+    domain's rule (``domain.progress.phase_progress``) over the phase's span, where no span
+    means not started. ``phase_key`` is one of the campaign's keys (checked by callers)."""
+    passed = deadline is not None and deadline < day
+    row = (
+        "SELECT 1 FROM phase_span ph WHERE ph.campaign_id = bp.campaign_id "
+        f"AND ph.branch_id = bp.branch_id AND ph.phase_key = '{phase_key}' AND {_at('ph', day)}"
     )
+    if status == "done":
+        return f"EXISTS ({row} AND ph.done_on IS NOT NULL)"
+    if status == "overdue":
+        return f"NOT EXISTS ({row} AND ph.done_on IS NOT NULL)" if passed else "1 = 0"
+    if status == "in_progress":
+        return "1 = 0" if passed else f"EXISTS ({row} AND ph.done_on IS NULL)"
+    return "1 = 0" if passed else f"NOT EXISTS ({row})"
 
 
 def _cursor(value: Any) -> str:
@@ -336,21 +351,26 @@ class Views:
     def branch_progress(
         self, campaign_id: UUID, branch_id: UUID, as_of: date | None = None
     ) -> dict[str, Any] | None:
+        """The branch's progress on ``as_of``; None when it was not enrolled by then."""
         campaign = self._campaign(campaign_id)
+        day = _day(as_of)
         rows = self._rows(
-            f"SELECT {_PROGRESS_COLUMNS} FROM branch_progress bp "
-            "WHERE campaign_id = ? AND branch_id = ?",
+            f"SELECT {_PROGRESS_COLUMNS} FROM progress_span bp "
+            f"WHERE bp.campaign_id = ? AND bp.branch_id = ? AND {_at('bp', day.isoformat())}",
             (str(campaign_id), str(branch_id)),
         )
         if not rows:
             return None
-        day = _day(as_of)
         return self._progress_items(campaign, rows, day)[0]
 
     def _progress_items(
         self, campaign: dict[str, Any], rows: list[dict[str, Any]], day: date
     ) -> list[dict[str, Any]]:
-        phases = [phase_definition(p) for p in campaign["phases"]]
+        d = day.isoformat()
+        deadlines = _deadlines(campaign, d)
+        phases = [
+            phase_definition({**p, "deadline": deadlines[p["key"]]}) for p in campaign["phases"]
+        ]
         problems = self._problem_counts(
             campaign["campaign_id"], [r["branch_id"] for r in rows], day
         )
@@ -387,12 +407,13 @@ class Views:
                     "branch_id": row["branch_id"],
                     "branch_name": row["branch_name"],
                     "enrolled": bool(row["enrolled"]),
+                    "withdrawn_on": row["withdrawn_on"],
                     "district_id": row["district_id"],
                     "committee_id": row["committee_id"],
                     "category": row["category"],
                     "category_labels": HostCategory.labels().get(row["category"]),
                     "formation": row["formation"],
-                    "as_of": day.isoformat(),
+                    "as_of": d,
                     "phases": phase_items,
                     "meetings": row["meetings"],
                     "study_days": row["study_days"],
@@ -418,12 +439,12 @@ class Views:
     ) -> dict[str, tuple[int, int, int]]:
         if not branch_ids:
             return {}
+        d = day.isoformat()
         marks = ", ".join("?" for _ in branch_ids)
         rows = self._rows(
-            "SELECT branch_id, COUNT(*) AS listed, "
-            "SUM(CASE WHEN status IN ('done', 'verified') THEN 1 ELSE 0 END) AS rectified, "
-            f"SUM(CASE WHEN {_problem_overdue_sql(day.isoformat())} THEN 1 ELSE 0 END) AS overdue "
-            f"FROM problem_ledger pl WHERE campaign_id = ? AND withdrawn = 0 "
+            "SELECT branch_id, SUM(listed) AS listed, SUM(rectified) AS rectified, "
+            f"SUM(CASE WHEN deadline < '{d}' THEN unrectified ELSE 0 END) AS overdue "
+            f"FROM problem_count_span pc WHERE campaign_id = ? AND {_at('pc', d)} "
             f"AND branch_id IN ({marks}) GROUP BY branch_id",
             (campaign_id, *branch_ids),
         )
@@ -450,8 +471,9 @@ class Views:
     ) -> tuple[list[dict[str, Any]], str | None]:
         campaign = self._campaign(campaign_id)
         day = _day(as_of)
+        d = day.isoformat()
         limit = _limit(limit)
-        where = ["bp.campaign_id = ?", "bp.enrolled = 1"]
+        where = ["bp.campaign_id = ?", "bp.enrolled = 1", _at("bp", d)]
         params: list[Any] = [str(campaign_id)]
         for column, value in (
             ("district_id", district_id),
@@ -465,35 +487,27 @@ class Views:
         if group_id is not None:
             where.append(_group_scope_sql())
             params += [str(group_id), str(group_id)]
-        status = _status_sql(day.isoformat())
         if phase_status is not None and phase_status not in _STATUSES:
             raise InvalidValue("phase_status", "known_status", f"one of {', '.join(_STATUSES)}")
-        if phase_key is not None or phase_status is not None:
-            keys = [p["key"] for p in campaign["phases"]]
-            if phase_key is not None and phase_key not in keys:
-                raise InvalidValue(
-                    "phase_key", "known_phase", f"the campaign has no phase {phase_key!r}"
-                )
-            cond = ["ph.campaign_id = bp.campaign_id", "ph.branch_id = bp.branch_id"]
-            if phase_key is not None:
-                cond.append("ph.phase_key = ?")
-                params.append(phase_key)
-            if phase_status is not None:
-                cond.append(f"{status} = ?")
-                params.append(phase_status)
-            where.append(f"EXISTS (SELECT 1 FROM branch_phase ph WHERE {' AND '.join(cond)})")
-        if overdue is not None:
-            exists = (
-                "EXISTS (SELECT 1 FROM branch_phase ph WHERE ph.campaign_id = bp.campaign_id "
-                f"AND ph.branch_id = bp.branch_id AND {status} = 'overdue')"
+        deadlines = _deadlines(campaign, d)
+        if phase_key is not None and phase_key not in deadlines:
+            raise InvalidValue(
+                "phase_key", "known_phase", f"the campaign has no phase {phase_key!r}"
             )
-            where.append(exists if overdue else f"NOT {exists}")
+        keys = [phase_key] if phase_key is not None else list(deadlines)
+        if phase_status is not None:
+            where.append(_any(_phase_sql(k, phase_status, deadlines[k], d) for k in keys))
+        elif phase_key is not None:
+            where.append(_any(_phase_sql(phase_key, s, deadlines[phase_key], d) for s in _STARTED))
+        if overdue is not None:
+            late = _any(_phase_sql(k, "overdue", deadlines[k], d) for k in deadlines)
+            where.append(late if overdue else f"NOT {late}")
         last = _uncursor(after)
         if last is not None:
             where.append("bp.branch_id > ?")
             params.append(str(last))
         rows = self._rows(
-            f"SELECT {_PROGRESS_COLUMNS} FROM branch_progress bp WHERE {' AND '.join(where)} "
+            f"SELECT {_PROGRESS_COLUMNS} FROM progress_span bp WHERE {' AND '.join(where)} "
             f"ORDER BY bp.branch_id LIMIT {limit + 1}",
             tuple(params),
         )
@@ -556,8 +570,9 @@ class Views:
         self, campaign_id: UUID, scope: str, scope_id: str, day: date, category: str | None
     ) -> dict[str, Any]:
         campaign = self._campaign(campaign_id)
-        phase_keys = [p["key"] for p in campaign["phases"]]
-        where = ["bp.campaign_id = ?", "bp.enrolled = 1"]
+        d = day.isoformat()
+        deadlines = _deadlines(campaign, d)
+        where = ["bp.campaign_id = ?", "bp.enrolled = 1", _at("bp", d)]
         params: list[Any] = [str(campaign_id)]
         if scope == "group":
             where.append(_group_scope_sql())
@@ -569,7 +584,6 @@ class Views:
             where.append("bp.category = ?")
             params.append(category)
         base = " AND ".join(where)
-        d = day.isoformat()
         silent_before = (day - timedelta(days=SILENT_DAYS)).isoformat()
         branch_rows = self._rows(
             "SELECT bp.committee_id, bp.category, COUNT(*) AS branches, "
@@ -581,42 +595,51 @@ class Views:
             "SUM(CASE WHEN bp.rectification_target = 1 AND bp.reorganized = 0 THEN 1 ELSE 0 END)"
             " AS targets_pending, "
             "SUM(CASE WHEN bp.formation = 'standalone' THEN 1 ELSE 0 END) AS standalone, "
+            "SUM(bp.enterprises_covered) AS enterprises, "
+            "SUM(CASE WHEN bp.formation = 'standalone' THEN bp.enterprises_covered ELSE 0 END)"
+            " AS standalone_enterprises, "
             "SUM(CASE WHEN bp.last_activity_on IS NULL OR bp.last_activity_on < "
             f"'{silent_before}' THEN 1 ELSE 0 END) AS silent, "
-            "SUM(CASE WHEN bp.all_phases_done_on IS NOT NULL AND bp.all_phases_done_on <= "
-            f"'{d}' THEN 1 ELSE 0 END) AS all_phases_done "
-            f"FROM branch_progress bp WHERE {base} GROUP BY bp.committee_id, bp.category",
+            "SUM(CASE WHEN bp.all_phases_done_on IS NOT NULL THEN 1 ELSE 0 END) AS all_phases_done "
+            f"FROM progress_span bp WHERE {base} GROUP BY bp.committee_id, bp.category",
             tuple(params),
         )
         phase_rows = self._rows(
-            f"SELECT bp.committee_id, bp.category, ph.phase_key, {_status_sql(d)} AS status, "
-            "COUNT(*) AS n FROM branch_phase ph JOIN branch_progress bp ON "
+            "SELECT bp.committee_id, bp.category, ph.phase_key, "
+            "CASE WHEN ph.done_on IS NOT NULL THEN 'done' ELSE 'started' END AS reached, "
+            "COUNT(*) AS n FROM phase_span ph JOIN progress_span bp ON "
             "bp.campaign_id = ph.campaign_id AND bp.branch_id = ph.branch_id "
-            f"WHERE {base} GROUP BY bp.committee_id, bp.category, ph.phase_key, {_status_sql(d)}",
-            tuple(params),
+            f"WHERE ph.campaign_id = ? AND {_at('ph', d)} AND {base} "
+            "GROUP BY bp.committee_id, bp.category, ph.phase_key, "
+            "CASE WHEN ph.done_on IS NOT NULL THEN 'done' ELSE 'started' END",
+            (str(campaign_id), *params),
         )
-        # Problem.is_overdue: not withdrawn (not counted at all), not yet rectified, deadline
-        # passed.
+        # Problem.is_overdue: not withdrawn (no span), not yet rectified, deadline passed.
         problem_rows = self._rows(
             "SELECT bp.committee_id, bp.category, SUM(pc.listed) AS listed, "
             "SUM(pc.rectified) AS rectified, "
             f"SUM(CASE WHEN pc.deadline < '{d}' THEN pc.unrectified ELSE 0 END) AS overdue "
-            "FROM problem_counts pc JOIN branch_progress bp ON "
+            "FROM problem_count_span pc JOIN progress_span bp ON "
             "bp.campaign_id = pc.campaign_id AND bp.branch_id = pc.branch_id "
-            f"WHERE {base} GROUP BY bp.committee_id, bp.category",
-            tuple(params),
+            f"WHERE pc.campaign_id = ? AND {_at('pc', d)} AND {base} "
+            "GROUP BY bp.committee_id, bp.category",
+            (str(campaign_id), *params),
         )
-        cells: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: _empty(phase_keys))
+        cells: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: _empty(deadlines))
         for r in branch_rows:
             cell = cells[(r["committee_id"], r["category"])]
             for name in _BRANCH_SUMS:
                 cell[name] += int(r[name] or 0)
+        reached: dict[tuple[str, str, str], dict[str, int]] = defaultdict(dict)
         for r in phase_rows:
-            cell = cells[(r["committee_id"], r["category"])]
-            cell["phases"][r["phase_key"]][r["status"]] += int(r["n"])
+            reached[(r["committee_id"], r["category"], r["phase_key"])][r["reached"]] = int(r["n"])
+        for (committee_id, cat), cell in cells.items():
+            for phase_key, deadline in deadlines.items():
+                counts = reached.get((committee_id, cat, phase_key), {})
+                _phase_counts(cell["phases"][phase_key], cell["branches"], counts, deadline, d)
         for r in problem_rows:
             cell = cells[(r["committee_id"], r["category"])]
-            cell["problems_listed"] += int(r["listed"])
+            cell["problems_listed"] += int(r["listed"] or 0)
             cell["problems_rectified"] += int(r["rectified"] or 0)
             cell["problems_overdue"] += int(r["overdue"] or 0)
         names = {
@@ -626,9 +649,10 @@ class Views:
                 (campaign["district_id"],),
             )
         }
+        phases = [{**p, "deadline": deadlines[p["key"]]} for p in campaign["phases"]]
 
         def total(selected: list[dict[str, Any]]) -> dict[str, Any]:
-            return _metrics(_sum(selected, phase_keys), campaign)
+            return _metrics(_sum(selected, deadlines), phases)
 
         committees = []
         for committee_id in sorted({c for c, _ in cells}):
@@ -684,17 +708,25 @@ class Views:
         *,
         branch_id: UUID | None = None,
         committee_id: UUID | None = None,
+        group_id: UUID | None = None,
         category: str | None = None,
         status: str | None = None,
         overdue: bool | None = None,
+        branch_withdrawn: bool = False,
         as_of: date | None = None,
         after: str | None = None,
         limit: int = 50,
     ) -> tuple[list[dict[str, Any]], str | None]:
+        """The problems as they stood on ``as_of``, of the branches enrolled then (as the
+        supervision views count them), or of those withdrawn by then (``branch_withdrawn``)."""
         day = _day(as_of).isoformat()
         limit = _limit(limit)
         overdue_sql = _problem_overdue_sql(day)
-        where = ["pl.campaign_id = ?", "pl.withdrawn = 0"]
+        where = [
+            "pl.campaign_id = ?",
+            _at("pl", day),
+            "bp.enrolled = 0" if branch_withdrawn else "bp.enrolled = 1",
+        ]
         params: list[Any] = [str(campaign_id)]
         for column, value in (
             ("pl.branch_id", branch_id),
@@ -705,6 +737,9 @@ class Views:
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(str(value))
+        if group_id is not None:
+            where.append(_group_scope_sql())
+            params += [str(group_id), str(group_id)]
         if overdue is not None:
             where.append(overdue_sql if overdue else f"NOT {overdue_sql}")
         last = _uncursor(after)
@@ -713,12 +748,13 @@ class Views:
             params.append(str(last))
         rows = self._rows(
             "SELECT pl.problem_id, pl.campaign_id, pl.branch_id, bp.branch_name, bp.committee_id, "
-            "bp.district_id, bp.category AS host_category, pl.category, pl.description, "
+            "bp.district_id, bp.category AS host_category, bp.withdrawn_on AS branch_withdrawn_on, "
+            "pl.category, pl.description, "
             "pl.measures, pl.responsible_person, pl.deadline, pl.listed_on, pl.status, "
             "pl.rectified_on, pl.verified_on, pl.verifier, pl.verification_passed, "
             f"pl.percent_done, CASE WHEN {overdue_sql} THEN 1 ELSE 0 END AS overdue "
-            "FROM problem_ledger pl LEFT JOIN branch_progress bp ON "
-            "bp.campaign_id = pl.campaign_id AND bp.branch_id = pl.branch_id "
+            "FROM problem_span pl JOIN progress_span bp ON "
+            f"bp.campaign_id = pl.campaign_id AND bp.branch_id = pl.branch_id AND {_at('bp', day)} "
             f"WHERE {' AND '.join(where)} ORDER BY pl.problem_id LIMIT {limit + 1}",
             tuple(params),
         )
@@ -842,6 +878,8 @@ def _group_scope_sql() -> str:
 
 _BRANCH_SUMS = (
     "branches",
+    "enterprises",
+    "standalone_enterprises",
     "volunteer_teams",
     "commitments_made",
     "commitments_fulfilled",
@@ -854,13 +892,34 @@ _BRANCH_SUMS = (
 _PROBLEM_SUMS = ("problems_listed", "problems_rectified", "problems_overdue")
 
 
-def _empty(phase_keys: list[str]) -> dict[str, Any]:
+def _any(conditions: Iterable[str]) -> str:
+    return "(" + " OR ".join(conditions) + ")"
+
+
+def _phase_counts(
+    counts: dict[str, int],
+    branches: int,
+    reached: dict[str, int],
+    deadline: str | None,
+    day: str,
+) -> None:
+    """A phase's statuses among ``branches`` on ``day`` (``domain.progress.phase_progress``):
+    done; else overdue once the deadline has passed; else in progress once started."""
+    done, started = reached.get("done", 0), reached.get("started", 0)
+    passed = deadline is not None and deadline < day
+    counts["done"] += done
+    counts["overdue"] += branches - done if passed else 0
+    counts["in_progress"] += 0 if passed else started
+    counts["not_started"] += 0 if passed else branches - done - started
+
+
+def _empty(phase_keys: Iterable[str]) -> dict[str, Any]:
     cell: dict[str, Any] = {name: 0 for name in (*_BRANCH_SUMS, *_PROBLEM_SUMS)}
     cell["phases"] = {key: dict.fromkeys(_STATUSES, 0) for key in phase_keys}
     return cell
 
 
-def _sum(cells: list[dict[str, Any]], phase_keys: list[str]) -> dict[str, Any]:
+def _sum(cells: list[dict[str, Any]], phase_keys: Iterable[str]) -> dict[str, Any]:
     total = _empty(phase_keys)
     for cell in cells:
         for name in (*_BRANCH_SUMS, *_PROBLEM_SUMS):
@@ -871,11 +930,12 @@ def _sum(cells: list[dict[str, Any]], phase_keys: list[str]) -> dict[str, Any]:
     return total
 
 
-def _metrics(cell: dict[str, Any], campaign: dict[str, Any]) -> dict[str, Any]:
+def _metrics(cell: dict[str, Any], campaign_phases: list[dict[str, Any]]) -> dict[str, Any]:
+    """A cell's figures; ``campaign_phases`` carry the deadlines of the day judged on."""
     branches = cell["branches"]
     phases = []
     done_total = overdue_total = 0
-    for p in campaign["phases"]:
+    for p in campaign_phases:
         counts = cell["phases"][p["key"]]
         done_total += counts["done"]
         overdue_total += counts["overdue"]
@@ -890,6 +950,7 @@ def _metrics(cell: dict[str, Any], campaign: dict[str, Any]) -> dict[str, Any]:
             }
         )
     listed = cell["problems_listed"]
+    enterprises = cell["enterprises"]
     return {
         "branches": branches,
         "phases": phases,
@@ -906,10 +967,15 @@ def _metrics(cell: dict[str, Any], campaign: dict[str, Any]) -> dict[str, Any]:
         "rectification_targets_reorganized": cell["targets_reorganized"],
         "rectification_targets_pending": cell["targets_pending"],
         "standalone_branches": cell["standalone"],
-        "standalone_rate": _share(cell["standalone"], branches),
+        # Seed 000 §四(一)1: among non-public enterprises, per enterprise covered.
+        "enterprises_covered": enterprises,
+        "standalone_enterprises": cell["standalone_enterprises"],
+        "standalone_rate": _share(cell["standalone_enterprises"], enterprises),
         "standalone_rate_target": STANDALONE_RATE_TARGET,
         "standalone_target_met": (
-            None if not branches else cell["standalone"] / branches >= STANDALONE_RATE_TARGET
+            None
+            if not enterprises
+            else cell["standalone_enterprises"] / enterprises >= STANDALONE_RATE_TARGET
         ),
         "silent_branches": cell["silent"],
     }

@@ -88,9 +88,13 @@ TABLES: tuple[Table, ...] = (
             ("category", CODE),
             ("rectification_target", INT),
             ("reorganized", INT),
+            # [[occurred_on, column, value], ...] in log order, the registration first
+            # (column "*", every value): where the branch stood on any business date.
+            ("history", TEXT),
         ),
         ("branch_id",),
         (("committee_id",),),
+        frozenset({"history"}),
     ),
     Table(
         "view_group_scope",
@@ -148,25 +152,12 @@ TABLES: tuple[Table, ...] = (
             ("milestones", TEXT),
             ("facts", TEXT),
             ("problems", TEXT),
+            # [[occurred_on, 1 enrolled | 0 withdrawn], ...] in log order.
+            ("enrolments", TEXT),
         ),
         ("campaign_id", "branch_id"),
         (("campaign_id", "committee_id"), ("campaign_id", "district_id"), ("branch_id",)),
-        frozenset({"milestones", "facts", "problems"}),
-    ),
-    Table(
-        "branch_phase",
-        "progress",
-        (
-            ("campaign_id", CODE),
-            ("branch_id", CODE),
-            ("phase_key", CODE),
-            ("phase_order", INT),
-            ("started_on", CODE),
-            ("done_on", CODE),
-            ("deadline", CODE),
-        ),
-        ("campaign_id", "branch_id", "phase_key"),
-        (("campaign_id", "phase_key"),),
+        frozenset({"milestones", "facts", "problems", "enrolments"}),
     ),
     Table(
         "problem_ledger",
@@ -188,27 +179,114 @@ TABLES: tuple[Table, ...] = (
             ("verification_passed", INT),
             ("percent_done", INT),
             ("withdrawn", INT),
+            ("withdrawn_on", CODE),
             ("facts", TEXT),
+            # [[occurred_on, measures, responsible_person, deadline], ...] in log order, the
+            # listing first.
+            ("revisions", TEXT),
         ),
         ("problem_id",),
         (("campaign_id", "branch_id"),),
-        frozenset({"facts"}),
+        frozenset({"facts", "revisions"}),
     ),
-    # Each branch's problems counted by deadline (migration 0005): a supervision view sums
-    # these instead of every problem of its scope, so its cost follows the branches, not the
-    # problems listed so far. Overdue on a day D is the unrectified ones with deadline < D.
+    # -- spans: what the views read. Each row holds from its business date ``from_on`` until
+    # the day before ``until_on`` (OPEN: for good), so a view as of D reads the rows with
+    # from_on <= D < until_on. Rows are derived by the domain's rules from what had happened
+    # by from_on (projections.fold.spans), so a past date costs what today costs.
     Table(
-        "problem_counts",
+        "progress_span",
+        "progress",
+        (
+            ("campaign_id", CODE),
+            ("branch_id", CODE),
+            ("from_on", CODE),
+            ("until_on", CODE),
+            ("enrolled", INT),
+            ("withdrawn_on", CODE),
+            ("district_id", CODE),
+            ("committee_id", CODE),
+            ("category", CODE),
+            ("formation", CODE),
+            ("enterprises_covered", INT),
+            ("branch_name", TEXT),
+            ("rectification_target", INT),
+            ("reorganized", INT),
+            ("meetings", INT),
+            ("study_days", TEXT),
+            ("opinions_collected", INT),
+            ("work_systems", INT),
+            ("volunteer_teams", INT),
+            ("commitments_made", INT),
+            ("commitments_fulfilled", INT),
+            ("optional_actions", INT),
+            ("supervision_visits", INT),
+            ("last_activity_on", CODE),
+            ("all_phases_done_on", CODE),
+            ("milestones", TEXT),
+        ),
+        ("campaign_id", "branch_id", "from_on"),
+        (("campaign_id", "from_on"), ("branch_id",)),
+        frozenset({"milestones"}),
+    ),
+    # A phase's dates on the business days a branch's span covers; no row: not started.
+    Table(
+        "phase_span",
+        "progress",
+        (
+            ("campaign_id", CODE),
+            ("branch_id", CODE),
+            ("phase_key", CODE),
+            ("from_on", CODE),
+            ("until_on", CODE),
+            ("started_on", CODE),
+            ("done_on", CODE),
+        ),
+        ("campaign_id", "branch_id", "phase_key", "from_on"),
+        (("campaign_id", "from_on"),),
+    ),
+    # A branch's problems (not withdrawn) counted by deadline: overdue on D is the
+    # unrectified ones with a deadline before D.
+    Table(
+        "problem_count_span",
         "progress",
         (
             ("campaign_id", CODE),
             ("branch_id", CODE),
             ("deadline", CODE),
+            ("from_on", CODE),
+            ("until_on", CODE),
             ("listed", INT),
             ("rectified", INT),
             ("unrectified", INT),
         ),
-        ("campaign_id", "branch_id", "deadline"),
+        ("campaign_id", "branch_id", "deadline", "from_on"),
+        (("campaign_id", "from_on"),),
+    ),
+    # A problem as the ledger shows it on the days the span covers.
+    Table(
+        "problem_span",
+        "progress",
+        (
+            ("problem_id", CODE),
+            ("from_on", CODE),
+            ("until_on", CODE),
+            ("campaign_id", CODE),
+            ("branch_id", CODE),
+            ("category", CODE),
+            ("description", TEXT),
+            ("measures", TEXT),
+            ("responsible_person", TEXT),
+            ("deadline", CODE),
+            ("listed_on", CODE),
+            ("status", CODE),
+            ("rectified_on", CODE),
+            ("verified_on", CODE),
+            ("verifier", TEXT),
+            ("verification_passed", INT),
+            ("percent_done", INT),
+        ),
+        ("problem_id", "from_on"),
+        (("campaign_id", "branch_id"),),
     ),
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
@@ -244,6 +322,8 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
+# The until_on of a span that holds for good: later than any ISO date.
+OPEN = "9999-12-31"
 PROJECTIONS: tuple[str, ...] = ("progress", "timeline")
 
 

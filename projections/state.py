@@ -30,11 +30,11 @@ class ViewState:
         self.keys_of_branch: dict[str, set[Key]] = defaultdict(set)
         self.keys_of_campaign: dict[str, set[Key]] = defaultdict(set)
         self.work_keys: dict[str, Key] = {}
-        # (campaign, branch) -> its problems' ids, withdrawn ones included; and the
-        # deadlines it has ``problem_counts`` rows for.
+        # (campaign, branch) -> its problems' ids, withdrawn ones included.
         self.problems_of_work: dict[Key, set[str]] = defaultdict(set)
-        self.count_deadlines: dict[Key, set[str]] = {}
         self.phase_cache: dict[str, Any] = {}
+        # Span tables: the thing a span belongs to (fold.spans.GROUP) -> its rows' keys.
+        self.span_keys: dict[str, dict[Key, set[Key]]] = defaultdict(dict)
         # The timeline's rows as lines of COPY text instead of tuples: a rebuild filling a
         # fresh PostgreSQL table, which makes them as it folds (one step, not two).
         self.copy_lines = False

@@ -82,7 +82,6 @@ def settle(state: ViewState) -> list[tuple[str, Exception]]:
     so that one bad row never holds up the rest.
     """
     failures: list[tuple[str, Exception]] = []
-    counted: set[tuple[str, str]] = set()
     for problem_id in sorted(state.stale_problems):
         try:
             problems.refresh_problem(state, problem_id)
@@ -90,13 +89,9 @@ def settle(state: ViewState) -> list[tuple[str, Exception]]:
             failures.append((f"problem {problem_id}", error))
         row = state.rows["problem_ledger"].get((problem_id,))
         if row is not None:
-            counted.add((row["campaign_id"], row["branch_id"]))
+            # The branch's problem counts and milestones follow its problems.
+            state.stale_works.add((row["campaign_id"], row["branch_id"]))
     state.stale_problems.clear()
-    for key in sorted(counted):
-        try:
-            problems.refresh_problem_counts(state, key)
-        except Exception as error:  # noqa: BLE001
-            failures.append((f"problem counts {key}", error))
     for key in sorted(state.stale_works):
         try:
             work.refresh_work(state, key)

@@ -15,7 +15,9 @@ from typing import Any, NamedTuple
 from domain.records import to_plain
 from domain.vocabulary import WorkSystemChange
 
-Compact = list[Any]  # [type name, originator_version, occurred_on ISO, extra dict | None]
+# [type name, originator_version, occurred_on ISO, extra dict | None(, history)]: the history
+# (its corrections and withdrawal, fold.dated) is there once it has one.
+Compact = list[Any]
 
 _DATES: dict[str, str] = {}
 
@@ -63,22 +65,35 @@ def compact_stored(
     return [name, version, iso_text(occurred_on), extra]
 
 
-def correct(entry: Compact, changes: dict[str, Any], fields: tuple[str, ...]) -> None:
-    """Apply a FactCorrected's changes to a compact fact, as ``Fact.corrected`` does."""
-    if "occurred_on" in changes:
-        on = changes["occurred_on"]
-        entry[2] = iso(on) if isinstance(on, date) else str(on)
-    kept = [name for name in fields if name in changes]
-    if kept:
-        extra = dict(entry[3] or {})
-        for name in kept:
-            extra[name] = to_plain(changes[name])
-        entry[3] = extra
+def record_correction(entry: Compact, event: Any, fields: tuple[str, ...]) -> None:
+    """Keep a FactCorrected beside the fact it corrects, with its own business date: the
+    fact stands corrected from that day on (``fold.dated.fact_on``), as ``Fact.corrected``
+    would have it."""
+    changes: dict[str, Any] = {}
+    if "occurred_on" in event.changes:
+        on = event.changes["occurred_on"]
+        changes["occurred_on"] = iso(on) if isinstance(on, date) else str(on)
+    for name in fields:
+        if name in event.changes:
+            changes[name] = to_plain(event.changes[name])
+    _history(entry).append([iso(event.provenance.occurred_on), "c", changes])
+
+
+def record_withdrawal(entry: Compact, event: Any) -> None:
+    """Keep a FactWithdrawn beside the fact: withdrawn from the withdrawal's own date on."""
+    _history(entry).append([iso(event.provenance.occurred_on), "w", None])
+
+
+def _history(entry: Compact) -> list[Any]:
+    if len(entry) < 5:
+        entry.append([])
+    history: list[Any] = entry[4]
+    return history
 
 
 def revive(entry: Compact, classes: dict[str, type]) -> Any:
     """A domain event instance with the compact fact's kept fields (no validation)."""
-    name, version, on, extra = entry
+    name, version, on, extra = entry[:4]
     fact = object.__new__(classes[name])
     values = fact.__dict__
     # Shared by the facts of a day (immutable): settling revives every fact of the views.

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.branch import Branch
+from domain.branch import Branch, enterprises_covered
 from domain.branch_work import branch_work_id
 from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.records import to_plain
 from domain.supervision_group import SupervisionGroup
+from domain.vocabulary import HostCategory
+from projections.fold.common import iso
+from projections.fold.dated import BEGINNING
 from projections.state import ViewState
 
 # Columns of view_branch copied onto each of the branch's progress rows.
@@ -47,22 +50,24 @@ def committee_renamed(state: ViewState, e: Committee.Renamed) -> None:
 
 def branch_registered(state: ViewState, e: Branch.Registered) -> None:
     bid = str(e.originator_id)
-    state.put(
-        "view_branch",
-        (bid,),
-        {
-            "branch_id": bid,
-            "district_id": str(e.district_id),
-            "committee_id": str(e.committee_id),
-            "name": e.name,
-            "level": e.level.value,
-            "formation": e.formation.value,
-            "host_name": e.host_name,
-            "category": e.host_category.value,
-            "rectification_target": 0,
-            "reorganized": 0,
-        },
-    )
+    row = {
+        "branch_id": bid,
+        "district_id": str(e.district_id),
+        "committee_id": str(e.committee_id),
+        "name": e.name,
+        "level": e.level.value,
+        "formation": e.formation.value,
+        "host_name": e.host_name,
+        "category": e.host_category.value,
+        "rectification_target": 0,
+        "reorganized": 0,
+    }
+    covered = enterprises_covered(e.formation, e.host_category, e.covered_units)
+    initial = {column: row[column] for column in DENORMALISED}
+    initial["enterprises_covered"] = covered
+    row["history"] = [[iso(e.provenance.occurred_on), "*", initial]]
+    state.put("view_branch", (bid,), row)
+    state.stale_works.update(state.keys_of_branch.get(bid, ()))
 
 
 def _change_branch(state: ViewState, e: Any, **values: Any) -> None:
@@ -70,7 +75,11 @@ def _change_branch(state: ViewState, e: Any, **values: Any) -> None:
     row = state.get("view_branch", (bid,))
     if row is None:
         return
-    row.update(values)
+    on = iso(e.provenance.occurred_on)
+    for column, value in values.items():
+        if column in row:
+            row[column] = value
+        row["history"].append([on, column, value])
     state.touch("view_branch", (bid,))
     for key in state.keys_of_branch.get(bid, ()):
         progress = state.rows["branch_progress"][key]
@@ -78,10 +87,18 @@ def _change_branch(state: ViewState, e: Any, **values: Any) -> None:
             if column in DENORMALISED:
                 progress[DENORMALISED[column]] = value
         state.touch("branch_progress", key)
+        state.stale_works.add(key)
 
 
 def formation_changed(state: ViewState, e: Branch.FormationChanged) -> None:
-    _change_branch(state, e, formation=e.formation.value)
+    row = state.get("view_branch", (str(e.originator_id),))
+    category = HostCategory(row["category"]) if row is not None else None
+    _change_branch(
+        state,
+        e,
+        formation=e.formation.value,
+        enterprises_covered=enterprises_covered(e.formation, category, e.covered_units),
+    )
 
 
 def moved_to_committee(state: ViewState, e: Branch.MovedToCommittee) -> None:
@@ -160,6 +177,10 @@ def phase_deadline_changed(state: ViewState, e: Campaign.PhaseDeadlineChanged) -
         return
     for phase in row["phases"]:
         if phase["key"] == e.phase_key:
+            # A deadline counts as changed from the change's business date on
+            # (fold.dated.deadline_on); views as of an earlier day keep the one before.
+            changes = phase.setdefault("deadlines", [[BEGINNING, phase.get("deadline")]])
+            changes.append([iso(e.provenance.occurred_on), e.deadline.isoformat()])
             phase["deadline"] = e.deadline.isoformat()
     state.touch("view_campaign", (cid,))
     state.phase_cache.pop(cid, None)
@@ -188,6 +209,7 @@ def new_progress_row(
         "milestones": {},
         "facts": {},
         "problems": {},
+        "enrolments": [],
     }
     for column, target in DENORMALISED.items():
         row[target] = branch.get(column) if branch else None
@@ -213,6 +235,7 @@ def branches_enrolled(state: ViewState, e: Campaign.BranchesEnrolled) -> None:
             row = new_progress_row(cid, state.get("view_branch", (bid,)), bid)
             index_progress_key(state, key)
         row["enrolled"] = 1
+        row["enrolments"].append([iso(e.provenance.occurred_on), 1])
         state.put("branch_progress", key, row)
         state.stale_works.add(key)
 
@@ -222,7 +245,9 @@ def branch_withdrawn(state: ViewState, e: Campaign.BranchWithdrawn) -> None:
     row = state.get("branch_progress", key)
     if row is not None:
         row["enrolled"] = 0
+        row["enrolments"].append([iso(e.provenance.occurred_on), 0])
         state.touch("branch_progress", key)
+        state.stale_works.add(key)
 
 
 HANDLERS = {

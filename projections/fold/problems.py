@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from domain.problem import Problem
-from projections.fold.common import compact, compact_stored, correct, flag, iso, iso_text, revive
+from projections.fold.common import (
+    Compact,
+    compact,
+    compact_stored,
+    flag,
+    iso,
+    iso_text,
+    record_correction,
+    record_withdrawal,
+    revive,
+)
+from projections.fold.dated import fact_days, facts_on, last_on
+from projections.fold.spans import put_spans
+from projections.schema import OPEN
 from projections.state import ViewState
 
 KEPT: dict[str, tuple[str, ...]] = {
@@ -99,7 +113,9 @@ def _list(
         "verification_passed": None,
         "percent_done": None,
         "withdrawn": 0,
+        "withdrawn_on": None,
         "facts": {},
+        "revisions": [[on, measures, responsible_person, deadline]],
     }
     state.put("problem_ledger", (pid,), row)
     state.problems_of_work[(campaign_id, branch_id)].add(pid)
@@ -150,6 +166,9 @@ def revised(state: ViewState, e: Problem.Revised) -> None:
         responsible_person=e.responsible_person,
         deadline=e.deadline.isoformat(),
     )
+    row["revisions"].append(
+        [iso(e.provenance.occurred_on), e.measures, e.responsible_person, e.deadline.isoformat()]
+    )
     _changed(state, row)
 
 
@@ -158,15 +177,16 @@ def fact_corrected(state: ViewState, e: Problem.FactCorrected) -> None:
     entry = row["facts"].get(e.corrects.hex) if row else None
     if row is None or entry is None:
         return
-    correct(entry, e.changes, KEPT.get(entry[0], ()))
+    record_correction(entry, e, KEPT.get(entry[0], ()))
     _changed(state, row)
 
 
 def fact_withdrawn(state: ViewState, e: Problem.FactWithdrawn) -> None:
     row = _problem(state, e)
-    if row is None:
+    entry = row["facts"].get(e.withdraws.hex) if row else None
+    if row is None or entry is None:
         return
-    row["facts"].pop(e.withdraws.hex, None)
+    record_withdrawal(entry, e)
     _changed(state, row)
 
 
@@ -175,6 +195,8 @@ def withdrawn(state: ViewState, e: Problem.Withdrawn) -> None:
     if row is None:
         return
     row["withdrawn"] = 1
+    if row["withdrawn_on"] is None:
+        row["withdrawn_on"] = iso(e.provenance.occurred_on)
     progress = state.rows["branch_progress"].get(_progress_key(row))
     if progress is not None and progress["problems"].pop(row["problem_id"], None) is not None:
         state.touch("branch_progress", _progress_key(row))
@@ -195,24 +217,72 @@ HANDLERS.update(
 
 
 def refresh_problem(state: ViewState, problem_id: str) -> None:
-    """Recompute a problem's status by the domain's rule, from its current facts."""
+    """Recompute a problem's status by the domain's rule, from its facts as they now stand,
+    and its spans: the ledger's row on each business date."""
     row = state.rows["problem_ledger"].get((problem_id,))
     if row is None:
         return
-    entries = sorted(row["facts"].values(), key=lambda entry: entry[1])
-    row["status"] = Problem.status_of([revive(entry, FACT_CLASSES) for entry in entries]).value
-    row["rectified_on"] = None
-    row["verified_on"] = row["verifier"] = row["verification_passed"] = row["percent_done"] = None
-    for name, _version, on, extra in entries:
-        if name == "RectificationDone":
-            row["rectified_on"] = on
-        elif name == "RectificationProgressed":
-            row["percent_done"] = extra["percent_done"]
-        elif name == "RectificationVerified":
-            row["verified_on"] = on
-            row["verifier"] = extra["verifier"]
-            row["verification_passed"] = flag(extra["passed"])
+    row.update(problem_values(facts_on(row["facts"], OPEN)))
     state.touch("problem_ledger", (problem_id,))
+    put_spans(
+        state,
+        "problem_span",
+        (problem_id,),
+        [(day, problem_on(row, day)) for day in problem_days(row)],
+    )
+
+
+def problem_values(entries: Iterable[Compact]) -> dict[str, Any]:
+    """The ledger's columns that follow from a problem's facts (``Problem.status_of``)."""
+    ordered = sorted(entries, key=lambda entry: entry[1])
+    values: dict[str, Any] = {
+        "status": Problem.status_of([revive(entry, FACT_CLASSES) for entry in ordered]).value,
+        "rectified_on": None,
+        "verified_on": None,
+        "verifier": None,
+        "verification_passed": None,
+        "percent_done": None,
+    }
+    for name, _version, on, extra in (entry[:4] for entry in ordered):
+        if name == "RectificationDone":
+            values["rectified_on"] = on
+        elif name == "RectificationProgressed":
+            values["percent_done"] = extra["percent_done"]
+        elif name == "RectificationVerified":
+            values["verified_on"] = on
+            values["verifier"] = extra["verifier"]
+            values["verification_passed"] = flag(extra["passed"])
+    return values
+
+
+def problem_days(row: dict[str, Any]) -> list[str]:
+    """The business days on which the problem's row can change."""
+    days = {row["listed_on"]}
+    days.update(revision[0] for revision in row["revisions"])
+    for entry in row["facts"].values():
+        days.update(fact_days(entry))
+    if row["withdrawn_on"] is not None:
+        days.add(row["withdrawn_on"])
+    return sorted(days)
+
+
+def problem_on(row: dict[str, Any], day: str) -> dict[str, Any] | None:
+    """The problem as the ledger shows it on ``day``: None before it was listed and once
+    it was withdrawn."""
+    if row["listed_on"] > day or (row["withdrawn_on"] is not None and row["withdrawn_on"] <= day):
+        return None
+    revision = last_on(row["revisions"], day) or row["revisions"][0]
+    return {
+        "campaign_id": row["campaign_id"],
+        "branch_id": row["branch_id"],
+        "category": row["category"],
+        "description": row["description"],
+        "measures": revision[1],
+        "responsible_person": revision[2],
+        "deadline": revision[3],
+        "listed_on": row["listed_on"],
+        **problem_values(facts_on(row["facts"], day)),
+    }
 
 
 # The statuses the supervision views count as rectified, and as not yet (so possibly overdue).
@@ -220,41 +290,7 @@ RECTIFIED = frozenset({"done", "verified"})
 UNRECTIFIED = frozenset({"listed", "in_progress"})
 
 
-def refresh_problem_counts(state: ViewState, key: tuple[str, str]) -> None:
-    """Recount a branch's problems (not withdrawn) by deadline into ``problem_counts``."""
-    counts: dict[str, list[int]] = {}
-    ledger = state.rows["problem_ledger"]
-    for problem_id in state.problems_of_work.get(key, ()):
-        row = ledger.get((problem_id,))
-        if row is None or row["withdrawn"]:
-            continue
-        count = counts.setdefault(row["deadline"], [0, 0, 0])
-        count[0] += 1
-        if row["status"] in RECTIFIED:
-            count[1] += 1
-        elif row["status"] in UNRECTIFIED:
-            count[2] += 1
-    campaign_id, branch_id = key
-    for deadline in state.count_deadlines.pop(key, set()) - counts.keys():
-        state.delete("problem_counts", (campaign_id, branch_id, deadline))
-    for deadline, (listed_n, rectified_n, unrectified_n) in counts.items():
-        new = {
-            "campaign_id": campaign_id,
-            "branch_id": branch_id,
-            "deadline": deadline,
-            "listed": listed_n,
-            "rectified": rectified_n,
-            "unrectified": unrectified_n,
-        }
-        if state.rows["problem_counts"].get((campaign_id, branch_id, deadline)) != new:
-            state.put("problem_counts", (campaign_id, branch_id, deadline), new)
-    if counts:
-        state.count_deadlines[key] = set(counts)
-
-
 def index_problems(state: ViewState) -> None:
     """The indexes above, from rows loaded from the tables."""
     for (problem_id,), row in state.rows["problem_ledger"].items():
         state.problems_of_work[(row["campaign_id"], row["branch_id"])].add(problem_id)
-    for campaign_id, branch_id, deadline in state.rows["problem_counts"]:
-        state.count_deadlines.setdefault((campaign_id, branch_id), set()).add(deadline)

@@ -1,8 +1,9 @@
-"""Folds of a branch's work in a campaign, and the derived progress columns and phase rows.
+"""Folds of a branch's work in a campaign, and its spans: progress, phases, problem counts.
 
-Each fact is kept in compact form on the branch's progress row (``facts``), corrected and
-withdrawn as the aggregate's ``Facts`` would be. The counts, milestones and phase rows are
-derived from those facts by the domain's own rules, once per batch for each branch touched.
+Each fact is kept in compact form on the branch's progress row (``facts``) with its
+corrections and withdrawal and their business dates (``fold.dated``). The counts, milestones
+and phase dates on each business day are derived from the facts as they stood that day by
+the domain's own rules, once per batch for each branch touched (``refresh_work``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ from typing import Any
 from domain.branch_work import BranchWork
 from domain.phases import PhaseDefinition
 from domain.progress import completion_date, milestones, phase_started_milestone
-from projections.fold.common import compact, compact_stored, correct, iso, revive
+from projections.fold.common import (
+    compact,
+    compact_stored,
+    iso,
+    record_correction,
+    record_withdrawal,
+    revive,
+)
+from projections.fold.dated import branch_on, enrolment_on, fact_days, fact_on, facts_on
+from projections.fold.problems import RECTIFIED, UNRECTIFIED, problem_days, problem_on
+from projections.fold.spans import replace_group, span_rows
 from projections.state import Key, ViewState
 
 # The fields of each fact the views need; every other field is only in the timeline.
@@ -80,7 +91,7 @@ def fact_corrected(state: ViewState, e: BranchWork.FactCorrected) -> None:
     entry = row["facts"].get(e.corrects.hex)
     if entry is None:
         return
-    correct(entry, e.changes, KEPT.get(entry[0], ()))
+    record_correction(entry, e, KEPT.get(entry[0], ()))
     state.touch("branch_progress", key)
     state.stale_works.add(key)
 
@@ -90,7 +101,10 @@ def fact_withdrawn(state: ViewState, e: BranchWork.FactWithdrawn) -> None:
     if found is None:
         return
     key, row = found
-    row["facts"].pop(e.withdraws.hex, None)
+    entry = row["facts"].get(e.withdraws.hex)
+    if entry is None:
+        return
+    record_withdrawal(entry, e)
     state.touch("branch_progress", key)
     state.stale_works.add(key)
 
@@ -137,7 +151,7 @@ def phase_dates(
 
 
 def status_on(started_on: str | None, done_on: str | None, deadline: str | None, day: str) -> str:
-    """A phase's status on ``day`` from its stored dates: what the SQL views compute too."""
+    """A phase's status on ``day`` from its dates (the views count the same in SQL)."""
     if done_on is not None and done_on <= day:
         return "done"
     if deadline is not None and deadline < day:
@@ -147,55 +161,179 @@ def status_on(started_on: str | None, done_on: str | None, deadline: str | None,
     return "not_started"
 
 
+def work_days(
+    row: dict[str, Any], branch: dict[str, Any] | None, problem_rows: list[dict[str, Any]]
+) -> list[str]:
+    """The business days on which a branch's standing in a campaign can change."""
+    days = {on for on, _ in row["enrolments"]}
+    for entry in row["facts"].values():
+        days.update(fact_days(entry))
+    if branch is not None:
+        days.update(item[0] for item in branch["history"])
+    for problem in problem_rows:
+        days.update(problem_days(problem))
+    return sorted(days)
+
+
 def refresh_work(state: ViewState, key: Key) -> None:
-    """Recompute a branch's counts, milestones and phase rows from its current facts."""
+    """Recompute a branch's spans in a campaign -- its progress, phases and problem counts
+    on every business day -- by the domain's rules, and its row as it now stands."""
     row = state.rows["branch_progress"].get(key)
     if row is None:
         return
-    facts = [revive(entry, FACT_CLASSES) for entry in row["facts"].values()]
-    listed_on = [date.fromisoformat(on) for on in row["problems"].values()]
-    reached = milestones(facts, listed_on)
-    commitments = BranchWork.commitments_of(facts)
-    names = Counter(entry[0] for entry in row["facts"].values())
-    row["meetings"] = sum(names[name] for name in _MEETINGS)
-    row["study_days"] = str(
-        sum((f.days for f in facts if isinstance(f, BranchWork.StudySessionHeld)), Decimal(0))
-    )
-    row["opinions_collected"] = sum(
-        f.count for f in facts if isinstance(f, BranchWork.OpinionsCollected)
-    )
-    row["work_systems"] = sum(
-        1 for change in BranchWork.work_systems_of(facts).values() if change.value != "abolished"
-    )
-    row["volunteer_teams"] = names["VolunteerTeamSetUp"]
-    row["commitments_made"] = len(commitments)
-    row["commitments_fulfilled"] = sum(1 for done in commitments.values() if done)
-    row["optional_actions"] = names["OptionalActionRecorded"]
-    row["supervision_visits"] = names["SupervisionVisitRecorded"]
-    dates = [entry[2] for entry in row["facts"].values()]
-    if row["problem_activity_on"]:
-        dates.append(row["problem_activity_on"])
-    row["last_activity_on"] = max(dates) if dates else None
-    row["milestones"] = {name: iso(on) for name, on in sorted(reached.items())}
-    state.touch("branch_progress", key)
     campaign_id, branch_id = key
+    branch = state.rows["view_branch"].get((branch_id,))
+    ledger = state.rows["problem_ledger"]
+    problem_rows = [
+        ledger[(pid,)] for pid in sorted(state.problems_of_work.get(key, ())) if (pid,) in ledger
+    ]
     phases = campaign_phases(state, campaign_id)
-    done_dates: list[date | None] = []
-    for phase in phases:
-        started_on, done_on = phase_dates(phase, reached)
-        done_dates.append(done_on)
-        phase_key = (campaign_id, branch_id, phase.key)
-        new = {
-            "campaign_id": campaign_id,
-            "branch_id": branch_id,
-            "phase_key": phase.key,
-            "phase_order": phase.order,
-            "started_on": iso(started_on) if started_on else None,
-            "done_on": iso(done_on) if done_on else None,
-            "deadline": iso(phase.deadline) if phase.deadline else None,
+    revived: dict[str, Any] = {}
+    progress: list[tuple[str, dict[str, Any] | None]] = []
+    phase_values: dict[str, list[tuple[str, dict[str, Any] | None]]] = {p.key: [] for p in phases}
+    counts: list[tuple[str, dict[str, tuple[int, int, int]]]] = []
+    values: dict[str, Any] | None = None
+    for day in work_days(row, branch, problem_rows):
+        entries, facts = [], []
+        for event_id, stored in row["facts"].items():
+            entry = fact_on(stored, day)
+            if entry is None:
+                continue
+            entries.append(entry)
+            if entry is not stored:  # as corrected by then: revived for this day alone
+                facts.append(revive(entry, FACT_CLASSES))
+                continue
+            fact = revived.get(event_id)
+            if fact is None:
+                fact = revived[event_id] = revive(entry, FACT_CLASSES)
+            facts.append(fact)
+        activity = [entry[2] for entry in entries]
+        problems = []
+        for problem_row in problem_rows:
+            problem = problem_on(problem_row, day)
+            if problem is not None:
+                problems.append(problem)
+                activity.append(problem["listed_on"])
+                activity += [entry[2] for entry in facts_on(problem_row["facts"], day)]
+        reached = milestones(facts, [date.fromisoformat(p["listed_on"]) for p in problems])
+        dates: list[date | None] = []
+        for phase in phases:
+            started_on, done_on = phase_dates(phase, reached)
+            dates.append(done_on)
+            phase_values[phase.key].append(
+                (
+                    day,
+                    None
+                    if started_on is None and done_on is None
+                    else {"started_on": _iso(started_on), "done_on": _iso(done_on)},
+                )
+            )
+        done_all = bool(dates) and None not in dates
+        values = {
+            **_standing(row, branch, day),
+            **work_counts(entries, facts),
+            "last_activity_on": max(activity) if activity else None,
+            "all_phases_done_on": iso(max(dates)) if done_all else None,  # type: ignore[type-var]
+            "milestones": {name: iso(on) for name, on in sorted(reached.items())},
         }
-        if state.rows["branch_phase"].get(phase_key) != new:
-            state.put("branch_phase", phase_key, new)
-    # The day the last phase was done: the views count "all phases done" without a join.
-    done_all = None not in done_dates and bool(done_dates)
-    row["all_phases_done_on"] = iso(max(done_dates)) if done_all else None  # type: ignore[type-var]
+        progress.append((day, values if values["enrolled"] or values["withdrawn_on"] else None))
+        counted: dict[str, tuple[int, int, int]] = {}
+        for problem in problems:
+            listed_n, rectified_n, unrectified_n = counted.get(problem["deadline"], (0, 0, 0))
+            counted[problem["deadline"]] = (
+                listed_n + 1,
+                rectified_n + (problem["status"] in RECTIFIED),
+                unrectified_n + (problem["status"] in UNRECTIFIED),
+            )
+        counts.append((day, counted))
+    replace_group(state, "progress_span", key, span_rows("progress_span", key, progress))
+    phase_rows: dict[Key, dict[str, Any]] = {}
+    for phase_key, series in phase_values.items():
+        phase_rows.update(span_rows("phase_span", (*key, phase_key), series))
+    replace_group(state, "phase_span", key, phase_rows)
+    count_rows: dict[Key, dict[str, Any]] = {}
+    for deadline in sorted({d for _, counted in counts for d in counted}):
+        series = [(day, _count_values(counted.get(deadline))) for day, counted in counts]
+        count_rows.update(span_rows("problem_count_span", (*key, deadline), series))
+    replace_group(state, "problem_count_span", key, count_rows)
+    _settle_row(state, key, row, values)
+
+
+def _iso(on: date | None) -> str | None:
+    return iso(on) if on is not None else None
+
+
+def _count_values(counted: tuple[int, int, int] | None) -> dict[str, int] | None:
+    if counted is None:
+        return None
+    return {"listed": counted[0], "rectified": counted[1], "unrectified": counted[2]}
+
+
+def _standing(row: dict[str, Any], branch: dict[str, Any] | None, day: str) -> dict[str, Any]:
+    """Whether the branch was enrolled on ``day``, and where it stood then."""
+    enrolled, withdrawn_on = enrolment_on(row["enrolments"], day)
+    reference = branch_on(branch["history"], day) if branch is not None else None
+    reference = reference or {}
+    return {
+        "enrolled": int(enrolled),
+        "withdrawn_on": withdrawn_on,
+        "district_id": reference.get("district_id"),
+        "committee_id": reference.get("committee_id"),
+        "category": reference.get("category"),
+        "formation": reference.get("formation"),
+        "enterprises_covered": reference.get("enterprises_covered", 0),
+        "branch_name": reference.get("name"),
+        "rectification_target": reference.get("rectification_target", 0),
+        "reorganized": reference.get("reorganized", 0),
+    }
+
+
+def work_counts(entries: list[Any], facts: list[Any]) -> dict[str, Any]:
+    """A branch's counts from its facts (compact entries and their revived instances)."""
+    commitments = BranchWork.commitments_of(facts)
+    names = Counter(entry[0] for entry in entries)
+    return {
+        "meetings": sum(names[name] for name in _MEETINGS),
+        "study_days": str(
+            sum((f.days for f in facts if isinstance(f, BranchWork.StudySessionHeld)), Decimal(0))
+        ),
+        "opinions_collected": sum(
+            f.count for f in facts if isinstance(f, BranchWork.OpinionsCollected)
+        ),
+        "work_systems": sum(
+            1
+            for change in BranchWork.work_systems_of(facts).values()
+            if change.value != "abolished"
+        ),
+        "volunteer_teams": names["VolunteerTeamSetUp"],
+        "commitments_made": len(commitments),
+        "commitments_fulfilled": sum(1 for done in commitments.values() if done),
+        "optional_actions": names["OptionalActionRecorded"],
+        "supervision_visits": names["SupervisionVisitRecorded"],
+    }
+
+
+_CURRENT = (
+    "meetings",
+    "study_days",
+    "opinions_collected",
+    "work_systems",
+    "volunteer_teams",
+    "commitments_made",
+    "commitments_fulfilled",
+    "optional_actions",
+    "supervision_visits",
+    "last_activity_on",
+    "all_phases_done_on",
+    "milestones",
+)
+
+
+def _settle_row(
+    state: ViewState, key: Key, row: dict[str, Any], values: dict[str, Any] | None
+) -> None:
+    """The work's row as it now stands: its values on the last day anything happened."""
+    for name in _CURRENT:
+        if values is not None:
+            row[name] = values[name]
+    state.touch("branch_progress", key)

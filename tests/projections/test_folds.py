@@ -25,7 +25,9 @@ from domain.problem import Problem
 from domain.progress import phase_progress
 from domain.provenance import Provenance
 from projections.fold import fold, settle, timeline
+from projections.fold.organizations import index_progress_key
 from projections.fold.problems import index_problems
+from projections.fold.spans import index_spans
 from projections.fold.work import phase_dates, status_on
 from projections.state import ViewState
 from projections.worker import process
@@ -208,10 +210,12 @@ def _ledger_counts(state: ViewState) -> dict[str, tuple[int, int, int]]:
     return {deadline: tuple(c) for deadline, c in counts.items()}  # type: ignore[misc]
 
 
-def _table_counts(state: ViewState) -> dict[str, tuple[int, int, int]]:
+def _table_counts(state: ViewState, day: str = "9999-12-30") -> dict[str, tuple[int, int, int]]:
+    """The problem counts the views read on ``day``: the spans that hold then."""
     return {
         deadline: (row["listed"], row["rectified"], row["unrectified"])
-        for (_, _, deadline), row in state.rows["problem_counts"].items()
+        for (_, _, deadline, _), row in state.rows["problem_count_span"].items()
+        if row["from_on"] <= day < row["until_on"]
     }
 
 
@@ -225,9 +229,11 @@ def test_problem_counts_follow_listing_rectification_revision_and_withdrawal():
     gone = _problem(campaign, branch, july)
     state = folded(branch, campaign, work, done, moved, gone)
     assert _table_counts(state) == {"2014-06-01": (2, 1, 1), "2014-07-01": (1, 0, 1)}
+    assert _table_counts(state, "2014-05-02") == {"2014-06-01": (2, 0, 2), "2014-07-01": (1, 0, 1)}
+    assert _table_counts(state, "2014-04-30") == {}  # listed on 1 May
 
     # A later batch: one problem moves to July, the only July one is withdrawn, and the
-    # June one left is verified. The June row is rewritten and the July row follows.
+    # June one left is verified. Each counts from its own business date.
     moved.revise(prov(date(2014, 5, 10)), measures="m2", responsible_person="p", deadline=july)
     gone.withdraw(prov(date(2014, 5, 10)), reason="listed twice")
     done.verify_rectification(prov(date(2014, 5, 11)), verifier="v", passed=True)
@@ -237,16 +243,18 @@ def test_problem_counts_follow_listing_rectification_revision_and_withdrawal():
     assert settle(state) == []
     assert _table_counts(state) == _ledger_counts(state)
     assert _table_counts(state) == {"2014-06-01": (1, 1, 0), "2014-07-01": (1, 0, 1)}
+    assert _table_counts(state, "2014-05-09") == {"2014-06-01": (2, 1, 1), "2014-07-01": (1, 0, 1)}
 
-    # Every problem of the branch withdrawn: its rows go, not left at zero.
+    # Every problem of the branch withdrawn: nothing counts from then on, not rows at zero.
     for problem in (moved, done):
         problem.withdraw(prov(date(2014, 5, 12)), reason="r")
         for event in problem.collect_events():
             fold(state, "progress", event, 200)
     assert settle(state) == []
-    assert state.rows["problem_counts"] == {}
-    # ... and their deletions are written.
-    assert (str(campaign.id), str(branch.id), "2014-07-01") in state.changed["problem_counts"]
+    assert _table_counts(state) == {} == _table_counts(state, "2014-05-12")
+    assert _table_counts(state, "2014-05-11") == {"2014-06-01": (1, 1, 0), "2014-07-01": (1, 0, 1)}
+    # ... and the spans that end on the 12th are written.
+    assert state.changed["problem_count_span"]
 
 
 def test_problem_counts_go_on_from_rows_loaded_from_the_tables():
@@ -255,9 +263,14 @@ def test_problem_counts_go_on_from_rows_loaded_from_the_tables():
     state = folded(branch, campaign, work, first)
     # A worker restarting loads the rows, not the indexes: they are rebuilt from the rows.
     loaded = ViewState()
-    for table in ("branch_progress", "problem_ledger", "problem_counts"):
+    for table in ("view_branch", "view_campaign", "branch_progress", "problem_ledger"):
+        loaded.rows[table] = dict(state.rows[table])
+    for table in ("progress_span", "phase_span", "problem_count_span", "problem_span"):
         loaded.rows[table] = dict(state.rows[table])
     index_problems(loaded)
+    index_spans(loaded)
+    for key in loaded.rows["branch_progress"]:
+        index_progress_key(loaded, key)
     second = _problem(campaign, branch, date(2014, 6, 1))
     first.withdraw(prov(date(2014, 5, 5)), reason="r")
     for position, event in enumerate([*second.collect_events(), *first.collect_events()], 50):
