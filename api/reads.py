@@ -105,7 +105,7 @@ def _version_at(aggregate_id: UUID, moment: datetime) -> int:
             404,
             f"nothing was recorded by {moment.isoformat()}",
             slug="not-yet-recorded",
-            errors=[error_item("as_of", "recorded_by_then", "the resource did not exist yet")],
+            errors=[error_item("known_at", "recorded_by_then", "the resource did not exist yet")],
         )
     return version
 
@@ -116,8 +116,8 @@ def show_state(kind: str, **ids: UUID) -> Response:
     ledger = runtime().ledger
     current = ledger.repository.get(aggregate_id)
     version = query.get("version")
-    if "as_of" in query:
-        version = _version_at(aggregate_id, query["as_of"])
+    if "known_at" in query:
+        version = _version_at(aggregate_id, query["known_at"])
     if version is not None and version > current.version:
         raise ApiProblem(
             404,
@@ -193,7 +193,8 @@ def _add_resource(kind: str, rule: str) -> None:
     label = kind.replace("_", " ")
     get_state.__name__ = f"get_{kind}"
     get_state.__doc__ = (
-        f"The {label}'s state: now, at ?version=N, or as recorded at ?as_of=T. ETag: its version."
+        f"The {label}'s state: now, at ?version=N, or as recorded by ?known_at=T. "
+        "ETag: its version."
     )
     get_history.__name__ = f"get_{kind}_history"
     get_history.__doc__ = (

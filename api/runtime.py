@@ -34,6 +34,7 @@ class Runtime:
     owns_ledger: bool = False
     _views: Any = field(default=None, repr=False)
     _views_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _replays: Any = field(default=None, repr=False)
 
     @property
     def views(self) -> Any:
@@ -57,6 +58,16 @@ class Runtime:
                 ) from error
             self._views = Views(self.settings)
         return self._views
+
+    @property
+    def replays(self) -> Any:
+        """Views as known at a past time (projections.report.Replays), one per process."""
+        with self._views_lock:
+            if self._replays is None:
+                from projections.report import Replays
+
+                self._replays = Replays(self.settings)
+        return self._replays
 
     def close(self) -> None:
         if self._views is not None and hasattr(self._views, "close"):

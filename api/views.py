@@ -1,9 +1,11 @@
 """Reading the projections: a branch's progress, supervision views, the committee ranking,
 the problem ledger and a branch's timeline (``projections.queries.Views``).
 
-Every view read honours ``?min_position=`` / ``X-Min-Position`` (read-your-writes).
-Supervision views are judged on a business date (``as_of``, default today in Beijing); with
-``known_on`` they show only what had been recorded by then (a report replayed from the log).
+Every view read honours ``?min_position=`` / ``X-Min-Position`` (read-your-writes). Every
+view, list and export has the same two times: ``as_of``, the business date (what had
+happened by then; default today in Beijing), and ``known_at``, the knowledge time (what
+had been recorded by then; default now), alone or together. A view known at a past time is
+replayed from the log (``projections.report.Replays``).
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from projections.shared_views import Rendered
 from taizhang.unit_of_work import NotFound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A report as known at a time replays the log (about half a minute at a million events);
-# a second one in the same process waits this long for the first, then answers 503.
-REPLAY_WAIT_SECONDS = 20.0
+# A view known at a past time replays the log (about half a minute at a million events); a
+# replay of another time waits this long for the one under way, then answers 503.
+REPLAY_WAIT_SECONDS = 1.0
 REPLAY_RETRY_AFTER_SECONDS = 30
 
 bp = Blueprint("views", __name__, url_prefix="/api/v1")
@@ -42,6 +44,21 @@ def _whole_campaign(campaign_id: UUID) -> Any:
             errors=[error_item("committee_id", "scope_required", "name a part you may read")],
         )
     return campaign
+
+
+def _views(query: dict[str, Any]) -> Any:
+    """The views the query asks for: live, or as known at ``known_at``."""
+    if "known_at" not in query:
+        return runtime().views
+    try:
+        return runtime().replays.views(query["known_at"], wait=REPLAY_WAIT_SECONDS)
+    except ReplayBusy as busy:
+        raise ApiProblem(
+            503,
+            f"{busy}; views as known at a past time replay the log, one at a time",
+            slug="report-busy",
+            headers={"Retry-After": str(REPLAY_RETRY_AFTER_SECONDS)},
+        ) from None
 
 
 def _rendered_json(rendered: Rendered) -> Response:
@@ -66,7 +83,7 @@ def branch_progress(campaign_id: UUID, branch_id: UUID) -> Response:
     scope().campaign_home(campaign_id)
     scope().branch(branch_id)
     wait_for_min_position()
-    found = runtime().views.branch_progress(campaign_id, branch_id, as_of=query.get("as_of"))
+    found = _views(query).branch_progress(campaign_id, branch_id, as_of=query.get("as_of"))
     if found is None:
         raise NotFound("branch_id", "branch_progress", branch_id)
     return as_json(found)
@@ -87,7 +104,7 @@ def list_progress(campaign_id: UUID) -> Response:
     else:
         filters["district_id"] = _whole_campaign(campaign_id).district_id
     wait_for_min_position()
-    items, cursor = runtime().views.list_branch_progress(
+    items, cursor = _views(query).list_branch_progress(
         campaign_id,
         as_of=query.get("as_of"),
         category=query.get("category"),
@@ -114,35 +131,15 @@ def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
     else:
         s.supervision_group(scope_id)
     min_position = wait_for_min_position()
-    views = runtime().views
-    if "known_on" in query:
-        try:
-            body = views.report_as_of(
-                campaign_id,
-                kind,
-                scope_id,
-                business_date=query.get("as_of"),
-                known_at=query["known_on"],
-                wait=REPLAY_WAIT_SECONDS,
-            )
-        except ReplayBusy as busy:
-            raise ApiProblem(
-                503,
-                f"{busy}; reports as known at a time replay the whole log, one at a time",
-                slug="report-busy",
-                headers={"Retry-After": str(REPLAY_RETRY_AFTER_SECONDS)},
-            ) from None
-    else:
-        rendered = views.supervision_rendered(
-            campaign_id,
-            scope=kind,
-            scope_id=scope_id,
-            as_of=query.get("as_of"),
-            category=query.get("category"),
-            min_position=min_position,
-        )
-        return _rendered_json(rendered)
-    return as_json(body)
+    rendered = _views(query).supervision_rendered(
+        campaign_id,
+        scope=kind,
+        scope_id=scope_id,
+        as_of=query.get("as_of"),
+        category=query.get("category"),
+        min_position=min_position if "known_at" not in query else None,
+    )
+    return _rendered_json(rendered)
 
 
 @bp.get("/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>/supervision")
@@ -170,8 +167,11 @@ def committee_ranking(campaign_id: UUID, district_id: UUID) -> Response:
     _whole_campaign(campaign_id)
     scope().district(district_id)
     min_position = wait_for_min_position()
-    items = runtime().views.committee_ranking(
-        campaign_id, district_id, as_of=query.get("as_of"), min_position=min_position
+    items = _views(query).committee_ranking(
+        campaign_id,
+        district_id,
+        as_of=query.get("as_of"),
+        min_position=min_position if "known_at" not in query else None,
     )
     return _page(items, None)
 
@@ -182,6 +182,7 @@ def _problem_filters(campaign_id: UUID, query: dict[str, Any]) -> dict[str, Any]
         "category": query.get("category"),
         "status": query.get("status"),
         "overdue": query.get("overdue"),
+        "branch_withdrawn": query.get("branch_withdrawn", False),
         "as_of": query.get("as_of"),
     }
     if "branch_id" in query:
@@ -201,7 +202,7 @@ def problem_ledger(campaign_id: UUID) -> Response:
     """The problem ledger: by branch or committee, category, status, overdue; paginated."""
     query = load_query(ProblemQuery)
     filters = _problem_filters(campaign_id, query)
-    items, cursor = runtime().views.problem_ledger(
+    items, cursor = _views(query).problem_ledger(
         campaign_id, after=query.get("after"), limit=query["limit"], **filters
     )
     return _page(items, cursor)
@@ -214,7 +215,7 @@ def problem_ledger_workbook(campaign_id: UUID) -> Response:
     filters = _problem_filters(campaign_id, query)
     campaign = scope().campaign(campaign_id)
     workbook = export.problem_ledger_workbook(
-        runtime().views, campaign_id, title=f"{campaign.name} 问题清单台账", **filters
+        _views(query), campaign_id, title=f"{campaign.name} 问题清单台账", **filters
     )
     return Response(
         workbook,

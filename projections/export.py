@@ -81,7 +81,9 @@ def problem_ledger_workbook(
     sheet.append([_printable(title)])
     sheet["A1"].font = Font(bold=True, size=14)
     day = as_of or business_today()
-    sheet.append([f"统计日期 As of: {day.isoformat()}"])
+    known = getattr(views, "known_at", None)
+    known_line = f"; 截至记录时间 Known at: {known}" if known else ""
+    sheet.append([f"统计日期 As of: {day.isoformat()}{known_line}"])
     sheet.append([header for header, _, _ in _COLUMNS])
     for index, (_, width, _) in enumerate(_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -132,12 +132,15 @@ class Views:
         self.settings = settings
         self._pool: Any = None
         self._connect = connect
+        self._connect_lock = threading.Lock()
         self._cache: OrderedDict[Any, _Entry] = OrderedDict()
         self._flights: dict[Any, _Flight] = {}
         self._cache_lock = threading.Lock()
         self.refresh_seconds = REFRESH_SECONDS
         self._pg = settings is not None and settings.is_postgres
         self._pinned_conn = threading.local()
+        # The knowledge time of views replayed from the log (None: live, known now).
+        self.known_at: str | None = None
         # Views over a database of their own (the as-of reports' replay) share nothing.
         self.shared: SharedViews | None = None
         if settings is not None:
@@ -180,7 +183,8 @@ class Views:
             with self._pool.connection() as conn:
                 yield conn
         elif self._connect is not None:
-            yield self._connect()
+            with self._connect_lock:  # one connection, shared by the threads reading it
+                yield self._connect()
         else:
             assert self.db is not None
             conn = self.db.connect()
@@ -414,6 +418,7 @@ class Views:
                     "category_labels": HostCategory.labels().get(row["category"]),
                     "formation": row["formation"],
                     "as_of": d,
+                    "known_at": self.known_at,
                     "phases": phase_items,
                     "meetings": row["meetings"],
                     "study_days": row["study_days"],
@@ -674,6 +679,7 @@ class Views:
             "scope": scope,
             "scope_id": scope_id,
             "as_of": d,
+            "known_at": self.known_at,
             "category": category,
             **total(list(cells.values())),
             "by_category": {
@@ -767,6 +773,7 @@ class Views:
             passed = row["verification_passed"]
             row["verification_passed"] = None if passed is None else bool(passed)
             row["as_of"] = day
+            row["known_at"] = self.known_at
             row["category_labels"] = categories.get(row["category"])
             row["status_labels"] = statuses.get(row["status"])
         return rows, (_cursor(rows[-1]["problem_id"]) if more else None)

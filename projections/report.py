@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import date, datetime
+from collections import OrderedDict
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -72,6 +73,58 @@ class ReplayBusy(Exception):
     """Another as-of replay is under way in this process and did not end in time."""
 
 
+class Replays:
+    """Views as known at a time, shared by the requests of a process: identical requests
+    are served from the first one's replay (while it runs, they wait for it), and the
+    latest few replays are kept. A replay of a time within ``SETTLING`` of now is not
+    kept: events recorded just before it may not all be stored yet."""
+
+    SETTLING = timedelta(seconds=10)
+
+    def __init__(self, settings: Settings, size: int = 2) -> None:
+        self.settings = settings
+        self.size = size
+        self._kept: OrderedDict[datetime, Any] = OrderedDict()
+        self._flights: dict[datetime, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def views(self, known_at: datetime, wait: float | None) -> Any:
+        """``wait``: how long a different replay under way may hold this one up before
+        ``ReplayBusy``."""
+        if known_at.tzinfo is None:
+            raise InvalidValue("known_at", "timezone", "known_at needs a timezone, e.g. +08:00")
+        now = datetime.now(UTC)
+        if known_at > now:
+            raise InvalidValue("known_at", "not_in_future", "nothing is known of the future yet")
+        key = known_at.astimezone(UTC)
+        keep = key < now - self.SETTLING
+        while True:
+            with self._lock:
+                found = self._kept.get(key)
+                if found is not None:
+                    self._kept.move_to_end(key)
+                    return found
+                flight = self._flights.get(key) if keep else None
+                if flight is None:
+                    mine = threading.Event()
+                    if keep:
+                        self._flights[key] = mine
+                    break
+            flight.wait()
+        try:
+            views = replayed_views(self.settings, known_at, wait)
+            if keep:
+                with self._lock:
+                    self._kept[key] = views
+                    while len(self._kept) > self.size:
+                        self._kept.popitem(last=False)
+            return views
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            mine.set()
+
+
 def replayed_views(settings: Settings, known_at: datetime | None, wait: float | None) -> Any:
     """Views over what had been recorded by ``known_at``; ``wait``: how many seconds to
     wait for another replay in this process to end (None: as long as it takes) before
@@ -88,7 +141,9 @@ def replayed_views(settings: Settings, known_at: datetime | None, wait: float | 
             ledger.close()
     finally:
         _REPLAYING.release()
-    return in_memory_views(state)
+    views = in_memory_views(state)
+    views.known_at = known_at.isoformat() if known_at is not None else None
+    return views
 
 
 def report_as_of(

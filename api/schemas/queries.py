@@ -65,14 +65,20 @@ def limit_field(default: int = 100) -> fields.Field:
     return fields.Integer(load_default=default, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
+def known_at_field() -> fields.Field:
+    return AwareDateTime(
+        metadata={"description": "knowledge time: only what had been recorded by then"}
+    )
+
+
 class StateQuery(Query):
     version = fields.Integer(validate=validate.Range(min=1, max=MAX_INT64))
-    as_of = AwareDateTime(metadata={"description": "state as recorded at this time"})
+    known_at = known_at_field()
 
     @post_load
     def _one(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        if "version" in data and "as_of" in data:
-            raise ValidationError("give version or as_of, not both", "as_of")
+        if "version" in data and "known_at" in data:
+            raise ValidationError("give version or known_at, not both", "known_at")
         return data
 
 
@@ -117,8 +123,8 @@ class ViewQuery(Query):
     phase = fields.String(validate=validate.Length(min=1, max=63))
     status = vocab_field(PhaseStatus)
     overdue = fields.Boolean()
-    as_of = business_date("business date the view is judged on")
-    known_on = AwareDateTime(metadata={"description": "only what was recorded by then"})
+    as_of = business_date("business date: what had happened by then (default today)")
+    known_at = known_at_field()
     after = fields.String(validate=validate.Length(min=1, max=500))
     limit = limit_field()
 
@@ -126,7 +132,11 @@ class ViewQuery(Query):
 class ProblemQuery(Query):
     branch_id = fields.UUID()
     committee_id = fields.UUID()
-    as_of = business_date("business date overdue is judged on")
+    as_of = business_date("business date: the problems as they stood then (default today)")
+    known_at = known_at_field()
+    branch_withdrawn = fields.Boolean(
+        metadata={"description": "the problems of branches withdrawn from the campaign by then"}
+    )
     category = vocab_field(ProblemCategory)
     status = vocab_field(RectificationStatus)
     overdue = fields.Boolean()
@@ -135,7 +145,8 @@ class ProblemQuery(Query):
 
 
 class RankingQuery(Query):
-    as_of = business_date("business date the ranking is judged on")
+    as_of = business_date("business date: what had happened by then (default today)")
+    known_at = known_at_field()
 
 
 __all__ = [

@@ -218,20 +218,20 @@ def test_a_supervision_view_as_known_at_a_time_replays_the_log(api: Api) -> None
     api.ok(api.event(work(api) + "/events", "MobilizationMeetingHeld", {"participants": 9}))
     catch_up(api)
 
-    def mobilized(known_on: datetime) -> int:
-        response = api.get(f"{path}?known_on={quote(known_on.isoformat())}")
+    def mobilized(known_at: datetime) -> int:
+        response = api.get(f"{path}?known_at={quote(known_at.isoformat())}")
         assert response.status_code == 200, response.get_json()
         body = response.get_json()
-        assert body["known_at"] == known_on.isoformat()
+        assert body["known_at"] == known_at.isoformat()
         phase = next(p for p in body["phases"] if p["key"] == "mobilization_meeting")
         return int(phase["done"])
 
     assert mobilized(before) == 0  # the meeting was not yet recorded then
     assert mobilized(datetime.now(UTC)) == 1
     # Before anyone had recorded the campaign, there was nothing to report.
-    assert api.get(f"{path}?known_on={quote('2000-01-01T00:00:00+08:00')}").status_code == 404
-    garbled = api.get(f"{path}?known_on=yesterday")
-    assert garbled.status_code == 422 and garbled.get_json()["errors"][0]["field"] == "known_on"
+    assert api.get(f"{path}?known_at={quote('2000-01-01T00:00:00+08:00')}").status_code == 404
+    garbled = api.get(f"{path}?known_at=yesterday")
+    assert garbled.status_code == 422 and garbled.get_json()["errors"][0]["field"] == "known_at"
 
 
 def test_a_second_replay_in_a_process_waits_then_answers_503(
@@ -251,7 +251,7 @@ def test_a_second_replay_in_a_process_waits_then_answers_503(
         # In a thread, so that a report that waited for ever would fail the test, not hang it.
         asking = threading.Thread(
             target=lambda: answers.append(
-                api.get(f"{path}?known_on={quote(datetime.now(UTC).isoformat())}")
+                api.get(f"{path}?known_at={quote(datetime.now(UTC).isoformat())}")
             )
         )
         asking.start()
@@ -265,5 +265,5 @@ def test_a_second_replay_in_a_process_waits_then_answers_503(
     assert response.headers["Retry-After"] == str(views_module.REPLAY_RETRY_AFTER_SECONDS)
     assert "replay" in response.get_json()["detail"]
     # Once the other replay has ended, the report is computed.
-    again = api.get(f"{path}?known_on={quote(datetime.now(UTC).isoformat())}")
+    again = api.get(f"{path}?known_at={quote(datetime.now(UTC).isoformat())}")
     assert again.status_code == 200

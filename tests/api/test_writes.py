@@ -222,7 +222,7 @@ def test_history_filters_and_correction_links_and_state_as_of(api: Api) -> None:
     before = api.get(f"{work}?version=2")
     assert before.headers["ETag"] == '"2"'
     assert before.get_json()["facts"][0]["data"]["participants"] == 10
-    as_of = api.get(f"{work}?as_of={until}").get_json()
+    as_of = api.get(f"{work}?known_at={until}").get_json()
     assert as_of["version"] == 2 and as_of["current_version"] == 3
     assert api.get(f"{work}?version=9").status_code == 404
 
