@@ -60,9 +60,14 @@ class District:
         return branch_id
 
 
-def make_district(settings: Settings, today: date = TODAY) -> District:
-    upgrade(settings, MIGRATION)
-    service = LedgerService(Ledger(settings), today=lambda: today)
+def make_district(
+    settings: Settings, today: date = TODAY, service: LedgerService | None = None
+) -> District:
+    """A new district (new ids); ``service``: post through this one (its database is
+    migrated already) instead of a new one."""
+    if service is None:
+        upgrade(settings, MIGRATION)
+        service = LedgerService(Ledger(settings), today=lambda: today)
     d = District(service)
     d.post("DistrictRegistered", date(2014, 3, 1), id=d.district, name="番禺区", code="440113")
     d.post(
