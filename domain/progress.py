@@ -37,37 +37,54 @@ def phase_started_milestone(phase_key: str) -> str:
 
 def milestones(facts: Iterable[Fact], problems_listed_on: Iterable[date] = ()) -> dict[str, date]:
     """The date each milestone was first reached, from a branch's current facts."""
-    reached: dict[str, date] = {}
+    tracker = MilestoneTracker()
+    for fact in sorted(facts, key=lambda f: (f.provenance.occurred_on, f.originator_version)):
+        tracker.add(fact)
+    return tracker.reached(problems_listed_on)
 
-    def reach(name: str, on: date) -> None:
-        if name not in reached or on < reached[name]:
-            reached[name] = on
 
-    ordered = sorted(facts, key=lambda f: (f.provenance.occurred_on, f.originator_version))
-    plan_decision: tuple[str, date] | None = None
-    training_days = Decimal(0)
-    for fact in ordered:
+class MilestoneTracker:
+    """``milestones`` one fact at a time, for a reader that needs them on every day: the
+    facts must come in (occurred_on, originator_version) order."""
+
+    def __init__(self) -> None:
+        self._reached: dict[str, date] = {}
+        self._plan_decision: tuple[str, date] | None = None
+        self._training_days = Decimal(0)
+
+    def _reach(self, name: str, on: date) -> None:
+        if name not in self._reached or on < self._reached[name]:
+            self._reached[name] = on
+
+    def add(self, fact: Fact) -> None:
         on = fact.provenance.occurred_on
         name = _FIRST_OCCURRENCE.get(type(fact))
         if name is not None:
-            reach(name, on)
+            self._reach(name, on)
         if isinstance(fact, BranchWork.PlanApproved):
-            plan_decision = ("approved", on)
+            self._plan_decision = ("approved", on)
         elif isinstance(fact, BranchWork.PlanReturned):
-            plan_decision = ("returned", on)
+            self._plan_decision = ("returned", on)
         elif isinstance(fact, BranchWork.SecretaryTrainingHeld):
-            training_days += fact.days
-            if training_days >= SECRETARY_TRAINING_MIN_DAYS:
-                reach("secretary_trained", on)
+            self._training_days += fact.days
+            if self._training_days >= SECRETARY_TRAINING_MIN_DAYS:
+                self._reach("secretary_trained", on)
         elif isinstance(fact, BranchWork.PhaseWorkRecorded):
-            reach(phase_started_milestone(fact.phase_key), on)
+            self._reach(phase_started_milestone(fact.phase_key), on)
             if fact.done:
-                reach(phase_milestone(fact.phase_key), on)
-    if plan_decision is not None and plan_decision[0] == "approved":
-        reach("plan_approved", plan_decision[1])
-    for listed_on in problems_listed_on:
-        reach("problems_listed", listed_on)
-    return reached
+                self._reach(phase_milestone(fact.phase_key), on)
+
+    def reached(self, problems_listed_on: Iterable[date] = ()) -> dict[str, date]:
+        """The milestones of the facts added so far (and of the problems listed)."""
+        found = dict(self._reached)
+        if self._plan_decision is not None and self._plan_decision[0] == "approved":
+            found["plan_approved"] = min(
+                found.get("plan_approved", date.max), self._plan_decision[1]
+            )
+        for listed_on in problems_listed_on:
+            if "problems_listed" not in found or listed_on < found["problems_listed"]:
+                found["problems_listed"] = listed_on
+        return found
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ JSON columns are text written with sorted keys, so equal views have equal bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Table:
     indexes: tuple[tuple[str, ...], ...] = ()
     json_columns: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 

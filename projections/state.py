@@ -33,6 +33,9 @@ class ViewState:
         # (campaign, branch) -> its problems' ids, withdrawn ones included.
         self.problems_of_work: dict[Key, set[str]] = defaultdict(set)
         self.phase_cache: dict[str, Any] = {}
+        # A settle's problems on each day they change (fold.problems.problem_changes), for
+        # their branches' spans; dropped when the settle ends.
+        self.problem_changes: dict[str, Any] = {}
         # Span tables: the thing a span belongs to (fold.spans.GROUP) -> its rows' keys.
         self.span_keys: dict[str, dict[Key, set[Key]]] = defaultdict(dict)
         # The timeline's rows as lines of COPY text instead of tuples: a rebuild filling a

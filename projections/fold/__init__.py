@@ -98,4 +98,5 @@ def settle(state: ViewState) -> list[tuple[str, Exception]]:
         except Exception as error:  # noqa: BLE001
             failures.append((f"branch progress {key}", error))
     state.stale_works.clear()
+    state.problem_changes.clear()
     return failures

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from domain.problem import Problem
@@ -224,12 +225,27 @@ def refresh_problem(state: ViewState, problem_id: str) -> None:
         return
     row.update(problem_values(facts_on(row["facts"], OPEN)))
     state.touch("problem_ledger", (problem_id,))
-    put_spans(
-        state,
-        "problem_span",
-        (problem_id,),
-        [(day, problem_on(row, day)) for day in problem_days(row)],
-    )
+    changes = problem_changes(row)
+    state.problem_changes[problem_id] = changes
+    put_spans(state, "problem_span", (problem_id,), [(day, c and c[3]) for day, c in changes])
+
+
+ProblemOn = tuple[str, date, str, dict[str, Any]]
+
+
+def problem_changes(row: dict[str, Any]) -> list[tuple[str, ProblemOn | None]]:
+    """The problem on each day it changes: (day, (day, listed on, its latest step's date,
+    the ledger's values) or None while it does not count)."""
+    changes: list[tuple[str, ProblemOn | None]] = []
+    listed_on = date.fromisoformat(row["listed_on"])
+    for day in problem_days(row):
+        values = problem_on(row, day)
+        if values is None:
+            changes.append((day, None))
+            continue
+        steps = [entry[2] for entry in facts_on(row["facts"], day)]
+        changes.append((day, (day, listed_on, max([row["listed_on"], *steps]), values)))
+    return changes
 
 
 def problem_values(entries: Iterable[Compact]) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from typing import Any
 
 from domain.branch_work import BranchWork
 from domain.phases import PhaseDefinition
-from domain.progress import completion_date, milestones, phase_started_milestone
+from domain.progress import MilestoneTracker, completion_date, phase_started_milestone
 from projections.fold.common import (
+    Compact,
     compact,
     compact_stored,
     iso,
@@ -24,8 +25,14 @@ from projections.fold.common import (
     record_withdrawal,
     revive,
 )
-from projections.fold.dated import branch_on, enrolment_on, fact_days, fact_on, facts_on
-from projections.fold.problems import RECTIFIED, UNRECTIFIED, problem_days, problem_on
+from projections.fold.dated import branch_on, enrolment_on, fact_days, fact_on
+from projections.fold.problems import (
+    RECTIFIED,
+    UNRECTIFIED,
+    ProblemOn,
+    problem_changes,
+    problem_days,
+)
 from projections.fold.spans import replace_group, span_rows
 from projections.state import Key, ViewState
 
@@ -177,7 +184,10 @@ def work_days(
 
 def refresh_work(state: ViewState, key: Key) -> None:
     """Recompute a branch's spans in a campaign -- its progress, phases and problem counts
-    on every business day -- by the domain's rules, and its row as it now stands."""
+    on every business day -- by the domain's rules, and its row as it now stands.
+
+    The days are swept in order, and what did not change since the day before is not
+    derived again (the facts, the problems listed, the milestones)."""
     row = state.rows["branch_progress"].get(key)
     if row is None:
         return
@@ -188,37 +198,34 @@ def refresh_work(state: ViewState, key: Key) -> None:
         ledger[(pid,)] for pid in sorted(state.problems_of_work.get(key, ())) if (pid,) in ledger
     ]
     phases = campaign_phases(state, campaign_id)
-    revived: dict[str, Any] = {}
     progress: list[tuple[str, dict[str, Any] | None]] = []
     phase_values: dict[str, list[tuple[str, dict[str, Any] | None]]] = {p.key: [] for p in phases}
     counts: list[tuple[str, dict[str, tuple[int, int, int]]]] = []
     values: dict[str, Any] | None = None
+    facts = _FactsByDay(row["facts"])
+    sweeps = [
+        _ProblemSweep(
+            state.problem_changes.get(problem_row["problem_id"]) or problem_changes(problem_row)
+        )
+        for problem_row in problem_rows
+    ]
+    listed: tuple[date, ...] | None = None
+    reached: dict[str, date] = {}
+    derived: dict[str, Any] = {}
     for day in work_days(row, branch, problem_rows):
-        entries, facts = [], []
-        for event_id, stored in row["facts"].items():
-            entry = fact_on(stored, day)
-            if entry is None:
-                continue
-            entries.append(entry)
-            if entry is not stored:  # as corrected by then: revived for this day alone
-                facts.append(revive(entry, FACT_CLASSES))
-                continue
-            fact = revived.get(event_id)
-            if fact is None:
-                fact = revived[event_id] = revive(entry, FACT_CLASSES)
-            facts.append(fact)
-        activity = [entry[2] for entry in entries]
-        problems = []
-        for problem_row in problem_rows:
-            problem = problem_on(problem_row, day)
-            if problem is not None:
-                problems.append(problem)
-                activity.append(problem["listed_on"])
-                activity += [entry[2] for entry in facts_on(problem_row["facts"], day)]
-        reached = milestones(facts, [date.fromisoformat(p["listed_on"]) for p in problems])
+        changed = facts.advance(day)
+        problems = [p for p in (sweep.on(day) for sweep in sweeps) if p is not None]
+        now_listed = tuple(sorted(p[1] for p in problems))
+        if changed or now_listed != listed:
+            listed = now_listed
+            new_reached = facts.tracker.reached(listed)
+            derived.update(facts.counts)
+            if new_reached != reached or "phases" not in derived:
+                reached = new_reached
+                derived["phases"] = [phase_dates(phase, reached) for phase in phases]
+                derived["milestones"] = {name: iso(on) for name, on in sorted(reached.items())}
         dates: list[date | None] = []
-        for phase in phases:
-            started_on, done_on = phase_dates(phase, reached)
+        for phase, (started_on, done_on) in zip(phases, derived["phases"], strict=True):
             dates.append(done_on)
             phase_values[phase.key].append(
                 (
@@ -228,17 +235,20 @@ def refresh_work(state: ViewState, key: Key) -> None:
                     else {"started_on": _iso(started_on), "done_on": _iso(done_on)},
                 )
             )
+        activity = [p[2] for p in problems]
+        if facts.latest is not None:
+            activity.append(facts.latest)
         done_all = bool(dates) and None not in dates
         values = {
             **_standing(row, branch, day),
-            **work_counts(entries, facts),
+            **{name: derived[name] for name in _COUNTS},
             "last_activity_on": max(activity) if activity else None,
             "all_phases_done_on": iso(max(dates)) if done_all else None,  # type: ignore[type-var]
-            "milestones": {name: iso(on) for name, on in sorted(reached.items())},
+            "milestones": derived["milestones"],
         }
         progress.append((day, values if values["enrolled"] or values["withdrawn_on"] else None))
         counted: dict[str, tuple[int, int, int]] = {}
-        for problem in problems:
+        for _, _, _, problem in problems:
             listed_n, rectified_n, unrectified_n = counted.get(problem["deadline"], (0, 0, 0))
             counted[problem["deadline"]] = (
                 listed_n + 1,
@@ -257,6 +267,70 @@ def refresh_work(state: ViewState, key: Key) -> None:
         count_rows.update(span_rows("problem_count_span", (*key, deadline), series))
     replace_group(state, "problem_count_span", key, count_rows)
     _settle_row(state, key, row, values)
+
+
+class _FactsByDay:
+    """A work's facts as they stood on each day, days taken in order, with their counts
+    and milestone tracker. Facts that were never corrected or withdrawn stand from their
+    date on, so each day adds to the day before; a work with corrections is read anew each
+    day (``fold.dated.fact_on``)."""
+
+    def __init__(self, stored: dict[str, Compact]) -> None:
+        self.stored = stored
+        self.simple = all(len(entry) < 5 or not entry[4] for entry in stored.values())
+        self.pending = (
+            sorted(stored.values(), key=lambda entry: (entry[2], entry[1])) if self.simple else []
+        )
+        self.entries: list[Compact] = []
+        self.facts: list[Any] = []
+        self.latest: str | None = None
+        self.tracker = MilestoneTracker()
+        self.counts: dict[str, Any] = work_counts([], [])
+
+    def advance(self, day: str) -> bool:
+        """Take the facts to ``day``; whether they changed."""
+        if self.simple:
+            start = len(self.entries)
+            pending = self.pending
+            while len(self.entries) < len(pending) and pending[len(self.entries)][2] <= day:
+                entry = pending[len(self.entries)]
+                fact = revive(entry, FACT_CLASSES)
+                self.entries.append(entry)
+                self.facts.append(fact)
+                self.tracker.add(fact)
+                self.latest = entry[2]
+            added = self.entries[start:]
+            if added:
+                self.counts = work_counts(self.entries, self.facts, self.counts, start)
+            return bool(added)
+        entries = [e for e in (fact_on(entry, day) for entry in self.stored.values()) if e]
+        if entries == self.entries:
+            return False
+        self.entries = entries
+        self.facts = [revive(entry, FACT_CLASSES) for entry in entries]
+        self.latest = max((entry[2] for entry in entries), default=None)
+        self.tracker = MilestoneTracker()
+        for fact in sorted(
+            self.facts, key=lambda f: (f.provenance.occurred_on, f.originator_version)
+        ):
+            self.tracker.add(fact)
+        self.counts = work_counts(self.entries, self.facts)
+        return True
+
+
+class _ProblemSweep:
+    """A problem on each day, days taken in order (``fold.problems.problem_changes``)."""
+
+    def __init__(self, changes: list[tuple[str, ProblemOn | None]]) -> None:
+        self.changes = changes
+        self.next = 0
+        self.current: ProblemOn | None = None
+
+    def on(self, day: str) -> ProblemOn | None:
+        while self.next < len(self.changes) and self.changes[self.next][0] <= day:
+            self.current = self.changes[self.next][1]
+            self.next += 1
+        return self.current
 
 
 def _iso(on: date | None) -> str | None:
@@ -288,31 +362,55 @@ def _standing(row: dict[str, Any], branch: dict[str, Any] | None, day: str) -> d
     }
 
 
-def work_counts(entries: list[Any], facts: list[Any]) -> dict[str, Any]:
-    """A branch's counts from its facts (compact entries and their revived instances)."""
-    commitments = BranchWork.commitments_of(facts)
-    names = Counter(entry[0] for entry in entries)
-    return {
-        "meetings": sum(names[name] for name in _MEETINGS),
-        "study_days": str(
-            sum((f.days for f in facts if isinstance(f, BranchWork.StudySessionHeld)), Decimal(0))
-        ),
-        "opinions_collected": sum(
-            f.count for f in facts if isinstance(f, BranchWork.OpinionsCollected)
-        ),
-        "work_systems": sum(
+def work_counts(
+    entries: list[Any],
+    facts: list[Any],
+    before: dict[str, Any] | None = None,
+    start: int = 0,
+) -> dict[str, Any]:
+    """A branch's counts from its facts (compact entries and their revived instances);
+    with ``before``, the counts of ``facts[:start]``, only the facts from ``start`` on are
+    added to them (the rules over all facts run again only when such a fact is added)."""
+    added_entries, added = entries[start:], facts[start:]
+    counts = dict(before) if before is not None else dict.fromkeys(_COUNTS, 0)
+    if before is None:
+        counts["study_days"] = "0"
+    names = Counter(entry[0] for entry in added_entries)
+    counts["meetings"] += sum(names[name] for name in _MEETINGS)
+    counts["study_days"] = str(
+        Decimal(counts["study_days"])
+        + sum((f.days for f in added if isinstance(f, BranchWork.StudySessionHeld)), Decimal(0))
+    )
+    counts["opinions_collected"] += sum(
+        f.count for f in added if isinstance(f, BranchWork.OpinionsCollected)
+    )
+    counts["volunteer_teams"] += names["VolunteerTeamSetUp"]
+    counts["optional_actions"] += names["OptionalActionRecorded"]
+    counts["supervision_visits"] += names["SupervisionVisitRecorded"]
+    if before is None or names["WorkSystemChanged"]:
+        counts["work_systems"] = sum(
             1
             for change in BranchWork.work_systems_of(facts).values()
             if change.value != "abolished"
-        ),
-        "volunteer_teams": names["VolunteerTeamSetUp"],
-        "commitments_made": len(commitments),
-        "commitments_fulfilled": sum(1 for done in commitments.values() if done),
-        "optional_actions": names["OptionalActionRecorded"],
-        "supervision_visits": names["SupervisionVisitRecorded"],
-    }
+        )
+    if before is None or names["ServiceCommitmentMade"] or names["ServiceCommitmentFulfilled"]:
+        commitments = BranchWork.commitments_of(facts)
+        counts["commitments_made"] = len(commitments)
+        counts["commitments_fulfilled"] = sum(1 for done in commitments.values() if done)
+    return counts
 
 
+_COUNTS = (
+    "meetings",
+    "study_days",
+    "opinions_collected",
+    "work_systems",
+    "volunteer_teams",
+    "commitments_made",
+    "commitments_fulfilled",
+    "optional_actions",
+    "supervision_visits",
+)
 _CURRENT = (
     "meetings",
     "study_days",
