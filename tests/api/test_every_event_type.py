@@ -78,7 +78,7 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         ("PlanSubmitted", {"goals": "g", "measures": "m", "schedule": "s"}),
         ("PlanReturned", {"reasons": "再改"}),
         ("PlanSubmitted", {"goals": "g2", "measures": "m", "schedule": "s"}),
-        ("PlanApproved", {"approver": "孙"}),
+        ("PlanApproved", {"approver_note": "孙"}),
         ("MobilizationMeetingHeld", {"participants": 10}),
         ("StudySessionHeld", {"topic": "党章", "days": "0.5", "hours": 4, "participants": 9}),
         ("SecretaryTrainingHeld", {"days": 2, "hours": 16}),
@@ -153,7 +153,7 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         {"corrects": started["event_id"], "reason": "补记", "changes": {"note": "已开始"}},
     )
     post(steps, "RectificationDone", {"outcome": "完成"})
-    post(steps, "RectificationVerified", {"verifier": "郑", "passed": True})
+    post(steps, "RectificationVerified", {"verifier_note": "郑", "passed": True})
     post(
         steps,
         "ProblemRevised",

@@ -230,7 +230,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     w.work(
         "PlanSubmitted", on=date(2014, 4, 16), goals="学习", measures="细化措施", schedule="4-9月"
     )
-    w.work("PlanApproved", on=date(2014, 4, 17), approver="大石街道党工委", remarks="同意")
+    w.work("PlanApproved", on=date(2014, 4, 17), approver_note="大石街道党工委", remarks="同意")
     w.work(
         "MobilizationMeetingHeld",
         on=date(2014, 4, 18),
@@ -338,7 +338,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     )
     w.post(
         "RectificationVerified",
-        {"problem_id": problem_id, "verifier": "区委第一督导组", "passed": True, "remarks": "合格"},
+        {"problem_id": problem_id, "verifier_note": "区委第一督导组", "passed": True, "remarks": "合格"},
         on=date(2014, 6, 8),
     )
     second = w.post(
@@ -523,7 +523,7 @@ def test_domain_errors_pass_through_with_field_and_rule(world: World) -> None:
         RuleViolation,
         "plan",
         "submitted_before_approval",
-        lambda: world.work("PlanApproved", approver="镇党委"),
+        lambda: world.work("PlanApproved", approver_note="镇党委"),
     )
     refused(
         InvalidValue,
@@ -665,7 +665,7 @@ def test_a_good_batch_is_stored_in_order(world: World) -> None:
                 date(2014, 4, 14),
                 {**ids(world), "goals": "g", "measures": "m", "schedule": "s"},
             ),
-            Posting("PlanApproved", date(2014, 4, 15), {**ids(world), "approver": "镇党委"}),
+            Posting("PlanApproved", date(2014, 4, 15), {**ids(world), "approver_note": "镇党委"}),
         ],
     )
     assert [a.version for a in answers] == [2, 3]
@@ -997,7 +997,7 @@ def test_rules_that_need_the_facts_hold_on_an_uncached_branch_work(world: World)
     again = lambda: world.work("PlanSubmitted", **plan)  # noqa: E731
     refused(RuleViolation, "plan", "not_awaiting_review", again)
     _forget_cached(world)
-    approved = world.work("PlanApproved", approver="区委组织部")
+    approved = world.work("PlanApproved", approver_note="区委组织部")
     assert approved.version == 3
     assert world.branch_work().plan_status() == "approved"
     # A fact checked against nothing earlier, after that: stored on the version it follows.
