@@ -59,12 +59,11 @@ _REGISTER = "the committee keeps its branches' register (000 §三(一) 登记�
 _BRANCH = "the branch reports what it did (000 §五(一) 具体负责本单位…组织落实)"
 _CHECKS = "the supervising committee's check (000 §三(二) 审核)"
 _RECTIFY = "the supervising committee reorganizes weak branches (000 §五(二) 进行整顿)"
-_VERIFY = (
-    "the supervising side checks rectification (000 §五(二) 整改落实; §五(三) 督促解决)"
-)
+_VERIFY = "the supervising side checks rectification (000 §五(二) 整改落实; §五(三) 督促解决)"
 _VISIT = "supervision and guidance groups check progress (000 §五(三) 督促和检查)"
 _CONTACT = "each committee member picks a contact point (000 §五(二) 联系点)"
 _INSTRUCT = "committees see that every branch has an instructor (000 §五(一) 指导员)"
+_TARGETS = "the committee designates rectification targets (000 §三(一) 研究确定整顿对象)"
 _AS_FACT = "as the fact it corrects or withdraws"
 
 _REPORTS = (ADMIN, OFFICE, INTEGRATOR)
@@ -83,9 +82,7 @@ DUTIES: dict[str, Duty] = {
     "InstructorRegistered": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
     "InstructorAssigned": _duty(_INSTRUCT, *_SUPERVISES),
     "InstructorUnassigned": _duty(_INSTRUCT, *_SUPERVISES),
-    "DesignatedRectificationTarget": _duty(
-        "the committee designates rectification targets (000 §三(一) 研究确定整顿对象)", *_SUPERVISES
-    ),
+    "DesignatedRectificationTarget": _duty(_TARGETS, *_SUPERVISES),
     "Reorganized": _duty(_RECTIFY, *_SUPERVISES),
     "SupervisionGroupRegistered": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
     "ScopeAssigned": _duty(_OFFICE_RUNS, ADMIN, OFFICE),

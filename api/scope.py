@@ -302,8 +302,7 @@ class Scope:
         if not may_record(self.cred.role, name):
             raise Forbidden(
                 "separation_of_duties",
-                f"a {name} is corrected or withdrawn only by who may record it: "
-                f"{recorders(name)}",
+                f"a {name} is corrected or withdrawn only by who may record it: {recorders(name)}",
                 field=f"data.{field}",
             )
         try:

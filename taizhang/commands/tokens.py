@@ -35,7 +35,13 @@ def register(subparsers: Any) -> None:
     )
     create.add_argument("--source", help="the integrating system's name (default: the name)")
     create.add_argument("--district", type=_uuid, help="district id (all roles but admin)")
-    create.add_argument("--committee", type=_uuid, nargs="+", default=[], help="committee ids (integrators, committees, supervisors)")
+    create.add_argument(
+        "--committee",
+        type=_uuid,
+        nargs="+",
+        default=[],
+        help="committee ids (integrators, committees, supervisors)",
+    )
     create.add_argument("--branch", type=_uuid, nargs="+", default=[], help="branch ids")
     create.add_argument("--group", type=_uuid, help="supervision group id (supervisors)")
     create.set_defaults(run=run_create)
