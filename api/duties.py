@@ -21,7 +21,10 @@ The seeds' division of work (000 = the 2014 campaign's notice):
 
 A correction or withdrawal of a fact (``FactCorrected``, ``FactWithdrawn``) is the act of a
 role that may record that fact: its row says "as the fact", and the check reads the fact's
-type from the aggregate.
+type from the aggregate. The supervising side's own records (those the branch may not
+record: approvals, verifications, visits…) are amended only by whom recorded them (a token
+of the same source) or by the office, so a committee does not withdraw a group's failed
+verification, nor one group another's findings.
 """
 
 from __future__ import annotations
@@ -154,6 +157,14 @@ def may_record(role: str, event_type: str) -> bool:
     """Whether ``role`` may post ``event_type`` at all (scope is checked apart)."""
     duty = DUTIES.get(event_type)
     return duty is not None and role in duty.roles
+
+
+def may_amend(role: str, fact_type: str, *, same_source: bool) -> bool:
+    """Whether ``role`` may correct or withdraw a fact of ``fact_type``; ``same_source``:
+    the fact was posted through the caller's own source."""
+    if not may_record(role, fact_type):
+        return False
+    return role in (ADMIN, OFFICE) or INTEGRATOR in DUTIES[fact_type].roles or same_source
 
 
 def recorders(event_type: str) -> str:

@@ -30,7 +30,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from api.auth import Credential
-from api.duties import CORRECTIONS, DUTIES, may_record, recorders
+from api.duties import CORRECTIONS, DUTIES, may_amend, may_record, recorders
 from domain.base import Facts
 from domain.branch import Branch
 from domain.branch_work import branch_work_id
@@ -299,10 +299,13 @@ class Scope:
         if fact is None:
             return  # unknown or withdrawn: the domain refuses it with its own rule
         name = event_type_of(fact)
-        if not may_record(self.cred.role, name):
+        same_source = fact.provenance.source == self.cred.source
+        if not may_amend(self.cred.role, name, same_source=same_source):
             raise Forbidden(
                 "separation_of_duties",
-                f"a {name} is corrected or withdrawn only by who may record it: {recorders(name)}",
+                f"a {name} is corrected or withdrawn only by who may record it "
+                f"({recorders(name)}); a supervising side's record only by whom recorded "
+                "it, or the office",
                 field=f"data.{field}",
             )
         try:

@@ -16,7 +16,15 @@ import pytest
 from marshmallow import fields
 
 from api.auth import ROLES as TOKEN_ROLES
-from api.duties import AMENDABLE, CORRECTIONS, DUTIES, ROLES, duties_table, may_record
+from api.duties import (
+    AMENDABLE,
+    CORRECTIONS,
+    DUTIES,
+    ROLES,
+    duties_table,
+    may_amend,
+    may_record,
+)
 from api.schemas.events import EVENT_SCHEMAS
 from api.scope import BODY_IDS, NOT_AGGREGATE_IDS
 from taizhang.handlers import EVENT_TYPES
@@ -295,3 +303,73 @@ def test_amendable_facts_are_the_facts_of_work_and_problems() -> None:
     assert AMENDABLE.issubset(EVENT_TYPES)
     signed = {"PlanApproved", "RectificationVerified", "SupervisionVisitRecorded"}
     assert signed <= AMENDABLE
+
+
+# The facts of a branch's work and of a problem, in an order the domain's rules accept.
+FACTS_IN_ORDER = [
+    "BaselineSurveyRecorded",
+    "PlanSubmitted",
+    "PlanReturned",
+    "PlanSubmitted",
+    "PlanApproved",
+    "MobilizationMeetingHeld",
+    "StudySessionHeld",
+    "SecretaryTrainingHeld",
+    "OpinionsCollected",
+    "ConflictScreeningDone",
+    "HeartToHeartTalksHeld",
+    "OrganizationalLifeMeetingHeld",
+    "LifeMeetingResultMadeKnown",
+    "ProblemListPublicized",
+    "WorkSystemChanged",
+    "VolunteerTeamSetUp",
+    "ServiceCommitmentMade",
+    "ServiceCommitmentFulfilled",
+    "OptionalActionRecorded",
+    "SupervisionVisitRecorded",
+    "PhaseWorkRecorded",
+    "RectificationStarted",
+    "RectificationProgressed",
+    "RectificationDone",
+    "RectificationVerified",
+]
+# Who records each fact below: the first of these whose role may.
+RECORDERS = [("integrator", "integrator_c1"), ("committee", "committee_c1")]
+RECORDERS += [("supervisor", "supervisor_group")]
+
+
+def test_every_fact_is_amended_only_as_the_table_says(sqlite_api: Api) -> None:
+    """The rows "as the fact", walked whole: each kind of fact of a branch's work or a
+    problem, recorded by its own side, then corrected by every role. A role that may not
+    record it gets 403; the supervising side's records (000 §三(二) 审核, §五(三) 督促和检查)
+    are amended only by the token that recorded them, or by the office."""
+    api = sqlite_api
+    ids = prepare(api)
+    assert set(FACTS_IN_ORDER) == AMENDABLE
+    recorded: list[tuple[str, str, dict[str, Any]]] = []
+    for type_ in FACTS_IN_ORDER:
+        role, token = next((r, t) for r, t in RECORDERS if may_record(r, type_))
+        data = sample(type_, ids)
+        answer = api.ok(
+            api.post(
+                path_of(type_, data),
+                {"type": type_, "occurred_on": TODAY.isoformat(), "data": data},
+                token,
+            )
+        )
+        target = {k: data[k] for k in ("campaign_id", "branch_id", "problem_id") if k in data}
+        recorded.append((type_, token, {**target, "corrects": answer["event_id"]}))
+    for type_, recorder, target in recorded:
+        for role, token in TOKENS.items():
+            data = {**target, "reason": "核对", "changes": {"occurred_on": TODAY.isoformat()}}
+            response = api.post(
+                path_of("FactCorrected", data),
+                {"type": "FactCorrected", "occurred_on": TODAY.isoformat(), "data": data},
+                token,
+            )
+            may = may_amend(role, type_, same_source=token == recorder)
+            expected = 201 if may else 403
+            assert response.status_code == expected, (type_, role, response.get_json())
+            if not may:
+                (error,) = response.get_json()["errors"]
+                assert (error["field"], error["rule"]) == ("data.corrects", "separation_of_duties")

@@ -224,7 +224,11 @@ def test_the_branch_cannot_undo_what_the_supervising_side_recorded(api: Api) -> 
     withdraw_approval = {"withdraws": approval["event_id"], "reason": "r"}
     api.ok(api.event(work_events(api), "FactWithdrawn", withdraw_approval, who="office"))
     withdraw_failed = {"withdraws": failed["event_id"], "reason": "r"}
-    api.ok(api.event(steps, "FactWithdrawn", withdraw_failed, who="committee_c1"))
+    # A committee may verify, but a group's verification is the group's to withdraw.
+    refused(
+        api.event(steps, "FactWithdrawn", withdraw_failed, who="committee_c1"), "data.withdraws"
+    )
+    api.ok(api.event(steps, "FactWithdrawn", withdraw_failed, who="supervisor_group"))
 
 
 # -- finding 2: client-chosen aggregate ids ----------------------------------------------------
