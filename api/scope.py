@@ -279,7 +279,7 @@ class Scope:
         if event_type in CORRECTIONS:
             self._may_amend(event_type, data)
 
-    def _ids_in_scope(self, data: Mapping[str, Any], *, field_prefix: str = "") -> None:
+    def _ids_in_scope(self, data: Mapping[str, Any]) -> None:
         """Every aggregate id in ``data`` (``BODY_IDS``), checked as if in the URL."""
         for name, kind in BODY_IDS.items():
             value = data.get(name)
@@ -290,7 +290,7 @@ class Scope:
                     getattr(self, kind)(aggregate_id)
                 except NotFound as error:
                     # Named by the data's field, as missing ones are.
-                    raise NotFound(field_prefix + name, error.kind, aggregate_id) from None
+                    raise NotFound(name, error.kind, aggregate_id) from None
 
     def _may_amend(self, event_type: str, data: Mapping[str, Any]) -> None:
         """A fact is corrected or withdrawn only by whom may record it, in scope."""
