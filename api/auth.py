@@ -25,7 +25,7 @@ from taizhang.config import Settings
 from taizhang.service import Caller
 
 TOKEN_PREFIX = "tz_"
-ROLES = ("integrator", "supervisor", "office", "admin")
+ROLES = ("integrator", "committee", "supervisor", "office", "admin")
 # A revoked token keeps working in other processes for at most this long.
 CACHE_SECONDS = 10.0
 _NAME_MAX = 100
@@ -139,6 +139,10 @@ class TokenStore:
         if role == "integrator" and not (committee_ids or branch_ids):
             raise InvalidValue(
                 "committee", "required", "an integrator token is scoped to committees or branches"
+            )
+        if role == "committee" and (not committee_ids or branch_ids or group_id):
+            raise InvalidValue(
+                "committee", "required", "a committee token is scoped to committees only"
             )
         if role in ("office", "admin") and (committee_ids or branch_ids or group_id):
             raise InvalidValue("role", "whole_scope", f"an {role} token has no narrower scope")

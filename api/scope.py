@@ -4,13 +4,17 @@ Roles:
 
 - ``admin``: everything, including registering districts.
 - ``office`` (campaign office): everything in its district.
+- ``committee`` (a supervising committee): reads the branches of its committees, and
+  records what the committee does for them (plan approvals, rectification targets,
+  verifications).
 - ``supervisor``: reads its scope (its district as a whole, some committees, or a
   supervision group's assignment) and records supervision visits and verifications there.
 - ``integrator``: posts for the committees or branches it is scoped to, and reads them.
 
-A resource outside the caller's scope answers exactly as one that does not exist (404 with
-the same body), so a refusal never tells whether it exists. 403 is only for what a role may
-never do, whatever the resource (e.g. a supervisor posting a plan approval).
+What each role may record is ``api.duties.DUTIES``. A resource outside the caller's scope
+answers exactly as one that does not exist (404 with the same body), whether its id is in
+the URL or in the posted data, so a refusal never tells whether it exists. 403 is only for
+what a role may never do, whatever the resource (e.g. an integrator approving a plan).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -25,30 +30,29 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from api.auth import Credential
+from api.duties import CORRECTIONS, DUTIES, may_amend, may_record, recorders
+from domain.base import Facts
 from domain.branch import Branch
+from domain.branch_work import branch_work_id
 from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
 from domain.instructor import Instructor
 from domain.problem import Problem
+from domain.records import event_type as event_type_of
 from domain.supervision_group import SupervisionGroup
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
 from taizhang.unit_of_work import NotFound
 
-# What a supervisor may post: the supervising side's own records.
-SUPERVISOR_EVENTS = frozenset({"SupervisionVisitRecorded", "RectificationVerified"})
-# What an integrator may post: its branches' facts, and its committees' own records.
-INTEGRATOR_CONCERNS = frozenset({"branch", "branch_work", "problem", "committee"})
-INTEGRATOR_CREATES = frozenset({"BranchRegistered", "ProblemListed"})
-
 
 class Forbidden(Exception):
     """The role may never do this (HTTP 403)."""
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str, message: str, *, field: str = "Authorization") -> None:
         super().__init__(message)
-        self.field = "Authorization"
+        # Relative to the posting: ``type``, ``data.corrects``, or the token itself.
+        self.field = field
         self.rule = rule
         self.message = message
 
@@ -250,53 +254,110 @@ class Scope:
     # -- writes ----------------------------------------------------------------------------
 
     def may_post(self, event_type: str, data: dict[str, Any]) -> None:
-        """Raise Forbidden (the role never may) or NotFound (the target is out of scope)."""
-        spec = EVENT_TYPES[event_type]
+        """Raise Forbidden (the role never may) or NotFound (a target is out of scope).
+
+        What a role may record is ``api.duties.DUTIES``; every id the data names is then
+        checked like an id in a URL, and a correction or withdrawal also by the fact it
+        names."""
         role = self.cred.role
+        if not may_record(role, event_type):
+            raise Forbidden(
+                "separation_of_duties",
+                f"a token of role {role} may not post {event_type}; "
+                f"{DUTIES[event_type].why}: {recorders(event_type)}",
+                field="type",
+            )
         if role == "admin":
             return
-        if event_type == "DistrictRegistered":
-            raise Forbidden("admin_only", "only an admin registers districts")
-        if role == "supervisor" and event_type not in SUPERVISOR_EVENTS:
-            raise Forbidden(
-                "supervisor_records_visits",
-                "a supervisor records supervision visits and verifications only",
-            )
-        if role == "integrator" and (
-            event_type == "SupervisionVisitRecorded"
-            or spec.concerns not in INTEGRATOR_CONCERNS
-            or (spec.creates and event_type not in INTEGRATOR_CREATES)
-        ):
-            raise Forbidden(
-                "integrator_posts_branch_work",
-                f"an integrator may not post {event_type}",
-            )
-        self._target_in_scope(event_type, spec.concerns, data)
-
-    def _target_in_scope(self, event_type: str, concerns: str, data: dict[str, Any]) -> None:
-        if event_type in ("CommitteeRegistered", "InstructorRegistered") or event_type in (
-            "SupervisionGroupRegistered",
-            "CampaignDefined",
-        ):
-            self.district(data["district_id"])
-            if not self.covers_district(data["district_id"]):
-                raise Forbidden("office_only", f"only the campaign office posts {event_type}")
-        elif event_type == "BranchRegistered":
-            self.district(data["district_id"])
-            self.committee(data["committee_id"])
-        elif "problem_id" in data:
-            self.problem(data["problem_id"])
-        elif concerns in ("branch", "branch_work", "problem"):
-            self.branch(data["branch_id"])
-            if "campaign_id" in data:
-                self.campaign_home(data["campaign_id"])
-        elif concerns == "committee":
-            self.committee(data["committee_id"])
-            if "branch_id" in data:
-                self.branch(data["branch_id"])
-        elif concerns == "supervision_group":
-            self.supervision_group(data["group_id"])
-        elif concerns == "campaign":
+        self._ids_in_scope(data)
+        if event_type in _DISTRICT_WIDE and not self.covers_district(data["district_id"]):
+            raise Forbidden("office_only", f"only the campaign office posts {event_type}")
+        if EVENT_TYPES[event_type].concerns == "campaign" and "campaign_id" in data:
             campaign = self.campaign_home(data["campaign_id"])
             if not self.covers_district(campaign.district_id):
                 raise Forbidden("office_only", f"only the campaign office posts {event_type}")
+        if event_type in CORRECTIONS:
+            self._may_amend(event_type, data)
+
+    def _ids_in_scope(self, data: Mapping[str, Any]) -> None:
+        """Every aggregate id in ``data`` (``BODY_IDS``), checked as if in the URL."""
+        for name, kind in BODY_IDS.items():
+            value = data.get(name)
+            if value is None:
+                continue
+            for aggregate_id in value if isinstance(value, (list, tuple, set)) else (value,):
+                try:
+                    getattr(self, kind)(aggregate_id)
+                except NotFound as error:
+                    # Named by the data's field, as missing ones are.
+                    raise NotFound(name, error.kind, aggregate_id) from None
+
+    def _may_amend(self, event_type: str, data: Mapping[str, Any]) -> None:
+        """A fact is corrected or withdrawn only by whom may record it, in scope."""
+        field = "corrects" if event_type == "FactCorrected" else "withdraws"
+        fact = self._fact(data, data[field])
+        if fact is None:
+            return  # unknown or withdrawn: the domain refuses it with its own rule
+        name = event_type_of(fact)
+        same_source = fact.provenance.source == self.cred.source
+        if not may_amend(self.cred.role, name, same_source=same_source):
+            raise Forbidden(
+                "separation_of_duties",
+                f"a {name} is corrected or withdrawn only by who may record it "
+                f"({recorders(name)}); a supervising side's record only by whom recorded "
+                "it, or the office",
+                field=f"data.{field}",
+            )
+        try:
+            self._ids_in_scope(vars(fact))
+        except NotFound:
+            # The fact names what the caller may not record for (another group's visit):
+            # the caller can read the fact, so saying so tells nothing new.
+            raise Forbidden(
+                "separation_of_duties",
+                f"this {name} names what is outside the token's scope: only who may "
+                "record it corrects or withdraws it",
+                field=f"data.{field}",
+            ) from None
+
+    def _fact(self, data: Mapping[str, Any], event_id: UUID) -> Any:
+        """The fact ``event_id`` of the problem or branch's work the data names, or None."""
+        if "problem_id" in data:
+            aggregate_id = data["problem_id"]
+        else:
+            aggregate_id = branch_work_id(data["campaign_id"], data["branch_id"])
+        # A fact posted within the last second may be missing from the shared state.
+        for max_age in (SCOPE_MAX_AGE_SECONDS, 0.0):
+            try:
+                aggregate = self.ledger.consult(aggregate_id, max_age=max_age)
+            except AggregateNotFoundError:
+                return None
+            facts = getattr(aggregate, "facts", None)
+            found = facts.current.get(event_id) if isinstance(facts, Facts) else None
+            if found is not None:
+                return found
+        return None
+
+
+# The registrations a district's office makes for the district as a whole.
+_DISTRICT_WIDE = frozenset(
+    {"CommitteeRegistered", "InstructorRegistered", "SupervisionGroupRegistered", "CampaignDefined"}
+)
+
+# Every field of posted data that names an aggregate, and the check of the caller's scope
+# it gets (a method of Scope). Ids a branch makes for its own facts (``system_id``,
+# ``team_id``, ``commitment_id``) and event ids (``corrects``, ``withdraws``) name no
+# aggregate; tests/api/test_duties.py holds every id field of the schemas to this list.
+BODY_IDS: dict[str, str] = {
+    "district_id": "district",
+    "committee_id": "committee",
+    "committee_ids": "committee",
+    "branch_id": "branch",
+    "branch_ids": "branch",
+    "joint_with": "branch",
+    "campaign_id": "campaign_home",
+    "problem_id": "problem",
+    "group_id": "supervision_group",
+    "instructor_id": "instructor",
+}
+NOT_AGGREGATE_IDS = frozenset({"system_id", "team_id", "commitment_id", "corrects", "withdraws"})

@@ -287,7 +287,11 @@ def post_batch() -> Response:
             for entry in problem.errors or []:
                 errors.append({**entry, "field": prefix + entry["field"], "index": index})
             continue
-        except (NotFound, Forbidden, DomainError) as error:
+        except Forbidden as error:
+            # Its field is the posting's (``type``, ``data.corrects``, ``Authorization``).
+            errors.append({**domain_item(error, prefix), "index": index})
+            continue
+        except (NotFound, DomainError) as error:
             errors.append({**domain_item(error, prefix + "data."), "index": index})
             continue
         postings.append(posting)

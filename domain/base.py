@@ -89,6 +89,8 @@ class Fact(LedgerAggregate.Event):
 
     # Fields that name other things (ids) rather than describe what happened.
     uncorrectable: ClassVar[frozenset[str]] = frozenset()
+    # Fields an older class version named otherwise: corrections stored then still apply.
+    renamed: ClassVar[dict[str, str]] = {}
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -105,6 +107,8 @@ class Fact(LedgerAggregate.Event):
     def corrected(self, changes: dict[str, Any]) -> Fact:
         """A copy of this fact with ``changes`` applied, checked again."""
         allowed = self.correctable_fields()
+        if self.renamed:
+            changes = {self.renamed.get(name, name): value for name, value in changes.items()}
         for name in changes:
             require_value(
                 name in allowed,

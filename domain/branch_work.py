@@ -83,12 +83,21 @@ class BranchWork(LedgerAggregate, KeepsFacts):
             _text(reasons=self.reasons)
 
     class PlanApproved(Fact):
-        approver: str
+        """Who approved is the provenance's actor (the poster's credentials);
+        ``approver_note`` is free text beside it. Version 1 named the note ``approver``."""
+
+        class_version = 2
+        renamed: ClassVar[dict[str, str]] = {"approver": "approver_note"}
+        approver_note: str
         remarks: str
 
         def check(self) -> None:
-            _required(approver=self.approver)
-            _text(approver=self.approver, remarks=self.remarks)
+            _text(200, approver_note=self.approver_note)
+            _text(remarks=self.remarks)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["approver_note"] = state.pop("approver")
 
     class MobilizationMeetingHeld(Fact):
         """Held alone or jointly with nearby small branches (``joint_with``); the upper
@@ -411,7 +420,9 @@ class BranchWork(LedgerAggregate, KeepsFacts):
         self._not_before(provenance, self._latest_date(self.PlanSubmitted), "plan_submission")
         self.trigger_event(self.PlanReturned, provenance=provenance, reasons=reasons)
 
-    def approve_plan(self, provenance: Provenance, *, approver: str, remarks: str = "") -> None:
+    def approve_plan(
+        self, provenance: Provenance, *, approver_note: str = "", remarks: str = ""
+    ) -> None:
         require(
             self.plan_status() == "submitted",
             "plan",
@@ -420,7 +431,10 @@ class BranchWork(LedgerAggregate, KeepsFacts):
         )
         self._not_before(provenance, self._latest_date(self.PlanSubmitted), "plan_submission")
         self.trigger_event(
-            self.PlanApproved, provenance=provenance, approver=approver, remarks=remarks
+            self.PlanApproved,
+            provenance=provenance,
+            approver_note=approver_note,
+            remarks=remarks,
         )
 
     def hold_mobilization_meeting(

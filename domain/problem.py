@@ -60,15 +60,26 @@ class Problem(LedgerAggregate, KeepsFacts):
             require_value(bool(self.outcome.strip()), "outcome", "required", "say what was done")
 
     class RectificationVerified(Fact):
-        """The supervising side checks the rectification; ``passed`` false reopens it."""
+        """The supervising side checks the rectification; ``passed`` false reopens it.
 
+        Who verified is the provenance's actor (the poster's credentials); ``verifier_note``
+        is free text beside it. Version 1 named the note ``verifier``."""
+
+        class_version = 2
         uncorrectable: ClassVar[frozenset[str]] = frozenset({"passed"})
-        verifier: str
+        renamed: ClassVar[dict[str, str]] = {"verifier": "verifier_note"}
+        verifier_note: str
         passed: bool
         remarks: str
 
         def check(self) -> None:
-            require_value(bool(self.verifier.strip()), "verifier", "required", "name the verifier")
+            require_value(
+                len(self.verifier_note) <= 200, "verifier_note", "too_long", "at most 200 chars"
+            )
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["verifier_note"] = state.pop("verifier")
 
     class Revised(LedgerAggregate.Event):
         """Measures, responsible person or deadline changed as the work goes on."""
@@ -221,13 +232,13 @@ class Problem(LedgerAggregate, KeepsFacts):
         )
 
     def verify_rectification(
-        self, provenance: Provenance, *, verifier: str, passed: bool, remarks: str = ""
+        self, provenance: Provenance, *, passed: bool, verifier_note: str = "", remarks: str = ""
     ) -> None:
         self._step(
             self.RectificationVerified,
             provenance,
             {RectificationStatus.DONE},
-            verifier=verifier,
+            verifier_note=verifier_note,
             passed=passed,
             remarks=remarks,
         )

@@ -941,7 +941,7 @@ class _BranchWorkWriter:
                 self.after(submitted, 1, 5),
                 "approve_plan",
                 actor=self.organizer,
-                approver=self.organizer,
+                approver_note=self.organizer,
                 remarks="同意按计划实施",
             )
 
@@ -1178,7 +1178,7 @@ class _BranchWorkWriter:
                 on,
                 "verify_rectification",
                 actor=verifier,
-                verifier=verifier,
+                verifier_note=verifier,
                 passed=passed,
                 remarks=remarks,
             )

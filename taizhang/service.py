@@ -232,8 +232,14 @@ class LedgerService:
         receipts: list[Receipt] = []
         seen_client_ids: dict[str, int] = {}
         errors: list[tuple[int, Exception]] = []
-        # An id for every event and every receipt the postings may need.
-        ids = iter(new_ids(len(postings) + sum(p.client_event_id is not None for p in postings)))
+        # An id for every event, every receipt and every new aggregate the postings may need.
+        ids = iter(
+            new_ids(
+                len(postings)
+                + sum(p.client_event_id is not None for p in postings)
+                + sum(_creates(p) for p in postings)
+            )
+        )
         for index, posting in enumerate(postings):
             try:
                 replay = self._recognise(caller, posting, seen_client_ids, index, uow.careful)
@@ -241,7 +247,13 @@ class LedgerService:
                     answers[index] = replay
                     continue
                 event, provenance = self._apply(
-                    uow, caller, posting, today, expected_version, next(ids)
+                    uow,
+                    caller,
+                    posting,
+                    today,
+                    expected_version,
+                    next(ids),
+                    next(ids) if _creates(posting) else None,
                 )
             except (DomainError, NotFound, Conflict, PreconditionFailed) as error:
                 errors.append((index, error))
@@ -281,10 +293,19 @@ class LedgerService:
         today: date,
         expected_version: int | None,
         event_id: UUID,
+        new_id: UUID | None,
     ) -> tuple[Any, Provenance]:
+        """``new_id``: the id of the aggregate a registration or listing creates. Ids are
+        the server's to make: a caller that chose one could take the id another caller's
+        posts will name (a branch's work, a receipt) or learn that it exists."""
         kind = EVENT_TYPES.get(posting.type)
         if kind is None:
             raise InvalidValue("type", "known_event_type", f"unknown event type {posting.type!r}")
+        data = dict(posting.data)
+        if "id" in data:
+            raise InvalidValue("id", "server_made", "the id of a new aggregate is made here")
+        if kind.creates:
+            data["id"] = new_id
         provenance = Provenance(
             event_id=event_id,
             occurred_on=posting.occurred_on,
@@ -293,7 +314,7 @@ class LedgerService:
             client_event_id=posting.client_event_id,
         )
         provenance.check_not_in_future(today)
-        aggregate = kind.handle(uow, provenance, dict(posting.data))
+        aggregate = kind.handle(uow, provenance, data)
         event = aggregate.pending_events[-1]
         if expected_version is not None and not kind.creates:
             before = event.originator_version - 1
@@ -392,6 +413,11 @@ def _answer_for(event: Any, position: int | None) -> Answer:
         version=event.originator_version,
         position=position,
     )
+
+
+def _creates(posting: Posting) -> bool:
+    kind = EVENT_TYPES.get(posting.type)
+    return kind is not None and kind.creates
 
 
 def _batch_digest(postings: Sequence[Posting]) -> str:

@@ -2,7 +2,8 @@
 
 Schemas check shape, types, ranges and vocabularies, and refuse unknown fields; the domain
 checks the rules. Ids the URL names (``branch_id``, ``campaign_id``…) are filled in by the
-endpoint before the data is loaded, so they are required here like any other field.
+endpoint before the data is loaded, so they are required here like any other field. The id
+of a new aggregate is the server's to make: no schema takes one.
 """
 
 from __future__ import annotations
@@ -132,14 +133,12 @@ def bool_field(**kw: Any) -> fields.Field:
 class DistrictRegistered(Strict):
     name = name_field()
     code = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    id = id_field(required=False)
 
 
 class CommitteeRegistered(Strict):
     district_id = id_field()
     name = name_field()
     kind = vocab_field(CommitteeKind, required=True)
-    id = id_field(required=False)
 
 
 class CommitteeRenamed(Strict):
@@ -169,7 +168,6 @@ class BranchRegistered(Strict):
         load_default=list,
         validate=validate.Length(max=100),
     )
-    id = id_field(required=False)
 
 
 class MembershipChanged(Strict):
@@ -201,7 +199,6 @@ class MovedToCommittee(Strict):
 class InstructorRegistered(Strict):
     district_id = id_field()
     name = name_field()
-    id = id_field(required=False)
 
 
 class InstructorAssigned(Strict):
@@ -229,7 +226,6 @@ class SupervisionGroupRegistered(Strict):
     district_id = id_field()
     name = name_field()
     kind = vocab_field(SupervisionGroupKind, required=True)
-    id = id_field(required=False)
 
 
 class ScopeAssigned(Strict):
@@ -291,7 +287,6 @@ class CampaignDefined(Strict):
         fields.Nested(PhaseSchema), required=True, validate=validate.Length(min=1, max=50)
     )
     template_key = fields.String(load_default="", validate=validate.Length(max=100))
-    id = id_field(required=False)
 
 
 class BranchesEnrolled(Strict):
@@ -338,7 +333,9 @@ class PlanReturned(Work):
 
 
 class PlanApproved(Work):
-    approver = name_field()
+    """Who approved is the token that posts it; ``approver_note`` may add a name."""
+
+    approver_note = text_field(required=False, max_length=NAME)
     remarks = text_field(required=False)
 
 
@@ -561,7 +558,6 @@ class ProblemListed(Strict):
     measures = text_field()
     responsible_person = name_field()
     deadline = fields.Date(required=True)
-    id = id_field(required=False)
 
 
 class RectificationStarted(Strict):
@@ -581,8 +577,10 @@ class RectificationDone(Strict):
 
 
 class RectificationVerified(Strict):
+    """Who verified is the token that posts it; ``verifier_note`` may add a name."""
+
     problem_id = id_field()
-    verifier = name_field()
+    verifier_note = text_field(required=False, max_length=NAME)
     passed = bool_field()
     remarks = text_field(required=False)
 

@@ -25,8 +25,11 @@ from projections.state import ViewState
 
 KEPT: dict[str, tuple[str, ...]] = {
     "RectificationProgressed": ("percent_done",),
-    "RectificationVerified": ("verifier", "passed"),
+    "RectificationVerified": ("passed",),
 }
+# Facts whose signer the ledger shows: the actor who posted them (from the credentials),
+# never a name in the body.
+SIGNED = frozenset({"RectificationVerified"})
 
 FACT_CLASSES: dict[str, type] = {
     cls.__name__: cls
@@ -143,7 +146,10 @@ def fact_recorded(state: ViewState, e: Any) -> None:
     if row is None:
         return
     name = type(e).__name__
-    row["facts"][e.provenance.event_id.hex] = compact(e, KEPT.get(name, ()))
+    entry = compact(e, KEPT.get(name, ()))
+    if name in SIGNED:
+        entry[3] = {**(entry[3] or {}), "verifier": e.provenance.actor}
+    row["facts"][e.provenance.event_id.hex] = entry
     _changed(state, row, iso(e.provenance.occurred_on))
 
 
@@ -154,6 +160,8 @@ def fact_stored(state: ViewState, aggregate_id: str, name: str, version: int, va
         return
     provenance = values["provenance"]
     entry = compact_stored(name, version, provenance["occurred_on"], values, KEPT.get(name, ()))
+    if name in SIGNED:
+        entry[3] = {**(entry[3] or {}), "verifier": provenance["actor"]}
     row["facts"][provenance["event_id"]] = entry
     _changed(state, row, entry[2])
 

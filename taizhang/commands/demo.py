@@ -101,6 +101,12 @@ def demo_token_specs(summary: DemoSummary, seed: int) -> list[dict[str, Any]]:
         {"name": f"demo-admin{suffix}", "role": "admin"},
         {"name": f"区委实践办 demo{suffix}", "role": "office", "district_id": district},
         {
+            "name": f"{COMMITTEES[0].name} demo{suffix}",
+            "role": "committee",
+            "district_id": district,
+            "committee_ids": list(summary.committee_ids[:1]),
+        },
+        {
             "name": f"区委第一督导组 demo{suffix}",
             "role": "supervisor",
             "district_id": district,

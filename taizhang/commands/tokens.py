@@ -1,4 +1,5 @@
-"""``taizhang token create|revoke|list``: API tokens for integrators, supervisors, the office.
+"""``taizhang token create|revoke|list``: API tokens for integrators, committees, supervisors,
+the office.
 
 The token itself is printed once, at creation; only its sha256 is stored.
 """
@@ -28,11 +29,19 @@ def register(subparsers: Any) -> None:
     create = actions.add_parser("create", help="create a token and print it once")
     create.add_argument("--name", required=True, help="who uses it: the actor of its events")
     create.add_argument(
-        "--role", required=True, choices=("integrator", "supervisor", "office", "admin")
+        "--role",
+        required=True,
+        choices=("integrator", "committee", "supervisor", "office", "admin"),
     )
     create.add_argument("--source", help="the integrating system's name (default: the name)")
     create.add_argument("--district", type=_uuid, help="district id (all roles but admin)")
-    create.add_argument("--committee", type=_uuid, nargs="+", default=[], help="committee ids")
+    create.add_argument(
+        "--committee",
+        type=_uuid,
+        nargs="+",
+        default=[],
+        help="committee ids (integrators, committees, supervisors)",
+    )
     create.add_argument("--branch", type=_uuid, nargs="+", default=[], help="branch ids")
     create.add_argument("--group", type=_uuid, help="supervision group id (supervisors)")
     create.set_defaults(run=run_create)

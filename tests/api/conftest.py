@@ -173,6 +173,8 @@ def build_world(api: Api) -> None:
         source="branch-system",
     )
     api.token("integrator_c2", "integrator", district_id=district, committee_ids=[ids["c2"]])
+    api.token("integrator_c1", "integrator", district_id=district, committee_ids=[ids["c1"]])
+    api.token("committee_c1", "committee", district_id=district, committee_ids=[ids["c1"]])
 
 
 def branch_data(district: UUID, committee: UUID, name: str) -> dict[str, Any]:

@@ -78,7 +78,7 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         ("PlanSubmitted", {"goals": "g", "measures": "m", "schedule": "s"}),
         ("PlanReturned", {"reasons": "再改"}),
         ("PlanSubmitted", {"goals": "g2", "measures": "m", "schedule": "s"}),
-        ("PlanApproved", {"approver": "孙"}),
+        ("PlanApproved", {"approver_note": "孙"}),
         ("MobilizationMeetingHeld", {"participants": 10}),
         ("StudySessionHeld", {"topic": "党章", "days": "0.5", "hours": 4, "participants": 9}),
         ("SecretaryTrainingHeld", {"days": 2, "hours": 16}),
@@ -153,7 +153,7 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         {"corrects": started["event_id"], "reason": "补记", "changes": {"note": "已开始"}},
     )
     post(steps, "RectificationDone", {"outcome": "完成"})
-    post(steps, "RectificationVerified", {"verifier": "郑", "passed": True})
+    post(steps, "RectificationVerified", {"verifier_note": "郑", "passed": True})
     post(
         steps,
         "ProblemRevised",
@@ -204,6 +204,14 @@ def test_token_commands(sqlite_settings: Settings, capsys) -> None:  # type: ign
     assert found is not None and found.role == "office" and str(found.district_id) == district
     assert run("create", "--name", "office-1", "--role", "office", "--district", district) == 2
     assert run("create", "--name", "i", "--role", "integrator", "--district", district) == 2
+    # A committee's token acts as the committees it names, and must name one.
+    assert run("create", "--name", "c", "--role", "committee", "--district", district) == 2
+    committee = str(uuid4())
+    argv = ["--name", "c", "--role", "committee", "--district", district, "--committee", committee]
+    assert run("create", *argv) == 0
+    made = store.lookup(capsys.readouterr().out.strip())
+    assert made is not None and made.role == "committee"
+    assert {str(c) for c in made.committee_ids} == {committee} and not made.branch_ids
     capsys.readouterr()
     assert run("list", "--json") == 0
     assert '"name": "office-1"' in capsys.readouterr().out

@@ -21,6 +21,7 @@ ROLES = [
     "supervisor_group",
     "integrator_b1",
     "integrator_c2",
+    "committee_c1",
 ]
 
 
@@ -37,6 +38,7 @@ READS = {
         "supervisor_c1",
         "supervisor_group",
         "integrator_b1",
+        "committee_c1",
     },
     "/api/v1/branches/{b2}": {"admin", "office", "supervisor_district", "integrator_c2"},
     "/api/v1/branches/{b3}": {"admin", "office_other"},
@@ -46,6 +48,7 @@ READS = {
         "supervisor_district",
         "supervisor_c1",
         "supervisor_group",
+        "committee_c1",
     },
     "/api/v1/committees/{c2}/history": {"admin", "office", "supervisor_district", "integrator_c2"},
     "/api/v1/supervision-groups/{group}": {
@@ -86,20 +89,21 @@ def test_branch_work_writes_by_role(sqlite_api: Api) -> None:
         got = _post_fact(api, role, "b1", "OptionalActionRecorded", {"title": role})
         if role in allowed_b1:
             assert got == 201, role
-        elif role.startswith("supervisor"):
-            assert got == 403, role  # a supervisor never posts branch facts
+        elif role.startswith(("supervisor", "committee")):
+            assert got == 403, role  # the supervising side never reports the branch's work
         else:
             assert got == 404, role  # out of scope: as if the branch did not exist
     visit = {"group_id": str(api.ids["group"]), "findings": "进度正常"}
     for role in ROLES:
         got = _post_fact(api, role, "b1", "SupervisionVisitRecorded", visit)
-        may = {"admin", "office", "supervisor_district", "supervisor_c1", "supervisor_group"}
+        may = {"admin", "office", "supervisor_district", "supervisor_group"}
         if role in may:
             assert got == 201, role
-        elif role == "integrator_b1":
+        elif role.startswith(("integrator", "committee")):
             assert got == 403, role
         else:
-            assert got in (403, 404), role
+            # The group named in the body is out of scope, as if it did not exist.
+            assert got == 404, role
     # b2 is outside supervisor_c1's and the group's scope.
     assert _post_fact(api, "supervisor_group", "b2", "SupervisionVisitRecorded", visit) == 404
     assert _post_fact(api, "integrator_c2", "b2", "OptionalActionRecorded", {"title": "x"}) == 201
@@ -147,18 +151,22 @@ def test_campaign_and_group_writes_are_the_offices(sqlite_api: Api) -> None:
 
 
 def test_committee_events_by_role(sqlite_api: Api) -> None:
+    """A committee's own records are the committee's (and its office's), not an
+    integrator's."""
     api = sqlite_api
-    for role in ROLES:
-        r = api.event(
-            f"/api/v1/committees/{api.ids['c2']}/events",
-            "CommitteeRenamed",
-            {"name": f"新名 {role}"},
-            who=role,
-        )
-        expected = {"admin": 201, "office": 201, "integrator_c2": 201}.get(role)
-        if expected is None:
-            expected = 403 if role.startswith("supervisor") else 404
-        assert status(r) == expected, (role, r.get_json())
+    for committee in ("c1", "c2"):
+        for role in ROLES:
+            r = api.event(
+                f"/api/v1/committees/{api.ids[committee]}/events",
+                "CommitteeRenamed",
+                {"name": f"新名 {role}"},
+                who=role,
+            )
+            expected = {"admin": 201, "office": 201, f"committee_{committee}": 201}.get(role)
+            if expected is None:
+                may = role.startswith(("office", "committee"))
+                expected = 404 if may else 403
+            assert status(r) == expected, (committee, role, r.get_json())
 
 
 def test_batch_items_out_of_scope_are_named(sqlite_api: Api) -> None:
@@ -197,6 +205,7 @@ def test_supervision_views_by_role_whoever_read_first(api: Api) -> None:
         "supervisor_group": (403, 200, 200),
         "integrator_b1": (403, 404, 404),
         "integrator_c2": (403, 404, 404),
+        "committee_c1": (403, 200, 404),
         "office_other": (404, 404, 404),
     }
     for role in ("admin", *[r for r in ROLES if r != "admin"]):

@@ -149,7 +149,7 @@ def test_batch_is_stored_all_or_nothing_with_every_bad_item_named(api: Api) -> N
     rule_bad = {
         "type": "PlanApproved",
         "occurred_on": TODAY.isoformat(),
-        "data": {"campaign_id": campaign, "branch_id": b2, "approver": "李"},
+        "data": {"campaign_id": campaign, "branch_id": b2, "approver_note": "李"},
     }
     rejected = api.post("/api/v1/batches", {"items": [good, schema_bad]})
     assert rejected.status_code == 422

@@ -227,7 +227,13 @@ def test_demo_command_loads_once_and_prints_tokens(
     first = capsys.readouterr().out
     assert "loaded 番禺区 with 12 branches" in first
     saved = json.loads((Path(settings.data_dir) / "demo-tokens.json").read_text("utf-8"))
-    assert {t["role"] for t in saved["tokens"]} == {"admin", "office", "supervisor", "integrator"}
+    assert {t["role"] for t in saved["tokens"]} == {
+        "admin",
+        "office",
+        "committee",
+        "supervisor",
+        "integrator",
+    }
     for entry in saved["tokens"]:
         assert entry["token"] in first
 

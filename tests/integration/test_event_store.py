@@ -232,3 +232,46 @@ def test_study_session_stored_at_version_1_is_read_through_the_upcaster(
     assert (fact.topic, fact.participants, fact.provenance) == ("党章学习", 15, session)
     # Written again, it is stored at the current version and reads back the same.
     assert ledger.mapper.to_domain_event(ledger.mapper.to_stored_event(upcast)) == upcast
+
+
+def test_sign_offs_stored_at_version_1_keep_their_note_and_old_corrections_apply(
+    settings: Settings, ledger: Ledger
+):
+    """Version 1 named the free-text note ``approver``/``verifier``: read back as
+    ``approver_note``/``verifier_note``, and a correction stored then still applies."""
+    work = BranchWork.open(prov(START), uuid4(), uuid4())
+    work.submit_plan(prov(date(2014, 4, 12)), goals="g", measures="m", schedule="s")
+    ledger.save(work)
+    approval = prov(date(2014, 4, 14))
+    correction = prov(date(2014, 4, 15))
+    old_states = [
+        (
+            BranchWork.PlanApproved,
+            {"provenance": approval, "approver": "镇党委", "remarks": "同意"},
+        ),
+        (
+            BranchWork.FactCorrected,
+            {
+                "provenance": correction,
+                "corrects": approval.event_id,
+                "reason": "写错",
+                "changes": {"approver": "镇党委书记"},
+            },
+        ),
+    ]
+    ledger.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=work.id,
+                originator_version=work.version + offset,
+                topic=get_topic(cls),
+                state=ledger.mapper.transcoder.encode({"timestamp": work.modified_on, **state}),
+            )
+            for offset, (cls, state) in enumerate(old_states, start=1)
+        ]
+    )
+
+    events, stored = read_back(settings, work.id)
+    assert events[2].approver_note == "镇党委" and not hasattr(events[2], "approver")
+    assert stored.plan_status() == "approved"
+    assert stored.facts.current[approval.event_id].approver_note == "镇党委书记"

@@ -20,6 +20,7 @@ from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
 from domain.problem import Problem
 from domain.vocabulary import RectificationStatus
 from taizhang import ledger as ledger_module
+from taizhang import service as service_module
 from taizhang import unit_of_work
 from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
@@ -230,7 +231,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     w.work(
         "PlanSubmitted", on=date(2014, 4, 16), goals="学习", measures="细化措施", schedule="4-9月"
     )
-    w.work("PlanApproved", on=date(2014, 4, 17), approver="大石街道党工委", remarks="同意")
+    w.work("PlanApproved", on=date(2014, 4, 17), approver_note="大石街道党工委", remarks="同意")
     w.work(
         "MobilizationMeetingHeld",
         on=date(2014, 4, 18),
@@ -338,7 +339,12 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     )
     w.post(
         "RectificationVerified",
-        {"problem_id": problem_id, "verifier": "区委第一督导组", "passed": True, "remarks": "合格"},
+        {
+            "problem_id": problem_id,
+            "verifier_note": "区委第一督导组",
+            "passed": True,
+            "remarks": "合格",
+        },
         on=date(2014, 6, 8),
     )
     second = w.post(
@@ -523,7 +529,7 @@ def test_domain_errors_pass_through_with_field_and_rule(world: World) -> None:
         RuleViolation,
         "plan",
         "submitted_before_approval",
-        lambda: world.work("PlanApproved", approver="镇党委"),
+        lambda: world.work("PlanApproved", approver_note="镇党委"),
     )
     refused(
         InvalidValue,
@@ -535,13 +541,43 @@ def test_domain_errors_pass_through_with_field_and_rule(world: World) -> None:
         ),
     )
     refused(
-        RuleViolation,
+        InvalidValue,
         "id",
-        "unique",
+        "server_made",
         lambda: world.post(
             "DistrictRegistered", {"name": "n", "code": "c", "id": world.district_id}
         ),
     )
+
+
+def test_a_clash_of_a_server_made_id_is_a_conflict_and_stores_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16, finding 2: ids are the server's; should one ever name an existing aggregate,
+    the post answers 409 (id, unique) and stores nothing, never a 500."""
+    made = service_module.new_ids
+
+    def clashing(n: int) -> list[UUID]:
+        # The last id drawn is the new aggregate's: make it the existing branch's.
+        return [*made(n - 1), world.branch_id]
+
+    monkeypatch.setattr(service_module, "new_ids", clashing)
+    before = world.stored()
+    listing = {
+        "campaign_id": world.campaign_id,
+        "branch_id": world.branch_id,
+        "category": "mass_interests",
+        "description": "d",
+        "measures": "m",
+        "responsible_person": "吴",
+        "deadline": date(2014, 6, 30),
+    }
+    instructor = {"district_id": world.district_id, "name": "赵"}
+    refused(RuleViolation, "id", "unique", lambda: world.post("ProblemListed", listing))
+    refused(RuleViolation, "id", "unique", lambda: world.post("InstructorRegistered", instructor))
+    assert world.stored() == before
+    branch: Branch = world.ledger.repository.get(world.branch_id)
+    assert isinstance(branch, Branch) and branch.version == 1
 
 
 # -- exactly once ------------------------------------------------------------------------------
@@ -665,7 +701,7 @@ def test_a_good_batch_is_stored_in_order(world: World) -> None:
                 date(2014, 4, 14),
                 {**ids(world), "goals": "g", "measures": "m", "schedule": "s"},
             ),
-            Posting("PlanApproved", date(2014, 4, 15), {**ids(world), "approver": "镇党委"}),
+            Posting("PlanApproved", date(2014, 4, 15), {**ids(world), "approver_note": "镇党委"}),
         ],
     )
     assert [a.version for a in answers] == [2, 3]
@@ -997,7 +1033,7 @@ def test_rules_that_need_the_facts_hold_on_an_uncached_branch_work(world: World)
     again = lambda: world.work("PlanSubmitted", **plan)  # noqa: E731
     refused(RuleViolation, "plan", "not_awaiting_review", again)
     _forget_cached(world)
-    approved = world.work("PlanApproved", approver="区委组织部")
+    approved = world.work("PlanApproved", approver_note="区委组织部")
     assert approved.version == 3
     assert world.branch_work().plan_status() == "approved"
     # A fact checked against nothing earlier, after that: stored on the version it follows.

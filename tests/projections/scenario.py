@@ -41,11 +41,9 @@ class District:
     def branch(
         self, name: str, committee: UUID, category: str, formation: str = "standalone"
     ) -> UUID:
-        branch_id = uuid4()
-        self.post(
+        branch_id = self.post(
             "BranchRegistered",
             date(2014, 3, 1),
-            id=branch_id,
             district_id=self.district,
             committee_id=committee,
             name=name,
@@ -55,7 +53,7 @@ class District:
             host_category=category,
             employees=60,
             full_members=5 if formation == "standalone" else 2,
-        )
+        ).aggregate_id
         self.branches[name] = branch_id
         return branch_id
 
@@ -69,52 +67,51 @@ def make_district(
         upgrade(settings, MIGRATION)
         service = LedgerService(Ledger(settings), today=lambda: today)
     d = District(service)
-    d.post("DistrictRegistered", date(2014, 3, 1), id=d.district, name="番禺区", code="440113")
-    d.post(
+    # The ids are the service's to make.
+    d.district = d.post(
+        "DistrictRegistered", date(2014, 3, 1), name="番禺区", code="440113"
+    ).aggregate_id
+    d.town = d.post(
         "CommitteeRegistered",
         date(2014, 3, 1),
-        id=d.town,
         district_id=d.district,
         name="大石街道",
         kind="subdistrict",
-    )
-    d.post(
+    ).aggregate_id
+    d.sector = d.post(
         "CommitteeRegistered",
         date(2014, 3, 1),
-        id=d.sector,
         district_id=d.district,
         name="区非公党工委",
         kind="non_public_sector",
-    )
+    ).aggregate_id
     d.branch("a", d.town, "non_public_enterprise")
     d.branch("b", d.town, "social_organization", "joint")
     d.branch("c", d.sector, "non_public_enterprise")
     phases = list(EIGHT_ONES.with_deadlines(EIGHT_ONES_2014_DEADLINES, date(2014, 9, 30)))
-    d.post(
+    d.campaign = d.post(
         "CampaignDefined",
         date(2014, 4, 1),
-        id=d.campaign,
         district_id=d.district,
         name="2014 教育实践活动",
         starts_on=date(2014, 4, 1),
         ends_on=date(2014, 9, 30),
         phases=phases,
         template_key="eight_ones",
-    )
+    ).aggregate_id
     d.post(
         "BranchesEnrolled",
         date(2014, 4, 1),
         campaign_id=d.campaign,
         branch_ids=list(d.branches.values()),
     )
-    d.post(
+    d.group = d.post(
         "SupervisionGroupRegistered",
         date(2014, 4, 1),
-        id=d.group,
         district_id=d.district,
         name="第一督导组",
         kind="supervision",
-    )
+    ).aggregate_id
     d.post(
         "ScopeAssigned",
         date(2014, 4, 2),
@@ -138,7 +135,7 @@ def story(d: District) -> dict[str, Any]:
         weak_and_lax=False,
     )
     d.work("PlanSubmitted", "a", date(2014, 4, 12), goals="g", measures="m", schedule="s")
-    d.work("PlanApproved", "a", date(2014, 4, 14), approver="党委")
+    d.work("PlanApproved", "a", date(2014, 4, 14), approver_note="党委")
     d.work("MobilizationMeetingHeld", "a", date(2014, 4, 18), participants=20)
     ids["study"] = d.work(
         "StudySessionHeld",
@@ -163,12 +160,9 @@ def story(d: District) -> dict[str, Any]:
         members_evaluated=5,
     )
     d.work("LifeMeetingResultMadeKnown", "a", date(2014, 5, 22), how="公告栏")
-    problem = uuid4()
-    ids["problem"] = problem
-    d.post(
+    problem = d.post(
         "ProblemListed",
         date(2014, 5, 25),
-        id=problem,
         campaign_id=d.campaign,
         branch_id=d.branches["a"],
         category="four_winds",
@@ -176,13 +170,11 @@ def story(d: District) -> dict[str, Any]:
         measures="精简",
         responsible_person="张三",
         deadline=date(2014, 6, 30),
-    )
-    late = uuid4()
-    ids["late_problem"] = late
-    d.post(
+    ).aggregate_id
+    ids["problem"] = problem
+    late = d.post(
         "ProblemListed",
         date(2014, 5, 26),
-        id=late,
         campaign_id=d.campaign,
         branch_id=d.branches["a"],
         category="mass_interests",
@@ -190,7 +182,8 @@ def story(d: District) -> dict[str, Any]:
         measures="增加",
         responsible_person="李四",
         deadline=date(2014, 6, 1),
-    )
+    ).aggregate_id
+    ids["late_problem"] = late
     d.post("RectificationStarted", date(2014, 5, 27), problem_id=problem)
     d.post("RectificationDone", date(2014, 6, 10), problem_id=problem, outcome="已精简")
     d.work("ProblemListPublicized", "a", date(2014, 5, 28), how="公示栏")

@@ -232,7 +232,7 @@ def test_plan_submitted_returned_resubmitted_approved():
     with refused(RuleViolation, "plan", "submitted_before_return"):
         w.return_plan(prov(), reasons="no plan yet")
     with refused(RuleViolation, "plan", "submitted_before_approval"):
-        w.approve_plan(prov(), approver="镇党委")
+        w.approve_plan(prov(), approver_note="镇党委")
     w.submit_plan(prov(date(2014, 4, 12)), goals="g", measures="m", schedule="s")
     assert w.plan_status() == "submitted"
     with refused(RuleViolation, "plan", "not_awaiting_review"):
@@ -244,13 +244,13 @@ def test_plan_submitted_returned_resubmitted_approved():
     w.return_plan(prov(date(2014, 4, 13)), reasons="措施不具体")
     assert w.plan_status() == "returned"
     with refused(RuleViolation, "plan", "submitted_before_approval"):
-        w.approve_plan(prov(), approver="镇党委")
+        w.approve_plan(prov(), approver_note="镇党委")
     w.submit_plan(prov(date(2014, 4, 15)), goals="g2", measures="m2", schedule="s2")
     with refused(InvalidValue, "occurred_on", "not_before_plan_submission"):
-        w.approve_plan(prov(date(2014, 4, 14)), approver="镇党委")
-    with refused(InvalidValue, "approver", "required"):
-        w.approve_plan(prov(date(2014, 4, 16)), approver=" ")
-    w.approve_plan(prov(date(2014, 4, 16)), approver="镇党委", remarks="同意")
+        w.approve_plan(prov(date(2014, 4, 14)), approver_note="镇党委")
+    with refused(InvalidValue, "approver_note", "too_long"):
+        w.approve_plan(prov(date(2014, 4, 16)), approver_note="镇" * 201)
+    w.approve_plan(prov(date(2014, 4, 16)), approver_note="镇党委", remarks="同意")
     assert w.plan_status() == "approved"
     with refused(RuleViolation, "plan", "not_approved_yet"):
         w.submit_plan(prov(), goals="g3", measures="m3", schedule="s3")
@@ -267,7 +267,7 @@ def test_a_withdrawn_approval_reopens_review():
     w = work()
     w.submit_plan(prov(), goals="g", measures="m", schedule="s")
     approval = prov()
-    w.approve_plan(approval, approver="镇党委")
+    w.approve_plan(approval, approver_note="镇党委")
     w.withdraw_fact(prov(), withdraws=approval.event_id, reason="approved by mistake")
     assert w.plan_status() == "submitted"
 

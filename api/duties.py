@@ -1,0 +1,188 @@
+"""Who may record what: the one table of posted event type × role, read from the seeds.
+
+Every check of a role's duties (``api.scope.Scope.may_post``, single posts and batches
+alike) is derived from ``DUTIES``, and docs/SECURITY.md shows the same table
+(``duties_table`` writes it; a test holds the two equal). A posted event type without a
+row here stops the API from starting.
+
+The seeds' division of work (000 = the 2014 campaign's notice):
+
+- the branch reports what it did: "“两新”组织党组织具体负责本单位教育实践活动的组织落实"
+  (000 §五(一)), through its own system, an ``integrator``;
+- the supervising ``committee`` approves or returns plans ("活动计划报镇街党（工）委或主管部门
+  党（工）委审核", 000 §三(二)), surveys its branches and designates rectification targets
+  ("研究确定整顿对象", 000 §三(一)), reorganizes them ("及时采取措施进行整顿", 000 §五(二)),
+  keeps the register of its branches ("登记造册、建立台账", 000 §三(一)) and follows their
+  rectification ("重点抓好…整改落实", 000 §五(二));
+- the ``supervisor`` (a supervision or guidance group) checks progress and finds problems
+  ("了解教育实践活动的进展情况…发现和分析工作中存在的问题并督促解决", 000 §五(三));
+- the campaign ``office`` runs the campaign and may do what its committees do;
+- the ``admin`` operates the service and registers districts.
+
+A correction or withdrawal of a fact (``FactCorrected``, ``FactWithdrawn``) is the act of a
+role that may record that fact: its row says "as the fact", and the check reads the fact's
+type from the aggregate. The supervising side's own records (those the branch may not
+record: approvals, verifications, visits…) are amended only by whom recorded them (a token
+of the same source) or by the office, so a committee does not withdraw a group's failed
+verification, nor one group another's findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.branch_work import BranchWork
+from domain.problem import Problem
+from taizhang.handlers import EVENT_TYPES
+
+ADMIN, OFFICE, COMMITTEE, SUPERVISOR, INTEGRATOR = (
+    "admin",
+    "office",
+    "committee",
+    "supervisor",
+    "integrator",
+)
+# In the order the table shows them.
+ROLES = (ADMIN, OFFICE, COMMITTEE, SUPERVISOR, INTEGRATOR)
+CORRECTIONS = frozenset({"FactCorrected", "FactWithdrawn"})
+
+
+@dataclass(frozen=True)
+class Duty:
+    roles: frozenset[str]
+    why: str
+
+
+def _duty(why: str, *roles: str) -> Duty:
+    return Duty(frozenset(roles), why)
+
+
+_OFFICE_RUNS = "the campaign office runs the campaign (000 §五(三) 区委实践办)"
+_REGISTER = "the committee keeps its branches' register (000 §三(一) 登记造册、建立台账)"
+_BRANCH = "the branch reports what it did (000 §五(一) 具体负责本单位…组织落实)"
+_CHECKS = "the supervising committee's check (000 §三(二) 审核)"
+_RECTIFY = "the supervising committee reorganizes weak branches (000 §五(二) 进行整顿)"
+_VERIFY = "the supervising side checks rectification (000 §五(二) 整改落实; §五(三) 督促解决)"
+_VISIT = "supervision and guidance groups check progress (000 §五(三) 督促和检查)"
+_CONTACT = "each committee member picks a contact point (000 §五(二) 联系点)"
+_INSTRUCT = "committees see that every branch has an instructor (000 §五(一) 指导员)"
+_TARGETS = "the committee designates rectification targets (000 §三(一) 研究确定整顿对象)"
+_AS_FACT = "as the fact it corrects or withdraws"
+
+_REPORTS = (ADMIN, OFFICE, INTEGRATOR)
+_SUPERVISES = (ADMIN, OFFICE, COMMITTEE)
+
+DUTIES: dict[str, Duty] = {
+    "DistrictRegistered": _duty("the operator sets up districts", ADMIN),
+    "CommitteeRegistered": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
+    "CommitteeRenamed": _duty("a committee's own record", *_SUPERVISES),
+    "ContactPointChosen": _duty(_CONTACT, *_SUPERVISES),
+    "BranchRegistered": _duty(_REGISTER, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "MembershipChanged": _duty(_REGISTER, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "EmployeesCounted": _duty(_REGISTER, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "FormationChanged": _duty(_REGISTER, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "MovedToCommittee": _duty("the upper level moves a branch's ties", *_SUPERVISES),
+    "InstructorRegistered": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
+    "InstructorAssigned": _duty(_INSTRUCT, *_SUPERVISES),
+    "InstructorUnassigned": _duty(_INSTRUCT, *_SUPERVISES),
+    "DesignatedRectificationTarget": _duty(_TARGETS, *_SUPERVISES),
+    "Reorganized": _duty(_RECTIFY, *_SUPERVISES),
+    "SupervisionGroupRegistered": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
+    "ScopeAssigned": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
+    "ScopeUnassigned": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
+    "CampaignDefined": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
+    "BranchesEnrolled": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
+    "BranchWithdrawn": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
+    "PhaseDeadlineChanged": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
+    "BaselineSurveyRecorded": _duty(
+        "the branch's first action, surveyed by its committee (000 §三(一) 调查摸底)",
+        ADMIN,
+        OFFICE,
+        COMMITTEE,
+        INTEGRATOR,
+    ),
+    "PlanSubmitted": _duty(_BRANCH, *_REPORTS),
+    "PlanReturned": _duty(_CHECKS, *_SUPERVISES),
+    "PlanApproved": _duty(_CHECKS, *_SUPERVISES),
+    **{
+        name: _duty(_BRANCH, *_REPORTS)
+        for name in (
+            "MobilizationMeetingHeld",
+            "StudySessionHeld",
+            "SecretaryTrainingHeld",
+            "OpinionsCollected",
+            "ConflictScreeningDone",
+            "HeartToHeartTalksHeld",
+            "OrganizationalLifeMeetingHeld",
+            "LifeMeetingResultMadeKnown",
+            "ProblemListPublicized",
+            "WorkSystemChanged",
+            "VolunteerTeamSetUp",
+            "ServiceCommitmentMade",
+            "ServiceCommitmentFulfilled",
+            "OptionalActionRecorded",
+            "PhaseWorkRecorded",
+            "ProblemListed",
+            "RectificationStarted",
+            "RectificationProgressed",
+            "RectificationDone",
+            "ProblemRevised",
+            "ProblemWithdrawn",
+        )
+    },
+    "SupervisionVisitRecorded": _duty(_VISIT, ADMIN, OFFICE, SUPERVISOR),
+    "RectificationVerified": _duty(_VERIFY, ADMIN, OFFICE, COMMITTEE, SUPERVISOR),
+}
+
+# The facts a correction or withdrawal can name, by their posted names.
+AMENDABLE: frozenset[str] = frozenset(
+    name
+    for owner in (BranchWork, Problem)
+    for name, cls in vars(owner).items()
+    if isinstance(cls, type) and issubclass(cls, owner.Fact) and cls is not owner.Fact
+)
+# A role may post a correction at all if it may record some fact a correction can name.
+for _name in sorted(CORRECTIONS):
+    DUTIES[_name] = Duty(frozenset().union(*(DUTIES[f].roles for f in AMENDABLE)), _AS_FACT)
+
+_missing = set(EVENT_TYPES) ^ set(DUTIES)
+if _missing:  # a new event type must come with its row
+    raise RuntimeError(f"DUTIES and EVENT_TYPES differ in {sorted(_missing)}")
+_unknown_facts = AMENDABLE - set(DUTIES)
+if _unknown_facts:
+    raise RuntimeError(f"facts without a posted event type: {sorted(_unknown_facts)}")
+
+
+def may_record(role: str, event_type: str) -> bool:
+    """Whether ``role`` may post ``event_type`` at all (scope is checked apart)."""
+    duty = DUTIES.get(event_type)
+    return duty is not None and role in duty.roles
+
+
+def may_amend(role: str, fact_type: str, *, same_source: bool) -> bool:
+    """Whether ``role`` may correct or withdraw a fact of ``fact_type``; ``same_source``:
+    the fact was posted through the caller's own source."""
+    if not may_record(role, fact_type):
+        return False
+    return role in (ADMIN, OFFICE) or INTEGRATOR in DUTIES[fact_type].roles or same_source
+
+
+def recorders(event_type: str) -> str:
+    """Who records ``event_type``, in words, for refusals."""
+    return ", ".join(r for r in ROLES if r in DUTIES[event_type].roles)
+
+
+def duties_table() -> str:
+    """The table as docs/SECURITY.md shows it (Markdown)."""
+    lines = [
+        "| event type | " + " | ".join(ROLES) + " | why |",
+        "|---|" + "---|" * len(ROLES) + "---|",
+    ]
+    for name in sorted(DUTIES):
+        duty = DUTIES[name]
+        marks = [
+            ("as the fact" if name in CORRECTIONS else "yes") if role in duty.roles else "—"
+            for role in ROLES
+        ]
+        lines.append(f"| `{name}` | " + " | ".join(marks) + f" | {duty.why} |")
+    return "\n".join(lines) + "\n"
