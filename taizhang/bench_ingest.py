@@ -170,19 +170,28 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
                 **common,
             )
         if "view" in parts:
-            for figure, value, extra in _view_latency(
-                settings, base, token, args.branches, args.readers, args.reads, server.pid
+            world = _view_world(settings, args.branches)
+            # Today's view, then the same view as of a past business date (read from the
+            # spans, never replayed): both are held to the same target.
+            past = (world["today"] - timedelta(days=20)).isoformat()
+            for name, query, as_of in (
+                ("supervision_view", "", "today"),
+                ("supervision_view_past", f"?as_of={past}", past),
             ):
-                emit(
-                    figure,
-                    value,
-                    "ms",
-                    branches=args.branches,
-                    readers=args.readers,
-                    target_p99_ms=50,
-                    **extra,
-                    **common,
-                )
+                for figure, value, extra in _view_latency(
+                    world, base, token, args.readers, args.reads, server.pid, query, name
+                ):
+                    emit(
+                        figure,
+                        value,
+                        "ms",
+                        branches=args.branches,
+                        readers=args.readers,
+                        as_of=as_of,
+                        target_p99_ms=50,
+                        **extra,
+                        **common,
+                    )
     finally:
         server.stop()
     return 0
@@ -580,22 +589,8 @@ def _server_latency(after: dict[float, float], before: dict[float, float]) -> di
     }
 
 
-def _view_latency(
-    settings: Any,
-    base: str,
-    token: str,
-    branches: int,
-    readers: int,
-    reads: int,
-    server_pid: int | None = None,
-) -> list[tuple[str, float, dict[str, Any]]]:
-    """Figures of the district supervision view: every read, and the reads after each
-    reader's first (the first wave meets a cold cache in every gunicorn worker). With them,
-    where the time goes: the server's own request times, and the CPU the server's workers
-    and the readers used per read (on two cores, 50 readers in a closed loop wait mostly
-    for a core: latency ~ readers x CPU per read / cores)."""
-    import resource
-
+def _view_world(settings: Any, branches: int) -> dict[str, Any]:
+    """The views' district, projected and analysed."""
     import psycopg
 
     from projections.worker import Worker
@@ -611,7 +606,27 @@ def _view_latency(
     # them the planner guesses one row and joins 10,000 branches by nested loop.
     with psycopg.connect(settings.psycopg_conninfo(), autocommit=True) as conn:
         conn.execute("ANALYZE")
-    path = f"/api/v1/campaigns/{world['campaign']}/districts/{world['district']}/supervision"
+    return world
+
+
+def _view_latency(
+    world: dict[str, Any],
+    base: str,
+    token: str,
+    readers: int,
+    reads: int,
+    server_pid: int | None = None,
+    query: str = "",
+    name: str = "supervision_view",
+) -> list[tuple[str, float, dict[str, Any]]]:
+    """Figures of the district supervision view: every read, and the reads after each
+    reader's first (the first wave meets a cold cache in every gunicorn worker). With them,
+    where the time goes: the server's own request times, and the CPU the server's workers
+    and the readers used per read (on two cores, 50 readers in a closed loop wait mostly
+    for a core: latency ~ readers x CPU per read / cores)."""
+    import resource
+
+    path = f"/api/v1/campaigns/{world['campaign']}/districts/{world['district']}/supervision{query}"
     per_reader = max(1, reads // readers)
     # Readers in several processes: 50 threads in one Python client queue for its GIL and
     # would measure that instead of the server.
@@ -663,10 +678,10 @@ def _view_latency(
     }
     cold = {"reads": len(firsts), "note": "every reader's first read, together, cold caches"}
     return [
-        ("supervision_view_p50", statistics.median(rest), warm),
-        ("supervision_view_p99", _percentile(rest, 0.99), warm),
-        ("supervision_view_cold_p50", statistics.median(firsts), cold),
-        ("supervision_view_cold_max", max(firsts), cold),
+        (f"{name}_p50", statistics.median(rest), warm),
+        (f"{name}_p99", _percentile(rest, 0.99), warm),
+        (f"{name}_cold_p50", statistics.median(firsts), cold),
+        (f"{name}_cold_max", max(firsts), cold),
     ]
 
 

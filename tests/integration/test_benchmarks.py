@@ -130,6 +130,11 @@ def test_ingest_benchmark_serves_posts_batches_and_views_and_reports_them(
     assert 0 < found["supervision_view_p50"]["value"] <= found["supervision_view_p99"]["value"]
     assert found["supervision_view_p99"]["reads"] == 20
     assert "supervision_view_cold_p50" in found
+    # The same view as of a past business date, beside today's.
+    past = found["supervision_view_past_p99"]
+    assert past["reads"] == 20
+    assert 0 < found["supervision_view_past_p50"]["value"] <= past["value"]
+    assert past["as_of"] != "today" and found["supervision_view_p99"]["as_of"] == "today"
     assert bench_schemas(postgres_settings) == before
 
 

@@ -311,7 +311,19 @@ def test_live_views_equal_the_replay_and_the_count_on_every_date(world, steps, c
         )
         assert live == replayed, on
         assert observed(live) == expected(d, posted, on, times[-1]), on
-        assert lists(views, d, on) == lists(replay, d, on), on
+        listed = lists(views, d, on)
+        assert listed == lists(replay, d, on), on
+        # The ledger and the views agree: the same problems, the same overdue ones.
+        assert len(listed["ledger"]) == live["problems_listed"], on
+        assert sum(r["overdue"] for r in listed["ledger"]) == live["problems_overdue"], on
+        # A withdrawn branch's problems are listed apart, marked with the withdrawal's date.
+        gone = {b for b, w in posted.withdrawals.items() if any(at[1] <= on for at in w)}
+        for row in views.problem_ledger(d.campaign, as_of=on, branch_withdrawn=True)[0]:
+            assert (
+                row["branch_withdrawn_on"] is not None
+                and row["branch_withdrawn_on"] <= on.isoformat()
+            )
+            assert row["branch_id"] in {str(d.branches[b]) for b in gone}
     # As known at earlier times: what had been posted by then, on the same days.
     for known in sorted(set(times[:: max(1, len(times) // 3)])):
         then = replayed_views(settings, known, None)
