@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.errors import InvalidValue
 from projections import digest
 from projections.queries import Views
 from projections.rebuild import rebuild
@@ -303,3 +304,30 @@ def test_code_columns_compare_byte_by_byte_after_migration_and_rebuild(postgres_
     make_district(postgres_settings)
     rebuild(postgres_settings)
     check()
+
+
+def test_replays_of_the_same_time_are_served_from_the_first(world, monkeypatch):
+    """Issue 15: "repeated identical requests are served from the first answer"; a time
+    within the settling window is replayed each time, and the future is refused."""
+    from projections import report
+
+    d, _, _, _ = world
+    settings = d.service.ledger.settings
+    calls = []
+    real = report.replayed_views
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report, "replayed_views", counted)
+    replays = report.Replays(settings)
+    past = datetime.now(UTC) - timedelta(minutes=5)
+    first = replays.views(past, wait=1.0)
+    assert replays.views(past, wait=1.0) is first and len(calls) == 1
+    recent = datetime.now(UTC)
+    replays.views(recent, wait=1.0)
+    replays.views(recent, wait=1.0)
+    assert len(calls) == 3
+    with pytest.raises(InvalidValue):
+        replays.views(datetime.now(UTC) + timedelta(minutes=1), wait=1.0)
