@@ -41,6 +41,7 @@ from projections.shared_views import Rendered, SharedViews, Stamp
 from projections.store import Database
 from taizhang.config import Settings
 from taizhang.service import business_today
+from taizhang.unit_of_work import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -317,8 +318,6 @@ class Views:
             (str(campaign_id),),
         )
         if not rows:
-            from taizhang.unit_of_work import NotFound
-
             raise NotFound("campaign_id", "campaign", UUID(str(campaign_id)))
         campaign = rows[0]
         campaign["phases"] = json.loads(campaign["phases"])
@@ -821,32 +820,6 @@ class Views:
             row["position"] = int(row["position"])
             row["data"] = json.loads(row["data"])
         return rows, (_cursor(rows[-1]["position"]) if more else None)
-
-    # -- reports as of a past date -------------------------------------------------------
-
-    def report_as_of(
-        self,
-        campaign_id: UUID,
-        scope: str,
-        scope_id: UUID,
-        *,
-        business_date: date | None = None,
-        known_at: datetime | None = None,
-        wait: float | None = None,
-    ) -> dict[str, Any]:
-        from projections.report import report_as_of
-
-        if self.settings is None:
-            raise InvalidValue("report", "database", "as-of reports replay the database's log")
-        return report_as_of(
-            self.settings,
-            campaign_id,
-            scope,
-            scope_id,
-            business_date=business_date,
-            known_at=known_at,
-            wait=wait,
-        )
 
 
 @dataclass(eq=False)

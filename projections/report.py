@@ -20,6 +20,7 @@ from uuid import UUID
 from domain.errors import InvalidValue
 from projections.fold import fold_progress, settle
 from projections.log import LogReader
+from projections.queries import Views
 from projections.schema import TABLES, create_all_statements
 from projections.state import ViewState
 from projections.store import Database
@@ -51,9 +52,7 @@ def replay_as_of(ledger: Ledger, *, known_at: datetime | None = None) -> ViewSta
     return state
 
 
-def in_memory_views(state: ViewState) -> Any:
-    from projections.queries import Views
-
+def in_memory_views(state: ViewState) -> Views:
     conn = sqlite3.connect(":memory:", check_same_thread=False)
     for statement in create_all_statements():
         conn.execute(statement)

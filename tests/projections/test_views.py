@@ -11,6 +11,7 @@ from domain.errors import InvalidValue
 from projections import digest
 from projections.queries import Views
 from projections.rebuild import rebuild
+from projections.report import report_as_of
 from projections.store import Database
 from projections.worker import Worker
 from taizhang.unit_of_work import NotFound
@@ -212,6 +213,7 @@ def test_rebuild_twice_gives_the_same_views_as_the_live_worker(world):
 
 def test_report_as_of_a_business_date_and_a_knowledge_time(world):
     d, ids, worker, views = world
+    settings = d.service.ledger.settings
     d.work(
         "FactCorrected",
         "a",
@@ -220,7 +222,9 @@ def test_report_as_of_a_business_date_and_a_knowledge_time(world):
         reason="记错",
         changes={"occurred_on": date(2014, 4, 14)},
     )
-    report = views.report_as_of(d.campaign, "district", d.district, business_date=date(2014, 4, 16))
+    report = report_as_of(
+        settings, d.campaign, "district", d.district, business_date=date(2014, 4, 16)
+    )
     baseline = next(p for p in report["phases"] if p["key"] == "baseline_survey")
     assert (baseline["done"], baseline["overdue"]) == (1, 2)  # b's survey came on 20 April
     assert report["problems_listed"] == 0 and report["as_of"] == "2014-04-16"
@@ -229,15 +233,15 @@ def test_report_as_of_a_business_date_and_a_knowledge_time(world):
     # still stood on its first date, after the 16th.
     assert study["in_progress"] == 0
     with pytest.raises(NotFound):  # nobody knew of the campaign in 2000
-        views.report_as_of(
-            d.campaign, "district", d.district, known_at=datetime(2000, 1, 1, tzinfo=UTC)
+        report_as_of(
+            settings, d.campaign, "district", d.district, known_at=datetime(2000, 1, 1, tzinfo=UTC)
         )
     survey, _ = views.branch_timeline(d.branches["a"], types=["BaselineSurveyRecorded"])
     just_before = datetime.fromisoformat(survey[0]["recorded_at"]) - timedelta(microseconds=1)
-    before = views.report_as_of(d.campaign, "district", d.district, known_at=just_before)
+    before = report_as_of(settings, d.campaign, "district", d.district, known_at=just_before)
     assert before["branches"] == 3
     assert next(p for p in before["phases"] if p["key"] == "baseline_survey")["done"] == 0
-    now = views.report_as_of(d.campaign, "district", d.district, known_at=datetime.now(UTC))
+    now = report_as_of(settings, d.campaign, "district", d.district, known_at=datetime.now(UTC))
     assert now["branches"] == 3 and now["problems_listed"] == 2
 
 
