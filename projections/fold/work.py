@@ -411,20 +411,7 @@ _COUNTS = (
     "optional_actions",
     "supervision_visits",
 )
-_CURRENT = (
-    "meetings",
-    "study_days",
-    "opinions_collected",
-    "work_systems",
-    "volunteer_teams",
-    "commitments_made",
-    "commitments_fulfilled",
-    "optional_actions",
-    "supervision_visits",
-    "last_activity_on",
-    "all_phases_done_on",
-    "milestones",
-)
+_CURRENT = (*_COUNTS, "last_activity_on", "all_phases_done_on", "milestones")
 
 
 def _settle_row(

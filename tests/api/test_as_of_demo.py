@@ -17,24 +17,13 @@ import pytest
 from openpyxl import load_workbook
 
 from api import create_app
-from projections.worker import Worker
 from taizhang.config import Settings
-from taizhang.demo import generate
-from taizhang.ledger import Ledger
-from taizhang.migrate import upgrade
+from tests.projections.scenario import projected_demo
 
 
 @pytest.fixture
 def demo(settings: Settings) -> Iterator[tuple[Any, dict[str, str], Any]]:
-    upgrade(settings)
-    ledger = Ledger(settings)
-    try:
-        summary = generate(ledger, branches=60, seed=2014)
-    finally:
-        ledger.close()
-    worker = Worker(settings)
-    worker.catch_up()
-    worker.close()
+    summary = projected_demo(settings)
     app = create_app(settings)
     token, _ = app.extensions["taizhang"].tokens.create(
         "office", "office", district_id=summary.district_id

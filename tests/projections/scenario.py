@@ -9,7 +9,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
+from projections.worker import Worker
 from taizhang.config import Settings
+from taizhang.demo import DemoSummary, generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.service import Answer, Caller, LedgerService, Posting
@@ -246,3 +248,19 @@ def story(d: District) -> dict[str, Any]:
         "MobilizationMeetingHeld", "b", date(2014, 4, 19), participants=9
     ).event_id
     return ids
+
+
+def projected_demo(settings: Settings, branches: int = 60) -> DemoSummary:
+    """The demo district (seed 2014) in a migrated database, projected."""
+    upgrade(settings)
+    ledger = Ledger(settings)
+    try:
+        summary = generate(ledger, branches=branches, seed=2014)
+    finally:
+        ledger.close()
+    worker = Worker(settings)
+    try:
+        worker.catch_up()
+    finally:
+        worker.close()
+    return summary

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from hypothesis import HealthCheck, Phase, given
@@ -31,7 +31,7 @@ from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.service import LedgerService, Posting
 from taizhang.unit_of_work import NotFound
-from tests.projections.scenario import CALLER, TODAY, District, make_district
+from tests.projections.scenario import CALLER, TODAY, District, make_district, projected_demo
 
 START = date(2014, 4, 1)
 DAYS = (TODAY - START).days  # facts may be dated from the campaign's start to "today"
@@ -353,17 +353,7 @@ def test_the_report_command_and_the_live_view_agree_on_every_month_of_the_demo(
 
 @pytest.fixture
 def demo_settings_and_views(settings):
-    from taizhang.demo import generate
-
-    upgrade(settings)
-    ledger = Ledger(settings)
-    try:
-        summary = generate(ledger, branches=60, seed=2014)
-    finally:
-        ledger.close()
-    worker = Worker(settings)
-    worker.catch_up()
+    summary = projected_demo(settings)
     views = Views(settings)
-    yield settings, UUID(str(summary.campaign_id)), UUID(str(summary.district_id)), views
+    yield settings, summary.campaign_id, summary.district_id, views
     views.close()
-    worker.close()
