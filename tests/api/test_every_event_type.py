@@ -210,7 +210,7 @@ def test_token_commands(sqlite_settings: Settings, capsys) -> None:  # type: ign
     assert token not in capsys.readouterr().out
     assert run("revoke", "office-1") == 0
     assert TokenStore(sqlite_settings).lookup(token) is None
-    assert run("revoke", "nobody") == 1
+    assert run("revoke", "nobody") == 2
 
 
 def test_serve_runs_one_worker_with_projections_on_sqlite(sqlite_settings: Settings) -> None:
