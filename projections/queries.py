@@ -35,6 +35,7 @@ from domain.vocabulary import (
     RectificationStatus,
 )
 from projections.fold.work import phase_definition
+from projections.reach import Reach
 from projections.schema import TABLES_BY_NAME
 from projections.shared_views import Rendered, SharedViews, Stamp, covers
 from projections.store import Database
@@ -198,6 +199,11 @@ class Views:
             cursor = conn.execute(text, params)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def select(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Rows of a query over the read models, for the modules beside this one
+        (``projections.reach``)."""
+        return self._rows(text, params)
 
     def _cached(
         self, key: tuple[Any, ...], compute: Callable[[], Any], min_position: int | None = None
@@ -436,6 +442,7 @@ class Views:
         district_id: UUID | None = None,
         committee_id: UUID | None = None,
         group_id: UUID | None = None,
+        reach: Reach | None = None,
         category: str | None = None,
         formation: str | None = None,
         phase_key: str | None = None,
@@ -461,6 +468,8 @@ class Views:
         if group_id is not None:
             where.append(_group_scope_sql())
             params += [str(group_id), str(group_id)]
+        if reach is not None:
+            _within(reach, where, params)
         status = _status_sql(day.isoformat())
         if phase_status is not None and phase_status not in _STATUSES:
             raise InvalidValue("phase_status", "known_status", f"one of {', '.join(_STATUSES)}")
@@ -680,6 +689,8 @@ class Views:
         *,
         branch_id: UUID | None = None,
         committee_id: UUID | None = None,
+        group_id: UUID | None = None,
+        reach: Reach | None = None,
         category: str | None = None,
         status: str | None = None,
         overdue: bool | None = None,
@@ -701,6 +712,10 @@ class Views:
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(str(value))
+        if group_id is not None:
+            _within(Reach(group_id=group_id), where, params)
+        if reach is not None:
+            _within(reach, where, params)
         if overdue is not None:
             where.append(overdue_sql if overdue else f"NOT {overdue_sql}")
         last = _uncursor(after)
@@ -830,6 +845,13 @@ class _Flight:
     started: float
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
+
+
+def _within(reach: Reach, where: list[str], params: list[Any]) -> None:
+    """Keep the branches (``bp``) of a part of the district."""
+    condition, values = reach.sql("bp")
+    where.append(condition)
+    params += values
 
 
 def _group_scope_sql() -> str:

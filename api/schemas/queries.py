@@ -126,6 +126,7 @@ class ViewQuery(Query):
 class ProblemQuery(Query):
     branch_id = fields.UUID()
     committee_id = fields.UUID()
+    group_id = fields.UUID(metadata={"description": "the problems a supervision group covers"})
     as_of = business_date("business date overdue is judged on")
     category = vocab_field(ProblemCategory)
     status = vocab_field(RectificationStatus)
@@ -136,11 +137,19 @@ class ProblemQuery(Query):
 
 class RankingQuery(Query):
     as_of = business_date("business date the ranking is judged on")
+    group_id = fields.UUID(
+        metadata={"description": "rank the committees this supervision group covers"}
+    )
+
+
+class MeQuery(Query):
+    """``GET /me`` takes nothing but ``min_position``."""
 
 
 __all__ = [
     "FeedQuery",
     "HistoryQuery",
+    "MeQuery",
     "ProblemQuery",
     "RankingQuery",
     "StateQuery",
