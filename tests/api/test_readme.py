@@ -54,15 +54,14 @@ class Demo:
             if name == "BRANCH_ID":
                 page = self.get(f"/api/v1/campaigns/{self.campaign_id}/progress", role)
                 value = page.get_json()["items"][0]["branch_id"]
+            elif name == "DISTRICT_ID":
+                value = me["district"]["district_id"]
+            elif name == "COMMITTEE_ID":
+                value = me["committees"][0]["committee_id"]
+            elif name == "GROUP_ID":
+                value = me["groups"][0]["group_id"]
             else:
-                if name == "DISTRICT_ID":
-                    value = me["district"]["district_id"]
-                elif name == "COMMITTEE_ID":
-                    value = me["committees"][0]["committee_id"]
-                elif name == "GROUP_ID":
-                    value = me["groups"][0]["group_id"]
-                else:
-                    raise AssertionError(f"the README names ${name}, which this test cannot find")
+                raise AssertionError(f"the README names ${name}, which this test cannot find")
             self.found[(name, role)] = value
         return self.found[(name, role)]
 
