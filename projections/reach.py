@@ -78,11 +78,10 @@ def directory(
             params,
         )
         by_district = " AND district_id = ?" if district_id else ""
-        groups = _groups(rows, f"scope_kind = 'group'{by_district}", params)
         return {
             "campaigns": campaigns,
             "committees": committees,
-            "groups": groups,
+            "groups": _groups(rows, f"scope_kind = 'group'{by_district}", params),
             "branches": [],
         }
     group_committees: list[str] = []

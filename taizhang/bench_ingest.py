@@ -33,7 +33,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from taizhang.commands import UsageError, positive_int
+from taizhang.commands import UsageError, non_negative_int, positive_int
 from taizhang.load_server import free_port, stop_gracefully, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,10 +48,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--clients", type=positive_int, default=16, help="concurrent posting clients"
     )
     parser.add_argument(
-        "--workers", type=_count, default=0, help="gunicorn workers (0: ops/gunicorn.conf.py's)"
+        "--workers",
+        type=non_negative_int,
+        default=0,
+        help="gunicorn workers (0: ops/gunicorn.conf.py's)",
     )
     parser.add_argument(
-        "--threads", type=_count, default=0, help="threads per worker (0: ops/gunicorn.conf.py's)"
+        "--threads",
+        type=non_negative_int,
+        default=0,
+        help="threads per worker (0: ops/gunicorn.conf.py's)",
     )
     parser.add_argument(
         "--parts",
@@ -66,11 +72,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--readers", type=positive_int, default=50, help="concurrent view readers")
     parser.add_argument("--reads", type=positive_int, default=2000, help="view reads in total")
-
-
-def _count(value: str) -> int:
-    """0 (the default of ops/gunicorn.conf.py) or a positive number."""
-    return 0 if value.strip() == "0" else positive_int(value)
 
 
 def emit(figure: str, value: float, unit: str, **extra: Any) -> None:

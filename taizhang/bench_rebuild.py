@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from taizhang.commands import UsageError, positive_int
+from taizhang.commands import UsageError, non_negative_int, positive_int
 from taizhang.config import Settings
 
 EVENTS_PER_BRANCH = 73  # what the demo generator averages
@@ -41,7 +41,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--events", type=positive_int, default=1_000_000, help="about this many events"
     )
     parser.add_argument(
-        "--posts", type=positive_int, default=300, help="posts timed for the live lag"
+        "--posts", type=non_negative_int, default=300, help="posts timed for the live lag"
     )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark schema/file")
     parser.add_argument(

@@ -20,6 +20,11 @@ def positive_int(value: str) -> int:
     return number
 
 
+def non_negative_int(value: str) -> int:
+    """An argparse type: a whole number of at least 0."""
+    return 0 if value.strip() == "0" else positive_int(value)
+
+
 def port(value: str) -> int:
     number = positive_int(value)
     if number > 65535:
@@ -27,4 +32,4 @@ def port(value: str) -> int:
     return number
 
 
-__all__ = ["UsageError", "port", "positive_int"]
+__all__ = ["UsageError", "non_negative_int", "port", "positive_int"]

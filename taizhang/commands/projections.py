@@ -195,6 +195,7 @@ def _created(
     ledger: Ledger, aggregate_id: UUID, cls: type[Any], what: str, known_at: datetime | None
 ) -> Any:
     """The aggregate as created, if it is a ``cls`` recorded by ``known_at``."""
+    found: Any
     try:
         found = ledger.repository.get(aggregate_id, version=1)
     except AggregateNotFoundError:
