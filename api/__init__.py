@@ -27,7 +27,7 @@ def create_app(
     ledger: Ledger | None = None,
     start_projections: bool = False,
 ) -> Flask:
-    from api import openapi, ops, reads, views, writes
+    from api import me, openapi, ops, reads, views, writes
     from api.auth import TokenStore
     from api.problems import ApiProblem, register_error_handlers
     from api.runtime import Runtime
@@ -73,7 +73,7 @@ def create_app(
             )
         g.credential = found
 
-    for blueprint in (writes.bp, reads.bp, views.bp, ops.bp, openapi.bp):
+    for blueprint in (writes.bp, reads.bp, views.bp, me.bp, ops.bp, openapi.bp):
         app.register_blueprint(blueprint)
 
     if start_projections:

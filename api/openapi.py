@@ -18,6 +18,7 @@ from api.schemas.events import EVENT_SCHEMAS
 from api.schemas.queries import (
     FeedQuery,
     HistoryQuery,
+    MeQuery,
     ProblemQuery,
     RankingQuery,
     StateQuery,
@@ -290,6 +291,8 @@ def _get_response(endpoint: str, path: str) -> dict[str, Any]:
 def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
     if endpoint == "reads.feed":
         return FeedQuery
+    if endpoint == "me.me":
+        return MeQuery
     if path.endswith("/history"):
         return HistoryQuery
     if endpoint.startswith("reads.get_"):

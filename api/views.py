@@ -6,6 +6,10 @@ view, list and export has the same two times: ``as_of``, the business date (what
 happened by then; default today in Beijing), and ``known_at``, the knowledge time (what
 had been recorded by then; default now), alone or together. A view known at a past time is
 replayed from the log (``projections.report.Replays``).
+
+A token scoped to part of a district (some committees, branches or a supervision group) that
+names no part reads its own part in the lists, the problem ledger and its workbook, and a
+group's supervisor gets its group's committees in the ranking; ``GET /api/v1/me`` names them.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from flask import Blueprint, Response, request
 
 from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
-from api.runtime import runtime, scope, wait_for_min_position
+from api.runtime import credential, runtime, scope, wait_for_min_position
 from api.schemas.queries import ProblemQuery, RankingQuery, TimelineQuery, ViewQuery
 from projections import export
+from projections.reach import Reach
 from projections.report import ReplayBusy
 from projections.shared_views import Rendered
 from taizhang.unit_of_work import NotFound
@@ -39,9 +44,18 @@ def _whole_campaign(campaign_id: UUID) -> Any:
     if not scope().covers_district(campaign.district_id):
         raise ApiProblem(
             403,
-            "your token covers part of the district: name a committee_id or group_id",
+            "your token covers part of the district, not the whole: GET /api/v1/me lists "
+            "its committees and groups; read their views (/campaigns/{campaign_id}/"
+            "committees/{committee_id}/supervision, /campaigns/{campaign_id}/"
+            "supervision-groups/{group_id}/supervision)",
             slug="forbidden",
-            errors=[error_item("committee_id", "scope_required", "name a part you may read")],
+            errors=[
+                error_item(
+                    "Authorization",
+                    "whole_district_required",
+                    "this view covers the whole district; see GET /api/v1/me for your part",
+                )
+            ],
         )
     return campaign
 
@@ -59,6 +73,25 @@ def _views(query: dict[str, Any]) -> Any:
             slug="report-busy",
             headers={"Retry-After": str(REPLAY_RETRY_AFTER_SECONDS)},
         ) from None
+
+
+def _own_part(campaign_id: UUID) -> Reach | None:
+    """What a caller who names no part of the campaign's district reads: the whole district
+    (None) if its token covers it, else the part the token is scoped to."""
+    campaign = scope().campaign_home(campaign_id)
+    if scope().covers_district(campaign.district_id):
+        return None
+    cred = credential()
+    return Reach(cred.committee_ids, cred.branch_ids, cred.group_id)
+
+
+def _group_in(campaign_id: UUID, group_id: UUID) -> UUID:
+    """A supervision group the caller may read, of the campaign's district."""
+    campaign = scope().campaign_home(campaign_id)
+    group = scope().supervision_group(group_id)
+    if group.district_id != campaign.district_id:
+        raise NotFound("group_id", "supervision_group", group_id)
+    return group.id
 
 
 def _rendered_json(rendered: Rendered) -> Response:
@@ -102,7 +135,11 @@ def list_progress(campaign_id: UUID) -> Response:
         scope().campaign_home(campaign_id)
         filters["group_id"] = scope().supervision_group(query["group_id"]).id
     else:
-        filters["district_id"] = _whole_campaign(campaign_id).district_id
+        part = _own_part(campaign_id)
+        if part is None:
+            filters["district_id"] = scope().campaign_home(campaign_id).district_id
+        else:
+            filters["reach"] = part
     wait_for_min_position()
     items, cursor = _views(query).list_branch_progress(
         campaign_id,
@@ -164,6 +201,13 @@ def group_supervision(campaign_id: UUID, group_id: UUID) -> Response:
 def committee_ranking(campaign_id: UUID, district_id: UUID) -> Response:
     """Committees ranked by their branches' progress."""
     query = load_query(RankingQuery)
+    group_id = query.get("group_id")
+    if group_id is None and _own_part(campaign_id) is not None:
+        cred = credential()
+        if cred.group_id is not None and not (cred.committee_ids or cred.branch_ids):
+            group_id = cred.group_id  # a group's supervisor: the group's committees
+    if group_id is not None:
+        return _group_ranking(campaign_id, district_id, group_id, query)
     _whole_campaign(campaign_id)
     scope().district(district_id)
     min_position = wait_for_min_position()
@@ -174,6 +218,25 @@ def committee_ranking(campaign_id: UUID, district_id: UUID) -> Response:
         min_position=min_position if "known_at" not in query else None,
     )
     return _page(items, None)
+
+
+def _group_ranking(
+    campaign_id: UUID, district_id: UUID, group_id: UUID, query: dict[str, Any]
+) -> Response:
+    """The committees a supervision group covers, ranked among themselves."""
+    scope().district(district_id)
+    group = _group_in(campaign_id, group_id)
+    if scope().campaign_home(campaign_id).district_id != district_id:
+        raise NotFound("district_id", "district", district_id)
+    min_position = wait_for_min_position()
+    view = _views(query).supervision_view(
+        campaign_id,
+        scope="group",
+        scope_id=group,
+        as_of=query.get("as_of"),
+        min_position=min_position if "known_at" not in query else None,
+    )
+    return _page(sorted(view["committees"], key=lambda c: c["rank"]), None)
 
 
 def _problem_filters(campaign_id: UUID, query: dict[str, Any]) -> dict[str, Any]:
@@ -191,8 +254,12 @@ def _problem_filters(campaign_id: UUID, query: dict[str, Any]) -> dict[str, Any]
     elif "committee_id" in query:
         scope().campaign_home(campaign_id)
         filters["committee_id"] = scope().committee(query["committee_id"]).id
+    elif "group_id" in query:
+        filters["group_id"] = _group_in(campaign_id, query["group_id"])
     else:
-        _whole_campaign(campaign_id)
+        part = _own_part(campaign_id)
+        if part is not None:
+            filters["reach"] = part
     wait_for_min_position()
     return filters
 

@@ -36,10 +36,11 @@ from domain.vocabulary import (
 )
 from projections.fold.dated import deadline_on
 from projections.fold.work import phase_definition
+from projections.reach import Reach
 from projections.schema import TABLES_BY_NAME
-from projections.shared_views import Rendered, SharedViews, Stamp
+from projections.shared_views import Rendered, SharedViews, Stamp, covers
 from projections.store import Database
-from taizhang.config import Settings
+from taizhang.config import DEFAULT_VIEW_MAX_AGE_SECONDS, Settings
 from taizhang.service import business_today
 from taizhang.unit_of_work import NotFound
 
@@ -47,12 +48,12 @@ log = logging.getLogger(__name__)
 
 SILENT_DAYS = 30
 CACHE_SIZE = 256
-# A cached view is served without looking at the projections' positions for this long; after
-# that, it is recomputed only if the positions moved. So a reader without ``min_position`` may
-# see a view up to REFRESH_SECONDS (plus one computation) behind the projections, and a view is
-# computed at most once per REFRESH_SECONDS per process under constant writes.
-REFRESH_SECONDS = 1.0
+# A cached view older than this share of the bound (Settings.view_max_age_seconds) is checked
+# against the projections' positions in the background while it still answers, so that under
+# steady reads a new view is ready before the old one runs out.
+REFRESH_SHARE = 0.5
 MAX_LIMIT = 500
+REFRESH_THREAD = "taizhang-view-refresh"
 # A progress row's columns without the projection's own bookkeeping (every fact of the
 # branch, its problems' dates), which grows with the branch's work and no read shows.
 _PROGRESS_COLUMNS = ", ".join(f"bp.{name}" for name in TABLES_BY_NAME["progress_span"].column_names)
@@ -137,7 +138,14 @@ class Views:
         self._cache: OrderedDict[Any, _Entry] = OrderedDict()
         self._flights: dict[Any, _Flight] = {}
         self._cache_lock = threading.Lock()
-        self.refresh_seconds = REFRESH_SECONDS
+        # No view read without ``min_position`` reflects the projections as they stood
+        # longer than ``max_age_seconds`` before the read; past ``refresh_seconds`` a view is
+        # checked (and if need be recomputed) in the background while it still answers.
+        self.max_age_seconds = (
+            settings.view_max_age_seconds if settings is not None else DEFAULT_VIEW_MAX_AGE_SECONDS
+        )
+        self.refresh_seconds = self.max_age_seconds * REFRESH_SHARE
+        self.clock: Callable[[], float] = time.monotonic
         self._pg = settings is not None and settings.is_postgres
         self._pinned_conn = threading.local()
         # The knowledge time of views replayed from the log (None: live, known now).
@@ -212,76 +220,70 @@ class Views:
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def select(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Rows of a query over the read models, for the modules beside this one
+        (``projections.reach``)."""
+        return self._rows(text, params)
+
     def _cached(
         self, key: tuple[Any, ...], compute: Callable[[], Any], min_position: int | None = None
     ) -> Any:
         """The view named by ``key``, computed once for all concurrent identical calls.
 
-        Served from the cache while it was confirmed current less than ``refresh_seconds``
-        ago, or while its positions are still the projections' positions. Otherwise it is
-        recomputed once: in the background if a previous view can answer meanwhile (a
-        bounded staleness), else by this caller while identical calls wait for its result.
-        ``min_position`` (read-your-writes) is never answered from a view older than that.
+        A view answers a read only if it reflects the projections as they stood at most
+        ``max_age_seconds`` before the read arrived (its entry's ``checked``) and, with
+        ``min_position`` (read-your-writes), only if it reflects that position. Past
+        ``refresh_seconds`` one caller starts a check in the background (read the positions;
+        if they moved, compute the view again) while the view still answers; a view past the
+        bound never answers: callers wait for the check under way, or make one.
         """
+        asked = self.clock()
         while True:
-            now = time.monotonic()
-            claimed: float | None = None
+            now = self.clock()
             with self._cache_lock:
                 entry = self._cache.get(key)
-                if entry is not None and entry.serves(min_position, now - self.refresh_seconds):
-                    self._cache.move_to_end(key)
-                    return entry.value
+                usable = entry is not None and entry.serves(
+                    min_position, asked - self.max_age_seconds
+                )
                 flight = self._flights.get(key)
-                if flight is None and entry is not None and entry.serves(min_position):
-                    # This caller checks the positions; identical calls meanwhile get this
-                    # view as confirmed, instead of all asking the database at once.
-                    claimed, entry.checked = entry.checked, now
-            # A view that may answer while a new one is computed.
-            previous = entry if entry is not None and entry.serves(min_position) else None
-            if flight is not None:
-                if previous is not None:
-                    return previous.value
+                if entry is not None and usable:
+                    due = entry.checked < now - self.refresh_seconds
+                    if flight is not None or not due:
+                        self._cache.move_to_end(key)
+                        return entry.value
+                if flight is None:
+                    flight = self._flights[key] = _Flight(now)
+                    mine = True
+                else:
+                    mine = False
+            if not mine:
                 flight.done.wait()
                 if flight.error is not None:
                     raise flight.error
-                continue  # the new view may still be older than min_position: look again
-            try:
-                stamp = self._position_stamp()
-            except BaseException:
-                if entry is not None and claimed is not None:
-                    with self._cache_lock:
-                        if entry.checked == now:
-                            entry.checked = claimed  # unconfirmed: the next caller checks
-                raise
-            with self._cache_lock:
-                entry = self._cache.get(key)
-                if entry is not None and entry.stamp == stamp and entry.serves(min_position):
-                    entry.checked = now
-                    self._cache.move_to_end(key)
-                    return entry.value
-                if key in self._flights:
-                    continue  # another caller started computing meanwhile
-                flight = self._flights[key] = _Flight()
-            if previous is not None:
+                continue  # its view may still not do for this caller: look again
+            if entry is not None and usable:
                 refresh = threading.Thread(
                     target=self._fill,
-                    args=(key, compute, stamp, now, flight),
-                    name="taizhang-view-refresh",
+                    args=(key, compute, flight),
+                    name=REFRESH_THREAD,
                     daemon=True,
                 )
                 refresh.start()
-                return previous.value
-            return self._fill(key, compute, stamp, now, flight)
+                return entry.value
+            return self._fill(key, compute, flight)
 
-    def _fill(
-        self,
-        key: tuple[Any, ...],
-        compute: Callable[[], Any],
-        stamp: Stamp,
-        now: float,
-        flight: _Flight,
-    ) -> Any:
+    def _fill(self, key: tuple[Any, ...], compute: Callable[[], Any], flight: _Flight) -> Any:
+        """Check the view ``key`` against the projections' positions and compute it again
+        if they moved; it then reflects the projections as they stood at ``flight.started``
+        (positions only grow, and a rebuild's tables come with a new generation)."""
         try:
+            stamp = self._position_stamp()
+            with self._cache_lock:
+                entry = self._cache.get(key)
+                if entry is not None and covers(entry.stamp, stamp):
+                    entry.checked = max(entry.checked, flight.started)
+                    self._cache.move_to_end(key)
+                    return entry.value
             if self.shared is not None:
                 # Stamped as found: another process may have computed it further on.
                 value, stamp = self.shared.get(key, stamp, compute)
@@ -289,13 +291,13 @@ class Views:
                 value = compute()
         except BaseException as error:
             flight.error = error
-            if threading.current_thread().name == "taizhang-view-refresh":
+            if threading.current_thread().name == REFRESH_THREAD:
                 log.warning("refreshing view %s failed: %r", key[0], error)
                 return None
             raise
         else:
             with self._cache_lock:
-                self._cache[key] = _Entry(value, stamp, now)
+                self._cache[key] = _Entry(value, stamp, flight.started)
                 self._cache.move_to_end(key)
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
@@ -465,6 +467,7 @@ class Views:
         district_id: UUID | None = None,
         committee_id: UUID | None = None,
         group_id: UUID | None = None,
+        reach: Reach | None = None,
         category: str | None = None,
         formation: str | None = None,
         phase_key: str | None = None,
@@ -491,6 +494,8 @@ class Views:
         if group_id is not None:
             where.append(_group_scope_sql())
             params += [str(group_id), str(group_id)]
+        if reach is not None:
+            _within(reach, where, params)
         if phase_status is not None and phase_status not in _STATUSES:
             raise InvalidValue("phase_status", "known_status", f"one of {', '.join(_STATUSES)}")
         deadlines = _deadlines(campaign, d)
@@ -714,6 +719,7 @@ class Views:
         branch_id: UUID | None = None,
         committee_id: UUID | None = None,
         group_id: UUID | None = None,
+        reach: Reach | None = None,
         category: str | None = None,
         status: str | None = None,
         overdue: bool | None = None,
@@ -743,8 +749,9 @@ class Views:
                 where.append(f"{column} = ?")
                 params.append(str(value))
         if group_id is not None:
-            where.append(_group_scope_sql())
-            params += [str(group_id), str(group_id)]
+            _within(Reach(group_id=group_id), where, params)
+        if reach is not None:
+            _within(reach, where, params)
         if overdue is not None:
             where.append(overdue_sql if overdue else f"NOT {overdue_sql}")
         last = _uncursor(after)
@@ -828,7 +835,9 @@ class _Entry:
 
     value: Any
     stamp: Stamp
-    checked: float  # time.monotonic() when ``stamp`` was last known to be current
+    # The clock (Views.clock) before the positions were last read and found at most
+    # ``stamp``: the view reflects the projections as they stood then (or later).
+    checked: float
 
     def serves(self, min_position: int | None, checked_since: float | None = None) -> bool:
         """Whether this view answers a read of ``min_position``, if confirmed current
@@ -842,10 +851,19 @@ class _Entry:
 
 @dataclass(eq=False)
 class _Flight:
-    """A computation under way, which identical calls wait for."""
+    """A check of a view (and its computation, if the positions moved) under way, which
+    identical calls wait for; started at ``started`` (Views.clock)."""
 
+    started: float
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
+
+
+def _within(reach: Reach, where: list[str], params: list[Any]) -> None:
+    """Keep the branches (``bp``) of a part of the district."""
+    condition, values = reach.sql("bp")
+    where.append(condition)
+    params += values
 
 
 def _group_scope_sql() -> str:

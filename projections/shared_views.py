@@ -9,6 +9,11 @@ while this one waited), computes it and stores it before letting go; so a view i
 once for all workers, not once per worker (each computation of a district view over 10,000
 branches is ~100 ms of SQL, and five at once on two cores took ~2 s).
 
+A row found is as fresh as the reader needs: its stamp covers the positions the reader read
+just before asking, so the view reflects the projections as they stood then (or later). A
+stamp is the position *read before* the view was computed, never after, so it never claims
+more than the view holds; a rebuild's new generation makes every earlier row unusable.
+
 On SQLite there is no advisory lock: processes may compute a view at once, and the last
 one stored wins (the embedded setup runs one process anyway).
 

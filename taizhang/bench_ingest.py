@@ -33,19 +33,31 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from taizhang.commands import UsageError, non_negative_int, positive_int
 from taizhang.load_server import free_port, stop_gracefully, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+PARTS = ("posts", "batches", "view")
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--events", type=int, default=4000, help="single posts in total")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent posting clients")
+    parser.add_argument("--events", type=positive_int, default=4000, help="single posts in total")
     parser.add_argument(
-        "--workers", type=int, default=0, help="gunicorn workers (0: ops/gunicorn.conf.py's)"
+        "--clients", type=positive_int, default=16, help="concurrent posting clients"
     )
     parser.add_argument(
-        "--threads", type=int, default=0, help="threads per worker (0: ops/gunicorn.conf.py's)"
+        "--workers",
+        type=non_negative_int,
+        default=0,
+        help="gunicorn workers (0: ops/gunicorn.conf.py's)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=non_negative_int,
+        default=0,
+        help="threads per worker (0: ops/gunicorn.conf.py's)",
     )
     parser.add_argument(
         "--parts",
@@ -53,11 +65,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="what to measure, comma-separated: posts, batches, view",
     )
     parser.add_argument(
-        "--batches", type=int, default=100, help="batches of 1,000 events (25 per client)"
+        "--batches", type=positive_int, default=100, help="batches of 1,000 events (25 per client)"
     )
-    parser.add_argument("--branches", type=int, default=10_000, help="branches in the view")
-    parser.add_argument("--readers", type=int, default=50, help="concurrent view readers")
-    parser.add_argument("--reads", type=int, default=2000, help="view reads in total")
+    parser.add_argument(
+        "--branches", type=positive_int, default=10_000, help="branches in the view"
+    )
+    parser.add_argument("--readers", type=positive_int, default=50, help="concurrent view readers")
+    parser.add_argument("--reads", type=positive_int, default=2000, help="view reads in total")
 
 
 def emit(figure: str, value: float, unit: str, **extra: Any) -> None:
@@ -76,8 +90,10 @@ def run(settings: Any, args: argparse.Namespace) -> int:
     from taizhang.config import Settings
 
     if not settings.is_postgres:
-        print("taizhang: bench ingest needs PostgreSQL (TAIZHANG_DATABASE_URL)", file=sys.stderr)
-        return 2
+        raise UsageError("bench ingest needs PostgreSQL (TAIZHANG_DATABASE_URL)")
+    unknown = {p.strip() for p in args.parts.split(",") if p.strip()} - set(PARTS)
+    if unknown or not args.parts.strip():
+        raise UsageError(f"--parts: name some of {', '.join(PARTS)}, got {args.parts!r}")
     schema = "bench_" + uuid.uuid4().hex[:12]
     admin = Settings(settings.database_url.split("?")[0], settings.data_dir)
     with psycopg.connect(admin.psycopg_conninfo(), autocommit=True) as conn:

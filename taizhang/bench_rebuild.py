@@ -29,6 +29,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from taizhang.commands import UsageError, non_negative_int, positive_int
 from taizhang.config import Settings
 
 EVENTS_PER_BRANCH = 73  # what the demo generator averages
@@ -36,8 +37,12 @@ PAGE = 10_000
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--events", type=int, default=1_000_000, help="about this many events")
-    parser.add_argument("--posts", type=int, default=300, help="posts timed for the live lag")
+    parser.add_argument(
+        "--events", type=positive_int, default=1_000_000, help="about this many events"
+    )
+    parser.add_argument(
+        "--posts", type=non_negative_int, default=300, help="posts timed for the live lag"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark schema/file")
     parser.add_argument(
         "--reuse",
@@ -96,11 +101,11 @@ def kept_settings(settings: Settings, kept: str) -> Settings:
     """Settings for a log an earlier ``--keep`` run left: its schema, or its SQLite file."""
     if settings.is_postgres:
         if not kept.startswith("bench_"):
-            raise SystemExit(f"--reuse: {kept!r} is not a bench_* schema")
+            raise UsageError(f"--reuse: {kept!r} is not a bench_* schema")
         base = settings.database_url.split("?")[0]
         return Settings(database_url=f"{base}?schema={kept}", data_dir=settings.data_dir)
     if not os.path.exists(kept):
-        raise SystemExit(f"--reuse: no file {kept!r}")
+        raise UsageError(f"--reuse: no file {kept!r}")
     return Settings(database_url=f"sqlite:///{kept}", data_dir=os.path.dirname(kept))
 
 

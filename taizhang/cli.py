@@ -1,4 +1,8 @@
-"""``taizhang``: one console command for everything an operator does."""
+"""``taizhang``: one console command for everything an operator does.
+
+Bad arguments get one line on stderr (``taizhang COMMAND: what is wrong``) and exit code 2,
+whether argparse finds them or the command does (an unknown id, a time without a zone).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
+from domain.errors import DomainError
+from taizhang.commands import UsageError
 from taizhang.config import ConfigurationError, Settings
+from taizhang.unit_of_work import NotFound
 
 # Each module defines ``register(subparsers)`` and sets ``run(settings, args)`` on its parsers.
 COMMAND_MODULES = (
@@ -19,10 +27,20 @@ COMMAND_MODULES = (
     "taizhang.commands.bench",
     "taizhang.commands.load",
 )
+USAGE_ERROR = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse's errors as one line (the usage is one ``--help`` away), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(USAGE_ERROR)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="taizhang", description=__doc__)
+    parser = OneLineParser(prog="taizhang", description=__doc__)
+    # Subparsers are made of the parent's class, so every command's errors are one line.
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -35,8 +53,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
     except ConfigurationError as error:
         print(f"taizhang: configuration error: {error}", file=sys.stderr)
-        return 2
-    return int(args.run(settings, args) or 0)
+        return USAGE_ERROR
+    try:
+        return int(args.run(settings, args) or 0)
+    except UsageError as error:
+        print(f"taizhang {args.command}: {error}", file=sys.stderr)
+    except DomainError as error:
+        print(f"taizhang {args.command}: {error.field}: {error.message}", file=sys.stderr)
+    except NotFound as error:
+        print(f"taizhang {args.command}: {error.field}: {error}", file=sys.stderr)
+    return USAGE_ERROR
 
 
 if __name__ == "__main__":

@@ -21,8 +21,10 @@ yes; no when the service connects as a role that may not create tables),
 ``TAIZHANG_BREAKER_OPEN_SECONDS`` (default 5; how long the API refuses at once after a
 confirmed database outage, 0 turns the circuit breaker off) and
 ``TAIZHANG_BREAKER_CHECK_SECONDS`` (default 1; the connect timeout of the check that confirms
-an outage) and ``TAIZHANG_CACHE_EVENTS`` (default 20000; how many events the aggregates a
-process keeps in memory may hold together, which bounds its memory).
+an outage), ``TAIZHANG_CACHE_EVENTS`` (default 20000; how many events the aggregates a
+process keeps in memory may hold together, which bounds its memory) and
+``TAIZHANG_VIEW_MAX_AGE_SECONDS`` (default 2; a view read without ``min_position`` reflects
+the projections as they stood at most this long before the read, in every process).
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -63,6 +65,11 @@ MAX_BREAKER_SECONDS = 300.0
 # every branch's work of a district-sized campaign. Evicted aggregates are read again.
 DEFAULT_CACHE_EVENTS = 20_000
 MAX_CACHE_EVENTS = 10_000_000
+# How far behind the projections a view read without ``min_position`` may be: a person
+# refreshing a dashboard sees what was posted a moment ago, and a busy process computes a
+# view about once a second, not once per read (projections.queries.Views._cached).
+DEFAULT_VIEW_MAX_AGE_SECONDS = 2.0
+MAX_VIEW_MAX_AGE_SECONDS = 60.0
 
 _SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _TRUE_STRINGS = {"y", "yes", "t", "true", "on", "1"}
@@ -255,6 +262,8 @@ class Settings:
     breaker_check_seconds: float = DEFAULT_BREAKER_CHECK_SECONDS
     # Events the cached aggregates of a process may hold together (taizhang.aggregate_cache).
     cache_events: int = DEFAULT_CACHE_EVENTS
+    # How old a view read without ``min_position`` may be (projections.queries).
+    view_max_age_seconds: float = DEFAULT_VIEW_MAX_AGE_SECONDS
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -335,6 +344,15 @@ class Settings:
             DEFAULT_CACHE_EVENTS,
             MAX_CACHE_EVENTS,
         )
+        view_max_age_seconds = _parse_in_range(
+            get("TAIZHANG_VIEW_MAX_AGE_SECONDS"),
+            "TAIZHANG_VIEW_MAX_AGE_SECONDS",
+            DEFAULT_VIEW_MAX_AGE_SECONDS,
+            kind=float,
+            low=0.0,
+            high=MAX_VIEW_MAX_AGE_SECONDS,
+            unit="seconds",
+        )
 
         schema: str | None = None
         url_var = next((v for v in ("TAIZHANG_DATABASE_URL", "DATABASE_URL") if get(v)), None)
@@ -382,6 +400,7 @@ class Settings:
             breaker_open_seconds=breaker_open_seconds,
             breaker_check_seconds=breaker_check_seconds,
             cache_events=cache_events,
+            view_max_age_seconds=view_max_age_seconds,
         )
 
     # ------------------------------------------------------------------ derived

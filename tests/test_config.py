@@ -186,6 +186,10 @@ def test_direct_construction_normalises() -> None:
         ({"TAIZHANG_CACHE_EVENTS": "lots"}, "TAIZHANG_CACHE_EVENTS"),
         ({"TAIZHANG_CACHE_EVENTS": "-1"}, "TAIZHANG_CACHE_EVENTS"),
         ({"TAIZHANG_CACHE_EVENTS": "1e9"}, "TAIZHANG_CACHE_EVENTS"),
+        ({"TAIZHANG_VIEW_MAX_AGE_SECONDS": "soon"}, "TAIZHANG_VIEW_MAX_AGE_SECONDS"),
+        ({"TAIZHANG_VIEW_MAX_AGE_SECONDS": "-1"}, "TAIZHANG_VIEW_MAX_AGE_SECONDS"),
+        ({"TAIZHANG_VIEW_MAX_AGE_SECONDS": "nan"}, "TAIZHANG_VIEW_MAX_AGE_SECONDS"),
+        ({"TAIZHANG_VIEW_MAX_AGE_SECONDS": "3600"}, "TAIZHANG_VIEW_MAX_AGE_SECONDS"),
         ({"POSTGRES_DBNAME": "d", "POSTGRES_USER": "u", "POSTGRES_PORT": "x"}, "POSTGRES_PORT"),
         ({"POSTGRES_DBNAME": "d"}, "POSTGRES_USER"),
         (
@@ -236,3 +240,15 @@ def test_cache_events_bound_the_ledger_cache(tmp_path: Path) -> None:
     assert Settings.from_env(env).cache_events == 20_000
     assert Settings.from_env({**env, "TAIZHANG_CACHE_EVENTS": " 500 "}).cache_events == 500
     assert Settings.from_env({**env, "TAIZHANG_CACHE_EVENTS": "0"}).cache_events == 0
+
+
+def test_view_max_age_bounds_how_old_a_view_may_be(tmp_path: Path) -> None:
+    env = {"TAIZHANG_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).view_max_age_seconds == 2.0
+    assert (
+        Settings.from_env({**env, "TAIZHANG_VIEW_MAX_AGE_SECONDS": "0.5"}).view_max_age_seconds
+        == 0.5
+    )
+    assert (
+        Settings.from_env({**env, "TAIZHANG_VIEW_MAX_AGE_SECONDS": "0"}).view_max_age_seconds == 0
+    )

@@ -132,6 +132,7 @@ class ViewQuery(Query):
 class ProblemQuery(Query):
     branch_id = fields.UUID()
     committee_id = fields.UUID()
+    group_id = fields.UUID(metadata={"description": "the problems a supervision group covers"})
     as_of = business_date("business date: the problems as they stood then (default today)")
     known_at = known_at_field()
     branch_withdrawn = fields.Boolean(
@@ -147,11 +148,19 @@ class ProblemQuery(Query):
 class RankingQuery(Query):
     as_of = business_date("business date: what had happened by then (default today)")
     known_at = known_at_field()
+    group_id = fields.UUID(
+        metadata={"description": "rank the committees this supervision group covers"}
+    )
+
+
+class MeQuery(Query):
+    """``GET /me`` takes nothing but ``min_position``."""
 
 
 __all__ = [
     "FeedQuery",
     "HistoryQuery",
+    "MeQuery",
     "ProblemQuery",
     "RankingQuery",
     "StateQuery",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from alembic.util import CommandError
+
+from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.migrate import upgrade
 
@@ -16,6 +19,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    upgrade(settings, args.revision)
+    try:
+        upgrade(settings, args.revision)
+    except CommandError as error:
+        raise UsageError(f"--revision {args.revision}: {error}") from None
     print(f"taizhang: database at {settings!r} is up to date")
     return 0

@@ -9,7 +9,22 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.campaign import Campaign
+from domain.committee import Committee
+from domain.district import District
+from domain.supervision_group import SupervisionGroup
+from taizhang.commands import UsageError
 from taizhang.config import Settings
+from taizhang.ledger import Ledger
+
+SCOPE_KINDS: dict[str, type[Any]] = {
+    "district": District,
+    "committee": Committee,
+    "group": SupervisionGroup,
+}
+SCOPE_WORDS = {"district": "district", "committee": "committee", "group": "supervision group"}
 
 
 def register(subparsers: Any) -> None:
@@ -33,16 +48,23 @@ def register(subparsers: Any) -> None:
     report = subparsers.add_parser(
         "report", help="a supervision view as of a business date or a knowledge time (JSON)"
     )
-    report.add_argument("--campaign", required=True, type=UUID)
+    report.add_argument("--campaign", required=True, type=_uuid, metavar="ID")
     report.add_argument(
         "--scope",
         required=True,
-        help="district, committee or group:ID (district/committee: add :ID too, e.g. committee:ID)",
+        type=_scope,
+        metavar="KIND:ID",
+        help="district:ID, committee:ID or group:ID (a supervision group)",
     )
-    when = report.add_mutually_exclusive_group(required=True)
-    when.add_argument("--as-of-date", type=date.fromisoformat, help="business date YYYY-MM-DD")
+    # A business date, a knowledge time, or both: what had happened by the date, as it had
+    # been recorded by the time.
+    when = report.add_argument_group("when (one or both)")
+    when.add_argument("--as-of-date", type=_business_date, help="business date YYYY-MM-DD")
     when.add_argument(
-        "--known-at", type=datetime.fromisoformat, help="recorded by, e.g. 2014-06-01T18:00+08:00"
+        "--known-at",
+        type=_moment,
+        help="recorded by, with its zone, e.g. 2014-06-01T18:00+08:00 (events are recorded "
+        "when they are posted)",
     )
     report.set_defaults(run=run_report)
 
@@ -68,8 +90,7 @@ def run_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     try:
         position = rebuild(settings, args.names, progress=True)
     except ValueError as error:
-        print(f"taizhang rebuild: {error}")
-        return 2
+        raise UsageError(str(error)) from None
     print(json.dumps({"rebuilt": args.names or "all", "position": position}))
     return 0
 
@@ -106,21 +127,99 @@ def run_status(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an id: {value!r}") from None
+
+
+def _business_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
+
+
+def _moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a time such as 2014-06-01T18:00+08:00: {value!r}"
+        ) from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} has no time zone: add one, e.g. {value}+08:00")
+    return moment
+
+
 def parse_scope(text: str) -> tuple[str, UUID]:
     kind, _, ident = text.partition(":")
-    if kind not in ("district", "committee", "group") or not ident:
-        raise ValueError(f"--scope: expected district:ID, committee:ID or group:ID, got {text!r}")
-    return kind, UUID(ident)
+    if kind not in SCOPE_KINDS or not ident:
+        raise ValueError(f"expected district:ID, committee:ID or group:ID, got {text!r}")
+    try:
+        return kind, UUID(ident)
+    except ValueError:
+        raise ValueError(f"not an id: {ident!r}") from None
+
+
+def _scope(text: str) -> tuple[str, UUID]:
+    try:
+        return parse_scope(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def check_report_scope(
+    settings: Settings,
+    campaign_id: UUID,
+    kind: str,
+    scope_id: UUID,
+    known_at: datetime | None = None,
+) -> None:
+    """Raise UsageError unless the campaign and the scope exist (had been recorded by
+    ``known_at``, if given) and the scope lies in the campaign's district: a report of
+    nothing would read as a district where nothing happened."""
+    ledger = Ledger(settings)
+    try:
+        campaign = _created(ledger, campaign_id, Campaign, "campaign", known_at)
+        found = _created(ledger, scope_id, SCOPE_KINDS[kind], SCOPE_WORDS[kind], known_at)
+        district = found.id if kind == "district" else found.district_id
+        if district != campaign.district_id:
+            raise UsageError(
+                f"{SCOPE_WORDS[kind]} {scope_id} is not in the district of campaign {campaign_id}"
+            )
+    finally:
+        ledger.close()
+
+
+def _created(
+    ledger: Ledger, aggregate_id: UUID, cls: type[Any], what: str, known_at: datetime | None
+) -> Any:
+    """The aggregate as created, if it is a ``cls`` recorded by ``known_at``."""
+    found: Any
+    try:
+        found = ledger.repository.get(aggregate_id, version=1)
+    except AggregateNotFoundError:
+        found = None
+    if not isinstance(found, cls):
+        raise UsageError(f"there is no {what} {aggregate_id}")
+    if known_at is not None and found.created_on > known_at:
+        raise UsageError(
+            f"{what} {aggregate_id} was recorded at {found.created_on.isoformat()}, "
+            f"after --known-at {known_at.isoformat()} (a knowledge time is when events "
+            "were recorded; for a past business date use --as-of-date)"
+        )
+    return found
 
 
 def run_report(settings: Settings, args: argparse.Namespace) -> int:
     from projections.report import report_as_of
 
-    try:
-        scope, scope_id = parse_scope(args.scope)
-    except ValueError as error:
-        print(f"taizhang report: {error}")
-        return 2
+    scope, scope_id = args.scope
+    if args.as_of_date is None and args.known_at is None:
+        raise UsageError("give --as-of-date, --known-at or both")
+    check_report_scope(settings, args.campaign, scope, scope_id, args.known_at)
     report = report_as_of(
         settings,
         args.campaign,

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from taizhang.commands import port, positive_int
 from taizhang.config import Settings
 from taizhang.migrate import upgrade
 
@@ -22,9 +23,11 @@ def register(subparsers: Any) -> None:
         help="one worker with the projection worker in-process (the SQLite default setup)",
     )
     parser.add_argument("--host", help="listen address (default TAIZHANG_HOST or 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="listen port (default TAIZHANG_PORT or 8000)")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (default: one per CPU)")
-    parser.add_argument("--threads", type=int, help="threads per worker (default 8)")
+    parser.add_argument("--port", type=port, help="listen port (default TAIZHANG_PORT or 8000)")
+    parser.add_argument(
+        "--workers", type=positive_int, help="gunicorn workers (default: one per CPU)"
+    )
+    parser.add_argument("--threads", type=positive_int, help="threads per worker (default 8)")
     parser.set_defaults(run=run)
 
 

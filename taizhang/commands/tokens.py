@@ -94,8 +94,8 @@ def run_revoke(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         store.close()
     if found is None:
-        print(f"taizhang: no token {args.token!r}", file=sys.stderr)
-        return 1
+        print(f"taizhang token revoke: no token {args.token!r}", file=sys.stderr)
+        return 2
     print(f"taizhang: revoked {found.name!r} ({found.id}) at {found.revoked_at}")
     return 0
 
