@@ -222,28 +222,27 @@ def refresh_work(state: ViewState, key: Key) -> None:
             derived.update(facts.counts)
             if new_reached != reached or "phases" not in derived:
                 reached = new_reached
-                derived["phases"] = [phase_dates(phase, reached) for phase in phases]
-                derived["milestones"] = {name: iso(on) for name, on in sorted(reached.items())}
-        dates: list[date | None] = []
-        for phase, (started_on, done_on) in zip(phases, derived["phases"], strict=True):
-            dates.append(done_on)
-            phase_values[phase.key].append(
-                (
-                    day,
+                dates = [phase_dates(phase, reached) for phase in phases]
+                derived["phases"] = [
                     None
                     if started_on is None and done_on is None
-                    else {"started_on": _iso(started_on), "done_on": _iso(done_on)},
-                )
-            )
+                    else {"started_on": _iso(started_on), "done_on": _iso(done_on)}
+                    for started_on, done_on in dates
+                ]
+                done = [done_on for _, done_on in dates]
+                done_all = bool(done) and None not in done
+                derived["all_phases_done_on"] = iso(max(done)) if done_all else None  # type: ignore[type-var]
+                derived["milestones"] = {name: iso(on) for name, on in sorted(reached.items())}
+        for phase, phase_row in zip(phases, derived["phases"], strict=True):
+            phase_values[phase.key].append((day, phase_row))
         activity = [p[2] for p in problems]
         if facts.latest is not None:
             activity.append(facts.latest)
-        done_all = bool(dates) and None not in dates
         values = {
             **_standing(row, branch, day),
             **{name: derived[name] for name in _COUNTS},
             "last_activity_on": max(activity) if activity else None,
-            "all_phases_done_on": iso(max(dates)) if done_all else None,  # type: ignore[type-var]
+            "all_phases_done_on": derived["all_phases_done_on"],
             "milestones": derived["milestones"],
         }
         progress.append((day, values if values["enrolled"] or values["withdrawn_on"] else None))
@@ -286,6 +285,17 @@ class _FactsByDay:
         self.latest: str | None = None
         self.tracker = MilestoneTracker()
         self.counts: dict[str, Any] = work_counts([], [])
+        # Facts as stored, revived once: the rows they live in outlast this object.
+        self._stored = {id(entry) for entry in stored.values()}
+        self._revived: dict[int, Any] = {}
+
+    def _revive(self, entry: Compact) -> Any:
+        if id(entry) not in self._stored:  # as corrected by then: this day's alone
+            return revive(entry, FACT_CLASSES)
+        fact = self._revived.get(id(entry))
+        if fact is None:
+            fact = self._revived[id(entry)] = revive(entry, FACT_CLASSES)
+        return fact
 
     def advance(self, day: str) -> bool:
         """Take the facts to ``day``; whether they changed."""
@@ -307,7 +317,7 @@ class _FactsByDay:
         if entries == self.entries:
             return False
         self.entries = entries
-        self.facts = [revive(entry, FACT_CLASSES) for entry in entries]
+        self.facts = [self._revive(entry) for entry in entries]
         self.latest = max((entry[2] for entry in entries), default=None)
         self.tracker = MilestoneTracker()
         for fact in sorted(
