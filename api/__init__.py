@@ -12,6 +12,11 @@ from typing import Any
 
 from flask import Flask, g, request
 
+from api import me, openapi, ops, reads, views, writes
+from api.auth import TokenStore
+from api.problems import ApiProblem, register_error_handlers
+from api.runtime import Runtime
+from projections.worker import start_in_background
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.service import LedgerService
@@ -27,11 +32,6 @@ def create_app(
     ledger: Ledger | None = None,
     start_projections: bool = False,
 ) -> Flask:
-    from api import me, openapi, ops, reads, views, writes
-    from api.auth import TokenStore
-    from api.problems import ApiProblem, register_error_handlers
-    from api.runtime import Runtime
-
     settings = settings or Settings.from_env()
     owns_ledger = ledger is None
     ledger = ledger or Ledger(settings)
@@ -83,7 +83,6 @@ def create_app(
 
 def _start_projections(app: Flask, settings: Settings, ledger: Ledger) -> Any:
     """The projection worker in this process (the embedded, single-process setup)."""
-    from projections.worker import start_in_background
 
     worker = start_in_background(settings, ledger=ledger)
     app.extensions["taizhang.worker"] = worker

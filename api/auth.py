@@ -20,8 +20,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from psycopg_pool import ConnectionPool
+
 from domain.errors import InvalidValue
 from taizhang.config import Settings
+from taizhang.pool_check import check_before_use
 from taizhang.service import Caller
 
 TOKEN_PREFIX = "tz_"
@@ -92,10 +95,6 @@ class TokenStore:
         if self.settings.is_postgres:
             with self._lock:
                 if self._pool is None:
-                    from psycopg_pool import ConnectionPool
-
-                    from taizhang.pool_check import check_before_use
-
                     self._pool = ConnectionPool(
                         self.settings.psycopg_conninfo(),
                         min_size=1,

@@ -118,18 +118,6 @@ def install(app: Flask, settings: Settings, datastore: Any) -> CircuitBreaker | 
         if g.pop("breaker_probe", False):
             breaker.probe_finished(answered=False)
 
-    @app.errorhandler(CircuitOpen)
-    def _refused(error: CircuitOpen) -> Response:
-        from api.problems import problem
-
-        return problem(
-            503,
-            f"the database is unreachable; requests are refused for {error.retry_after} s",
-            slug="unavailable",
-            headers={"Retry-After": str(error.retry_after)},
-            circuit="open",
-        )
-
     return breaker
 
 

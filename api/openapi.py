@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import swagger_ui_bundle
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, json, send_from_directory
@@ -26,6 +27,7 @@ from api.schemas.queries import (
     ViewQuery,
 )
 from api.views import XLSX
+from api.writes import ACCEPTS
 
 bp = Blueprint("openapi", __name__)
 
@@ -122,8 +124,6 @@ def _json(ref: str) -> dict[str, Any]:
 
 
 def build_spec(app: Flask) -> dict[str, Any]:
-    from api.writes import ACCEPTS
-
     spec = APISpec(
         title="taizhang 台账",
         version="1",
@@ -335,6 +335,4 @@ def docs() -> Response:
 
 @bp.get("/docs/static/<path:filename>")
 def docs_static(filename: str) -> Response:
-    import swagger_ui_bundle
-
     return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)

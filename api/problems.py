@@ -25,9 +25,9 @@ from werkzeug.exceptions import HTTPException
 
 from api import breaker
 from api.scope import Forbidden
-from domain.errors import DomainError, InvalidValue, RuleViolation
+from domain.errors import DomainError, InvalidValue, NotFound, RuleViolation
+from taizhang.breaker import CircuitOpen
 from taizhang.service import BatchRejected, Conflict, PreconditionFailed
-from taizhang.unit_of_work import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +278,16 @@ def register_error_handlers(app: Flask) -> None:
         if status == 413:
             detail = f"the body exceeds {app.config['MAX_CONTENT_LENGTH']} bytes"
         return problem(status, detail, headers=headers)
+
+    @app.errorhandler(CircuitOpen)
+    def _refused(error: CircuitOpen) -> Response:
+        return problem(
+            503,
+            f"the database is unreachable; requests are refused for {error.retry_after} s",
+            slug="unavailable",
+            headers={"Retry-After": str(error.retry_after)},
+            circuit="open",
+        )
 
     @app.errorhandler(psycopg.OperationalError)
     @app.errorhandler(psycopg_pool.PoolTimeout)

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
 from flask import Blueprint, Response, json, request
 from marshmallow import Schema, ValidationError
 
@@ -18,13 +19,20 @@ from api.problems import ApiProblem, error_item, validation_problem
 from api.render import record, state
 from api.runtime import etag, runtime, scope
 from api.schemas.queries import FeedQuery, HistoryQuery, StateQuery
+from domain.branch import Branch
 from domain.branch_work import BranchWork, branch_work_id
+from domain.campaign import Campaign
+from domain.committee import Committee
+from domain.district import District
+from domain.errors import NotFound
+from domain.instructor import Instructor
 from domain.phases import EIGHT_ONES
+from domain.problem import Problem
 from domain.receipt import Receipt
 from domain.records import event_type
+from domain.supervision_group import SupervisionGroup
 from domain.vocabulary import ALL_VOCABULARIES
 from taizhang.handlers import EVENT_TYPES
-from taizhang.unit_of_work import NotFound
 
 bp = Blueprint("reads", __name__, url_prefix="/api/v1")
 
@@ -214,15 +222,6 @@ for _kind, (_rule, _) in RESOURCES.items():
 
 def _topics_by_type() -> dict[str, list[str]]:
     """Posted type name → the topics of the event classes stored under it (no receipts)."""
-    from eventsourcing.utils import get_topic
-
-    from domain.branch import Branch
-    from domain.campaign import Campaign
-    from domain.committee import Committee
-    from domain.district import District
-    from domain.instructor import Instructor
-    from domain.problem import Problem
-    from domain.supervision_group import SupervisionGroup
 
     found: dict[str, list[str]] = {}
     for owner in (

@@ -17,6 +17,8 @@ from flask import current_app, g, request
 from api.auth import Credential, TokenStore
 from api.problems import ApiProblem
 from api.scope import Scope
+from projections.queries import Views
+from projections.report import Replays
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.service import LedgerService
@@ -37,7 +39,7 @@ class Runtime:
     _replays: Any = field(default=None, repr=False)
 
     @property
-    def views(self) -> Any:
+    def views(self) -> Views:
         """The projections' query object (projections.queries.Views), made on first use.
 
         One per process: request threads arriving together must not each make one (each
@@ -47,25 +49,14 @@ class Runtime:
         with self._views_lock:
             if self._views is not None:
                 return self._views
-            try:
-                from projections.queries import Views
-            except ImportError as error:  # the read side is not installed in this build
-                raise ApiProblem(
-                    503,
-                    "the read views are not available in this build",
-                    slug="views-unavailable",
-                    headers={"Retry-After": "60"},
-                ) from error
             self._views = Views(self.settings)
         return self._views
 
     @property
-    def replays(self) -> Any:
+    def replays(self) -> Replays:
         """Views as known at a past time (projections.report.Replays), one per process."""
         with self._views_lock:
             if self._replays is None:
-                from projections.report import Replays
-
                 self._replays = Replays(self.settings)
         return self._replays
 

@@ -37,13 +37,13 @@ from domain.branch_work import branch_work_id
 from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
+from domain.errors import NotFound
 from domain.instructor import Instructor
 from domain.problem import Problem
 from domain.records import event_type as event_type_of
 from domain.supervision_group import SupervisionGroup
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
-from taizhang.unit_of_work import NotFound
 
 
 class Forbidden(Exception):

@@ -23,11 +23,11 @@ from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
 from api.runtime import credential, runtime, scope, wait_for_min_position
 from api.schemas.queries import ProblemQuery, RankingQuery, TimelineQuery, ViewQuery
+from domain.errors import NotFound
 from projections import export
 from projections.reach import Reach
 from projections.report import ReplayBusy
 from projections.shared_views import Rendered
-from taizhang.unit_of_work import NotFound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A view known at a past time replays the log (about half a minute at a million events); a

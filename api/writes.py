@@ -20,10 +20,9 @@ from api.schemas.envelope import BatchSchema, PostingSchema, plain_envelope
 from api.schemas.events import EVENT_SCHEMAS
 from api.schemas.plain import plain_loader
 from api.scope import Forbidden
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from taizhang.handlers import EVENT_TYPES
 from taizhang.service import Answer, BatchRejected, Conflict, Posting, PreconditionFailed
-from taizhang.unit_of_work import NotFound
 
 bp = Blueprint("writes", __name__, url_prefix="/api/v1")
 

@@ -6,6 +6,8 @@ layer can answer with a problem+json body that names both without knowing the ru
 
 from __future__ import annotations
 
+from uuid import UUID
+
 
 class DomainError(Exception):
     """A command was refused because it breaks a rule of the domain."""
@@ -36,3 +38,13 @@ def require(condition: bool, field: str, rule: str, message: str) -> None:
 def require_value(condition: bool, field: str, rule: str, message: str) -> None:
     if not condition:
         raise InvalidValue(field, rule, message)
+
+
+class NotFound(Exception):
+    """The aggregate a post concerns does not exist (HTTP 404)."""
+
+    def __init__(self, field: str, kind: str, aggregate_id: UUID) -> None:
+        super().__init__(f"no {kind} {aggregate_id}")
+        self.field = field
+        self.kind = kind
+        self.aggregate_id = aggregate_id

@@ -10,6 +10,10 @@ import os
 import shutil
 import tempfile
 
+from prometheus_client import multiprocess
+
+from taizhang.collector import tune_for_serving
+
 bind = os.environ.get("TAIZHANG_BIND", "127.0.0.1:8000")
 # Requests spend most of their time waiting on the database, so threads per worker let one
 # worker's group commit gather concurrent posts into one transaction. One worker per core,
@@ -60,14 +64,10 @@ def when_ready(server):  # type: ignore[no-untyped-def]
 
 
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
-    from taizhang.collector import tune_for_serving
-
     tune_for_serving()
 
 
 def child_exit(server, worker):  # type: ignore[no-untyped-def]
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(worker.pid)
 
 

@@ -13,8 +13,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from domain.business_day import business_today
 from projections.queries import Views
-from taizhang.service import business_today
 
 # (header, width, how to take the cell from a ledger row)
 _COLUMNS: tuple[tuple[str, int, str], ...] = (

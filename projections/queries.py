@@ -25,7 +25,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.errors import InvalidValue
+from psycopg_pool import ConnectionPool
+
+from domain.business_day import business_today
+from domain.errors import InvalidValue, NotFound
 from domain.progress import phase_progress
 from domain.vocabulary import (
     STANDALONE_RATE_TARGET,
@@ -41,8 +44,7 @@ from projections.schema import TABLES_BY_NAME
 from projections.shared_views import Rendered, SharedViews, Stamp, covers
 from projections.store import Database
 from taizhang.config import DEFAULT_VIEW_MAX_AGE_SECONDS, Settings
-from taizhang.service import business_today
-from taizhang.unit_of_work import NotFound
+from taizhang.pool_check import check_before_use
 
 log = logging.getLogger(__name__)
 
@@ -155,10 +157,6 @@ class Views:
         if settings is not None:
             self.shared = SharedViews(self._pinned if self._pg else self._conn, postgres=self._pg)
         if self._pg:
-            from psycopg_pool import ConnectionPool
-
-            from taizhang.pool_check import check_before_use
-
             assert settings is not None
             self._pool = ConnectionPool(
                 settings.psycopg_conninfo(),

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
+from tqdm import tqdm
 
 from projections.fold import settle
 from projections.log import LogReader
@@ -39,7 +40,6 @@ SUFFIX = "__next"
 def _progress_bar(total: int, enabled: bool) -> Any:
     if not enabled:
         return contextlib.nullcontext(None)
-    from tqdm import tqdm
 
     return tqdm(total=total, unit="ev", unit_scale=True, desc="rebuild", smoothing=0.1)
 

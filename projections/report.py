@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from domain.business_day import BUSINESS_TIMEZONE
 from domain.errors import InvalidValue
 from projections.fold import fold_progress, settle
 from projections.log import LogReader
@@ -26,7 +27,6 @@ from projections.state import ViewState
 from projections.store import Database
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
-from taizhang.service import BUSINESS_TIMEZONE
 
 
 def replay_as_of(ledger: Ledger, *, known_at: datetime | None = None) -> ViewState:

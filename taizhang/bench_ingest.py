@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,8 +34,22 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg import sql
+
+from api.auth import TokenStore
+from domain.branch_work import BranchWork
+from domain.business_day import business_today
+from domain.phases import EIGHT_ONES
+from domain.provenance import Provenance
+from projections.worker import Worker
 from taizhang.commands import UsageError, non_negative_int, positive_int
+from taizhang.config import Settings
+from taizhang.event_insert import library_insert
+from taizhang.ledger import Ledger
 from taizhang.load_server import free_port, stop_gracefully, wait_healthy
+from taizhang.migrate import upgrade
+from taizhang.service import Caller, LedgerService, Posting
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,11 +99,6 @@ def machine() -> str:
 
 
 def run(settings: Any, args: argparse.Namespace) -> int:
-    import psycopg
-    from psycopg import sql
-
-    from taizhang.config import Settings
-
     if not settings.is_postgres:
         raise UsageError("bench ingest needs PostgreSQL (TAIZHANG_DATABASE_URL)")
     unknown = {p.strip() for p in args.parts.split(",") if p.strip()} - set(PARTS)
@@ -107,9 +117,6 @@ def run(settings: Any, args: argparse.Namespace) -> int:
 
 
 def _run(settings: Any, args: argparse.Namespace) -> int:
-    from api.auth import TokenStore
-    from taizhang.migrate import upgrade
-
     upgrade(settings)
     store = TokenStore(settings)
     token, _ = store.create("bench", "admin")
@@ -226,9 +233,6 @@ def load() -> str:
 
 def _world(settings: Any, branches: int) -> dict[str, Any]:
     """A district, a committee, a campaign and ``branches`` enrolled branches."""
-    from domain.phases import EIGHT_ONES
-    from taizhang.ledger import Ledger
-    from taizhang.service import Caller, LedgerService, Posting, business_today
 
     today = business_today()
     start = today - timedelta(days=30)
@@ -270,8 +274,6 @@ def _world(settings: Any, branches: int) -> dict[str, Any]:
 def _register_branches(
     service: Any, caller: Any, district: Any, committee: Any, n: int, today: Any
 ) -> list[Any]:
-    from taizhang.service import Posting
-
     ids: list[Any] = []
     for start in range(0, n, 1000):
         postings = [
@@ -297,8 +299,6 @@ def _register_branches(
 
 
 def _enrol(service: Any, caller: Any, campaign: Any, ids: list[Any], on: Any) -> None:
-    from taizhang.service import Posting
-
     for start in range(0, len(ids), 1000):
         service.post(
             caller,
@@ -373,10 +373,6 @@ def _library_rate(
     ``plan[thread][call]`` lists, per event, which of the thread's branch works it goes to;
     thread ``i`` works on branches ``i * len(spread) + spread``, opened beforehand on a
     campaign of their own so the aggregates are fresh."""
-    from domain.branch_work import BranchWork
-    from domain.provenance import Provenance
-    from taizhang.event_insert import library_insert
-    from taizhang.ledger import Ledger
 
     ledger = Ledger(settings)
     # The library's own insert, not the ledger's one-statement function: the baseline is
@@ -607,10 +603,6 @@ def _server_latency(after: dict[float, float], before: dict[float, float]) -> di
 
 def _view_world(settings: Any, branches: int) -> dict[str, Any]:
     """The views' district, projected and analysed."""
-    import psycopg
-
-    from projections.worker import Worker
-    from taizhang.ledger import Ledger
 
     world = _world(settings, branches)
     ledger = Ledger(settings)
@@ -640,7 +632,6 @@ def _view_latency(
     where the time goes: the server's own request times, and the CPU the server's workers
     and the readers used per read (on two cores, 50 readers in a closed loop wait mostly
     for a core: latency ~ readers x CPU per read / cores)."""
-    import resource
 
     path = f"/api/v1/campaigns/{world['campaign']}/districts/{world['district']}/supervision{query}"
     per_reader = max(1, reads // readers)

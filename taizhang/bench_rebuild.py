@@ -29,8 +29,15 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from projections.queries import Views
+from projections.store import Database
+from projections.worker import start_in_background
 from taizhang.commands import UsageError, non_negative_int, positive_int
 from taizhang.config import Settings
+from taizhang.demo import generate
+from taizhang.ledger import Ledger
+from taizhang.migrate import upgrade
+from taizhang.service import Caller, LedgerService, Posting
 
 EVENTS_PER_BRANCH = 73  # what the demo generator averages
 PAGE = 10_000
@@ -111,7 +118,6 @@ def kept_settings(settings: Settings, kept: str) -> Settings:
 
 def library_rate(settings: Settings) -> tuple[int, float]:
     """Events/s at which the library alone reads and decodes the whole log."""
-    from taizhang.ledger import Ledger
 
     ledger = Ledger(settings)
     started = time.perf_counter()
@@ -155,11 +161,6 @@ def rebuild_in_child(settings: Settings) -> dict[str, float]:
 
 
 def live_lag(settings: Settings, posts: int) -> list[float]:
-    from projections.queries import Views
-    from projections.worker import start_in_background
-    from taizhang.ledger import Ledger
-    from taizhang.service import Caller, LedgerService, Posting
-
     ledger = Ledger(settings)
     views = Views(settings)
     campaign_id, branch_ids = _campaign_and_branches(settings)
@@ -196,8 +197,6 @@ def live_lag(settings: Settings, posts: int) -> list[float]:
 
 
 def _campaign_and_branches(settings: Settings) -> tuple[uuid.UUID, list[uuid.UUID]]:
-    from projections.store import Database
-
     db = Database(settings)
     conn = db.connect()
     try:
@@ -213,10 +212,6 @@ def _campaign_and_branches(settings: Settings) -> tuple[uuid.UUID, list[uuid.UUI
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    from taizhang.demo import generate
-    from taizhang.ledger import Ledger
-    from taizhang.migrate import upgrade
-
     if args.reuse:
         bench, drop = kept_settings(settings, args.reuse), lambda: None
     else:

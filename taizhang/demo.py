@@ -23,6 +23,8 @@ from random import Random
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from tqdm import tqdm
+
 from domain.base import LedgerAggregate
 from domain.branch import Branch
 from domain.branch_work import BranchWork
@@ -758,7 +760,6 @@ class _Generator:
     def _bar(self, items: Sequence[Any] | range, description: str) -> Iterable[Any]:
         if not self.progress:
             return items
-        from tqdm import tqdm  # type: ignore[import-untyped]
 
         bar: Iterable[Any] = tqdm(items, desc=description, unit=" branches", leave=True)
         return bar

@@ -22,9 +22,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import requests
+from psycopg import sql
 
+from api.auth import TokenStore
 from taizhang.config import Settings
+from taizhang.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 START_SECONDS = 60
@@ -49,11 +53,6 @@ def own_service(
 ) -> Iterator[Service]:
     if not settings.is_postgres:
         raise ServeRefused("--serve: needs PostgreSQL (set TAIZHANG_DATABASE_URL)")
-    import psycopg
-    from psycopg import sql
-
-    from api.auth import TokenStore
-    from taizhang.migrate import upgrade
 
     schema = "load_" + uuid.uuid4().hex[:12]
     admin = Settings(settings.database_url.split("?")[0], settings.data_dir)

@@ -10,16 +10,16 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.base import FactsNotLoaded
-from domain.errors import DomainError, InvalidValue
+from domain.business_day import business_today
+from domain.errors import DomainError, InvalidValue, NotFound
 from domain.provenance import Provenance
 from domain.receipt import Receipt, receipt_id
 from domain.records import event_type, to_plain
@@ -27,20 +27,14 @@ from taizhang.group_commit import Arrival, GroupCommit
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ids import new_ids
 from taizhang.ledger import Ledger
-from taizhang.unit_of_work import NotFound, UnitOfWork
+from taizhang.unit_of_work import UnitOfWork
 
-# Business dates are Chinese dates: "today" is today in Beijing time.
-BUSINESS_TIMEZONE = ZoneInfo("Asia/Shanghai")
 # A concurrent writer on the same aggregate makes a save fail; the batch is rebuilt on the
 # fresh state and tried again this many times, after a short random pause that grows with
 # each attempt so that contenders spread out, before giving up with a conflict.
 MAX_ATTEMPTS = 12
 RETRY_PAUSE_SECONDS = 0.002
 MAX_BATCH = 1000
-
-
-def business_today() -> date:
-    return datetime.now(BUSINESS_TIMEZONE).date()
 
 
 @dataclass(frozen=True)

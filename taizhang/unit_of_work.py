@@ -15,7 +15,7 @@ from domain.base import Facts, LedgerAggregate
 from domain.branch import Branch
 from domain.branch_work import BranchWork, branch_work_id
 from domain.campaign import Campaign
-from domain.errors import RuleViolation
+from domain.errors import NotFound, RuleViolation
 from domain.provenance import Provenance
 from taizhang.ledger import Ledger
 from taizhang.turns import TURNS
@@ -25,16 +25,6 @@ A = TypeVar("A", bound=LedgerAggregate)
 # How stale a consulted aggregate (a campaign's enrolment, a branch's standing) may be on
 # the fast path. A refusal is always re-checked on fresh state.
 CONSULT_MAX_AGE_SECONDS = 1.0
-
-
-class NotFound(Exception):
-    """The aggregate a post concerns does not exist (HTTP 404)."""
-
-    def __init__(self, field: str, kind: str, aggregate_id: UUID) -> None:
-        super().__init__(f"no {kind} {aggregate_id}")
-        self.field = field
-        self.kind = kind
-        self.aggregate_id = aggregate_id
 
 
 class UnitOfWork:

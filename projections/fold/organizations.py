@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from domain.branch import Branch, enterprises_covered
 from domain.branch_work import branch_work_id
@@ -220,7 +221,6 @@ def index_progress_key(state: ViewState, key: tuple[str, ...]) -> None:
     campaign_id, branch_id = key
     state.keys_of_branch[branch_id].add(key)
     state.keys_of_campaign[campaign_id].add(key)
-    from uuid import UUID
 
     state.work_keys[str(branch_work_id(UUID(campaign_id), UUID(branch_id)))] = key
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from taizhang import bench_ingest, bench_rebuild
 from taizhang.config import Settings
 
 
@@ -21,38 +22,16 @@ class Benchmark:
     run: Callable[[Settings, argparse.Namespace], int]
 
 
-def _rebuild_options(parser: argparse.ArgumentParser) -> None:
-    from taizhang.bench_rebuild import configure
-
-    configure(parser)
-
-
-def _rebuild_run(settings: Settings, args: argparse.Namespace) -> int:
-    from taizhang.bench_rebuild import run
-
-    return run(settings, args)
-
-
-def _ingest_options(parser: argparse.ArgumentParser) -> None:
-    from taizhang.bench_ingest import configure
-
-    configure(parser)
-
-
-def _ingest_run(settings: Settings, args: argparse.Namespace) -> int:
-    from taizhang.bench_ingest import run
-
-    return run(settings, args)
-
-
 BENCHMARKS: dict[str, Benchmark] = {
     "ingest": Benchmark(
         "HTTP ingest rate (single posts, batches) and supervision view latency",
-        _ingest_options,
-        _ingest_run,
+        bench_ingest.configure,
+        bench_ingest.run,
     ),
     "rebuild": Benchmark(
-        "rebuild rate of the read models, live lag and peak memory", _rebuild_options, _rebuild_run
+        "rebuild rate of the read models, live lag and peak memory",
+        bench_rebuild.configure,
+        bench_rebuild.run,
     ),
 }
 

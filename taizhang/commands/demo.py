@@ -14,8 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from api.auth import TokenStore
+from domain.errors import DomainError
 from taizhang.config import Settings
 from taizhang.demo import COMMITTEES, DEFAULT_BRANCHES, DEFAULT_SEED, DemoSummary, generate
+from taizhang.ledger import Ledger
+from taizhang.migrate import upgrade
 
 
 def _positive(value: str) -> int:
@@ -55,9 +59,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    from taizhang.ledger import Ledger
-    from taizhang.migrate import upgrade
-
     if not settings.is_postgres:
         Path(settings.sqlite_path()).parent.mkdir(parents=True, exist_ok=True)
     upgrade(settings)
@@ -127,9 +128,6 @@ def _tokens_file(settings: Settings) -> Path:
 
 
 def _create_tokens(settings: Settings, summary: DemoSummary, seed: int) -> None:
-    from api.auth import TokenStore
-    from domain.errors import DomainError
-
     store = TokenStore(settings)
     created: list[dict[str, str]] = []
     try:

@@ -9,11 +9,25 @@ service of its own (fresh schema of the configured PostgreSQL database, gunicorn
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from contextlib import ExitStack
 from typing import Any
 
 from taizhang.config import Settings
+from taizhang.load import (
+    MAX_CLIENT_THREADS,
+    MAX_RATE,
+    Driver,
+    LoadRefused,
+    check_target,
+    run_load,
+    set_up,
+    settle,
+)
+from taizhang.load import worker_pids as workers_of
+from taizhang.load_server import ServeRefused, own_service
+from taizhang.load_verdict import find_max, verdict, warmed
 
 # A --find-max step is judged in parts: whether its p99 held steady from the first to the last.
 STEP_PARTS = 3
@@ -93,9 +107,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    from taizhang.load import LoadRefused
-    from taizhang.load_server import ServeRefused, own_service
-
     _stop_cleanly_on_signals()
     try:
         _check(args)
@@ -121,7 +132,6 @@ def _stop_cleanly_on_signals() -> None:
     """SIGTERM, and SIGINT also when a shell started us in the background (which ignores it
     for us), unwind the run: the service of ``--serve`` is stopped and its schema dropped,
     instead of left running and holding the database's connections."""
-    import signal
 
     def stop(signum: int, _frame: Any) -> None:
         raise SystemExit(128 + signum)
@@ -131,8 +141,6 @@ def _stop_cleanly_on_signals() -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
-    from taizhang.load import LoadRefused
-
     if not args.serve and not (args.url and args.token):
         raise LoadRefused("--url and --token: required unless --serve starts a service")
     if args.find_max:
@@ -147,8 +155,6 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def _plain(args: argparse.Namespace) -> int:
-    from taizhang.load import run_load
-
     total = run_load(
         args.url,
         args.token,
@@ -166,10 +172,6 @@ def _plain(args: argparse.Namespace) -> int:
 
 
 def _find_max(args: argparse.Namespace) -> int:
-    from taizhang.load import MAX_CLIENT_THREADS, MAX_RATE, Driver, check_target, set_up, settle
-    from taizhang.load import worker_pids as workers_of
-    from taizhang.load_verdict import find_max, verdict
-
     base = check_target(args.url, args.duration, args.rate)
     check_target(args.url, args.step_seconds, min(args.max_rate, MAX_RATE))
     # Enough client threads that the client is not what stops the rate from rising.
@@ -229,7 +231,6 @@ def _warm_up(
 ) -> None:
     """The mix at the run rate, an interval at a time, until ``load_verdict.warmed`` or
     ``--warm-up`` seconds (interval lines of kind ``warm_up``)."""
-    from taizhang.load_verdict import warmed
 
     left = args.warm_up
     previous: dict[str, Any] | None = None

@@ -15,6 +15,10 @@ from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
 from domain.supervision_group import SupervisionGroup
+from projections.rebuild import rebuild
+from projections.report import report_as_of
+from projections.store import Database
+from projections.worker import Worker
 from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
@@ -70,8 +74,6 @@ def register(subparsers: Any) -> None:
 
 
 def run_project(settings: Settings, args: argparse.Namespace) -> int:
-    from projections.worker import Worker
-
     worker = Worker(settings)
     if args.once:
         print(json.dumps({"processed": worker.catch_up()}))
@@ -85,8 +87,6 @@ def run_project(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_rebuild(settings: Settings, args: argparse.Namespace) -> int:
-    from projections.rebuild import rebuild
-
     try:
         position = rebuild(settings, args.names, progress=True)
     except ValueError as error:
@@ -96,9 +96,6 @@ def run_rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def projection_status(settings: Settings) -> dict[str, dict[str, int]]:
-    from projections.store import Database
-    from taizhang.ledger import Ledger
-
     db = Database(settings)
     ledger = Ledger(settings)
     head = ledger.recorder.max_notification_id() or 0
@@ -214,8 +211,6 @@ def _created(
 
 
 def run_report(settings: Settings, args: argparse.Namespace) -> int:
-    from projections.report import report_as_of
-
     scope, scope_id = args.scope
     if args.as_of_date is None and args.known_at is None:
         raise UsageError("give --as-of-date, --known-at or both")

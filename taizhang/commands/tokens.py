@@ -12,8 +12,10 @@ import sys
 from typing import Any
 from uuid import UUID
 
+from api.auth import TokenStore
 from domain.errors import DomainError
 from taizhang.config import Settings
+from taizhang.migrate import upgrade
 
 
 def _uuid(value: str) -> UUID:
@@ -54,9 +56,6 @@ def register(subparsers: Any) -> None:
 
 
 def _store(settings: Settings) -> Any:
-    from api.auth import TokenStore
-    from taizhang.migrate import upgrade
-
     upgrade(settings)
     return TokenStore(settings)
 

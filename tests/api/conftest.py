@@ -12,10 +12,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from api import create_app
+from domain.business_day import business_today
 from domain.phases import EIGHT_ONES
 from taizhang.config import Settings
 from taizhang.migrate import upgrade
-from taizhang.service import business_today
 
 TODAY = business_today()
 START = TODAY - timedelta(days=60)

@@ -15,7 +15,7 @@ import pytest
 
 from domain.branch import Branch
 from domain.branch_work import BranchWork, branch_work_id
-from domain.errors import InvalidValue, RuleViolation
+from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
 from domain.problem import Problem
 from domain.vocabulary import RectificationStatus
@@ -35,7 +35,6 @@ from taizhang.service import (
     Posting,
     PreconditionFailed,
 )
-from taizhang.unit_of_work import NotFound
 
 TODAY = date(2014, 6, 15)
 START = date(2014, 4, 10)

@@ -23,14 +23,13 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from projections.queries import Views
 from projections.report import replayed_views, report_as_of
 from projections.worker import Worker
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.service import LedgerService, Posting
-from taizhang.unit_of_work import NotFound
 from tests.projections.scenario import CALLER, TODAY, District, make_district, projected_demo
 
 START = date(2014, 4, 1)

@@ -7,14 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, NotFound
 from projections import digest
 from projections.queries import Views
 from projections.rebuild import rebuild
 from projections.report import report_as_of
 from projections.store import Database
 from projections.worker import Worker
-from taizhang.unit_of_work import NotFound
 from tests.projections.scenario import make_district, story
 
 D = date(2014, 6, 15)
