@@ -1,7 +1,7 @@
 """``taizhang bench ingest``: how fast the HTTP API takes events in, and serves a view.
 
 Runs on PostgreSQL, in a fresh schema of the configured database (dropped afterwards), with
-real gunicorn (ops/gunicorn.conf.py) on a free local port. Prints JSON lines:
+real gunicorn (taizhang/gunicorn_conf.py) on a free local port. Prints JSON lines:
 
 - ``http_single_posts``: single-event posts from N concurrent clients, against the
   library's own multi-threaded ``save()`` of the same kind of events (one per call) from as
@@ -66,13 +66,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=non_negative_int,
         default=0,
-        help="gunicorn workers (0: ops/gunicorn.conf.py's)",
+        help="gunicorn workers (0: taizhang/gunicorn_conf.py's)",
     )
     parser.add_argument(
         "--threads",
         type=non_negative_int,
         default=0,
-        help="threads per worker (0: ops/gunicorn.conf.py's)",
+        help="threads per worker (0: taizhang/gunicorn_conf.py's)",
     )
     parser.add_argument(
         "--parts",
@@ -734,7 +734,7 @@ class _Gunicorn:
     def shape(self) -> dict[str, Any]:
         """Workers and threads as gunicorn runs them (the config's defaults if not given)."""
         code = (
-            "import runpy; c = runpy.run_path('ops/gunicorn.conf.py'); "
+            "import runpy; c = runpy.run_path('taizhang/gunicorn_conf.py'); "
             "print(c['workers'], c['threads'])"
         )
         with tempfile.TemporaryDirectory() as metrics:

@@ -1,7 +1,7 @@
 """A throwaway service for ``taizhang load --serve``: its own schema, token and gunicorn.
 
 The schema (``load_<hex>`` in the configured PostgreSQL database) is migrated, given an admin
-token, served by ``ops/gunicorn.conf.py`` beside a ``taizhang project`` process (the production
+token, served by ``taizhang/gunicorn_conf.py`` beside a ``taizhang project`` process (the production
 shape on PostgreSQL; ``embedded=True`` runs the projection worker inside a gunicorn worker
 instead, the embedded default's shape), and dropped afterwards, so a load run needs no setup
 and leaves nothing.
@@ -28,6 +28,7 @@ from psycopg import sql
 
 from api.auth import TokenStore
 from taizhang.config import Settings
+from taizhang.launch import gunicorn_argv
 from taizhang.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +116,7 @@ def _gunicorn(
         PROMETHEUS_MULTIPROC_DIR=metrics,
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "ops" / "gunicorn.conf.py")],
+        gunicorn_argv(),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

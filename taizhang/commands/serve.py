@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from taizhang.commands import port, positive_int
 from taizhang.config import Settings
+from taizhang.launch import gunicorn_argv as gunicorn_command
 from taizhang.migrate import upgrade
-
-GUNICORN_CONF = Path(__file__).resolve().parents[2] / "ops" / "gunicorn.conf.py"
 
 
 def register(subparsers: Any) -> None:
@@ -50,8 +48,7 @@ def gunicorn_argv(settings: Settings, args: argparse.Namespace) -> tuple[list[st
     # must not each create them again: concurrent CREATE … IF NOT EXISTS in PostgreSQL can
     # fail with "tuple concurrently updated", and gunicorn would then refuse to start.
     env["TAIZHANG_CREATE_TABLES"] = "no"
-    argv = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
-    return argv, env
+    return gunicorn_command(), env
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -64,8 +61,5 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             "taizhang: run `taizhang project` beside this server to keep the views current",
             file=sys.stderr,
         )
-    # The project's root on the path, so gunicorn finds api.wsgi from any directory.
-    root = str(GUNICORN_CONF.parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     os.execve(sys.executable, argv, env)
     return 0  # pragma: no cover - execve does not return

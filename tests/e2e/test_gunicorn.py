@@ -1,4 +1,4 @@
-"""End to end: real gunicorn (ops/gunicorn.conf.py) on PostgreSQL, a real HTTP client, and
+"""End to end: real gunicorn (taizhang/gunicorn_conf.py) on PostgreSQL, a real HTTP client, and
 a view read back after the projection worker caught up."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -22,6 +21,7 @@ import requests
 
 from api.auth import TokenStore
 from taizhang.config import Settings
+from taizhang.launch import gunicorn_argv
 from taizhang.migrate import upgrade
 from tests.api.conftest import START, TODAY, phases
 
@@ -55,7 +55,7 @@ def server(postgres_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, s
         PYTHONPATH=str(ROOT),
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "ops" / "gunicorn.conf.py")],
+        gunicorn_argv(),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -201,7 +201,7 @@ def _connections_by_process(port: int) -> Counter[int]:
 
 def test_keep_alive_clients_spread_over_the_workers(server: tuple[str, str]) -> None:
     """Clients that connect together and keep their connections are served by both workers,
-    not piled onto whichever accepted first (ops/gunicorn.conf.py, reuse_port)."""
+    not piled onto whichever accepted first (taizhang/gunicorn_conf.py, reuse_port)."""
     base, _ = server
     host, port = base.removeprefix("http://").split(":")
     barrier = threading.Barrier(KEEP_ALIVE_CLIENTS)

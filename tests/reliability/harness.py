@@ -11,7 +11,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -26,6 +25,7 @@ import requests
 
 from api.auth import TokenStore
 from taizhang.config import Settings
+from taizhang.launch import gunicorn_argv
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 
@@ -136,7 +136,7 @@ def children(pid: int) -> list[int]:
 
 @dataclass
 class Server:
-    """``gunicorn -c ops/gunicorn.conf.py`` on a database, as `taizhang serve` runs it."""
+    """``gunicorn -c taizhang/gunicorn_conf.py`` on a database, as `taizhang serve` runs it."""
 
     settings: Settings
     tmp_path: Path
@@ -169,7 +169,7 @@ class Server:
         env.update(self.extra_env)
         self.stderr = open(self.tmp_path / f"gunicorn-{self.port}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "ops" / "gunicorn.conf.py")],
+            gunicorn_argv(),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

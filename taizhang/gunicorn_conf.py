@@ -1,4 +1,6 @@
-"""gunicorn settings for ``taizhang serve`` (``gunicorn -c ops/gunicorn.conf.py``).
+"""gunicorn settings for ``taizhang serve``: ``gunicorn -c python:taizhang.gunicorn_conf``.
+
+Shipped in the package so an installed copy serves as a checkout does (taizhang.launch).
 
 Environment (set by ``taizhang serve``): TAIZHANG_BIND, TAIZHANG_WORKERS, TAIZHANG_THREADS.
 """
