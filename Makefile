@@ -23,3 +23,5 @@ test: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict domain
 	$(BIN)/pytest -q
+	# The whole suite again with the plain writer (TAIZHANG_WRITER, docs/ARCHITECTURE.md).
+	TAIZHANG_WRITER=plain $(BIN)/pytest -q -p no:cacheprovider

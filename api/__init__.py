@@ -19,7 +19,7 @@ from api.runtime import Runtime
 from projections.worker import start_in_background
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
-from taizhang.service import LedgerService
+from taizhang.plain_service import make_service
 
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 # Paths anyone may call: what operators and the docs page need.
@@ -41,7 +41,7 @@ def create_app(
     runtime = Runtime(
         settings=settings,
         ledger=ledger,
-        service=LedgerService(ledger),
+        service=make_service(ledger),
         tokens=TokenStore(settings),
         owns_ledger=owns_ledger,
     )

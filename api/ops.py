@@ -1,7 +1,7 @@
 """For operators: liveness, readiness and Prometheus metrics (no token needed).
 
 With several gunicorn workers, metrics go through prometheus_client's multiprocess mode
-(``PROMETHEUS_MULTIPROC_DIR``, set by ops/gunicorn.conf.py) so that a scrape sees every
+(``PROMETHEUS_MULTIPROC_DIR``, set by taizhang/gunicorn_conf.py) so that a scrape sees every
 worker's counts, not one worker's.
 """
 

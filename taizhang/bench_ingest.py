@@ -46,6 +46,7 @@ from projections.worker import Worker
 from taizhang.commands import UsageError, non_negative_int, positive_int
 from taizhang.config import Settings
 from taizhang.event_insert import library_insert
+from taizhang.launch import gunicorn_argv
 from taizhang.ledger import Ledger
 from taizhang.load_server import free_port, stop_gracefully, wait_healthy
 from taizhang.migrate import upgrade
@@ -108,7 +109,9 @@ def run(settings: Any, args: argparse.Namespace) -> int:
     admin = Settings(settings.database_url.split("?")[0], settings.data_dir)
     with psycopg.connect(admin.psycopg_conninfo(), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    bench = Settings(admin.database_url + f"?schema={schema}", settings.data_dir)
+    bench = Settings(
+        admin.database_url + f"?schema={schema}", settings.data_dir, writer=settings.writer
+    )
     try:
         return _run(bench, args)
     finally:
@@ -126,7 +129,12 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
     server = _Gunicorn(settings, args.workers, args.threads)
     try:
         base = server.start()
-        common = {"machine": machine(), "load": load(), **server.shape()}
+        common = {
+            "machine": machine(),
+            "load": load(),
+            "writer": settings.writer,
+            **server.shape(),
+        }
         if "posts" in parts:
             baseline, baseline_threads = _library_saves(settings, world, args.events, args.clients)
             before = _grouped_posts(base)
@@ -704,6 +712,7 @@ class _Gunicorn:
         env = self._env()
         env.update(
             TAIZHANG_DATABASE_URL=self.settings.database_url,
+            TAIZHANG_WRITER=self.settings.writer,
             TAIZHANG_BIND=f"127.0.0.1:{port}",
             TAIZHANG_ACCESS_LOG="",
             TAIZHANG_LOG_LEVEL="warning",
@@ -714,7 +723,7 @@ class _Gunicorn:
         )
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "ops" / "gunicorn.conf.py")],
+            gunicorn_argv(),
             cwd=ROOT,
             env=env,
         )
@@ -733,10 +742,7 @@ class _Gunicorn:
 
     def shape(self) -> dict[str, Any]:
         """Workers and threads as gunicorn runs them (the config's defaults if not given)."""
-        code = (
-            "import runpy; c = runpy.run_path('taizhang/gunicorn_conf.py'); "
-            "print(c['workers'], c['threads'])"
-        )
+        code = "import taizhang.gunicorn_conf as c; print(c.workers, c.threads)"
         with tempfile.TemporaryDirectory() as metrics:
             env = {**self._env(), "PROMETHEUS_MULTIPROC_DIR": metrics}
             out = subprocess.run(

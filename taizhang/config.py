@@ -22,9 +22,11 @@ yes; no when the service connects as a role that may not create tables),
 confirmed database outage, 0 turns the circuit breaker off) and
 ``TAIZHANG_BREAKER_CHECK_SECONDS`` (default 1; the connect timeout of the check that confirms
 an outage), ``TAIZHANG_CACHE_EVENTS`` (default 20000; how many events the aggregates a
-process keeps in memory may hold together, which bounds its memory) and
+process keeps in memory may hold together, which bounds its memory),
 ``TAIZHANG_VIEW_MAX_AGE_SECONDS`` (default 2; a view read without ``min_position`` reflects
-the projections as they stood at most this long before the read, in every process).
+the projections as they stood at most this long before the read, in every process) and
+``TAIZHANG_WRITER`` (default ``fast``; ``plain`` stores each post as the library's examples
+do: get, command, save).
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -69,6 +71,8 @@ MAX_CACHE_EVENTS = 10_000_000
 # refreshing a dashboard sees what was posted a moment ago, and a busy process computes a
 # view about once a second, not once per read (projections.queries.Views._cached).
 DEFAULT_VIEW_MAX_AGE_SECONDS = 2.0
+WRITERS = frozenset({"fast", "plain"})
+DEFAULT_WRITER = "fast"
 MAX_VIEW_MAX_AGE_SECONDS = 60.0
 
 _SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -264,6 +268,8 @@ class Settings:
     cache_events: int = DEFAULT_CACHE_EVENTS
     # How old a view read without ``min_position`` may be (projections.queries).
     view_max_age_seconds: float = DEFAULT_VIEW_MAX_AGE_SECONDS
+    # How posts are stored: "fast" (taizhang.service) or "plain" (taizhang.plain_service).
+    writer: str = DEFAULT_WRITER
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -344,6 +350,11 @@ class Settings:
             DEFAULT_CACHE_EVENTS,
             MAX_CACHE_EVENTS,
         )
+        writer = get("TAIZHANG_WRITER") or DEFAULT_WRITER
+        if writer not in WRITERS:
+            raise ConfigurationError(
+                f"TAIZHANG_WRITER: {writer!r} is not one of {', '.join(sorted(WRITERS))}"
+            )
         view_max_age_seconds = _parse_in_range(
             get("TAIZHANG_VIEW_MAX_AGE_SECONDS"),
             "TAIZHANG_VIEW_MAX_AGE_SECONDS",
@@ -401,6 +412,7 @@ class Settings:
             breaker_check_seconds=breaker_check_seconds,
             cache_events=cache_events,
             view_max_age_seconds=view_max_age_seconds,
+            writer=writer,
         )
 
     # ------------------------------------------------------------------ derived

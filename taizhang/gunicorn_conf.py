@@ -12,9 +12,23 @@ import os
 import shutil
 import tempfile
 
-from prometheus_client import multiprocess
+# Every worker writes its metrics here, so a scrape of any worker sees all of them. Set
+# before prometheus_client is imported, here or in a worker: it picks its store on import.
+# Directories made here for this run alone, removed when it ends.
+_made: list[str] = []
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="taizhang-metrics-")
+    _made.append(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+os.makedirs(_metrics_dir, exist_ok=True)
 
-from taizhang.collector import tune_for_serving
+from prometheus_client import multiprocess  # noqa: E402 - after the store is chosen
+
+from taizhang.collector import tune_for_serving  # noqa: E402
+from taizhang.config import Settings  # noqa: E402
+
+# A Unix socket's path holds at most 107 bytes.
+MAX_SOCKET_PATH = 100
 
 bind = os.environ.get("TAIZHANG_BIND", "127.0.0.1:8000")
 # Requests spend most of their time waiting on the database, so threads per worker let one
@@ -45,11 +59,15 @@ loglevel = os.environ.get("TAIZHANG_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 wsgi_app = "api.wsgi:app"
 
-# Every worker writes its metrics here, so a scrape of any worker sees all of them.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="taizhang-metrics-")
-_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-os.makedirs(_metrics_dir, exist_ok=True)
+# gunicorn's control socket in this service's own data directory: its default
+# ($XDG_RUNTIME_DIR or ~/.gunicorn) is one path shared by every instance on the host, so a
+# second instance would take over the first one's. A data directory too deep for a socket's
+# path gets a private directory of its own instead.
+_control_dir = Settings.from_env().data_dir
+if len(os.path.join(_control_dir, "gunicorn.ctl").encode()) > MAX_SOCKET_PATH:
+    _control_dir = tempfile.mkdtemp(prefix="taizhang-ctl-")
+    _made.append(_control_dir)
+control_socket = os.path.join(_control_dir, "gunicorn.ctl")
 
 
 def on_starting(server):  # type: ignore[no-untyped-def]
@@ -74,5 +92,5 @@ def child_exit(server, worker):  # type: ignore[no-untyped-def]
 
 
 def on_exit(server):  # type: ignore[no-untyped-def]
-    if _metrics_dir.startswith(tempfile.gettempdir() + os.sep + "taizhang-metrics-"):
-        shutil.rmtree(_metrics_dir, ignore_errors=True)
+    for made in _made:
+        shutil.rmtree(made, ignore_errors=True)

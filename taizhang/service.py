@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.base import FactsNotLoaded
 from domain.business_day import business_today
@@ -156,14 +156,14 @@ class LedgerService:
         arrival: Arrival | None = None,
     ) -> list[Answer]:
         # Only an Idempotency-Key's receipt keeps the batch's digest.
-        batch_digest = _batch_digest(postings) if idempotency_key is not None else ""
+        digest = batch_digest(postings) if idempotency_key is not None else ""
         changed = _changed_ids(postings) if len(postings) > 1 else set()
         for attempt in range(MAX_ATTEMPTS):
             # The first attempt is the fast path: cached state, no look-ups. Anything
             # that goes wrong on it is tried again carefully before anyone hears of it.
             careful = attempt > 0
             if careful and idempotency_key is not None:
-                replayed = self._replay_batch(caller, idempotency_key, batch_digest)
+                replayed = self._replay_batch(caller, idempotency_key, digest)
                 if replayed is not None:
                     return replayed
             try:
@@ -190,7 +190,7 @@ class LedgerService:
                         caller,
                         postings,
                         idempotency_key,
-                        batch_digest,
+                        digest,
                         expected_version,
                         arrival,
                     )
@@ -269,15 +269,23 @@ class LedgerService:
             receipts.append(
                 self._batch_receipt(caller, idempotency_key, batch_digest, answers, produced)
             )
+        recordings = self._save(uow, receipts, arrival)
+        positions = {id(r.domain_event): r.notification.id for r in recordings}
+        for index, event in produced.items():
+            answers[index] = _answer_for(event, positions.get(id(event)))
+        return [a for a in answers if a is not None]
+
+    def _save(
+        self, uow: UnitOfWork, receipts: list[Receipt], arrival: Arrival | None
+    ) -> list[Recording[UUID]]:
+        """The attempt's changes and receipts in one transaction, possibly shared with other
+        posts of this process (group commit); the saved aggregates are then cached."""
         changed = uow.pending()
         events = [e for aggregate in (*changed, *receipts) for e in aggregate.collect_events()]
         recordings = self.group_commit.save(events, arrival)
         uow.saved = True
         self.ledger.remember(changed)
-        positions = {id(r.domain_event): r.notification.id for r in recordings}
-        for index, event in produced.items():
-            answers[index] = _answer_for(event, positions.get(id(event)))
-        return [a for a in answers if a is not None]
+        return recordings
 
     def _apply(
         self,
@@ -414,7 +422,7 @@ def _creates(posting: Posting) -> bool:
     return kind is not None and kind.creates
 
 
-def _batch_digest(postings: Sequence[Posting]) -> str:
+def batch_digest(postings: Sequence[Posting]) -> str:
     return hashlib.sha256("".join(p.digest() for p in postings).encode()).hexdigest()
 
 

@@ -112,7 +112,7 @@ class UnitOfWork:
             found = self._load(cls, aggregate_id, field, copy=True)
             self.aggregates[aggregate_id] = found
         if not isinstance(found, cls):
-            raise NotFound(field, _kind(cls), aggregate_id)
+            raise NotFound(field, kind_of(cls), aggregate_id)
         return found
 
     def read(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
@@ -120,21 +120,21 @@ class UnitOfWork:
         found = self.aggregates.get(aggregate_id) or self._reads.get(aggregate_id)
         if found is None and not self.careful:
             if aggregate_id in self._absent:
-                raise NotFound(field, _kind(cls), aggregate_id)
+                raise NotFound(field, kind_of(cls), aggregate_id)
             try:
                 found = self.ledger.consult(aggregate_id, max_age=CONSULT_MAX_AGE_SECONDS)
             except AggregateNotFoundError:
-                raise NotFound(field, _kind(cls), aggregate_id) from None
+                raise NotFound(field, kind_of(cls), aggregate_id) from None
         if found is None:
             found = self._load(cls, aggregate_id, field, copy=False)
         self._reads[aggregate_id] = found
         if not isinstance(found, cls):
-            raise NotFound(field, _kind(cls), aggregate_id)
+            raise NotFound(field, kind_of(cls), aggregate_id)
         return found
 
     def _load(self, cls: type[A], aggregate_id: UUID, field: str, *, copy: bool) -> LedgerAggregate:
         if not self.careful and aggregate_id in self._absent:
-            raise NotFound(field, _kind(cls), aggregate_id)
+            raise NotFound(field, kind_of(cls), aggregate_id)
         if copy and not self.careful:
             cached: LedgerAggregate | None = self.ledger.cached_copy(aggregate_id)
             if cached is not None:
@@ -146,7 +146,7 @@ class UnitOfWork:
                 else self.ledger.consult(aggregate_id, max_age=0.0)
             )
         except AggregateNotFoundError:
-            raise NotFound(field, _kind(cls), aggregate_id) from None
+            raise NotFound(field, kind_of(cls), aggregate_id) from None
         return found
 
     def add(self, aggregate: A) -> A:
@@ -248,6 +248,7 @@ def _work_ids(data: list[dict[str, Any]]) -> set[UUID]:
     }
 
 
-def _kind(cls: type[Any]) -> str:
+# The name of an aggregate class as errors name it: ``BranchWork`` → ``branch_work``.
+def kind_of(cls: type[Any]) -> str:
     name = cls.__name__
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")

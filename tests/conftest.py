@@ -36,6 +36,9 @@ PG_PORT = os.environ.get("TAIZHANG_TEST_PG_PORT", "5432")
 PG_USER = os.environ.get("TAIZHANG_TEST_PG_USER", "postgres")
 PG_PASSWORD = os.environ.get("TAIZHANG_TEST_PG_PASSWORD", "")
 PG_DBNAME = os.environ.get("TAIZHANG_TEST_PG_DBNAME", "test")
+# The writer every test's service uses (taizhang.plain_service.make_service): `make test`
+# runs the suite once with each.
+WRITER = os.environ.get("TAIZHANG_WRITER", "fast")
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -98,6 +101,7 @@ def postgres_env(schema: str, data_dir: str) -> dict[str, str]:
             f"postgresql://{auth}@{PG_HOST}:{PG_PORT}/{PG_DBNAME}?schema={schema}"
         ),
         "TAIZHANG_DATA_DIR": data_dir,
+        "TAIZHANG_WRITER": WRITER,
     }
 
 
@@ -105,6 +109,7 @@ def sqlite_env(tmp_path: Any) -> dict[str, str]:
     return {
         "TAIZHANG_DATABASE_URL": "sqlite:///" + str(tmp_path / "taizhang.sqlite"),
         "TAIZHANG_DATA_DIR": str(tmp_path / "var"),
+        "TAIZHANG_WRITER": WRITER,
     }
 
 

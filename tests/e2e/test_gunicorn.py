@@ -231,3 +231,15 @@ def test_keep_alive_clients_spread_over_the_workers(server: tuple[str, str]) -> 
     finally:
         for connection in connections:
             connection.close()
+
+
+def test_the_control_socket_is_in_the_services_own_data_directory(
+    server: tuple[str, str], tmp_path: Path
+) -> None:
+    """gunicorn's default control socket is one path per host user: a second instance
+    would take over the first one's. Each service keeps its own in its data directory."""
+    control = tmp_path / "var" / "gunicorn.ctl"
+    deadline = time.monotonic() + 10
+    while not control.is_socket() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert control.is_socket()

@@ -26,6 +26,7 @@ from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
+from taizhang.plain_service import make_service
 from taizhang.service import (
     Answer,
     BatchRejected,
@@ -47,7 +48,7 @@ class World:
 
     def __init__(self, settings: Settings) -> None:
         self.ledger = Ledger(settings)
-        self.service = LedgerService(self.ledger, today=lambda: TODAY)
+        self.service = make_service(self.ledger, today=lambda: TODAY)
         self.posted: set[str] = set()
         self.district_id = self.post(
             "DistrictRegistered", {"name": "番禺区", "code": "440113"}, on=date(2014, 4, 1)
@@ -770,6 +771,7 @@ def test_expected_version_mismatch_is_a_failed_precondition(world: World) -> Non
 def test_a_post_neither_copies_nor_replays_the_facts_already_held(
     world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    world.service = LedgerService(world.ledger, today=lambda: TODAY)  # the fast writer's
     from domain import base
 
     for start in (0, 1000):
@@ -803,7 +805,7 @@ def test_a_post_neither_copies_nor_replays_the_facts_already_held(
     # save collides, and the careful retry reads only the event it had not seen.
     other = Ledger(settings)
     try:
-        LedgerService(other, today=lambda: TODAY).post(
+        make_service(other, today=lambda: TODAY).post(
             SECRETARY,
             Posting("OptionalActionRecorded", date(2014, 5, 1), {**ids(world), "title": "他"}),
         )
@@ -824,7 +826,7 @@ def test_concurrent_batches_of_two_processes_on_the_same_branches_all_succeed(
     world.enrol(second)
     branches = (world.branch_id, second)
     other = Ledger(settings)
-    services = (world.service, LedgerService(other, today=lambda: TODAY))
+    services = (world.service, make_service(other, today=lambda: TODAY))
 
     def batch(i: int) -> list[Answer]:
         postings = [
@@ -868,7 +870,7 @@ def test_a_batch_consults_a_campaign_no_older_than_a_single_post_does(
     world.service.post_batch(SECRETARY, batch("warm"))
     other = Ledger(settings)
     try:
-        LedgerService(other, today=lambda: TODAY).post(
+        make_service(other, today=lambda: TODAY).post(
             SECRETARY, Posting("BranchWithdrawn", date(2014, 6, 1), {**ids, "reason": "撤出"})
         )
     finally:
@@ -1043,6 +1045,7 @@ def test_rules_that_need_the_facts_hold_on_an_uncached_branch_work(world: World)
 def test_a_batch_on_uncached_branch_works_reads_versions_not_histories(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    world.service = LedgerService(world.ledger, today=lambda: TODAY)  # the fast writer's
     other = world.register_branch("另一公司党支部")
     world.enrol(other)
     world.work("StudySessionHeld", **world.study())

@@ -14,6 +14,7 @@ from taizhang.config import Settings
 from taizhang.demo import DemoSummary, generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.plain_service import make_service
 from taizhang.service import Answer, Caller, LedgerService, Posting
 
 TODAY = date(2014, 6, 15)
@@ -67,7 +68,7 @@ def make_district(
     migrated already) instead of a new one."""
     if service is None:
         upgrade(settings, MIGRATION)
-        service = LedgerService(Ledger(settings), today=lambda: today)
+        service = make_service(Ledger(settings), today=lambda: today)
     d = District(service)
     # The ids are the service's to make.
     d.district = d.post(

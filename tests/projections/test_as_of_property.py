@@ -29,6 +29,7 @@ from projections.report import replayed_views, report_as_of
 from projections.worker import Worker
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.plain_service import make_service
 from taizhang.service import LedgerService, Posting
 from tests.projections.scenario import CALLER, TODAY, District, make_district, projected_demo
 
@@ -275,7 +276,7 @@ def lists(views: Views, d: District, on: date) -> dict[str, Any]:
 @pytest.fixture
 def world(settings):
     upgrade(settings)
-    service = LedgerService(Ledger(settings), today=lambda: TODAY)
+    service = make_service(Ledger(settings), today=lambda: TODAY)
     worker = Worker(settings, batch_size=7)  # many small batches: incremental folding
     views = Views(settings)
     yield settings, service, worker, views

@@ -16,7 +16,8 @@ from psycopg import sql
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
-from taizhang.service import Caller, LedgerService, Posting
+from taizhang.plain_service import make_service
+from taizhang.service import Caller, Posting
 from tests.conftest import PG_DBNAME, PG_HOST, PG_PORT, admin_conninfo, create_schema, drop_schema
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ def _post_district(ledger: Ledger, code: str) -> None:
         data={"name": "番禺区", "code": code},
         client_event_id=f"district-{code}",
     )
-    LedgerService(ledger).post(CALLER, posting)
+    make_service(ledger).post(CALLER, posting)
 
 
 def _count_events(ledger: Ledger) -> int:

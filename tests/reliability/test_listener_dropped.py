@@ -12,7 +12,8 @@ from taizhang.commands.projections import projection_status
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
-from taizhang.service import Caller, LedgerService, Posting
+from taizhang.plain_service import make_service
+from taizhang.service import Caller, Posting
 from tests.reliability.harness import PrivatePostgres
 
 CALLER = Caller(actor="secretary", source="reliability")
@@ -43,7 +44,7 @@ def test_listener_terminated_views_still_catch_up(
     dbname = settings.postgres_params().dbname
     upgrade(settings)
     ledger = Ledger(settings)
-    service = LedgerService(ledger)
+    service = make_service(ledger)
 
     def post(code: str) -> int:
         answer = service.post(
