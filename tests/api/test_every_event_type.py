@@ -9,6 +9,7 @@ from api.writes import ACCEPTS
 from taizhang.commands import serve, tokens
 from taizhang.config import Settings
 from taizhang.handlers import EVENT_TYPES
+from taizhang.launch import GUNICORN_CONFIG
 from tests.api.conftest import TODAY, Api
 
 
@@ -227,7 +228,7 @@ def test_serve_runs_one_worker_with_projections_on_sqlite(sqlite_settings: Setti
     serve.register(parser.add_subparsers())
     args = parser.parse_args(["serve", "--port", "9123", "--workers", "4"])
     argv, env = serve.gunicorn_argv(sqlite_settings, args)
-    assert argv[-2:] == ["-c", str(serve.GUNICORN_CONF)]
+    assert argv[-2:] == ["-c", GUNICORN_CONFIG]
     assert env["TAIZHANG_WORKERS"] == "1" and env["TAIZHANG_EMBEDDED_PROJECTIONS"] == "1"
     assert env["TAIZHANG_BIND"] == "127.0.0.1:9123"
     # serve migrated before starting gunicorn: the workers must not race to create tables.
