@@ -1,0 +1,72 @@
+"""The phase-status rule in SQL (``projections.queries._phase_sql``, what the views count)
+against the same rule in Python (``projections.fold.work.status_on``, itself held to the
+domain's ``phase_progress`` in test_folds), over generated phases and days."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from projections.fold.spans import span_rows
+from projections.fold.work import status_on
+from projections.queries import _phase_sql
+from projections.schema import TABLES_BY_NAME
+
+START = date(2014, 4, 1)
+STATUSES = ("done", "overdue", "in_progress", "not_started")
+KEY = ("c", "b", "study")
+
+days = st.integers(min_value=0, max_value=120).map(lambda n: START + timedelta(days=n))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _spans(started_on: date | None, done_on: date | None) -> list[dict[str, object]]:
+    """The phase's spans as the fold writes them: none before it starts, then its dates
+    as they stood from each day they changed."""
+    series: list[tuple[str, dict[str, object] | None]] = []
+    if started_on is not None:
+        series.append((started_on.isoformat(), {"started_on": _iso(started_on), "done_on": None}))
+    if done_on is not None:
+        series.append(
+            (done_on.isoformat(), {"started_on": _iso(started_on), "done_on": _iso(done_on)})
+        )
+    return list(span_rows("phase_span", KEY, series).values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    started=st.one_of(st.none(), days),
+    done_after=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+    deadline=st.one_of(st.none(), days),
+    day=days,
+)
+def test_the_views_sql_judges_a_phase_as_the_fold_does(
+    started: date | None, done_after: int | None, deadline: date | None, day: date
+) -> None:
+    done = started + timedelta(days=done_after) if started and done_after is not None else None
+    db = sqlite3.connect(":memory:")
+    for statement in TABLES_BY_NAME["phase_span"].create_statements():
+        db.execute(statement)
+    db.execute("CREATE TABLE bp (campaign_id TEXT, branch_id TEXT)")
+    db.execute("INSERT INTO bp VALUES ('c', 'b')")
+    for row in _spans(started, done):
+        names = ", ".join(row)
+        db.execute(
+            f"INSERT INTO phase_span ({names}) VALUES ({', '.join('?' for _ in row)})",
+            tuple(row.values()),
+        )
+    expected = status_on(_iso(started), _iso(done), _iso(deadline), day.isoformat())
+    judged = {
+        status
+        for status in STATUSES
+        if db.execute(
+            f"SELECT 1 FROM bp WHERE {_phase_sql('study', status, _iso(deadline), day.isoformat())}"
+        ).fetchone()
+    }
+    assert judged == {expected}
