@@ -83,8 +83,8 @@ def answer_body(
 # schema keeps no state between loads, so one instance per schema serves every request.
 _POSTING_SCHEMA = PostingSchema()
 _BATCH_SCHEMA = BatchSchema()
-_DATA_SCHEMAS = {name: schema() for name, schema in EVENT_SCHEMAS.items()}
-_PLAIN_LOADERS = {name: plain_loader(schema) for name, schema in _DATA_SCHEMAS.items()}
+DATA_SCHEMAS = {name: schema() for name, schema in EVENT_SCHEMAS.items()}
+PLAIN_LOADERS = {name: plain_loader(schema) for name, schema in DATA_SCHEMAS.items()}
 
 
 def _load_data(event_type: str, data: Any, ids: Mapping[str, UUID], prefix: str) -> dict[str, Any]:
@@ -104,11 +104,11 @@ def _load_data(event_type: str, data: Any, ids: Mapping[str, UUID], prefix: str)
                 ],
             )
         merged[field] = str(value)
-    plain = _PLAIN_LOADERS[event_type]
+    plain = PLAIN_LOADERS[event_type]
     if plain is not None and (loaded_plainly := plain(merged)) is not None:
         return loaded_plainly
     try:
-        loaded: dict[str, Any] = _DATA_SCHEMAS[event_type].load(merged)
+        loaded: dict[str, Any] = DATA_SCHEMAS[event_type].load(merged)
     except ValidationError as error:
         raise validation_problem(error, prefix) from None
     return loaded

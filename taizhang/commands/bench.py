@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from taizhang import bench_ingest, bench_rebuild
+from taizhang import bench_ingest, bench_parse, bench_rebuild
 from taizhang.config import Settings
 
 
@@ -27,6 +27,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         "HTTP ingest rate (single posts, batches) and supervision view latency",
         bench_ingest.configure,
         bench_ingest.run,
+    ),
+    "parse": Benchmark(
+        "a batch's items parsed by the plain loaders beside marshmallow alone",
+        bench_parse.configure,
+        bench_parse.run,
     ),
     "rebuild": Benchmark(
         "rebuild rate of the read models, live lag and peak memory",

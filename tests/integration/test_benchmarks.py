@@ -148,3 +148,14 @@ def test_ingest_benchmark_says_it_needs_postgresql(
     code, lines, err = bench(sqlite_settings, tmp_path, "ingest", "--events", "8")
     assert code == 2 and lines == []
     assert "needs PostgreSQL" in err
+
+
+def test_parse_benchmark_times_the_plain_loaders_beside_the_schemas(
+    sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    code, lines, err = bench(sqlite_settings, tmp_path, "parse", "--items", "50", "--rounds", "3")
+    assert code == 0, err
+    (line,) = lines
+    assert line["figure"] == "batch_items_parsed" and line["items"] == 50
+    assert line["value"] > 0 and line["baseline_value"] > 0
+    assert line["ratio"] == pytest.approx(line["value"] / line["baseline_value"], rel=0.02)
