@@ -41,6 +41,18 @@ def _printable(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (or as the start of
+# one, once someone edits it): posted text is never the sheet's code.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell: Any) -> None:
+    """Keep text that looks like a formula as the text it is: string type, quote prefix."""
+    if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def problem_ledger_rows(
     views: Views, campaign_id: UUID, **filters: Any
 ) -> Iterator[dict[str, Any]]:
@@ -91,6 +103,9 @@ def problem_ledger_workbook(
     rows = problem_ledger_rows(views, campaign_id, as_of=day, **filters)
     for number, row in enumerate(rows, start=1):
         sheet.append([_printable(_cell(row, number, key)) for _, _, key in _COLUMNS])
+    for line in sheet.iter_rows():
+        for cell in line:
+            _as_text(cell)
     for line in sheet.iter_rows(min_row=4):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

