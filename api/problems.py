@@ -101,10 +101,21 @@ def problem(
     if errors is not None:
         body["errors"] = errors
     body.update(extra)
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    response = Response(_json_text(body), status=status, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def _json_text(body: dict[str, Any]) -> str:
+    """JSON as UTF-8 where it can be; a refusal that echoes a lone surrogate back (in a field
+    name, say) escapes it instead of failing to encode."""
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(body, ensure_ascii=True)
+    return text
 
 
 def error_item(field: str, rule: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -221,7 +232,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:
-        item = domain_item(error)
+        # A read's fields are its query parameters; a write's are in the body's data.
+        item = domain_item(error, "" if request.method in ("GET", "HEAD") else "data.")
         return problem(
             status_of(error), error.message, slug=error.rule.replace("_", "-"), errors=[item]
         )

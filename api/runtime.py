@@ -109,27 +109,43 @@ def json_body() -> Any:
             "the body is not valid JSON",
             errors=[{"field": "body", "rule": "json", "message": "malformed JSON"}],
         )
-    # JSON can carry NUL only escaped; PostgreSQL text cannot hold it, so a stored event
-    # with one could never be projected.
-    if b"\\u0000" in request.get_data():
+    # JSON carries NUL and lone surrogates only escaped. PostgreSQL text cannot hold NUL (a
+    # stored event with one could never be projected) and UTF-8 cannot encode a lone
+    # surrogate (the event could not be stored): both are refused here, before any shared
+    # transaction sees them.
+    if _ESCAPED_UNWRITABLE.search(request.get_data()):
         try:
-            where = _nul_at(body, "")
+            found = _unwritable_at(body, "")
         except RecursionError:
             raise _too_deep() from None
-        if where is not None:
+        if found is not None:
+            where, rule, message = found
             raise ApiProblem(
                 422,
-                f"{where or 'body'} holds a NUL character",
+                f"{where or 'body'} holds a character that cannot be stored",
                 slug="validation",
-                errors=[{"field": where or "body", "rule": "no_nul", "message": "no NUL (U+0000)"}],
+                errors=[{"field": where or "body", "rule": rule, "message": message}],
             )
     return body
 
 
-def _nul_at(node: Any, path: str) -> str | None:
-    """The dotted path of the first key or string holding U+0000, if any."""
+_ESCAPED_UNWRITABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unwritable(text: str) -> tuple[str, str] | None:
+    if "\x00" in text:
+        return "no_nul", "no NUL (U+0000)"
+    if _SURROGATE.search(text):
+        return "unicode_scalar", "no lone surrogate (U+D800 to U+DFFF): text must be valid Unicode"
+    return None
+
+
+def _unwritable_at(node: Any, path: str) -> tuple[str, str, str] | None:
+    """The dotted path, rule and message of the first key or string that cannot be stored."""
     if isinstance(node, str):
-        return path if "\x00" in node else None
+        bad = _unwritable(node)
+        return (path, *bad) if bad else None
     items = (
         node.items()
         if isinstance(node, dict)
@@ -139,9 +155,10 @@ def _nul_at(node: Any, path: str) -> str | None:
     )
     for key, value in items:
         here = f"{path}.{key}" if path else str(key)
-        if isinstance(key, str) and "\x00" in key:
-            return here
-        found = _nul_at(value, here)
+        bad = _unwritable(key) if isinstance(key, str) else None
+        if bad:
+            return (here, *bad)
+        found = _unwritable_at(value, here)
         if found is not None:
             return found
     return None

@@ -103,13 +103,20 @@ def _cursor(value: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
 
 
-def _uncursor(cursor: str | None) -> Any:
+def _uncursor(cursor: str | None, kind: type[int] | type[UUID]) -> Any:
+    """The key a cursor this API gave holds: a position (int) or an id (UUID); anything
+    else, however it was encoded, is the caller's mistake."""
     if cursor is None:
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        raise InvalidValue("after", "valid_cursor", "the cursor is not one this API gave") from None
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if kind is int and type(value) is int and 0 <= value < 2**63:
+            return value
+        if kind is UUID and isinstance(value, str):
+            return UUID(value)
+    except (ValueError, TypeError):
+        pass
+    raise InvalidValue("after", "valid_cursor", "the cursor is not one this API gave")
 
 
 def _limit(limit: int, most: int = MAX_LIMIT) -> int:
@@ -509,7 +516,7 @@ class Views:
         if overdue is not None:
             late = _any(_phase_sql(k, "overdue", deadlines[k], d) for k in deadlines)
             where.append(late if overdue else f"NOT {late}")
-        last = _uncursor(after)
+        last = _uncursor(after, UUID)
         if last is not None:
             where.append("bp.branch_id > ?")
             params.append(str(last))
@@ -752,7 +759,7 @@ class Views:
             _within(reach, where, params)
         if overdue is not None:
             where.append(overdue_sql if overdue else f"NOT {overdue_sql}")
-        last = _uncursor(after)
+        last = _uncursor(after, UUID)
         if last is not None:
             where.append("pl.problem_id > ?")
             params.append(str(last))
@@ -808,10 +815,10 @@ class Views:
         if types:
             where.append(f"type IN ({', '.join('?' for _ in types)})")
             params += list(types)
-        last = _uncursor(after)
+        last = _uncursor(after, int)
         if last is not None:
             where.append("position > ?")
-            params.append(int(last))
+            params.append(last)
         rows = self._rows(
             "SELECT position, branch_id, campaign_id, aggregate_kind, aggregate_id, version, "
             "event_id, type, occurred_on, recorded_at, actor, source, client_event_id, data, "

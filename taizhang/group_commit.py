@@ -3,9 +3,10 @@
 Every write to the event store takes an exclusive table lock, so the store accepts about
 as many transactions per second as the disk and the lock allow, whatever their size.
 Posts that arrive while a save is under way queue up and go together in the next one.
-Each post's events stay all-or-nothing: if the shared transaction fails on a conflict
-(another writer moved an aggregate on, or a duplicate receipt), each post is saved again
-on its own, so only the post that really conflicts sees the error.
+Each post's events stay all-or-nothing, and one post never fails another: if the shared
+transaction fails for any reason but the store being unreachable (a conflict, a duplicate
+receipt, an event the database or the encoder refuses), each post is saved again on its
+own, so only the post at fault sees the error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import InterfaceError, OperationalError, Recording
 from prometheus_client import Histogram
 
 from taizhang.ledger import Ledger
@@ -148,14 +149,15 @@ class GroupCommit:
             return
         try:
             recordings = self.ledger.record([e for t in group for e in t.events])
-        except IntegrityError:
-            for ticket in group:
-                self._commit_alone(ticket)
-            return
-        except BaseException as error:  # e.g. the database is down: every caller hears it
+        except (OperationalError, InterfaceError) as error:
+            # The store is unreachable: saving each post alone would only fail again, slower.
             for ticket in group:
                 ticket.error = error
                 ticket.done.set()
+            return
+        except Exception:
+            for ticket in group:
+                self._commit_alone(ticket)
             return
         by_event = {id(r.domain_event): r for r in recordings}
         for ticket in group:

@@ -38,7 +38,15 @@ class AwareDateTime(fields.DateTime):
         if isinstance(value, str) and len(value) == 10:
             value += "T00:00:00"
         found: datetime = super()._deserialize(value, attr, data, **kwargs)
-        return found if found.tzinfo else found.replace(tzinfo=UTC)
+        found = found if found.tzinfo else found.replace(tzinfo=UTC)
+        try:
+            # Knowledge times are compared in UTC; year 1 east of Greenwich has no UTC time.
+            in_utc = found.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("the time has no UTC equivalent") from None
+        if not datetime(1900, 1, 1, tzinfo=UTC) <= in_utc <= datetime(9999, 1, 1, tzinfo=UTC):
+            raise ValidationError("must lie between 1900-01-01 and 9999-01-01 (UTC)")
+        return found
 
 
 class CommaList(fields.Field):

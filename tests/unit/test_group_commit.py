@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import DataError, IntegrityError, OperationalError
 from prometheus_client import CollectorRegistry, Histogram
 
 from taizhang import group_commit
@@ -87,3 +88,76 @@ def test_a_post_that_will_not_save_releases_the_leader_at_once(
     assert done.wait(timeout=10)
     saver.join()
     assert store.transactions == [[event]]
+
+
+class Refusing(Store):
+    """A store that refuses any transaction holding a poisoned event, as the encoder or the
+    database refuses one caller's bad text."""
+
+    def __init__(self, poisoned: Event, error: Exception) -> None:
+        super().__init__()
+        self.poisoned, self.error = poisoned, error
+
+    def record(self, events: Sequence[Any]) -> Sequence[Recording]:
+        if self.poisoned in events:
+            raise self.error
+        return super().record(events)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"),
+        ValueError("A string literal cannot contain NUL (0x00) characters."),
+        DataError("value too long"),
+        IntegrityError("duplicate key"),
+    ],
+)
+def test_one_posts_failure_never_fails_the_others_in_its_transaction(
+    monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    """Issue 16 finding 3: any error but a unique-key conflict failed every post sharing the
+    transaction (the office's valid posts got 500 while one integrator sent bad text)."""
+    monkeypatch.setattr(group_commit, "LINGER_SECONDS", 30.0)
+    events = [Event(uuid4()) for _ in range(4)]
+    store = Refusing(events[2], error)
+    commits = GroupCommit(store)  # type: ignore[arg-type]
+    arrivals = [commits.announce() for _ in events]
+    outcomes: list[Any] = [None] * len(events)
+
+    def post(i: int) -> None:
+        try:
+            outcomes[i] = commits.save([events[i]], arrivals[i])
+        except Exception as refused:
+            outcomes[i] = refused
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(events))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert outcomes[2] is error
+    for i in (0, 1, 3):
+        assert [r.domain_event for r in outcomes[i]] == [events[i]]
+    assert sorted(map(id, sum(store.transactions, [])), key=str) == sorted(
+        (id(events[i]) for i in (0, 1, 3)), key=str
+    )
+
+
+def test_an_unreachable_store_fails_the_group_once() -> None:
+    """When the database is down, each post hears it at once rather than after one more
+    attempt per post."""
+    events = [Event(uuid4()) for _ in range(3)]
+    down = OperationalError("connection refused")
+
+    class Down(Store):
+        def record(self, events: Sequence[Any]) -> Sequence[Recording]:
+            self.transactions.append(list(events))
+            raise down
+
+    store = Down()
+    commits = GroupCommit(store)  # type: ignore[arg-type]
+    tickets = [group_commit._Ticket([e]) for e in events]
+    commits._commit(tickets)
+    assert [t.error for t in tickets] == [down] * 3
+    assert len(store.transactions) == 1
