@@ -408,46 +408,50 @@ def test_a_flood_of_bad_posts_fails_none_of_the_good_ones(settings: Settings) ->
     zero failures among the good ones." Posts in one process share transactions; bad text
     from one integrator got 500 for the office's valid posts on 160 of 180 (SQLite)."""
     for api in served_api(settings):
-        campaign = api.ids["campaign"]
-        branches = [api.ids["b1"], api.ids["b2"]]
-        good: list[int] = []
-        bad: list[int] = []
+        _flood(api)
 
-        def good_posts(branch: UUID) -> None:
-            for n in range(15):
-                response = api.event(
-                    f"/api/v1/campaigns/{campaign}/branches/{branch}/problems",
-                    None,
-                    {
-                        "category": "four_winds",
-                        "description": f"问题 {n}",
-                        "measures": "措施",
-                        "responsible_person": "p-0001",
-                        "deadline": "2999-01-01",
-                    },
-                )
-                good.append(response.status_code)
 
-        def bad_posts(branch: UUID) -> None:
-            path = f"/api/v1/campaigns/{campaign}/branches/{branch}/problems"
-            for n in range(15):
-                text = "a\\ud800b" if n % 2 else "a\\u0000b"
-                body = (
-                    '{"occurred_on": "2026-01-01", "data": {"category": "four_winds", '
-                    f'"description": "{text}", "measures": "m", "responsible_person": "p", '
-                    '"deadline": "2999-01-01"}}'
-                )
-                response = api.client.post(
-                    path, data=body, content_type="application/json", headers=api.headers("admin")
-                )
-                bad.append(response.status_code)
+def _flood(api: Api) -> None:
+    campaign = api.ids["campaign"]
+    branches = [api.ids["b1"], api.ids["b2"]]
+    good: list[int] = []
+    bad: list[int] = []
 
-        threads = [threading.Thread(target=good_posts, args=(b,)) for b in branches] + [
-            threading.Thread(target=bad_posts, args=(b,)) for b in branches
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert good == [201] * 30
-        assert bad == [422] * 30
+    def good_posts(branch: UUID) -> None:
+        for n in range(15):
+            response = api.event(
+                f"/api/v1/campaigns/{campaign}/branches/{branch}/problems",
+                None,
+                {
+                    "category": "four_winds",
+                    "description": f"问题 {n}",
+                    "measures": "措施",
+                    "responsible_person": "p-0001",
+                    "deadline": "2999-01-01",
+                },
+            )
+            good.append(response.status_code)
+
+    def bad_posts(branch: UUID) -> None:
+        path = f"/api/v1/campaigns/{campaign}/branches/{branch}/problems"
+        for n in range(15):
+            text = "a\\ud800b" if n % 2 else "a\\u0000b"
+            body = (
+                '{"occurred_on": "2026-01-01", "data": {"category": "four_winds", '
+                f'"description": "{text}", "measures": "m", "responsible_person": "p", '
+                '"deadline": "2999-01-01"}}'
+            )
+            response = api.client.post(
+                path, data=body, content_type="application/json", headers=api.headers("admin")
+            )
+            bad.append(response.status_code)
+
+    threads = [threading.Thread(target=good_posts, args=(b,)) for b in branches] + [
+        threading.Thread(target=bad_posts, args=(b,)) for b in branches
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert good == [201] * 30
+    assert bad == [422] * 30
