@@ -7,8 +7,10 @@ it; its source (an integrator's system name, defaulting to the name) is the sour
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -30,7 +32,7 @@ from taizhang.service import Caller
 TOKEN_PREFIX = "tz_"
 ROLES = ("integrator", "committee", "supervisor", "office", "admin")
 # A revoked token keeps working in other processes for at most this long.
-CACHE_SECONDS = 10.0
+CACHE_SECONDS = 0.5
 _NAME_MAX = 100
 
 
@@ -126,8 +128,11 @@ class TokenStore:
         group_id: UUID | None = None,
         committee_ids: list[UUID] | None = None,
         branch_ids: list[UUID] | None = None,
+        by: str | None = None,
+        reason: str = "",
     ) -> tuple[str, Credential]:
-        """A new token (returned once, never stored) and its credential."""
+        """A new token (returned once, never stored) and its credential; ``by`` (default: the
+        operating-system user running this) and ``reason`` go to the token history."""
         name = name.strip()
         if not name or len(name) > _NAME_MAX:
             raise InvalidValue("name", "required", f"a token needs a name of 1-{_NAME_MAX} chars")
@@ -181,21 +186,59 @@ class TokenStore:
                     credential.created_at,
                 ),
             )
+            self._record(cur, "created", credential, credential.created_at, by, reason)
         return token, credential
 
-    def revoke(self, name_or_id: str) -> Credential | None:
+    def revoke(
+        self, name_or_id: str, *, by: str | None = None, reason: str = ""
+    ) -> Credential | None:
+        """Revoke a live token; the revocation joins the token history with who and why."""
         p = self.placeholder
         now = datetime.now(UTC).isoformat()
         with self._cursor() as cur:
+            cur.execute(
+                f"SELECT {_COLUMNS} FROM api_tokens"
+                f" WHERE (name = {p} OR id = {p}) AND revoked_at IS NULL",
+                (name_or_id, name_or_id),
+            )
+            live = [_credential(row) for row in cur.fetchall()]
             cur.execute(
                 f"UPDATE api_tokens SET revoked_at = {p}"
                 f" WHERE (name = {p} OR id = {p}) AND revoked_at IS NULL",
                 (now, name_or_id, name_or_id),
             )
+            for credential in live:
+                self._record(cur, "revoked", credential, now, by, reason)
         with self._lock:
             self._cache.clear()
         found = [c for c in self.list() if name_or_id in (c.name, str(c.id))]
         return found[0] if found else None
+
+    def _record(
+        self, cur: Any, action: str, credential: Credential, at: str, by: str | None, reason: str
+    ) -> None:
+        p = self.placeholder
+        cur.execute(
+            "INSERT INTO api_token_events"
+            " (recorded_at, action, token_id, token_name, role, actor, reason)"
+            f" VALUES ({', '.join([p] * 7)})",
+            (at, action, str(credential.id), credential.name, credential.role, by or _os_user(),
+             reason),
+        )  # fmt: skip
+
+    def history(self) -> list[dict[str, Any]]:
+        """Every token created and revoked, oldest first: when, what, which token, by whom, why."""
+        with self._cursor() as cur:
+            cur.execute(
+                "SELECT position, recorded_at, action, token_id, token_name, role, actor, reason"
+                " FROM api_token_events ORDER BY position"
+            )
+            names = ("position", "recorded_at", "action", "token_id", "token_name", "role",
+                     "actor", "reason")  # fmt: skip
+            return [
+                dict(zip(names, row.values() if isinstance(row, dict) else row, strict=True))
+                for row in cur.fetchall()
+            ]
 
     def list(self) -> list[Credential]:
         with self._cursor() as cur:
@@ -229,6 +272,14 @@ _COLUMNS = (
     "id, name, role, source, district_id, group_id, committee_ids, branch_ids, created_at,"
     " revoked_at"
 )
+
+
+def _os_user() -> str:
+    """Who runs this process: the operator at the console for the CLI."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def _str(value: UUID | None) -> str | None:

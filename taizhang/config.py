@@ -398,7 +398,7 @@ class Settings:
             )
             database_url = _build_postgres_url(params)
         else:
-            os.makedirs(data_dir, exist_ok=True)
+            os.makedirs(data_dir, mode=0o700, exist_ok=True)
             database_url = "sqlite:///" + os.path.join(data_dir, DEFAULT_SQLITE_FILENAME)
 
         return cls(

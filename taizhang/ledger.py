@@ -22,6 +22,7 @@ from taizhang.config import Settings
 from taizhang.event_insert import insert_in_one_statement
 from taizhang.pool_check import check_pool_quietly
 from taizhang.pool_sessions import without_jit
+from taizhang.private_files import private_sqlite
 from taizhang.transcoder import LedgerTranscoder
 from taizhang.transcodings import register_transcodings
 
@@ -98,6 +99,8 @@ class Ledger(Application[UUID]):
         # replayed each time.
         self.cache = AggregateCache(settings.cache_events)
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
+        if not settings.is_postgres:
+            private_sqlite(settings.sqlite_path())
         super().__init__(env={**settings.eventsourcing_env(), **env})
         # Its insert function is created when the library creates its tables (by the
         # library's own decision: settings, or an env override; in-memory stores have

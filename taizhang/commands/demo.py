@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from taizhang.config import Settings
 from taizhang.demo import COMMITTEES, DEFAULT_BRANCHES, DEFAULT_SEED, DemoSummary, generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.private_files import write_private
 
 
 def _positive(value: str) -> int:
@@ -59,8 +59,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    if not settings.is_postgres:
-        Path(settings.sqlite_path()).parent.mkdir(parents=True, exist_ok=True)
     upgrade(settings)
     ledger = Ledger(settings)
     try:
@@ -146,15 +144,10 @@ def _create_tokens(settings: Settings, summary: DemoSummary, seed: int) -> None:
     for entry in created:
         print(f"  {entry['role']:<11} {entry['token']}  {entry['name']}")
     path = _tokens_file(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        json.dump(
-            {"district_id": str(summary.district_id), "tokens": created},
-            out,
-            ensure_ascii=False,
-            indent=2,
-        )
+    text = json.dumps(
+        {"district_id": str(summary.district_id), "tokens": created}, ensure_ascii=False, indent=2
+    )
+    write_private(path, text)
     print(f"  (also saved to {path}, readable only by you)")
 
 

@@ -1,5 +1,5 @@
-"""``taizhang token create|revoke|list``: API tokens for integrators, committees, supervisors,
-the office.
+"""``taizhang token create|revoke|list|history``: API tokens for integrators, committees,
+supervisors, the office.
 
 The token itself is printed once, at creation; only its sha256 is stored.
 """
@@ -46,10 +46,17 @@ def register(subparsers: Any) -> None:
     )
     create.add_argument("--branch", type=_uuid, nargs="+", default=[], help="branch ids")
     create.add_argument("--group", type=_uuid, help="supervision group id (supervisors)")
+    create.add_argument("--reason", default="", help="why it is made (kept in the history)")
     create.set_defaults(run=run_create)
     revoke = actions.add_parser("revoke", help="revoke a token by name or id")
     revoke.add_argument("token", metavar="NAME|ID")
+    revoke.add_argument("--reason", required=True, help="why (kept in the token history)")
     revoke.set_defaults(run=run_revoke)
+    history = actions.add_parser(
+        "history", help="every token created and revoked: when, by whom (the OS user), why"
+    )
+    history.add_argument("--json", action="store_true", help="one JSON object per line")
+    history.set_defaults(run=run_history)
     listing = actions.add_parser("list", help="list tokens (never the tokens themselves)")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.set_defaults(run=run_list)
@@ -71,6 +78,7 @@ def run_create(settings: Settings, args: argparse.Namespace) -> int:
             group_id=args.group,
             committee_ids=args.committee,
             branch_ids=args.branch,
+            reason=args.reason,
         )
     except DomainError as error:
         print(f"taizhang: {error.field}: {error.message}", file=sys.stderr)
@@ -89,7 +97,7 @@ def run_create(settings: Settings, args: argparse.Namespace) -> int:
 def run_revoke(settings: Settings, args: argparse.Namespace) -> int:
     store = _store(settings)
     try:
-        found = store.revoke(args.token)
+        found = store.revoke(args.token, reason=args.reason)
     finally:
         store.close()
     if found is None:
@@ -116,4 +124,22 @@ def run_list(settings: Settings, args: argparse.Namespace) -> int:
             parts += [f"committees={','.join(scope['committee_ids'])}"] if c.committee_ids else []
             parts += [f"branches={','.join(scope['branch_ids'])}"] if c.branch_ids else []
             print(f"{c.id}  {c.name}  {c.role}  source={c.source}  {' '.join(parts)}  {state}")
+    return 0
+
+
+def run_history(settings: Settings, args: argparse.Namespace) -> int:
+    store = _store(settings)
+    try:
+        entries = store.history()
+    finally:
+        store.close()
+    for e in entries:
+        if args.json:
+            print(json.dumps(e, ensure_ascii=False))
+        else:
+            why = f"  reason: {e['reason']}" if e["reason"] else ""
+            print(
+                f"{e['recorded_at']}  {e['action']:<7}  {e['token_name']} ({e['role']},"
+                f" {e['token_id']})  by {e['actor']}{why}"
+            )
     return 0

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 from uuid import uuid4
+
+import pytest
 
 from api.writes import ACCEPTS
 from taizhang.commands import serve, tokens
@@ -218,9 +221,24 @@ def test_token_commands(sqlite_settings: Settings, capsys, monkeypatch) -> None:
     assert run("list", "--json") == 0
     assert '"name": "office-1"' in capsys.readouterr().out
     assert token not in capsys.readouterr().out
-    assert run("revoke", "office-1") == 0
+    with pytest.raises(SystemExit) as refused:  # a revocation says why
+        run("revoke", "office-1")
+    assert refused.value.code == 2
+    capsys.readouterr()
+    assert run("revoke", "office-1", "--reason", "left the office") == 0
     assert TokenStore(sqlite_settings).lookup(token) is None
-    assert run("revoke", "nobody") == 2
+    assert run("revoke", "nobody", "--reason", "x") == 2
+    capsys.readouterr()
+    # Issue 16: "creating and revoking tokens are recorded with who did it, when and why,
+    # and can be listed".
+    assert run("history", "--json") == 0
+    entries = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(e["action"], e["token_name"]) for e in entries] == [
+        ("created", "office-1"),
+        ("created", "c"),
+        ("revoked", "office-1"),
+    ]
+    assert entries[-1]["reason"] == "left the office" and entries[-1]["actor"]
 
 
 def test_serve_runs_one_worker_with_projections_on_sqlite(sqlite_settings: Settings) -> None:

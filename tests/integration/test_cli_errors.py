@@ -169,7 +169,10 @@ def test_report_of_a_scope_in_another_district(
         ),
         (["rebuild", "nonsense"], "taizhang rebuild: unknown projection(s) ['nonsense']"),
         (["migrate", "--revision", "nonsense"], "taizhang migrate: --revision nonsense:"),
-        (["token", "revoke", "nobody"], "taizhang token revoke: no token 'nobody'"),
+        (
+            ["token", "revoke", "nobody", "--reason", "x"],
+            "taizhang token revoke: no token 'nobody'",
+        ),
         (["serve", "--port", "70000"], "argument --port: a port is at most 65535"),
         (["serve", "--workers", "0"], "argument --workers: must be at least 1"),
         (["bench", "rebuild", "--events", "-5"], "argument --events: must be at least 1"),
