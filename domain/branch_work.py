@@ -201,16 +201,24 @@ class BranchWork(LedgerAggregate, KeepsFacts):
             _required(how=self.how)
 
     class WorkSystemChanged(Fact):
-        """Establish, revise or abolish (立, 改, 废) a work system (000 §三(六))."""
+        """Establish, revise or abolish (立, 改, 废) a work system (000 §三(六)): one made in
+        the campaign, or one in force before it (``existing``), which is revised or
+        abolished. Version 1 knew only systems made in the campaign."""
 
-        uncorrectable: ClassVar[frozenset[str]] = frozenset({"system_id", "change"})
+        class_version = 2
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"system_id", "change", "existing"})
         system_id: UUID
         name: str
         change: WorkSystemChange
+        existing: bool
 
         def check(self) -> None:
             _required(name=self.name)
             _text(200, name=self.name)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["existing"] = False
 
     class VolunteerTeamSetUp(Fact):
         uncorrectable: ClassVar[frozenset[str]] = frozenset({"team_id", "joint_with"})
@@ -560,11 +568,32 @@ class BranchWork(LedgerAggregate, KeepsFacts):
         self.trigger_event(self.ProblemListPublicized, provenance=provenance, how=how)
 
     def change_work_system(
-        self, provenance: Provenance, *, system_id: UUID, name: str, change: WorkSystemChange
+        self,
+        provenance: Provenance,
+        *,
+        system_id: UUID,
+        name: str,
+        change: WorkSystemChange,
+        existing: bool = False,
     ) -> None:
         change = WorkSystemChange.of(change, "change")
         current = self.work_systems().get(system_id)
-        if change is WorkSystemChange.ESTABLISHED:
+        if existing:
+            # 000 §三(六) "认真抓好制度的废、改、立工作": what was in force before the
+            # campaign is revised or abolished; only new systems are established.
+            require_value(
+                change is not WorkSystemChange.ESTABLISHED,
+                "change",
+                "revise_or_abolish",
+                "a work system in force before the campaign is revised or abolished",
+            )
+            require(
+                current is None,
+                "system_id",
+                "named_once",
+                "this work system is already in the ledger: change it without existing",
+            )
+        elif change is WorkSystemChange.ESTABLISHED:
             require(
                 current is None or current == WorkSystemChange.ABOLISHED,
                 "system_id",
@@ -584,6 +613,7 @@ class BranchWork(LedgerAggregate, KeepsFacts):
             system_id=system_id,
             name=name,
             change=change,
+            existing=existing,
         )
 
     def set_up_volunteer_team(

@@ -398,6 +398,9 @@ class WorkSystemChanged(Work):
     system_id = id_field()
     name = name_field()
     change = vocab_field(WorkSystemChange, required=True)
+    existing = StrictBoolean(
+        metadata={"description": "the system was in force before the campaign (废、改 only)"}
+    )
 
 
 class VolunteerTeamSetUp(Work):

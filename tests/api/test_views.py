@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
+from uuid import uuid4
 
 import pytest
 
@@ -268,3 +269,25 @@ def test_a_second_replay_in_a_process_waits_then_answers_503(
     # Once the other replay has ended, the report is computed.
     again = api.get(f"{path}?known_at={quote(datetime.now(UTC).isoformat())}")
     assert again.status_code == 200
+
+
+def test_a_work_system_in_force_before_the_campaign_is_revised_or_abolished(api: Api) -> None:
+    """Seed 000 §三(六): "认真抓好制度的废、改、立工作". A branch revises a system it already
+    had (改, counted as in force) and abolishes another (废, not counted); both complete
+    "完善一套工作制度"; establishing a pre-existing system is refused, naming the field."""
+    events = work(api) + "/events"
+
+    def change(name: str, kind: str) -> Any:
+        data = {"system_id": str(uuid4()), "name": name, "change": kind, "existing": True}
+        return api.event(events, "WorkSystemChanged", data, "integrator_b1")
+
+    api.ok(change("党员学习制度", "revised"))
+    api.ok(change("旧考勤制度", "abolished"))
+    refused = change("新制度", "established")
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "data.change"
+    catch_up(api)
+    progress = api.get(work(api) + "/progress").get_json()
+    assert progress["work_systems"] == 1
+    phase = next(p for p in progress["phases"] if p["key"] == "work_systems")
+    assert phase["status"] == "done"

@@ -234,6 +234,35 @@ def test_study_session_stored_at_version_1_is_read_through_the_upcaster(
     assert ledger.mapper.to_domain_event(ledger.mapper.to_stored_event(upcast)) == upcast
 
 
+def test_work_system_change_stored_at_version_1_was_made_in_the_campaign(
+    settings: Settings, ledger: Ledger
+):
+    """Version 1 knew only systems made in the campaign: read back with ``existing`` false."""
+    work = BranchWork.open(prov(START), uuid4(), uuid4())
+    ledger.save(work)
+    system = uuid4()
+    state = {
+        "timestamp": work.modified_on,
+        "provenance": prov(date(2014, 5, 20)),
+        "system_id": system,
+        "name": "学习制度",
+        "change": WorkSystemChange.ESTABLISHED,
+    }
+    ledger.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=work.id,
+                originator_version=2,
+                topic=get_topic(BranchWork.WorkSystemChanged),
+                state=ledger.mapper.transcoder.encode(state),
+            )
+        ]
+    )
+    events, stored = read_back(settings, work.id)
+    assert events[1].existing is False
+    assert stored.work_systems() == {system: WorkSystemChange.ESTABLISHED}
+
+
 def test_sign_offs_stored_at_version_1_keep_their_note_and_old_corrections_apply(
     settings: Settings, ledger: Ledger
 ):

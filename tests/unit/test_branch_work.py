@@ -328,6 +328,35 @@ def test_work_systems_are_established_revised_and_abolished():
     assert w.work_systems() == {system: WorkSystemChange.ESTABLISHED}
 
 
+def test_work_systems_in_force_before_the_campaign_are_revised_or_abolished():
+    """Seed 000 §三(六): "对照查摆出来的问题，认真抓好制度的废、改、立工作" — the systems a
+    branch already has are revised (改) or abolished (废); new ones are established (立)."""
+    w = work()
+    old, older = uuid4(), uuid4()
+    w.change_work_system(
+        prov(), system_id=old, name="党员学习制度", change="revised", existing=True
+    )
+    w.change_work_system(
+        prov(), system_id=older, name="旧考勤制度", change="abolished", existing=True
+    )
+    assert w.work_systems() == {
+        old: WorkSystemChange.REVISED,
+        older: WorkSystemChange.ABOLISHED,
+    }
+    assert last_event(w).existing is True
+    # Once in the ledger, a system is changed like any other.
+    w.change_work_system(prov(), system_id=old, name="党员学习制度", change="revised")
+    with refused(RuleViolation, "system_id", "named_once"):
+        w.change_work_system(prov(), system_id=old, name="x", change="revised", existing=True)
+    with refused(InvalidValue, "change", "revise_or_abolish"):
+        w.change_work_system(
+            prov(), system_id=uuid4(), name="新制度", change="established", existing=True
+        )
+    # Without ``existing``, a system unknown to the ledger still cannot be revised.
+    with refused(RuleViolation, "system_id", "in_force"):
+        w.change_work_system(prov(), system_id=uuid4(), name="x", change="abolished")
+
+
 def test_volunteer_team_is_set_up_once():
     w = work()
     team = uuid4()
