@@ -19,6 +19,9 @@ from domain.vocabulary import (
 # the fact on the ground is what it is and the ledger must hold it.
 JOINT_COVERS_TOO_MANY_UNITS = "joint_covers_more_than_5_units"
 STANDALONE_TOO_FEW_MEMBERS = "standalone_with_fewer_than_3_full_members"
+# Seed 003 §一: 3 or more full members form their own organization; joining or affiliating is
+# for those with fewer.
+SHARED_WITH_ENOUGH_MEMBERS = "joint_or_affiliated_with_3_or_more_full_members"
 
 
 def formation_advisories(
@@ -29,6 +32,11 @@ def formation_advisories(
         flags.append(JOINT_COVERS_TOO_MANY_UNITS)
     if formation is Formation.STANDALONE and full_members < STANDALONE_MIN_FULL_MEMBERS:
         flags.append(STANDALONE_TOO_FEW_MEMBERS)
+    if (
+        formation in (Formation.JOINT, Formation.AFFILIATED)
+        and full_members >= STANDALONE_MIN_FULL_MEMBERS
+    ):
+        flags.append(SHARED_WITH_ENOUGH_MEMBERS)
     return flags
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from domain.branch import (
     JOINT_COVERS_TOO_MANY_UNITS,
+    SHARED_WITH_ENOUGH_MEMBERS,
     STANDALONE_TOO_FEW_MEMBERS,
     Branch,
 )
@@ -28,14 +29,27 @@ def test_registered_branch_holds_what_was_reported():
 
 def test_joint_branch_covering_more_than_five_units_is_recorded_with_a_flag():
     units = [f"unit {i}" for i in range(6)]
-    b = branch(formation=Formation.JOINT, covered_units=units)
+    b = branch(formation=Formation.JOINT, covered_units=units, full_members=2)
     assert b.covered_units == units
     assert b.advisories == [JOINT_COVERS_TOO_MANY_UNITS]
 
 
 def test_joint_branch_of_five_units_has_no_flag():
-    b = branch(formation=Formation.JOINT, covered_units=[f"unit {i}" for i in range(5)])
+    b = branch(
+        formation=Formation.JOINT, covered_units=[f"unit {i}" for i in range(5)], full_members=2
+    )
     assert b.advisories == []
+
+
+@pytest.mark.parametrize("formation", [Formation.JOINT, Formation.AFFILIATED])
+def test_a_joint_or_affiliated_branch_with_three_full_members_is_flagged(formation):
+    """Seed 003 §一: "对职工中正式党员3名以上的…指导其及时单独建立党组织" and "对职工中正式党员
+    不足3名的，开展联合建、挂靠建" — the advisory applies both ways."""
+    assert branch(formation=formation, full_members=3).advisories == [SHARED_WITH_ENOUGH_MEMBERS]
+    assert branch(formation=formation, full_members=2).advisories == []
+    b = branch(formation=formation, full_members=2)
+    b.change_membership(prov(), 3, 0)
+    assert b.advisories == [SHARED_WITH_ENOUGH_MEMBERS]
 
 
 def test_standalone_branch_with_fewer_than_three_full_members_is_recorded_with_a_flag():
