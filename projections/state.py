@@ -32,6 +32,9 @@ class ViewState:
         self.work_keys: dict[str, Key] = {}
         # (campaign, branch) -> its problems' ids, withdrawn ones included.
         self.problems_of_work: dict[Key, set[str]] = defaultdict(set)
+        # (campaign, guest branch) -> the (host progress key, event id) of each joint
+        # mobilization meeting that names it (fold.work.index_joint).
+        self.joint_guests: dict[Key, set[tuple[Key, str]]] = defaultdict(set)
         self.phase_cache: dict[str, Any] = {}
         # A settle's problems on each day they change (fold.problems.problem_changes), for
         # their branches' spans; dropped when the settle ends.

@@ -19,6 +19,7 @@ import psycopg
 from projections.fold.organizations import index_progress_key
 from projections.fold.problems import index_problems
 from projections.fold.spans import index_spans
+from projections.fold.work import index_joint_meetings
 from projections.schema import PROJECTIONS, TABLES_BY_NAME, Table, tables_of
 from projections.state import Key, ViewState
 from taizhang.config import SQLITE_LOCK_TIMEOUT, Settings
@@ -170,6 +171,7 @@ class Database:
                     rows[tuple(row[k] for k in table.key)] = row
         for key in state.rows["branch_progress"]:
             index_progress_key(state, key)
+            index_joint_meetings(state, key)
         index_problems(state)
         index_spans(state)
         return state

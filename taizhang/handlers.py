@@ -299,6 +299,16 @@ def _work_command(name: str, method: str) -> None:
             )
         if name == "SupervisionVisitRecorded":
             uow.read(SupervisionGroup, d["group_id"], "group_id")
+        if name == "MobilizationMeetingHeld":
+            # The meeting counts for every branch it names, so each must be in the campaign.
+            campaign = uow.read(Campaign, campaign_id, "campaign_id")
+            for joint in d.get("joint_with") or ():
+                require(
+                    joint in campaign.branch_ids,
+                    "joint_with",
+                    "enrolled_in_campaign",
+                    f"branch {joint} is not enrolled in this campaign",
+                )
         if name == "PhaseWorkRecorded":
             uow.read(Campaign, campaign_id, "campaign_id").phase(d["phase_key"])
         getattr(work, method)(p, **d)

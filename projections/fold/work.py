@@ -38,6 +38,7 @@ from projections.state import Key, ViewState
 
 # The fields of each fact the views need; every other field is only in the timeline.
 KEPT: dict[str, tuple[str, ...]] = {
+    "MobilizationMeetingHeld": ("joint_with",),
     "StudySessionHeld": ("days",),
     "SecretaryTrainingHeld": ("days",),
     "OpinionsCollected": ("count",),
@@ -65,13 +66,44 @@ def _row(state: ViewState, event: Any) -> tuple[Key, dict[str, Any]] | None:
     return key, state.rows["branch_progress"][key]
 
 
+# A joint mobilization meeting counts for every branch it names (seed 000 §三(三)
+# "可与就近的小型两新组织党组织联合召开"): the host keeps the fact, each guest's progress
+# reads it from there (``ViewState.joint_guests``).
+_JOINT = "MobilizationMeetingHeld"
+
+
+def index_joint(
+    state: ViewState, key: Key, event_hex: str, entry: Compact, *, refresh: bool = True
+) -> None:
+    """Note the branches a host's joint meeting counts for, and mark them for refreshing."""
+    if entry[0] != _JOINT or not entry[3]:
+        return
+    for guest in entry[3].get("joint_with") or ():
+        guest_key = (key[0], guest)
+        state.joint_guests[guest_key].add((key, event_hex))
+        if refresh:
+            state.stale_works.add(guest_key)
+
+
+def _joint_changed(state: ViewState, key: Key, entry: Compact) -> None:
+    if entry[0] == _JOINT and entry[3]:
+        state.stale_works.update((key[0], guest) for guest in entry[3].get("joint_with") or ())
+
+
+def index_joint_meetings(state: ViewState, key: Key) -> None:
+    """``index_joint`` for every fact of a progress row loaded from its table."""
+    for event_hex, entry in state.rows["branch_progress"][key]["facts"].items():
+        index_joint(state, key, event_hex, entry, refresh=False)
+
+
 def fact_recorded(state: ViewState, e: Any) -> None:
     found = _row(state, e)
     if found is None:
         return
     key, row = found
     name = type(e).__name__
-    row["facts"][e.provenance.event_id.hex] = compact(e, KEPT.get(name, ()))
+    entry = row["facts"][e.provenance.event_id.hex] = compact(e, KEPT.get(name, ()))
+    index_joint(state, key, e.provenance.event_id.hex, entry)
     state.touch("branch_progress", key)
     state.stale_works.add(key)
 
@@ -83,9 +115,10 @@ def fact_stored(state: ViewState, aggregate_id: str, name: str, version: int, va
         return
     row = state.rows["branch_progress"][key]
     provenance = values["provenance"]
-    row["facts"][provenance["event_id"]] = compact_stored(
+    entry = row["facts"][provenance["event_id"]] = compact_stored(
         name, version, provenance["occurred_on"], values, KEPT.get(name, ())
     )
+    index_joint(state, key, provenance["event_id"], entry)
     state.touch("branch_progress", key)
     state.stale_works.add(key)
 
@@ -99,6 +132,7 @@ def fact_corrected(state: ViewState, e: BranchWork.FactCorrected) -> None:
     if entry is None:
         return
     record_correction(entry, e, KEPT.get(entry[0], ()))
+    _joint_changed(state, key, entry)
     state.touch("branch_progress", key)
     state.stale_works.add(key)
 
@@ -112,6 +146,7 @@ def fact_withdrawn(state: ViewState, e: BranchWork.FactWithdrawn) -> None:
     if entry is None:
         return
     record_withdrawal(entry, e)
+    _joint_changed(state, key, entry)
     state.touch("branch_progress", key)
     state.stale_works.add(key)
 
@@ -168,12 +203,29 @@ def status_on(started_on: str | None, done_on: str | None, deadline: str | None,
     return "not_started"
 
 
+def work_facts(state: ViewState, key: Key, row: dict[str, Any]) -> dict[str, Compact]:
+    """A work's own facts, and the joint meetings other branches held with it."""
+    guests = state.joint_guests.get(key)
+    if not guests:
+        return row["facts"]  # type: ignore[no-any-return]
+    facts = dict(row["facts"])
+    for host_key, event_hex in sorted(guests):
+        host = state.rows["branch_progress"].get(host_key)
+        entry = host["facts"].get(event_hex) if host is not None else None
+        if entry is not None:
+            facts[event_hex] = entry
+    return facts
+
+
 def work_days(
-    row: dict[str, Any], branch: dict[str, Any] | None, problem_rows: list[dict[str, Any]]
+    facts: dict[str, Compact],
+    row: dict[str, Any],
+    branch: dict[str, Any] | None,
+    problem_rows: list[dict[str, Any]],
 ) -> list[str]:
     """The business days on which a branch's standing in a campaign can change."""
     days = {on for on, _ in row["enrolments"]}
-    for entry in row["facts"].values():
+    for entry in facts.values():
         days.update(fact_days(entry))
     if branch is not None:
         days.update(item[0] for item in branch["history"])
@@ -202,7 +254,8 @@ def refresh_work(state: ViewState, key: Key) -> None:
     phase_values: dict[str, list[tuple[str, dict[str, Any] | None]]] = {p.key: [] for p in phases}
     counts: list[tuple[str, dict[str, tuple[int, int, int]]]] = []
     values: dict[str, Any] | None = None
-    facts = _FactsByDay(row["facts"])
+    own_and_joint = work_facts(state, key, row)
+    facts = _FactsByDay(own_and_joint)
     sweeps = [
         _ProblemSweep(
             state.problem_changes.get(problem_row["problem_id"]) or problem_changes(problem_row)
@@ -212,7 +265,7 @@ def refresh_work(state: ViewState, key: Key) -> None:
     listed: tuple[date, ...] | None = None
     reached: dict[str, date] = {}
     derived: dict[str, Any] = {}
-    for day in work_days(row, branch, problem_rows):
+    for day in work_days(own_and_joint, row, branch, problem_rows):
         changed = facts.advance(day)
         problems = [p for p in (sweep.on(day) for sweep in sweeps) if p is not None]
         now_listed = tuple(sorted(p[1] for p in problems))

@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 
 from projections.worker import Worker
-from tests.api.conftest import TODAY, Api
+from tests.api.conftest import TODAY, Api, branch_data
 
 
 def catch_up(api: Api) -> None:
@@ -291,3 +291,47 @@ def test_a_work_system_in_force_before_the_campaign_is_revised_or_abolished(api:
     assert progress["work_systems"] == 1
     phase = next(p for p in progress["phases"] if p["key"] == "work_systems")
     assert phase["status"] == "done"
+
+
+def test_a_joint_mobilization_meeting_counts_for_every_branch_it_names(api: Api) -> None:
+    """Seed 000 §三(三): "小型两新组织党组织可与就近的党组织联合召开" — a joint meeting counts
+    for every branch named, each of which must be enrolled in the campaign; withdrawn, it
+    stops counting for all of them from the withdrawal's date."""
+    campaign = api.ids["campaign"]
+    held_on = TODAY - timedelta(days=3)
+    meeting = {"participants": 30, "joint_with": [str(api.ids["b2"])]}
+    held = api.ok(
+        api.event(work(api) + "/events", "MobilizationMeetingHeld", meeting, "office",
+                  occurred_on=held_on.isoformat())
+    )  # fmt: skip
+    # A branch that is not in the campaign cannot be named.
+    outsider = api.ok(
+        api.event("/api/v1/branches", None, branch_data(api.ids["district"], api.ids["c1"], "外"))
+    )["aggregate_id"]
+    refused = api.event(
+        work(api) + "/events",
+        "MobilizationMeetingHeld",
+        {"participants": 5, "joint_with": [outsider]},
+        "office",
+    )
+    assert refused.status_code == 409
+    assert refused.get_json()["errors"][0]["field"] == "data.joint_with"
+    assert refused.get_json()["errors"][0]["rule"] == "enrolled_in_campaign"
+    catch_up(api)
+
+    def mobilization(branch: str, on: Any = None) -> dict[str, Any]:
+        path = f"/api/v1/campaigns/{campaign}/branches/{api.ids[branch]}/progress"
+        body = api.get(path + (f"?as_of={on.isoformat()}" if on else "")).get_json()
+        return next(p for p in body["phases"] if p["key"] == "mobilization_meeting")
+
+    for branch in ("b1", "b2"):
+        assert mobilization(branch)["status"] == "done"
+        assert mobilization(branch)["done_on"] == held_on.isoformat()
+    api.ok(
+        api.event(work(api) + "/events", "FactWithdrawn",
+                  {"withdraws": held["event_id"], "reason": "未召开"}, "office")
+    )  # fmt: skip
+    catch_up(api)  # a new worker: the joint meeting is found again in the stored rows
+    for branch in ("b1", "b2"):
+        assert mobilization(branch)["status"] != "done"
+        assert mobilization(branch, TODAY - timedelta(days=1))["status"] == "done"

@@ -45,7 +45,11 @@ def day(offset: int) -> date:
 offsets = st.integers(min_value=0, max_value=DAYS)
 actions = st.one_of(
     st.tuples(st.just("team"), st.sampled_from(BRANCHES), offsets),
-    st.tuples(st.just("meeting"), st.sampled_from(BRANCHES), offsets),
+    # A meeting, held alone or jointly with another branch (counted for both).
+    st.tuples(
+        st.just("meeting"), st.sampled_from(BRANCHES), offsets, st.sampled_from(("", *BRANCHES))
+    ),
+    st.tuples(st.just("withdraw_meeting"), st.integers(0, 9), offsets),
     st.tuples(st.just("survey"), st.sampled_from(BRANCHES), offsets),
     st.tuples(st.just("plan"), st.sampled_from(BRANCHES), offsets, st.booleans()),
     st.tuples(st.just("problem"), st.sampled_from(BRANCHES), offsets, st.integers(-20, 60)),
@@ -70,6 +74,7 @@ class Posted:
     problems: list[dict[str, Any]] = field(default_factory=list)
     withdrawals: dict[str, list[tuple[datetime, date]]] = field(default_factory=dict)
     moves: dict[str, list[tuple[datetime, date, str]]] = field(default_factory=dict)
+    meetings: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def run(d: District, steps: list[tuple[Any, ...]]) -> tuple[Posted, list[datetime]]:
@@ -112,7 +117,16 @@ def run(d: District, steps: list[tuple[Any, ...]]) -> tuple[Posted, list[datetim
                     {"at": now, "branch": step[1], "on": day(step[2]), "id": answer.event_id}
                 )
         elif kind == "meeting":
-            post("MobilizationMeetingHeld", day(step[2]), participants=9, **work)
+            joint = [d.branches[step[3]]] if step[3] and step[3] != step[1] else []
+            answer = post(
+                "MobilizationMeetingHeld", day(step[2]), participants=9, joint_with=joint, **work
+            )
+            if answer is not None:
+                posted.meetings.append((step[1], answer.event_id))
+        elif kind == "withdraw_meeting" and posted.meetings:
+            branch, event_id = posted.meetings[step[1] % len(posted.meetings)]
+            work["branch_id"] = d.branches[branch]
+            post("FactWithdrawn", day(step[2]), withdraws=event_id, reason="未召开", **work)
         elif kind == "survey":
             post(
                 "BaselineSurveyRecorded",

@@ -1,0 +1,52 @@
+"""A joint mobilization meeting counts for every branch it names: the progress projection is
+refilled from the log, so that the facts its rows keep carry ``joint_with``.
+
+The tables keep their shapes; their rows are emptied, the projection's position goes back to
+the start and its generation moves on (stored shared views are forgotten), and the worker
+refills them.
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+PROGRESS_TABLES = (
+    "view_committee",
+    "view_branch",
+    "view_group_scope",
+    "view_campaign",
+    "branch_progress",
+    "problem_ledger",
+    "progress_span",
+    "phase_span",
+    "problem_count_span",
+    "problem_span",
+)
+
+
+def upgrade() -> None:
+    _refill()
+
+
+def downgrade() -> None:
+    _refill()
+
+
+def _refill() -> None:
+    for table in PROGRESS_TABLES:
+        op.execute(f"DELETE FROM {table}")
+    op.execute(
+        "UPDATE projection_position SET generation = generation + 1 "
+        "WHERE name = 'progress' AND position > 0"
+    )
+    op.execute("UPDATE projection_position SET position = 0 WHERE name = 'progress'")
+    op.execute("DELETE FROM dead_letters WHERE projection = 'progress'")
+    op.execute("DELETE FROM view_cache")
