@@ -86,6 +86,7 @@ DUTIES: dict[str, Duty] = {
     "InstructorAssigned": _duty(_INSTRUCT, *_SUPERVISES),
     "InstructorUnassigned": _duty(_INSTRUCT, *_SUPERVISES),
     "DesignatedRectificationTarget": _duty(_TARGETS, *_SUPERVISES),
+    "RectificationTargetWaived": _duty(_TARGETS, *_SUPERVISES),
     "Reorganized": _duty(_RECTIFY, *_SUPERVISES),
     "SupervisionGroupRegistered": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
     "ScopeAssigned": _duty(_OFFICE_RUNS, ADMIN, OFFICE),

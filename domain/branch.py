@@ -130,6 +130,18 @@ class Branch(LedgerAggregate):
         def apply(self, branch: Branch) -> None:
             branch.is_rectification_target = True
             branch.reorganized = False
+            branch.target_waived = False
+
+    class RectificationTargetWaived(LedgerAggregate.Event):
+        """The committee decides that a branch found weak and lax need not be reorganized
+        before the campaign (seed 000 §三(一) "研究确定整顿对象": the committee decides)."""
+
+        reasons: str
+
+        def apply(self, branch: Branch) -> None:
+            branch.is_rectification_target = False
+            branch.reorganized = False
+            branch.target_waived = True
 
     class Reorganized(LedgerAggregate.Event):
         """Leadership completed and an unfit secretary replaced (000 §三(一))."""
@@ -172,6 +184,8 @@ class Branch(LedgerAggregate):
         self.instructor_ids: set[UUID] = set()
         self.is_rectification_target = False
         self.reorganized = False
+        # The committee decided a weak-and-lax finding does not make it a target.
+        self.target_waived = False
 
     @classmethod
     def register(
@@ -307,6 +321,28 @@ class Branch(LedgerAggregate):
         self.trigger_event(
             self.DesignatedRectificationTarget, provenance=provenance, reasons=reasons
         )
+
+    def designate_if_weak(self, provenance: Provenance, findings: str) -> bool:
+        """A baseline survey found the branch weak and lax (软弱涣散): it becomes a target to
+        be reorganized first, unless it already is one or its committee decided otherwise.
+        Whether it was designated."""
+        if (self.is_rectification_target and not self.reorganized) or self.target_waived:
+            return False
+        reasons = "摸底排查发现软弱涣散" + (f"：{findings.strip()}" if findings.strip() else "")
+        self.trigger_event(
+            self.DesignatedRectificationTarget, provenance=provenance, reasons=reasons[:4000]
+        )
+        return True
+
+    def waive_rectification_target(self, provenance: Provenance, reasons: str) -> None:
+        require_value(bool(reasons.strip()), "reasons", "required", "say why")
+        require(
+            self.is_rectification_target and not self.reorganized,
+            "branch_id",
+            "is_rectification_target",
+            "only a rectification target awaiting reorganization can be waived",
+        )
+        self.trigger_event(self.RectificationTargetWaived, provenance=provenance, reasons=reasons)
 
     def reorganize(
         self,

@@ -7,10 +7,11 @@ demo generator); the domain checks the rules.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from domain.base import LedgerAggregate
 from domain.branch import Branch
@@ -182,6 +183,13 @@ def _designated_target(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Led
     return branch
 
 
+@handles("RectificationTargetWaived", "branch")
+def _target_waived(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
+    branch.waive_rectification_target(p, d["reasons"])
+    return branch
+
+
 @handles("Reorganized", "branch")
 def _reorganized(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     branch = uow.get(Branch, d["branch_id"], "branch_id")
@@ -312,6 +320,13 @@ def _work_command(name: str, method: str) -> None:
         if name == "PhaseWorkRecorded":
             uow.read(Campaign, campaign_id, "campaign_id").phase(d["phase_key"])
         getattr(work, method)(p, **d)
+        if name == "BaselineSurveyRecorded" and d["weak_and_lax"]:
+            # Seed 000 §三(一): a branch found weak and lax is reorganized first; the
+            # designation is an event of its own, with an event id of its own.
+            designation = dataclasses.replace(p, event_id=uuid5(p.event_id, "designated"))
+            uow.get(Branch, branch_id, "branch_id").designate_if_weak(
+                designation, d.get("findings", "")
+            )
         return work
 
     EVENT_TYPES[name] = EventType(name, "branch_work", False, handle)

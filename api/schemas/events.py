@@ -215,6 +215,11 @@ class DesignatedRectificationTarget(Strict):
     reasons = text_field()
 
 
+class RectificationTargetWaived(Strict):
+    branch_id = id_field()
+    reasons = text_field()
+
+
 class Reorganized(Strict):
     branch_id = id_field()
     leadership_completed = bool_field()

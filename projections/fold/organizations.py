@@ -110,6 +110,10 @@ def designated_target(state: ViewState, e: Branch.DesignatedRectificationTarget)
     _change_branch(state, e, rectification_target=1, reorganized=0)
 
 
+def target_waived(state: ViewState, e: Branch.RectificationTargetWaived) -> None:
+    _change_branch(state, e, rectification_target=0, reorganized=0)
+
+
 def reorganized(state: ViewState, e: Branch.Reorganized) -> None:
     _change_branch(state, e, reorganized=1)
 
@@ -257,6 +261,7 @@ HANDLERS = {
     Branch.FormationChanged: formation_changed,
     Branch.MovedToCommittee: moved_to_committee,
     Branch.DesignatedRectificationTarget: designated_target,
+    Branch.RectificationTargetWaived: target_waived,
     Branch.Reorganized: reorganized,
     SupervisionGroup.Registered: group_registered,
     SupervisionGroup.ScopeAssigned: scope_assigned,

@@ -120,6 +120,7 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         "InstructorAssigned": {"branch_id": i["b1"], "instructor_id": i["instructor"]},
         "InstructorUnassigned": {"branch_id": i["b1"], "instructor_id": i["instructor"]},
         "DesignatedRectificationTarget": {"branch_id": i["b1"], "reasons": "班子不全"},
+        "RectificationTargetWaived": {"branch_id": i["b1"], "reasons": "党委研究决定"},
         "Reorganized": {
             "branch_id": i["b1"],
             "leadership_completed": True,

@@ -51,6 +51,8 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         ("InstructorAssigned", {"instructor_id": instructor["aggregate_id"]}),
         ("InstructorUnassigned", {"instructor_id": instructor["aggregate_id"]}),
         ("DesignatedRectificationTarget", {"reasons": "班子不全"}),
+        ("RectificationTargetWaived", {"reasons": "党委研究决定不列为整顿对象"}),
+        ("DesignatedRectificationTarget", {"reasons": "班子不全"}),
         ("Reorganized", {"leadership_completed": True, "secretary_replaced": False}),
     ]:
         post(branch, type_, data)

@@ -207,6 +207,16 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         {"branch_id": w.branch_id, "reasons": "班子不健全"},
         on=date(2014, 4, 11),
     )
+    w.post(
+        "RectificationTargetWaived",
+        {"branch_id": w.branch_id, "reasons": "党委研究决定"},
+        on=date(2014, 4, 11),
+    )
+    w.post(
+        "DesignatedRectificationTarget",
+        {"branch_id": w.branch_id, "reasons": "班子不健全"},
+        on=date(2014, 4, 11),
+    )
     w.work(
         "BaselineSurveyRecorded",
         on=date(2014, 4, 12),
