@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -39,15 +40,7 @@ class Campaign(LedgerAggregate):
 
         def apply(self, campaign: Campaign) -> None:
             campaign.phases = [
-                PhaseDefinition(
-                    key=p.key,
-                    name_zh=p.name_zh,
-                    name_en=p.name_en,
-                    order=p.order,
-                    deadline=self.deadline if p.key == self.phase_key else p.deadline,
-                    done_when=p.done_when,
-                    started_by=p.started_by,
-                )
+                replace(p, deadline=self.deadline) if p.key == self.phase_key else p
                 for p in campaign.phases
             ]
 

@@ -1,15 +1,18 @@
 """The phases (required actions) of a campaign, as data.
 
 A phase is done when every milestone in ``done_when`` has been reached, and in progress
-once any milestone in ``started_by`` (or ``done_when``) has been. Milestones are derived
-from a branch's facts by ``domain.progress``. The eight ones of seed 000 ship as the
-default template; other campaigns (seed 001 has four steps) define their own phases,
-and a phase with no known milestones is completed by a ``PhaseWorkRecorded`` fact.
+once any milestone in ``started_by`` (or ``done_when``) has been. Its deadline binds the
+milestones in ``due`` (all of ``done_when`` unless it names some): past the deadline, the
+phase is overdue until those are reached, and in progress after that until it is done.
+Milestones are derived from a branch's facts by ``domain.progress``. The eight ones of
+seed 000 ship as the default template; other campaigns (seed 001 has four steps) define
+their own phases, and a phase with no known milestones is completed by a
+``PhaseWorkRecorded`` fact.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from domain.errors import require_value
@@ -49,6 +52,7 @@ class PhaseDefinition:
     deadline: date | None = None
     done_when: tuple[str, ...] = ()
     started_by: tuple[str, ...] = ()
+    due: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         require_value(
@@ -66,10 +70,21 @@ class PhaseDefinition:
                 "known_milestone",
                 f"unknown milestone {milestone!r} in phase {self.key!r}",
             )
+        require_value(
+            set(self.due) <= set(self.completion),
+            "phases.due",
+            "among_done_when",
+            f"a deadline binds only milestones that complete phase {self.key!r}",
+        )
 
     @property
     def completion(self) -> tuple[str, ...]:
         return self.done_when or (phase_milestone(self.key),)
+
+    @property
+    def bound(self) -> tuple[str, ...]:
+        """The milestones the deadline binds."""
+        return self.due or self.completion
 
     @property
     def starters(self) -> frozenset[str]:
@@ -86,18 +101,7 @@ class PhaseTemplate:
     def with_deadlines(
         self, deadlines: dict[str, date], default: date
     ) -> tuple[PhaseDefinition, ...]:
-        return tuple(
-            PhaseDefinition(
-                key=p.key,
-                name_zh=p.name_zh,
-                name_en=p.name_en,
-                order=p.order,
-                deadline=deadlines.get(p.key, default),
-                done_when=p.done_when,
-                started_by=p.started_by,
-            )
-            for p in self.phases
-        )
+        return tuple(replace(p, deadline=deadlines.get(p.key, default)) for p in self.phases)
 
 
 EIGHT_ONES = PhaseTemplate(
@@ -133,6 +137,9 @@ EIGHT_ONES = PhaseTemplate(
             "Thematic study",
             4,
             done_when=("study_held", "secretary_trained"),
+            # 000 §三(四) "4月底前，集中开展“两新”组织党组织书记学习培训，时间不少于2天":
+            # the date binds the secretaries' training; members' study has none of its own.
+            due=("secretary_trained",),
         ),
         PhaseDefinition(
             "investigation",

@@ -103,14 +103,22 @@ def completion_date(phase: PhaseDefinition, reached: dict[str, date]) -> date | 
     return None
 
 
+def due_date(phase: PhaseDefinition, reached: dict[str, date]) -> date | None:
+    """The day the milestones a phase's deadline binds were all reached, or None."""
+    if all(m in reached for m in phase.bound):
+        return max(reached[m] for m in phase.bound)
+    return None
+
+
 def phase_progress(phase: PhaseDefinition, reached: dict[str, date], as_of: date) -> PhaseProgress:
     """A phase's status on ``as_of``, counting only what had happened by then."""
     known = {name: on for name, on in reached.items() if on <= as_of}
     done_on = completion_date(phase, known)
-    late = done_on is not None and phase.deadline is not None and done_on > phase.deadline
+    due_on = due_date(phase, known)
+    late = due_on is not None and phase.deadline is not None and due_on > phase.deadline
     if done_on is not None:
         status = PhaseStatus.DONE
-    elif phase.deadline is not None and phase.deadline < as_of:
+    elif phase.deadline is not None and phase.deadline < as_of and due_on is None:
         status = PhaseStatus.OVERDUE
     elif any(m in known for m in (*phase.starters, phase_started_milestone(phase.key))):
         status = PhaseStatus.IN_PROGRESS

@@ -90,12 +90,16 @@ def _phase_sql(phase_key: str, status: str, deadline: str | None, day: str) -> s
         "SELECT 1 FROM phase_span ph WHERE ph.campaign_id = bp.campaign_id "
         f"AND ph.branch_id = bp.branch_id AND ph.phase_key = '{phase_key}' AND {_at('ph', day)}"
     )
+    # due_on: the day what the deadline binds was reached (done_on where it binds all).
     if status == "done":
         return f"EXISTS ({row} AND ph.done_on IS NOT NULL)"
     if status == "overdue":
-        return f"NOT EXISTS ({row} AND ph.done_on IS NOT NULL)" if passed else "1 = 0"
+        met = "(ph.done_on IS NOT NULL OR ph.due_on IS NOT NULL)"
+        return f"NOT EXISTS ({row} AND {met})" if passed else "1 = 0"
     if status == "in_progress":
-        return "1 = 0" if passed else f"EXISTS ({row} AND ph.done_on IS NULL)"
+        if passed:
+            return f"EXISTS ({row} AND ph.done_on IS NULL AND ph.due_on IS NOT NULL)"
+        return f"EXISTS ({row} AND ph.done_on IS NULL)"
     return "1 = 0" if passed else f"NOT EXISTS ({row})"
 
 

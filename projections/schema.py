@@ -241,6 +241,7 @@ TABLES: tuple[Table, ...] = (
             ("until_on", CODE),
             ("started_on", CODE),
             ("done_on", CODE),
+            ("due_on", CODE),
         ),
         ("campaign_id", "branch_id", "phase_key", "from_on"),
         (("campaign_id", "from_on"),),

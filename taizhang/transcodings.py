@@ -61,6 +61,7 @@ class PhaseDefinitionAsDict(Transcoding):
             "deadline": obj.deadline.isoformat() if obj.deadline else None,
             "done_when": list(obj.done_when),
             "started_by": list(obj.started_by),
+            "due": list(obj.due),
         }
 
     def decode(self, data: dict[str, Any]) -> PhaseDefinition:
@@ -72,6 +73,8 @@ class PhaseDefinitionAsDict(Transcoding):
             deadline=date.fromisoformat(data["deadline"]) if data["deadline"] else None,
             done_when=tuple(data["done_when"]),
             started_by=tuple(data["started_by"]),
+            # Recorded before deadlines could bind some milestones: they bound them all.
+            due=tuple(data.get("due", ())),
         )
 
 

@@ -264,11 +264,17 @@ class PhaseSchema(Strict):
     deadline = fields.Date(load_default=None, allow_none=True)
     done_when = fields.List(_MILESTONE, load_default=list, validate=validate.Length(max=50))
     started_by = fields.List(_MILESTONE, load_default=list, validate=validate.Length(max=50))
+    due = fields.List(
+        _MILESTONE,
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "milestones the deadline binds (default: all of done_when)"},
+    )
 
     @validates_schema
     def _known_milestones(self, data: dict[str, Any], **_: Any) -> None:
         own = f"phase:{data.get('key')}"
-        for field in ("done_when", "started_by"):
+        for field in ("done_when", "started_by", "due"):
             unknown = [m for m in data.get(field, []) if m not in MILESTONES and m != own]
             if unknown:
                 raise ValidationError(
@@ -280,6 +286,7 @@ class PhaseSchema(Strict):
     def _tuples(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         data["done_when"] = tuple(data["done_when"])
         data["started_by"] = tuple(data["started_by"])
+        data["due"] = tuple(data["due"])
         return data
 
 

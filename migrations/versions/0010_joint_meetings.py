@@ -1,5 +1,7 @@
-"""A joint mobilization meeting counts for every branch it names: the progress projection is
-refilled from the log, so that the facts its rows keep carry ``joint_with``.
+"""A joint mobilization meeting counts for every branch it names, and a deadline binds some
+of a phase's milestones: the progress projection is refilled from the log, so that the facts
+its rows keep carry ``joint_with`` and its phase spans the day what the deadline binds was
+reached (``phase_span.due_on``).
 
 The tables keep their shapes; their rows are emptied, the projection's position goes back to
 the start and its generation moves on (stored shared views are forgotten), and the worker
@@ -33,10 +35,13 @@ PROGRESS_TABLES = (
 
 
 def upgrade() -> None:
+    collate = ' COLLATE "C"' if op.get_bind().dialect.name == "postgresql" else ""
+    op.execute(f"ALTER TABLE phase_span ADD COLUMN due_on TEXT{collate}")
     _refill()
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE phase_span DROP COLUMN due_on")
     _refill()
 
 

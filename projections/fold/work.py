@@ -15,7 +15,7 @@ from typing import Any
 
 from domain.branch_work import BranchWork
 from domain.phases import PhaseDefinition
-from domain.progress import MilestoneTracker, completion_date, phase_started_milestone
+from domain.progress import MilestoneTracker, completion_date, due_date, phase_started_milestone
 from projections.fold.common import (
     Compact,
     compact,
@@ -174,13 +174,15 @@ def phase_definition(p: dict[str, Any]) -> PhaseDefinition:
         deadline=date.fromisoformat(p["deadline"]) if p.get("deadline") else None,
         done_when=tuple(p.get("done_when") or ()),
         started_by=tuple(p.get("started_by") or ()),
+        due=tuple(p.get("due") or ()),
     )
 
 
 def phase_dates(
     phase: PhaseDefinition, reached: dict[str, date]
-) -> tuple[date | None, date | None]:
-    """(started_on, done_on): the first day the phase counts as started, and as done.
+) -> tuple[date | None, date | None, date | None]:
+    """(started_on, done_on, due_on): the first day the phase counts as started, as done,
+    and as having reached what its deadline binds.
 
     The domain's rules decide both (``phase_progress`` judges by the same milestones); a
     date is the earliest day its answer changes, so the status on any day D follows from
@@ -189,14 +191,22 @@ def phase_dates(
     done_on = completion_date(phase, reached)
     starters = (*phase.starters, phase_started_milestone(phase.key))
     started = [reached[m] for m in starters if m in reached]
-    return (min(started) if started else None), done_on
+    return (min(started) if started else None), done_on, due_date(phase, reached)
 
 
-def status_on(started_on: str | None, done_on: str | None, deadline: str | None, day: str) -> str:
-    """A phase's status on ``day`` from its dates (the views count the same in SQL)."""
+def status_on(
+    started_on: str | None,
+    done_on: str | None,
+    deadline: str | None,
+    day: str,
+    due_on: str | None = None,
+) -> str:
+    """A phase's status on ``day`` from its dates (the views count the same in SQL);
+    ``due_on`` defaults to ``done_on`` (a deadline that binds every milestone)."""
     if done_on is not None and done_on <= day:
         return "done"
-    if deadline is not None and deadline < day:
+    due = due_on if due_on is not None else done_on
+    if deadline is not None and deadline < day and (due is None or due > day):
         return "overdue"
     if started_on is not None and started_on <= day:
         return "in_progress"
@@ -279,10 +289,14 @@ def refresh_work(state: ViewState, key: Key) -> None:
                 derived["phases"] = [
                     None
                     if started_on is None and done_on is None
-                    else {"started_on": _iso(started_on), "done_on": _iso(done_on)}
-                    for started_on, done_on in dates
+                    else {
+                        "started_on": _iso(started_on),
+                        "done_on": _iso(done_on),
+                        "due_on": _iso(due_on),
+                    }
+                    for started_on, done_on, due_on in dates
                 ]
-                done = [done_on for _, done_on in dates]
+                done = [done_on for _, done_on, _ in dates]
                 done_all = bool(done) and None not in done
                 derived["all_phases_done_on"] = iso(max(done)) if done_all else None  # type: ignore[type-var]
                 derived["milestones"] = {name: iso(on) for name, on in sorted(reached.items())}

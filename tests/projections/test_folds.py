@@ -150,13 +150,14 @@ def test_stored_phase_dates_give_the_domain_status_on_every_day():
         }
         for phase, offset in itertools.product(phases, range(0, 130, 7)):
             day = start + timedelta(days=offset)
-            started_on, done_on = phase_dates(phase, reached)
+            started_on, done_on, due_on = phase_dates(phase, reached)
             expected = phase_progress(phase, reached, day).status.value
             got = status_on(
                 started_on and started_on.isoformat(),
                 done_on and done_on.isoformat(),
                 phase.deadline.isoformat(),
                 day.isoformat(),
+                due_on and due_on.isoformat(),
             )
             assert got == expected, (phase.key, reached, day)
 

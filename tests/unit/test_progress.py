@@ -4,7 +4,10 @@ from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
+import pytest
+
 from domain.branch_work import BranchWork
+from domain.errors import InvalidValue
 from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, PhaseDefinition
 from domain.progress import campaign_progress, milestones, phase_progress
 from domain.vocabulary import PhaseStatus
@@ -85,6 +88,41 @@ def test_thematic_study_needs_study_and_two_days_of_secretary_training():
     assert progress.status is PhaseStatus.DONE and progress.done_on == d(4, 28)
     # Before the second session, the training had not yet reached two days.
     assert status(w, "thematic_study", d(4, 27)).status is PhaseStatus.IN_PROGRESS
+
+
+def test_the_thematic_study_deadline_binds_the_secretaries_training_alone():
+    """Seed 000 §三(四): "4月底前，集中开展“两新”组织党组织书记学习培训，时间不少于2天" — the
+    30 April date binds the secretaries' training of at least 2 days; the members' study
+    ("采取集中学习与个人自学相结合的方式") has no date of its own within the campaign."""
+    trained = work()
+    trained.hold_secretary_training(prov(d(4, 20)), days=Decimal(2), hours=Decimal(14))
+    # Trained in time, members' study still to come: in progress, not overdue, not late.
+    progress = status(trained, "thematic_study", d(6, 1))
+    assert progress.status is PhaseStatus.IN_PROGRESS and not progress.late
+    study(trained, d(7, 10))
+    progress = status(trained, "thematic_study", d(7, 10))
+    assert progress.status is PhaseStatus.DONE and progress.done_on == d(7, 10)
+    assert not progress.late
+    # Members studied, but the secretaries' training is missing: overdue from 1 May.
+    studied = work()
+    study(studied, d(4, 15))
+    assert status(studied, "thematic_study", d(4, 30)).status is PhaseStatus.IN_PROGRESS
+    assert status(studied, "thematic_study", d(5, 1)).status is PhaseStatus.OVERDUE
+    # Trained after the date: overdue until then, then done (or in progress) and late.
+    studied.hold_secretary_training(prov(d(5, 6)), days=Decimal(2), hours=Decimal(14))
+    assert status(studied, "thematic_study", d(5, 5)).status is PhaseStatus.OVERDUE
+    progress = status(studied, "thematic_study", d(5, 6))
+    assert progress.status is PhaseStatus.DONE and progress.late
+    # One day of training is not the training the date asks for.
+    short = work()
+    short.hold_secretary_training(prov(d(4, 20)), days=Decimal(1), hours=Decimal(7))
+    assert status(short, "thematic_study", d(5, 1)).status is PhaseStatus.OVERDUE
+
+
+def test_a_deadline_binds_only_milestones_that_complete_the_phase():
+    with pytest.raises(InvalidValue) as refused:
+        PhaseDefinition("p", "阶段", "Phase", 1, done_when=("study_held",), due=("talks_held",))
+    assert (refused.value.field, refused.value.rule) == ("phases.due", "among_done_when")
 
 
 def test_withdrawn_training_no_longer_counts_towards_the_two_days():
