@@ -1,4 +1,4 @@
-"""The phase-status rule in SQL (``projections.queries._phase_sql``, what the views count)
+"""The phase-status rule in SQL (``projections.view_sql._phase_sql``, what the views count)
 against the same rule in Python (``projections.fold.work.status_on``, itself held to the
 domain's ``phase_progress`` in test_folds), over generated phases and days."""
 
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from projections.fold.spans import span_rows
 from projections.fold.work import status_on
-from projections.queries import _phase_sql
 from projections.schema import TABLES_BY_NAME
+from projections.view_sql import _phase_sql
 
 START = date(2014, 4, 1)
 STATUSES = ("done", "overdue", "in_progress", "not_started")
