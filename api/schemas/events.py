@@ -8,14 +8,9 @@ of a new aggregate is the server's to make: no schema takes one.
 
 from __future__ import annotations
 
-import typing
-from datetime import date
-from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from marshmallow import (
-    RAISE,
     Schema,
     ValidationError,
     fields,
@@ -24,108 +19,34 @@ from marshmallow import (
     validates_schema,
 )
 
-from domain.base import Fact
-from domain.branch_work import BranchWork
+from api.schemas.corrections import FactCorrected, FactWithdrawn
+from api.schemas.event_fields import (
+    MAX_IDS,
+    NAME,
+    Strict,
+    StrictBoolean,
+    StrictInteger,
+    amount_field,
+    bool_field,
+    count_field,
+    id_field,
+    ids_field,
+    name_field,
+    text_field,
+    vocab_field,
+)
 from domain.phases import MILESTONES
-from domain.problem import Problem
 from domain.vocabulary import (
     BranchLevel,
     CommitteeKind,
     Formation,
     HostCategory,
-    Labelled,
     OpinionSource,
     ProblemCategory,
     SupervisionGroupKind,
     WorkSystemChange,
 )
 from taizhang.handlers import EVENT_TYPES
-
-TEXT = 4000
-NAME = 200
-MAX_IDS = 1000
-MAX_COUNT = 10_000_000
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-def vocab_field(enum: type[Labelled], **kw: Any) -> fields.Field:
-    """A vocabulary key, loaded as its key (the domain turns it into the member)."""
-    keys = [m.value for m in enum]
-    return fields.String(
-        validate=validate.OneOf(keys, error=f"must be one of: {', '.join(keys)}"),
-        metadata={"enum": keys},
-        **kw,
-    )
-
-
-def text_field(required: bool = True, max_length: int = TEXT, **kw: Any) -> fields.Field:
-    if not required:
-        kw.setdefault("load_default", "")
-    return fields.String(required=required, validate=validate.Length(max=max_length), **kw)
-
-
-def name_field(**kw: Any) -> fields.Field:
-    return fields.String(required=True, validate=validate.Length(min=1, max=NAME), **kw)
-
-
-def count_field(required: bool = True, minimum: int = 0, **kw: Any) -> fields.Field:
-    if not required:
-        kw.setdefault("load_default", 0)
-    return StrictInteger(
-        required=required, validate=validate.Range(min=minimum, max=MAX_COUNT), **kw
-    )
-
-
-def amount_field(**kw: Any) -> fields.Field:
-    """Days or hours: a decimal number (JSON number or numeric string), 0 to 10,000."""
-    return fields.Decimal(
-        required=True,
-        places=None,
-        allow_nan=False,
-        validate=validate.Range(min=0, max=10_000),
-        **kw,
-    )
-
-
-def id_field(required: bool = True, **kw: Any) -> fields.Field:
-    return fields.UUID(required=required, **kw)
-
-
-def ids_field(required: bool = False, **kw: Any) -> fields.Field:
-    if not required:
-        kw.setdefault("load_default", list)
-    kw.setdefault("validate", validate.Length(max=MAX_IDS))
-    return fields.List(fields.UUID(), required=required, **kw)
-
-
-class StrictBoolean(fields.Boolean):
-    """Only JSON true and false: 1, "yes" and the like are refused."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-class StrictInteger(fields.Integer):
-    """Only JSON integers: true/false (which Python counts as ints) and 1.5 are refused."""
-
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(strict=True, **kw)
-
-    def _validated(self, value: Any) -> int:
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._validated(value)
-
-
-def bool_field(**kw: Any) -> fields.Field:
-    return StrictBoolean(required=True, **kw)
-
 
 # -- organizations --------------------------------------------------------------------------
 
@@ -455,113 +376,6 @@ class PhaseWorkRecorded(Work):
     note = text_field(required=False)
 
 
-# -- corrections ----------------------------------------------------------------------------
-
-
-def _correctable_field_types() -> dict[str, fields.Field]:
-    """Every field a fact can have corrected, with the type it has on the facts.
-
-    Read from the fact classes, so a new fact field is checked here without edits.
-    A name with different types on different facts is left to the domain.
-    """
-    found: dict[str, Any] = {}
-    for owner in (BranchWork, Problem):
-        for cls in vars(owner).values():
-            if not (isinstance(cls, type) and issubclass(cls, Fact)):
-                continue
-            hints = typing.get_type_hints(cls)
-            for field in cls.correctable_fields():
-                if field == "occurred_on":
-                    continue
-                hint = hints.get(field)
-                if field in found and found[field] != hint:
-                    found[field] = None
-                else:
-                    found[field] = hint
-    mapped: dict[str, fields.Field] = {"occurred_on": fields.Date()}
-    for field, hint in found.items():
-        mapped[field] = _field_for(hint)
-    return mapped
-
-
-def _field_for(hint: Any) -> fields.Field:
-    if hint is bool:
-        return StrictBoolean()
-    if hint is int:
-        return StrictInteger(validate=validate.Range(min=0, max=MAX_COUNT))
-    if hint is Decimal:
-        return fields.Decimal(places=None, allow_nan=False, validate=validate.Range(min=0))
-    if hint is str:
-        return fields.String(validate=validate.Length(max=TEXT))
-    if hint is date:
-        return fields.Date()
-    if hint is UUID:
-        return fields.UUID()
-    args = typing.get_args(hint)
-    if typing.get_origin(hint) is list and args:
-        inner = args[0]
-        if isinstance(inner, type) and issubclass(inner, Labelled):
-            return fields.List(vocab_field(inner), validate=validate.Length(min=1, max=50))
-        return fields.List(_field_for(inner), validate=validate.Length(max=MAX_IDS))
-    if isinstance(hint, type) and issubclass(hint, Labelled):
-        return vocab_field(hint)
-    return fields.Raw()
-
-
-CORRECTABLE = _correctable_field_types()
-
-
-class Changes(fields.Dict):
-    """The new values of a corrected fact, each loaded with the type it has on the facts."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise ValidationError("must be an object of field names to new values")
-        if not value:
-            raise ValidationError("a correction changes at least one field")
-        errors: dict[str, Any] = {}
-        loaded: dict[str, Any] = {}
-        for key, raw in value.items():
-            field = CORRECTABLE.get(key)
-            if field is None:
-                errors[key] = [f"no fact has a correctable field {key!r}"]
-                continue
-            try:
-                loaded[key] = field.deserialize(raw)
-            except ValidationError as error:
-                errors[key] = error.messages
-        if errors:
-            raise ValidationError(errors)
-        return loaded
-
-
-class _Correction(Strict):
-    """Of a branch's work (campaign_id and branch_id) or of a problem (problem_id)."""
-
-    campaign_id = id_field(required=False)
-    branch_id = id_field(required=False)
-    problem_id = id_field(required=False)
-    reason = text_field()
-
-    @validates_schema
-    def _one_target(self, data: dict[str, Any], **_: Any) -> None:
-        on_work = "campaign_id" in data and "branch_id" in data
-        on_problem = "problem_id" in data
-        if on_work == on_problem:
-            raise ValidationError(
-                "name either campaign_id and branch_id, or problem_id", "problem_id"
-            )
-
-
-class FactCorrected(_Correction):
-    corrects = id_field()
-    changes = Changes(required=True)
-
-
-class FactWithdrawn(_Correction):
-    withdraws = id_field()
-
-
 # -- problems -------------------------------------------------------------------------------
 
 
@@ -613,7 +427,9 @@ class ProblemWithdrawn(Strict):
 
 
 EVENT_SCHEMAS: dict[str, type[Schema]] = {
-    name: globals()[name] for name in EVENT_TYPES if isinstance(globals().get(name), type)
+    **{name: globals()[name] for name in EVENT_TYPES if isinstance(globals().get(name), type)},
+    "FactCorrected": FactCorrected,
+    "FactWithdrawn": FactWithdrawn,
 }
 _missing = set(EVENT_TYPES) - set(EVENT_SCHEMAS)
 if _missing:  # a new event type must come with its schema

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
-from api.schemas.events import vocab_field
+from api.schemas.event_fields import vocab_field
 from domain.vocabulary import (
     Formation,
     HostCategory,
