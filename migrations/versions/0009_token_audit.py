@@ -70,24 +70,21 @@ def downgrade() -> None:
         op.execute("DROP TABLE api_token_events")
 
 
+def _create_audit_table(position: str) -> None:
+    op.execute(
+        f"CREATE TABLE api_token_events ({position}, recorded_at TEXT NOT NULL,"
+        " action TEXT NOT NULL, token_id TEXT NOT NULL, token_name TEXT NOT NULL,"
+        " role TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL)"
+    )
+
+
 def _same_but_revoked(old: str, new: str) -> str:
     unchanged = " AND ".join(f"{new}.{c} IS NOT DISTINCT FROM {old}.{c}" for c in TOKEN_COLUMNS)
     return f"{old}.revoked_at IS NULL AND {new}.revoked_at IS NOT NULL AND {unchanged}"
 
 
 def _upgrade_sqlite() -> None:
-    op.execute(
-        "CREATE TABLE api_token_events ("
-        " position INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " recorded_at TEXT NOT NULL,"
-        " action TEXT NOT NULL,"
-        " token_id TEXT NOT NULL,"
-        " token_name TEXT NOT NULL,"
-        " role TEXT NOT NULL,"
-        " actor TEXT NOT NULL,"
-        " reason TEXT NOT NULL"
-        ")"
-    )
+    _create_audit_table("position INTEGER PRIMARY KEY AUTOINCREMENT")
     for operation in ("update", "delete"):
         op.execute(
             f"CREATE TRIGGER api_token_events_refuse_{operation} "
@@ -114,18 +111,7 @@ def _service_role() -> str:
 
 
 def _upgrade_postgres(bind: Connection) -> None:
-    op.execute(
-        "CREATE TABLE api_token_events ("
-        " position BIGSERIAL PRIMARY KEY,"
-        " recorded_at TEXT NOT NULL,"
-        " action TEXT NOT NULL,"
-        " token_id TEXT NOT NULL,"
-        " token_name TEXT NOT NULL,"
-        " role TEXT NOT NULL,"
-        " actor TEXT NOT NULL,"
-        " reason TEXT NOT NULL"
-        ")"
-    )
+    _create_audit_table("position BIGSERIAL PRIMARY KEY")
     op.execute(
         f"""
         CREATE OR REPLACE FUNCTION taizhang_refuse_token_audit_change() RETURNS trigger

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from projections.worker import Worker
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from tests.api.conftest import Api, make_api
 from tests.api.served import served_api
+from tests.api.test_views import catch_up
 
 PROBLEM = "application/problem+json"
 
@@ -231,12 +231,7 @@ def test_control_characters_posted_in_text_do_not_break_the_excel_ledger(api: Ap
         },
     )
     assert listed.status_code == 201, listed.get_json()
-    runtime = api.app.extensions["taizhang"]
-    worker = Worker(runtime.settings, ledger=runtime.ledger)
-    try:
-        worker.catch_up()
-    finally:
-        worker.close()
+    catch_up(api)
     response = api.get(f"/api/v1/campaigns/{campaign}/problems.xlsx")
     assert response.status_code == 200, response.get_data()[:500]
     sheet = load_workbook(BytesIO(response.data)).active
@@ -312,12 +307,7 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(api: Api, text: str)
         },
     )
     assert listed.status_code == 201, listed.get_json()
-    runtime = api.app.extensions["taizhang"]
-    worker = Worker(runtime.settings, ledger=runtime.ledger)
-    try:
-        worker.catch_up()
-    finally:
-        worker.close()
+    catch_up(api)
     response = api.get(f"/api/v1/campaigns/{campaign}/problems.xlsx")
     assert response.status_code == 200
     with ZipFile(BytesIO(response.data)) as package:
