@@ -26,6 +26,7 @@ from psycopg_pool import ConnectionPool
 
 from domain.errors import InvalidValue
 from taizhang.config import Settings
+from taizhang.lru import LRU
 from taizhang.pool_check import check_before_use
 from taizhang.service import Caller
 
@@ -82,7 +83,7 @@ class TokenStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._cache: dict[str, tuple[float, Credential | None]] = {}
+        self._cache: LRU[str, tuple[float, Credential | None]] = LRU(10_000)
         self._lock = threading.Lock()
         self._pool: Any = None
         self.placeholder = "%s" if settings.is_postgres else "?"
@@ -262,9 +263,7 @@ class TokenStore:
             row = cur.fetchone()
         credential = _credential(row) if row is not None else None
         with self._lock:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[digest] = (now + CACHE_SECONDS, credential)
+            self._cache.put(digest, (now + CACHE_SECONDS, credential))
         return credential
 
 

@@ -16,7 +16,6 @@ import logging
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,6 +59,7 @@ from projections.view_sql import (
     _within,
 )
 from taizhang.config import DEFAULT_VIEW_MAX_AGE_SECONDS, Settings
+from taizhang.lru import LRU
 from taizhang.pool_check import check_before_use
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class Views(SupervisionViews, LedgerViews):
         self._pool: Any = None
         self._connect = connect
         self._connect_lock = threading.Lock()
-        self._cache: OrderedDict[Any, _Entry] = OrderedDict()
+        self._cache: LRU[Any, _Entry] = LRU(CACHE_SIZE)
         self._flights: dict[Any, _Flight] = {}
         self._cache_lock = threading.Lock()
         # No view read without ``min_position`` reflects the projections as they stood
@@ -174,7 +174,7 @@ class Views(SupervisionViews, LedgerViews):
         while True:
             now = self.clock()
             with self._cache_lock:
-                entry = self._cache.get(key)
+                entry = self._cache.peek(key)
                 usable = entry is not None and entry.serves(
                     min_position, asked - self.max_age_seconds
                 )
@@ -182,7 +182,7 @@ class Views(SupervisionViews, LedgerViews):
                 if entry is not None and usable:
                     due = entry.checked < now - self.refresh_seconds
                     if flight is not None or not due:
-                        self._cache.move_to_end(key)
+                        self._cache.touch(key)
                         return entry.value
                 if flight is None:
                     flight = self._flights[key] = _Flight(now)
@@ -215,7 +215,6 @@ class Views(SupervisionViews, LedgerViews):
                 entry = self._cache.get(key)
                 if entry is not None and covers(entry.stamp, stamp):
                     entry.checked = max(entry.checked, flight.started)
-                    self._cache.move_to_end(key)
                     return entry.value
             if self.shared is not None:
                 # Stamped as found: another process may have computed it further on.
@@ -230,10 +229,7 @@ class Views(SupervisionViews, LedgerViews):
             raise
         else:
             with self._cache_lock:
-                self._cache[key] = _Entry(value, stamp, flight.started)
-                self._cache.move_to_end(key)
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
+                self._cache.put(key, _Entry(value, stamp, flight.started))
             return value
         finally:
             with self._cache_lock:

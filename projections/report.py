@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -27,6 +26,7 @@ from projections.state import ViewState
 from projections.store import Database
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.lru import LRU
 
 
 def replay_as_of(ledger: Ledger, *, known_at: datetime | None = None) -> ViewState:
@@ -83,7 +83,7 @@ class Replays:
     def __init__(self, settings: Settings, size: int = 2) -> None:
         self.settings = settings
         self.size = size
-        self._kept: OrderedDict[datetime, Any] = OrderedDict()
+        self._kept: LRU[datetime, Any] = LRU(size)
         self._flights: dict[datetime, threading.Event] = {}
         self._lock = threading.Lock()
 
@@ -101,7 +101,6 @@ class Replays:
             with self._lock:
                 found = self._kept.get(key)
                 if found is not None:
-                    self._kept.move_to_end(key)
                     return found
                 flight = self._flights.get(key) if keep else None
                 if flight is None:
@@ -114,9 +113,7 @@ class Replays:
             views = replayed_views(self.settings, known_at, wait)
             if keep:
                 with self._lock:
-                    self._kept[key] = views
-                    while len(self._kept) > self.size:
-                        self._kept.popitem(last=False)
+                    self._kept.put(key, views)
             return views
         finally:
             with self._lock:
