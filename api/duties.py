@@ -88,6 +88,16 @@ DUTIES: dict[str, Duty] = {
     "DesignatedRectificationTarget": _duty(_TARGETS, *_SUPERVISES),
     "RectificationTargetWaived": _duty(_TARGETS, *_SUPERVISES),
     "Reorganized": _duty(_RECTIFY, *_SUPERVISES),
+    "SuggestionAnswered": _duty(
+        "the committee answers and closes what the supervisors suggest (000 §五(三) 督促解决)",
+        *_SUPERVISES,
+    ),
+    "SuggestionReferred": _duty(
+        "the group reports to the campaign office (000 §五(三) 及时向区委实践办反映情况)",
+        ADMIN,
+        OFFICE,
+        SUPERVISOR,
+    ),
     "SupervisionGroupRegistered": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
     "ScopeAssigned": _duty(_OFFICE_RUNS, ADMIN, OFFICE),
     "ScopeUnassigned": _duty(_OFFICE_RUNS, ADMIN, OFFICE),

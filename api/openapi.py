@@ -23,6 +23,7 @@ from api.schemas.queries import (
     ProblemQuery,
     RankingQuery,
     StateQuery,
+    SuggestionQuery,
     TimelineQuery,
     ViewQuery,
 )
@@ -277,7 +278,7 @@ def _get_response(endpoint: str, path: str) -> dict[str, Any]:
             "description": "the problem ledger (问题清单台账) as an Excel workbook",
             "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
         }
-    paged = ("/history", "/timeline", "/problems", "/progress", "-ranking")
+    paged = ("/history", "/timeline", "/problems", "/progress", "-ranking", "/suggestions")
     if path.endswith(paged) and endpoint != "views.branch_progress":
         return {"description": "a page", "content": _json("Page")}
     if endpoint == "ops.metrics":
@@ -301,6 +302,8 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return ProblemQuery
     if endpoint == "views.committee_ranking":
         return RankingQuery
+    if endpoint == "views.suggestions":
+        return SuggestionQuery
     if endpoint == "views.branch_timeline":
         return TimelineQuery
     if endpoint.startswith("views."):

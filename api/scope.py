@@ -346,8 +346,9 @@ _DISTRICT_WIDE = frozenset(
 
 # Every field of posted data that names an aggregate, and the check of the caller's scope
 # it gets (a method of Scope). Ids a branch makes for its own facts (``system_id``,
-# ``team_id``, ``commitment_id``) and event ids (``corrects``, ``withdraws``) name no
-# aggregate; tests/api/test_duties.py holds every id field of the schemas to this list.
+# ``team_id``, ``commitment_id``), a visit's suggestion items (``item_id``, made from the
+# visit, looked up in the branch's own work) and event ids (``corrects``, ``withdraws``) name
+# no aggregate; tests/api/test_duties.py holds every id field of the schemas to this list.
 BODY_IDS: dict[str, str] = {
     "district_id": "district",
     "committee_id": "committee",
@@ -360,4 +361,6 @@ BODY_IDS: dict[str, str] = {
     "group_id": "supervision_group",
     "instructor_id": "instructor",
 }
-NOT_AGGREGATE_IDS = frozenset({"system_id", "team_id", "commitment_id", "corrects", "withdraws"})
+NOT_AGGREGATE_IDS = frozenset(
+    {"system_id", "team_id", "commitment_id", "item_id", "corrects", "withdraws"}
+)

@@ -22,7 +22,13 @@ from flask import Blueprint, Response, request
 from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
 from api.runtime import credential, runtime, scope, wait_for_min_position
-from api.schemas.queries import ProblemQuery, RankingQuery, TimelineQuery, ViewQuery
+from api.schemas.queries import (
+    ProblemQuery,
+    RankingQuery,
+    SuggestionQuery,
+    TimelineQuery,
+    ViewQuery,
+)
 from domain.errors import NotFound
 from projections import export
 from projections.reach import Reach
@@ -270,6 +276,32 @@ def problem_ledger(campaign_id: UUID) -> Response:
     query = load_query(ProblemQuery)
     filters = _problem_filters(campaign_id, query)
     items, cursor = _views(query).problem_ledger(
+        campaign_id, after=query.get("after"), limit=query["limit"], **filters
+    )
+    return _page(items, cursor)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/suggestions")
+def suggestions(campaign_id: UUID) -> Response:
+    """Supervision visits' suggestions as items the committee answers and closes, each with
+    its age; ``group_id`` for a group's own, ``referred=true`` for those passed on to the
+    campaign office."""
+    query = load_query(SuggestionQuery)
+    filters: dict[str, Any] = {
+        "status": query["status"],
+        "referred": query.get("referred"),
+        "as_of": query.get("as_of"),
+    }
+    home = scope().campaign_home(campaign_id)
+    if "branch_id" in query:
+        filters["branch_id"] = scope().branch(query["branch_id"]).id
+    if "committee_id" in query:
+        filters["committee_id"] = scope().committee(query["committee_id"]).id
+    if "group_id" in query:
+        filters["made_by"] = _group_in(home.id, query["group_id"])
+    filters["reach"] = _own_part(campaign_id)
+    wait_for_min_position()
+    items, cursor = _views(query).suggestions(
         campaign_id, after=query.get("after"), limit=query["limit"], **filters
     )
     return _page(items, cursor)

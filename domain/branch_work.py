@@ -16,6 +16,7 @@ from domain import base
 from domain.base import F, Facts, KeepsFacts, LedgerAggregate, UnloadedFacts
 from domain.errors import require, require_value
 from domain.provenance import Provenance
+from domain.suggestions import SuggestionItem, suggestion_items
 from domain.vocabulary import OpinionSource, WorkSystemChange
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/branch-work")
@@ -257,13 +258,49 @@ class BranchWork(LedgerAggregate, KeepsFacts):
             _required(title=self.title)
 
     class SupervisionVisitRecorded(Fact):
-        uncorrectable: ClassVar[frozenset[str]] = frozenset({"group_id"})
+        """A group's visit: its findings, its suggestions as text, and those to be answered
+        one by one (``suggestion_items``, ``domain.suggestions``). Version 1 had no items."""
+
+        class_version = 2
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"group_id", "suggestion_items"})
         group_id: UUID
         findings: str
         suggestions: str
+        suggestion_items: list[str]
 
         def check(self) -> None:
             _required(findings=self.findings)
+            for item in self.suggestion_items:
+                _required(suggestion_items=item)
+                _text(1000, suggestion_items=item)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["suggestion_items"] = []
+
+    class SuggestionAnswered(Fact):
+        """The committee answers a visit's suggestion, and closes it when it is settled
+        (seed 000 §五(三) "督促解决")."""
+
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"item_id"})
+        item_id: UUID
+        answer: str
+        closed: bool
+
+        def check(self) -> None:
+            _required(answer=self.answer)
+            _text(answer=self.answer)
+
+    class SuggestionReferred(Fact):
+        """The group passes a suggestion on to the campaign office
+        (seed 000 §五(三) "及时向区委实践办反映情况")."""
+
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"item_id"})
+        item_id: UUID
+        note: str
+
+        def check(self) -> None:
+            _text(note=self.note)
 
     class PhaseWorkRecorded(Fact):
         """Work on a campaign-defined phase the domain has no specific fact for."""
@@ -696,7 +733,13 @@ class BranchWork(LedgerAggregate, KeepsFacts):
         )
 
     def record_supervision_visit(
-        self, provenance: Provenance, *, group_id: UUID, findings: str, suggestions: str = ""
+        self,
+        provenance: Provenance,
+        *,
+        group_id: UUID,
+        findings: str,
+        suggestions: str = "",
+        suggestion_items: list[str] | None = None,
     ) -> None:
         self.trigger_event(
             self.SupervisionVisitRecorded,
@@ -704,6 +747,35 @@ class BranchWork(LedgerAggregate, KeepsFacts):
             group_id=group_id,
             findings=findings,
             suggestions=suggestions,
+            suggestion_items=list(suggestion_items or []),
+        )
+
+    def _open_item(self, item_id: UUID) -> SuggestionItem:
+        item = suggestion_items(self.facts.current.items()).get(item_id)
+        require(item is not None, "item_id", "exists", "no such suggestion in this branch's work")
+        assert item is not None
+        require(item.is_open, "item_id", "open", "this suggestion is already closed")
+        return item
+
+    def answer_suggestion(
+        self, provenance: Provenance, *, item_id: UUID, answer: str, closed: bool
+    ) -> None:
+        self._open_item(item_id)
+        self.trigger_event(
+            self.SuggestionAnswered,
+            provenance=provenance,
+            item_id=item_id,
+            answer=answer,
+            closed=closed,
+        )
+
+    def refer_suggestion(self, provenance: Provenance, *, item_id: UUID, note: str = "") -> None:
+        item = self._open_item(item_id)
+        require(
+            item.referred_on is None, "item_id", "not_referred", "already passed on to the office"
+        )
+        self.trigger_event(
+            self.SuggestionReferred, provenance=provenance, item_id=item_id, note=note
         )
 
     def record_phase_work(

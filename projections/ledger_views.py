@@ -96,6 +96,64 @@ class LedgerViews:
             row["status_labels"] = statuses.get(row["status"])
         return rows, (_cursor(rows[-1]["problem_id"]) if more else None)
 
+    def suggestions(
+        self,
+        campaign_id: UUID,
+        *,
+        branch_id: UUID | None = None,
+        committee_id: UUID | None = None,
+        made_by: UUID | None = None,
+        reach: Reach | None = None,
+        status: str = "open",
+        referred: bool | None = None,
+        as_of: date | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Supervision visits' suggestion items as they stood on ``as_of``: open (not yet
+        closed by the committee), closed or all, made by a group (``made_by``), passed on to
+        the campaign office or not (``referred``); each with its age in days."""
+        when = _day(as_of)
+        day = when.isoformat()
+        limit = _limit(limit)
+        where = ["s.campaign_id = ?", _at("s", day)]
+        params: list[Any] = [str(campaign_id)]
+        for column, value in (
+            ("s.branch_id", branch_id),
+            ("bp.committee_id", committee_id),
+            ("s.group_id", made_by),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(str(value))
+        if reach is not None:
+            _within(reach, where, params)
+        if status == "open":
+            where.append("s.closed_on IS NULL")
+        elif status == "closed":
+            where.append("s.closed_on IS NOT NULL")
+        if referred is not None:
+            where.append("s.referred_on IS NOT NULL" if referred else "s.referred_on IS NULL")
+        last = _uncursor(after, UUID)
+        if last is not None:
+            where.append("s.item_id > ?")
+            params.append(str(last))
+        rows = self._rows(
+            "SELECT s.item_id, s.campaign_id, s.branch_id, bp.branch_name, bp.committee_id, "
+            "s.group_id, s.text, s.made_on, s.answered_on, s.closed_on, s.referred_on "
+            "FROM suggestion_span s JOIN progress_span bp ON "
+            f"bp.campaign_id = s.campaign_id AND bp.branch_id = s.branch_id AND {_at('bp', day)} "
+            f"WHERE {' AND '.join(where)} ORDER BY s.item_id LIMIT {limit + 1}",
+            tuple(params),
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        for row in rows:
+            row["age_days"] = (when - date.fromisoformat(row["made_on"])).days
+            row["as_of"] = day
+            row["known_at"] = self.known_at
+        return rows, (_cursor(rows[-1]["item_id"]) if more else None)
+
     def branch_timeline(
         self,
         branch_id: UUID,

@@ -279,6 +279,26 @@ TABLES: tuple[Table, ...] = (
         ("problem_id", "from_on"),
         (("campaign_id", "branch_id"),),
     ),
+    # A visit's suggestion item as it stood on the days the span covers (domain.suggestions).
+    Table(
+        "suggestion_span",
+        "progress",
+        (
+            ("campaign_id", CODE),
+            ("branch_id", CODE),
+            ("item_id", CODE),
+            ("from_on", CODE),
+            ("until_on", CODE),
+            ("group_id", CODE),
+            ("text", TEXT),
+            ("made_on", CODE),
+            ("answered_on", CODE),
+            ("closed_on", CODE),
+            ("referred_on", CODE),
+        ),
+        ("campaign_id", "branch_id", "item_id", "from_on"),
+        (("campaign_id", "from_on"),),
+    ),
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
         "branch_timeline",

@@ -291,7 +291,12 @@ def _deadline_changed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Ledg
 # -- a branch's work in a campaign ---------------------------------------------------------
 
 # Before a rectification target is reorganized, only these may be recorded (000 §三(一)).
-_ALLOWED_BEFORE_REORGANIZATION = {"BaselineSurveyRecorded", "SupervisionVisitRecorded"}
+_ALLOWED_BEFORE_REORGANIZATION = {
+    "BaselineSurveyRecorded",
+    "SupervisionVisitRecorded",
+    "SuggestionAnswered",
+    "SuggestionReferred",
+}
 
 
 def _work_command(name: str, method: str) -> None:
@@ -352,6 +357,8 @@ for _name, _method in {
     "ServiceCommitmentFulfilled": "fulfil_service_commitment",
     "OptionalActionRecorded": "record_optional_action",
     "SupervisionVisitRecorded": "record_supervision_visit",
+    "SuggestionAnswered": "answer_suggestion",
+    "SuggestionReferred": "refer_suggestion",
     "PhaseWorkRecorded": "record_phase_work",
 }.items():
     _work_command(_name, _method)

@@ -368,6 +368,22 @@ class SupervisionVisitRecorded(Work):
     group_id = id_field()
     findings = text_field()
     suggestions = text_field(required=False)
+    suggestion_items = fields.List(
+        fields.String(validate=validate.Length(min=1, max=1000)),
+        validate=validate.Length(max=50),
+        metadata={"description": "suggestions to be answered one by one by the committee"},
+    )
+
+
+class SuggestionAnswered(Work):
+    item_id = id_field(metadata={"description": "a visit's suggestion item"})
+    answer = text_field()
+    closed = bool_field()
+
+
+class SuggestionReferred(Work):
+    item_id = id_field(metadata={"description": "a visit's suggestion item"})
+    note = text_field(required=False)
 
 
 class PhaseWorkRecorded(Work):

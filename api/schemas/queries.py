@@ -153,6 +153,22 @@ class ProblemQuery(Query):
     limit = limit_field()
 
 
+class SuggestionQuery(Query):
+    branch_id = fields.UUID()
+    committee_id = fields.UUID()
+    group_id = fields.UUID(metadata={"description": "the items this supervision group made"})
+    as_of = business_date("business date: the items as they stood then (default today)")
+    known_at = known_at_field()
+    status = fields.String(
+        load_default="open",
+        validate=validate.OneOf(("open", "closed", "all")),
+        metadata={"description": "open (not yet closed by the committee), closed or all"},
+    )
+    referred = fields.Boolean(metadata={"description": "passed on to the campaign office (or not)"})
+    after = fields.String(validate=validate.Length(min=1, max=500))
+    limit = limit_field()
+
+
 class RankingQuery(Query):
     as_of = business_date("business date: what had happened by then (default today)")
     known_at = known_at_field()

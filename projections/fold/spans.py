@@ -15,7 +15,13 @@ from projections.state import Key, ViewState
 
 # How many leading key columns name the thing a span table's rows belong to: a branch's work
 # (campaign, branch) for its progress, phases and problem counts; a problem for its own.
-GROUP = {"progress_span": 2, "phase_span": 2, "problem_count_span": 2, "problem_span": 1}
+GROUP = {
+    "progress_span": 2,
+    "phase_span": 2,
+    "problem_count_span": 2,
+    "problem_span": 1,
+    "suggestion_span": 2,
+}
 
 
 def coalesce(values: Sequence[tuple[str, Any]]) -> list[tuple[str, str, Any]]:

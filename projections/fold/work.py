@@ -34,11 +34,15 @@ from projections.fold.problems import (
     problem_days,
 )
 from projections.fold.spans import replace_group, span_rows
+from projections.fold.suggestions import suggestion_rows
 from projections.state import Key, ViewState
 
 # The fields of each fact the views need; every other field is only in the timeline.
 KEPT: dict[str, tuple[str, ...]] = {
     "MobilizationMeetingHeld": ("joint_with",),
+    "SupervisionVisitRecorded": ("group_id", "suggestion_items"),
+    "SuggestionAnswered": ("item_id", "closed"),
+    "SuggestionReferred": ("item_id",),
     "StudySessionHeld": ("days",),
     "SecretaryTrainingHeld": ("days",),
     "OpinionsCollected": ("count",),
@@ -275,7 +279,8 @@ def refresh_work(state: ViewState, key: Key) -> None:
     listed: tuple[date, ...] | None = None
     reached: dict[str, date] = {}
     derived: dict[str, Any] = {}
-    for day in work_days(own_and_joint, row, branch, problem_rows):
+    days = work_days(own_and_joint, row, branch, problem_rows)
+    for day in days:
         changed = facts.advance(day)
         problems = [p for p in (sweep.on(day) for sweep in sweeps) if p is not None]
         now_listed = tuple(sorted(p[1] for p in problems))
@@ -332,6 +337,8 @@ def refresh_work(state: ViewState, key: Key) -> None:
         series = [(day, _count_values(counted.get(deadline))) for day, counted in counts]
         count_rows.update(span_rows("problem_count_span", (*key, deadline), series))
     replace_group(state, "problem_count_span", key, count_rows)
+    items = suggestion_rows(key, own_and_joint, days, FACT_CLASSES)
+    replace_group(state, "suggestion_span", key, items)
     _settle_row(state, key, row, values)
 
 

@@ -27,6 +27,7 @@ from api.duties import (
 )
 from api.schemas.events import EVENT_SCHEMAS
 from api.scope import BODY_IDS, NOT_AGGREGATE_IDS
+from domain.suggestions import suggestion_id
 from taizhang.handlers import EVENT_TYPES
 from tests.api.conftest import START, TODAY, Api, branch_data, phases
 
@@ -100,7 +101,13 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         },
         "ServiceCommitmentFulfilled": {"commitment_id": "00000000-0000-4000-8000-000000000003"},
         "OptionalActionRecorded": {"title": "读书会"},
-        "SupervisionVisitRecorded": {"group_id": i["group"], "findings": "好"},
+        "SupervisionVisitRecorded": {
+            "group_id": i["group"],
+            "findings": "好",
+            "suggestion_items": ["补齐台账"],
+        },
+        "SuggestionReferred": {"item_id": i.get("item"), "note": "需区里协调"},
+        "SuggestionAnswered": {"item_id": i.get("item"), "answer": "已补齐", "closed": False},
         "PhaseWorkRecorded": {"phase_key": "work_systems", "done": True},
     }
     if type_ in work_facts:
@@ -217,6 +224,10 @@ def prepare(api: Api) -> dict[str, str]:
             _work(ids, title="读书会"),
         )
     )["event_id"]
+    visit = _work(ids, group_id=ids["group"], findings="好", suggestion_items=["补齐台账"])
+    path = path_of("SupervisionVisitRecorded", visit)
+    visited = api.ok(api.event(path, "SupervisionVisitRecorded", visit))
+    ids["item"] = str(suggestion_id(UUID(visited["event_id"]), 0))
     return ids
 
 
@@ -328,6 +339,8 @@ FACTS_IN_ORDER = [
     "ServiceCommitmentFulfilled",
     "OptionalActionRecorded",
     "SupervisionVisitRecorded",
+    "SuggestionReferred",
+    "SuggestionAnswered",
     "PhaseWorkRecorded",
     "RectificationStarted",
     "RectificationProgressed",
@@ -358,6 +371,8 @@ def test_every_fact_is_amended_only_as_the_table_says(sqlite_api: Api) -> None:
                 token,
             )
         )
+        if type_ == "SupervisionVisitRecorded":
+            ids["item"] = str(suggestion_id(UUID(answer["event_id"]), 0))
         target = {k: data[k] for k in ("campaign_id", "branch_id", "problem_id") if k in data}
         recorded.append((type_, token, {**target, "corrects": answer["event_id"]}))
     for type_, recorder, target in recorded:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
 from api.writes import ACCEPTS
+from domain.suggestions import suggestion_id
 from taizhang.commands import serve, tokens
 from taizhang.config import Settings
 from taizhang.handlers import EVENT_TYPES
@@ -121,10 +122,20 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         ),
         ("ServiceCommitmentFulfilled", {"commitment_id": commitment}),
         ("OptionalActionRecorded", {"title": "读书会"}),
-        ("SupervisionVisitRecorded", {"group_id": ids["group"], "findings": "好"}),
+        (
+            "SupervisionVisitRecorded",
+            {"group_id": ids["group"], "findings": "好", "suggestion_items": ["补齐台账"]},
+        ),
         ("PhaseWorkRecorded", {"phase_key": "work_systems", "done": True}),
     ]
     answers = {type_: post(work + "/events", type_, data) for type_, data in facts}
+    item = str(suggestion_id(UUID(answers["SupervisionVisitRecorded"]["event_id"]), 0))
+    post(work + "/events", "SuggestionReferred", {"item_id": item, "note": "需区里协调"})
+    post(
+        work + "/events",
+        "SuggestionAnswered",
+        {"item_id": item, "answer": "已补齐", "closed": True},
+    )
     post(
         work + "/events",
         "FactCorrected",

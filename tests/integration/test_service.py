@@ -18,6 +18,7 @@ from domain.branch_work import BranchWork, branch_work_id
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
 from domain.problem import Problem
+from domain.suggestions import suggestion_id
 from domain.vocabulary import RectificationStatus
 from taizhang import ledger as ledger_module
 from taizhang import service as service_module
@@ -302,7 +303,16 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         outcome="已帮扶",
     )
     w.work("OptionalActionRecorded", title="党员示范岗", description="设5个岗")
-    w.work("SupervisionVisitRecorded", group_id=group, findings="台账齐全", suggestions="继续")
+    visit = w.work(
+        "SupervisionVisitRecorded",
+        group_id=group,
+        findings="台账齐全",
+        suggestions="继续",
+        suggestion_items=["补齐台账"],
+    )
+    item = suggestion_id(visit.event_id, 0)
+    w.work("SuggestionReferred", item_id=item, note="需区里协调")
+    w.work("SuggestionAnswered", item_id=item, answer="已补齐", closed=True)
     w.work("PhaseWorkRecorded", phase_key="work_systems", done=False, note="起草中")
     w.work(
         "FactCorrected", corrects=study.event_id, reason="人数录错", changes={"participants": 22}

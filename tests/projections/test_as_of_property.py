@@ -24,6 +24,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainError, NotFound
+from domain.suggestions import suggestion_id
 from projections.queries import Views
 from projections.report import replayed_views, report_as_of
 from projections.worker import Worker
@@ -50,6 +51,10 @@ actions = st.one_of(
         st.just("meeting"), st.sampled_from(BRANCHES), offsets, st.sampled_from(("", *BRANCHES))
     ),
     st.tuples(st.just("withdraw_meeting"), st.integers(0, 9), offsets),
+    # A visit with two suggestions; one answered (and closed or not), or passed on.
+    st.tuples(st.just("visit"), st.sampled_from(BRANCHES), offsets),
+    st.tuples(st.just("answer"), st.integers(0, 9), offsets, st.booleans()),
+    st.tuples(st.just("refer"), st.integers(0, 9), offsets),
     st.tuples(st.just("survey"), st.sampled_from(BRANCHES), offsets),
     st.tuples(st.just("plan"), st.sampled_from(BRANCHES), offsets, st.booleans()),
     st.tuples(st.just("problem"), st.sampled_from(BRANCHES), offsets, st.integers(-20, 60)),
@@ -75,6 +80,7 @@ class Posted:
     withdrawals: dict[str, list[tuple[datetime, date]]] = field(default_factory=dict)
     moves: dict[str, list[tuple[datetime, date, str]]] = field(default_factory=dict)
     meetings: list[tuple[str, Any]] = field(default_factory=list)
+    items: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def run(d: District, steps: list[tuple[Any, ...]]) -> tuple[Posted, list[datetime]]:
@@ -100,7 +106,9 @@ def run(d: District, steps: list[tuple[Any, ...]]) -> tuple[Posted, list[datetim
                 post(type_, on, key, **data)
             continue
         work = {"campaign_id": d.campaign}
-        if kind in ("team", "meeting", "survey", "plan", "problem", "withdraw_branch", "move"):
+        if kind in (
+            "team", "meeting", "survey", "plan", "problem", "withdraw_branch", "move", "visit"
+        ):  # fmt: skip
             work["branch_id"] = d.branches[step[1]]
         if kind == "team":
             answer = post(
@@ -123,6 +131,25 @@ def run(d: District, steps: list[tuple[Any, ...]]) -> tuple[Posted, list[datetim
             )
             if answer is not None:
                 posted.meetings.append((step[1], answer.event_id))
+        elif kind == "visit":
+            answer = post(
+                "SupervisionVisitRecorded",
+                day(step[2]),
+                group_id=d.group,
+                findings="台账不全",
+                suggestion_items=["补齐台账", "改进活动"],
+                **work,
+            )
+            if answer is not None:
+                posted.items += [(step[1], suggestion_id(answer.event_id, i)) for i in (0, 1)]
+        elif kind in ("answer", "refer") and posted.items:
+            branch, item = posted.items[step[1] % len(posted.items)]
+            work["branch_id"] = d.branches[branch]
+            if kind == "answer":
+                post("SuggestionAnswered", day(step[2]), item_id=item, answer="已办",
+                     closed=step[3], **work)  # fmt: skip
+            else:
+                post("SuggestionReferred", day(step[2]), item_id=item, note="", **work)
         elif kind == "withdraw_meeting" and posted.meetings:
             branch, event_id = posted.meetings[step[1] % len(posted.meetings)]
             work["branch_id"] = d.branches[branch]
@@ -278,8 +305,10 @@ def lists(views: Views, d: District, on: date) -> dict[str, Any]:
     ledger, _ = views.problem_ledger(d.campaign, as_of=on, limit=500)
     gone, _ = views.problem_ledger(d.campaign, as_of=on, branch_withdrawn=True, limit=500)
     ranking = views.committee_ranking(d.campaign, d.district, as_of=on)
+    items, _ = views.suggestions(d.campaign, status="all", as_of=on, limit=500)
     strip = ("known_at",)
     return {
+        "suggestions": [{k: v for k, v in i.items() if k not in strip} for i in items],
         "progress": [{k: v for k, v in i.items() if k not in strip} for i in progress],
         "ledger": [{k: v for k, v in r.items() if k not in strip} for r in ledger],
         "withdrawn": [r["problem_id"] for r in gone],
