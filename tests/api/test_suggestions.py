@@ -26,9 +26,10 @@ def listed(api: Api, who: str, query: str = "") -> list[dict[str, Any]]:
 
 
 def test_suggestions_are_answered_closed_and_passed_on(api: Api) -> None:
-    """Seed 000 §五(三): the groups "督促和检查…督促解决" what they find, and "及时向区委实践办
-    反映情况": each suggestion is an item the committee answers and closes; the group sees
-    its open items with their age, the office those passed on to it."""
+    """Seed 000 §五(三): "区委督导组要加强对“两新”组织开展活动的督促和检查…发现和分析工作中存在的
+    问题并督促解决…及时向区委实践办反映情况" — each suggestion is an item the committee
+    answers and closes; the group sees its open items with their age, the office those
+    passed on to it."""
     visit = {
         "group_id": str(api.ids["group"]),
         "findings": "台账不全",

@@ -294,7 +294,8 @@ def test_a_work_system_in_force_before_the_campaign_is_revised_or_abolished(api:
 
 
 def test_a_joint_mobilization_meeting_counts_for_every_branch_it_names(api: Api) -> None:
-    """Seed 000 §三(三): "小型两新组织党组织可与就近的党组织联合召开" — a joint meeting counts
+    """Seed 000 §三(三): "规模较小、党员人数较少的，可由镇街党（工）委或主管部门党（工）委牵头，
+    按就近就便原则集中召开动员会" — a joint meeting counts
     for every branch named, each of which must be enrolled in the campaign; withdrawn, it
     stops counting for all of them from the withdrawal's date."""
     campaign = api.ids["campaign"]
