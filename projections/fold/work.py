@@ -71,7 +71,7 @@ def _row(state: ViewState, event: Any) -> tuple[Key, dict[str, Any]] | None:
 
 
 # A joint mobilization meeting counts for every branch it names (seed 000 §三(三)
-# "可与就近的小型两新组织党组织联合召开"): the host keeps the fact, each guest's progress
+# "按就近就便原则集中召开动员会"): the host keeps the fact, each guest's progress
 # reads it from there (``ViewState.joint_guests``).
 _JOINT = "MobilizationMeetingHeld"
 
