@@ -16,10 +16,10 @@ from typing import Any
 import orjson
 import psycopg
 
+from projections.fold.joint import index_joint_meetings
 from projections.fold.organizations import index_progress_key
 from projections.fold.problems import index_problems
 from projections.fold.spans import index_spans
-from projections.fold.work import index_joint_meetings
 from projections.schema import PROJECTIONS, TABLES_BY_NAME, Table, tables_of
 from projections.state import Key, ViewState
 from taizhang.config import SQLITE_LOCK_TIMEOUT, Settings

@@ -26,6 +26,7 @@ from projections.fold.common import (
     revive,
 )
 from projections.fold.dated import branch_on, enrolment_on, fact_days, fact_on
+from projections.fold.joint import index_joint, joint_changed, work_facts
 from projections.fold.problems import (
     RECTIFIED,
     UNRECTIFIED,
@@ -70,36 +71,6 @@ def _row(state: ViewState, event: Any) -> tuple[Key, dict[str, Any]] | None:
     return key, state.rows["branch_progress"][key]
 
 
-# A joint mobilization meeting counts for every branch it names (seed 000 §三(三)
-# "按就近就便原则集中召开动员会"): the host keeps the fact, each guest's progress
-# reads it from there (``ViewState.joint_guests``).
-_JOINT = "MobilizationMeetingHeld"
-
-
-def index_joint(
-    state: ViewState, key: Key, event_hex: str, entry: Compact, *, refresh: bool = True
-) -> None:
-    """Note the branches a host's joint meeting counts for, and mark them for refreshing."""
-    if entry[0] != _JOINT or not entry[3]:
-        return
-    for guest in entry[3].get("joint_with") or ():
-        guest_key = (key[0], guest)
-        state.joint_guests[guest_key].add((key, event_hex))
-        if refresh:
-            state.stale_works.add(guest_key)
-
-
-def _joint_changed(state: ViewState, key: Key, entry: Compact) -> None:
-    if entry[0] == _JOINT and entry[3]:
-        state.stale_works.update((key[0], guest) for guest in entry[3].get("joint_with") or ())
-
-
-def index_joint_meetings(state: ViewState, key: Key) -> None:
-    """``index_joint`` for every fact of a progress row loaded from its table."""
-    for event_hex, entry in state.rows["branch_progress"][key]["facts"].items():
-        index_joint(state, key, event_hex, entry, refresh=False)
-
-
 def fact_recorded(state: ViewState, e: Any) -> None:
     found = _row(state, e)
     if found is None:
@@ -136,7 +107,7 @@ def fact_corrected(state: ViewState, e: BranchWork.FactCorrected) -> None:
     if entry is None:
         return
     record_correction(entry, e, KEPT.get(entry[0], ()))
-    _joint_changed(state, key, entry)
+    joint_changed(state, key, entry)
     state.touch("branch_progress", key)
     state.stale_works.add(key)
 
@@ -150,7 +121,7 @@ def fact_withdrawn(state: ViewState, e: BranchWork.FactWithdrawn) -> None:
     if entry is None:
         return
     record_withdrawal(entry, e)
-    _joint_changed(state, key, entry)
+    joint_changed(state, key, entry)
     state.touch("branch_progress", key)
     state.stale_works.add(key)
 
@@ -215,20 +186,6 @@ def status_on(
     if started_on is not None and started_on <= day:
         return "in_progress"
     return "not_started"
-
-
-def work_facts(state: ViewState, key: Key, row: dict[str, Any]) -> dict[str, Compact]:
-    """A work's own facts, and the joint meetings other branches held with it."""
-    guests = state.joint_guests.get(key)
-    if not guests:
-        return row["facts"]  # type: ignore[no-any-return]
-    facts = dict(row["facts"])
-    for host_key, event_hex in sorted(guests):
-        host = state.rows["branch_progress"].get(host_key)
-        entry = host["facts"].get(event_hex) if host is not None else None
-        if entry is not None:
-            facts[event_hex] = entry
-    return facts
 
 
 def work_days(
