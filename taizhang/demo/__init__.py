@@ -89,6 +89,8 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "BranchWork.ServiceCommitmentFulfilled",
         "BranchWork.OptionalActionRecorded",
         "BranchWork.SupervisionVisitRecorded",
+        "BranchWork.SuggestionAnswered",
+        "BranchWork.SuggestionReferred",
         "BranchWork.FactCorrected",
         "BranchWork.FactWithdrawn",
         "Problem.Listed",

@@ -5,8 +5,12 @@ actions, supervision visits, corrections and changes to the branch. A part of
 from __future__ import annotations
 
 from datetime import date, timedelta
+from random import Random
+from typing import Any
 
 from domain.branch_work import BranchWork
+from domain.provenance import Provenance
+from domain.suggestions import suggestion_id
 from domain.vocabulary import (
     CommitteeKind,
     Formation,
@@ -140,14 +144,45 @@ class LaterWork:
         for _ in range(rng.randint(1, 3)):
             group = rng.choice(self.state.committee.groups)
             findings, suggestions = rng.choice(_SUPERVISION_FINDINGS)
-            self.fact(
+            leader = f"{group.name}组长 {_person(rng)}"
+            visit = self.fact(
                 self.when(date(2014, 5, 5), date(2014, 6, 14)),
                 "record_supervision_visit",
-                actor=f"{group.name}组长 {_person(rng)}",
+                actor=leader,
                 group_id=group.id,
                 findings=findings,
                 suggestions=suggestions,
+                suggestion_items=[suggestions],
             )
+            if visit is not None:
+                self.follow_up(visit, leader)
+
+    def follow_up(self, visit: Any, leader: str) -> None:
+        """What became of a visit's suggestion: answered by the committee (and mostly closed),
+        passed on to the campaign office, or still open. Drawn from a stream of its own, so
+        the rest of the branch's work is as it was without it."""
+        follow = Random(f"taizhang-demo/follow-up/{visit.provenance.event_id}")
+        item = suggestion_id(visit.provenance.event_id, 0)
+        made_on = visit.provenance.occurred_on
+        chance = follow.random()
+        assert self.work is not None
+        if chance < 0.55:
+            on = made_on + timedelta(days=follow.randint(3, 25))
+            if on <= self.until:
+                self.work.answer_suggestion(
+                    Provenance(_demo_uuid(follow), on, self.organizer, PARTY_PORTAL),
+                    item_id=item,
+                    answer="已按督导组意见落实，相关制度已完善",
+                    closed=follow.random() < 0.75,
+                )
+        elif chance < 0.65:
+            on = made_on + timedelta(days=follow.randint(1, 7))
+            if on <= self.until:
+                self.work.refer_suggestion(
+                    Provenance(_demo_uuid(follow), on, leader, OFFICE_SOURCE),
+                    item_id=item,
+                    note="涉及场地和经费，需区委实践办协调",
+                )
 
     def corrections(self) -> None:
         """A few wrong entries, corrected or withdrawn as people notice them."""
