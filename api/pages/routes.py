@@ -318,6 +318,7 @@ def branch(campaign_id: UUID, branch_id: UUID) -> str:
         problems=problems["items"],
         timeline=timeline["items"],
         timeline_next=timeline["next"],
+        vocab=_vocabularies(),
         api_url=api_path(
             "views.branch_progress", dates, campaign_id=campaign_id, branch_id=branch_id
         ),
