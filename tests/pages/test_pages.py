@@ -3,13 +3,16 @@ flags, CSRF, and that every page shows what the API shows the same token and not
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.pages.session import COOKIE_NAME
+from taizhang.commands.serve import pages_hint
 from taizhang.config import Settings
 from tests.api.conftest import Api, make_api
 from tests.pages.world import B1_PROBLEM, B2_PROBLEM, add_facts, csrf_of, sign_in
@@ -229,3 +232,13 @@ def test_pages_are_not_cached_or_framed(world: tuple[Api, Any]) -> None:
     assert "<script" not in page.text
     css = client.get("/pages/static/print.css")
     assert css.status_code == 200 and b"@page" in css.data
+
+
+def test_serve_first_names_the_pages_and_how_to_sign_in(sqlite_settings: Settings) -> None:
+    args = argparse.Namespace(host=None, port=None)
+    assert "http://127.0.0.1:8000/" in pages_hint(sqlite_settings, args)
+    assert "taizhang token create" in pages_hint(sqlite_settings, args)
+    tokens = Path(sqlite_settings.data_dir) / "demo-tokens.json"
+    tokens.parent.mkdir(parents=True, exist_ok=True)
+    tokens.write_text("{}")
+    assert f"demo token from {tokens}" in pages_hint(sqlite_settings, args)
