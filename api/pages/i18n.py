@@ -107,6 +107,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "earlier": ("更早的记录", "Earlier records"),
     "branch": ("支部", "Branch"),
     "campaign": ("活动", "Campaign"),
+    "service": ("志愿服务队与服务承诺", "Volunteer teams and commitments"),
+    "visits": ("督导检查", "Supervision visits"),
+    "VolunteerTeamSetUp": ("成立志愿服务队", "Volunteer team set up"),
+    "ServiceCommitmentMade": ("作出服务承诺", "Commitment made"),
+    "ServiceCommitmentFulfilled": ("兑现服务承诺", "Commitment fulfilled"),
     "targets_pending": ("尚未完成整顿的整顿对象", "Rectification targets not yet reorganized"),
 }
 

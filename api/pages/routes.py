@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from api.auth import Credential
 from api.pages import charts
-from api.pages.bridge import Refused, api_path, clean, read, respond
+from api.pages.bridge import Refused, api_path, read
 from api.pages.i18n import label, word, words
 from api.pages.session import (
     CSRF_FIELD,
@@ -45,11 +45,6 @@ bp = Blueprint(
     static_folder="static",
 )
 
-PAGE_LIMIT = 100
-# How many branches the silent and not-yet-reorganized lists look through (pages of 500).
-SCAN_PAGES = 4
-SCAN_LIMIT = 500
-SHOWN_MAX = 200
 _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 BEIJING_OFFSET = "+08:00"
 # What a page sends its browser besides the body: private data, never cached or framed.
@@ -309,6 +304,7 @@ def branch(campaign_id: UUID, branch_id: UUID) -> str:
         {**dates, "branch_id": branch_id, "limit": 500},
         campaign_id=campaign_id,
     )
+    work = _branch_work(campaign_id, branch_id, dates)
     after = request.args.get("after", "")
     timeline = read("views.branch_timeline", {"after": after, "limit": 500}, branch_id=branch_id)
     return _page(
@@ -319,6 +315,8 @@ def branch(campaign_id: UUID, branch_id: UUID) -> str:
         timeline=timeline["items"],
         timeline_next=timeline["next"],
         vocab=_vocabularies(),
+        service=_facts_of(work, SERVICE_FACTS),
+        visits=_facts_of(work, VISIT_FACTS),
         api_url=api_path(
             "views.branch_progress", dates, campaign_id=campaign_id, branch_id=branch_id
         ),
@@ -326,134 +324,35 @@ def branch(campaign_id: UUID, branch_id: UUID) -> str:
     )
 
 
-# -- lists: branches, the problem ledger, what to chase ------------------------------------
+SERVICE_FACTS = ("VolunteerTeamSetUp", "ServiceCommitmentMade", "ServiceCommitmentFulfilled")
+VISIT_FACTS = ("SupervisionVisitRecorded",)
 
 
-_LEDGER_FILTERS = ("category", "status", "overdue")
-
-
-def _ledger_query() -> dict[str, str]:
-    query = {**_dates(), **_part()}
-    for key in _LEDGER_FILTERS:
-        query[key] = request.args.get(key, "")
-    return clean(query)
-
-
-@bp.get("/campaigns/<uuid:campaign_id>/problems")
-def ledger(campaign_id: UUID) -> str:
-    query = _ledger_query()
-    found = read(
-        "views.problem_ledger",
-        {**query, "after": request.args.get("after", ""), "limit": PAGE_LIMIT},
-        campaign_id=campaign_id,
-    )
-    return _page(
-        "pages/ledger.html",
-        campaign_id,
-        items=found["items"],
-        next_cursor=found["next"],
-        vocab=_vocabularies(),
-        xlsx_url=url_for("pages.ledger_workbook", campaign_id=campaign_id, **query),
-        api_url=api_path("views.problem_ledger", query, campaign_id=campaign_id),
-    )
-
-
-@bp.get("/campaigns/<uuid:campaign_id>/problems.xlsx")
-def ledger_workbook(campaign_id: UUID) -> Response:
-    """The API's workbook of the same selection, for a browser that holds a session."""
-    response = respond("views.problem_ledger_workbook", _ledger_query(), campaign_id=campaign_id)
-    return Response(
-        response.get_data(),
-        mimetype=response.mimetype,
-        headers={"Content-Disposition": response.headers["Content-Disposition"]},
-    )
-
-
-_PROGRESS_FILTERS = ("category", "formation", "phase", "status", "overdue")
-
-
-def _progress_query() -> dict[str, str]:
-    query = {**_dates(), **_part()}
-    for key in _PROGRESS_FILTERS:
-        query[key] = request.args.get(key, "")
-    return clean(query)
-
-
-@bp.get("/campaigns/<uuid:campaign_id>/branches")
-def branches(campaign_id: UUID) -> str:
-    query = _progress_query()
-    found = read(
-        "views.list_progress",
-        {**query, "after": request.args.get("after", ""), "limit": PAGE_LIMIT},
-        campaign_id=campaign_id,
-    )
-    return _page(
-        "pages/branches.html",
-        campaign_id,
-        items=found["items"],
-        next_cursor=found["next"],
-        vocab=_vocabularies(),
-        api_url=api_path("views.list_progress", query, campaign_id=campaign_id),
-    )
-
-
-def _scan(campaign_id: UUID, query: dict[str, str], keep: Any) -> tuple[list[Any], bool]:
-    """Branches of the progress list that ``keep`` selects, looked for in the first
-    SCAN_PAGES pages; whether the list went on beyond them."""
-    found: list[Any] = []
-    after = ""
-    for _ in range(SCAN_PAGES):
-        page = read(
-            "views.list_progress",
-            {**query, "after": after, "limit": SCAN_LIMIT},
+def _branch_work(campaign_id: UUID, branch_id: UUID, dates: dict[str, str]) -> dict[str, Any]:
+    """The branch's work in the campaign as it now stands; empty before it records any (the
+    branch itself was read, in scope, just before)."""
+    try:
+        found: dict[str, Any] = read(
+            "reads.get_branch_work",
+            {"known_at": dates.get("known_at", "")},
             campaign_id=campaign_id,
+            branch_id=branch_id,
         )
-        found.extend(item for item in page["items"] if keep(item))
-        after = page["next"] or ""
-        if not after:
-            return found[:SHOWN_MAX], len(found) > SHOWN_MAX
-    return found[:SHOWN_MAX], True
+    except Refused as refused:
+        if refused.status != 404:
+            raise
+        return {}
+    return found
 
 
-@bp.get("/campaigns/<uuid:campaign_id>/chase")
-def chase(campaign_id: UUID) -> str:
-    """What supervisors chase: overdue phases, overdue rectifications, silent branches and
-    rectification targets not yet reorganized."""
-    query = _progress_query()
-    query.pop("overdue", None)
-    late = read(
-        "views.list_progress",
-        {**query, "overdue": "true", "limit": PAGE_LIMIT},
-        campaign_id=campaign_id,
-    )
-    problem_query = clean({**_dates(), **_part(), "overdue": "true"})
-    rectifications = read(
-        "views.problem_ledger", {**problem_query, "limit": PAGE_LIMIT}, campaign_id=campaign_id
-    )
-    host = request.args.get("category", "")
-    overdue_problems = [
-        p for p in rectifications["items"] if not host or p.get("host_category") == host
+def _facts_of(state: dict[str, Any], types: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The facts of these types in a branch's work as they now stand (corrections applied,
+    withdrawals gone), by business date."""
+    found = [
+        fact
+        for value in state.values()
+        if isinstance(value, list)
+        for fact in value
+        if isinstance(fact, dict) and fact.get("type") in types
     ]
-    silent, silent_more = _scan(campaign_id, query, lambda item: item.get("silent"))
-    pending, pending_more = _scan(
-        campaign_id, query, lambda item: item.get("rectification_target") == "pending"
-    )
-    return _page(
-        "pages/chase.html",
-        campaign_id,
-        late=late["items"],
-        late_more=bool(late["next"]),
-        overdue_problems=overdue_problems,
-        problems_more=bool(rectifications["next"]),
-        silent=silent,
-        silent_more=silent_more,
-        pending=pending,
-        pending_more=pending_more,
-        vocab=_vocabularies(),
-        shown_max=SHOWN_MAX,
-        page_limit=PAGE_LIMIT,
-        xlsx_url=url_for("pages.ledger_workbook", campaign_id=campaign_id, **problem_query),
-        api_url=api_path(
-            "views.list_progress", {**query, "overdue": "true"}, campaign_id=campaign_id
-        ),
-    )
+    return sorted(found, key=lambda f: (f.get("occurred_on") or "", f.get("version") or 0))

@@ -186,6 +186,7 @@ def test_the_branch_page_links_a_correction_both_ways(world: tuple[Api, Any]) ->
     for column in ("记录人", "来源", "业务日期", "记录时间"):
         assert column in page
     assert "召开一次动员会议" in page and "已完成" in page
+    assert "志愿服务队与服务承诺" in page and "督导检查" in page
 
 
 def test_the_date_form_reaches_the_views(world: tuple[Api, Any]) -> None:
