@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from api import me, openapi, ops, reads, views, writes
+from api import me, openapi, ops, pages, reads, views, writes
 from api.auth import TokenStore
 from api.problems import ApiProblem, register_error_handlers
 from api.runtime import Runtime
@@ -24,6 +24,8 @@ from taizhang.plain_service import make_service
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 # Paths anyone may call: what operators and the docs page need.
 PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
+# The supervisors' pages sign in with a session cookie instead (api.pages).
+PAGE_PREFIX = "/pages/"
 
 
 def create_app(
@@ -53,6 +55,8 @@ def create_app(
     def _authenticate() -> None:
         if request.path.startswith(PUBLIC_PREFIXES) or request.method == "OPTIONS":
             return
+        if request.path == "/" or request.path.startswith(PAGE_PREFIX):
+            return  # api.pages checks its own session
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()
@@ -75,6 +79,7 @@ def create_app(
 
     for blueprint in (writes.bp, reads.bp, views.bp, me.bp, ops.bp, openapi.bp):
         app.register_blueprint(blueprint)
+    pages.install(app, settings)
 
     if start_projections:
         _start_projections(app, settings, ledger)

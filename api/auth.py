@@ -248,7 +248,11 @@ class TokenStore:
 
     def lookup(self, token: str) -> Credential | None:
         """The live credential for a presented token, or None."""
-        digest = token_hash(token)
+        return self.lookup_digest(token_hash(token))
+
+    def lookup_digest(self, digest: str) -> Credential | None:
+        """The live credential whose token has this sha256 (a page session keeps only the
+        digest, never the token), or None."""
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(digest)

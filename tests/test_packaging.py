@@ -27,6 +27,7 @@ IMPORTED_AS = {
     "swagger_ui_bundle": "swagger-ui-bundle",
     "sqlalchemy": "alembic",  # alembic's own dependency, used through it
     "werkzeug": "flask",  # Flask's own dependency
+    "markupsafe": "flask",  # Flask's own dependency (the pages' SVG charts)
 }
 
 
@@ -103,5 +104,11 @@ def test_an_installed_copy_serves_outside_the_checkout(tmp_path: Path) -> None:
         answer = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
         assert answer.status_code in (200, 503)
         assert "projection" in answer.text
+        # The supervisors' pages ship their templates and stylesheets (package data).
+        signin = requests.get(f"http://127.0.0.1:{port}/pages/signin", timeout=10)
+        assert signin.status_code == 200 and 'name="csrf_token"' in signin.text
+        for sheet in ("pages.css", "print.css"):
+            css = requests.get(f"http://127.0.0.1:{port}/pages/static/{sheet}", timeout=10)
+            assert css.status_code == 200, sheet
     finally:
         stop_gracefully(process)

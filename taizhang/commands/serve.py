@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from taizhang.commands import port, positive_int
@@ -51,7 +52,23 @@ def gunicorn_argv(settings: Settings, args: argparse.Namespace) -> tuple[list[st
     return gunicorn_command(), env
 
 
+def pages_hint(settings: Settings, args: argparse.Namespace) -> str:
+    """The first line ``serve`` prints: where the pages are and how to sign in."""
+    host = args.host or settings.listen_host
+    port = args.port or settings.listen_port
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+    tokens = Path(settings.data_dir) / "demo-tokens.json"
+    how = (
+        f"sign in with a demo token from {tokens}"
+        if tokens.exists()
+        else "sign in with a token (`taizhang token create`)"
+    )
+    return f"taizhang: open {url} in a browser and {how}"
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    print(pages_hint(settings, args), file=sys.stderr, flush=True)
     upgrade(settings)
     argv, env = gunicorn_argv(settings, args)
     if args.embedded or not settings.is_postgres:

@@ -1,0 +1,24 @@
+"""The supervisors' pages: the district, its committees and every branch in the browser.
+
+Server-rendered with Jinja; no JavaScript, no CDN. A page signs in once with a token
+(``api.pages.session``) and reads through the JSON API's own view functions
+(``api.pages.bridge``), so it shows exactly what the API shows the same token. Everything is
+under ``/pages/``; ``/`` leads to the sign-in page or the role's landing page.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from api.pages import lists, session
+from api.pages.routes import bp, landing
+from taizhang.config import Settings
+
+
+def install(app: Flask, settings: Settings) -> None:
+    session.configure(app, settings)
+    app.register_blueprint(bp)
+    app.add_url_rule("/", endpoint="landing", view_func=landing, methods=["GET"])
+
+
+__all__ = ["install", "lists"]

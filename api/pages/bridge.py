@@ -1,0 +1,66 @@
+"""The pages read what the JSON API answers, through the API's own view functions.
+
+``read`` runs an API endpoint's view function for the signed-in credential, in a request
+context of the API's own URL, and hands back its JSON: the same scope checks, the same query
+schema, the same queries. A page can therefore never show what the API would refuse the same
+token; a refusal comes back as ``Refused`` with the API's status and detail.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, current_app, g, url_for
+
+from api.auth import Credential
+
+
+class Refused(Exception):
+    """The API refused the read (404 out of scope or missing, 403, 422, 503)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def clean(args: dict[str, Any]) -> dict[str, str]:
+    """Query arguments without the empty ones (an empty form field means "any")."""
+    return {k: str(v) for k, v in args.items() if v not in (None, "")}
+
+
+def api_path(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> str:
+    """The JSON API's URL for a page's read: shown on pages, so a reader can check it."""
+    return url_for(endpoint, **path, **clean(query or {}))
+
+
+def respond(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> Response:
+    """The API endpoint's response (JSON or a workbook) for the signed-in credential."""
+    cred: Credential = g.credential
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    view = app.view_functions[endpoint]
+    target = url_for(endpoint, **path)
+    with app.test_request_context(target, query_string=clean(query or {})):
+        g.credential = cred
+        g.pop("scope", None)
+        try:
+            response = app.make_response(view(**path))
+        except Exception as error:  # the API's own error handlers answer, as over HTTP
+            response = app.make_response(app.handle_user_exception(error))
+        finally:
+            g.pop("scope", None)
+    if response.status_code >= 400:
+        detail = ""
+        try:
+            body = json.loads(response.get_data())
+            detail = str(body.get("detail", ""))
+        except ValueError:
+            pass
+        raise Refused(response.status_code, detail)
+    return response
+
+
+def read(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> Any:
+    """The API endpoint's JSON for the signed-in credential."""
+    return json.loads(respond(endpoint, query, **path).get_data())
