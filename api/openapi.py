@@ -159,7 +159,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
     envelopes: dict[str, Any] = {}
     endpoints: dict[str, str] = {}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in ("static",) or rule.endpoint.startswith("openapi."):
+        if not is_api_endpoint(rule.endpoint):
             continue
         view = app.view_functions[rule.endpoint]
         path, params = _path(rule.rule)
@@ -268,6 +268,15 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_group_event": "supervision_group",
     }[name]
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
+
+
+# The supervisors' pages (api.pages, and ``/`` that leads to them) are HTML for a browser
+# session, not operations of the API.
+_NOT_API = ("static", "landing", "openapi.", "pages.")
+
+
+def is_api_endpoint(endpoint: str) -> bool:
+    return not endpoint.startswith(_NOT_API)
 
 
 def _get_response(endpoint: str, path: str) -> dict[str, Any]:

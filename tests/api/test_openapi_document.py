@@ -13,6 +13,7 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 from schemathesis.specs.openapi.stateful import collect_transitions
 
+from api.openapi import is_api_endpoint
 from taizhang.config import Settings
 from tests.api.conftest import Api, make_api
 
@@ -80,7 +81,7 @@ def test_every_route_is_an_operation_schemathesis_can_test(api: Api) -> None:
     routes = {
         f"{method} {rule.rule}".replace("<uuid:", "{").replace("<path:", "{").replace(">", "}")
         for rule in api.app.url_map.iter_rules()
-        if not rule.endpoint.startswith(("openapi.", "static"))
+        if is_api_endpoint(rule.endpoint)
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
     assert tested == routes
