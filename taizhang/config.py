@@ -26,7 +26,8 @@ process keeps in memory may hold together, which bounds its memory),
 ``TAIZHANG_VIEW_MAX_AGE_SECONDS`` (default 2; a view read without ``min_position`` reflects
 the projections as they stood at most this long before the read, in every process) and
 ``TAIZHANG_WRITER`` (default ``fast``; ``plain`` stores each post as the library's examples
-do: get, command, save).
+do: get, command, save) and ``TAIZHANG_PAGE_SECRET`` (the key that signs the pages' session
+cookies; default: a key kept in the data directory, api.pages.session).
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -37,7 +38,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -270,6 +271,8 @@ class Settings:
     view_max_age_seconds: float = DEFAULT_VIEW_MAX_AGE_SECONDS
     # How posts are stored: "fast" (taizhang.service) or "plain" (taizhang.plain_service).
     writer: str = DEFAULT_WRITER
+    # Signs the pages' session cookies; never shown (repr) or logged.
+    page_secret: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -413,6 +416,7 @@ class Settings:
             cache_events=cache_events,
             view_max_age_seconds=view_max_age_seconds,
             writer=writer,
+            page_secret=(get("TAIZHANG_PAGE_SECRET") or "").strip(),
         )
 
     # ------------------------------------------------------------------ derived

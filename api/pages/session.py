@@ -29,7 +29,6 @@ LANG_COOKIE = "taizhang_lang"
 LANGS = ("zh", "en")
 CSRF_FIELD = "csrf_token"
 SECRET_FILE = "page-secret"
-SECRET_ENV = "TAIZHANG_PAGE_SECRET"
 SESSION_HOURS = 12
 
 
@@ -43,14 +42,14 @@ class PageSessions(SecureCookieSessionInterface):
 def secret_key(settings: Settings) -> str:
     """The key that signs page sessions: from the environment, or the data directory's file
     (made once, 0600; the first worker to start writes it, the others read it)."""
-    found = os.environ.get(SECRET_ENV, "").strip()
-    if found:
-        return found
+    if settings.page_secret:
+        return settings.page_secret
     path = Path(settings.data_dir) / SECRET_FILE
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        os.chmod(path, 0o600)  # a secret stays the owner's, whatever mode it was left with
         for _ in range(50):
             text = path.read_text().strip()
             if text:

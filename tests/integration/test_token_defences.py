@@ -13,6 +13,7 @@ import pytest
 
 from api import auth
 from api.auth import TokenStore
+from api.pages.session import SECRET_FILE, secret_key
 from taizhang.config import Settings
 from taizhang.migrate import upgrade
 from taizhang.private_files import write_private
@@ -112,3 +113,24 @@ def test_files_with_data_or_secrets_are_private_whatever_existed_before(
     os.chmod(tokens, 0o644)
     write_private(tokens, "{}")
     assert mode(tokens) == 0o600 and tokens.read_text() == "{}"
+
+
+def test_the_pages_secret_is_private_and_never_shown(sqlite_settings: Settings) -> None:
+    """The key that signs page sessions is a secret like a token: its file is 0600 whatever
+    it was left with, and a key given in the environment never appears in the settings'
+    repr (which logs and tracebacks show)."""
+    path = Path(sqlite_settings.data_dir) / SECRET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("left-behind-key\n")
+    os.chmod(path, 0o644)
+    assert secret_key(sqlite_settings) == "left-behind-key"
+    assert mode(path) == 0o600
+    given = Settings.from_env(
+        {
+            "TAIZHANG_DATABASE_URL": sqlite_settings.database_url,
+            "TAIZHANG_DATA_DIR": sqlite_settings.data_dir,
+            "TAIZHANG_PAGE_SECRET": "from-the-environment",
+        }
+    )
+    assert secret_key(given) == "from-the-environment"
+    assert "from-the-environment" not in repr(given)
