@@ -22,38 +22,51 @@ SHOWN_MAX = 200
 
 
 _LEDGER_FILTERS = ("category", "status", "overdue")
+_PROGRESS_FILTERS = ("category", "formation", "phase", "status", "overdue")
 
 
-def _ledger_query() -> dict[str, str]:
+def _filtered(filters: tuple[str, ...]) -> dict[str, str]:
+    """The dates, the part of the district and ``filters`` the page was asked for."""
     query = {**_dates(), **_part()}
-    for key in _LEDGER_FILTERS:
+    for key in filters:
         query[key] = request.args.get(key, "")
     return clean(query)
 
 
-@bp.get("/campaigns/<uuid:campaign_id>/problems")
-def ledger(campaign_id: UUID) -> str:
-    query = _ledger_query()
+def _listing(
+    endpoint: str, template: str, campaign_id: UUID, query: dict[str, str], **extra: Any
+) -> str:
+    """A page of one of the API's paginated lists, with the request it shows."""
     found = read(
-        "views.problem_ledger",
+        endpoint,
         {**query, "after": request.args.get("after", ""), "limit": PAGE_LIMIT},
         campaign_id=campaign_id,
     )
     return _page(
-        "pages/ledger.html",
+        template,
         campaign_id,
         items=found["items"],
         next_cursor=found["next"],
         vocab=_vocabularies(),
-        xlsx_url=url_for("pages.ledger_workbook", campaign_id=campaign_id, **query),
-        api_url=api_path("views.problem_ledger", query, campaign_id=campaign_id),
+        api_url=api_path(endpoint, query, campaign_id=campaign_id),
+        **extra,
+    )
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/problems")
+def ledger(campaign_id: UUID) -> str:
+    query = _filtered(_LEDGER_FILTERS)
+    workbook = url_for("pages.ledger_workbook", campaign_id=campaign_id, **query)
+    return _listing(
+        "views.problem_ledger", "pages/ledger.html", campaign_id, query, xlsx_url=workbook
     )
 
 
 @bp.get("/campaigns/<uuid:campaign_id>/problems.xlsx")
 def ledger_workbook(campaign_id: UUID) -> Response:
     """The API's workbook of the same selection, for a browser that holds a session."""
-    response = respond("views.problem_ledger_workbook", _ledger_query(), campaign_id=campaign_id)
+    query = _filtered(_LEDGER_FILTERS)
+    response = respond("views.problem_ledger_workbook", query, campaign_id=campaign_id)
     return Response(
         response.get_data(),
         mimetype=response.mimetype,
@@ -61,32 +74,10 @@ def ledger_workbook(campaign_id: UUID) -> Response:
     )
 
 
-_PROGRESS_FILTERS = ("category", "formation", "phase", "status", "overdue")
-
-
-def _progress_query() -> dict[str, str]:
-    query = {**_dates(), **_part()}
-    for key in _PROGRESS_FILTERS:
-        query[key] = request.args.get(key, "")
-    return clean(query)
-
-
 @bp.get("/campaigns/<uuid:campaign_id>/branches")
 def branches(campaign_id: UUID) -> str:
-    query = _progress_query()
-    found = read(
-        "views.list_progress",
-        {**query, "after": request.args.get("after", ""), "limit": PAGE_LIMIT},
-        campaign_id=campaign_id,
-    )
-    return _page(
-        "pages/branches.html",
-        campaign_id,
-        items=found["items"],
-        next_cursor=found["next"],
-        vocab=_vocabularies(),
-        api_url=api_path("views.list_progress", query, campaign_id=campaign_id),
-    )
+    query = _filtered(_PROGRESS_FILTERS)
+    return _listing("views.list_progress", "pages/branches.html", campaign_id, query)
 
 
 def _scan(campaign_id: UUID, query: dict[str, str], keep: Any) -> tuple[list[Any], bool]:
@@ -111,7 +102,7 @@ def _scan(campaign_id: UUID, query: dict[str, str], keep: Any) -> tuple[list[Any
 def chase(campaign_id: UUID) -> str:
     """What supervisors chase: overdue phases, overdue rectifications, silent branches and
     rectification targets not yet reorganized."""
-    query = _progress_query()
+    query = _filtered(_PROGRESS_FILTERS)
     query.pop("overdue", None)
     late = read(
         "views.list_progress",
