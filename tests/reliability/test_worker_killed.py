@@ -26,7 +26,8 @@ from tests.reliability.harness import (
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 CLIENTS = 4
-BATCHES_PER_CLIENT = 25
+BATCHES_PER_CLIENT = 25  # at least; they go on until the killing is over
+MAX_BATCHES_PER_CLIENT = 400
 BATCH_SIZE = 40
 MAX_KILLS = 20
 
@@ -60,21 +61,23 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(
 ) -> None:
     gunicorn, token = server
     orgs = organizations(Client(gunicorn.base, token))
-    expected = [
-        f"c{c}-b{b}-i{i}"
-        for c in range(CLIENTS)
-        for b in range(BATCHES_PER_CLIENT)
-        for i in range(BATCH_SIZE)
-    ]
     statuses: list[int] = []
     errors: list[BaseException] = []
+    posted = [0] * CLIENTS
+    # A batch takes milliseconds, so a kill often lands between requests: the integrators
+    # keep posting until the killing is over, so that some kill cuts a request off.
+    killing = threading.Event()
+    killing.set()
 
     def integrator(c: int) -> None:
         client = Client(gunicorn.base, token)
         try:
-            for b in range(BATCHES_PER_CLIENT):
+            for b in range(MAX_BATCHES_PER_CLIENT):
+                if b >= BATCHES_PER_CLIENT and not killing.is_set():
+                    break
                 items = [branch_item(orgs, f"c{c}-b{b}-i{i}") for i in range(BATCH_SIZE)]
                 statuses.extend(post_until_stored(client, f"c{c}-b{b}", items))
+                posted[c] = b + 1
         except BaseException as error:
             errors.append(error)
 
@@ -94,6 +97,7 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(
             os.kill(victim, signal.SIGKILL)
             killed.append(victim)
             gunicorn.wait_healthy()
+    killing.clear()
     for thread in threads:
         thread.join(timeout=180)
     assert not errors, errors
@@ -101,6 +105,12 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(
     # Requests were cut off by the kills, and their retries were answered.
     assert statuses.count(0) >= 1, Counter(statuses)
 
+    expected = [
+        f"c{c}-b{b}-i{i}"
+        for c in range(CLIENTS)
+        for b in range(posted[c])
+        for i in range(BATCH_SIZE)
+    ]
     counts = Counter(stored_branch_names(private_pg_settings))
     doubled = {name: n for name, n in counts.items() if n > 1}
     missing = sorted(set(expected) - set(counts))
