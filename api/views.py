@@ -162,7 +162,9 @@ def list_progress(campaign_id: UUID) -> Response:
     return _page(items, cursor)
 
 
-def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
+def _supervision(campaign_id: UUID, kind: str, scope_id: UUID, *, weekly: bool = False) -> Response:
+    """A supervision view of a part (district, committee, group), or its figures week by
+    week (``weekly``), after the caller's right to read that part is checked."""
     query = load_query(ViewQuery)
     s = scope()
     s.campaign_home(campaign_id)
@@ -174,7 +176,9 @@ def _supervision(campaign_id: UUID, kind: str, scope_id: UUID) -> Response:
     else:
         s.supervision_group(scope_id)
     min_position = wait_for_min_position()
-    rendered = _views(query).supervision_rendered(
+    views = _views(query)
+    read = views.weekly_done if weekly else views.supervision_rendered
+    rendered = read(
         campaign_id,
         scope=kind,
         scope_id=scope_id,
@@ -201,6 +205,25 @@ def committee_supervision(campaign_id: UUID, committee_id: UUID) -> Response:
 def group_supervision(campaign_id: UUID, group_id: UUID) -> Response:
     """A supervision group's view of what it is assigned."""
     return _supervision(campaign_id, "group", group_id)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>/weekly-progress")
+def district_weekly(campaign_id: UUID, district_id: UUID) -> Response:
+    """The district's campaign week by week: branches enrolled and each phase done, on the
+    last day of each week up to ``as_of`` (the overview's line chart)."""
+    return _supervision(campaign_id, "district", district_id, weekly=True)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/committees/<uuid:committee_id>/weekly-progress")
+def committee_weekly(campaign_id: UUID, committee_id: UUID) -> Response:
+    """A committee's campaign week by week (as the district's)."""
+    return _supervision(campaign_id, "committee", committee_id, weekly=True)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/supervision-groups/<uuid:group_id>/weekly-progress")
+def group_weekly(campaign_id: UUID, group_id: UUID) -> Response:
+    """A supervision group's part of the campaign week by week (as the district's)."""
+    return _supervision(campaign_id, "group", group_id, weekly=True)
 
 
 @bp.get("/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>/committee-ranking")

@@ -26,6 +26,45 @@ from projections.view_sql import (
 )
 
 
+def week_ends(starts_on: date, until: date) -> list[date]:
+    """The last day of each week of a campaign from its start (its seventh day, fourteenth,
+    ...) up to ``until``, and ``until`` itself; none before the start."""
+    days = []
+    on = starts_on + timedelta(days=6)
+    while on < until:
+        days.append(on)
+        on += timedelta(days=7)
+    if until >= starts_on:
+        days.append(until)
+    return days
+
+
+def _check_part(scope: str, category: str | None) -> None:
+    if scope not in ("district", "committee", "group"):
+        raise InvalidValue("scope", "known_scope", "scope is district, committee or group")
+    if category is not None and category not in _CATEGORIES:
+        raise InvalidValue("category", "known_category", f"one of {', '.join(_CATEGORIES)}")
+
+
+def _part_sql(
+    campaign_id: UUID, scope: str, scope_id: str, category: str | None, within: str
+) -> tuple[str, list[Any]]:
+    """The condition on the spans (``bp``) of the part's enrolled branches that hold
+    ``within`` (a condition on the span's days), and its parameters."""
+    where = ["bp.campaign_id = ?", "bp.enrolled = 1", within]
+    params: list[Any] = [str(campaign_id)]
+    if scope == "group":
+        where.append(_group_scope_sql())
+        params += [scope_id, scope_id]
+    else:
+        where.append(f"bp.{scope}_id = ?")
+        params.append(scope_id)
+    if category is not None:
+        where.append("bp.category = ?")
+        params.append(category)
+    return " AND ".join(where), params
+
+
 class SupervisionViews:
     def supervision_view(
         self,
@@ -62,10 +101,7 @@ class SupervisionViews:
         """The supervision view with its JSON, shared by every reader of the same view
         (never change it)."""
         day = _day(as_of)
-        if scope not in ("district", "committee", "group"):
-            raise InvalidValue("scope", "known_scope", "scope is district, committee or group")
-        if category is not None and category not in _CATEGORIES:
-            raise InvalidValue("category", "known_category", f"one of {', '.join(_CATEGORIES)}")
+        _check_part(scope, category)
         key = ("supervision", str(campaign_id), scope, str(scope_id), day, category)
         return self._cached(  # type: ignore[no-any-return]
             key,
@@ -81,18 +117,7 @@ class SupervisionViews:
         campaign = self._campaign(campaign_id)
         d = day.isoformat()
         deadlines = _deadlines(campaign, d)
-        where = ["bp.campaign_id = ?", "bp.enrolled = 1", _at("bp", d)]
-        params: list[Any] = [str(campaign_id)]
-        if scope == "group":
-            where.append(_group_scope_sql())
-            params += [scope_id, scope_id]
-        else:
-            where.append(f"bp.{scope}_id = ?")
-            params.append(scope_id)
-        if category is not None:
-            where.append("bp.category = ?")
-            params.append(category)
-        base = " AND ".join(where)
+        base, params = _part_sql(campaign_id, scope, scope_id, category, _at("bp", d))
         silent_before = (day - timedelta(days=SILENT_DAYS)).isoformat()
         branch_rows = self._rows(
             "SELECT bp.committee_id, bp.category, COUNT(*) AS branches, "
@@ -192,6 +217,78 @@ class SupervisionViews:
             },
             "committees": committees,
             "labels": self.labels(campaign),
+        }
+
+    def weekly_done(
+        self,
+        campaign_id: UUID,
+        *,
+        scope: str,
+        scope_id: UUID,
+        as_of: date | None = None,
+        category: str | None = None,
+        min_position: int | None = None,
+    ) -> Rendered:
+        """The campaign week by week up to ``as_of``: on the last day of each week (and on
+        ``as_of``), how many branches of the part were enrolled and how many had each phase
+        done: the figures the supervision view gives for that day."""
+        day = _day(as_of)
+        _check_part(scope, category)
+        key = ("weekly", str(campaign_id), scope, str(scope_id), day, category)
+        return self._cached(  # type: ignore[no-any-return]
+            key,
+            lambda: Rendered.of(self._weekly(campaign_id, scope, str(scope_id), day, category)),
+            min_position,
+        )
+
+    def _weekly(
+        self, campaign_id: UUID, scope: str, scope_id: str, day: date, category: str | None
+    ) -> dict[str, Any]:
+        campaign = self._campaign(campaign_id)
+        days = week_ends(
+            date.fromisoformat(campaign["starts_on"]),
+            min(day, date.fromisoformat(campaign["ends_on"])),
+        )
+        weeks = [{"on": on.isoformat(), "branches": 0, "done": {}} for on in days]
+        if days:
+            # The days are dates' ISO text, never user text: safe to inline.
+            values = ", ".join(f"('{on.isoformat()}')" for on in days)
+            within = "bp.from_on <= w.on_day AND bp.until_on > w.on_day"
+            base, params = _part_sql(campaign_id, scope, scope_id, category, within)
+            on_days = f"WITH w (on_day) AS (VALUES {values}) "
+            branches = self._rows(
+                on_days + "SELECT w.on_day, COUNT(*) AS n FROM w JOIN progress_span bp "
+                f"ON {base} GROUP BY w.on_day",
+                tuple(params),
+            )
+            done = self._rows(
+                on_days + "SELECT w.on_day, ph.phase_key, COUNT(*) AS n FROM w "
+                "JOIN progress_span bp ON " + base + " JOIN phase_span ph ON "
+                "ph.campaign_id = bp.campaign_id AND ph.branch_id = bp.branch_id "
+                "AND ph.from_on <= w.on_day AND ph.until_on > w.on_day "
+                "AND ph.done_on IS NOT NULL GROUP BY w.on_day, ph.phase_key",
+                tuple(params),
+            )
+            by_day = {week["on"]: week for week in weeks}
+            for r in branches:
+                by_day[r["on_day"]]["branches"] = int(r["n"])
+            for r in done:
+                by_day[r["on_day"]]["done"][r["phase_key"]] = int(r["n"])
+        keys = [p["key"] for p in campaign["phases"]]
+        for week in weeks:
+            week["done"] = {key: week["done"].get(key, 0) for key in keys}
+        return {
+            "campaign_id": str(campaign_id),
+            "scope": scope,
+            "scope_id": scope_id,
+            "as_of": day.isoformat(),
+            "known_at": self.known_at,
+            "category": category,
+            "phases": [
+                {"key": p["key"], "name_zh": p["name_zh"], "name_en": p["name_en"]}
+                for p in campaign["phases"]
+            ],
+            "weeks": weeks,
         }
 
     def committee_ranking(

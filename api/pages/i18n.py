@@ -31,6 +31,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "show": ("查看", "Show"),
     "reset": ("重置", "Reset"),
     "chart_title": ("“八个一”各环节进度", "The eight ones, phase by phase"),
+    "weekly_title": (
+        "逐周完成情况（各环节已完成的支部数，灰线为参加支部数）",
+        "Week by week: branches with each phase done (grey: branches enrolled)",
+    ),
     "done": ("已完成", "Done"),
     "in_progress": ("进行中", "In progress"),
     "not_started": ("未开始", "Not started"),

@@ -243,9 +243,12 @@ def _page(template: str, campaign_id: UUID, **context: Any) -> str:
 # -- overviews ------------------------------------------------------------------------------
 
 
-def _overview(campaign_id: UUID, kind: str, endpoint: str, title: str, **path: UUID) -> str:
+def _overview(
+    campaign_id: UUID, kind: str, endpoint: str, weekly_endpoint: str, **path: UUID
+) -> str:
     query = {**_dates(), "category": request.args.get("category", "")}
     view = read(endpoint, query, campaign_id=campaign_id, **path)
+    weekly = read(weekly_endpoint, query, campaign_id=campaign_id, **path)
     lang = g.lang
     chart_words = {s: word(s, lang) for s in charts.STATUSES}
     chart_words["chart_title"] = word("chart_title", lang)
@@ -254,8 +257,9 @@ def _overview(campaign_id: UUID, kind: str, endpoint: str, title: str, **path: U
         "pages/overview.html",
         campaign_id,
         kind=kind,
-        title=title,
         view=view,
+        weekly=charts.weekly_lines(weekly, lang, word("weekly_title", lang)),
+        weekly_url=api_path(weekly_endpoint, query, campaign_id=campaign_id, **path),
         part={k: str(v) for k, v in part.items()},
         chart=charts.phase_bars(view.get("phases", []), lang, chart_words),
         rate=charts.rate_bar(
@@ -272,13 +276,19 @@ def _overview(campaign_id: UUID, kind: str, endpoint: str, title: str, **path: U
 @bp.get("/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>")
 def district(campaign_id: UUID, district_id: UUID) -> str:
     return _overview(
-        campaign_id, "district", "views.district_supervision", "district", district_id=district_id
+        campaign_id,
+        "district",
+        "views.district_supervision",
+        "views.district_weekly",
+        district_id=district_id,
     )
 
 
 @bp.get("/campaigns/<uuid:campaign_id>/groups/<uuid:group_id>")
 def group(campaign_id: UUID, group_id: UUID) -> str:
-    return _overview(campaign_id, "group", "views.group_supervision", "group", group_id=group_id)
+    return _overview(
+        campaign_id, "group", "views.group_supervision", "views.group_weekly", group_id=group_id
+    )
 
 
 @bp.get("/campaigns/<uuid:campaign_id>/committees/<uuid:committee_id>")
@@ -287,7 +297,7 @@ def committee(campaign_id: UUID, committee_id: UUID) -> str:
         campaign_id,
         "committee",
         "views.committee_supervision",
-        "committee",
+        "views.committee_weekly",
         committee_id=committee_id,
     )
 

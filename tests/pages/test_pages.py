@@ -189,6 +189,26 @@ def test_the_branch_page_links_a_correction_both_ways(world: tuple[Api, Any]) ->
     assert "志愿服务队与服务承诺" in page and "督导检查" in page
 
 
+def test_the_overview_draws_the_campaign_week_by_week(world: tuple[Api, Any]) -> None:
+    """Issue 18: "the figures over the campaign as a line chart (done per phase by week)",
+    drawn on the server: one line per phase, each point the API's figure for its week."""
+    api, _ = world
+    client = pages_of(api, "office")
+    page = client.get(landing(client)).text
+    svg = page[page.index('<svg class="chart weekly"') :]
+    svg = svg[: svg.index("</svg>")]
+    campaign, district = api.ids["campaign"], api.ids["district"]
+    weekly = api.get(
+        f"/api/v1/campaigns/{campaign}/districts/{district}/weekly-progress"
+    ).get_json()
+    assert len(weekly["phases"]) == 8 and weekly["weeks"]
+    for phase in weekly["phases"]:
+        assert f'data-line="{phase["key"]}"' in svg
+        for week in weekly["weeks"]:
+            assert f"{phase['name_zh']} {week['on']}: {week['done'][phase['key']]}<" in svg
+    assert weekly["weeks"][-1]["done"]["mobilization_meeting"] == 1
+
+
 def test_the_date_form_reaches_the_views(world: tuple[Api, Any]) -> None:
     api, _ = world
     client = pages_of(api, "office")

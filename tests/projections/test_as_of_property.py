@@ -367,6 +367,17 @@ def test_live_views_equal_the_replay_and_the_count_on_every_date(world, steps, c
                 and row["branch_withdrawn_on"] <= on.isoformat()
             )
             assert row["branch_id"] in {str(d.branches[b]) for b in gone}
+    # The campaign week by week: each week's figures are the supervision view's of its day.
+    weekly = views.weekly_done(d.campaign, scope="district", scope_id=d.district, as_of=TODAY)
+    replayed_weekly = replay.weekly_done(
+        d.campaign, scope="district", scope_id=d.district, as_of=TODAY
+    )
+    assert weekly.value == replayed_weekly.value
+    for week in weekly.value["weeks"]:
+        on = date.fromisoformat(week["on"])
+        view = views.supervision_view(d.campaign, scope="district", scope_id=d.district, as_of=on)
+        assert week["branches"] == view["branches"], on
+        assert week["done"] == {p["key"]: p["done"] for p in view["phases"]}, on
     # As known at earlier times: what had been posted by then, on the same days.
     for known in sorted(set(times[:: max(1, len(times) // 3)])):
         then = replayed_views(settings, known, None)
