@@ -25,6 +25,7 @@ from taizhang.demo.data import (
     district_id_for,
 )
 from taizhang.demo.organizations import DemoGenerator
+from taizhang.demo.register import RegisterWriter
 from taizhang.demo.saver import DemoSummary
 from taizhang.demo.writer import BranchWorkWriter
 from taizhang.ledger import Ledger
@@ -102,6 +103,11 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "Problem.FactCorrected",
         "Problem.FactWithdrawn",
         "Problem.Withdrawn",
+        "HostOrganization.Registered",
+        "HostOrganization.StaffCounted",
+        "HostOrganization.CoveredByBranch",
+        "HostOrganization.FollowerSent",
+        "HostOrganization.MassOrganizationSetUp",
     }
 )
 
@@ -137,6 +143,8 @@ def generate(
         generator.register_branches()
         generator.saver.flush()
         generator.define_campaign()
+        generator.saver.flush()
+        RegisterWriter(generator).write()
         generator.saver.flush()
         _record_work(generator)
     finally:
