@@ -144,9 +144,9 @@ def generate(
         generator.saver.flush()
         generator.define_campaign()
         generator.saver.flush()
-        RegisterWriter(generator).write()
-        generator.saver.flush()
         _record_work(generator)
+        # After the work: the register follows the branches as they stand at its end.
+        RegisterWriter(generator).write()
     finally:
         generator.saver.close()
     summary.seconds = time.perf_counter() - started
