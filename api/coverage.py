@@ -5,7 +5,7 @@ committee is measured by, and the gap lists, as of a business date and as known 
   industry (``?committee_id=`` for one committee's part);
 - ``GET /api/v1/committees/{committee_id}/coverage``: a committee's own;
 - ``GET /api/v1/districts/{district_id}/coverage/gaps?rule=``: the organizations breaking a
-  rule of ``domain.coverage_rules.RULES`` on the day.
+  rule of ``domain.coverage_rules.RULES`` on the day (``gaps.xlsx``: as an Excel workbook).
 
 A token covering the whole district reads the district; a committee's token reads its
 committees (``committee_id``).
@@ -22,9 +22,10 @@ from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
 from api.runtime import scope, wait_for_min_position
 from api.schemas.coverage import CoverageQuery, GapQuery
-from api.views import _views
+from api.views import XLSX, _views
 from domain.business_day import business_today
 from domain.errors import NotFound
+from projections.coverage_export import gap_workbook
 
 bp = Blueprint("coverage", __name__, url_prefix="/api/v1")
 
@@ -97,3 +98,20 @@ def coverage_gaps(district_id: UUID) -> Response:
     wait_for_min_position()
     body = _views(query).coverage_gaps(str(district_id), _day(query), rule, committee_id)
     return _answer(body, query)
+
+
+@bp.get("/districts/<uuid:district_id>/coverage/gaps.xlsx")
+def coverage_gaps_workbook(district_id: UUID) -> Response:
+    """A gap list as an Excel workbook (缺口清单), one row per organization."""
+    query = load_query(GapQuery)
+    committee_id = _part(district_id, query)
+    wait_for_min_position()
+    body = _views(query).coverage_gaps(str(district_id), _day(query), query["rule"], committee_id)
+    known_at = query.get("known_at")
+    body["known_at"] = known_at.isoformat() if known_at is not None else None
+    workbook = gap_workbook(body, title=f"两新组织缺口清单 {query['rule']}")
+    return Response(
+        workbook,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="gaps-{query["rule"]}.xlsx"'},
+    )

@@ -289,6 +289,11 @@ def _get_response(endpoint: str, path: str) -> dict[str, Any]:
             "description": "the problem ledger (问题清单台账) as an Excel workbook",
             "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
         }
+    if endpoint == "coverage.coverage_gaps_workbook":
+        return {
+            "description": "a gap list of the register (缺口清单) as an Excel workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
     paged = ("/history", "/timeline", "/problems", "/progress", "-ranking", "/suggestions")
     if path.endswith(paged) and endpoint != "views.branch_progress":
         return {"description": "a page", "content": _json("Page")}

@@ -4,8 +4,11 @@ as of business dates and as known at a time."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from typing import Any
 from urllib.parse import quote
+
+from openpyxl import load_workbook
 
 from tests.api.conftest import TODAY, Api
 from tests.api.test_register_writes import REGISTER, events_of, org_data
@@ -158,3 +161,24 @@ def test_coverage_as_known_at_a_time_replays_the_log(api: Api) -> None:
     assert coverage(api)["total"]["covered"] == 1
     then = coverage(api, f"?known_at={quote(known.isoformat())}")
     assert then["total"]["covered"] == 0 and then["known_at"] == known.isoformat()
+
+
+def test_a_gap_list_as_a_workbook(api: Api) -> None:
+    """Seed 000 §三(一): "逐一分析原因、登记造册、建立台账" — the list offices hand around."""
+    wanting = register(api, name="=HYPERLINK(1)", employees=120, full_members=0)
+    register(api, employees=10, full_members=0, location_kind="none", location_name="")
+    catch_up(api)
+    path = f"/api/v1/districts/{api.ids['district']}/coverage/gaps.xlsx"
+    response = api.get(f"{path}?rule=party_organization_missing&as_of={LATER}", "office")
+    assert response.status_code == 200 and response.mimetype.endswith("sheet")
+    sheet = load_workbook(BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == f"统计日期 As of: {LATER}"
+    assert "100人以上非公企业建立党组织" in rows[2][0]
+    [item] = rows[4:]
+    # Posted text that looks like a formula stays text.
+    assert item[1] == "=HYPERLINK(1)" and sheet["B5"].data_type == "s"
+    assert item[4:6] == (120, 0) and item[7] == "未覆盖"
+    assert api.get(f"/api/v1/host-organizations/{wanting}", "office").status_code == 200
+    refused = api.get(f"{path}?rule=party_organization_missing", "committee_c1")
+    assert refused.status_code == 403
