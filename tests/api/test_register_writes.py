@@ -63,6 +63,7 @@ def test_a_committee_registers_its_organizations_and_covers_them(api: Api) -> No
     )
     state = api.get(f"{REGISTER}/{org}", who="committee_c1").get_json()
     assert state["branch_id"] == str(api.ids["b1"]) and state["mode"] == "standalone"
+    assert state["advisories"] == []
     history = api.get(f"{REGISTER}/{org}/history", who="office").get_json()["items"]
     # Who did it comes from the token, never from the body.
     assert {item["source"] for item in history} != {""}
@@ -71,6 +72,16 @@ def test_a_committee_registers_its_organizations_and_covers_them(api: Api) -> No
         "CoveredByBranch",
         "MassOrganizationSetUp",
     ]
+
+
+def test_its_state_answers_with_the_rules_it_breaks(api: Api) -> None:
+    """003 §一: "对职工中正式党员3名以上的非“两新”组织…指导其及时单独建立党组织"."""
+    org = api.ok(api.event(REGISTER, None, org_data(api, employees=40, full_members=3)))
+    state = api.get(f"{REGISTER}/{org['aggregate_id']}").get_json()
+    rules = {a["rule"]: a for a in state["advisories"]}
+    assert set(rules) == {"party_organization_missing", "standalone_expected", "follower_missing"}
+    assert rules["standalone_expected"]["seed"] == "003 §一"
+    assert "正式党员3名以上" in rules["standalone_expected"]["quote"]
 
 
 def test_the_body_names_no_actor(api: Api) -> None:
