@@ -196,7 +196,7 @@ def test_opinions_collected_keeps_each_source_once():
         ),
         (
             "make_service_commitment",
-            dict(commitment_id=uuid4(), member_name="张三", content=" "),
+            dict(commitment_id=uuid4(), member_name="P000101", content=" "),
             "content",
             "required",
         ),
@@ -382,12 +382,12 @@ def test_service_commitment_is_made_then_fulfilled_once():
     with refused(RuleViolation, "commitment_id", "commitment_made"):
         w.fulfil_service_commitment(prov(), commitment_id=commitment)
     w.make_service_commitment(
-        prov(date(2014, 5, 10)), commitment_id=commitment, member_name="张三", content="帮扶2户"
+        prov(date(2014, 5, 10)), commitment_id=commitment, member_name="P000101", content="帮扶2户"
     )
     assert w.commitments() == {commitment: False}
     with refused(RuleViolation, "commitment_id", "new_commitment"):
         w.make_service_commitment(
-            prov(), commitment_id=commitment, member_name="张三", content="again"
+            prov(), commitment_id=commitment, member_name="P000101", content="again"
         )
     with refused(InvalidValue, "occurred_on", "not_before_commitment"):
         w.fulfil_service_commitment(prov(date(2014, 5, 9)), commitment_id=commitment)
