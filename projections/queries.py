@@ -33,6 +33,7 @@ from domain.vocabulary import (
     ProblemCategory,
     RectificationStatus,
 )
+from projections.coverage_views import CoverageViews
 from projections.fold.work import phase_definition
 from projections.ledger_views import LedgerViews
 from projections.reach import Reach
@@ -66,7 +67,7 @@ from taizhang.pool_check import check_before_use
 log = logging.getLogger(__name__)
 
 
-class Views(SupervisionViews, LedgerViews):
+class Views(SupervisionViews, LedgerViews, CoverageViews):
     def __init__(self, settings: Settings | None, *, connect: Callable[[], Any] | None = None):
         self.db = Database(settings) if settings is not None else None
         self.settings = settings

@@ -25,6 +25,7 @@ from taizhang.demo.data import (
     district_id_for,
 )
 from taizhang.demo.organizations import DemoGenerator
+from taizhang.demo.register import RegisterWriter
 from taizhang.demo.saver import DemoSummary
 from taizhang.demo.writer import BranchWorkWriter
 from taizhang.ledger import Ledger
@@ -102,6 +103,11 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "Problem.FactCorrected",
         "Problem.FactWithdrawn",
         "Problem.Withdrawn",
+        "HostOrganization.Registered",
+        "HostOrganization.StaffCounted",
+        "HostOrganization.CoveredByBranch",
+        "HostOrganization.FollowerSent",
+        "HostOrganization.MassOrganizationSetUp",
     }
 )
 
@@ -139,6 +145,8 @@ def generate(
         generator.define_campaign()
         generator.saver.flush()
         _record_work(generator)
+        # After the work: the register follows the branches as they stand at its end.
+        RegisterWriter(generator).write()
     finally:
         generator.saver.close()
     summary.seconds = time.perf_counter() - started
