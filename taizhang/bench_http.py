@@ -7,6 +7,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -16,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from taizhang.bench_world import _threads
 from taizhang.launch import gunicorn_argv
@@ -44,8 +46,29 @@ class _Client:
             raise RuntimeError(f"{method} {path} answered {response.status}: {payload[:300]!r}")
         return payload
 
+    def sign_in(self, token: str) -> None:
+        """Read the pages as a supervisor does: the sign-in form (its CSRF token and session
+        cookie), the token posted with it, and from then on the session's cookie."""
+        self.conn.request("GET", "/pages/signin")
+        form = self.conn.getresponse()
+        found = _CSRF.search(form.read().decode())
+        cookie = (form.getheader("Set-Cookie") or "").split(";")[0]
+        if found is None or not cookie:
+            raise RuntimeError("GET /pages/signin gave no form to sign in with")
+        body = urlencode({"csrf_token": found.group(1), "token": token})
+        headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        self.conn.request("POST", "/pages/signin", body=body, headers=headers)
+        signed = self.conn.getresponse()
+        signed.read()
+        if signed.status != 303:
+            raise RuntimeError(f"signing in to the pages answered {signed.status}")
+        self.headers = {"Cookie": (signed.getheader("Set-Cookie") or cookie).split(";")[0]}
+
     def close(self) -> None:
         self.conn.close()
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _grouped_posts(base: str) -> tuple[float, float]:
@@ -136,7 +159,14 @@ READER_PROCESSES = 5
 
 
 def _readers(
-    base: str, token: str, path: str, threads: int, per_reader: int, warmed: Any, results: Any
+    base: str,
+    token: str,
+    path: str,
+    threads: int,
+    per_reader: int,
+    warmed: Any,
+    results: Any,
+    page: bool,
 ) -> None:
     """One reader process: ``threads`` readers, each one first read, then (once every
     reader of every process has had its first read, which met a cold cache) the timed ones."""
@@ -150,7 +180,9 @@ def _readers(
         return (time.perf_counter() - started) * 1000
 
     def work(i: int) -> None:
-        client = _Client(base, token)
+        client = _Client(base, None if page else token)
+        if page:
+            client.sign_in(token)
         first = timed(client)
         warmed.wait()
         mine = [timed(client) for _ in range(per_reader)]
@@ -226,6 +258,7 @@ def _view_latency(
     server_pid: int | None = None,
     query: str = "",
     name: str = "supervision_view",
+    page: bool = False,
 ) -> list[tuple[str, float, dict[str, Any]]]:
     """Figures of the district supervision view: every read, and the reads after each
     reader's first (the first wave meets a cold cache in every gunicorn worker). With them,
@@ -233,7 +266,16 @@ def _view_latency(
     and the readers used per read (on two cores, 50 readers in a closed loop wait mostly
     for a core: latency ~ readers x CPU per read / cores)."""
 
-    path = f"/api/v1/campaigns/{world['campaign']}/districts/{world['district']}/supervision{query}"
+    # The JSON view, or the district's overview page drawn from it (signed in with a cookie).
+    if page:
+        endpoint = "/pages/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>"
+        path = f"/pages/campaigns/{world['campaign']}/districts/{world['district']}{query}"
+    else:
+        endpoint = "/api/v1/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>/supervision"
+        path = (
+            f"/api/v1/campaigns/{world['campaign']}/districts/{world['district']}/supervision"
+            f"{query}"
+        )
     per_reader = max(1, reads // readers)
     # Readers in several processes: 50 threads in one Python client queue for its GIL and
     # would measure that instead of the server.
@@ -246,11 +288,10 @@ def _view_latency(
     ]
     children = [
         context.Process(
-            target=_readers, args=(base, token, path, share, per_reader, warmed, results)
+            target=_readers, args=(base, token, path, share, per_reader, warmed, results, page)
         )
         for share in shares
     ]
-    endpoint = "/api/v1/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>/supervision"
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for child in children:
         child.start()

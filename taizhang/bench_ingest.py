@@ -10,7 +10,10 @@ real gunicorn (taizhang/gunicorn_conf.py) on a free local port. Prints JSON line
 - ``http_batches``: batches of 1,000 events from 4 clients, each over its own 250 branches
   (as integrators scoped to different committees would post);
 - ``supervision_view_p50`` / ``_p99``: a district supervision view over many branches
-  under many concurrent readers.
+  under many concurrent readers;
+- ``district_page_p50`` / ``_p99`` (part ``pages``): the district's overview page, signed in
+  with a session cookie, under 20 concurrent readers, beside the JSON view it is drawn from
+  under the same 20 readers in the same run.
 """
 
 from __future__ import annotations
@@ -48,7 +51,11 @@ from taizhang.event_insert import library_insert
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 
-PARTS = ("posts", "batches", "view")
+PARTS = ("posts", "batches", "view", "pages")
+# Issue 18: "A page for the district of 10,000 branches renders in under 200 ms p99 under 20
+# concurrent readers".
+PAGE_READERS = 20
+PAGE_TARGET_P99_MS = 200
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -71,7 +78,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--parts",
         default="posts,batches,view",
-        help="what to measure, comma-separated: posts, batches, view",
+        help="what to measure, comma-separated: posts, batches, view, pages",
     )
     parser.add_argument(
         "--batches", type=positive_int, default=100, help="batches of 1,000 events (25 per client)"
@@ -216,9 +223,52 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
                         **extra,
                         **common,
                     )
+        if "pages" in parts:
+            _pages(settings, args, world if "view" in parts else None, base, token, server, common)
     finally:
         server.stop()
     return 0
+
+
+def _pages(
+    settings: Any,
+    args: argparse.Namespace,
+    world: dict[str, Any] | None,
+    base: str,
+    token: str,
+    server: _Gunicorn,
+    common: dict[str, Any],
+) -> None:
+    """The district's overview page and, as its baseline, the JSON view it is drawn from,
+    each under the same readers in the same run."""
+    world = world or _view_world(settings, args.branches)
+    reads = max(PAGE_READERS, args.reads // 2)
+    figures = {}
+    for page in (False, True):
+        name = "district_page" if page else "supervision_view_20_readers"
+        figures[page] = _view_latency(
+            world, base, token, PAGE_READERS, reads, server.pid, "", name, page=page
+        )
+    json_p99 = figures[False][1][1]
+    for figure, value, extra in figures[False] + figures[True]:
+        baseline = {}
+        if figure.startswith("district_page") and figure.endswith("_p99"):
+            baseline = {
+                "baseline": "the JSON supervision view, same readers, same run",
+                "baseline_value": round(json_p99, 3),
+                "ratio": round(value / json_p99, 3) if json_p99 else None,
+                "target_p99_ms": PAGE_TARGET_P99_MS,
+            }
+        emit(
+            figure,
+            value,
+            "ms",
+            branches=args.branches,
+            readers=PAGE_READERS,
+            **baseline,
+            **extra,
+            **common,
+        )
 
 
 def load() -> str:

@@ -36,11 +36,25 @@ the eventsourcing library qualifies its tables with it but does not create it.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from taizhang.config_values import (
+    TRUE_STRINGS,
+    ConfigurationError,
+    PostgresParams,
+    build_postgres_url,
+    check_schema,
+    conninfo_quote,
+    mask_url,
+    parse_count,
+    parse_flag,
+    parse_in_range,
+    parse_port,
+    parse_postgres_url,
+    parse_seconds,
+    parse_sqlite_url,
+)
 
 __all__ = ["ConfigurationError", "PostgresParams", "Settings"]
 
@@ -76,174 +90,6 @@ WRITERS = frozenset({"fast", "plain"})
 DEFAULT_WRITER = "fast"
 MAX_VIEW_MAX_AGE_SECONDS = 60.0
 
-_SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-_TRUE_STRINGS = {"y", "yes", "t", "true", "on", "1"}
-
-
-class ConfigurationError(ValueError):
-    """A configuration value is missing or invalid. The message names the variable."""
-
-
-class PostgresParams(NamedTuple):
-    dbname: str
-    host: str
-    port: int
-    user: str
-    password: str
-    schema: str | None
-
-
-def _check_schema(schema: str, variable: str) -> str:
-    if not _SCHEMA_RE.match(schema):
-        raise ConfigurationError(
-            f"{variable}: invalid PostgreSQL schema name {schema!r} "
-            "(letters, digits and '_', not starting with a digit, at most 63 characters)"
-        )
-    return schema
-
-
-def _parse_flag(value: str | None, variable: str, default: bool = True) -> bool:
-    if value is None:
-        return default
-    if value.lower() in _TRUE_STRINGS:
-        return True
-    if value.lower() in {"n", "no", "f", "false", "off", "0"}:
-        return False
-    raise ConfigurationError(f"{variable}: expected yes or no, got {value!r}")
-
-
-def _parse_port(value: str, variable: str) -> int:
-    try:
-        port = int(value.strip())
-    except ValueError:
-        raise ConfigurationError(f"{variable}: port must be an integer, got {value!r}") from None
-    if not 0 < port < 65536:
-        raise ConfigurationError(f"{variable}: port must be between 1 and 65535, got {port}")
-    return port
-
-
-def _parse_in_range(
-    value: str | None,
-    variable: str,
-    default: float,
-    *,
-    kind: type[int] | type[float],
-    low: float,
-    high: float,
-    unit: str,
-) -> float:
-    if value is None:
-        return default
-    try:
-        number = kind(value)
-    except ValueError:
-        whole = "a whole number of " if kind is int else ""
-        raise ConfigurationError(f"{variable}: expected {whole}{unit}, got {value!r}") from None
-    if not low <= number <= high:
-        shown = (f"{low:g}", f"{high:g}") if kind is float else (f"{low:.0f}", f"{high:.0f}")
-        raise ConfigurationError(
-            f"{variable}: must be between {shown[0]} and {shown[1]} {unit}, got {value!r}"
-        )
-    return number
-
-
-def _parse_seconds(value: str | None, variable: str, default: float, *, zero: bool) -> float:
-    low = 0.0 if zero else 0.1
-    return _parse_in_range(
-        value, variable, default, kind=float, low=low, high=MAX_BREAKER_SECONDS, unit="seconds"
-    )
-
-
-def _parse_count(value: str | None, variable: str, default: int, maximum: int) -> int:
-    return int(
-        _parse_in_range(value, variable, default, kind=int, low=0, high=maximum, unit="events")
-    )
-
-
-def _parse_sqlite_url(url: str, variable: str) -> str:
-    """Return the absolute file path named by a ``sqlite:///`` URL."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix):
-        raise ConfigurationError(
-            f"{variable}: SQLite URL must look like 'sqlite:///<path>', got {url!r}"
-        )
-    path = url[len(prefix) :]
-    if not path or path.startswith(":memory:") or path.startswith("file:") or "?" in path:
-        raise ConfigurationError(
-            f"{variable}: SQLite URL must name a database file, got {url!r} "
-            "(in-memory databases and URI options are not supported)"
-        )
-    return os.path.abspath(path)
-
-
-def _parse_postgres_url(url: str, variable: str) -> PostgresParams:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgresql", "postgres"):
-        raise ConfigurationError(f"{variable}: not a PostgreSQL URL: {_mask_url(url)!r}")
-    dbname = unquote(parts.path.lstrip("/"))
-    if not dbname or "/" in dbname:
-        raise ConfigurationError(
-            f"{variable}: PostgreSQL URL must name one database, as in "
-            f"'postgresql://user@host:5432/dbname', got {_mask_url(url)!r}"
-        )
-    if not parts.username:
-        raise ConfigurationError(f"{variable}: PostgreSQL URL must name a user")
-    try:
-        raw_port = parts.port
-    except ValueError:
-        raise ConfigurationError(
-            f"{variable}: port in PostgreSQL URL must be an integer between 1 and 65535"
-        ) from None
-    query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=False)
-    unknown = sorted(set(query) - {"schema"})
-    if unknown:
-        raise ConfigurationError(
-            f"{variable}: unsupported PostgreSQL URL parameter(s) {unknown}; only 'schema'"
-        )
-    schema: str | None = None
-    if "schema" in query:
-        values = query["schema"]
-        if len(values) != 1 or not values[0]:
-            raise ConfigurationError(f"{variable}: 'schema' parameter must be given once")
-        schema = _check_schema(values[0], f"{variable} (schema parameter)")
-    return PostgresParams(
-        dbname=dbname,
-        host=unquote(parts.hostname or "") or DEFAULT_HOST,
-        port=raw_port if raw_port is not None else 5432,
-        user=unquote(parts.username),
-        password=unquote(parts.password or ""),
-        schema=schema,
-    )
-
-
-def _mask_url(url: str) -> str:
-    """The URL with any password replaced by ``***`` (for messages and repr)."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
-        return parts._replace(netloc=netloc).geturl()
-    except ValueError:
-        return "<unparseable URL>"
-
-
-def _build_postgres_url(p: PostgresParams) -> str:
-    auth = quote(p.user, safe="")
-    if p.password:
-        auth += ":" + quote(p.password, safe="")
-    host = f"[{p.host}]" if ":" in p.host else p.host
-    url = f"postgresql://{auth}@{host}:{p.port}/{quote(p.dbname, safe='')}"
-    if p.schema:
-        url += f"?schema={p.schema}"
-    return url
-
-
-def _conninfo_quote(value: str) -> str:
-    """Quote a value for a libpq key=value connection string."""
-    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{escaped}'"
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -276,15 +122,15 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
-            path = _parse_sqlite_url(self.database_url, "database_url")
+            path = parse_sqlite_url(self.database_url, "database_url")
             object.__setattr__(self, "database_url", "sqlite:///" + path)
             if self.postgres_schema is not None:
                 raise ConfigurationError("postgres_schema: only meaningful with PostgreSQL")
         elif self.database_url.startswith(("postgresql:", "postgres:")):
-            params = _parse_postgres_url(self.database_url, "database_url")
+            params = parse_postgres_url(self.database_url, "database_url")
             schema = self.postgres_schema
             if schema is not None:
-                _check_schema(schema, "postgres_schema")
+                check_schema(schema, "postgres_schema")
                 if params.schema is not None and params.schema != schema:
                     raise ConfigurationError(
                         f"postgres_schema: {schema!r} conflicts with the database URL's "
@@ -294,12 +140,12 @@ class Settings:
                 schema = params.schema
             object.__setattr__(self, "postgres_schema", schema)
             object.__setattr__(
-                self, "database_url", _build_postgres_url(params._replace(schema=schema))
+                self, "database_url", build_postgres_url(params._replace(schema=schema))
             )
         else:
             raise ConfigurationError(
                 "database_url: unsupported scheme (expected 'sqlite:///' or "
-                f"'postgresql://'): {_mask_url(self.database_url)!r}"
+                f"'postgresql://'): {mask_url(self.database_url)!r}"
             )
         object.__setattr__(self, "data_dir", os.path.abspath(self.data_dir))
         if not isinstance(self.listen_port, int) or not 0 < self.listen_port < 65536:
@@ -307,7 +153,7 @@ class Settings:
 
     def __repr__(self) -> str:
         return (
-            f"Settings(database_url={_mask_url(self.database_url)!r}, "
+            f"Settings(database_url={mask_url(self.database_url)!r}, "
             f"data_dir={self.data_dir!r}, postgres_schema={self.postgres_schema!r}, "
             f"listen_host={self.listen_host!r}, listen_port={self.listen_port!r})"
         )
@@ -333,21 +179,23 @@ class Settings:
         data_dir = os.path.abspath(get("TAIZHANG_DATA_DIR") or DEFAULT_DATA_DIR)
         listen_host = get("TAIZHANG_HOST") or DEFAULT_HOST
         port_str = get("TAIZHANG_PORT")
-        listen_port = _parse_port(port_str, "TAIZHANG_PORT") if port_str else DEFAULT_PORT
-        create_tables = _parse_flag(get("TAIZHANG_CREATE_TABLES"), "TAIZHANG_CREATE_TABLES")
-        breaker_open_seconds = _parse_seconds(
+        listen_port = parse_port(port_str, "TAIZHANG_PORT") if port_str else DEFAULT_PORT
+        create_tables = parse_flag(get("TAIZHANG_CREATE_TABLES"), "TAIZHANG_CREATE_TABLES")
+        breaker_open_seconds = parse_seconds(
             get("TAIZHANG_BREAKER_OPEN_SECONDS"),
             "TAIZHANG_BREAKER_OPEN_SECONDS",
             DEFAULT_BREAKER_OPEN_SECONDS,
             zero=True,
+            high=MAX_BREAKER_SECONDS,
         )
-        breaker_check_seconds = _parse_seconds(
+        breaker_check_seconds = parse_seconds(
             get("TAIZHANG_BREAKER_CHECK_SECONDS"),
             "TAIZHANG_BREAKER_CHECK_SECONDS",
             DEFAULT_BREAKER_CHECK_SECONDS,
             zero=False,
+            high=MAX_BREAKER_SECONDS,
         )
-        cache_events = _parse_count(
+        cache_events = parse_count(
             get("TAIZHANG_CACHE_EVENTS"),
             "TAIZHANG_CACHE_EVENTS",
             DEFAULT_CACHE_EVENTS,
@@ -358,7 +206,7 @@ class Settings:
             raise ConfigurationError(
                 f"TAIZHANG_WRITER: {writer!r} is not one of {', '.join(sorted(WRITERS))}"
             )
-        view_max_age_seconds = _parse_in_range(
+        view_max_age_seconds = parse_in_range(
             get("TAIZHANG_VIEW_MAX_AGE_SECONDS"),
             "TAIZHANG_VIEW_MAX_AGE_SECONDS",
             DEFAULT_VIEW_MAX_AGE_SECONDS,
@@ -374,14 +222,14 @@ class Settings:
             url = get(url_var)
             assert url is not None
             if url.startswith("sqlite:"):
-                database_url = "sqlite:///" + _parse_sqlite_url(url, url_var)
+                database_url = "sqlite:///" + parse_sqlite_url(url, url_var)
             elif url.startswith(("postgresql:", "postgres:")):
-                params = _parse_postgres_url(url, url_var)
+                params = parse_postgres_url(url, url_var)
                 schema = params.schema
-                database_url = _build_postgres_url(params)
+                database_url = build_postgres_url(params)
             else:
                 raise ConfigurationError(
-                    f"{url_var}: unsupported database URL scheme in {_mask_url(url)!r} "
+                    f"{url_var}: unsupported database URL scheme in {mask_url(url)!r} "
                     "(expected 'sqlite:///<path>' or 'postgresql://user@host:port/db')"
                 )
         elif get("POSTGRES_DBNAME"):
@@ -390,16 +238,16 @@ class Settings:
             if user is None:
                 raise ConfigurationError("POSTGRES_USER: required when POSTGRES_DBNAME is set")
             schema_str = get("POSTGRES_SCHEMA")
-            schema = _check_schema(schema_str, "POSTGRES_SCHEMA") if schema_str else None
+            schema = check_schema(schema_str, "POSTGRES_SCHEMA") if schema_str else None
             params = PostgresParams(
                 dbname=get("POSTGRES_DBNAME") or "",
                 host=get("POSTGRES_HOST") or DEFAULT_HOST,
-                port=_parse_port(port_str, "POSTGRES_PORT") if port_str else 5432,
+                port=parse_port(port_str, "POSTGRES_PORT") if port_str else 5432,
                 user=user,
                 password=env.get("POSTGRES_PASSWORD", ""),
                 schema=schema,
             )
-            database_url = _build_postgres_url(params)
+            database_url = build_postgres_url(params)
         else:
             os.makedirs(data_dir, mode=0o700, exist_ok=True)
             database_url = "sqlite:///" + os.path.join(data_dir, DEFAULT_SQLITE_FILENAME)
@@ -429,13 +277,13 @@ class Settings:
         """The parsed PostgreSQL connection parameters (raises for SQLite)."""
         if not self.is_postgres:
             raise ConfigurationError("database_url: not a PostgreSQL database")
-        return _parse_postgres_url(self.database_url, "database_url")
+        return parse_postgres_url(self.database_url, "database_url")
 
     def sqlite_path(self) -> str:
         """Absolute path of the SQLite database file (raises for PostgreSQL)."""
         if self.is_postgres:
             raise ConfigurationError("database_url: not a SQLite database")
-        return _parse_sqlite_url(self.database_url, "database_url")
+        return parse_sqlite_url(self.database_url, "database_url")
 
     def eventsourcing_env(self) -> dict[str, str]:
         """Environment for ``eventsourcing`` ``Application(env=...)``.
@@ -491,7 +339,7 @@ class Settings:
         items.append(("connect_timeout", str(POSTGRES_CONNECT_TIMEOUT)))
         if self.postgres_schema:
             items.append(("options", f"-csearch_path={self.postgres_schema}"))
-        return " ".join(f"{k}={_conninfo_quote(v)}" for k, v in items)
+        return " ".join(f"{k}={conninfo_quote(v)}" for k, v in items)
 
 
 def _refuse_db_functions(env: Mapping[str, str]) -> None:
@@ -501,7 +349,7 @@ def _refuse_db_functions(env: Mapping[str, str]) -> None:
         named = key == "POSTGRES_ENABLE_DB_FUNCTIONS" or key.endswith(
             "_POSTGRES_ENABLE_DB_FUNCTIONS"
         )
-        if named and value.strip().lower() in _TRUE_STRINGS:
+        if named and value.strip().lower() in TRUE_STRINGS:
             raise ConfigurationError(
                 f"{key}: must not be enabled; eventsourcing 9.5.6's database "
                 "functions let concurrent writers' notification ids interleave and "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from flask import Response, current_app, g, url_for
 
 from api.auth import Credential
@@ -62,5 +63,6 @@ def respond(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> 
 
 
 def read(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> Any:
-    """The API endpoint's JSON for the signed-in credential."""
-    return json.loads(respond(endpoint, query, **path).get_data())
+    """The API endpoint's JSON for the signed-in credential (orjson: a district's view is
+    ~100 KB, and the standard library's parser was a fifth of a page's time)."""
+    return orjson.loads(respond(endpoint, query, **path).get_data())
