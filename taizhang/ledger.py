@@ -86,6 +86,12 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+def chained_recorder(settings: Settings) -> dict[str, str]:
+    """The library's setting that names our recorder class: it keeps the hash chain."""
+    name = "ChainedPostgresRecorder" if settings.is_postgres else "ChainedSQLiteRecorder"
+    return {"APPLICATION_RECORDER_TOPIC": f"taizhang.chained_recorders:{name}"}
+
+
 class Ledger(Application[UUID]):
     name = "Ledger"
     # No library cache: it fast-forwards cached aggregates in place, which races with
@@ -101,7 +107,9 @@ class Ledger(Application[UUID]):
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         if not settings.is_postgres:
             private_sqlite(settings.sqlite_path())
-        super().__init__(env={**settings.eventsourcing_env(), **env})
+        # Another store named in ``env`` (tests' in-memory one) keeps its own recorder.
+        recorder = {} if "PERSISTENCE_MODULE" in env else chained_recorder(settings)
+        super().__init__(env={**settings.eventsourcing_env(), **recorder, **env})
         # Its insert function is created when the library creates its tables (by the
         # library's own decision: settings, or an env override; in-memory stores have
         # none), and when migrating, as a role that may create, if it is missing.
