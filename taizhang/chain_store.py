@@ -34,7 +34,7 @@ class Checkpoint:
     position: int
     hash: bytes
     signed_at: str
-    key_id: str
+    public_key: bytes
     signature: bytes
 
 
@@ -145,11 +145,11 @@ class ChainStore:
 
     def checkpoints_list(self) -> list[Checkpoint]:
         statement = SQL(
-            "SELECT position, hash, signed_at, key_id, signature FROM {checkpoints} "
+            "SELECT position, hash, signed_at, public_key, signature FROM {checkpoints} "
             "ORDER BY position"
         ).format(checkpoints=self.checkpoints)
         return [
-            Checkpoint(int(p), bytes(h), str(t), str(k), bytes(s))
+            Checkpoint(int(p), bytes(h), str(t), bytes(k), bytes(s))
             for p, h, t, k, s in map(self._values, self._query(statement))
         ]
 
@@ -157,7 +157,7 @@ class ChainStore:
         """Store a checkpoint; one already stored for the same position stays."""
         conflict = "ON CONFLICT (position) DO NOTHING"
         statement = SQL(
-            "INSERT INTO {checkpoints} (position, hash, signed_at, key_id, signature) "
+            "INSERT INTO {checkpoints} (position, hash, signed_at, public_key, signature) "
             "VALUES (%s, %s, %s, %s, %s) " + conflict
         ).format(checkpoints=self.checkpoints)
         self._query(
@@ -166,7 +166,7 @@ class ChainStore:
                 checkpoint.position,
                 checkpoint.hash,
                 checkpoint.signed_at,
-                checkpoint.key_id,
+                checkpoint.public_key,
                 checkpoint.signature,
             ),
             commit=True,

@@ -143,7 +143,7 @@ def _upgrade_sqlite(bind: Connection) -> None:
         op.execute(
             f'CREATE TABLE IF NOT EXISTS "{checkpoints}" '
             "(position INTEGER PRIMARY KEY, hash BLOB NOT NULL, signed_at TEXT NOT NULL, "
-            "key_id TEXT NOT NULL, signature BLOB NOT NULL)"
+            "public_key BLOB NOT NULL, signature BLOB NOT NULL)"
         )
         _link_unlinked(bind, f'"{name}"', f'"{chain}"', "rowid", "originator_id")
         for table in (chain, checkpoints):
@@ -211,7 +211,7 @@ def _upgrade_postgres(bind: Connection) -> None:
         op.execute(
             f"CREATE TABLE IF NOT EXISTS {checkpoints} "
             "(position bigint PRIMARY KEY, hash bytea NOT NULL, signed_at text NOT NULL, "
-            "key_id text NOT NULL, signature bytea NOT NULL)"
+            "public_key bytea NOT NULL, signature bytea NOT NULL)"
         )
         # No writer may add events while the earlier ones are linked.
         op.execute(f"LOCK TABLE {events} IN EXCLUSIVE MODE")
