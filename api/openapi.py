@@ -62,6 +62,7 @@ class AnswerSchema(Schema):
     aggregate_id = fields.UUID(required=True)
     version = fields.Integer(required=True)
     position = fields.Integer(allow_none=True)
+    chain_hash = fields.String(allow_none=True)
 
 
 class BatchAnswerItem(AnswerSchema):

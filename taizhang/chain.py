@@ -18,6 +18,9 @@ three to it.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -67,3 +70,27 @@ def link(
             )
         )
     ).digest()
+
+
+# Links kept for the answers of the posts that just stored them: a receipt names its event's
+# link without reading it back. Enough for the posts of a few seconds; older ones are read.
+RECENT_LINKS = 20_000
+
+
+class RecentLinks:
+    """The last links a process stored, by position (thread-safe, bounded)."""
+
+    def __init__(self, size: int = RECENT_LINKS) -> None:
+        self._size = size
+        self._links: OrderedDict[int, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, positions: Sequence[int], links: Sequence[bytes]) -> None:
+        with self._lock:
+            self._links.update(zip(positions, links, strict=True))
+            while len(self._links) > self._size:
+                self._links.popitem(last=False)
+
+    def get(self, position: int) -> bytes | None:
+        with self._lock:
+            return self._links.get(position)

@@ -143,15 +143,17 @@ class ChainStore:
         value = self._values(rows[0])[0] if rows else None
         return int(value or 0)
 
-    def checkpoints_list(self) -> list[Checkpoint]:
+    def checkpoints_list(self, newest: int | None = None) -> list[Checkpoint]:
+        """The signed checkpoints in order of position (only the newest few, if asked)."""
         statement = SQL(
             "SELECT position, hash, signed_at, public_key, signature FROM {checkpoints} "
-            "ORDER BY position"
+            "ORDER BY position DESC" + ("" if newest is None else f" LIMIT {int(newest)}")
         ).format(checkpoints=self.checkpoints)
-        return [
+        found = [
             Checkpoint(int(p), bytes(h), str(t), bytes(k), bytes(s))
             for p, h, t, k, s in map(self._values, self._query(statement))
         ]
+        return found[::-1]
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Store a checkpoint; one already stored for the same position stays."""

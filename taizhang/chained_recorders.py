@@ -19,7 +19,14 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Identifier
 
-from taizhang.chain import GENESIS, chain_table, checkpoints_table, id_bytes, link
+from taizhang.chain import (
+    GENESIS,
+    RecentLinks,
+    chain_table,
+    checkpoints_table,
+    id_bytes,
+    link,
+)
 
 NOT_CHAINED = (
     "the event log has events without links in its hash chain: run `taizhang migrate` "
@@ -55,6 +62,12 @@ def links_of(
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recent_links = RecentLinks()
+
+    # The links are kept for answers only once stored: a transaction that fails after this
+    # leaves entries for positions that are not (or not yet) stored, which no answer names.
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -88,12 +101,17 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             f"INSERT INTO {table} (notification_id, hash) VALUES (?, ?)",
             list(zip(positions, links, strict=True)),
         )
+        self.recent_links.put(positions, links)
         return positions
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
     """Links the events the library's own insert stores (the insert function links its
     own in SQL)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recent_links = RecentLinks()
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -121,4 +139,5 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             ).format(schema=schema, table=table),
             (positions, links),
         )
+        self.recent_links.put(positions, links)
         return positions

@@ -139,7 +139,7 @@ def sign_head(
 
 
 def latest(store: ChainStore) -> Checkpoint | None:
-    found = store.checkpoints_list()
+    found = store.checkpoints_list(newest=1)
     return found[-1] if found else None
 
 
@@ -223,6 +223,16 @@ class Checkpointer:
     def start(self) -> Checkpointer:
         self._thread.start()
         return self
+
+    @classmethod
+    def started(cls, store: ChainStore, settings: Settings) -> Checkpointer | None:
+        """A running checkpointer, or None (logged) when the key cannot be used."""
+        try:
+            key = load_key(settings)
+        except CheckpointError as error:
+            log.error("no signed checkpoints: %s", error)
+            return None
+        return cls(store, settings, key).start()
 
     def stop(self) -> None:
         self._stop.set()

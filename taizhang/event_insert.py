@@ -104,9 +104,9 @@ def _create_function(recorder: Any, *, chained: bool = True, name: str | None = 
     )
     return SQL(
         "CREATE OR REPLACE FUNCTION {schema}.{function}("
-        "ids {id_type}[], versions bigint[], topics text[], states bytea[], lock_timeout text) "
-        "RETURNS bigint[] LANGUAGE plpgsql AS $body$\n"
-        "DECLARE positions bigint[]; previous bytea; links bytea[]; i integer;\n"
+        "ids {id_type}[], versions bigint[], topics text[], states bytea[], lock_timeout text, "
+        "OUT positions bigint[], OUT links bytea[]) LANGUAGE plpgsql AS $body$\n"
+        "DECLARE previous bytea; i integer;\n"
         "BEGIN\n"
         "  PERFORM set_config('lock_timeout', lock_timeout, true);\n"
         "  LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;\n"
@@ -118,7 +118,7 @@ def _create_function(recorder: Any, *, chained: bool = True, name: str | None = 
         "    RETURNING t.notification_id)\n"
         # The ids of one insert are issued in the order of its rows, so in that order.
         "  SELECT array_agg(notification_id ORDER BY notification_id) INTO positions "
-        "FROM inserted;\n" + (chain if chained else "") + "  RETURN positions;\n"
+        "FROM inserted;\n" + (chain if chained else "") + "  RETURN;\n"
         "END\n"
         "$body$"
     ).format(
@@ -168,7 +168,7 @@ def insert_in_one_statement(recorder: Any, *, create: bool, if_missing: bool = F
         create_insert_function(recorder)
     # The arrays go in binary: psycopg dumps a thousand-element array as text in Python,
     # escaping every element (17.6 ms for a batch's four arrays, 0.8 ms in binary).
-    statement = SQL("SELECT {schema}.{function}(%b, %b, %b, %b, %s) AS positions").format(
+    statement = SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b, %s)").format(
         schema=Identifier(recorder.datastore.schema),
         function=Identifier(function_name(recorder)),
     )
@@ -195,6 +195,10 @@ def insert_in_one_statement(recorder: Any, *, create: bool, if_missing: bool = F
             raise PersistenceError(
                 f"stored {len(stored_events)} events but got {len(positions)} positions"
             )
+        links = row["links"] if row else None
+        recent = getattr(recorder, "recent_links", None)
+        if links and recent is not None:
+            recent.put(positions, [bytes(link) for link in links])
         return positions
 
     recorder.insert_events = insert_events

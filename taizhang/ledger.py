@@ -18,6 +18,7 @@ from psycopg.sql import SQL, Identifier
 
 from domain.base import UnloadedFacts
 from taizhang.aggregate_cache import AggregateCache
+from taizhang.chain_store import ChainStore
 from taizhang.config import Settings
 from taizhang.event_insert import insert_in_one_statement
 from taizhang.pool_check import check_pool_quietly
@@ -158,6 +159,18 @@ class Ledger(Application[UUID]):
         with recorder.datastore.transaction(commit=False) as curs:
             curs.execute(statement, params)
             return list(curs.fetchall())
+
+    def chain_store(self) -> ChainStore:
+        """The log with its hash chain and signed checkpoints, as stored."""
+        return ChainStore(self.recorder, is_postgres=self.settings.is_postgres)
+
+    def link_of(self, position: int | None) -> bytes | None:
+        """The chain's link of the event stored at ``position`` (a receipt names it): the
+        one kept as it was stored, else read."""
+        recent = getattr(self.recorder, "recent_links", None)
+        if position is None or recent is None:
+            return None
+        return recent.get(position) or self.chain_store().link_at(position)
 
     def position_of(self, aggregate_id: UUID, version: int) -> int | None:
         """The log position (notification id) of one stored event, for replayed answers."""

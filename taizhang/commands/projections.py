@@ -19,6 +19,7 @@ from projections.rebuild import rebuild
 from projections.report import report_as_of
 from projections.store import Database
 from projections.worker import Worker
+from taizhang.checkpoints import Checkpointer
 from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
@@ -79,10 +80,17 @@ def run_project(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps({"processed": worker.catch_up()}))
         return 0
     stop = threading.Event()
+    # The log's head is signed beside the projections: one such process per deployment.
+    ledger = Ledger(settings)
+    checkpointer = Checkpointer.started(ledger.chain_store(), settings)
     try:
         worker.run(stop)
     except KeyboardInterrupt:
         stop.set()
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
+        ledger.close()
     return 0
 
 
