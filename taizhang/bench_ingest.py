@@ -10,7 +10,10 @@ real gunicorn (taizhang/gunicorn_conf.py) on a free local port. Prints JSON line
 - ``http_batches``: batches of 1,000 events from 4 clients, each over its own 250 branches
   (as integrators scoped to different committees would post);
 - ``supervision_view_p50`` / ``_p99``: a district supervision view over many branches
-  under many concurrent readers.
+  under many concurrent readers;
+- ``store_single_events_with_chain``, ``store_batches_of_1000_with_chain``: the event
+  store's insert with the hash chain against the same insert without it
+  (``taizhang.bench_chain``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from psycopg import sql
 from api.auth import TokenStore
 from domain.branch_work import BranchWork
 from domain.provenance import Provenance
+from taizhang.bench_chain import chain_cost
 from taizhang.bench_http import (
     BATCH_CLIENTS,
     BRANCHES_PER_BATCH_CLIENT,
@@ -48,7 +52,7 @@ from taizhang.event_insert import library_insert
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 
-PARTS = ("posts", "batches", "view")
+PARTS = ("posts", "batches", "view", "chain")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -70,8 +74,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--parts",
-        default="posts,batches,view",
-        help="what to measure, comma-separated: posts, batches, view",
+        default="posts,batches,view,chain",
+        help="what to measure, comma-separated: posts, batches, view, chain",
     )
     parser.add_argument(
         "--batches", type=positive_int, default=100, help="batches of 1,000 events (25 per client)"
@@ -193,6 +197,8 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
                 shape="each client's batches span its own branches only",
                 **common,
             )
+        if "chain" in parts:
+            chain_cost(settings, emit, singles=args.events, batches=args.batches, **common)
         if "view" in parts:
             world = _view_world(settings, args.branches)
             # Today's view, then the same view as of a past business date (read from the

@@ -80,7 +80,7 @@ def _create_tables(recorder: Any) -> list[Composed]:
     ]
 
 
-def _create_function(recorder: Any, *, chained: bool = True, name: str | None = None) -> Composed:
+def function_statement(recorder: Any, *, chained: bool = True, name: str | None = None) -> Composed:
     schema = Identifier(recorder.datastore.schema)
     # The links are made from the arrays the rows were inserted from, the bytes the table
     # now holds, in the order their ids were issued; the previous link is the last one,
@@ -139,7 +139,7 @@ def create_insert_function(recorder: Any) -> None:
         curs.execute("SELECT pg_advisory_xact_lock(%s, %s)", CREATE_LOCK)
         for statement in _create_tables(recorder):
             curs.execute(statement)
-        curs.execute(_create_function(recorder))
+        curs.execute(function_statement(recorder))
 
 
 def has_insert_function(recorder: Any) -> bool:
