@@ -25,8 +25,10 @@ from taizhang.checkpoints import (
     pem_of,
     public_bytes,
 )
+from taizhang.commands.serve import role_warning
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.migrate import upgrade
 from tests.evidence.helpers import district_events, store_of
 
 NOW = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)
@@ -98,3 +100,22 @@ def test_the_settings_are_read_from_the_environment(tmp_path: Path) -> None:
     default = Settings.from_env({"TAIZHANG_DATA_DIR": str(tmp_path)})
     assert (default.checkpoint_events, default.checkpoint_minutes) == (1000, 10.0)
     assert default.checkpoint_key_file == str(tmp_path / "checkpoint-key.pem")
+
+
+def test_serve_warns_when_its_role_can_rewrite_the_log(postgres_settings: Settings) -> None:
+    upgrade(postgres_settings)  # the event table owned by taizhang_owner (0003)
+    warning = role_warning(postgres_settings)  # the tests' role is a superuser
+    assert warning is not None and "superuser" in warning
+    p = postgres_settings.postgres_params()
+    service = Settings.from_env(
+        {
+            "TAIZHANG_DATABASE_URL": (
+                f"postgresql://taizhang_app@{p.host}:{p.port}/{p.dbname}?schema={p.schema}"
+            ),
+            "TAIZHANG_DATA_DIR": postgres_settings.data_dir,
+        }
+    )
+    assert role_warning(service) is None
+    assert (
+        role_warning(Settings.from_env({"TAIZHANG_DATA_DIR": postgres_settings.data_dir})) is None
+    )
