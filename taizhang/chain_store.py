@@ -13,7 +13,7 @@ from typing import Any
 
 from psycopg.sql import SQL, Identifier
 
-from taizhang.chain import chain_table, checkpoints_table, id_bytes
+from taizhang.chain import GENESIS, chain_table, checkpoints_table, id_bytes
 
 PAGE = 5000
 
@@ -125,6 +125,19 @@ class ChainStore:
         rows = self._query(statement)
         if not rows:
             return None
+        n, h = self._values(rows[0])
+        return int(n), bytes(h)
+
+    def link_at_or_before(self, position: int) -> tuple[int, bytes]:
+        """The last link at or before ``position`` and its position (0 and 32 zero bytes
+        when there is none: the start of the log)."""
+        statement = SQL(
+            "SELECT notification_id, hash FROM {chain} WHERE notification_id <= %s "
+            "ORDER BY notification_id DESC LIMIT 1"
+        ).format(chain=self.chain)
+        rows = self._query(statement, (position,))
+        if not rows:
+            return 0, GENESIS
         n, h = self._values(rows[0])
         return int(n), bytes(h)
 

@@ -35,9 +35,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from taizhang.chain import GENESIS
 from taizhang.chain_store import ChainStore, Checkpoint
 from taizhang.config import DEFAULT_CHECKPOINT_KEY_FILENAME, Settings
 from taizhang.private_files import write_private
+from taizhang.verify import check_range
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +123,19 @@ def now_text(now: datetime | None = None) -> str:
 def sign_head(
     store: ChainStore, key: Ed25519PrivateKey, now: datetime | None = None
 ) -> Checkpoint | None:
-    """Sign the chain's head and store the checkpoint (None: the log is empty)."""
+    """Sign the chain's head and store the checkpoint (None: the log is empty).
+
+    Only a log that checks out is signed: the events since the last checkpoint (all of
+    them, for the first) are checked against their links, from the signed link on."""
     head = store.head()
     if head is None:
         return None
     position, link = head
+    last = latest(store)
+    after, previous = (0, GENESIS) if last is None else (last.position, last.hash)
+    finding = check_range(store, after, previous)
+    if finding is not None:
+        raise CheckpointError(f"the log does not check out, nothing signed: {finding}")
     signed_at = now_text(now)
     checkpoint = Checkpoint(
         position=position,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from taizhang.chain import GENESIS, link
-from taizhang.chain_store import ChainStore, StoredRow
+from taizhang.chain_store import PAGE, ChainStore, StoredRow
 
 # How far past the first difference the walk looks to tell a move from a change.
 LOOKAHEAD = 1000
@@ -148,3 +148,52 @@ def _found(store: ChainStore, result: Walk, previous: bytes) -> Walk:
         previous, store.rows_after(after, LOOKAHEAD), store.links_after(after, LOOKAHEAD)
     )
     return result
+
+
+# How many of the newest events a quick check looks at (readiness, status): enough for the
+# events since the last signed checkpoint, few enough to answer a probe in milliseconds.
+TAIL = 2000
+
+
+def check_range(
+    store: ChainStore, after: int, previous: bytes, limit: int | None = None
+) -> Finding | None:
+    """Check the events after position ``after`` (up to ``limit`` of them; all by default)
+    against their links, the link at ``after`` being ``previous``, a page at a time."""
+    left = limit
+    while left is None or left > 0:
+        size = PAGE if left is None else min(PAGE, left)
+        rows = store.rows_after(after, size)
+        links = store.links_after(after, size)
+        if rows and len(rows) == size:
+            links = [item for item in links if item[0] <= rows[-1].position]
+        for i, row in enumerate(rows):
+            stored = links[i] if i < len(links) else None
+            if stored is None or stored[0] != row.position or not _fits(row, previous, *stored):
+                first = row.position if stored is None else min(row.position, stored[0])
+                return _classify_at(store, first, previous)
+            previous = stored[1]
+        if len(links) > len(rows):
+            return classify(previous, [], links[len(rows) :])
+        if len(rows) < size:
+            return None
+        after = rows[-1].position
+        left = None if left is None else left - len(rows)
+    return None
+
+
+def _classify_at(store: ChainStore, position: int, previous: bytes) -> Finding:
+    """What happened from ``position`` on, the link before it being ``previous``."""
+    return classify(
+        previous,
+        store.rows_after(position - 1, LOOKAHEAD),
+        store.links_after(position - 1, LOOKAHEAD),
+    )
+
+
+def check_tail(store: ChainStore, count: int = TAIL) -> tuple[int, Finding | None]:
+    """Check the newest ``count`` events against their links (each against the stored link
+    before it): where the check started, and the first difference or None."""
+    head = max(store.last_position(), (store.head() or (0, b""))[0])
+    after, previous = store.link_at_or_before(max(0, head - count))
+    return after, check_range(store, after, previous, count)

@@ -14,13 +14,19 @@ from typing import Any
 import pytest
 
 from taizhang.chain import GENESIS, id_bytes, link
-from taizhang.checkpoints import as_document, load_key, read_document, sign_head
+from taizhang.checkpoints import (
+    CheckpointError,
+    as_document,
+    load_key,
+    read_document,
+    sign_head,
+)
 from taizhang.cli import main
 from taizhang.commands.evidence import verify_log
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
-from taizhang.verify import Finding
+from taizhang.verify import Finding, check_tail
 from tests.evidence.helpers import district_events, raw, rowid, store_of, tables
 
 EVENTS = 10
@@ -235,3 +241,27 @@ def test_an_altered_checkpoint_file_is_refused(
 def _environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TAIZHANG_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("TAIZHANG_DATA_DIR", settings.data_dir)
+
+
+def test_a_log_that_does_not_check_out_is_not_signed(ledger: Ledger) -> None:
+    store = store_of(ledger)
+    key = load_key(ledger.settings)
+    assert sign_head(store, key) is not None
+    ledger.record(district_events(2))
+    events, _, _ = tables(ledger)
+    _tamper(ledger, f"UPDATE {events} SET state = NULL WHERE {rowid(ledger.settings)} = 11")
+    with pytest.raises(CheckpointError, match="changed at position 11"):
+        sign_head(store, key)
+    assert [c.position for c in store.checkpoints_list()] == [EVENTS]
+
+
+def test_the_quick_check_of_the_newest_events_finds_a_damaged_one(ledger: Ledger) -> None:
+    store = store_of(ledger)
+    assert check_tail(store, 4) == (EVENTS - 4, None)
+    events, _, _ = tables(ledger)
+    cut = "substr(state, 1, 5)" if not ledger.settings.is_postgres else "substring(state, 1, 5)"
+    _tamper(ledger, f"UPDATE {events} SET state = {cut} WHERE {rowid(ledger.settings)} = 8")
+    after, finding = check_tail(store, 4)
+    assert after == EVENTS - 4
+    assert finding is not None and (finding.kind, finding.position) == ("changed", 8)
+    assert check_tail(store, 2) == (EVENTS - 2, None)  # it looks at the newest only
