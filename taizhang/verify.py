@@ -197,3 +197,12 @@ def check_tail(store: ChainStore, count: int = TAIL) -> tuple[int, Finding | Non
     head = max(store.last_position(), (store.head() or (0, b""))[0])
     after, previous = store.link_at_or_before(max(0, head - count))
     return after, check_range(store, after, previous, count)
+
+
+def tail_report(store: ChainStore, count: int = TAIL) -> dict[str, object]:
+    """The quick check of the newest events, as readiness and status show it."""
+    after, finding = check_tail(store, count)
+    report: dict[str, object] = {"checked_after": after, "intact": finding is None}
+    if finding is not None:
+        report.update(kind=finding.kind, position=finding.position, detail=finding.detail)
+    return report

@@ -23,6 +23,7 @@ from taizhang.checkpoints import Checkpointer
 from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.verify import tail_report
 
 SCOPE_KINDS: dict[str, type[Any]] = {
     "district": District,
@@ -128,8 +129,16 @@ def projection_status(settings: Settings) -> dict[str, dict[str, int]]:
 
 
 def run_status(settings: Settings, args: argparse.Namespace) -> int:
-    print(json.dumps(projection_status(settings), indent=2))
-    return 0
+    """Each projection's position, lag and dead letters, and under ``log`` the quick check
+    of the newest events against the hash chain (exit 1 when they do not check out)."""
+    status: dict[str, Any] = dict(projection_status(settings))
+    ledger = Ledger(settings)
+    try:
+        status["log"] = tail_report(ledger.chain_store())
+    finally:
+        ledger.close()
+    print(json.dumps(status, indent=2))
+    return 0 if status["log"]["intact"] else 1
 
 
 def _uuid(value: str) -> UUID:

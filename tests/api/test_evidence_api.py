@@ -4,9 +4,16 @@ chain, and the office and supervision groups read the signed checkpoints
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import pytest
+
 from taizhang.checkpoints import from_document, load_key, sign_head
+from taizhang.cli import main
 from tests.api.conftest import Api
 from tests.api.test_writes import meeting, work_path
+from tests.evidence.helpers import raw, rowid, tables
 
 
 def test_a_201_answer_carries_its_events_link_in_the_chain(api: Api) -> None:
@@ -34,3 +41,47 @@ def test_the_office_and_supervisors_read_signed_checkpoints(api: Api) -> None:
         response = api.get("/api/v1/checkpoints", who)
         assert response.status_code == 403
         assert response.get_json()["errors"][0]["rule"] == "checkpoint_reader"
+
+
+def _cut_short(api: Api, position: int) -> None:
+    """Cut a stored event's bytes short, as a damaged disk or a careless repair would."""
+    settings = api.app.extensions["taizhang"].settings
+    ledger = api.app.extensions["taizhang"].ledger
+    events, _, _ = tables(ledger)
+    cut = "substring(state, 1, 7)" if settings.is_postgres else "substr(state, 1, 7)"
+    with raw(settings) as conn:
+        conn.execute(f"UPDATE {events} SET state = {cut} WHERE {rowid(settings)} = {position}")
+
+
+def test_a_damaged_event_is_marked_in_the_feed_and_reported_not_served_as_a_500(
+    api: Api, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    body = api.ok(
+        api.event(work_path(api), "MobilizationMeetingHeld", meeting(), who="integrator_b1")
+    )
+    damaged = body["position"]
+    api.ok(api.event(work_path(api), "MobilizationMeetingHeld", meeting(13), who="integrator_b1"))
+    _cut_short(api, damaged)
+    for who in ("admin", "office", "integrator_b1"):
+        response = api.get(f"/api/v1/feed?after={damaged - 3}&limit=100", who)
+        assert response.status_code == 200, response.get_json()
+        items = response.get_json()["items"]
+        marked = [i for i in items if i["position"] == damaged]
+        assert marked and marked[0]["damaged"] is True
+        assert any(i["position"] > damaged for i in items)  # the rest of the log answers
+    work = f"/api/v1/campaigns/{api.ids['campaign']}/branches/{api.ids['b1']}"
+    state = api.get(work, "admin")  # the resource it belongs to: a problem, not a 500
+    assert state.status_code == 409 and state.get_json()["type"].endswith("damaged-event")
+    ready = api.get("/readyz", None)
+    assert ready.status_code == 200
+    log = ready.get_json()["checks"]["log"]
+    assert (log["intact"], log["kind"], log["position"]) == (False, "changed", damaged)
+    settings = api.app.extensions["taizhang"].settings
+    monkeypatch.setenv("TAIZHANG_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("TAIZHANG_DATA_DIR", settings.data_dir)
+    capsys.readouterr()
+    assert main(["projections", "status"]) == 1
+    status = json.loads(capsys.readouterr().out)
+    assert (status["log"]["kind"], status["log"]["position"]) == ("changed", damaged)
+    assert main(["verify", "--quiet"]) == 1
+    assert f"changed at position {damaged}" in capsys.readouterr().err
