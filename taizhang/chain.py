@@ -4,15 +4,17 @@ Every stored event has a link in a table of its own (``<events table>_chain``, k
 notification id), written in the transaction that stores the event, under the events
 table's write lock, so links follow the log's order:
 
-    link(n) = SHA-256( link(previous) || int8(n) || originator id (16 bytes)
-                       || int8(version) || int4(len topic) || topic (UTF-8)
-                       || int4(len state) || state )
+    leaf(n) = SHA-256( originator id (16 bytes) || int8(version)
+                       || int4(len topic) || topic (UTF-8) || int4(len state) || state )
+    link(n) = SHA-256( link(previous) || int8(n) || leaf(n) )
 
 with the previous link of the first event 32 zero bytes (``GENESIS``), integers big-endian
 and a missing value's length -1 (``ff ff ff ff``) and no bytes. ``state`` is the column's
-bytes as the database holds them. The same definition is written in SQL in the PostgreSQL
-insert function (``taizhang.event_insert``) and in migration 0011 (frozen); a test holds all
-three to it.
+bytes as the database holds them. The leaf keeps an event's bytes out of the links after
+it: the chain from one link to a later one is checked with the leaves between them alone,
+without the events (a receipt's proof, docs/EVIDENCE.md). The same definition is written
+in SQL in the PostgreSQL insert function (``taizhang.event_insert``) and in migration 0011
+(frozen); a test holds all three to it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,24 @@ def _framed(value: bytes | None) -> bytes:
     return len(value).to_bytes(4, "big") + value
 
 
+def leaf(originator_id: bytes, version: int, topic: str | None, state: bytes | None) -> bytes:
+    """The hash of one stored event's bytes."""
+    return hashlib.sha256(
+        b"".join(
+            (
+                originator_id,
+                version.to_bytes(8, "big", signed=True),
+                _framed(None if topic is None else topic.encode("utf-8")),
+                _framed(state),
+            )
+        )
+    ).digest()
+
+
+def next_link(previous: bytes, position: int, leaf_hash: bytes) -> bytes:
+    return hashlib.sha256(previous + position.to_bytes(8, "big", signed=True) + leaf_hash).digest()
+
+
 def link(
     previous: bytes,
     position: int,
@@ -58,18 +78,7 @@ def link(
     state: bytes | None,
 ) -> bytes:
     """The link of the event stored at ``position``, following ``previous``."""
-    return hashlib.sha256(
-        b"".join(
-            (
-                previous,
-                position.to_bytes(8, "big", signed=True),
-                originator_id,
-                version.to_bytes(8, "big", signed=True),
-                _framed(None if topic is None else topic.encode("utf-8")),
-                _framed(state),
-            )
-        )
-    ).digest()
+    return next_link(previous, position, leaf(originator_id, version, topic, state))
 
 
 # Links kept for the answers of the posts that just stored them: a receipt names its event's

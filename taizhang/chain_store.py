@@ -13,7 +13,7 @@ from typing import Any
 
 from psycopg.sql import SQL, Identifier
 
-from taizhang.chain import GENESIS, chain_table, checkpoints_table, id_bytes
+from taizhang.chain import GENESIS, chain_table, checkpoints_table, id_bytes, leaf
 
 PAGE = 5000
 
@@ -36,6 +36,12 @@ class Checkpoint:
     signed_at: str
     public_key: bytes
     signature: bytes
+
+
+def leaf_of(row: StoredRow) -> bytes:
+    """A stored row's leaf; a row whose id is not one hashes as 16 zero bytes (and so never
+    matches the leaf it was linked with)."""
+    return leaf(row.originator_id or bytes(16), row.version, row.topic, row.state)
 
 
 def _oid(value: Any) -> bytes | None:
@@ -155,6 +161,30 @@ class ChainStore:
         rows = self._query(statement)
         value = self._values(rows[0])[0] if rows else None
         return int(value or 0)
+
+    def leaves_between(self, after: int, upto: int) -> list[tuple[int, bytes]]:
+        """Each stored event's leaf (``taizhang.chain.leaf``) after ``after`` up to ``upto``,
+        from the bytes the database holds."""
+        found: list[tuple[int, bytes]] = []
+        while after < upto:
+            page = [r for r in self.rows_after(after) if r.position <= upto]
+            if not page:
+                break
+            found += [(r.position, leaf_of(r)) for r in page]
+            after = page[-1].position
+        return found
+
+    def checkpoint_covering(self, position: int) -> Checkpoint | None:
+        """The first signed checkpoint at or after ``position``."""
+        statement = SQL(
+            "SELECT position, hash, signed_at, public_key, signature FROM {checkpoints} "
+            "WHERE position >= %s ORDER BY position LIMIT 1"
+        ).format(checkpoints=self.checkpoints)
+        rows = self._query(statement, (position,))
+        if not rows:
+            return None
+        p, h, t, k, sig = self._values(rows[0])
+        return Checkpoint(int(p), bytes(h), str(t), bytes(k), bytes(sig))
 
     def checkpoints_list(self, newest: int | None = None) -> list[Checkpoint]:
         """The signed checkpoints in order of position (only the newest few, if asked)."""

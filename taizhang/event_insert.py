@@ -53,12 +53,13 @@ def function_name(recorder: Any) -> str:
 
 # A link of the hash chain (taizhang.chain) in SQL: the same bytes hashed in the same order.
 _LINK = (
-    "sha256(previous || int8send(positions[i]) || uuid_send(ids[i]) || int8send(versions[i])"
+    "sha256(previous || int8send(positions[i]) || sha256(uuid_send(ids[i])"
+    " || int8send(versions[i])"
     " || CASE WHEN topics[i] IS NULL THEN '\\xffffffff'::bytea ELSE"
     " int4send(octet_length(convert_to(topics[i], 'UTF8'))) || convert_to(topics[i], 'UTF8')"
     " END"
     " || CASE WHEN states[i] IS NULL THEN '\\xffffffff'::bytea ELSE"
-    " int4send(octet_length(states[i])) || states[i] END)"
+    " int4send(octet_length(states[i])) || states[i] END))"
 )
 
 

@@ -5,8 +5,9 @@ Each event table ``T`` (found by its columns, as in 0003) gets ``T_chain`` (one 
 stored event, keyed by notification id) and ``T_checkpoints`` (signed log heads). The link
 of the event at notification id n is
 
-    SHA-256( link(previous) || int8(n) || originator id (16 bytes) || int8(version)
-             || int4(len topic) || topic (UTF-8) || int4(len state) || state )
+    SHA-256( link(previous) || int8(n) || leaf(n) ), where
+    leaf(n) = SHA-256( originator id (16 bytes) || int8(version)
+                       || int4(len topic) || topic (UTF-8) || int4(len state) || state )
 
 (32 zero bytes before the first event; big-endian integers; a missing value's length is -1
 and it has no bytes). The events that have no link yet are linked in notification-id order,
@@ -56,14 +57,13 @@ def _framed(value: bytes | None) -> bytes:
 def _link(
     previous: bytes, position: int, oid: bytes, version: int, topic: Any, state: Any
 ) -> bytes:
-    return hashlib.sha256(
-        previous
-        + position.to_bytes(8, "big", signed=True)
-        + oid
+    leaf = hashlib.sha256(
+        oid
         + version.to_bytes(8, "big", signed=True)
         + _framed(None if topic is None else str(topic).encode("utf-8"))
         + _framed(None if state is None else bytes(state))
     ).digest()
+    return hashlib.sha256(previous + position.to_bytes(8, "big", signed=True) + leaf).digest()
 
 
 def _oid_bytes(value: Any) -> bytes:
