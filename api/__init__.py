@@ -96,6 +96,6 @@ def _start_projections(app: Flask, settings: Settings, ledger: Ledger) -> Any:
     # The log's head is signed where the projections run: one process per deployment.
     checkpointer = Checkpointer.started(ledger.chain_store(), settings)
     if checkpointer is not None:
-        app.extensions["taizhang.checkpointer"] = checkpointer
+        app.extensions["taizhang"].checkpointer = checkpointer
         atexit.register(checkpointer.stop)
     return worker

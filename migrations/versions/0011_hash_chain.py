@@ -213,8 +213,15 @@ def _upgrade_postgres(bind: Connection) -> None:
             "(position bigint PRIMARY KEY, hash bytea NOT NULL, signed_at text NOT NULL, "
             "public_key bytea NOT NULL, signature bytea NOT NULL)"
         )
-        # No writer may add events while the earlier ones are linked.
+        # No writer may add events while the earlier ones are linked, and the insert
+        # function of the code before the chain goes: a process of that code still running
+        # would store events without links. It fails instead, until it is replaced.
         op.execute(f"LOCK TABLE {events} IN EXCLUSIVE MODE")
+        for id_type in ("uuid", "text"):
+            op.execute(
+                f'DROP FUNCTION IF EXISTS {schema}."{name}_record"'
+                f"({id_type}[], bigint[], text[], bytea[], text)"
+            )
         _link_unlinked(bind, events, chain, "notification_id", "originator_id")
         for table in (chain, checkpoints):
             op.execute(f"ALTER TABLE {table} OWNER TO {owner}")

@@ -135,3 +135,22 @@ def test_an_unlinked_log_refuses_writes_until_migrated(settings: Settings) -> No
             ledger.record(district_events(1))
     finally:
         ledger.close()
+
+
+def test_the_migration_drops_the_insert_function_that_stored_no_links(
+    postgres_settings: Settings,
+) -> None:
+    """A process of the code before the chain, still running, must fail rather than store
+    events without links."""
+    schema = postgres_settings.postgres_schema
+    Ledger(postgres_settings).close()
+    old = f'"{schema}".ledger_events_record'
+    with raw(postgres_settings) as conn:
+        conn.execute(
+            f"CREATE FUNCTION {old}(uuid[], bigint[], text[], bytea[], text) RETURNS bigint[] "
+            "LANGUAGE sql AS 'SELECT NULL::bigint[]'"
+        )
+    upgrade(postgres_settings)
+    with raw(postgres_settings) as conn:
+        found = conn.execute("SELECT to_regproc(%s)", (old,)).fetchone()
+    assert found == (None,)
