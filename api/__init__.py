@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from api import coverage, me, openapi, ops, pages, reads, views, writes
+from api import coverage, evidence, me, openapi, ops, pages, reads, views, writes
 from api.auth import TokenStore
 from api.problems import ApiProblem, register_error_handlers
 from api.runtime import Runtime
 from projections.worker import start_in_background
+from taizhang.checkpoints import Checkpointer
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.plain_service import make_service
@@ -77,7 +78,8 @@ def create_app(
             )
         g.credential = found
 
-    for blueprint in (writes.bp, reads.bp, views.bp, coverage.bp, me.bp, ops.bp, openapi.bp):
+    blueprints = (writes.bp, reads.bp, views.bp, coverage.bp, me.bp, evidence.bp, ops.bp)
+    for blueprint in (*blueprints, openapi.bp):
         app.register_blueprint(blueprint)
     pages.install(app, settings)
 
@@ -92,4 +94,9 @@ def _start_projections(app: Flask, settings: Settings, ledger: Ledger) -> Any:
     worker = start_in_background(settings, ledger=ledger)
     app.extensions["taizhang.worker"] = worker
     atexit.register(worker.stop)
+    # The log's head is signed where the projections run: one process per deployment.
+    checkpointer = Checkpointer.started(ledger.chain_store(), settings)
+    if checkpointer is not None:
+        app.extensions["taizhang"].checkpointer = checkpointer
+        atexit.register(checkpointer.stop)
     return worker

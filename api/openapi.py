@@ -17,8 +17,11 @@ from api.openapi_links import add_links, operation_id
 from api.schemas.envelope import BatchSchema
 from api.schemas.events import EVENT_SCHEMAS
 from api.schemas.queries import (
+    CheckpointsQuery,
+    ConsistencyQuery,
     FeedQuery,
     HistoryQuery,
+    InclusionQuery,
     MeQuery,
     ProblemQuery,
     RankingQuery,
@@ -31,6 +34,12 @@ from api.views import XLSX
 from api.writes import ACCEPTS
 
 bp = Blueprint("openapi", __name__)
+
+EVIDENCE_QUERIES: dict[str, type[Schema]] = {
+    "evidence.checkpoints": CheckpointsQuery,
+    "evidence.inclusion": InclusionQuery,
+    "evidence.consistency": ConsistencyQuery,
+}
 
 # The ids each kind of URL fills in. The document leaves them out of the posted data: the
 # API accepts one there only if it repeats the URL's, which a schema cannot say.
@@ -63,6 +72,7 @@ class AnswerSchema(Schema):
     aggregate_id = fields.UUID(required=True)
     version = fields.Integer(required=True)
     position = fields.Integer(allow_none=True)
+    chain_hash = fields.String(allow_none=True)
 
 
 class BatchAnswerItem(AnswerSchema):
@@ -310,6 +320,8 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return FeedQuery
     if endpoint == "me.me":
         return MeQuery
+    if endpoint in EVIDENCE_QUERIES:
+        return EVIDENCE_QUERIES[endpoint]
     if path.endswith("/history"):
         return HistoryQuery
     if endpoint.startswith("reads.get_"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections import Counter as Tally
 from typing import Any
@@ -28,6 +29,7 @@ from api.breaker import breaker_of
 from api.breaker import install as install_breaker
 from api.runtime import runtime
 from taizhang.breaker import State
+from taizhang.verify import tail_report
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
@@ -98,7 +100,33 @@ def readyz() -> Response:
             log.warning("readiness: views check failed: %s", error)
             checks["projection_lag"] = "unavailable"
             ready = False
+    if ready:
+        # Reported, not a reason to stop serving: the rest of the log still answers, and a
+        # damaged event stays damaged until an operator restores it (docs/EVIDENCE.md).
+        checks["log"] = _log_check()
     return _readiness(ready, checks)
+
+
+# The quick check of the log's newest events: at most this often an application, over
+# this many events (about a millisecond each).
+LOG_CHECK_SECONDS = 30.0
+LOG_CHECK_EVENTS = 1000
+_log_lock = threading.Lock()
+
+
+def _log_check() -> Any:
+    with _log_lock:
+        checked = current_app.extensions.setdefault("taizhang.log_check", [0.0, None])
+        at, found = checked
+        if found is not None and time.monotonic() - at < LOG_CHECK_SECONDS:
+            return found
+        try:
+            found = tail_report(runtime().ledger.chain_store(), LOG_CHECK_EVENTS)
+        except Exception as error:  # noqa: BLE001 - reported, never a failed probe
+            log.warning("readiness: log check failed: %s", error)
+            found = "unavailable"
+        checked[:] = [time.monotonic(), found]
+        return found
 
 
 def _readiness(ready: bool, checks: dict[str, Any], retry_after: int = 5) -> Response:

@@ -17,8 +17,8 @@ from typing import Any
 import psycopg
 import psycopg_pool
 from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
-from eventsourcing.persistence import PersistenceError
 from flask import Flask, Response, json, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -274,6 +274,19 @@ def register_error_handlers(app: Flask) -> None:
             errors=[error_item("If-Match", "current_version", str(error))],
             current_version=error.current,
             aggregate_id=str(error.aggregate_id),
+        )
+
+    @app.errorhandler(MapperDeserialisationError)
+    def _damaged(error: MapperDeserialisationError) -> Response:
+        # A stored event whose bytes cannot be read (cut short, changed outside the
+        # service): the resource it belongs to cannot be shown or changed until the log is
+        # restored; /readyz and `taizhang verify` tell the operators where.
+        log.error("a stored event cannot be read: %s", error)
+        return problem(
+            409,
+            "a stored event of this resource cannot be read: the log is damaged there",
+            slug="damaged-event",
+            errors=[error_item("", "readable_log", "see docs/EVIDENCE.md")],
         )
 
     @app.errorhandler(BatchRejected)

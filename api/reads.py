@@ -3,6 +3,7 @@ at a time), its audit history, the global feed, and the vocabularies."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from domain.vocabulary import ALL_VOCABULARIES
 from taizhang.handlers import EVENT_TYPES
 
 bp = Blueprint("reads", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
 
 
 # One instance per query schema: building one copies its fields, which costs more than a
@@ -308,7 +310,16 @@ def feed() -> Response:
             inclusive_of_start=False,
         )
         for notification in notifications:
-            event = ledger.mapper.to_domain_event(notification)
+            try:
+                event = ledger.mapper.to_domain_event(notification)
+            except Exception:  # noqa: BLE001 - a stored event that cannot be read
+                # Marked, not served as a 500: the rest of the log still answers. Its
+                # position is no secret (every write answers with one); nothing else of it
+                # is shown (`taizhang verify` says what happened to it).
+                items.append(damaged_item(notification.id))
+                if len(items) > limit:
+                    break
+                continue
             if visible(event):
                 item = record(event)
                 item["position"] = notification.id
@@ -326,6 +337,15 @@ def feed() -> Response:
     return as_json(
         {"items": items, "next": str(scan_end) if more else None, "last_position": scan_end}
     )
+
+
+def damaged_item(position: int) -> dict[str, Any]:
+    """A feed item for a stored event that cannot be read."""
+    return {
+        "position": position,
+        "damaged": True,
+        "detail": "the stored event cannot be read; `taizhang verify` checks the log",
+    }
 
 
 class _Visibility:
@@ -346,12 +366,12 @@ class _Visibility:
     def _covers(self, aggregate_id: UUID) -> bool:
         s = self.scope
         try:
-            aggregate = runtime().ledger.repository.get(aggregate_id)
+            aggregate = _whose(aggregate_id)
             kind = type(aggregate).__name__
             if kind == "Branch":
                 return s.covers_branch(aggregate)
             if kind in ("BranchWork", "Problem"):
-                return s.covers_branch(runtime().ledger.repository.get(aggregate.branch_id))
+                return s.covers_branch(_whose(aggregate.branch_id))
             if kind == "Committee":
                 return s.covers_committee(aggregate)
             if kind == "HostOrganization":
@@ -363,6 +383,22 @@ class _Visibility:
             return s.in_district(aggregate.district_id)
         except (AggregateNotFoundError, AttributeError):
             return False
+        except Exception:  # noqa: BLE001 - an aggregate with a damaged event: not shown
+            log.warning("feed: aggregate %s cannot be read", aggregate_id, exc_info=True)
+            return False
+
+
+def _whose(aggregate_id: UUID) -> Any:
+    """An aggregate, to say whose it is: as it stands, or, when one of its stored events
+    cannot be read, as its first event made it (which says whose it is)."""
+    repository = runtime().ledger.repository
+    try:
+        return repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged event later in its history
+        log.warning("feed: aggregate %s cannot be read whole", aggregate_id)
+        return repository.get(aggregate_id, version=1)
 
 
 # -- vocabularies ---------------------------------------------------------------------------

@@ -37,6 +37,8 @@ class Runtime:
     _views: Any = field(default=None, repr=False)
     _views_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _replays: Any = field(default=None, repr=False)
+    # The checkpoint signer, in the process that runs the projections (taizhang.checkpoints).
+    checkpointer: Any = field(default=None, repr=False)
 
     @property
     def views(self) -> Views:
@@ -61,6 +63,8 @@ class Runtime:
         return self._replays
 
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         if self._views is not None and hasattr(self._views, "close"):
             self._views.close()
         self.tokens.close()

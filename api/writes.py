@@ -78,7 +78,13 @@ def answer_body(
         "aggregate_id": aggregate_text or str(answer.aggregate_id),
         "version": answer.version,
         "position": answer.position,
+        # The receipt: the event's link in the log's hash chain (docs/EVIDENCE.md).
+        "chain_hash": _hex(runtime().ledger.link_of(answer.position)),
     }
+
+
+def _hex(link: bytes | None) -> str | None:
+    return None if link is None else link.hex()
 
 
 # Building a marshmallow schema copies its declared fields, which cost more than a load; a

@@ -13,7 +13,10 @@ real gunicorn (taizhang/gunicorn_conf.py) on a free local port. Prints JSON line
   under many concurrent readers;
 - ``district_page_p50`` / ``_p99`` (part ``pages``): the district's overview page, signed in
   with a session cookie, under 20 concurrent readers, beside the JSON view it is drawn from
-  under the same 20 readers in the same run.
+  under the same 20 readers in the same run;
+- ``store_single_events_with_chain``, ``store_batches_of_1000_with_chain``: the event
+  store's insert with the hash chain against the same insert without it
+  (``taizhang.bench_chain``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from psycopg import sql
 from api.auth import TokenStore
 from domain.branch_work import BranchWork
 from domain.provenance import Provenance
+from taizhang.bench_chain import chain_cost
 from taizhang.bench_http import (
     BATCH_CLIENTS,
     BRANCHES_PER_BATCH_CLIENT,
@@ -51,7 +55,7 @@ from taizhang.event_insert import library_insert
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 
-PARTS = ("posts", "batches", "view", "pages")
+PARTS = ("posts", "batches", "view", "pages", "chain")
 # Issue 18: "A page for the district of 10,000 branches renders in under 200 ms p99 under 20
 # concurrent readers".
 PAGE_READERS = 20
@@ -77,8 +81,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--parts",
-        default="posts,batches,view",
-        help="what to measure, comma-separated: posts, batches, view, pages",
+        default="posts,batches,view,chain",
+        help="what to measure, comma-separated: posts, batches, view, pages, chain",
     )
     parser.add_argument(
         "--batches", type=positive_int, default=100, help="batches of 1,000 events (25 per client)"
@@ -200,6 +204,8 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
                 shape="each client's batches span its own branches only",
                 **common,
             )
+        if "chain" in parts:
+            chain_cost(settings, emit, singles=args.events, batches=args.batches, **common)
         if "view" in parts:
             world = _view_world(settings, args.branches)
             # Today's view, then the same view as of a past business date (read from the

@@ -28,6 +28,12 @@ the projections as they stood at most this long before the read, in every proces
 ``TAIZHANG_WRITER`` (default ``fast``; ``plain`` stores each post as the library's examples
 do: get, command, save) and ``TAIZHANG_PAGE_SECRET`` (the key that signs the pages' session
 cookies; default: a key kept in the data directory, api.pages.session).
+Signed checkpoints of the log (taizhang.checkpoints): ``TAIZHANG_CHECKPOINT_KEY`` (the Ed25519
+private key, PEM or the base64 of its 32 bytes; never shown), else
+``TAIZHANG_CHECKPOINT_KEY_FILE`` (a PEM file, owner only; default
+``<data dir>/checkpoint-key.pem``, made when missing), ``TAIZHANG_CHECKPOINT_EVENTS``
+(default 1000; sign the head after this many new events) and ``TAIZHANG_CHECKPOINT_MINUTES``
+(default 10; and after this long, if anything was stored since).
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -60,6 +66,7 @@ __all__ = ["ConfigurationError", "PostgresParams", "Settings"]
 
 DEFAULT_DATA_DIR = "./var"
 DEFAULT_SQLITE_FILENAME = "taizhang.sqlite"
+DEFAULT_CHECKPOINT_KEY_FILENAME = "checkpoint-key.pem"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
@@ -89,6 +96,8 @@ DEFAULT_VIEW_MAX_AGE_SECONDS = 2.0
 WRITERS = frozenset({"fast", "plain"})
 DEFAULT_WRITER = "fast"
 MAX_VIEW_MAX_AGE_SECONDS = 60.0
+DEFAULT_CHECKPOINT_EVENTS = 1000
+DEFAULT_CHECKPOINT_MINUTES = 10.0
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,11 @@ class Settings:
     writer: str = DEFAULT_WRITER
     # Signs the pages' session cookies; never shown (repr) or logged.
     page_secret: str = field(default="", repr=False)
+    # Signed checkpoints (taizhang.checkpoints); the key is never shown (repr) or logged.
+    checkpoint_key: str = field(default="", repr=False)
+    checkpoint_key_file: str = ""
+    checkpoint_events: int = DEFAULT_CHECKPOINT_EVENTS
+    checkpoint_minutes: float = DEFAULT_CHECKPOINT_MINUTES
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -216,6 +230,27 @@ class Settings:
             unit="seconds",
         )
 
+        checkpoint_events = int(
+            parse_in_range(
+                get("TAIZHANG_CHECKPOINT_EVENTS"),
+                "TAIZHANG_CHECKPOINT_EVENTS",
+                DEFAULT_CHECKPOINT_EVENTS,
+                kind=int,
+                low=1,
+                high=MAX_CACHE_EVENTS,
+                unit="events",
+            )
+        )
+        checkpoint_minutes = parse_in_range(
+            get("TAIZHANG_CHECKPOINT_MINUTES"),
+            "TAIZHANG_CHECKPOINT_MINUTES",
+            DEFAULT_CHECKPOINT_MINUTES,
+            kind=float,
+            low=0.1,
+            high=24 * 60,
+            unit="minutes",
+        )
+
         schema: str | None = None
         url_var = next((v for v in ("TAIZHANG_DATABASE_URL", "DATABASE_URL") if get(v)), None)
         if url_var is not None:
@@ -265,6 +300,13 @@ class Settings:
             view_max_age_seconds=view_max_age_seconds,
             writer=writer,
             page_secret=(get("TAIZHANG_PAGE_SECRET") or "").strip(),
+            checkpoint_key=(get("TAIZHANG_CHECKPOINT_KEY") or "").strip(),
+            checkpoint_key_file=os.path.abspath(
+                get("TAIZHANG_CHECKPOINT_KEY_FILE")
+                or os.path.join(data_dir, DEFAULT_CHECKPOINT_KEY_FILENAME)
+            ),
+            checkpoint_events=checkpoint_events,
+            checkpoint_minutes=checkpoint_minutes,
         )
 
     # ------------------------------------------------------------------ derived

@@ -34,7 +34,10 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
+
+from taizhang.chain import chain_table, checkpoints_table
+from taizhang.chained_recorders import NOT_CHAINED
 
 # Another advisory lock class of the project's (see taizhang.ledger): processes creating
 # the function at once would otherwise fail on "tuple concurrently updated".
@@ -43,18 +46,68 @@ CREATE_LOCK = (0x7466, 1)
 
 def function_name(recorder: Any) -> str:
     """The insert function of the recorder's events table, named after it."""
-    name = f"{recorder.events_table_name}_record"
+    name = f"{recorder.events_table_name}_append"
     recorder.check_identifier_length(name)
     return name
 
 
-def _create_function(recorder: Any) -> Composed:
+# A link of the hash chain (taizhang.chain) in SQL: the same bytes hashed in the same order.
+_LINK = (
+    "sha256(previous || int8send(positions[i]) || sha256(uuid_send(ids[i])"
+    " || int8send(versions[i])"
+    " || CASE WHEN topics[i] IS NULL THEN '\\xffffffff'::bytea ELSE"
+    " int4send(octet_length(convert_to(topics[i], 'UTF8'))) || convert_to(topics[i], 'UTF8')"
+    " END"
+    " || CASE WHEN states[i] IS NULL THEN '\\xffffffff'::bytea ELSE"
+    " int4send(octet_length(states[i])) || states[i] END))"
+)
+
+
+def _create_tables(recorder: Any) -> list[Composed]:
+    """The chain's table and the signed checkpoints' (taizhang.chain), as migration 0011."""
     schema = Identifier(recorder.datastore.schema)
+    return [
+        SQL(
+            "CREATE TABLE IF NOT EXISTS {schema}.{chain} "
+            "(notification_id bigint PRIMARY KEY, hash bytea NOT NULL)"
+        ).format(schema=schema, chain=Identifier(chain_table(recorder.events_table_name))),
+        SQL(
+            "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} "
+            "(position bigint PRIMARY KEY, hash bytea NOT NULL, signed_at text NOT NULL, "
+            "public_key bytea NOT NULL, signature bytea NOT NULL)"
+        ).format(
+            schema=schema, checkpoints=Identifier(checkpoints_table(recorder.events_table_name))
+        ),
+    ]
+
+
+def function_statement(recorder: Any, *, chained: bool = True, name: str | None = None) -> Composed:
+    schema = Identifier(recorder.datastore.schema)
+    # The links are made from the arrays the rows were inserted from, the bytes the table
+    # now holds, in the order their ids were issued; the previous link is the last one,
+    # read under the table lock.
+    chain = (
+        "  SELECT c.hash INTO previous FROM {schema}.{chain} AS c "
+        "WHERE c.notification_id < positions[1] ORDER BY c.notification_id DESC LIMIT 1;\n"
+        "  IF previous IS NULL THEN\n"
+        "    IF EXISTS (SELECT 1 FROM {schema}.{table} AS e "
+        "WHERE e.notification_id < positions[1]) THEN\n"
+        "      RAISE EXCEPTION USING MESSAGE = {not_chained};\n"
+        "    END IF;\n"
+        "    previous := decode(repeat('00', 32), 'hex');\n"
+        "  END IF;\n"
+        "  FOR i IN 1 .. coalesce(array_length(positions, 1), 0) LOOP\n"
+        f"    previous := {_LINK};\n"
+        "    links[i] := previous;\n"
+        "  END LOOP;\n"
+        "  INSERT INTO {schema}.{chain} (notification_id, hash) "
+        "SELECT * FROM unnest(positions, links);\n"
+    )
     return SQL(
         "CREATE OR REPLACE FUNCTION {schema}.{function}("
-        "ids {id_type}[], versions bigint[], topics text[], states bytea[], lock_timeout text) "
-        "RETURNS bigint[] LANGUAGE plpgsql AS $body$\n"
-        "DECLARE positions bigint[];\n"
+        "ids {id_type}[], versions bigint[], topics text[], states bytea[], lock_timeout text, "
+        "OUT positions bigint[], OUT links bytea[]) LANGUAGE plpgsql AS $body$\n"
+        "DECLARE previous bytea; i integer;\n"
         "BEGIN\n"
         "  PERFORM set_config('lock_timeout', lock_timeout, true);\n"
         "  LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;\n"
@@ -66,24 +119,28 @@ def _create_function(recorder: Any) -> Composed:
         "    RETURNING t.notification_id)\n"
         # The ids of one insert are issued in the order of its rows, so in that order.
         "  SELECT array_agg(notification_id ORDER BY notification_id) INTO positions "
-        "FROM inserted;\n"
-        "  RETURN positions;\n"
+        "FROM inserted;\n" + (chain if chained else "") + "  RETURN;\n"
         "END\n"
         "$body$"
     ).format(
         schema=schema,
-        function=Identifier(function_name(recorder)),
+        function=Identifier(name or function_name(recorder)),
         id_type=Identifier(recorder.datastore.originator_id_type),
         table=Identifier(recorder.events_table_name),
+        chain=Identifier(chain_table(recorder.events_table_name)),
         channel=Identifier(recorder.channel_name),
+        not_chained=Literal(NOT_CHAINED),
     )
 
 
 def create_insert_function(recorder: Any) -> None:
-    """Create (or bring up to date) the events table's insert function."""
+    """Create (or bring up to date) the events table's insert function, and the chain's
+    tables it writes."""
     with recorder.datastore.transaction(commit=True) as curs:
         curs.execute("SELECT pg_advisory_xact_lock(%s, %s)", CREATE_LOCK)
-        curs.execute(_create_function(recorder))
+        for statement in _create_tables(recorder):
+            curs.execute(statement)
+        curs.execute(function_statement(recorder))
 
 
 def has_insert_function(recorder: Any) -> bool:
@@ -98,7 +155,9 @@ def insert_in_one_statement(recorder: Any, *, create: bool, if_missing: bool = F
     """Make a PostgreSQL application recorder store events through the insert function
     (in place): creating it first if ``create``, or if ``if_missing`` and it is missing.
     Recorders of any other kind keep the library's insert."""
-    if type(recorder) is not PostgresApplicationRecorder or recorder.datastore.enable_db_functions:
+    if not isinstance(recorder, PostgresApplicationRecorder):
+        return
+    if recorder.datastore.enable_db_functions:
         return
     if create or not has_insert_function(recorder):
         if not (create or if_missing):
@@ -110,7 +169,7 @@ def insert_in_one_statement(recorder: Any, *, create: bool, if_missing: bool = F
         create_insert_function(recorder)
     # The arrays go in binary: psycopg dumps a thousand-element array as text in Python,
     # escaping every element (17.6 ms for a batch's four arrays, 0.8 ms in binary).
-    statement = SQL("SELECT {schema}.{function}(%b, %b, %b, %b, %s) AS positions").format(
+    statement = SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b, %s)").format(
         schema=Identifier(recorder.datastore.schema),
         function=Identifier(function_name(recorder)),
     )
@@ -137,6 +196,10 @@ def insert_in_one_statement(recorder: Any, *, create: bool, if_missing: bool = F
             raise PersistenceError(
                 f"stored {len(stored_events)} events but got {len(positions)} positions"
             )
+        links = row["links"] if row else None
+        recent = getattr(recorder, "recent_links", None)
+        if links and recent is not None:
+            recent.put(positions, [bytes(link) for link in links])
         return positions
 
     recorder.insert_events = insert_events

@@ -18,6 +18,7 @@ from psycopg.sql import SQL, Identifier
 
 from domain.base import UnloadedFacts
 from taizhang.aggregate_cache import AggregateCache
+from taizhang.chain_store import ChainStore
 from taizhang.config import Settings
 from taizhang.event_insert import insert_in_one_statement
 from taizhang.pool_check import check_pool_quietly
@@ -86,6 +87,12 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+def chained_recorder(settings: Settings) -> dict[str, str]:
+    """The library's setting that names our recorder class: it keeps the hash chain."""
+    name = "ChainedPostgresRecorder" if settings.is_postgres else "ChainedSQLiteRecorder"
+    return {"APPLICATION_RECORDER_TOPIC": f"taizhang.chained_recorders:{name}"}
+
+
 class Ledger(Application[UUID]):
     name = "Ledger"
     # No library cache: it fast-forwards cached aggregates in place, which races with
@@ -101,7 +108,9 @@ class Ledger(Application[UUID]):
         self._turn_holders = threading.BoundedSemaphore(TURN_HOLDERS)
         if not settings.is_postgres:
             private_sqlite(settings.sqlite_path())
-        super().__init__(env={**settings.eventsourcing_env(), **env})
+        # Another store named in ``env`` (tests' in-memory one) keeps its own recorder.
+        recorder = {} if "PERSISTENCE_MODULE" in env else chained_recorder(settings)
+        super().__init__(env={**settings.eventsourcing_env(), **recorder, **env})
         # Its insert function is created when the library creates its tables (by the
         # library's own decision: settings, or an env override; in-memory stores have
         # none), and when migrating, as a role that may create, if it is missing.
@@ -150,6 +159,18 @@ class Ledger(Application[UUID]):
         with recorder.datastore.transaction(commit=False) as curs:
             curs.execute(statement, params)
             return list(curs.fetchall())
+
+    def chain_store(self) -> ChainStore:
+        """The log with its hash chain and signed checkpoints, as stored."""
+        return ChainStore(self.recorder, is_postgres=self.settings.is_postgres)
+
+    def link_of(self, position: int | None) -> bytes | None:
+        """The chain's link of the event stored at ``position`` (a receipt names it): the
+        one kept as it was stored, else read."""
+        recent = getattr(self.recorder, "recent_links", None)
+        if position is None or recent is None:
+            return None
+        return recent.get(position) or self.chain_store().link_at(position)
 
     def position_of(self, aggregate_id: UUID, version: int) -> int | None:
         """The log position (notification id) of one stored event, for replayed answers."""

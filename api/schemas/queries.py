@@ -191,3 +191,28 @@ __all__ = [
     "TimelineQuery",
     "ViewQuery",
 ]
+
+
+class CheckpointsQuery(Query):
+    """``GET /checkpoints`` takes no parameters."""
+
+
+class InclusionQuery(Query):
+    position = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=MAX_INT64),
+        metadata={"description": "the log position a 201 answer named"},
+    )
+
+
+class ConsistencyQuery(Query):
+    first = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=MAX_INT64),
+        metadata={"description": "the earlier checkpoint's position"},
+    )
+    second = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=MAX_INT64),
+        metadata={"description": "the later checkpoint's position"},
+    )

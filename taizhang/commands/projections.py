@@ -19,9 +19,11 @@ from projections.rebuild import rebuild
 from projections.report import report_as_of
 from projections.store import Database
 from projections.worker import Worker
+from taizhang.checkpoints import Checkpointer
 from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.verify import tail_report
 
 SCOPE_KINDS: dict[str, type[Any]] = {
     "district": District,
@@ -79,10 +81,17 @@ def run_project(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps({"processed": worker.catch_up()}))
         return 0
     stop = threading.Event()
+    # The log's head is signed beside the projections: one such process per deployment.
+    ledger = Ledger(settings)
+    checkpointer = Checkpointer.started(ledger.chain_store(), settings)
     try:
         worker.run(stop)
     except KeyboardInterrupt:
         stop.set()
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
+        ledger.close()
     return 0
 
 
@@ -120,8 +129,16 @@ def projection_status(settings: Settings) -> dict[str, dict[str, int]]:
 
 
 def run_status(settings: Settings, args: argparse.Namespace) -> int:
-    print(json.dumps(projection_status(settings), indent=2))
-    return 0
+    """Each projection's position, lag and dead letters, and under ``log`` the quick check
+    of the newest events against the hash chain (exit 1 when they do not check out)."""
+    status: dict[str, Any] = dict(projection_status(settings))
+    ledger = Ledger(settings)
+    try:
+        status["log"] = tail_report(ledger.chain_store())
+    finally:
+        ledger.close()
+    print(json.dumps(status, indent=2))
+    return 0 if status["log"]["intact"] else 1
 
 
 def _uuid(value: str) -> UUID:

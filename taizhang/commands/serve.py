@@ -12,6 +12,7 @@ from taizhang.commands import port, positive_int
 from taizhang.config import Settings
 from taizhang.launch import gunicorn_argv as gunicorn_command
 from taizhang.migrate import upgrade
+from taizhang.role_check import privileged_role
 
 
 def register(subparsers: Any) -> None:
@@ -67,9 +68,23 @@ def pages_hint(settings: Settings, args: argparse.Namespace) -> str:
     return f"taizhang: open {url} in a browser and {how}"
 
 
+def role_warning(settings: Settings) -> str | None:
+    """The line ``serve`` prints when its database role could rewrite the log."""
+    why = privileged_role(settings)
+    if why is None:
+        return None
+    return (
+        f"taizhang: WARNING: {why}; run the service as the service role (taizhang_app) "
+        "and migrate as another (ops/README.md, docs/EVIDENCE.md)"
+    )
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
     print(pages_hint(settings, args), file=sys.stderr, flush=True)
     upgrade(settings)
+    warning = role_warning(settings)
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
     argv, env = gunicorn_argv(settings, args)
     if args.embedded or not settings.is_postgres:
         print("taizhang: embedded mode: one worker, projections in-process", file=sys.stderr)

@@ -25,7 +25,14 @@ def history(api: Api, path: str, who: str = "admin", query: str = "") -> list[di
 def test_post_answers_with_ids_version_position_and_location(api: Api) -> None:
     response = api.event(work_path(api), "MobilizationMeetingHeld", meeting(), who="integrator_b1")
     body = api.ok(response)
-    assert set(body) == {"event_id", "event_type", "aggregate_id", "version", "position"}
+    assert set(body) == {
+        "event_id",
+        "event_type",
+        "aggregate_id",
+        "version",
+        "position",
+        "chain_hash",
+    }
     assert body["event_type"] == "MobilizationMeetingHeld"
     assert body["version"] == 2  # opened, then the meeting
     assert isinstance(body["position"], int) and body["position"] > 0

@@ -139,6 +139,11 @@ def test_ingest_benchmark_serves_posts_batches_and_views_and_reports_them(
     assert past["reads"] == 20
     assert 0 < found["supervision_view_past_p50"]["value"] <= past["value"]
     assert past["as_of"] != "today" and found["supervision_view_p99"]["as_of"] == "today"
+    # The hash chain's cost: the store's insert with it beside the same insert without it.
+    for shape in ("single_events", "batches_of_1000"):
+        chain = found[f"store_{shape}_with_chain"]
+        assert chain["value"] > 0 and chain["baseline_value"] > 0
+        assert len(chain["ratios"]) == 5 and chain["ratio"] == sorted(chain["ratios"])[2]
     assert bench_schemas(postgres_settings) == before
 
 

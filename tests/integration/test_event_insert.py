@@ -113,7 +113,7 @@ def test_the_function_waits_for_the_table_lock_within_the_lock_timeout(
     ledger = Ledger(postgres_settings)
     recorder: Any = ledger.recorder
     schema, table = recorder.datastore.schema, recorder.events_table_name
-    call = SQL("SELECT {}.{}(%b, %b, %b, %b, %s)").format(
+    call = SQL("SELECT positions FROM {}.{}(%b, %b, %b, %b, %s)").format(
         Identifier(schema), Identifier(function_name(recorder))
     )
     arguments = ([uuid4()], [1], ["topic"], [b"{}"], "100ms")

@@ -14,6 +14,7 @@ from psycopg import sql
 
 from projections.digest import digest
 from projections.worker import Worker
+from taizhang.commands.evidence import verify_log
 from taizhang.config import Settings
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
@@ -95,6 +96,13 @@ def test_restore_into_a_fresh_database_gives_identical_log_and_views(
 
     assert _log(target) == log
     assert digest(target) == views
+    # The restored log checks out against its hash chain, to the same head.
+    restored_chain = Ledger(target)
+    try:
+        result, finding = verify_log(restored_chain, [], progress=False)
+    finally:
+        restored_chain.close()
+    assert finding is None and result.events == len(log)
     # The restored log is still append-only: the defences came back with it.
     restored = Ledger(target)
     table = restored.events_table
