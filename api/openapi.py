@@ -20,6 +20,7 @@ from api.schemas.queries import (
     FeedQuery,
     HistoryQuery,
     MeQuery,
+    PartyLifeQuery,
     ProblemQuery,
     RankingQuery,
     StateQuery,
@@ -41,6 +42,7 @@ URL_IDS = {
     "problem": ("problem_id",),
     "committee": ("committee_id",),
     "supervision_group": ("group_id",),
+    "branch_life": ("branch_id",),
 }
 
 
@@ -266,6 +268,7 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_problem_event": "problem",
         "post_committee_event": "committee",
         "post_group_event": "supervision_group",
+        "post_life_event": "branch_life",
     }[name]
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
 
@@ -315,6 +318,8 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return SuggestionQuery
     if endpoint == "views.branch_timeline":
         return TimelineQuery
+    if endpoint == "party_life.branch_party_life":
+        return PartyLifeQuery
     if endpoint.startswith("views."):
         return ViewQuery
     return None

@@ -15,11 +15,12 @@ from uuid import UUID, uuid5
 
 from domain.base import LedgerAggregate
 from domain.branch import Branch
+from domain.branch_life import BranchLife, branch_life_id
 from domain.branch_work import branch_work_id
 from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
-from domain.errors import require
+from domain.errors import NotFound, require
 from domain.instructor import Instructor
 from domain.phases import PhaseDefinition
 from domain.problem import Problem
@@ -33,7 +34,8 @@ Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
 @dataclass(frozen=True)
 class EventType:
     name: str
-    # district, committee, branch, instructor, supervision_group, campaign, branch_work, problem
+    # district, committee, branch, instructor, supervision_group, campaign, branch_work,
+    # branch_life, problem
     concerns: str
     creates: bool
     handle: Handler
@@ -42,6 +44,9 @@ class EventType:
         """The existing aggregate a posting of this type changes, as far as its data says."""
         if self.creates:
             return None
+        if self.concerns == "branch_life":
+            branch_id = data.get("branch_id")
+            return branch_life_id(branch_id) if isinstance(branch_id, UUID) else None
         if self.concerns == "branch_work" and not isinstance(data.get("problem_id"), UUID):
             campaign_id, branch_id = data.get("campaign_id"), data.get("branch_id")
             if isinstance(campaign_id, UUID) and isinstance(branch_id, UUID):
@@ -396,6 +401,44 @@ def _fact_withdrawn(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Ledger
     work = uow.branch_work(p, campaign_id, branch_id)
     work.withdraw_fact(p, **d)
     return work
+
+
+# -- a branch's regular organizational life -----------------------------------------------
+
+
+def _branch_life(uow: UnitOfWork, p: Provenance, branch_id: UUID) -> BranchLife:
+    """The branch's organizational life, opened on its first fact; nothing in the future."""
+    uow.branch(branch_id)
+    require(
+        p.occurred_on <= uow.today,
+        "occurred_on",
+        "not_in_future",
+        f"occurred_on {p.occurred_on} is after today ({uow.today})",
+    )
+    try:
+        return uow.get(BranchLife, branch_life_id(branch_id), "branch_id")
+    except NotFound:
+        # The opening is an event of its own, so it gets an event id of its own.
+        opening = dataclasses.replace(p, event_id=uuid5(p.event_id, "opened"))
+        return uow.add(BranchLife.open(opening, branch_id))
+
+
+def _life_command(name: str, method: str) -> None:
+    def handle(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+        (branch_id,) = _pop(d, "branch_id")
+        life = _branch_life(uow, p, branch_id)
+        getattr(life, method)(p, **d)
+        return life
+
+    EVENT_TYPES[name] = EventType(name, "branch_life", False, handle)
+
+
+for _name, _method in {
+    "LifeActivityHeld": "hold_activity",
+    "LifeMeetingDelayRequested": "request_delay",
+    "LifeMeetingDelayApproved": "approve_delay",
+}.items():
+    _life_command(_name, _method)
 
 
 # -- problems and their rectification ------------------------------------------------------
