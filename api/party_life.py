@@ -17,9 +17,8 @@ from flask import Blueprint, Response
 from api.reads import as_json, load_query
 from api.runtime import runtime, scope
 from api.schemas.queries import PartyLifeQuery
-from domain.branch_life import branch_life_id
 from domain.business_day import business_today
-from projections.fold.party_life import branch_year
+from projections.party_life import branch_year_live
 
 bp = Blueprint("party_life", __name__, url_prefix="/api/v1")
 
@@ -32,10 +31,7 @@ def branch_party_life(branch_id: UUID) -> Response:
     as_of = query.get("as_of") or business_today()
     year = query.get("year") or as_of.year
     known_at = query.get("known_at")
-    events = list(runtime().ledger.events.get(branch_life_id(branch_id)))
-    if known_at is not None:
-        events = [e for e in events if e.timestamp <= known_at]
-    body = branch_year(events, year, as_of)
+    body = branch_year_live(runtime().ledger, branch_id, year, as_of, known_at)
     body["branch_id"] = str(branch_id)
     body["known_at"] = known_at.isoformat() if known_at is not None else None
     return as_json(body)
