@@ -1,4 +1,5 @@
-"""Demo data: the 2014 campaign in 番禺区 (Panyu district) as it stood in mid-June 2014.
+"""Demo data: the 2014 campaign in 番禺区 (Panyu district) as it stood in mid-June 2014, and
+the branches' regular organizational life since January (``demo/party_life.py``).
 
 Everything is built through the domain's commands (so the domain's rules hold) and saved
 with ``ledger.save`` in chunks, which is far faster than the service's per-post path.
@@ -25,6 +26,7 @@ from taizhang.demo.data import (
     district_id_for,
 )
 from taizhang.demo.organizations import DemoGenerator
+from taizhang.demo.party_life import record_party_life
 from taizhang.demo.saver import DemoSummary
 from taizhang.demo.writer import BranchWorkWriter
 from taizhang.ledger import Ledger
@@ -102,6 +104,10 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "Problem.FactCorrected",
         "Problem.FactWithdrawn",
         "Problem.Withdrawn",
+        "BranchLife.Opened",
+        "BranchLife.LifeActivityHeld",
+        "BranchLife.LifeMeetingDelayRequested",
+        "BranchLife.LifeMeetingDelayApproved",
     }
 )
 
@@ -139,6 +145,8 @@ def generate(
         generator.define_campaign()
         generator.saver.flush()
         _record_work(generator)
+        generator.saver.flush()
+        record_party_life(generator)
     finally:
         generator.saver.close()
     summary.seconds = time.perf_counter() - started
