@@ -50,7 +50,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "branch": _types(lambda n, s: s.concerns == "branch" and not s.creates),
     "campaign": _types(lambda n, s: s.concerns == "campaign" and not s.creates),
     "branch_work": _types(lambda n, s: s.concerns == "branch_work"),
-    "branch_life": _types(lambda n, s: s.concerns == "branch_life"),
+    "branch_life": _types(lambda n, s: s.concerns == "branch_life") | CORRECTIONS,
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
@@ -61,6 +61,8 @@ def location(event_type: str, answer: Answer, data: Mapping[str, Any]) -> str:
     concerns = EVENT_TYPES[event_type].concerns
     if event_type in CORRECTIONS and "problem_id" in data:
         concerns = "problem"
+    elif event_type in CORRECTIONS and "campaign_id" not in data:
+        concerns = "branch_life"
     if concerns == "branch_life":
         return RESOURCE[concerns].format(branch_id=data["branch_id"])
     if concerns == "branch_work":

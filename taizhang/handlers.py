@@ -44,8 +44,13 @@ class EventType:
         """The existing aggregate a posting of this type changes, as far as its data says."""
         if self.creates:
             return None
-        if self.concerns == "branch_life":
-            branch_id = data.get("branch_id")
+        branch_id = data.get("branch_id")
+        on_life = self.concerns == "branch_life" or (
+            self.concerns == "branch_work"
+            and "campaign_id" not in data
+            and "problem_id" not in data
+        )
+        if on_life:
             return branch_life_id(branch_id) if isinstance(branch_id, UUID) else None
         if self.concerns == "branch_work" and not isinstance(data.get("problem_id"), UUID):
             campaign_id, branch_id = data.get("campaign_id"), data.get("branch_id")
@@ -383,9 +388,21 @@ def _check_correction_dates(uow: UnitOfWork, campaign_id: UUID, d: Mapping[str, 
 
 @handles("FactCorrected", "branch_work")
 def _fact_corrected(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
-    """Corrects a fact of a branch's work, or of a problem when ``problem_id`` is given."""
+    """Corrects a fact of a branch's work, of a problem when ``problem_id`` is given, or of
+    the branch's organizational life when no ``campaign_id`` is."""
     if "problem_id" in d:
         return _problem_step(uow, p, d, "correct")
+    if "campaign_id" not in d:
+        life = _life_of(uow, p, d.pop("branch_id"))
+        new_date = d["changes"].get("occurred_on")
+        require(
+            new_date is None or new_date <= uow.today,
+            "changes.occurred_on",
+            "not_in_future",
+            f"corrected date {new_date} is after today",
+        )
+        life.correct(p, **d)
+        return life
     campaign_id, branch_id = _pop(d, "campaign_id", "branch_id")
     work = uow.branch_work(p, campaign_id, branch_id)
     _check_correction_dates(uow, campaign_id, d)
@@ -397,6 +414,10 @@ def _fact_corrected(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Ledger
 def _fact_withdrawn(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     if "problem_id" in d:
         return _problem_step(uow, p, d, "withdraw_fact")
+    if "campaign_id" not in d:
+        life = _life_of(uow, p, d.pop("branch_id"))
+        life.withdraw_fact(p, **d)
+        return life
     campaign_id, branch_id = _pop(d, "campaign_id", "branch_id")
     work = uow.branch_work(p, campaign_id, branch_id)
     work.withdraw_fact(p, **d)
@@ -421,6 +442,17 @@ def _branch_life(uow: UnitOfWork, p: Provenance, branch_id: UUID) -> BranchLife:
         # The opening is an event of its own, so it gets an event id of its own.
         opening = dataclasses.replace(p, event_id=uuid5(p.event_id, "opened"))
         return uow.add(BranchLife.open(opening, branch_id))
+
+
+def _life_of(uow: UnitOfWork, p: Provenance, branch_id: UUID) -> BranchLife:
+    """The branch's organizational life, to correct or withdraw one of its facts."""
+    require(
+        p.occurred_on <= uow.today,
+        "occurred_on",
+        "not_in_future",
+        f"occurred_on {p.occurred_on} is after today ({uow.today})",
+    )
+    return uow.get(BranchLife, branch_life_id(branch_id), "branch_id")
 
 
 def _life_command(name: str, method: str) -> None:

@@ -162,3 +162,38 @@ def test_refusals_name_field_and_rule(api: Api) -> None:
         if rule is not None:
             assert error["rule"] == rule
     assert api.get(f"{life(api)}?year=abc").status_code in (400, 422)
+
+
+def test_a_fact_corrected_and_withdrawn_and_the_view_follows(api: Api) -> None:
+    """Corrections are events: a lecture reported for 2 July is corrected to 28 June
+    (002 "每季度至少集中上一次党课": then it does the second quarter), then withdrawn; each
+    counts from its own date, and the committee may not amend what the branch recorded."""
+    events = life(api) + "/events"
+    lecture = api.ok(hold(api, date(YEAR, 7, 2), "party_lecture"))
+    fix = {
+        "corrects": lecture["event_id"],
+        "reason": "日期记错",
+        "changes": {"occurred_on": f"{YEAR}-06-28"},
+    }
+    refused = api.event(events, "FactCorrected", fix, "committee_c1", occurred_on=f"{YEAR}-07-10")
+    assert refused.status_code == 403
+    api.ok(api.event(events, "FactCorrected", fix, "integrator_b1", occurred_on=f"{YEAR}-07-10"))
+    assert (
+        period(view(api, as_of=f"{YEAR}-07-09"), "party_lecture", f"{YEAR}-Q2")["status"]
+        == "overdue"
+    )
+    assert (
+        period(view(api, as_of=f"{YEAR}-07-10"), "party_lecture", f"{YEAR}-Q2")["status"] == "done"
+    )
+    drop = {"withdraws": lecture["event_id"], "reason": "重复"}
+    answer = api.ok(
+        api.event(events, "FactWithdrawn", drop, "integrator_b1", occurred_on=f"{YEAR}-08-01")
+    )
+    assert answer["aggregate_id"] == lecture["aggregate_id"]
+    assert (
+        period(view(api, as_of=f"{YEAR}-08-01"), "party_lecture", f"{YEAR}-Q2")["status"]
+        == "overdue"
+    )
+    assert (
+        period(view(api, as_of=f"{YEAR}-07-31"), "party_lecture", f"{YEAR}-Q2")["status"] == "done"
+    )
