@@ -69,6 +69,8 @@ class LifeStatus(Labelled):
 # exchange visit "以乡镇（街道）、产业园区、行业党组织为单位").
 BRANCH, COMMITTEE = "branch", "committee"
 SIX_PARTS = frozenset(p.value for p in ThemedDayPart)
+# The years a period may name (the views' business dates are bounded alike).
+MIN_YEAR, MAX_YEAR = 1900, 2999
 ACTIVITY_KEYS = frozenset(a.value for a in LifeActivity)
 
 
@@ -112,7 +114,7 @@ class LifeDuty:
     def period(self, key: str, field_name: str = "period") -> Period:
         """The period named ``key`` (``2014-H1``), refused by field and rule otherwise."""
         year_text = key[:4]
-        if year_text.isdigit():
+        if year_text.isdigit() and MIN_YEAR <= int(year_text) <= MAX_YEAR:
             for found in periods(self.cadence, int(year_text)):
                 if found.key == key:
                     return found

@@ -220,3 +220,11 @@ def test_a_delay_is_reported_before_the_upper_level_approves_it() -> None:
         until=date(2014, 8, 31),
     )
     assert len(life.facts.of_type(BranchLife.LifeMeetingDelayApproved)) == 1
+
+
+def test_a_period_outside_the_years_is_refused_by_field_and_rule() -> None:
+    for key in ("0000-H1", "2014-13", "2014-Q5", "14-H1", "2014"):
+        with pytest.raises(InvalidValue) as refused:
+            STANDARD_DUTIES["democratic_life_meeting"].period(key)
+        assert (refused.value.field, refused.value.rule) == ("period", "period_of_cadence")
+    assert STANDARD_DUTIES["member_evaluation"].period("2014").ends_on == date(2014, 12, 31)
