@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import base
 from domain.base import Facts, KeepsFacts, LedgerAggregate
-from domain.errors import require, require_value
+from domain.errors import InvalidValue, require, require_value
 from domain.party_life import ACTIVITY_KEYS, BRANCH, SIX_PARTS, STANDARD_DUTIES, LifeActivity
 from domain.provenance import Provenance
 
@@ -210,8 +210,8 @@ class BranchLife(LedgerAggregate, KeepsFacts):
 
 def _delay_rules(duty_key: str, period_key: str, until: date) -> None:
     duty = STANDARD_DUTIES.get(duty_key)
-    require_value(duty is not None, "duty", "vocabulary", f"no duty {duty_key!r}")
-    assert duty is not None
+    if duty is None:
+        raise InvalidValue("duty", "vocabulary", f"no duty {duty_key!r}")
     require_value(
         duty.delay_allowed,
         "duty",
