@@ -318,7 +318,7 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return SuggestionQuery
     if endpoint == "views.branch_timeline":
         return TimelineQuery
-    if endpoint == "party_life.branch_party_life":
+    if endpoint.startswith("party_life."):
         return PartyLifeQuery
     if endpoint.startswith("views."):
         return ViewQuery

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from tests.api.conftest import TODAY, Api
+from tests.api.conftest import TODAY, Api, branch_data, new_id
+from tests.api.test_views import catch_up
 
 YEAR = TODAY.year - 1
 SIX = [
@@ -197,3 +198,68 @@ def test_a_fact_corrected_and_withdrawn_and_the_view_follows(api: Api) -> None:
     assert (
         period(view(api, as_of=f"{YEAR}-07-31"), "party_lecture", f"{YEAR}-Q2")["status"] == "done"
     )
+
+
+def register(api: Api, committee: str, on: str) -> str:
+    data = branch_data(api.ids["district"], api.ids[committee], f"支部 {new_id()[:6]}")
+    return str(api.ok(api.event("/api/v1/branches", None, data, occurred_on=on))["aggregate_id"])
+
+
+def rolled(api: Api, path: str, who: str = "admin", **query: str) -> dict[str, Any]:
+    args = "&".join(f"{k}={v}" for k, v in {"year": str(YEAR), **query}.items())
+    response = api.get(f"{path}?{args}", who)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_committee_and_district_roll_ups_as_of_a_date_and_as_known(api: Api) -> None:
+    """002 "支部党员大会…每月进行一次": a committee counts the periods of the branches it
+    had on D (a branch moved on 1 July counts for its new committee from then on, and only
+    once the move was recorded), and the district ranks its committees by compliance."""
+    early = register(api, "c1", f"{YEAR}-01-01")
+    moved = register(api, "c2", f"{YEAR}-01-01")
+    for month in (1, 2):
+        path = f"/api/v1/branches/{early}/party-life/events"
+        data = {"activity": "members_meeting", "topic": "学习党章", "participants": 8}
+        api.ok(api.event(path, "LifeActivityHeld", data, occurred_on=f"{YEAR}-{month:02d}-15"))
+    before_move = datetime.now(UTC)
+    last = api.ok(
+        api.event(
+            f"/api/v1/branches/{moved}/events",
+            "MovedToCommittee",
+            {"committee_id": str(api.ids["c1"])},
+            occurred_on=f"{YEAR}-07-01",
+        )
+    )
+    catch_up(api)  # the district's register (view_branch) lists the new branches
+    c1 = f"/api/v1/committees/{api.ids['c1']}/party-life"
+    c2 = f"/api/v1/committees/{api.ids['c2']}/party-life"
+    march = rolled(api, c1, as_of=f"{YEAR}-03-01", min_position=str(last["position"]))
+    assert [b["branch_id"] for b in march["branches"]] == [early]
+    assert march["duties"]["members_meeting"] == {
+        "done": 2,
+        "due": 1,
+        "overdue": 0,
+        "compliance": 1.0,
+    }
+    other = rolled(api, c2, as_of=f"{YEAR}-03-01")
+    assert [b["branch_id"] for b in other["branches"]] == [moved]
+    assert other["duties"]["members_meeting"]["overdue"] == 2
+    august = rolled(api, c1, as_of=f"{YEAR}-08-01")
+    assert sorted(b["branch_id"] for b in august["branches"]) == sorted([early, moved])
+    assert august["branches"][0]["overdue"] >= august["branches"][1]["overdue"]
+    known = before_move.isoformat().replace("+00:00", "Z")
+    then = rolled(api, c1, as_of=f"{YEAR}-08-01", known_at=known)
+    assert [b["branch_id"] for b in then["branches"]] == [early]
+    district = rolled(
+        api, f"/api/v1/districts/{api.ids['district']}/party-life", as_of=f"{YEAR}-03-01"
+    )
+    ranked = [c["committee_id"] for c in district["committees"]]
+    assert ranked == [str(api.ids["c1"]), str(api.ids["c2"])]
+    assert district["committees"][0]["compliance"] > district["committees"][1]["compliance"]
+    # A committee's token reads its own committee, not another's, nor the district's rank.
+    assert api.get(f"{c1}?year={YEAR}", "committee_c1").status_code == 200
+    assert api.get(f"{c2}?year={YEAR}", "committee_c1").status_code == 404
+    rank = api.get(f"/api/v1/districts/{api.ids['district']}/party-life", "committee_c1")
+    assert rank.status_code == 403
+    assert rank.get_json()["errors"][0]["rule"] == "whole_district"
