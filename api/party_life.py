@@ -21,7 +21,14 @@ from api.reads import as_json, load_query
 from api.runtime import runtime, scope, wait_for_min_position
 from api.schemas.queries import PartyLifeQuery
 from domain.business_day import business_today
-from projections.party_life import branch_year_live, branches_under, roll_up
+from projections.party_life import (
+    branch_year_live,
+    branches_under,
+    compliance,
+    empty_roll_up,
+    live_events,
+    roll_up,
+)
 
 bp = Blueprint("party_life", __name__, url_prefix="/api/v1")
 
@@ -68,17 +75,10 @@ def committee_party_life(committee_id: UUID) -> Response:
     duty, the compliance rate, and its branches, most overdue first."""
     committee = scope().committee(committee_id)
     year, as_of, known_at = _times()
-    ledger = runtime().ledger
-    under = branches_under(ledger, _district_branches(committee.district_id), as_of, known_at)
+    events_of = live_events(runtime().ledger, known_at)
+    under = branches_under(events_of, _district_branches(committee.district_id), as_of)
     mine = {b: c for b, c in under.items() if c == committee_id}
-    found = roll_up(ledger, mine, year, as_of, known_at).get(committee_id)
-    body = found or {
-        "committee_id": str(committee_id),
-        "counts": {"done": 0, "due": 0, "overdue": 0, "late": 0},
-        "duties": {},
-        "branches": [],
-        "compliance": None,
-    }
+    body = roll_up(events_of, mine, year, as_of).get(committee_id) or empty_roll_up(committee_id)
     return as_json({**_header(year, as_of, known_at), **body})
 
 
@@ -96,9 +96,9 @@ def district_party_life(district_id: UUID) -> Response:
             errors=[error_item("district_id", "whole_district", "read a committee's view")],
         )
     year, as_of, known_at = _times()
-    ledger = runtime().ledger
-    under = branches_under(ledger, _district_branches(district_id), as_of, known_at)
-    committees = roll_up(ledger, under, year, as_of, known_at)
+    events_of = live_events(runtime().ledger, known_at)
+    under = branches_under(events_of, _district_branches(district_id), as_of)
+    committees = roll_up(events_of, under, year, as_of)
     total = {"done": 0, "due": 0, "overdue": 0, "late": 0}
     ranked = []
     for entry in committees.values():
@@ -113,13 +113,12 @@ def district_party_life(district_id: UUID) -> Response:
             }
         )
     ranked.sort(key=lambda c: (-(c["compliance"] or 0.0), c["committee_id"]))
-    judged = total["done"] + total["overdue"]
     return as_json(
         {
             **_header(year, as_of, known_at),
             "district_id": str(district_id),
             "counts": total,
-            "compliance": round(total["done"] / judged, 4) if judged else None,
+            "compliance": compliance(total),
             "committees": ranked,
         }
     )

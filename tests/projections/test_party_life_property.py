@@ -24,7 +24,14 @@ from hypothesis import strategies as st
 
 from domain.errors import DomainError, NotFound
 from domain.party_life import BRANCH, STANDARD_PROGRAMME, Held, settle_duty
-from projections.party_life import branch_year_live, branch_year_replayed
+from projections.party_life import (
+    branch_year_live,
+    branch_year_replayed,
+    branches_under,
+    live_events,
+    replayed_roll_up,
+    roll_up,
+)
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
@@ -32,6 +39,7 @@ from taizhang.service import Posting
 from tests.projections.scenario import CALLER, make_district
 
 YEAR = 2014
+REGISTERED = date(YEAR, 3, 1)  # tests.projections.scenario registers branches then
 TODAY = date(YEAR, 12, 31)
 DAYS = (TODAY - date(YEAR, 1, 1)).days
 SIX = [
@@ -60,6 +68,8 @@ actions = st.one_of(
     st.tuples(st.just("held"), st.sampled_from(ACTIVITIES), offsets, st.integers(4, 6)),
     st.tuples(st.just("delay"), st.sampled_from(("H1", "H2")), offsets, st.integers(1, 60)),
     st.tuples(st.just("approve"), st.sampled_from(("H1", "H2")), offsets, st.integers(1, 60)),
+    # The branch moves between the district's two committees (000 §五: 上级党组织).
+    st.tuples(st.just("move"), st.booleans(), offsets),
     st.tuples(st.just("retry")),
 )
 
@@ -68,10 +78,11 @@ actions = st.one_of(
 class Posted:
     held: list[tuple[datetime, Held]] = field(default_factory=list)
     delays: list[tuple[datetime, date, str, date]] = field(default_factory=list)
+    moves: list[tuple[datetime, date, UUID]] = field(default_factory=list)
 
 
 def run(
-    service: Any, branch_id: UUID, steps: list[tuple[Any, ...]]
+    service: Any, branch_id: UUID, steps: list[tuple[Any, ...]], committees: tuple[UUID, UUID]
 ) -> tuple[Posted, list[datetime]]:
     posted = Posted()
     times: list[datetime] = []
@@ -120,6 +131,12 @@ def run(
             )
             if answer is not None and not answer.replayed and step[0] == "approve":
                 posted.delays.append((at, day(offset), period, until))
+        elif step[0] == "move":
+            _, to_sector, offset = step
+            committee = committees[1] if to_sector else committees[0]
+            answer = post("MovedToCommittee", day(offset), committee_id=committee)
+            if answer is not None and not answer.replayed:
+                posted.moves.append((at, day(offset), committee))
         elif last is not None:  # a retry of the last post: one fact, the first answer
             type_, on, data, key = last
             post(type_, on, key, **{k: v for k, v in data.items() if k != "branch_id"})
@@ -143,6 +160,18 @@ def expected(posted: Posted, on: date, known: datetime | None) -> list[list[dict
         settled = settle_duty(duty, YEAR, held, delays if duty.delay_allowed else {}, on)
         found.append([{"status": p.status.value, "counted": list(p.counted)} for p in settled])
     return found
+
+
+def expected_committee(
+    posted: Posted, branch_id: UUID, town: UUID, on: date, known: datetime | None
+) -> dict[UUID, UUID]:
+    if on < REGISTERED:
+        return {}
+    committee = town
+    for at, dated, to in posted.moves:
+        if (known is None or at < known) and dated <= on:
+            committee = to
+    return {branch_id: committee}
 
 
 def observed(view: dict[str, Any]) -> list[list[dict[str, Any]]]:
@@ -174,7 +203,7 @@ def test_live_year_equals_the_replay_and_the_rule_for_every_d_and_t(world, steps
     settings, service = world
     d = make_district(settings, today=TODAY, service=service)
     branch_id = d.branch(f"支部{uuid4().hex[:6]}", d.town, "non_public_enterprise")
-    posted, times = run(service, branch_id, steps)
+    posted, times = run(service, branch_id, steps, (d.town, d.sector))
     ledger = service.ledger
     dated = {h.occurred_on for _, h in posted.held} | {x[1] for x in posted.delays}
     days = sorted(
@@ -191,3 +220,12 @@ def test_live_year_equals_the_replay_and_the_rule_for_every_d_and_t(world, steps
             live = branch_year_live(ledger, branch_id, YEAR, on, known)
             assert live == branch_year_replayed(ledger, branch_id, YEAR, on, known), (on, known)
             assert observed(live) == expected(posted, on, known), (on, known)
+            # The roll-up: the branch under its committee on D as known at T, live and
+            # replayed alike, and where the posted registration and moves put it.
+            events_of = live_events(ledger, known)
+            under = branches_under(events_of, [branch_id], on)
+            rolled = roll_up(events_of, under, YEAR, on)
+            assert rolled == replayed_roll_up(ledger, [branch_id], YEAR, on, known), (on, known)
+            assert under == expected_committee(posted, branch_id, d.town, on, known)
+            for entry in rolled.values():
+                assert entry["counts"]["done"] == live["counts"]["done"]
