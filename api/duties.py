@@ -71,6 +71,12 @@ _AS_FACT = "as the fact it corrects or withdraws"
 _LIFE = "the branch holds its organizational life (002 党组织活动由党支部组织)"
 _DELAY_ASKED = "the branch reports a delay to the upper level (002 必须报告上级党组织)"
 _DELAY_AGREED = "the upper level agrees to a delay (002 必须报告上级党组织同意)"
+_COVERAGE = (
+    "the committee keeps the register of the two-new organizations and their coverage "
+    "(000 §三(一) 登记造册、建立台账; 000 §四(一)1 两个全覆盖)"
+)
+_FOLLOW = "the upper level sends instructors and liaisons (001 §二 选派党建工作指导员、联络员)"
+_MASS = "mass organizations come first where no party organization is yet (004 先行建立…群团组织)"
 
 _REPORTS = (ADMIN, OFFICE, INTEGRATOR)
 _SUPERVISES = (ADMIN, OFFICE, COMMITTEE)
@@ -149,6 +155,23 @@ DUTIES: dict[str, Duty] = {
     },
     "SupervisionVisitRecorded": _duty(_VISIT, ADMIN, OFFICE, SUPERVISOR),
     "RectificationVerified": _duty(_VERIFY, ADMIN, OFFICE, COMMITTEE, SUPERVISOR),
+    **{
+        name: _duty(_COVERAGE, *_SUPERVISES)
+        for name in (
+            "HostOrganizationRegistered",
+            "StaffCounted",
+            "OrganizationRelocated",
+            "OrganizationCommitteesChanged",
+            "CoveredByBranch",
+            "CoverageEnded",
+            "OrganizationClosed",
+        )
+    },
+    "FollowerSent": _duty(_FOLLOW, *_SUPERVISES),
+    "FollowerRecalled": _duty(_FOLLOW, *_SUPERVISES),
+    "MassOrganizationSetUp": _duty(_MASS, *_SUPERVISES),
+    "MassOrganizationLeadershipChosen": _duty(_MASS, *_SUPERVISES),
+    "MassOrganizationDissolved": _duty(_MASS, *_SUPERVISES),
 }
 
 # The facts a correction or withdrawal can name, by their posted names.

@@ -37,6 +37,7 @@ RESOURCE = {
     "problem": "/api/v1/problems/{id}",
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
     "branch_life": "/api/v1/branches/{branch_id}/party-life",
+    "host_organization": "/api/v1/host-organizations/{id}",
 }
 
 
@@ -54,6 +55,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
+    "host_organization": _types(lambda n, s: s.concerns == "host_organization" and not s.creates),
 }
 
 
@@ -205,6 +207,7 @@ _registration("/branches", "BranchRegistered")
 _registration("/instructors", "InstructorRegistered")
 _registration("/supervision-groups", "SupervisionGroupRegistered")
 _registration("/campaigns", "CampaignDefined")
+_registration("/host-organizations", "HostOrganizationRegistered")
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>/problems")
@@ -259,6 +262,13 @@ def post_committee_event(committee_id: UUID) -> Response:
 def post_group_event(group_id: UUID) -> Response:
     """Post an event about a supervision group (scope assigned or unassigned)."""
     return post_one(ACCEPTS["supervision_group"], group_id=group_id)
+
+
+@bp.post("/host-organizations/<uuid:host_organization_id>/events")
+def post_host_organization_event(host_organization_id: UUID) -> Response:
+    """Post an event about a two-new organization on the register (staff counted, moved,
+    covered by a branch, instructor or liaison sent, mass organizations, closed)."""
+    return post_one(ACCEPTS["host_organization"], host_organization_id=host_organization_id)
 
 
 # -- batches --------------------------------------------------------------------------------

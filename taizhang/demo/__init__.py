@@ -27,6 +27,7 @@ from taizhang.demo.data import (
 )
 from taizhang.demo.organizations import DemoGenerator
 from taizhang.demo.party_life import record_party_life
+from taizhang.demo.register import RegisterWriter
 from taizhang.demo.saver import DemoSummary
 from taizhang.demo.writer import BranchWorkWriter
 from taizhang.ledger import Ledger
@@ -108,6 +109,11 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "BranchLife.LifeActivityHeld",
         "BranchLife.LifeMeetingDelayRequested",
         "BranchLife.LifeMeetingDelayApproved",
+        "HostOrganization.Registered",
+        "HostOrganization.StaffCounted",
+        "HostOrganization.CoveredByBranch",
+        "HostOrganization.FollowerSent",
+        "HostOrganization.MassOrganizationSetUp",
     }
 )
 
@@ -147,6 +153,8 @@ def generate(
         _record_work(generator)
         generator.saver.flush()
         record_party_life(generator)
+        # After the work: the register follows the branches as they stand at its end.
+        RegisterWriter(generator).write()
     finally:
         generator.saver.close()
     summary.seconds = time.perf_counter() - started

@@ -186,7 +186,44 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         "LifeMeetingDelayRequested": {**delay, "reason": "书记外出"},
         "LifeMeetingDelayApproved": delay,
     }
+    others.update(register_samples(i))
     return others[type_]
+
+
+def register_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The register's event types, on an organization of committee c1."""
+    org = {"host_organization_id": i.get("org")}
+    return {
+        "HostOrganizationRegistered": {
+            "district_id": i["district"],
+            "committee_id": i["c1"],
+            "name": "某公司",
+            "category": "social_organization",
+            "employees": 35,
+            "full_members": 0,
+        },
+        "StaffCounted": {**org, "employees": 40, "full_members": 1},
+        "OrganizationRelocated": {**org, "location_kind": "park", "location_name": "某园区"},
+        "OrganizationCommitteesChanged": {**org, "committee_id": i["c1"]},
+        "CoveredByBranch": {**org, "branch_id": i["b1"], "mode": "affiliated"},
+        "CoverageEnded": {**org, "reason": "撤销"},
+        "FollowerSent": {**org, "kind": "instructor", "instructor_id": i["instructor"]},
+        "FollowerRecalled": {**org, "instructor_id": i["instructor"]},
+        "MassOrganizationSetUp": {
+            **org,
+            "kind": "trade_union",
+            "leader": "P-1",
+            "workers_heard": True,
+        },
+        "MassOrganizationLeadershipChosen": {
+            **org,
+            "kind": "trade_union",
+            "leader": "P-2",
+            "workers_heard": True,
+        },
+        "MassOrganizationDissolved": {**org, "kind": "trade_union", "reason": "合并"},
+        "OrganizationClosed": {**org, "reason": "注销"},
+    }
 
 
 REGISTRATIONS = {
@@ -196,6 +233,7 @@ REGISTRATIONS = {
     "InstructorRegistered": "/api/v1/instructors",
     "SupervisionGroupRegistered": "/api/v1/supervision-groups",
     "CampaignDefined": "/api/v1/campaigns",
+    "HostOrganizationRegistered": "/api/v1/host-organizations",
 }
 
 
@@ -216,6 +254,7 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         "committee": ("committees", "committee_id"),
         "supervision_group": ("supervision-groups", "group_id"),
         "branch_life": ("branches", "branch_id"),
+        "host_organization": ("host-organizations", "host_organization_id"),
     }[concerns]
     if concerns == "branch_life":
         return f"/api/v1/branches/{data[key]}/party-life/events"
@@ -245,6 +284,8 @@ def prepare(api: Api) -> dict[str, str]:
     path = path_of("SupervisionVisitRecorded", visit)
     visited = api.ok(api.event(path, "SupervisionVisitRecorded", visit))
     ids["item"] = str(suggestion_id(UUID(visited["event_id"]), 0))
+    registered = register_samples(ids)["HostOrganizationRegistered"]
+    ids["org"] = api.ok(api.event("/api/v1/host-organizations", None, registered))["aggregate_id"]
     return ids
 
 

@@ -3,7 +3,9 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from eventsourcing.utils import get_topic, resolve_topic
 
+from domain import branch_facts
 from domain.base import FactsNotLoaded, UnloadedFacts
 from domain.branch_work import BranchWork, branch_work_id
 from domain.errors import InvalidValue, RuleViolation
@@ -435,3 +437,21 @@ def test_a_rule_that_needs_the_facts_says_they_were_not_loaded(command):
     with pytest.raises(FactsNotLoaded):
         command(unloaded)
     assert unloaded.pending_events == [] and unloaded.version == 7
+
+
+def test_the_facts_keep_the_topics_stored_in_every_log() -> None:
+    """The facts are written in domain/branch_facts.py but stored, as always, under the
+    aggregate's name: a log recorded before the move reads back, and new events are stored
+    under the same topics."""
+    names = [
+        name
+        for name, value in vars(branch_facts).items()
+        if isinstance(value, type) and issubclass(value, branch_facts.Fact)
+    ]
+    assert len(names) == 23
+    for name in names:
+        cls = getattr(BranchWork, name)
+        topic = f"domain.branch_work:BranchWork.{name}"
+        assert get_topic(cls) == topic
+        assert resolve_topic(topic) is cls
+        assert issubclass(cls, getattr(branch_facts, name)) and issubclass(cls, BranchWork.Fact)
