@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from api import coverage, evidence, me, openapi, ops, pages, reads, views, writes
+from api import coverage, evidence, me, openapi, ops, pages, party_life, reads, views, writes
 from api.auth import TokenStore
 from api.problems import ApiProblem, register_error_handlers
 from api.runtime import Runtime
@@ -78,8 +78,17 @@ def create_app(
             )
         g.credential = found
 
-    blueprints = (writes.bp, reads.bp, views.bp, coverage.bp, me.bp, evidence.bp, ops.bp)
-    for blueprint in (*blueprints, openapi.bp):
+    for blueprint in (
+        writes.bp,
+        reads.bp,
+        views.bp,
+        coverage.bp,
+        party_life.bp,
+        me.bp,
+        evidence.bp,
+        ops.bp,
+        openapi.bp,
+    ):
         app.register_blueprint(blueprint)
     pages.install(app, settings)
 

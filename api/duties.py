@@ -68,6 +68,9 @@ _CONTACT = "each committee member picks a contact point (000 §五(二) 联系�
 _INSTRUCT = "committees see that every branch has an instructor (000 §五(一) 指导员)"
 _TARGETS = "the committee designates rectification targets (000 §三(一) 研究确定整顿对象)"
 _AS_FACT = "as the fact it corrects or withdraws"
+_LIFE = "the branch holds its organizational life (002 党组织活动由党支部组织)"
+_DELAY_ASKED = "the branch reports a delay to the upper level (002 必须报告上级党组织)"
+_DELAY_AGREED = "the upper level agrees to a delay (002 必须报告上级党组织同意)"
 _COVERAGE = (
     "the committee keeps the register of the two-new organizations and their coverage "
     "(000 §三(一) 登记造册、建立台账; 000 §四(一)1 两个全覆盖)"
@@ -118,6 +121,9 @@ DUTIES: dict[str, Duty] = {
         COMMITTEE,
         INTEGRATOR,
     ),
+    "LifeActivityHeld": _duty(_LIFE, *_REPORTS),
+    "LifeMeetingDelayRequested": _duty(_DELAY_ASKED, *_REPORTS),
+    "LifeMeetingDelayApproved": _duty(_DELAY_AGREED, *_SUPERVISES),
     "PlanSubmitted": _duty(_BRANCH, *_REPORTS),
     "PlanReturned": _duty(_CHECKS, *_SUPERVISES),
     "PlanApproved": _duty(_CHECKS, *_SUPERVISES),

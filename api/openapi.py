@@ -23,6 +23,7 @@ from api.schemas.queries import (
     HistoryQuery,
     InclusionQuery,
     MeQuery,
+    PartyLifeQuery,
     ProblemQuery,
     RankingQuery,
     StateQuery,
@@ -50,6 +51,7 @@ URL_IDS = {
     "problem": ("problem_id",),
     "committee": ("committee_id",),
     "supervision_group": ("group_id",),
+    "branch_life": ("branch_id",),
     "host_organization": ("host_organization_id",),
 }
 
@@ -277,6 +279,7 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_problem_event": "problem",
         "post_committee_event": "committee",
         "post_group_event": "supervision_group",
+        "post_life_event": "branch_life",
         "post_host_organization_event": "host_organization",
     }[name]
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
@@ -334,6 +337,8 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return SuggestionQuery
     if endpoint == "views.branch_timeline":
         return TimelineQuery
+    if endpoint.startswith("party_life."):
+        return PartyLifeQuery
     if endpoint.startswith("views."):
         return ViewQuery
     return None

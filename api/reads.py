@@ -370,7 +370,7 @@ class _Visibility:
             kind = type(aggregate).__name__
             if kind == "Branch":
                 return s.covers_branch(aggregate)
-            if kind in ("BranchWork", "Problem"):
+            if kind in ("BranchWork", "Problem", "BranchLife"):
                 return s.covers_branch(_whose(aggregate.branch_id))
             if kind == "Committee":
                 return s.covers_committee(aggregate)

@@ -33,6 +33,7 @@ from api.auth import Credential
 from api.duties import CORRECTIONS, DUTIES, may_amend, may_record, recorders
 from domain.base import Facts
 from domain.branch import Branch
+from domain.branch_life import branch_life_id
 from domain.branch_work import branch_work_id
 from domain.campaign import Campaign
 from domain.committee import Committee
@@ -343,11 +344,14 @@ class Scope:
             ) from None
 
     def _fact(self, data: Mapping[str, Any], event_id: UUID) -> Any:
-        """The fact ``event_id`` of the problem or branch's work the data names, or None."""
+        """The fact ``event_id`` of the problem, branch's work or branch's organizational
+        life the data names, or None."""
         if "problem_id" in data:
             aggregate_id = data["problem_id"]
-        else:
+        elif "campaign_id" in data:
             aggregate_id = branch_work_id(data["campaign_id"], data["branch_id"])
+        else:
+            aggregate_id = branch_life_id(data["branch_id"])
         # A fact posted within the last second may be missing from the shared state.
         for max_age in (SCOPE_MAX_AGE_SECONDS, 0.0):
             try:

@@ -36,6 +36,7 @@ RESOURCE = {
     "campaign": "/api/v1/campaigns/{id}",
     "problem": "/api/v1/problems/{id}",
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
+    "branch_life": "/api/v1/branches/{branch_id}/party-life",
     "host_organization": "/api/v1/host-organizations/{id}",
 }
 
@@ -50,6 +51,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "branch": _types(lambda n, s: s.concerns == "branch" and not s.creates),
     "campaign": _types(lambda n, s: s.concerns == "campaign" and not s.creates),
     "branch_work": _types(lambda n, s: s.concerns == "branch_work"),
+    "branch_life": _types(lambda n, s: s.concerns == "branch_life") | CORRECTIONS,
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
@@ -61,6 +63,10 @@ def location(event_type: str, answer: Answer, data: Mapping[str, Any]) -> str:
     concerns = EVENT_TYPES[event_type].concerns
     if event_type in CORRECTIONS and "problem_id" in data:
         concerns = "problem"
+    elif event_type in CORRECTIONS and "campaign_id" not in data:
+        concerns = "branch_life"
+    if concerns == "branch_life":
+        return RESOURCE[concerns].format(branch_id=data["branch_id"])
     if concerns == "branch_work":
         return RESOURCE[concerns].format(
             campaign_id=data["campaign_id"], branch_id=data["branch_id"]
@@ -225,6 +231,13 @@ def list_problem(campaign_id: UUID, branch_id: UUID) -> Response:
 def post_branch_event(branch_id: UUID) -> Response:
     """Post an event about a branch (membership, formation, instructors, rectification)."""
     return post_one(ACCEPTS["branch"], branch_id=branch_id)
+
+
+@bp.post("/branches/<uuid:branch_id>/party-life/events")
+def post_life_event(branch_id: UUID) -> Response:
+    """Post a fact of a branch's regular organizational life (a meeting, lecture, themed
+    party day, evaluation held; a delay requested or approved)."""
+    return post_one(ACCEPTS["branch_life"], branch_id=branch_id)
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/events")

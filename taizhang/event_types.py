@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.base import LedgerAggregate
+from domain.branch_life import branch_life_id
 from domain.branch_work import branch_work_id
 from domain.provenance import Provenance
 from taizhang.unit_of_work import UnitOfWork
@@ -23,7 +24,7 @@ Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
 class EventType:
     name: str
     # district, committee, branch, instructor, supervision_group, campaign, branch_work,
-    # problem, host_organization
+    # branch_life, problem, host_organization
     concerns: str
     creates: bool
     handle: Handler
@@ -32,6 +33,14 @@ class EventType:
         """The existing aggregate a posting of this type changes, as far as its data says."""
         if self.creates:
             return None
+        branch_id = data.get("branch_id")
+        on_life = self.concerns == "branch_life" or (
+            self.concerns == "branch_work"
+            and "campaign_id" not in data
+            and "problem_id" not in data
+        )
+        if on_life:
+            return branch_life_id(branch_id) if isinstance(branch_id, UUID) else None
         if self.concerns == "branch_work" and not isinstance(data.get("problem_id"), UUID):
             campaign_id, branch_id = data.get("campaign_id"), data.get("branch_id")
             if isinstance(campaign_id, UUID) and isinstance(branch_id, UUID):

@@ -14,10 +14,11 @@ from uuid import UUID, uuid5
 
 from domain.base import LedgerAggregate
 from domain.branch import Branch
+from domain.branch_life import BranchLife, branch_life_id
 from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
-from domain.errors import require
+from domain.errors import NotFound, require
 from domain.instructor import Instructor
 from domain.phases import PhaseDefinition
 from domain.problem import Problem
@@ -335,9 +336,21 @@ def _check_correction_dates(uow: UnitOfWork, campaign_id: UUID, d: Mapping[str, 
 
 @handles("FactCorrected", "branch_work")
 def _fact_corrected(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
-    """Corrects a fact of a branch's work, or of a problem when ``problem_id`` is given."""
+    """Corrects a fact of a branch's work, of a problem when ``problem_id`` is given, or of
+    the branch's organizational life when no ``campaign_id`` is."""
     if "problem_id" in d:
         return _problem_step(uow, p, d, "correct")
+    if "campaign_id" not in d:
+        life = _life_of(uow, p, d.pop("branch_id"))
+        new_date = d["changes"].get("occurred_on")
+        require(
+            new_date is None or new_date <= uow.today,
+            "changes.occurred_on",
+            "not_in_future",
+            f"corrected date {new_date} is after today",
+        )
+        life.correct(p, **d)
+        return life
     campaign_id, branch_id = _pop(d, "campaign_id", "branch_id")
     work = uow.branch_work(p, campaign_id, branch_id)
     _check_correction_dates(uow, campaign_id, d)
@@ -349,10 +362,63 @@ def _fact_corrected(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Ledger
 def _fact_withdrawn(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     if "problem_id" in d:
         return _problem_step(uow, p, d, "withdraw_fact")
+    if "campaign_id" not in d:
+        life = _life_of(uow, p, d.pop("branch_id"))
+        life.withdraw_fact(p, **d)
+        return life
     campaign_id, branch_id = _pop(d, "campaign_id", "branch_id")
     work = uow.branch_work(p, campaign_id, branch_id)
     work.withdraw_fact(p, **d)
     return work
+
+
+# -- a branch's regular organizational life -----------------------------------------------
+
+
+def _branch_life(uow: UnitOfWork, p: Provenance, branch_id: UUID) -> BranchLife:
+    """The branch's organizational life, opened on its first fact; nothing in the future."""
+    uow.branch(branch_id)
+    require(
+        p.occurred_on <= uow.today,
+        "occurred_on",
+        "not_in_future",
+        f"occurred_on {p.occurred_on} is after today ({uow.today})",
+    )
+    try:
+        return uow.get(BranchLife, branch_life_id(branch_id), "branch_id")
+    except NotFound:
+        # The opening is an event of its own, so it gets an event id of its own.
+        opening = dataclasses.replace(p, event_id=uuid5(p.event_id, "opened"))
+        return uow.add(BranchLife.open(opening, branch_id))
+
+
+def _life_of(uow: UnitOfWork, p: Provenance, branch_id: UUID) -> BranchLife:
+    """The branch's organizational life, to correct or withdraw one of its facts."""
+    require(
+        p.occurred_on <= uow.today,
+        "occurred_on",
+        "not_in_future",
+        f"occurred_on {p.occurred_on} is after today ({uow.today})",
+    )
+    return uow.get(BranchLife, branch_life_id(branch_id), "branch_id")
+
+
+def _life_command(name: str, method: str) -> None:
+    def handle(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+        (branch_id,) = _pop(d, "branch_id")
+        life = _branch_life(uow, p, branch_id)
+        getattr(life, method)(p, **d)
+        return life
+
+    EVENT_TYPES[name] = EventType(name, "branch_life", False, handle)
+
+
+for _name, _method in {
+    "LifeActivityHeld": "hold_activity",
+    "LifeMeetingDelayRequested": "request_delay",
+    "LifeMeetingDelayApproved": "approve_delay",
+}.items():
+    _life_command(_name, _method)
 
 
 # -- problems and their rectification ------------------------------------------------------

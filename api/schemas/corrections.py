@@ -28,6 +28,7 @@ from api.schemas.event_fields import (
     vocab_field,
 )
 from domain.base import Fact
+from domain.branch_life import BranchLife
 from domain.branch_work import BranchWork
 from domain.problem import Problem
 from domain.vocabulary import (
@@ -44,7 +45,7 @@ def _correctable_field_types() -> dict[str, fields.Field]:
     A name with different types on different facts is left to the domain.
     """
     found: dict[str, Any] = {}
-    for owner in (BranchWork, Problem):
+    for owner in (BranchWork, Problem, BranchLife):
         for cls in vars(owner).values():
             if not (isinstance(cls, type) and issubclass(cls, Fact)):
                 continue
@@ -115,7 +116,8 @@ class Changes(fields.Dict):
 
 
 class _Correction(Strict):
-    """Of a branch's work (campaign_id and branch_id) or of a problem (problem_id)."""
+    """Of a branch's work (campaign_id and branch_id), of a problem (problem_id), or of a
+    branch's organizational life (branch_id alone)."""
 
     campaign_id = id_field(required=False)
     branch_id = id_field(required=False)
@@ -124,11 +126,13 @@ class _Correction(Strict):
 
     @validates_schema
     def _one_target(self, data: dict[str, Any], **_: Any) -> None:
-        on_work = "campaign_id" in data and "branch_id" in data
+        on_work = "branch_id" in data
         on_problem = "problem_id" in data
-        if on_work == on_problem:
+        if on_work == on_problem or ("campaign_id" in data and not on_work):
             raise ValidationError(
-                "name either campaign_id and branch_id, or problem_id", "problem_id"
+                "name either branch_id (with campaign_id for its work in a campaign), or "
+                "problem_id",
+                "problem_id",
             )
 
 

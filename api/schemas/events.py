@@ -36,6 +36,7 @@ from api.schemas.event_fields import (
     vocab_field,
 )
 from api.schemas.host_events import HOST_EVENT_SCHEMAS
+from domain.party_life import LifeActivity, ThemedDayPart
 from domain.phases import MILESTONES
 from domain.vocabulary import (
     BranchLevel,
@@ -390,6 +391,59 @@ class SuggestionReferred(Work):
 class PhaseWorkRecorded(Work):
     phase_key = fields.String(required=True, validate=validate.Length(min=1, max=63))
     done = bool_field()
+    note = text_field(required=False)
+
+
+# -- a branch's regular organizational life (seeds 002, 003 §二) ----------------------------
+
+
+class LifeActivityHeld(Strict):
+    branch_id = id_field()
+    activity = vocab_field(LifeActivity, required=True)
+    topic = text_field()
+    participants = count_field()
+    absent = count_field(required=False)
+    absence_reasons = text_field(required=False)
+    parts = fields.List(
+        vocab_field(ThemedDayPart),
+        load_default=list,
+        validate=validate.Length(max=6),
+        metadata={"description": 'the themed party day\'s "6" done (seed 003 §二)'},
+    )
+    own_activities = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "the themed party day's \"X\": the branch's own activities"},
+    )
+    upper_level_theme = text_field(required=False, max_length=200)
+
+
+def _duty_field() -> fields.Field:
+    return fields.String(required=True, validate=validate.Length(min=1, max=63))
+
+
+def _period_field() -> fields.Field:
+    return fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"),
+        metadata={"description": "2014-07, 2014-Q3, 2014-H1 or 2014"},
+    )
+
+
+class LifeMeetingDelayRequested(Strict):
+    branch_id = id_field()
+    duty = _duty_field()
+    period = _period_field()
+    until = fields.Date(required=True)
+    reason = text_field()
+
+
+class LifeMeetingDelayApproved(Strict):
+    branch_id = id_field()
+    duty = _duty_field()
+    period = _period_field()
+    until = fields.Date(required=True)
     note = text_field(required=False)
 
 

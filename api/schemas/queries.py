@@ -216,3 +216,14 @@ class ConsistencyQuery(Query):
         validate=validate.Range(min=1, max=MAX_INT64),
         metadata={"description": "the later checkpoint's position"},
     )
+
+
+class PartyLifeQuery(Query):
+    """A branch's year of regular organizational life, as of a date and as known at a time."""
+
+    year = fields.Integer(
+        validate=validate.Range(min=1900, max=2999),
+        metadata={"description": "the year of the duties (default the year of as_of)"},
+    )
+    as_of = business_date("business date: what had happened by then (default today)")
+    known_at = known_at_field()

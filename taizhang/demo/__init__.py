@@ -1,4 +1,5 @@
-"""Demo data: the 2014 campaign in 番禺区 (Panyu district) as it stood in mid-June 2014.
+"""Demo data: the 2014 campaign in 番禺区 (Panyu district) as it stood in mid-June 2014, and
+the branches' regular organizational life since January (``demo/party_life.py``).
 
 Everything is built through the domain's commands (so the domain's rules hold) and saved
 with ``ledger.save`` in chunks, which is far faster than the service's per-post path.
@@ -25,6 +26,7 @@ from taizhang.demo.data import (
     district_id_for,
 )
 from taizhang.demo.organizations import DemoGenerator
+from taizhang.demo.party_life import record_party_life
 from taizhang.demo.register import RegisterWriter
 from taizhang.demo.saver import DemoSummary
 from taizhang.demo.writer import BranchWorkWriter
@@ -103,6 +105,10 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "Problem.FactCorrected",
         "Problem.FactWithdrawn",
         "Problem.Withdrawn",
+        "BranchLife.Opened",
+        "BranchLife.LifeActivityHeld",
+        "BranchLife.LifeMeetingDelayRequested",
+        "BranchLife.LifeMeetingDelayApproved",
         "HostOrganization.Registered",
         "HostOrganization.StaffCounted",
         "HostOrganization.CoveredByBranch",
@@ -145,6 +151,8 @@ def generate(
         generator.define_campaign()
         generator.saver.flush()
         _record_work(generator)
+        generator.saver.flush()
+        record_party_life(generator)
         # After the work: the register follows the branches as they stand at its end.
         RegisterWriter(generator).write()
     finally:

@@ -113,6 +113,12 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
     if type_ in work_facts:
         return _work(i, **work_facts[type_])
     problem = {"problem_id": i.get("problem")}
+    delay = {
+        "branch_id": i["b1"],
+        "duty": "democratic_life_meeting",
+        "period": f"{TODAY.year}-H1",
+        "until": f"{TODAY.year}-12-31",
+    }
     others: dict[str, dict[str, Any]] = {
         "DistrictRegistered": {"name": "新区", "code": "x1"},
         "CommitteeRegistered": {"district_id": i["district"], "name": "委", "kind": "town"},
@@ -171,6 +177,14 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
             "deadline": TODAY.isoformat(),
         },
         "ProblemWithdrawn": {**problem, "reason": "重复"},
+        "LifeActivityHeld": {
+            "branch_id": i["b1"],
+            "activity": "members_meeting",
+            "topic": "学习党章",
+            "participants": 8,
+        },
+        "LifeMeetingDelayRequested": {**delay, "reason": "书记外出"},
+        "LifeMeetingDelayApproved": delay,
     }
     others.update(register_samples(i))
     return others[type_]
@@ -239,8 +253,11 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         "campaign": ("campaigns", "campaign_id"),
         "committee": ("committees", "committee_id"),
         "supervision_group": ("supervision-groups", "group_id"),
+        "branch_life": ("branches", "branch_id"),
         "host_organization": ("host-organizations", "host_organization_id"),
     }[concerns]
+    if concerns == "branch_life":
+        return f"/api/v1/branches/{data[key]}/party-life/events"
     return f"/api/v1/{resource}/{data[key]}/events"
 
 

@@ -192,6 +192,14 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
     post(second_steps, "FactWithdrawn", {"withdraws": done["event_id"], "reason": "误报"})
     post(second_steps, "ProblemWithdrawn", {"reason": "重复"})
     post(campaign, "BranchWithdrawn", {"branch_id": ids["b2"], "reason": "注销"})
+    life = f"/api/v1/branches/{ids['b1']}/party-life/events"
+    post(
+        life, "LifeActivityHeld", {"activity": "party_lecture", "topic": "党章", "participants": 6}
+    )
+    delay = {"duty": "democratic_life_meeting", "period": f"{TODAY.year}-H1"}
+    delay["until"] = f"{TODAY.year}-12-31"
+    post(life, "LifeMeetingDelayRequested", {**delay, "reason": "书记外出"})
+    post(life, "LifeMeetingDelayApproved", delay)
     org = post(
         "/api/v1/host-organizations",
         None,

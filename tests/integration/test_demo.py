@@ -15,6 +15,7 @@ import pytest
 from domain.branch import JOINT_COVERS_TOO_MANY_UNITS
 from domain.records import event_record
 from domain.vocabulary import Formation, HostCategory
+from projections.party_life import branch_year_live
 from taizhang.cli import main
 from taizhang.config import Settings
 from taizhang.demo import (
@@ -299,3 +300,28 @@ def test_default_scale_on_sqlite(sqlite_settings: Settings) -> None:
     assert 0.02 * problems <= count["Problem.RectificationDone"] <= 0.4 * problems
     assert 10 <= count["Branch.DesignatedRectificationTarget"] <= 60
     assert count["BranchWork.FactCorrected"] >= 10 and count["BranchWork.FactWithdrawn"] >= 5
+
+
+def test_the_demo_keeps_a_half_year_of_party_life_with_gaps(small_demo) -> None:
+    """002 "支部党员大会、支部委员会、党小组会和党课每月进行一次" and 003 §二 "每月开展一次
+    “主题党日”活动": the demo's branches keep most months of 2014 up to the demo's today,
+    not all; some themed days lack a part; and the views show done, overdue and due."""
+    ledger, summary, events = small_demo
+    held = [e for e in events if is_a(e, "BranchLife.LifeActivityHeld")]
+    assert all(e.provenance.occurred_on <= DEMO_TODAY for e in held)
+    branches = {e.originator_id for e in held}
+    assert len(branches) >= SMALL * 0.9
+    themed = [e for e in held if e.activity == "themed_party_day"]
+    assert any(len(e.parts) < 6 for e in themed) and any(len(e.parts) == 6 for e in themed)
+    counts = {"done": 0, "overdue": 0, "due": 0}
+    delayed = 0
+    for branch_id in summary.branch_ids[:SMALL]:
+        view = branch_year_live(ledger, branch_id, 2014, DEMO_TODAY, None)
+        for key in counts:
+            counts[key] += view["counts"][key]
+        (meeting,) = [d for d in view["duties"] if d["duty"] == "democratic_life_meeting"]
+        delayed += meeting["periods"][0]["delayed_until"] is not None
+    assert counts["done"] > 3 * counts["overdue"] > 0, counts
+    assert counts["due"] > 0, counts
+    # 002 "遇有特殊情况需延期召开的,必须报告上级党组织同意": a few delays, approved.
+    assert 0 < delayed < SMALL / 4

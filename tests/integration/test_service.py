@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.branch import Branch
+from domain.branch_life import branch_life_id
 from domain.branch_work import BranchWork, branch_work_id
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.host_organization import HostOrganization
@@ -381,6 +382,25 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         problem_id,
         False,
     )
+    life = {"branch_id": w.branch_id}
+    held = w.post(
+        "LifeActivityHeld",
+        {
+            **life,
+            "activity": "themed_party_day",
+            "topic": "主题党日",
+            "participants": 9,
+            "parts": ["dues_paid"],
+            "own_activities": [],
+            "upper_level_theme": "",
+        },
+        on=date(2014, 5, 20),
+    )
+    assert held.aggregate_id == branch_life_id(w.branch_id)
+    delay = {**life, "duty": "democratic_life_meeting", "period": "2014-H1"}
+    delay["until"] = date(2014, 7, 31)
+    w.post("LifeMeetingDelayRequested", {**delay, "reason": "书记外出"}, on=date(2014, 6, 10))
+    w.post("LifeMeetingDelayApproved", {**delay, "note": ""}, on=date(2014, 6, 12))
 
     org = post_register_events(w, instructor, other_committee)
     assert w.posted == set(EVENT_TYPES)
