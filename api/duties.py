@@ -68,6 +68,8 @@ _CONTACT = "each committee member picks a contact point (000 §五(二) 联系�
 _INSTRUCT = "committees see that every branch has an instructor (000 §五(一) 指导员)"
 _TARGETS = "the committee designates rectification targets (000 §三(一) 研究确定整顿对象)"
 _AS_FACT = "as the fact it corrects or withdraws"
+_GRADES = "the upper level surveys and grades its organizations (001 §二1 调查摸底，分类定级)"
+_UPGRADES = "each organization sets targets and measures and moves up (001 §二3 晋位升级)"
 
 _REPORTS = (ADMIN, OFFICE, INTEGRATOR)
 _SUPERVISES = (ADMIN, OFFICE, COMMITTEE)
@@ -143,6 +145,17 @@ DUTIES: dict[str, Duty] = {
     },
     "SupervisionVisitRecorded": _duty(_VISIT, ADMIN, OFFICE, SUPERVISOR),
     "RectificationVerified": _duty(_VERIFY, ADMIN, OFFICE, COMMITTEE, SUPERVISOR),
+    "GradingRoundDefined": _duty(_GRADES, *_SUPERVISES),
+    "OrganizationSurveyed": _duty(_GRADES, *_SUPERVISES),
+    "OrganizationGraded": _duty(_GRADES, *_SUPERVISES),
+    "OrganizationRegraded": _duty(_GRADES, *_SUPERVISES),
+    "GradeObjected": _duty("the graded organization disputes its grade", *_REPORTS),
+    "UpgradingPlanSet": _duty(_UPGRADES, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "UpgradingProgressed": _duty(_UPGRADES, *_REPORTS),
+    "UpgradingDone": _duty(_UPGRADES, *_REPORTS),
+    "UpgradingVerified": _duty(
+        "the upper level checks the upgrading (001 §二4 考评)", ADMIN, OFFICE, COMMITTEE, SUPERVISOR
+    ),
 }
 
 # The facts a correction or withdrawal can name, by their posted names.

@@ -38,6 +38,7 @@ from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
 from domain.errors import NotFound
+from domain.grading import GradingRound
 from domain.instructor import Instructor
 from domain.problem import Problem
 from domain.records import event_type as event_type_of
@@ -248,6 +249,18 @@ class Scope:
             raise self._hidden(Instructor, instructor_id, "instructor_id")
         return instructor
 
+    def grading_round(self, round_id: UUID) -> GradingRound:
+        """A district's round is read by everyone in its district; a committee's round by
+        those who cover the committee."""
+        found: GradingRound = self.load(GradingRound, round_id, "round_id")
+        if not self.in_district(found.district_id):
+            raise self._hidden(GradingRound, round_id, "round_id")
+        if found.committee_id is not None:
+            committee = self.home(Committee, found.committee_id, "round_id")
+            if not self.covers_committee(committee):
+                raise self._hidden(GradingRound, round_id, "round_id")
+        return found
+
     def aggregate(self, kind: str, aggregate_id: UUID) -> Any:
         return getattr(self, kind)(aggregate_id)
 
@@ -272,6 +285,12 @@ class Scope:
         self._ids_in_scope(data)
         if event_type in _DISTRICT_WIDE and not self.covers_district(data["district_id"]):
             raise Forbidden("office_only", f"only the campaign office posts {event_type}")
+        if (
+            event_type == "GradingRoundDefined"
+            and data.get("committee_id") is None
+            and not self.covers_district(data["district_id"])
+        ):
+            raise Forbidden("office_only", "only the campaign office defines a district's round")
         if EVENT_TYPES[event_type].concerns == "campaign" and "campaign_id" in data:
             campaign = self.campaign_home(data["campaign_id"])
             if not self.covers_district(campaign.district_id):
@@ -360,6 +379,7 @@ BODY_IDS: dict[str, str] = {
     "problem_id": "problem",
     "group_id": "supervision_group",
     "instructor_id": "instructor",
+    "round_id": "grading_round",
 }
 NOT_AGGREGATE_IDS = frozenset(
     {"system_id", "team_id", "commitment_id", "item_id", "corrects", "withdraws"}

@@ -36,6 +36,7 @@ RESOURCE = {
     "campaign": "/api/v1/campaigns/{id}",
     "problem": "/api/v1/problems/{id}",
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
+    "grading_round": "/api/v1/grading-rounds/{id}",
 }
 
 
@@ -52,6 +53,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
+    "grading_round": _types(lambda n, s: s.concerns == "grading_round" and not s.creates),
 }
 
 
@@ -199,6 +201,7 @@ _registration("/branches", "BranchRegistered")
 _registration("/instructors", "InstructorRegistered")
 _registration("/supervision-groups", "SupervisionGroupRegistered")
 _registration("/campaigns", "CampaignDefined")
+_registration("/grading-rounds", "GradingRoundDefined")
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>/problems")
@@ -246,6 +249,12 @@ def post_committee_event(committee_id: UUID) -> Response:
 def post_group_event(group_id: UUID) -> Response:
     """Post an event about a supervision group (scope assigned or unassigned)."""
     return post_one(ACCEPTS["supervision_group"], group_id=group_id)
+
+
+@bp.post("/grading-rounds/<uuid:round_id>/events")
+def post_grading_event(round_id: UUID) -> Response:
+    """Post a survey, grade, objection, re-grade or upgrading step of a grading round."""
+    return post_one(ACCEPTS["grading_round"], round_id=round_id)
 
 
 # -- batches --------------------------------------------------------------------------------

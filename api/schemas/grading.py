@@ -1,0 +1,133 @@
+"""Schemas of the posted data of grading rounds (分类定级) and upgrading (晋位升级).
+
+Shape, types, ranges and vocabularies only; the domain (``domain.grading``) checks the
+rules. Who graded or verified is the token that posts it: no field names the grader.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schemas.event_fields import (
+    NAME,
+    Strict,
+    StrictInteger,
+    bool_field,
+    id_field,
+    name_field,
+    text_field,
+    vocab_field,
+)
+from domain.grading_criteria import SURVEY_ITEMS, TEMPLATES, Grade
+
+_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,62}$", error="lower snake_case")
+
+
+class CriterionSchema(Strict):
+    key = fields.String(required=True, validate=_KEY)
+    name_zh = name_field()
+    name_en = name_field()
+    order = StrictInteger(required=True, validate=validate.Range(min=0, max=1000))
+
+
+class GradingRoundDefined(Strict):
+    """Criteria as data; without them, those of ``template_key`` (``five_goods``)."""
+
+    district_id = id_field()
+    committee_id = id_field(
+        required=False,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "a committee's own round; none: the district's"},
+    )
+    name = name_field()
+    year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    criteria = fields.List(
+        fields.Nested(CriterionSchema), load_default=list, validate=validate.Length(max=50)
+    )
+    template_key = fields.String(
+        load_default="five_goods", validate=validate.OneOf(["", *TEMPLATES])
+    )
+
+
+class _OnBranch(Strict):
+    round_id = id_field()
+    branch_id = id_field()
+
+
+class OrganizationSurveyed(_OnBranch):
+    findings = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(SURVEY_ITEMS))),
+        values=fields.String(validate=validate.Length(min=1, max=4000)),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "findings by survey item: " + ", ".join(SURVEY_ITEMS)},
+    )
+
+
+_CRITERIA_MET = fields.List(
+    fields.String(validate=validate.Length(min=1, max=63)),
+    required=True,
+    validate=validate.Length(max=50),
+)
+
+
+class OrganizationGraded(_OnBranch):
+    grade = vocab_field(Grade, required=True)
+    criteria_met = _CRITERIA_MET
+    evidence = text_field()
+
+
+class GradeObjected(_OnBranch):
+    grounds = text_field()
+
+
+class OrganizationRegraded(_OnBranch):
+    grade = vocab_field(Grade, required=True)
+    criteria_met = _CRITERIA_MET
+    evidence = text_field()
+    reason = text_field()
+
+
+class UpgradingPlanSet(_OnBranch):
+    target_grade = vocab_field(Grade, required=True)
+    targets = text_field()
+    measures = text_field()
+    responsible_person = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=NAME),
+        metadata={"description": "a pseudonymous id, e.g. P000123"},
+    )
+    deadline = fields.Date(required=True)
+
+
+class UpgradingProgressed(_OnBranch):
+    note = text_field(required=False)
+    percent_done = StrictInteger(required=True, validate=validate.Range(min=0, max=100))
+
+
+class UpgradingDone(_OnBranch):
+    outcome = text_field()
+
+
+class UpgradingVerified(_OnBranch):
+    passed = bool_field()
+    remarks = text_field(required=False)
+
+
+GRADING_SCHEMAS: dict[str, type[Schema]] = {
+    schema.__name__: schema
+    for schema in (
+        GradingRoundDefined,
+        OrganizationSurveyed,
+        OrganizationGraded,
+        GradeObjected,
+        OrganizationRegraded,
+        UpgradingPlanSet,
+        UpgradingProgressed,
+        UpgradingDone,
+        UpgradingVerified,
+    )
+}

@@ -1,0 +1,119 @@
+"""What the posted event types of grading rounds (分类定级, 晋位升级) do.
+
+``taizhang.handlers`` registers these in ``EVENT_TYPES`` beside the others. Every branch a
+post names is checked for existence and kind, for being of the round's district and, in a
+committee's round, of that committee.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+from uuid import uuid5
+
+from domain.base import LedgerAggregate
+from domain.branch import Branch
+from domain.committee import Committee
+from domain.district import District
+from domain.errors import require
+from domain.grading import GradingRound
+from domain.grading_criteria import TEMPLATES, CriterionDefinition, Grade
+from domain.provenance import Provenance
+from taizhang.unit_of_work import UnitOfWork
+
+Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
+
+# name -> (whether it creates the round, handler); every type concerns a grading round.
+GRADING_HANDLERS: dict[str, tuple[bool, Handler]] = {}
+
+
+def _handles(name: str, *, creates: bool = False) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        GRADING_HANDLERS[name] = (creates, fn)
+        return fn
+
+    return register
+
+
+@_handles("GradingRoundDefined", creates=True)
+def _round_defined(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    uow.read(District, d["district_id"], "district_id")
+    committee_id = d.get("committee_id")
+    if committee_id is not None:
+        committee = uow.read(Committee, committee_id, "committee_id")
+        require(
+            committee.district_id == d["district_id"],
+            "committee_id",
+            "same_district",
+            "the committee belongs to another district",
+        )
+    template_key = d.get("template_key", "")
+    given = d.get("criteria") or list(TEMPLATES.get(template_key, ()))
+    criteria = [
+        c if isinstance(c, CriterionDefinition) else CriterionDefinition(**c) for c in given
+    ]
+    return uow.add(
+        GradingRound.define(
+            p,
+            district_id=d["district_id"],
+            committee_id=committee_id,
+            name=d["name"],
+            year=d["year"],
+            starts_on=d["starts_on"],
+            ends_on=d["ends_on"],
+            criteria=criteria,
+            template_key=template_key,
+            id=d.get("id"),
+        )
+    )
+
+
+def _round_and_branch(uow: UnitOfWork, d: dict[str, Any]) -> tuple[GradingRound, Branch]:
+    round_ = uow.get(GradingRound, d.pop("round_id"), "round_id")
+    branch = uow.branch(d["branch_id"])
+    require(
+        branch.district_id == round_.district_id,
+        "branch_id",
+        "same_district",
+        f"branch {branch.id} belongs to another district",
+    )
+    if round_.committee_id is not None:
+        require(
+            branch.committee_id == round_.committee_id,
+            "branch_id",
+            "of_round_committee",
+            "a committee's round grades the committee's own branches",
+        )
+    return round_, branch
+
+
+def _round_command(name: str, method: str) -> None:
+    def handle(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+        round_, branch = _round_and_branch(uow, d)
+        getattr(round_, method)(p, today=uow.today, **d)
+        grade = d.get("grade")
+        if grade is not None and Grade.of(grade, "grade") is Grade.LAGGING:
+            # 000 §五(二): a weak branch is rectified and upgraded before it takes part
+            # (整顿，晋位升级后再开展活动): a lagging grade makes it a rectification
+            # target, as a weak baseline survey does, with an event id of its own.
+            designation = dataclasses.replace(p, event_id=uuid5(p.event_id, "designated"))
+            uow.get(Branch, branch.id, "branch_id").designate_if_weak(
+                designation, f"分类定级为后进：{d['evidence']}"
+            )
+        return round_
+
+    GRADING_HANDLERS[name] = (False, handle)
+
+
+for _name, _method in {
+    "OrganizationSurveyed": "survey",
+    "OrganizationGraded": "grade",
+    "GradeObjected": "object_to_grade",
+    "OrganizationRegraded": "regrade",
+    "UpgradingPlanSet": "set_upgrading_plan",
+    "UpgradingProgressed": "progress_upgrading",
+    "UpgradingDone": "complete_upgrading",
+    "UpgradingVerified": "verify_upgrading",
+}.items():
+    _round_command(_name, _method)
