@@ -171,8 +171,40 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
             "deadline": TODAY.isoformat(),
         },
         "ProblemWithdrawn": {**problem, "reason": "重复"},
+        **grading_samples(i),
     }
     return others[type_]
+
+
+def grading_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Valid data of the grading rounds' event types, naming b1 in the round of c1."""
+    on = {"round_id": i.get("round"), "branch_id": i["b1"]}
+    grade = {"grade": "lagging", "criteria_met": ["members"], "evidence": "考评记录"}
+    return {
+        "GradingRoundDefined": {
+            "district_id": i["district"],
+            "committee_id": i["c1"],
+            "name": "分类定级",
+            "year": START.year,
+            "starts_on": START.isoformat(),
+            "ends_on": TODAY.isoformat(),
+        },
+        "OrganizationSurveyed": {**on, "findings": {"leadership": "班子健全"}},
+        "OrganizationGraded": {**on, **grade},
+        "GradeObjected": {**on, "grounds": "已整改"},
+        "OrganizationRegraded": {**on, **grade, "grade": "average", "reason": "复核"},
+        "UpgradingPlanSet": {
+            **on,
+            "target_grade": "advanced",
+            "targets": "晋位",
+            "measures": "配齐班子",
+            "responsible_person": "P000001",
+            "deadline": TODAY.isoformat(),
+        },
+        "UpgradingProgressed": {**on, "note": "一半", "percent_done": 50},
+        "UpgradingDone": {**on, "outcome": "完成"},
+        "UpgradingVerified": {**on, "passed": True},
+    }
 
 
 REGISTRATIONS = {
@@ -182,6 +214,7 @@ REGISTRATIONS = {
     "InstructorRegistered": "/api/v1/instructors",
     "SupervisionGroupRegistered": "/api/v1/supervision-groups",
     "CampaignDefined": "/api/v1/campaigns",
+    "GradingRoundDefined": "/api/v1/grading-rounds",
 }
 
 
@@ -201,6 +234,7 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         "campaign": ("campaigns", "campaign_id"),
         "committee": ("committees", "committee_id"),
         "supervision_group": ("supervision-groups", "group_id"),
+        "grading_round": ("grading-rounds", "round_id"),
     }[concerns]
     return f"/api/v1/{resource}/{data[key]}/events"
 
@@ -228,6 +262,8 @@ def prepare(api: Api) -> dict[str, str]:
     path = path_of("SupervisionVisitRecorded", visit)
     visited = api.ok(api.event(path, "SupervisionVisitRecorded", visit))
     ids["item"] = str(suggestion_id(UUID(visited["event_id"]), 0))
+    round_ = grading_samples(ids)["GradingRoundDefined"]
+    ids["round"] = api.ok(api.event("/api/v1/grading-rounds", None, round_))["aggregate_id"]
     return ids
 
 

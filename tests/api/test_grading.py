@@ -1,0 +1,140 @@
+"""Grading rounds over HTTP: posting surveys, grades, objections and upgrading, with the
+roles, scope and refusals of every other write; and the grading views as of a date.
+
+Seed 001 §二1: "上级党组织要按照“领导班子好、党员队伍好、工作机制好、工作业绩好、群众反映好”的
+标准，对所属基层党组织进行分类定级" — the upper level grades, so a branch's own system
+(an integrator) may not grade itself.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from tests.api.conftest import START, TODAY, Api
+
+D1 = START + timedelta(days=1)
+D2 = START + timedelta(days=2)
+D3 = START + timedelta(days=3)
+
+
+def define_round(api: Api, who: str = "office", **data: Any) -> str:
+    body = {
+        "district_id": str(api.ids["district"]),
+        "name": f"{START.year}年度分类定级",
+        "year": START.year,
+        "starts_on": START.isoformat(),
+        "ends_on": TODAY.isoformat(),
+        **data,
+    }
+    answer = api.event("/api/v1/grading-rounds", None, body, who, occurred_on=START.isoformat())
+    return str(api.ok(answer)["aggregate_id"])
+
+
+def on_round(
+    api: Api, round_id: str, type_: str, branch: str, who: str = "office", **data: Any
+) -> Any:
+    on = data.pop("occurred_on", TODAY).isoformat()
+    body = {"branch_id": str(api.ids[branch]), **data}
+    return api.event(f"/api/v1/grading-rounds/{round_id}/events", type_, body, who, occurred_on=on)
+
+
+def grade(
+    api: Api, round_id: str, branch: str, value: str, on: Any = D2, who: str = "office"
+) -> Any:
+    api.ok(on_round(api, round_id, "OrganizationSurveyed", branch, who, occurred_on=D1,
+                    findings={"leadership": "班子健全"}))  # fmt: skip
+    return on_round(api, round_id, "OrganizationGraded", branch, who, occurred_on=on,
+                    grade=value, criteria_met=["members"], evidence="考评记录")  # fmt: skip
+
+
+def test_the_office_defines_a_round_with_the_five_goods_and_grades_after_a_survey(api: Api) -> None:
+    """001 §二1: 调查摸底，分类定级…在此基础上…进行分类定级."""
+    round_id = define_round(api)
+    premature = on_round(api, round_id, "OrganizationGraded", "b1", grade="advanced",
+                         criteria_met=[], evidence="x")  # fmt: skip
+    assert premature.status_code == 409
+    assert premature.get_json()["errors"][0]["rule"] == "surveyed_first"
+    answer = api.ok(grade(api, round_id, "b1", "average"))
+    assert answer["event_type"] == "OrganizationGraded"
+    unknown = on_round(api, round_id, "OrganizationRegraded", "b1", grade="advanced",
+                       criteria_met=["wealth"], evidence="x", reason="y")  # fmt: skip
+    assert unknown.status_code == 422
+    assert unknown.get_json()["errors"][0]["field"] == "data.criteria_met"
+
+
+def test_the_grader_comes_from_the_credentials_and_a_branch_may_not_grade_itself(api: Api) -> None:
+    round_id = define_round(api)
+    api.ok(on_round(api, round_id, "OrganizationSurveyed", "b1", "committee_c1",
+                    occurred_on=D1, findings={"role_played": "作用发挥不充分"}))  # fmt: skip
+    own = on_round(api, round_id, "OrganizationGraded", "b1", "integrator_b1", occurred_on=D2,
+                   grade="advanced", criteria_met=[], evidence="自评")  # fmt: skip
+    assert own.status_code == 403
+    named = on_round(api, round_id, "OrganizationGraded", "b1", "committee_c1", occurred_on=D2,
+                     grade="average", criteria_met=[], evidence="x", grader="someone")  # fmt: skip
+    assert named.status_code == 422
+    assert named.get_json()["errors"][0]["field"] == "data.grader"
+
+
+def test_ids_in_the_body_are_checked_for_scope_existence_and_kind(api: Api) -> None:
+    round_id = define_round(api)
+    # Another committee's branch, for the committee of c1: as if it did not exist.
+    other = on_round(api, round_id, "OrganizationSurveyed", "b2", "committee_c1",
+                     findings={"leadership": "x"})  # fmt: skip
+    assert other.status_code == 404 and other.get_json()["errors"][0]["field"] == "branch_id"
+    # A campaign's id where a round's belongs: not a round.
+    survey = {"branch_id": str(api.ids["b1"]), "findings": {"leadership": "x"}}
+    path = f"/api/v1/grading-rounds/{api.ids['campaign']}/events"
+    wrong_kind = api.event(path, "OrganizationSurveyed", survey)
+    assert wrong_kind.status_code == 404
+    # A branch of another district.
+    far = on_round(
+        api, round_id, "OrganizationSurveyed", "b3", "admin", findings={"leadership": "x"}
+    )
+    assert far.status_code == 409 and far.get_json()["errors"][0]["rule"] == "same_district"
+
+
+def test_a_committees_round_grades_its_own_branches_and_only_the_office_defines_the_districts(
+    api: Api,
+) -> None:
+    refused = api.event("/api/v1/grading-rounds", None, {
+        "district_id": str(api.ids["district"]), "name": "定级", "year": START.year,
+        "starts_on": START.isoformat(), "ends_on": TODAY.isoformat()}, "committee_c1")  # fmt: skip
+    assert refused.status_code == 403
+    round_id = define_round(api, "committee_c1", committee_id=str(api.ids["c1"]))
+    api.ok(grade(api, round_id, "b1", "advanced", who="committee_c1"))
+    not_its = on_round(api, round_id, "OrganizationSurveyed", "b2", "office",
+                       findings={"leadership": "x"})  # fmt: skip
+    assert not_its.status_code == 409
+    assert not_its.get_json()["errors"][0]["rule"] == "of_round_committee"
+
+
+def test_a_lagging_grade_makes_the_branch_a_rectification_target(api: Api) -> None:
+    """000 §五(二): 对软弱涣散的“两新”组织党组织…及时采取措施进行整顿，晋位升级后再开展活动."""
+    round_id = define_round(api)
+    api.ok(grade(api, round_id, "b1", "lagging"))
+    branch = api.get(f"/api/v1/branches/{api.ids['b1']}").get_json()
+    assert branch["is_rectification_target"] is True, branch
+
+
+def test_objection_regrade_and_an_upgrading_plan_tracked_to_verification(api: Api) -> None:
+    """001 §二3: 指导基层党组织明确改进提高的目标、责任和措施，认真抓好整改落实."""
+    round_id = define_round(api)
+    api.ok(grade(api, round_id, "b1", "lagging"))
+    api.ok(on_round(api, round_id, "GradeObjected", "b1", "integrator_b1", occurred_on=D3,
+                    grounds="班子已配齐"))  # fmt: skip
+    api.ok(on_round(api, round_id, "OrganizationRegraded", "b1", "committee_c1", occurred_on=D3,
+                    grade="average", criteria_met=["members", "leadership"], evidence="复核",
+                    reason="异议成立"))  # fmt: skip
+    plan = {"target_grade": "advanced", "targets": "晋位", "measures": "选派指导员",
+            "deadline": (D3 + timedelta(days=30)).isoformat()}  # fmt: skip
+    named = on_round(api, round_id, "UpgradingPlanSet", "b1", "integrator_b1", occurred_on=D3,
+                     responsible_person="张三", **plan)  # fmt: skip
+    assert named.status_code == 422
+    assert named.get_json()["errors"][0]["rule"] == "pseudonymous_id"
+    api.ok(on_round(api, round_id, "UpgradingPlanSet", "b1", "integrator_b1", occurred_on=D3,
+                    responsible_person="P000042", **plan))  # fmt: skip
+    api.ok(on_round(api, round_id, "UpgradingDone", "b1", "integrator_b1", outcome="已完成"))
+    self_verified = on_round(api, round_id, "UpgradingVerified", "b1", "integrator_b1", passed=True)
+    assert self_verified.status_code == 403
+    api.ok(on_round(api, round_id, "UpgradingVerified", "b1", "committee_c1", passed=True))
