@@ -41,6 +41,7 @@ URL_IDS = {
     "problem": ("problem_id",),
     "committee": ("committee_id",),
     "supervision_group": ("group_id",),
+    "grading_round": ("round_id",),
 }
 
 
@@ -266,6 +267,7 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_problem_event": "problem",
         "post_committee_event": "committee",
         "post_group_event": "supervision_group",
+        "post_grading_event": "grading_round",
     }[name]
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
 

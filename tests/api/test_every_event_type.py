@@ -192,6 +192,40 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
     post(second_steps, "FactWithdrawn", {"withdraws": done["event_id"], "reason": "误报"})
     post(second_steps, "ProblemWithdrawn", {"reason": "重复"})
     post(campaign, "BranchWithdrawn", {"branch_id": ids["b2"], "reason": "注销"})
+    defined = post(
+        "/api/v1/grading-rounds",
+        None,
+        {
+            "district_id": ids["district"],
+            "name": "分类定级",
+            "year": TODAY.year,
+            "starts_on": TODAY.isoformat(),
+            "ends_on": TODAY.isoformat(),
+        },
+    )
+    grading = f"/api/v1/grading-rounds/{defined['aggregate_id']}/events"
+    on_b1 = {"branch_id": ids["b1"]}
+    grade = {"criteria_met": ["members"], "evidence": "考评记录"}
+    for type_, data in [
+        ("OrganizationSurveyed", {"findings": {"leadership": "班子不全"}}),
+        ("OrganizationGraded", {"grade": "lagging", **grade}),
+        ("GradeObjected", {"grounds": "已配齐"}),
+        ("OrganizationRegraded", {"grade": "average", "reason": "复核", **grade}),
+        (
+            "UpgradingPlanSet",
+            {
+                "target_grade": "advanced",
+                "targets": "晋位",
+                "measures": "选派指导员",
+                "responsible_person": "P000001",
+                "deadline": TODAY.isoformat(),
+            },
+        ),
+        ("UpgradingProgressed", {"note": "一半", "percent_done": 50}),
+        ("UpgradingDone", {"outcome": "完成"}),
+        ("UpgradingVerified", {"passed": True}),
+    ]:
+        post(grading, type_, {**on_b1, **data})
     assert posted >= set(EVENT_TYPES)
     state = api.get(work).get_json()
     hours = [f for f in state["facts"] if f["type"] == "StudySessionHeld"][0]["data"]["hours"]
