@@ -34,6 +34,7 @@ from domain.vocabulary import (
     RectificationStatus,
 )
 from projections.fold.work import phase_definition
+from projections.grading_views import GradingViews
 from projections.ledger_views import LedgerViews
 from projections.reach import Reach
 from projections.shared_views import SharedViews, Stamp, covers
@@ -65,7 +66,7 @@ from taizhang.pool_check import check_before_use
 log = logging.getLogger(__name__)
 
 
-class Views(SupervisionViews, LedgerViews):
+class Views(SupervisionViews, LedgerViews, GradingViews):
     def __init__(self, settings: Settings | None, *, connect: Callable[[], Any] | None = None):
         self.db = Database(settings) if settings is not None else None
         self.settings = settings

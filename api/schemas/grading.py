@@ -18,6 +18,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
+from api.schemas.queries import CommaList, Query, business_date, known_at_field
 from domain.grading_criteria import SURVEY_ITEMS, TEMPLATES, Grade
 
 _KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,62}$", error="lower snake_case")
@@ -131,3 +132,16 @@ GRADING_SCHEMAS: dict[str, type[Schema]] = {
         UpgradingVerified,
     )
 }
+
+
+class GradingQuery(Query):
+    """The grading views' query: a business date, a knowledge time, a committee."""
+
+    committee_id = fields.UUID(metadata={"description": "the branches of one committee on as_of"})
+    as_of = business_date("business date: the grades as they stood then (default today)")
+    known_at = known_at_field()
+    from_round = fields.UUID(metadata={"description": "transitions: the earlier round"})
+    grade = CommaList(
+        validate=validate.ContainsOnly([g.value for g in Grade]),
+        metadata={"description": "upgrading: the grades listed (default lagging)"},
+    )

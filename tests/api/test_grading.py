@@ -8,9 +8,11 @@ Seed 001 §二1: "上级党组织要按照“领导班子好、党员队伍好�
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
+from projections.worker import Worker
 from tests.api.conftest import START, TODAY, Api
 
 D1 = START + timedelta(days=1)
@@ -138,3 +140,95 @@ def test_objection_regrade_and_an_upgrading_plan_tracked_to_verification(api: Ap
     self_verified = on_round(api, round_id, "UpgradingVerified", "b1", "integrator_b1", passed=True)
     assert self_verified.status_code == 403
     api.ok(on_round(api, round_id, "UpgradingVerified", "b1", "committee_c1", passed=True))
+
+
+def catch_up(api: Api) -> None:
+    rt = api.app.extensions["taizhang"]
+    worker = Worker(rt.settings, ledger=rt.ledger)
+    try:
+        worker.catch_up()
+    finally:
+        worker.close()
+
+
+def two_rounds(api: Api) -> tuple[str, str]:
+    """The first round grades b1 lagging and b2 average; the second b1 average (up) and b2
+    lagging (down), and b2 was graded lagging only after an objection and re-grade."""
+    first = define_round(api)
+    api.ok(grade(api, first, "b1", "lagging"))
+    api.ok(grade(api, first, "b2", "average"))
+    second = define_round(api, name="复评")
+    api.ok(grade(api, second, "b1", "average", on=D3))
+    api.ok(grade(api, second, "b2", "average", on=D2))
+    api.ok(on_round(api, second, "GradeObjected", "b2", occurred_on=D3, grounds="x"))
+    api.ok(on_round(api, second, "OrganizationRegraded", "b2", occurred_on=TODAY,
+                    grade="lagging", criteria_met=[], evidence="复核", reason="核实"))  # fmt: skip
+    catch_up(api)
+    return first, second
+
+
+def test_grade_distribution_per_committee_and_district_as_of_a_date(api: Api) -> None:
+    """001 §二1: 对所属基层党组织进行分类定级 — the district reads how many are advanced,
+    average and lagging, in all and per committee, on any business date."""
+    first, second = two_rounds(api)
+    base = f"/api/v1/grading-rounds/{second}/distribution"
+    today = api.get(base, "office").get_json()
+    assert today["grades"] == {"advanced": 0, "average": 1, "lagging": 1}
+    assert {c["committee_id"]: c["grades"]["lagging"] for c in today["committees"]} == {
+        str(api.ids["c1"]): 0,
+        str(api.ids["c2"]): 1,
+    }
+    # Before b1's grade was dated, and while b2's objection was open.
+    earlier = api.get(f"{base}?as_of={D2.isoformat()}", "office").get_json()
+    assert earlier["grades"] == {"advanced": 0, "average": 1, "lagging": 0}
+    assert earlier["surveyed_not_graded"] == 1
+    open_objection = api.get(f"{base}?as_of={D3.isoformat()}", "office").get_json()
+    assert open_objection["objections_open"] == 1 and open_objection["grades"]["average"] == 2
+    # A committee's token reads its committee's part, not the whole district.
+    part = api.get(f"{base}?committee_id={api.ids['c1']}", "committee_c1").get_json()
+    assert part["grades"] == {"advanced": 0, "average": 1, "lagging": 0}
+    assert api.get(base, "committee_c1").status_code == 403
+    other = api.get(f"{base}?committee_id={api.ids['c2']}", "committee_c1")
+    assert other.status_code == 404
+
+
+def test_the_transitions_matrix_between_two_rounds(api: Api) -> None:
+    """001 §二3: 使每一个基层党组织在原有基础上都有新的提高，普遍实现晋位升级 — who moved up,
+    stayed and moved down from one round to the next."""
+    first, second = two_rounds(api)
+    path = f"/api/v1/grading-rounds/{second}/transitions?from_round={first}"
+    body = api.get(path, "office").get_json()
+    assert body["matrix"]["lagging"] == {"advanced": 0, "average": 1, "lagging": 0}
+    assert body["matrix"]["average"] == {"advanced": 0, "average": 0, "lagging": 1}
+    assert (body["moved_up"], body["stayed"], body["moved_down"]) == (1, 0, 1)
+    # On D3 b2's re-grade had not happened: it stayed average.
+    then = api.get(f"{path}&as_of={D3.isoformat()}", "office").get_json()
+    assert (then["moved_up"], then["stayed"], then["moved_down"]) == (1, 1, 0)
+    missing = api.get(f"/api/v1/grading-rounds/{second}/transitions", "office")
+    assert missing.status_code == 422
+
+
+def test_lagging_organizations_and_their_upgrading_as_of_and_as_known_at(api: Api) -> None:
+    """001 §二3: 整顿后进…认真抓好整改落实 — the lagging ones, with where their upgrading
+    stands; overdue when an open plan's deadline has passed."""
+    first = define_round(api)
+    api.ok(grade(api, first, "b1", "lagging"))
+    catch_up(api)
+    before_plan = datetime.now(UTC)
+    deadline = D3 + timedelta(days=2)
+    api.ok(on_round(api, first, "UpgradingPlanSet", "b1", occurred_on=D3, target_grade="average",
+                    targets="配齐班子", measures="选派指导员", responsible_person="P000007",
+                    deadline=deadline.isoformat()))  # fmt: skip
+    catch_up(api)
+    base = f"/api/v1/grading-rounds/{first}/upgrading"
+    now = api.get(base, "office").get_json()
+    (item,) = now["items"]
+    assert item["upgrading_status"] == "planned" and item["plan"]["overdue"] is True
+    assert item["grader"] and item["plan"]["responsible_person"] == "P000007"
+    assert now["statuses"]["planned"] == 1 and now["overdue"] == 1
+    on_d3 = api.get(f"{base}?as_of={D3.isoformat()}", "office").get_json()
+    assert on_d3["items"][0]["plan"]["overdue"] is False
+    # As known before the plan was recorded: no plan, whatever the business date.
+    known = api.get(f"{base}?known_at={quote(before_plan.isoformat())}", "office").get_json()
+    assert known["items"][0]["upgrading_status"] == "no_plan"
+    assert known["known_at"] is not None
