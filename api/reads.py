@@ -188,6 +188,7 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "campaign": ("/campaigns/<uuid:campaign_id>", "campaign_id"),
     "problem": ("/problems/<uuid:problem_id>", "problem_id"),
     "branch_work": ("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>", ""),
+    "grading_round": ("/grading-rounds/<uuid:round_id>", "round_id"),
 }
 
 

@@ -232,3 +232,16 @@ def test_lagging_organizations_and_their_upgrading_as_of_and_as_known_at(api: Ap
     known = api.get(f"{base}?known_at={quote(before_plan.isoformat())}", "office").get_json()
     assert known["items"][0]["upgrading_status"] == "no_plan"
     assert known["known_at"] is not None
+
+
+def test_a_rounds_state_and_history_name_the_grader_from_the_credentials(api: Api) -> None:
+    round_id = define_round(api)
+    api.ok(grade(api, round_id, "b1", "lagging", who="committee_c1"))
+    state = api.get(f"/api/v1/grading-rounds/{round_id}", "committee_c1")
+    assert state.status_code == 200, state.get_json()
+    assert [c["name_zh"] for c in state.get_json()["criteria"]][0] == "领导班子好"
+    history = api.get(f"/api/v1/grading-rounds/{round_id}/history", "office").get_json()
+    graded = [i for i in history["items"] if i["type"] == "OrganizationGraded"]
+    assert graded[0]["actor"] == "committee_c1" and graded[0]["data"]["grade"] == "lagging"
+    assert "grader" not in graded[0]["data"]
+    assert api.get(f"/api/v1/grading-rounds/{round_id}", "office_other").status_code == 404
