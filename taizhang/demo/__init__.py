@@ -24,6 +24,7 @@ from taizhang.demo.data import (
     campaign_id_for,
     district_id_for,
 )
+from taizhang.demo.grading import GradingWriter
 from taizhang.demo.organizations import DemoGenerator
 from taizhang.demo.saver import DemoSummary
 from taizhang.demo.writer import BranchWorkWriter
@@ -102,6 +103,15 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "Problem.FactCorrected",
         "Problem.FactWithdrawn",
         "Problem.Withdrawn",
+        "GradingRound.Defined",
+        "GradingRound.OrganizationSurveyed",
+        "GradingRound.OrganizationGraded",
+        "GradingRound.GradeObjected",
+        "GradingRound.OrganizationRegraded",
+        "GradingRound.UpgradingPlanSet",
+        "GradingRound.UpgradingProgressed",
+        "GradingRound.UpgradingDone",
+        "GradingRound.UpgradingVerified",
     }
 )
 
@@ -139,6 +149,8 @@ def generate(
         generator.define_campaign()
         generator.saver.flush()
         _record_work(generator)
+        # The grading rounds follow the campaign's story (taizhang.demo.grading).
+        generator.saver.add(*GradingWriter(generator).write())
     finally:
         generator.saver.close()
     summary.seconds = time.perf_counter() - started
