@@ -70,6 +70,8 @@ _TARGETS = "the committee designates rectification targets (000 §三(一) 研�
 _AS_FACT = "as the fact it corrects or withdraws"
 _GRADES = "the upper level surveys and grades its organizations (001 §二1 调查摸底，分类定级)"
 _UPGRADES = "each organization sets targets and measures and moves up (001 §二3 晋位升级)"
+_ASSESS = "the yearly reporting and assessment of secretaries (003 §二 述职评议考核)"
+_FUNDS = "funds and venues of the branch (003 §三 党建工作经费, “六有”)"
 
 _REPORTS = (ADMIN, OFFICE, INTEGRATOR)
 _SUPERVISES = (ADMIN, OFFICE, COMMITTEE)
@@ -153,6 +155,16 @@ DUTIES: dict[str, Duty] = {
     "UpgradingPlanSet": _duty(_UPGRADES, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
     "UpgradingProgressed": _duty(_UPGRADES, *_REPORTS),
     "UpgradingDone": _duty(_UPGRADES, *_REPORTS),
+    "YearlyReviewOpened": _duty(_ASSESS, *_SUPERVISES),
+    "SecretaryAssessed": _duty(_ASSESS, *_SUPERVISES),
+    "VenueChecked": _duty(_FUNDS, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "FundsRecorded": _duty(_FUNDS, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "FundsInspected": _duty(
+        "the office inspects the special funds' use (000 §五(三) 专项经费使用管理情况的检查)",
+        ADMIN,
+        OFFICE,
+        SUPERVISOR,
+    ),
     "UpgradingVerified": _duty(
         "the upper level checks the upgrading (001 §二4 考评)", ADMIN, OFFICE, COMMITTEE, SUPERVISOR
     ),

@@ -1,10 +1,11 @@
 """The grading views (分类定级, 晋位升级): grade distribution, transitions between rounds, and
-the lagging organizations with their upgrading, each as of a business date (``as_of``) and
-as known at a time (``known_at``), with the meanings they have on every other view.
+the lagging organizations with their upgrading; and the yearly review's summary (年度考核,
+five-star branches, funds and venues). Each as of a business date (``as_of``) and as known
+at a time (``known_at``), with the meanings they have on every other view.
 
-A district's round is read whole by those who cover the district, and by committee
-(``committee_id``) by those who cover the committee; a committee's round by those who cover
-that committee.
+A district's round (or review) is read whole by those who cover the district, and by
+committee (``committee_id``) by those who cover the committee; a committee's round by those
+who cover that committee.
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ from flask import Blueprint, Response
 from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
 from api.runtime import scope, wait_for_min_position
-from api.schemas.grading import GradingQuery
+from api.schemas.grading import GradingQuery, YearlyQuery
 from api.views import _views
 from domain.errors import NotFound
 from domain.grading import GradingRound
+from domain.yearly_review import YearlyReview
 
 bp = Blueprint("grading", __name__, url_prefix="/api/v1")
 
 
-def _readable(round_id: UUID, committee_id: UUID | None) -> GradingRound:
-    """The round, if the caller may read it (or the committee's part of it) as asked."""
+def _readable(
+    round_id: UUID, committee_id: UUID | None, kind: str = "grading_round"
+) -> GradingRound | YearlyReview:
+    """The round (or review), if the caller may read it (or a committee's part) as asked."""
     s = scope()
-    found = s.grading_round(round_id)
+    found = s.aggregate(kind, round_id)
     if committee_id is not None:
         committee = s.committee(committee_id)
         if committee.district_id != found.district_id:
@@ -100,5 +104,20 @@ def upgrading(round_id: UUID) -> Response:
             as_of=query.get("as_of"),
             committee_id=query.get("committee_id"),
             grades=tuple(query.get("grade") or ("lagging",)),
+        )
+    )
+
+
+@bp.get("/yearly-reviews/<uuid:review_id>/summary")
+def yearly_summary(review_id: UUID) -> Response:
+    """Secretaries assessed, five-star branches, venues against the 六有, funds by kind and
+    inspections of their use, in all and per committee, on as_of."""
+    query = load_query(YearlyQuery)
+    _readable(review_id, query.get("committee_id"), "yearly_review")
+    wait_for_min_position()
+    views = _views(query)
+    return as_json(
+        views.yearly_summary(
+            review_id, as_of=query.get("as_of"), committee_id=query.get("committee_id")
         )
     )

@@ -37,6 +37,7 @@ RESOURCE = {
     "problem": "/api/v1/problems/{id}",
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
     "grading_round": "/api/v1/grading-rounds/{id}",
+    "yearly_review": "/api/v1/yearly-reviews/{id}",
 }
 
 
@@ -54,6 +55,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
     "grading_round": _types(lambda n, s: s.concerns == "grading_round" and not s.creates),
+    "yearly_review": _types(lambda n, s: s.concerns == "yearly_review" and not s.creates),
 }
 
 
@@ -202,6 +204,7 @@ _registration("/instructors", "InstructorRegistered")
 _registration("/supervision-groups", "SupervisionGroupRegistered")
 _registration("/campaigns", "CampaignDefined")
 _registration("/grading-rounds", "GradingRoundDefined")
+_registration("/yearly-reviews", "YearlyReviewOpened")
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>/problems")
@@ -255,6 +258,12 @@ def post_group_event(group_id: UUID) -> Response:
 def post_grading_event(round_id: UUID) -> Response:
     """Post a survey, grade, objection, re-grade or upgrading step of a grading round."""
     return post_one(ACCEPTS["grading_round"], round_id=round_id)
+
+
+@bp.post("/yearly-reviews/<uuid:review_id>/events")
+def post_review_event(review_id: UUID) -> Response:
+    """Post a secretary's assessment, a venue check, funds or an inspection of their use."""
+    return post_one(ACCEPTS["yearly_review"], review_id=review_id)
 
 
 # -- batches --------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ class UpgradingPlan:
     last_step_on: date
 
 
-def _text(value: str, field: str, *, required: bool = True) -> None:
+def text_rule(value: str, field: str, *, required: bool = True) -> None:
+    """Refuse blank (when required) or overlong text, naming the field."""
     if required:
         require_value(bool(value.strip()), field, "required", f"{field} must not be blank")
     require_value(len(value) <= MAX_TEXT, field, "too_long", f"{field}: at most {MAX_TEXT} chars")
@@ -198,7 +199,7 @@ class GradingRound(LedgerAggregate):
         template_key: str = "",
         id: UUID | None = None,
     ) -> GradingRound:
-        _text(name, "name")
+        text_rule(name, "name")
         require_value(2000 <= year <= 2100, "year", "plausible_year", "year must be 2000-2100")
         require_value(
             starts_on <= ends_on, "ends_on", "after_start", "a round cannot end before it starts"
@@ -274,7 +275,7 @@ class GradingRound(LedgerAggregate):
                 "known_survey_item",
                 f"survey items: {', '.join(SURVEY_ITEMS)}",
             )
-            _text(text, f"findings.{key}")
+            text_rule(text, f"findings.{key}")
         self.trigger_event(
             self.OrganizationSurveyed, provenance=provenance, branch_id=branch_id, findings=findings
         )
@@ -303,7 +304,7 @@ class GradingRound(LedgerAggregate):
             "the organization is already graded in this round; post OrganizationRegraded",
         )
         self._check_criteria(criteria_met)
-        _text(evidence, "evidence")
+        text_rule(evidence, "evidence")
         self.trigger_event(
             self.OrganizationGraded,
             provenance=provenance,
@@ -324,7 +325,7 @@ class GradingRound(LedgerAggregate):
             "no_open_objection",
             "an objection to this grade is still open",
         )
-        _text(grounds, "grounds")
+        text_rule(grounds, "grounds")
         self.trigger_event(
             self.GradeObjected, provenance=provenance, branch_id=branch_id, grounds=grounds
         )
@@ -349,8 +350,8 @@ class GradingRound(LedgerAggregate):
             f"a re-grade is dated on or after the grade ({self.graded_on[branch_id]})",
         )
         self._check_criteria(criteria_met)
-        _text(evidence, "evidence")
-        _text(reason, "reason")
+        text_rule(evidence, "evidence")
+        text_rule(reason, "reason")
         self.trigger_event(
             self.OrganizationRegraded,
             provenance=provenance,
@@ -395,8 +396,8 @@ class GradingRound(LedgerAggregate):
             "no_open_plan",
             "the organization's upgrading plan is still open",
         )
-        _text(targets, "targets")
-        _text(measures, "measures")
+        text_rule(targets, "targets")
+        text_rule(measures, "measures")
         require_value(
             PSEUDONYMOUS_ID.fullmatch(responsible_person) is not None,
             "responsible_person",
@@ -456,7 +457,7 @@ class GradingRound(LedgerAggregate):
         self._plan_step(
             provenance, branch_id, {UpgradingStatus.PLANNED, UpgradingStatus.IN_PROGRESS}, today
         )
-        _text(note, "note", required=False)
+        text_rule(note, "note", required=False)
         require_value(0 <= percent_done <= 100, "percent_done", "percentage", "between 0 and 100")
         self.trigger_event(
             self.UpgradingProgressed,
@@ -472,7 +473,7 @@ class GradingRound(LedgerAggregate):
         self._plan_step(
             provenance, branch_id, {UpgradingStatus.PLANNED, UpgradingStatus.IN_PROGRESS}, today
         )
-        _text(outcome, "outcome")
+        text_rule(outcome, "outcome")
         self.trigger_event(
             self.UpgradingDone, provenance=provenance, branch_id=branch_id, outcome=outcome
         )
@@ -487,7 +488,7 @@ class GradingRound(LedgerAggregate):
         today: date,
     ) -> None:
         self._plan_step(provenance, branch_id, {UpgradingStatus.DONE}, today)
-        _text(remarks, "remarks", required=False)
+        text_rule(remarks, "remarks", required=False)
         self.trigger_event(
             self.UpgradingVerified,
             provenance=provenance,

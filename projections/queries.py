@@ -59,6 +59,7 @@ from projections.view_sql import (
     _uncursor,
     _within,
 )
+from projections.yearly_views import YearlyViews
 from taizhang.config import DEFAULT_VIEW_MAX_AGE_SECONDS, Settings
 from taizhang.lru import LRU
 from taizhang.pool_check import check_before_use
@@ -66,7 +67,7 @@ from taizhang.pool_check import check_before_use
 log = logging.getLogger(__name__)
 
 
-class Views(SupervisionViews, LedgerViews, GradingViews):
+class Views(SupervisionViews, LedgerViews, GradingViews, YearlyViews):
     def __init__(self, settings: Settings | None, *, connect: Callable[[], Any] | None = None):
         self.db = Database(settings) if settings is not None else None
         self.settings = settings

@@ -332,6 +332,35 @@ TABLES: tuple[Table, ...] = (
         (),
         frozenset({"history"}),
     ),
+    # -- projection "progress": yearly reviews (projections.fold.yearly) -------------------
+    Table(
+        "yearly_review",
+        "progress",
+        (
+            ("review_id", CODE),
+            ("district_id", CODE),
+            ("committee_id", CODE),
+            ("year", INT),
+            ("name", TEXT),
+            ("opened_on", CODE),
+        ),
+        ("review_id",),
+        (("district_id",),),
+    ),
+    Table(
+        "yearly_entry",
+        "progress",
+        (
+            ("review_id", CODE),
+            ("branch_id", CODE),
+            ("district_id", CODE),
+            # [[occurred_on, kind, values], ...] in log order (fold.yearly.entry_on).
+            ("history", TEXT),
+        ),
+        ("review_id", "branch_id"),
+        (),
+        frozenset({"history"}),
+    ),
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
         "branch_timeline",

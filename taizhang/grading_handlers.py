@@ -1,8 +1,9 @@
-"""What the posted event types of grading rounds (分类定级, 晋位升级) do.
+"""What the posted event types of grading rounds (分类定级, 晋位升级) and yearly reviews
+(年度考核, funds and venues) do.
 
 ``taizhang.handlers`` registers these in ``EVENT_TYPES`` beside the others. Every branch a
-post names is checked for existence and kind, for being of the round's district and, in a
-committee's round, of that committee.
+post names is checked for existence and kind, for being of the round's (review's) district
+and, in a committee's round (review), of that committee.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from domain.errors import require
 from domain.grading import GradingRound
 from domain.grading_criteria import TEMPLATES, CriterionDefinition, Grade
 from domain.provenance import Provenance
+from domain.yearly_review import YearlyReview
 from taizhang.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
 
 # name -> (whether it creates the round, handler); every type concerns a grading round.
 GRADING_HANDLERS: dict[str, tuple[bool, Handler]] = {}
+# The same for yearly reviews.
+REVIEW_HANDLERS: dict[str, tuple[bool, Handler]] = {}
 
 
 def _handles(name: str, *, creates: bool = False) -> Callable[[Handler], Handler]:
@@ -36,8 +40,8 @@ def _handles(name: str, *, creates: bool = False) -> Callable[[Handler], Handler
     return register
 
 
-@_handles("GradingRoundDefined", creates=True)
-def _round_defined(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+def _owner_checked(uow: UnitOfWork, d: dict[str, Any]) -> None:
+    """The district exists, and the committee named (if any) is of that district."""
     uow.read(District, d["district_id"], "district_id")
     committee_id = d.get("committee_id")
     if committee_id is not None:
@@ -48,6 +52,30 @@ def _round_defined(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerA
             "same_district",
             "the committee belongs to another district",
         )
+
+
+def _branch_of(uow: UnitOfWork, owner: GradingRound | YearlyReview, branch_id: Any) -> Branch:
+    """A branch a round or review may name: of its district, and of its committee if any."""
+    branch = uow.branch(branch_id)
+    require(
+        branch.district_id == owner.district_id,
+        "branch_id",
+        "same_district",
+        f"branch {branch.id} belongs to another district",
+    )
+    if owner.committee_id is not None:
+        require(
+            branch.committee_id == owner.committee_id,
+            "branch_id",
+            "of_round_committee",
+            "a committee's round or review concerns the committee's own branches",
+        )
+    return branch
+
+
+@_handles("GradingRoundDefined", creates=True)
+def _round_defined(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    _owner_checked(uow, d)
     template_key = d.get("template_key", "")
     given = d.get("criteria") or list(TEMPLATES.get(template_key, ()))
     criteria = [
@@ -57,7 +85,7 @@ def _round_defined(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerA
         GradingRound.define(
             p,
             district_id=d["district_id"],
-            committee_id=committee_id,
+            committee_id=d.get("committee_id"),
             name=d["name"],
             year=d["year"],
             starts_on=d["starts_on"],
@@ -71,21 +99,7 @@ def _round_defined(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerA
 
 def _round_and_branch(uow: UnitOfWork, d: dict[str, Any]) -> tuple[GradingRound, Branch]:
     round_ = uow.get(GradingRound, d.pop("round_id"), "round_id")
-    branch = uow.branch(d["branch_id"])
-    require(
-        branch.district_id == round_.district_id,
-        "branch_id",
-        "same_district",
-        f"branch {branch.id} belongs to another district",
-    )
-    if round_.committee_id is not None:
-        require(
-            branch.committee_id == round_.committee_id,
-            "branch_id",
-            "of_round_committee",
-            "a committee's round grades the committee's own branches",
-        )
-    return round_, branch
+    return round_, _branch_of(uow, round_, d["branch_id"])
 
 
 def _round_command(name: str, method: str) -> None:
@@ -117,3 +131,42 @@ for _name, _method in {
     "UpgradingVerified": "verify_upgrading",
 }.items():
     _round_command(_name, _method)
+
+
+# -- yearly reviews ------------------------------------------------------------------------
+
+
+def _review_opened(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    _owner_checked(uow, d)
+    return uow.add(
+        YearlyReview.open(
+            p,
+            district_id=d["district_id"],
+            committee_id=d.get("committee_id"),
+            year=d["year"],
+            name=d["name"],
+            id=d.get("id"),
+        )
+    )
+
+
+REVIEW_HANDLERS["YearlyReviewOpened"] = (True, _review_opened)
+
+
+def _review_command(name: str, method: str) -> None:
+    def handle(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+        review = uow.get(YearlyReview, d.pop("review_id"), "review_id")
+        _branch_of(uow, review, d["branch_id"])
+        getattr(review, method)(p, today=uow.today, **d)
+        return review
+
+    REVIEW_HANDLERS[name] = (False, handle)
+
+
+for _name, _method in {
+    "SecretaryAssessed": "assess_secretary",
+    "VenueChecked": "check_venue",
+    "FundsRecorded": "record_funds",
+    "FundsInspected": "inspect_funds",
+}.items():
+    _review_command(_name, _method)

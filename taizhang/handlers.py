@@ -25,7 +25,7 @@ from domain.phases import PhaseDefinition
 from domain.problem import Problem
 from domain.provenance import Provenance
 from domain.supervision_group import SupervisionGroup
-from taizhang.grading_handlers import GRADING_HANDLERS
+from taizhang.grading_handlers import GRADING_HANDLERS, REVIEW_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
@@ -35,7 +35,7 @@ Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
 class EventType:
     name: str
     # district, committee, branch, instructor, supervision_group, campaign, branch_work,
-    # problem, grading_round
+    # problem, grading_round, yearly_review
     concerns: str
     creates: bool
     handle: Handler
@@ -63,6 +63,7 @@ _ID_OF = {
     "campaign": "campaign_id",
     "problem": "problem_id",
     "grading_round": "round_id",
+    "yearly_review": "review_id",
 }
 
 
@@ -451,3 +452,5 @@ for _name, _method in {
 
 for _name, (_creates, _handle) in GRADING_HANDLERS.items():
     EVENT_TYPES[_name] = EventType(_name, "grading_round", _creates, _handle)
+for _name, (_creates, _handle) in REVIEW_HANDLERS.items():
+    EVENT_TYPES[_name] = EventType(_name, "yearly_review", _creates, _handle)

@@ -12,6 +12,7 @@ from domain.grading_criteria import CriterionDefinition, Grade, UpgradingStatus
 from domain.phases import PhaseDefinition
 from domain.provenance import Provenance
 from domain.vocabulary import ALL_VOCABULARIES, Labelled
+from domain.yearly_review import AssessmentResult, FundKind
 
 
 class DateAsISO(Transcoding):
@@ -111,5 +112,5 @@ def register_transcodings(transcoder: Transcoder) -> None:
     transcoder.register(ProvenanceAsDict())  # type: ignore[attr-defined]
     transcoder.register(PhaseDefinitionAsDict())  # type: ignore[attr-defined]
     transcoder.register(CriterionDefinitionAsDict())  # type: ignore[attr-defined]
-    for vocabulary in (*ALL_VOCABULARIES, Grade, UpgradingStatus):
+    for vocabulary in (*ALL_VOCABULARIES, Grade, UpgradingStatus, AssessmentResult, FundKind):
         transcoder.register(vocabulary_transcoding(vocabulary))  # type: ignore[attr-defined]

@@ -6,6 +6,8 @@ rules. Who graded or verified is the token that posts it: no field names the gra
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from marshmallow import Schema, fields, validate
 
 from api.schemas.event_fields import (
@@ -20,6 +22,7 @@ from api.schemas.event_fields import (
 )
 from api.schemas.queries import CommaList, Query, business_date, known_at_field
 from domain.grading_criteria import SURVEY_ITEMS, TEMPLATES, Grade
+from domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind
 
 _KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,62}$", error="lower snake_case")
 
@@ -118,6 +121,69 @@ class UpgradingVerified(_OnBranch):
     remarks = text_field(required=False)
 
 
+class YearlyReviewOpened(Strict):
+    district_id = id_field()
+    committee_id = id_field(
+        required=False,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "a committee's own review; none: the district's"},
+    )
+    year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
+    name = name_field()
+
+
+class _InReview(Strict):
+    review_id = id_field()
+    branch_id = id_field()
+
+
+class SecretaryAssessed(_InReview):
+    secretary = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=NAME),
+        metadata={"description": "a pseudonymous id, e.g. P000123"},
+    )
+    result = vocab_field(AssessmentResult, required=True)
+    stars = StrictInteger(required=True, validate=validate.Range(min=0, max=5))
+    evidence = text_field()
+
+
+class VenueChecked(_InReview):
+    present = fields.List(
+        fields.String(validate=validate.OneOf(list(SIX_HAVES))),
+        required=True,
+        validate=validate.Length(max=6),
+        metadata={"description": "which of the 六有 the venue has: " + ", ".join(SIX_HAVES)},
+    )
+    notes = text_field(required=False)
+
+
+class FundsRecorded(_InReview):
+    kind = vocab_field(FundKind, required=True)
+    amount = fields.Decimal(
+        required=True,
+        places=None,
+        allow_nan=False,
+        validate=validate.Range(min=Decimal("0.01"), max=Decimal("100000000")),
+        metadata={"description": "yuan"},
+    )
+    purpose = text_field()
+    wage_total = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        places=None,
+        allow_nan=False,
+        validate=validate.Range(min=Decimal("0.01"), max=Decimal("1000000000000")),
+        metadata={"description": "the year's total wages (yuan): for a management expense"},
+    )
+
+
+class FundsInspected(_InReview):
+    compliant = bool_field()
+    findings = text_field()
+
+
 GRADING_SCHEMAS: dict[str, type[Schema]] = {
     schema.__name__: schema
     for schema in (
@@ -130,6 +196,11 @@ GRADING_SCHEMAS: dict[str, type[Schema]] = {
         UpgradingProgressed,
         UpgradingDone,
         UpgradingVerified,
+        YearlyReviewOpened,
+        SecretaryAssessed,
+        VenueChecked,
+        FundsRecorded,
+        FundsInspected,
     )
 }
 
@@ -145,3 +216,11 @@ class GradingQuery(Query):
         validate=validate.ContainsOnly([g.value for g in Grade]),
         metadata={"description": "upgrading: the grades listed (default lagging)"},
     )
+
+
+class YearlyQuery(Query):
+    """The yearly review's query: a business date, a knowledge time, a committee."""
+
+    committee_id = fields.UUID(metadata={"description": "the branches of one committee on as_of"})
+    as_of = business_date("business date: the review as it stood then (default today)")
+    known_at = known_at_field()

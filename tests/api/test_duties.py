@@ -179,6 +179,7 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
 def grading_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Valid data of the grading rounds' event types, naming b1 in the round of c1."""
     on = {"round_id": i.get("round"), "branch_id": i["b1"]}
+    in_review = {"review_id": i.get("review"), "branch_id": i["b1"]}
     grade = {"grade": "lagging", "criteria_met": ["members"], "evidence": "考评记录"}
     return {
         "GradingRoundDefined": {
@@ -204,6 +205,27 @@ def grading_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
         "UpgradingProgressed": {**on, "note": "一半", "percent_done": 50},
         "UpgradingDone": {**on, "outcome": "完成"},
         "UpgradingVerified": {**on, "passed": True},
+        "YearlyReviewOpened": {
+            "district_id": i["district"],
+            "committee_id": i["c1"],
+            "year": TODAY.year,
+            "name": "年度考核",
+        },
+        "SecretaryAssessed": {
+            **in_review,
+            "secretary": "P000002",
+            "result": "competent",
+            "stars": 4,
+            "evidence": "述职",
+        },
+        "VenueChecked": {**in_review, "present": ["site", "flag"]},
+        "FundsRecorded": {
+            **in_review,
+            "kind": "dues_returned",
+            "amount": "1200.50",
+            "purpose": "党费返还",
+        },
+        "FundsInspected": {**in_review, "compliant": True, "findings": "使用规范"},
     }
 
 
@@ -215,6 +237,7 @@ REGISTRATIONS = {
     "SupervisionGroupRegistered": "/api/v1/supervision-groups",
     "CampaignDefined": "/api/v1/campaigns",
     "GradingRoundDefined": "/api/v1/grading-rounds",
+    "YearlyReviewOpened": "/api/v1/yearly-reviews",
 }
 
 
@@ -235,6 +258,7 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         "committee": ("committees", "committee_id"),
         "supervision_group": ("supervision-groups", "group_id"),
         "grading_round": ("grading-rounds", "round_id"),
+        "yearly_review": ("yearly-reviews", "review_id"),
     }[concerns]
     return f"/api/v1/{resource}/{data[key]}/events"
 
@@ -264,6 +288,8 @@ def prepare(api: Api) -> dict[str, str]:
     ids["item"] = str(suggestion_id(UUID(visited["event_id"]), 0))
     round_ = grading_samples(ids)["GradingRoundDefined"]
     ids["round"] = api.ok(api.event("/api/v1/grading-rounds", None, round_))["aggregate_id"]
+    review = grading_samples(ids)["YearlyReviewOpened"]
+    ids["review"] = api.ok(api.event("/api/v1/yearly-reviews", None, review))["aggregate_id"]
     return ids
 
 

@@ -226,6 +226,22 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         ("UpgradingVerified", {"passed": True}),
     ]:
         post(grading, type_, {**on_b1, **data})
+    opened = post(
+        "/api/v1/yearly-reviews",
+        None,
+        {"district_id": ids["district"], "year": TODAY.year, "name": "年度考核"},
+    )
+    review = f"/api/v1/yearly-reviews/{opened['aggregate_id']}/events"
+    for type_, data in [
+        (
+            "SecretaryAssessed",
+            {"secretary": "P000003", "result": "excellent", "stars": 5, "evidence": "述职"},
+        ),
+        ("VenueChecked", {"present": ["site", "facilities", "sign", "flag", "books", "rules"]}),
+        ("FundsRecorded", {"kind": "award", "amount": 10000, "purpose": "五星支部奖励"}),
+        ("FundsInspected", {"compliant": True, "findings": "使用规范"}),
+    ]:
+        post(review, type_, {**on_b1, **data})
     assert posted >= set(EVENT_TYPES)
     state = api.get(work).get_json()
     hours = [f for f in state["facts"] if f["type"] == "StudySessionHeld"][0]["data"]["hours"]
