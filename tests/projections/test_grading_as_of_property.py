@@ -8,8 +8,9 @@ batches. Then, for days across the rounds:
 
 * the live grade distribution, transitions and upgrading views equal the replay of the log
   (``projections.report``), field for field;
-* the distribution and transitions equal an independent count made here from what was
-  posted, per committee as the branches stood on the day;
+* the distribution and transitions, and the yearly review's venues meeting the 六有 and
+  five-star branches, equal an independent count made here from what was posted, per
+  committee as the branches stood on the day;
 * as known at earlier times they equal the same count over what had been posted by then.
 
 Seed 001 §二1 "分类定级" and §二3 "晋位升级": grades by round and branch, and moves between them.
@@ -62,6 +63,9 @@ actions = st.one_of(
     ),
     st.tuples(st.just("move"), branches, offsets),
     st.tuples(st.just("retry")),
+    # The yearly review: a venue check (all six, or some), a secretary's assessment.
+    st.tuples(st.just("venue"), st.just(0), branches, offsets, st.booleans()),
+    st.tuples(st.just("assess"), st.just(0), branches, offsets, st.integers(3, 5)),
 )
 
 
@@ -71,11 +75,14 @@ class Posted:
 
     # (at, on, round, branch, kind, grade)
     items: list[tuple[datetime, date, int, str, str, str | None]] = field(default_factory=list)
+    # (at, on, branch, all six) and (at, on, branch, stars)
+    venues: list[tuple[datetime, date, str, bool]] = field(default_factory=list)
+    stars: list[tuple[datetime, date, str, int]] = field(default_factory=list)
     moves: dict[str, list[tuple[datetime, date, str]]] = field(default_factory=dict)
 
 
 def run(
-    d: District, round_ids: list[UUID], steps: list[tuple[Any, ...]]
+    d: District, round_ids: list[UUID], steps: list[tuple[Any, ...]], review: UUID
 ) -> tuple[Posted, list[datetime]]:
     posted, times = Posted(), []
     last: tuple[str, date, dict[str, Any], str] | None = None
@@ -105,6 +112,19 @@ def run(
                 posted.moves.setdefault(step[1], []).append((now, day(step[2]), str(target)))
             continue
         index, branch, on = step[1], step[2], day(step[3])
+        in_review = {"review_id": review, "branch_id": d.branches[branch]}
+        if kind == "venue":
+            present = ["site", "facilities", "sign", "flag", "books", "rules"][
+                : 6 if step[4] else 3
+            ]
+            if post("VenueChecked", on, present=present, notes="", **in_review):
+                posted.venues.append((now, on, branch, step[4]))
+            continue
+        if kind == "assess":
+            if post("SecretaryAssessed", on, secretary="P000009", result="competent",
+                    stars=step[4], evidence="述职", **in_review):  # fmt: skip
+                posted.stars.append((now, on, branch, step[4]))
+            continue
         on_round = {"round_id": round_ids[index], "branch_id": d.branches[branch]}
         grade: str | None = None
         if kind == "survey":
@@ -160,15 +180,25 @@ def expected(d: District, posted: Posted, on: date, known: datetime) -> dict[str
     moves = {"up": 0, "stayed": 0, "down": 0}
     for branch in first.keys() & second.keys():
         moves[movement(first[branch], second[branch])] += 1
+    venues: dict[str, bool] = {}
+    for at, dated, branch, all_six in posted.venues:
+        if at < known and dated <= on:
+            venues[branch] = all_six
+    stars = {b: n for at, dated, b, n in posted.stars if at < known and dated <= on}
     return {
         "grades": {g: sum(1 for v in second.values() if v == g) for g in GRADES},
         "committees": per_committee,
         "moves": moves,
+        "six_haves": sum(venues.values()),
+        "five_star": sum(1 for n in stars.values() if n == 5),
     }
 
 
-def observed(distribution: dict[str, Any], transitions: dict[str, Any]) -> dict[str, Any]:
+def observed(found: dict[str, Any]) -> dict[str, Any]:
+    distribution, transitions = found["distribution"], found["transitions"]
     return {
+        "six_haves": found["yearly"]["six_haves"],
+        "five_star": found["yearly"]["five_star"],
         "grades": distribution["grades"],
         "committees": {c["committee_id"]: c["grades"] for c in distribution["committees"]},
         "moves": {
@@ -179,9 +209,10 @@ def observed(distribution: dict[str, Any], transitions: dict[str, Any]) -> dict[
     }
 
 
-def read(views: Views, round_ids: list[UUID], on: date) -> dict[str, Any]:
+def read(views: Views, round_ids: list[UUID], on: date, review: UUID) -> dict[str, Any]:
     first, second = round_ids
     found = {
+        "yearly": views.yearly_summary(review, as_of=on),
         "distribution": views.grade_distribution(second, as_of=on),
         "transitions": views.grade_transitions(first, second, as_of=on),
         "upgrading": views.upgrading(first, as_of=on, grades=("average", "lagging")),
@@ -203,7 +234,7 @@ def world(settings):
     service.ledger.close()
 
 
-def district_of(service: LedgerService, settings: Any) -> tuple[District, list[UUID]]:
+def district_of(service: LedgerService, settings: Any) -> tuple[District, list[UUID], UUID]:
     d = make_district(settings, service=service)
     d.initial_committee = {"a": d.town, "b": d.town, "c": d.sector}
     d.committee_of = dict(d.initial_committee)
@@ -212,7 +243,10 @@ def district_of(service: LedgerService, settings: Any) -> tuple[District, list[U
                starts_on=START, ends_on=TODAY, template_key="five_goods").aggregate_id
         for name in ("初评", "复评")
     ]  # fmt: skip
-    return d, round_ids
+    review = d.post(
+        "YearlyReviewOpened", START, district_id=d.district, year=2014, name="年度考核"
+    ).aggregate_id
+    return d, round_ids, review
 
 
 @hypothesis_settings(
@@ -224,8 +258,8 @@ def district_of(service: LedgerService, settings: Any) -> tuple[District, list[U
 @given(steps=st.lists(actions, min_size=1, max_size=30), checked=st.lists(offsets, max_size=3))
 def test_live_grading_views_equal_the_replay_and_the_count_on_every_date(world, steps, checked):
     settings, service, worker, views = world
-    d, round_ids = district_of(service, settings)
-    posted, times = run(d, round_ids, steps)
+    d, round_ids, review = district_of(service, settings)
+    posted, times = run(d, round_ids, steps, review)
     worker.catch_up()
     replay = replayed_views(settings, None, None)
     dated = {day(n) for step in steps for n in step[3:4] if isinstance(n, int)}
@@ -233,15 +267,11 @@ def test_live_grading_views_equal_the_replay_and_the_count_on_every_date(world, 
     dated |= {on - timedelta(days=1) for on in dated}
     days = sorted({START, START - timedelta(days=1), TODAY, *dated, *(day(n) for n in checked)})
     for on in days:
-        live = read(views, round_ids, on)
-        assert live == read(replay, round_ids, on), on
-        assert observed(live["distribution"], live["transitions"]) == expected(
-            d, posted, on, times[-1]
-        ), on
+        live = read(views, round_ids, on, review)
+        assert live == read(replay, round_ids, on, review), on
+        assert observed(live) == expected(d, posted, on, times[-1]), on
     for known in sorted(set(times[:: max(1, len(times) // 3)])):
         then = replayed_views(settings, known, None)
         for on in days:
-            found = read(then, round_ids, on)
-            assert observed(found["distribution"], found["transitions"]) == expected(
-                d, posted, on, known
-            ), (known, on)
+            found = read(then, round_ids, on, review)
+            assert observed(found) == expected(d, posted, on, known), (known, on)
