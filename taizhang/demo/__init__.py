@@ -112,6 +112,11 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "GradingRound.UpgradingProgressed",
         "GradingRound.UpgradingDone",
         "GradingRound.UpgradingVerified",
+        "YearlyReview.Opened",
+        "YearlyReview.SecretaryAssessed",
+        "YearlyReview.VenueChecked",
+        "YearlyReview.FundsRecorded",
+        "YearlyReview.FundsInspected",
     }
 )
 

@@ -8,7 +8,8 @@ lagging ones of 2013 (their designation as rectification targets is the survey's
 2014); those reorganized since move up to average in 2014, and those still awaiting
 reorganization stay lagging. The average and lagging branches of 2013 set upgrading plans
 early in 2014; most are done by June, some verified, and a verified plan's branch reaches its
-target grade. A few grades are objected to and re-graded.
+target grade. A few grades are objected to and re-graded. The 2013 yearly review of the
+branches graded in 2013 follows their grades (taizhang.demo.yearly).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from uuid import UUID
 
 from domain.grading import GradingRound
 from domain.grading_criteria import FIVE_GOODS, Grade, UpgradingStatus
+from domain.yearly_review import YearlyReview
 from taizhang.demo.data import (
     DEMO_TODAY,
     OFFICE_ACTOR,
@@ -27,6 +29,7 @@ from taizhang.demo.data import (
     _between,
 )
 from taizhang.demo.organizations import BranchState, DemoGenerator
+from taizhang.demo.yearly import YearlyWriter
 
 ROUNDS = {
     2013: ("番禺区两新组织党组织2013年度分类定级", date(2013, 10, 15), date(2013, 12, 31)),
@@ -61,11 +64,12 @@ class GradingWriter:
             for year, (name, starts, ends) in ROUNDS.items()
         }
         self.shown = 0  # objections shown so far: the first branches graded show one
+        self.yearly = YearlyWriter(generator, self.rng)
 
-    def write(self) -> list[GradingRound]:
+    def write(self) -> list[GradingRound | YearlyReview]:
         for state in self.g.branch_states:
             self.branch(state, Random(f"taizhang-demo/{self.g.seed}/grading/{state.index}"))
-        return list(self.rounds.values())
+        return [*self.rounds.values(), self.yearly.review]
 
     def _criteria(self, rng: Random, grade: Grade) -> list[str]:
         if grade is Grade.ADVANCED:
@@ -192,6 +196,7 @@ class GradingWriter:
             if self.shown < 3 or rng.random() < 0.04:
                 self._objection(rng, state, 2013, graded)
             earlier = self.rounds[2013].grades[branch.id]
+            self.yearly.branch(state, rng, earlier)
             if earlier is not Grade.ADVANCED:
                 status = self._upgrading(rng, state, earlier)
         if rng.random() > 0.9 and not branch.is_rectification_target:

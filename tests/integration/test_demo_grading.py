@@ -20,6 +20,7 @@ from taizhang.migrate import upgrade
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 ROUND_2013 = uuid5(_NAMESPACE, f"{DEFAULT_SEED}/grading/2013")
 ROUND_2014 = uuid5(_NAMESPACE, f"{DEFAULT_SEED}/grading/2014")
+REVIEW_2013 = uuid5(_NAMESPACE, f"{DEFAULT_SEED}/yearly/2013")
 
 
 def test_the_lagging_are_the_weak_and_each_lagging_or_average_one_plans_its_upgrading(
@@ -63,6 +64,7 @@ def test_the_readme_shows_the_demos_transitions_matrix(sqlite_settings: Settings
     views = Views(sqlite_settings)
     try:
         found = views.grade_transitions(ROUND_2013, ROUND_2014, as_of=DEMO_TODAY)
+        yearly = views.yearly_summary(REVIEW_2013, as_of=DEMO_TODAY)
     finally:
         views.close()
     assert str(ROUND_2013) in README and str(ROUND_2014) in README
@@ -72,4 +74,11 @@ def test_the_readme_shows_the_demos_transitions_matrix(sqlite_settings: Settings
         assert line in README, line
     moves = f"{found['moved_up']} moved up, {found['stayed']} stayed, {found['moved_down']} moved"
     assert moves in re.sub(r"\s+", " ", README)
-    assert f"the {found['graded_in_both']} branches graded in both" in re.sub(r"\s+", " ", README)
+    flat = re.sub(r"\s+", " ", README)
+    assert f"the {found['graded_in_both']} branches graded in both" in flat
+    assert str(REVIEW_2013) in README
+    summary = (
+        f"{yearly['five_star']} five-star branches of {yearly['assessed']} assessed, "
+        f"{yearly['six_haves']} venues with all six"
+    )
+    assert summary in flat, summary
