@@ -183,8 +183,7 @@ class GradingWriter:
 
     def branch(self, state: BranchState, rng: Random) -> None:
         branch = state.aggregate
-        registered = self.g.ledger.events.get(branch.id, limit=1)
-        registered_on = next(iter(registered)).provenance.occurred_on
+        registered_on = state.registered_on
         earlier: Grade | None = None
         status = None
         if registered_on <= GRADED_2013_IF_REGISTERED_BY:
