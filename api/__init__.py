@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from api import grading_views, me, openapi, ops, pages, reads, views, writes
+from api import coverage, grading_views, me, openapi, ops, pages, reads, views, writes
 from api.auth import TokenStore
 from api.problems import ApiProblem, register_error_handlers
 from api.runtime import Runtime
@@ -77,8 +77,8 @@ def create_app(
             )
         g.credential = found
 
-    blueprints = (writes.bp, reads.bp, views.bp, grading_views.bp, me.bp, ops.bp, openapi.bp)
-    for blueprint in blueprints:
+    blueprints = (writes.bp, reads.bp, views.bp, coverage.bp, grading_views.bp, me.bp, ops.bp)
+    for blueprint in (*blueprints, openapi.bp):
         app.register_blueprint(blueprint)
     pages.install(app, settings)
 

@@ -72,6 +72,12 @@ _GRADES = "the upper level surveys and grades its organizations (001 §二1 调�
 _UPGRADES = "each organization sets targets and measures and moves up (001 §二3 晋位升级)"
 _ASSESS = "the yearly reporting and assessment of secretaries (003 §二 述职评议考核)"
 _FUNDS = "funds and venues of the branch (003 §三 党建工作经费, “六有”)"
+_COVERAGE = (
+    "the committee keeps the register of the two-new organizations and their coverage "
+    "(000 §三(一) 登记造册、建立台账; 000 §四(一)1 两个全覆盖)"
+)
+_FOLLOW = "the upper level sends instructors and liaisons (001 §二 选派党建工作指导员、联络员)"
+_MASS = "mass organizations come first where no party organization is yet (004 先行建立…群团组织)"
 
 _REPORTS = (ADMIN, OFFICE, INTEGRATOR)
 _SUPERVISES = (ADMIN, OFFICE, COMMITTEE)
@@ -168,6 +174,23 @@ DUTIES: dict[str, Duty] = {
     "UpgradingVerified": _duty(
         "the upper level checks the upgrading (001 §二4 考评)", ADMIN, OFFICE, COMMITTEE, SUPERVISOR
     ),
+    **{
+        name: _duty(_COVERAGE, *_SUPERVISES)
+        for name in (
+            "HostOrganizationRegistered",
+            "StaffCounted",
+            "OrganizationRelocated",
+            "OrganizationCommitteesChanged",
+            "CoveredByBranch",
+            "CoverageEnded",
+            "OrganizationClosed",
+        )
+    },
+    "FollowerSent": _duty(_FOLLOW, *_SUPERVISES),
+    "FollowerRecalled": _duty(_FOLLOW, *_SUPERVISES),
+    "MassOrganizationSetUp": _duty(_MASS, *_SUPERVISES),
+    "MassOrganizationLeadershipChosen": _duty(_MASS, *_SUPERVISES),
+    "MassOrganizationDissolved": _duty(_MASS, *_SUPERVISES),
 }
 
 # The facts a correction or withdrawal can name, by their posted names.

@@ -44,6 +44,7 @@ URL_IDS = {
     "supervision_group": ("group_id",),
     "grading_round": ("round_id",),
     "yearly_review": ("review_id",),
+    "host_organization": ("host_organization_id",),
 }
 
 
@@ -271,6 +272,7 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_group_event": "supervision_group",
         "post_grading_event": "grading_round",
         "post_review_event": "yearly_review",
+        "post_host_organization_event": "host_organization",
     }[name]
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
 
@@ -290,6 +292,11 @@ def _get_response(endpoint: str, path: str) -> dict[str, Any]:
     if endpoint == "views.problem_ledger_workbook":
         return {
             "description": "the problem ledger (问题清单台账) as an Excel workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    if endpoint == "coverage.coverage_gaps_workbook":
+        return {
+            "description": "a gap list of the register (缺口清单) as an Excel workbook",
             "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
         }
     paged = ("/history", "/timeline", "/problems", "/progress", "-ranking", "/suggestions")

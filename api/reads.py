@@ -25,6 +25,7 @@ from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
 from domain.errors import NotFound
+from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
 from domain.phases import EIGHT_ONES
 from domain.problem import Problem
@@ -190,6 +191,10 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "branch_work": ("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>", ""),
     "grading_round": ("/grading-rounds/<uuid:round_id>", "round_id"),
     "yearly_review": ("/yearly-reviews/<uuid:review_id>", "review_id"),
+    "host_organization": (
+        "/host-organizations/<uuid:host_organization_id>",
+        "host_organization_id",
+    ),
 }
 
 
@@ -235,6 +240,7 @@ def _topics_by_type() -> dict[str, list[str]]:
         Campaign,
         BranchWork,
         Problem,
+        HostOrganization,
     ):
         for value in vars(owner).values():
             if (
@@ -350,6 +356,8 @@ class _Visibility:
                 return s.covers_branch(runtime().ledger.repository.get(aggregate.branch_id))
             if kind == "Committee":
                 return s.covers_committee(aggregate)
+            if kind == "HostOrganization":
+                return s.covers_host_organization(aggregate)
             if kind == "SupervisionGroup":
                 return s.covers_group(aggregate)
             if kind == "District":

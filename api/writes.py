@@ -38,6 +38,7 @@ RESOURCE = {
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
     "grading_round": "/api/v1/grading-rounds/{id}",
     "yearly_review": "/api/v1/yearly-reviews/{id}",
+    "host_organization": "/api/v1/host-organizations/{id}",
 }
 
 
@@ -56,6 +57,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
     "grading_round": _types(lambda n, s: s.concerns == "grading_round" and not s.creates),
     "yearly_review": _types(lambda n, s: s.concerns == "yearly_review" and not s.creates),
+    "host_organization": _types(lambda n, s: s.concerns == "host_organization" and not s.creates),
 }
 
 
@@ -205,6 +207,7 @@ _registration("/supervision-groups", "SupervisionGroupRegistered")
 _registration("/campaigns", "CampaignDefined")
 _registration("/grading-rounds", "GradingRoundDefined")
 _registration("/yearly-reviews", "YearlyReviewOpened")
+_registration("/host-organizations", "HostOrganizationRegistered")
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>/problems")
@@ -264,6 +267,13 @@ def post_grading_event(round_id: UUID) -> Response:
 def post_review_event(review_id: UUID) -> Response:
     """Post a secretary's assessment, a venue check, funds or an inspection of their use."""
     return post_one(ACCEPTS["yearly_review"], review_id=review_id)
+
+
+@bp.post("/host-organizations/<uuid:host_organization_id>/events")
+def post_host_organization_event(host_organization_id: UUID) -> Response:
+    """Post an event about a two-new organization on the register (staff counted, moved,
+    covered by a branch, instructor or liaison sent, mass organizations, closed)."""
+    return post_one(ACCEPTS["host_organization"], host_organization_id=host_organization_id)
 
 
 # -- batches --------------------------------------------------------------------------------

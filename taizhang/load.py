@@ -298,7 +298,7 @@ def make_request(
                 "category": rng.choice(["four_winds", "mass_interests", "member_awareness"]),
                 "description": "负载测试问题",
                 "measures": "整改措施",
-                "responsible_person": "张三",
+                "responsible_person": "P000101",
                 "deadline": today,
             },
         }

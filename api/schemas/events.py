@@ -36,6 +36,7 @@ from api.schemas.event_fields import (
     vocab_field,
 )
 from api.schemas.grading import GRADING_SCHEMAS
+from api.schemas.host_events import HOST_EVENT_SCHEMAS
 from domain.phases import MILESTONES
 from domain.vocabulary import (
     BranchLevel,
@@ -448,6 +449,7 @@ EVENT_SCHEMAS: dict[str, type[Schema]] = {
     "FactCorrected": FactCorrected,
     "FactWithdrawn": FactWithdrawn,
     **GRADING_SCHEMAS,
+    **HOST_EVENT_SCHEMAS,
 }
 _missing = set(EVENT_TYPES) - set(EVENT_SCHEMAS)
 if _missing:  # a new event type must come with its schema

@@ -6,7 +6,7 @@ No event of a round or review was stored before these tables existed, so the pro
 position stays where it is: the worker fills them from the events that follow.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

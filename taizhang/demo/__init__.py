@@ -26,6 +26,7 @@ from taizhang.demo.data import (
 )
 from taizhang.demo.grading import GradingWriter
 from taizhang.demo.organizations import DemoGenerator
+from taizhang.demo.register import RegisterWriter
 from taizhang.demo.saver import DemoSummary
 from taizhang.demo.writer import BranchWorkWriter
 from taizhang.ledger import Ledger
@@ -117,6 +118,11 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "YearlyReview.VenueChecked",
         "YearlyReview.FundsRecorded",
         "YearlyReview.FundsInspected",
+        "HostOrganization.Registered",
+        "HostOrganization.StaffCounted",
+        "HostOrganization.CoveredByBranch",
+        "HostOrganization.FollowerSent",
+        "HostOrganization.MassOrganizationSetUp",
     }
 )
 
@@ -156,6 +162,8 @@ def generate(
         _record_work(generator)
         # The grading rounds follow the campaign's story (taizhang.demo.grading).
         generator.saver.add(*GradingWriter(generator).write())
+        # After the work: the register follows the branches as they stand at its end.
+        RegisterWriter(generator).write()
     finally:
         generator.saver.close()
     summary.seconds = time.perf_counter() - started

@@ -173,6 +173,7 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         "ProblemWithdrawn": {**problem, "reason": "重复"},
         **grading_samples(i),
     }
+    others.update(register_samples(i))
     return others[type_]
 
 
@@ -229,6 +230,42 @@ def grading_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
     }
 
 
+def register_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The register's event types, on an organization of committee c1."""
+    org = {"host_organization_id": i.get("org")}
+    return {
+        "HostOrganizationRegistered": {
+            "district_id": i["district"],
+            "committee_id": i["c1"],
+            "name": "某公司",
+            "category": "social_organization",
+            "employees": 35,
+            "full_members": 0,
+        },
+        "StaffCounted": {**org, "employees": 40, "full_members": 1},
+        "OrganizationRelocated": {**org, "location_kind": "park", "location_name": "某园区"},
+        "OrganizationCommitteesChanged": {**org, "committee_id": i["c1"]},
+        "CoveredByBranch": {**org, "branch_id": i["b1"], "mode": "affiliated"},
+        "CoverageEnded": {**org, "reason": "撤销"},
+        "FollowerSent": {**org, "kind": "instructor", "instructor_id": i["instructor"]},
+        "FollowerRecalled": {**org, "instructor_id": i["instructor"]},
+        "MassOrganizationSetUp": {
+            **org,
+            "kind": "trade_union",
+            "leader": "P-1",
+            "workers_heard": True,
+        },
+        "MassOrganizationLeadershipChosen": {
+            **org,
+            "kind": "trade_union",
+            "leader": "P-2",
+            "workers_heard": True,
+        },
+        "MassOrganizationDissolved": {**org, "kind": "trade_union", "reason": "合并"},
+        "OrganizationClosed": {**org, "reason": "注销"},
+    }
+
+
 REGISTRATIONS = {
     "DistrictRegistered": "/api/v1/districts",
     "CommitteeRegistered": "/api/v1/committees",
@@ -238,6 +275,7 @@ REGISTRATIONS = {
     "CampaignDefined": "/api/v1/campaigns",
     "GradingRoundDefined": "/api/v1/grading-rounds",
     "YearlyReviewOpened": "/api/v1/yearly-reviews",
+    "HostOrganizationRegistered": "/api/v1/host-organizations",
 }
 
 
@@ -259,6 +297,7 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         "supervision_group": ("supervision-groups", "group_id"),
         "grading_round": ("grading-rounds", "round_id"),
         "yearly_review": ("yearly-reviews", "review_id"),
+        "host_organization": ("host-organizations", "host_organization_id"),
     }[concerns]
     return f"/api/v1/{resource}/{data[key]}/events"
 
@@ -290,6 +329,8 @@ def prepare(api: Api) -> dict[str, str]:
     ids["round"] = api.ok(api.event("/api/v1/grading-rounds", None, round_))["aggregate_id"]
     review = grading_samples(ids)["YearlyReviewOpened"]
     ids["review"] = api.ok(api.event("/api/v1/yearly-reviews", None, review))["aggregate_id"]
+    registered = register_samples(ids)["HostOrganizationRegistered"]
+    ids["org"] = api.ok(api.event("/api/v1/host-organizations", None, registered))["aggregate_id"]
     return ids
 
 

@@ -38,7 +38,7 @@ def test_progress_supervision_ranking_problems_timeline(api: Api) -> None:
                 "category": "four_winds",
                 "description": "会议多",
                 "measures": "精简会议",
-                "responsible_person": "张三",
+                "responsible_person": "P000101",
                 "deadline": (TODAY + timedelta(days=5)).isoformat(),
             },
         )

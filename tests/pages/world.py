@@ -40,7 +40,7 @@ def add_facts(api: Api) -> dict[str, Any]:
                     "category": "four_winds",
                     "description": text,
                     "measures": "精简会议，规范台账",
-                    "responsible_person": "张三",
+                    "responsible_person": "P000101",
                     "deadline": (TODAY + timedelta(days=days)).isoformat(),
                 },
                 occurred_on=(TODAY - timedelta(days=10)).isoformat(),

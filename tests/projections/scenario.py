@@ -171,7 +171,7 @@ def story(d: District) -> dict[str, Any]:
         category="four_winds",
         description="会议多",
         measures="精简",
-        responsible_person="张三",
+        responsible_person="P000101",
         deadline=date(2014, 6, 30),
     ).aggregate_id
     ids["problem"] = problem
@@ -183,7 +183,7 @@ def story(d: District) -> dict[str, Any]:
         category="mass_interests",
         description="服务少",
         measures="增加",
-        responsible_person="李四",
+        responsible_person="P000102",
         deadline=date(2014, 6, 1),
     ).aggregate_id
     ids["late_problem"] = late
@@ -222,7 +222,7 @@ def story(d: District) -> dict[str, Any]:
         "a",
         date(2014, 6, 3),
         commitment_id=commitment,
-        member_name="王五",
+        member_name="P000103",
         content="助老",
     )
     d.work(
@@ -230,7 +230,7 @@ def story(d: District) -> dict[str, Any]:
         "a",
         date(2014, 6, 3),
         commitment_id=uuid4(),
-        member_name="赵六",
+        member_name="P000104",
         content="助学",
     )
     d.work("ServiceCommitmentFulfilled", "a", date(2014, 6, 12), commitment_id=commitment)

@@ -145,7 +145,7 @@ def test_problem_ledger_flags_overdue_for_the_day(world):
     by_id = {r["problem_id"]: r for r in rows}
     late = by_id[str(ids["late_problem"])]
     assert late["overdue"] is True and late["status"] == "listed"
-    assert late["committee_id"] == str(d.town) and late["responsible_person"] == "李四"
+    assert late["committee_id"] == str(d.town) and late["responsible_person"] == "P000102"
     done = by_id[str(ids["problem"])]
     assert done["status"] == "done" and done["overdue"] is False
     assert done["rectified_on"] == "2014-06-10"

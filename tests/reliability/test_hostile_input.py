@@ -258,7 +258,7 @@ def test_nul_characters_are_refused_and_the_views_keep_up(
         data = {
             "category": "four_winds",
             "measures": "精简会议",
-            "responsible_person": "张三",
+            "responsible_person": "P000101",
             "deadline": "2999-01-01",
         }
         before = stored(api)

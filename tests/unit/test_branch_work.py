@@ -3,7 +3,9 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from eventsourcing.utils import get_topic, resolve_topic
 
+from domain import branch_facts
 from domain.base import FactsNotLoaded, UnloadedFacts
 from domain.branch_work import BranchWork, branch_work_id
 from domain.errors import InvalidValue, RuleViolation
@@ -196,7 +198,7 @@ def test_opinions_collected_keeps_each_source_once():
         ),
         (
             "make_service_commitment",
-            dict(commitment_id=uuid4(), member_name="张三", content=" "),
+            dict(commitment_id=uuid4(), member_name="P000101", content=" "),
             "content",
             "required",
         ),
@@ -382,12 +384,12 @@ def test_service_commitment_is_made_then_fulfilled_once():
     with refused(RuleViolation, "commitment_id", "commitment_made"):
         w.fulfil_service_commitment(prov(), commitment_id=commitment)
     w.make_service_commitment(
-        prov(date(2014, 5, 10)), commitment_id=commitment, member_name="张三", content="帮扶2户"
+        prov(date(2014, 5, 10)), commitment_id=commitment, member_name="P000101", content="帮扶2户"
     )
     assert w.commitments() == {commitment: False}
     with refused(RuleViolation, "commitment_id", "new_commitment"):
         w.make_service_commitment(
-            prov(), commitment_id=commitment, member_name="张三", content="again"
+            prov(), commitment_id=commitment, member_name="P000101", content="again"
         )
     with refused(InvalidValue, "occurred_on", "not_before_commitment"):
         w.fulfil_service_commitment(prov(date(2014, 5, 9)), commitment_id=commitment)
@@ -435,3 +437,21 @@ def test_a_rule_that_needs_the_facts_says_they_were_not_loaded(command):
     with pytest.raises(FactsNotLoaded):
         command(unloaded)
     assert unloaded.pending_events == [] and unloaded.version == 7
+
+
+def test_the_facts_keep_the_topics_stored_in_every_log() -> None:
+    """The facts are written in domain/branch_facts.py but stored, as always, under the
+    aggregate's name: a log recorded before the move reads back, and new events are stored
+    under the same topics."""
+    names = [
+        name
+        for name, value in vars(branch_facts).items()
+        if isinstance(value, type) and issubclass(value, branch_facts.Fact)
+    ]
+    assert len(names) == 23
+    for name in names:
+        cls = getattr(BranchWork, name)
+        topic = f"domain.branch_work:BranchWork.{name}"
+        assert get_topic(cls) == topic
+        assert resolve_topic(topic) is cls
+        assert issubclass(cls, getattr(branch_facts, name)) and issubclass(cls, BranchWork.Fact)

@@ -153,7 +153,7 @@ def work_command() -> st.SearchStrategy[tuple[str, int, dict[str, Any]]]:
         command(
             "make_service_commitment",
             commitment_id=st.sampled_from(COMMITMENTS),
-            member_name=st.just("张三"),
+            member_name=st.just("P000101"),
             content=texts,
         ),
         command("fulfil_service_commitment", commitment_id=st.sampled_from(COMMITMENTS)),
