@@ -12,7 +12,19 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from api import coverage, evidence, me, openapi, ops, pages, party_life, reads, views, writes
+from api import (
+    coverage,
+    evidence,
+    grading_views,
+    me,
+    openapi,
+    ops,
+    pages,
+    party_life,
+    reads,
+    views,
+    writes,
+)
 from api.auth import TokenStore
 from api.problems import ApiProblem, register_error_handlers
 from api.runtime import Runtime
@@ -84,6 +96,7 @@ def create_app(
         views.bp,
         coverage.bp,
         party_life.bp,
+        grading_views.bp,
         me.bp,
         evidence.bp,
         ops.bp,

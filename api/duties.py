@@ -71,6 +71,10 @@ _AS_FACT = "as the fact it corrects or withdraws"
 _LIFE = "the branch holds its organizational life (002 党组织活动由党支部组织)"
 _DELAY_ASKED = "the branch reports a delay to the upper level (002 必须报告上级党组织)"
 _DELAY_AGREED = "the upper level agrees to a delay (002 必须报告上级党组织同意)"
+_GRADES = "the upper level surveys and grades its organizations (001 §二1 调查摸底，分类定级)"
+_UPGRADES = "each organization sets targets and measures and moves up (001 §二3 晋位升级)"
+_ASSESS = "the yearly reporting and assessment of secretaries (003 §二 述职评议考核)"
+_FUNDS = "funds and venues of the branch (003 §三 党建工作经费, “六有”)"
 _COVERAGE = (
     "the committee keeps the register of the two-new organizations and their coverage "
     "(000 §三(一) 登记造册、建立台账; 000 §四(一)1 两个全覆盖)"
@@ -155,6 +159,27 @@ DUTIES: dict[str, Duty] = {
     },
     "SupervisionVisitRecorded": _duty(_VISIT, ADMIN, OFFICE, SUPERVISOR),
     "RectificationVerified": _duty(_VERIFY, ADMIN, OFFICE, COMMITTEE, SUPERVISOR),
+    "GradingRoundDefined": _duty(_GRADES, *_SUPERVISES),
+    "OrganizationSurveyed": _duty(_GRADES, *_SUPERVISES),
+    "OrganizationGraded": _duty(_GRADES, *_SUPERVISES),
+    "OrganizationRegraded": _duty(_GRADES, *_SUPERVISES),
+    "GradeObjected": _duty("the graded organization disputes its grade", *_REPORTS),
+    "UpgradingPlanSet": _duty(_UPGRADES, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "UpgradingProgressed": _duty(_UPGRADES, *_REPORTS),
+    "UpgradingDone": _duty(_UPGRADES, *_REPORTS),
+    "YearlyReviewOpened": _duty(_ASSESS, *_SUPERVISES),
+    "SecretaryAssessed": _duty(_ASSESS, *_SUPERVISES),
+    "VenueChecked": _duty(_FUNDS, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "FundsRecorded": _duty(_FUNDS, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
+    "FundsInspected": _duty(
+        "the office inspects the special funds' use (000 §五(三) 专项经费使用管理情况的检查)",
+        ADMIN,
+        OFFICE,
+        SUPERVISOR,
+    ),
+    "UpgradingVerified": _duty(
+        "the upper level checks the upgrading (001 §二4 考评)", ADMIN, OFFICE, COMMITTEE, SUPERVISOR
+    ),
     **{
         name: _duty(_COVERAGE, *_SUPERVISES)
         for name in (

@@ -16,6 +16,7 @@ from marshmallow import INCLUDE, Schema, fields
 from api.openapi_links import add_links, operation_id
 from api.schemas.envelope import BatchSchema
 from api.schemas.events import EVENT_SCHEMAS
+from api.schemas.grading import GradingQuery, YearlyQuery
 from api.schemas.queries import (
     CheckpointsQuery,
     ConsistencyQuery,
@@ -52,6 +53,8 @@ URL_IDS = {
     "committee": ("committee_id",),
     "supervision_group": ("group_id",),
     "branch_life": ("branch_id",),
+    "grading_round": ("round_id",),
+    "yearly_review": ("review_id",),
     "host_organization": ("host_organization_id",),
 }
 
@@ -280,6 +283,8 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_committee_event": "committee",
         "post_group_event": "supervision_group",
         "post_life_event": "branch_life",
+        "post_grading_event": "grading_round",
+        "post_review_event": "yearly_review",
         "post_host_organization_event": "host_organization",
     }[name]
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
@@ -341,6 +346,10 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return PartyLifeQuery
     if endpoint.startswith("views."):
         return ViewQuery
+    if endpoint == "grading.yearly_summary":
+        return YearlyQuery
+    if endpoint.startswith("grading."):
+        return GradingQuery
     return None
 
 

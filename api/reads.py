@@ -191,6 +191,8 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "campaign": ("/campaigns/<uuid:campaign_id>", "campaign_id"),
     "problem": ("/problems/<uuid:problem_id>", "problem_id"),
     "branch_work": ("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>", ""),
+    "grading_round": ("/grading-rounds/<uuid:round_id>", "round_id"),
+    "yearly_review": ("/yearly-reviews/<uuid:review_id>", "review_id"),
     "host_organization": (
         "/host-organizations/<uuid:host_organization_id>",
         "host_organization_id",

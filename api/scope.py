@@ -39,11 +39,13 @@ from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
 from domain.errors import NotFound
+from domain.grading import GradingRound
 from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
 from domain.problem import Problem
 from domain.records import event_type as event_type_of
 from domain.supervision_group import SupervisionGroup
+from domain.yearly_review import YearlyReview
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
 
@@ -271,6 +273,27 @@ class Scope:
             raise self._hidden(Instructor, instructor_id, "instructor_id")
         return instructor
 
+    def grading_round(self, round_id: UUID) -> GradingRound:
+        """A district's round is read by everyone in its district; a committee's round by
+        those who cover the committee."""
+        found: GradingRound = self._owned(GradingRound, round_id, "round_id")
+        return found
+
+    def yearly_review(self, review_id: UUID) -> YearlyReview:
+        """As a grading round: the district's, or one committee's."""
+        found: YearlyReview = self._owned(YearlyReview, review_id, "review_id")
+        return found
+
+    def _owned(self, cls: type[Any], aggregate_id: UUID, field: str) -> Any:
+        found = self.load(cls, aggregate_id, field)
+        if not self.in_district(found.district_id):
+            raise self._hidden(cls, aggregate_id, field)
+        if found.committee_id is not None:
+            committee = self.home(Committee, found.committee_id, field)
+            if not self.covers_committee(committee):
+                raise self._hidden(cls, aggregate_id, field)
+        return found
+
     def aggregate(self, kind: str, aggregate_id: UUID) -> Any:
         return getattr(self, kind)(aggregate_id)
 
@@ -295,6 +318,14 @@ class Scope:
         self._ids_in_scope(data)
         if event_type in _DISTRICT_WIDE and not self.covers_district(data["district_id"]):
             raise Forbidden("office_only", f"only the campaign office posts {event_type}")
+        if (
+            event_type in ("GradingRoundDefined", "YearlyReviewOpened")
+            and data.get("committee_id") is None
+            and not self.covers_district(data["district_id"])
+        ):
+            raise Forbidden(
+                "office_only", f"only the campaign office posts a district's {event_type}"
+            )
         if EVENT_TYPES[event_type].concerns == "campaign" and "campaign_id" in data:
             campaign = self.campaign_home(data["campaign_id"])
             if not self.covers_district(campaign.district_id):
@@ -386,6 +417,8 @@ BODY_IDS: dict[str, str] = {
     "problem_id": "problem",
     "group_id": "supervision_group",
     "instructor_id": "instructor",
+    "round_id": "grading_round",
+    "review_id": "yearly_review",
     "host_organization_id": "host_organization",
     "industry_committee_id": "committee",
 }

@@ -37,6 +37,8 @@ RESOURCE = {
     "problem": "/api/v1/problems/{id}",
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
     "branch_life": "/api/v1/branches/{branch_id}/party-life",
+    "grading_round": "/api/v1/grading-rounds/{id}",
+    "yearly_review": "/api/v1/yearly-reviews/{id}",
     "host_organization": "/api/v1/host-organizations/{id}",
 }
 
@@ -55,6 +57,8 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
+    "grading_round": _types(lambda n, s: s.concerns == "grading_round" and not s.creates),
+    "yearly_review": _types(lambda n, s: s.concerns == "yearly_review" and not s.creates),
     "host_organization": _types(lambda n, s: s.concerns == "host_organization" and not s.creates),
 }
 
@@ -213,6 +217,8 @@ _registration("/branches", "BranchRegistered")
 _registration("/instructors", "InstructorRegistered")
 _registration("/supervision-groups", "SupervisionGroupRegistered")
 _registration("/campaigns", "CampaignDefined")
+_registration("/grading-rounds", "GradingRoundDefined")
+_registration("/yearly-reviews", "YearlyReviewOpened")
 _registration("/host-organizations", "HostOrganizationRegistered")
 
 
@@ -268,6 +274,18 @@ def post_committee_event(committee_id: UUID) -> Response:
 def post_group_event(group_id: UUID) -> Response:
     """Post an event about a supervision group (scope assigned or unassigned)."""
     return post_one(ACCEPTS["supervision_group"], group_id=group_id)
+
+
+@bp.post("/grading-rounds/<uuid:round_id>/events")
+def post_grading_event(round_id: UUID) -> Response:
+    """Post a survey, grade, objection, re-grade or upgrading step of a grading round."""
+    return post_one(ACCEPTS["grading_round"], round_id=round_id)
+
+
+@bp.post("/yearly-reviews/<uuid:review_id>/events")
+def post_review_event(review_id: UUID) -> Response:
+    """Post a secretary's assessment, a venue check, funds or an inspection of their use."""
+    return post_one(ACCEPTS["yearly_review"], review_id=review_id)
 
 
 @bp.post("/host-organizations/<uuid:host_organization_id>/events")

@@ -35,6 +35,7 @@ from domain.vocabulary import (
 )
 from projections.coverage_views import CoverageViews
 from projections.fold.work import phase_definition
+from projections.grading_views import GradingViews
 from projections.ledger_views import LedgerViews
 from projections.reach import Reach
 from projections.shared_views import SharedViews, Stamp, covers
@@ -60,6 +61,7 @@ from projections.view_sql import (
     _uncursor,
     _within,
 )
+from projections.yearly_views import YearlyViews
 from taizhang.config import DEFAULT_VIEW_MAX_AGE_SECONDS, Settings
 from taizhang.lru import LRU
 from taizhang.pool_check import check_before_use
@@ -67,7 +69,7 @@ from taizhang.pool_check import check_before_use
 log = logging.getLogger(__name__)
 
 
-class Views(SupervisionViews, LedgerViews, CoverageViews):
+class Views(SupervisionViews, LedgerViews, CoverageViews, GradingViews, YearlyViews):
     def __init__(self, settings: Settings | None, *, connect: Callable[[], Any] | None = None):
         self.db = Database(settings) if settings is not None else None
         self.settings = settings

@@ -299,6 +299,68 @@ TABLES: tuple[Table, ...] = (
         ("campaign_id", "branch_id", "item_id", "from_on"),
         (("campaign_id", "from_on"),),
     ),
+    # -- projection "progress": grading rounds (projections.fold.grading) -------------------
+    Table(
+        "grading_round",
+        "progress",
+        (
+            ("round_id", CODE),
+            ("district_id", CODE),
+            ("committee_id", CODE),
+            ("name", TEXT),
+            ("year", INT),
+            ("starts_on", CODE),
+            ("ends_on", CODE),
+            ("defined_on", CODE),
+            ("criteria", TEXT),
+        ),
+        ("round_id",),
+        (("district_id",),),
+        frozenset({"criteria"}),
+    ),
+    Table(
+        "grading_entry",
+        "progress",
+        (
+            ("round_id", CODE),
+            ("branch_id", CODE),
+            ("district_id", CODE),
+            # [[occurred_on, kind, values], ...] in log order (fold.grading.entry_on).
+            ("history", TEXT),
+        ),
+        ("round_id", "branch_id"),
+        (),
+        frozenset({"history"}),
+    ),
+    # -- projection "progress": yearly reviews (projections.fold.yearly) -------------------
+    Table(
+        "yearly_review",
+        "progress",
+        (
+            ("review_id", CODE),
+            ("district_id", CODE),
+            ("committee_id", CODE),
+            ("year", INT),
+            ("name", TEXT),
+            ("opened_on", CODE),
+        ),
+        ("review_id",),
+        (("district_id",),),
+    ),
+    Table(
+        "yearly_entry",
+        "progress",
+        (
+            ("review_id", CODE),
+            ("branch_id", CODE),
+            ("district_id", CODE),
+            # [[occurred_on, kind, values], ...] in log order (fold.yearly.entry_on).
+            ("history", TEXT),
+        ),
+        ("review_id", "branch_id"),
+        (),
+        frozenset({"history"}),
+    ),
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
         "branch_timeline",

@@ -24,7 +24,7 @@ Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
 class EventType:
     name: str
     # district, committee, branch, instructor, supervision_group, campaign, branch_work,
-    # branch_life, problem, host_organization
+    # branch_life, problem, host_organization, grading_round, yearly_review
     concerns: str
     creates: bool
     handle: Handler
@@ -60,6 +60,8 @@ _ID_OF = {
     "campaign": "campaign_id",
     "problem": "problem_id",
     "host_organization": "host_organization_id",
+    "grading_round": "round_id",
+    "yearly_review": "review_id",
 }
 
 

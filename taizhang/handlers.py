@@ -26,6 +26,7 @@ from domain.provenance import Provenance
 from domain.supervision_group import SupervisionGroup
 from taizhang import host_handlers
 from taizhang.event_types import EVENT_TYPES, EventType, Handler, handles
+from taizhang.grading_handlers import GRADING_HANDLERS, REVIEW_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 
 # The register's commands live in their own module; importing it registers them.
@@ -465,3 +466,11 @@ for _name, _method in {
     "ProblemWithdrawn": "withdraw",
 }.items():
     _problem_command(_name, _method)
+
+
+# -- grading rounds (taizhang.grading_handlers) ---------------------------------------------
+
+for _name, (_creates, _handle) in GRADING_HANDLERS.items():
+    EVENT_TYPES[_name] = EventType(_name, "grading_round", _creates, _handle)
+for _name, (_creates, _handle) in REVIEW_HANDLERS.items():
+    EVENT_TYPES[_name] = EventType(_name, "yearly_review", _creates, _handle)

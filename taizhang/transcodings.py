@@ -8,9 +8,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import Transcoder, Transcoding
 
+from domain.grading_criteria import CriterionDefinition, Grade, UpgradingStatus
 from domain.phases import PhaseDefinition
 from domain.provenance import Provenance
 from domain.vocabulary import ALL_VOCABULARIES, Labelled
+from domain.yearly_review import AssessmentResult, FundKind
 
 
 class DateAsISO(Transcoding):
@@ -78,6 +80,17 @@ class PhaseDefinitionAsDict(Transcoding):
         )
 
 
+class CriterionDefinitionAsDict(Transcoding):
+    type = CriterionDefinition
+    name = "criterion_definition"
+
+    def encode(self, obj: CriterionDefinition) -> dict[str, Any]:
+        return {"key": obj.key, "name_zh": obj.name_zh, "name_en": obj.name_en, "order": obj.order}
+
+    def decode(self, data: dict[str, Any]) -> CriterionDefinition:
+        return CriterionDefinition(data["key"], data["name_zh"], data["name_en"], data["order"])
+
+
 def vocabulary_transcoding(vocabulary: type[Labelled]) -> Transcoding:
     """One transcoding per vocabulary, named after it, storing the plain value."""
 
@@ -98,5 +111,6 @@ def register_transcodings(transcoder: Transcoder) -> None:
     transcoder.register(DateAsISO())  # type: ignore[attr-defined]
     transcoder.register(ProvenanceAsDict())  # type: ignore[attr-defined]
     transcoder.register(PhaseDefinitionAsDict())  # type: ignore[attr-defined]
-    for vocabulary in ALL_VOCABULARIES:
+    transcoder.register(CriterionDefinitionAsDict())  # type: ignore[attr-defined]
+    for vocabulary in (*ALL_VOCABULARIES, Grade, UpgradingStatus, AssessmentResult, FundKind):
         transcoder.register(vocabulary_transcoding(vocabulary))  # type: ignore[attr-defined]

@@ -35,6 +35,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
+from api.schemas.grading import GRADING_SCHEMAS
 from api.schemas.host_events import HOST_EVENT_SCHEMAS
 from domain.party_life import LifeActivity, ThemedDayPart
 from domain.phases import MILESTONES
@@ -501,6 +502,7 @@ EVENT_SCHEMAS: dict[str, type[Schema]] = {
     **{name: globals()[name] for name in EVENT_TYPES if isinstance(globals().get(name), type)},
     "FactCorrected": FactCorrected,
     "FactWithdrawn": FactWithdrawn,
+    **GRADING_SCHEMAS,
     **HOST_EVENT_SCHEMAS,
 }
 _missing = set(EVENT_TYPES) - set(EVENT_SCHEMAS)

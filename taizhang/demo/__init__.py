@@ -25,6 +25,7 @@ from taizhang.demo.data import (
     campaign_id_for,
     district_id_for,
 )
+from taizhang.demo.grading import GradingWriter
 from taizhang.demo.organizations import DemoGenerator
 from taizhang.demo.party_life import record_party_life
 from taizhang.demo.register import RegisterWriter
@@ -109,6 +110,20 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "BranchLife.LifeActivityHeld",
         "BranchLife.LifeMeetingDelayRequested",
         "BranchLife.LifeMeetingDelayApproved",
+        "GradingRound.Defined",
+        "GradingRound.OrganizationSurveyed",
+        "GradingRound.OrganizationGraded",
+        "GradingRound.GradeObjected",
+        "GradingRound.OrganizationRegraded",
+        "GradingRound.UpgradingPlanSet",
+        "GradingRound.UpgradingProgressed",
+        "GradingRound.UpgradingDone",
+        "GradingRound.UpgradingVerified",
+        "YearlyReview.Opened",
+        "YearlyReview.SecretaryAssessed",
+        "YearlyReview.VenueChecked",
+        "YearlyReview.FundsRecorded",
+        "YearlyReview.FundsInspected",
         "HostOrganization.Registered",
         "HostOrganization.StaffCounted",
         "HostOrganization.CoveredByBranch",
@@ -153,6 +168,8 @@ def generate(
         _record_work(generator)
         generator.saver.flush()
         record_party_life(generator)
+        # The grading rounds follow the campaign's story (taizhang.demo.grading).
+        generator.saver.add(*GradingWriter(generator).write())
         # After the work: the register follows the branches as they stand at its end.
         RegisterWriter(generator).write()
     finally:

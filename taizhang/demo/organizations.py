@@ -76,6 +76,7 @@ class BranchState:
     secretary: str
     source: str
     instructor: Instructor
+    registered_on: date = date(2014, 3, 31)  # the business date of its registration
 
 
 class DemoGenerator:
@@ -264,13 +265,9 @@ class DemoGenerator:
         name = self._branch_name(rng, host, place, formation, level)
         secretary = _person(rng)
         source = rng.choices([PARTY_PORTAL, MOBILE_APP, WEB], [6, 3, 1])[0]
+        registered = _between(rng, date(2013, 3, 1), date(2014, 3, 31))
         branch = Branch.register(
-            self.provenance(
-                rng,
-                _between(rng, date(2013, 3, 1), date(2014, 3, 31)),
-                f"{place}组织办 {_person(rng)}",
-                PARTY_PORTAL,
-            ),
+            self.provenance(rng, registered, f"{place}组织办 {_person(rng)}", PARTY_PORTAL),
             district_id=self.summary.district_id,
             committee_id=committee.aggregate.id,
             name=name,
@@ -289,7 +286,7 @@ class DemoGenerator:
             self.provenance(rng, _between(rng, date(2014, 3, 21), date(2014, 4, 9)), OFFICE_ACTOR),
             instructor.id,
         )
-        return BranchState(index, branch, committee, secretary, source, instructor)
+        return BranchState(index, branch, committee, secretary, source, instructor, registered)
 
     @staticmethod
     def _unique(rng: Random, names: set[str], make: Any) -> str:

@@ -185,9 +185,63 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         },
         "LifeMeetingDelayRequested": {**delay, "reason": "书记外出"},
         "LifeMeetingDelayApproved": delay,
+        **grading_samples(i),
     }
     others.update(register_samples(i))
     return others[type_]
+
+
+def grading_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Valid data of the grading rounds' event types, naming b1 in the round of c1."""
+    on = {"round_id": i.get("round"), "branch_id": i["b1"]}
+    in_review = {"review_id": i.get("review"), "branch_id": i["b1"]}
+    grade = {"grade": "lagging", "criteria_met": ["members"], "evidence": "考评记录"}
+    return {
+        "GradingRoundDefined": {
+            "district_id": i["district"],
+            "committee_id": i["c1"],
+            "name": "分类定级",
+            "year": START.year,
+            "starts_on": START.isoformat(),
+            "ends_on": TODAY.isoformat(),
+        },
+        "OrganizationSurveyed": {**on, "findings": {"leadership": "班子健全"}},
+        "OrganizationGraded": {**on, **grade},
+        "GradeObjected": {**on, "grounds": "已整改"},
+        "OrganizationRegraded": {**on, **grade, "grade": "average", "reason": "复核"},
+        "UpgradingPlanSet": {
+            **on,
+            "target_grade": "advanced",
+            "targets": "晋位",
+            "measures": "配齐班子",
+            "responsible_person": "P000001",
+            "deadline": TODAY.isoformat(),
+        },
+        "UpgradingProgressed": {**on, "note": "一半", "percent_done": 50},
+        "UpgradingDone": {**on, "outcome": "完成"},
+        "UpgradingVerified": {**on, "passed": True},
+        "YearlyReviewOpened": {
+            "district_id": i["district"],
+            "committee_id": i["c1"],
+            "year": TODAY.year,
+            "name": "年度考核",
+        },
+        "SecretaryAssessed": {
+            **in_review,
+            "secretary": "P000002",
+            "result": "competent",
+            "stars": 4,
+            "evidence": "述职",
+        },
+        "VenueChecked": {**in_review, "present": ["site", "flag"]},
+        "FundsRecorded": {
+            **in_review,
+            "kind": "dues_returned",
+            "amount": "1200.50",
+            "purpose": "党费返还",
+        },
+        "FundsInspected": {**in_review, "compliant": True, "findings": "使用规范"},
+    }
 
 
 def register_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -233,6 +287,8 @@ REGISTRATIONS = {
     "InstructorRegistered": "/api/v1/instructors",
     "SupervisionGroupRegistered": "/api/v1/supervision-groups",
     "CampaignDefined": "/api/v1/campaigns",
+    "GradingRoundDefined": "/api/v1/grading-rounds",
+    "YearlyReviewOpened": "/api/v1/yearly-reviews",
     "HostOrganizationRegistered": "/api/v1/host-organizations",
 }
 
@@ -254,6 +310,8 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         "committee": ("committees", "committee_id"),
         "supervision_group": ("supervision-groups", "group_id"),
         "branch_life": ("branches", "branch_id"),
+        "grading_round": ("grading-rounds", "round_id"),
+        "yearly_review": ("yearly-reviews", "review_id"),
         "host_organization": ("host-organizations", "host_organization_id"),
     }[concerns]
     if concerns == "branch_life":
@@ -284,6 +342,10 @@ def prepare(api: Api) -> dict[str, str]:
     path = path_of("SupervisionVisitRecorded", visit)
     visited = api.ok(api.event(path, "SupervisionVisitRecorded", visit))
     ids["item"] = str(suggestion_id(UUID(visited["event_id"]), 0))
+    round_ = grading_samples(ids)["GradingRoundDefined"]
+    ids["round"] = api.ok(api.event("/api/v1/grading-rounds", None, round_))["aggregate_id"]
+    review = grading_samples(ids)["YearlyReviewOpened"]
+    ids["review"] = api.ok(api.event("/api/v1/yearly-reviews", None, review))["aggregate_id"]
     registered = register_samples(ids)["HostOrganizationRegistered"]
     ids["org"] = api.ok(api.event("/api/v1/host-organizations", None, registered))["aggregate_id"]
     return ids

@@ -200,6 +200,56 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
     delay["until"] = f"{TODAY.year}-12-31"
     post(life, "LifeMeetingDelayRequested", {**delay, "reason": "书记外出"})
     post(life, "LifeMeetingDelayApproved", delay)
+    defined = post(
+        "/api/v1/grading-rounds",
+        None,
+        {
+            "district_id": ids["district"],
+            "name": "分类定级",
+            "year": TODAY.year,
+            "starts_on": TODAY.isoformat(),
+            "ends_on": TODAY.isoformat(),
+        },
+    )
+    grading = f"/api/v1/grading-rounds/{defined['aggregate_id']}/events"
+    on_b1 = {"branch_id": ids["b1"]}
+    grade = {"criteria_met": ["members"], "evidence": "考评记录"}
+    for type_, data in [
+        ("OrganizationSurveyed", {"findings": {"leadership": "班子不全"}}),
+        ("OrganizationGraded", {"grade": "lagging", **grade}),
+        ("GradeObjected", {"grounds": "已配齐"}),
+        ("OrganizationRegraded", {"grade": "average", "reason": "复核", **grade}),
+        (
+            "UpgradingPlanSet",
+            {
+                "target_grade": "advanced",
+                "targets": "晋位",
+                "measures": "选派指导员",
+                "responsible_person": "P000001",
+                "deadline": TODAY.isoformat(),
+            },
+        ),
+        ("UpgradingProgressed", {"note": "一半", "percent_done": 50}),
+        ("UpgradingDone", {"outcome": "完成"}),
+        ("UpgradingVerified", {"passed": True}),
+    ]:
+        post(grading, type_, {**on_b1, **data})
+    opened = post(
+        "/api/v1/yearly-reviews",
+        None,
+        {"district_id": ids["district"], "year": TODAY.year, "name": "年度考核"},
+    )
+    review = f"/api/v1/yearly-reviews/{opened['aggregate_id']}/events"
+    for type_, data in [
+        (
+            "SecretaryAssessed",
+            {"secretary": "P000003", "result": "excellent", "stars": 5, "evidence": "述职"},
+        ),
+        ("VenueChecked", {"present": ["site", "facilities", "sign", "flag", "books", "rules"]}),
+        ("FundsRecorded", {"kind": "award", "amount": 10000, "purpose": "五星支部奖励"}),
+        ("FundsInspected", {"compliant": True, "findings": "使用规范"}),
+    ]:
+        post(review, type_, {**on_b1, **data})
     org = post(
         "/api/v1/host-organizations",
         None,

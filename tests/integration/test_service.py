@@ -17,6 +17,8 @@ from domain.branch import Branch
 from domain.branch_life import branch_life_id
 from domain.branch_work import BranchWork, branch_work_id
 from domain.errors import InvalidValue, NotFound, RuleViolation
+from domain.grading import GradingRound
+from domain.grading_criteria import UpgradingStatus
 from domain.host_organization import HostOrganization
 from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
 from domain.problem import Problem
@@ -402,6 +404,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     w.post("LifeMeetingDelayRequested", {**delay, "reason": "书记外出"}, on=date(2014, 6, 10))
     w.post("LifeMeetingDelayApproved", {**delay, "note": ""}, on=date(2014, 6, 12))
 
+    grading_and_yearly_review(w)
     org = post_register_events(w, instructor, other_committee)
     assert w.posted == set(EVENT_TYPES)
 
@@ -420,6 +423,66 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     assert w.ledger.repository.get(second).withdrawn
     branch: Branch = w.ledger.repository.get(w.branch_id)
     assert branch.reorganized and branch.full_members == 5 and branch.employees == 95
+
+
+def grading_and_yearly_review(w: World) -> None:
+    """Seed 001 §二 (分类定级, 晋位升级) and 003 §二–三 (述职评议考核, 经费, “六有”)."""
+    round_id = w.post(
+        "GradingRoundDefined",
+        {
+            "district_id": w.district_id,
+            "name": "2014年度分类定级",
+            "year": 2014,
+            "starts_on": date(2014, 5, 1),
+            "ends_on": date(2014, 12, 31),
+            "template_key": "five_goods",
+        },
+        on=date(2014, 5, 1),
+    ).aggregate_id
+    on = {"round_id": round_id, "branch_id": w.branch_id}
+    grade = {"criteria_met": ["members"], "evidence": "评议记录"}
+    for type_, data, day in [
+        ("OrganizationSurveyed", {"findings": {"systems": "制度不全"}}, 5),
+        ("OrganizationGraded", {"grade": "average", **grade}, 10),
+        ("GradeObjected", {"grounds": "制度已补齐"}, 11),
+        ("OrganizationRegraded", {"grade": "average", "reason": "维持", **grade}, 12),
+        (
+            "UpgradingPlanSet",
+            {
+                "target_grade": "advanced",
+                "targets": "争创先进",
+                "measures": "完善制度",
+                "responsible_person": "P000010",
+                "deadline": date(2014, 9, 30),
+            },
+            13,
+        ),
+        ("UpgradingProgressed", {"note": "", "percent_done": 50}, 14),
+        ("UpgradingDone", {"outcome": "制度完善"}, 14),
+        ("UpgradingVerified", {"passed": True, "remarks": ""}, 15),
+    ]:
+        w.post(type_, {**on, **data}, on=date(2014, 6, day))
+    review_id = w.post(
+        "YearlyReviewOpened",
+        {"district_id": w.district_id, "year": 2014, "name": "年度考核"},
+        on=date(2014, 6, 1),
+    ).aggregate_id
+    in_review = {"review_id": review_id, "branch_id": w.branch_id}
+    for type_, data in [
+        (
+            "SecretaryAssessed",
+            {"secretary": "P000011", "result": "excellent", "stars": 5, "evidence": "述职"},
+        ),
+        ("VenueChecked", {"present": ["site", "flag"], "notes": ""}),
+        (
+            "FundsRecorded",
+            {"kind": "award", "amount": Decimal(10000), "purpose": "五星支部奖励"},
+        ),
+        ("FundsInspected", {"compliant": True, "findings": "专款专用"}),
+    ]:
+        w.post(type_, {**in_review, **data}, on=date(2014, 6, 15))
+    graded: GradingRound = w.ledger.repository.get(round_id)
+    assert graded.plans[w.branch_id].status is UpgradingStatus.VERIFIED
 
 
 def post_register_events(w: World, instructor: UUID, industry: UUID) -> UUID:

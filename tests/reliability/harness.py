@@ -284,7 +284,9 @@ def branch_item(orgs: Organizations, name: str) -> dict[str, Any]:
 
 def stored_branch_names(settings: Settings) -> list[str]:
     """The name of every BranchRegistered event in the log, duplicates included."""
-    ledger = Ledger(settings)
+    # Only reads: it creates nothing, so it reads a full disk too (creating the tables and
+    # the insert function again may need a new catalog page there).
+    ledger = Ledger(settings, CREATE_TABLE="n")
     try:
         names = []
         start = 1

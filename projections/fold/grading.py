@@ -1,0 +1,170 @@
+"""Folds of grading rounds (分类定级) and upgrading (晋位升级), and how an entry stood on a day.
+
+``grading_round`` keeps a round's definition. ``grading_entry`` keeps, per round and branch,
+the history of what was recorded, ``[occurred_on, kind, values]`` in log order, with the
+grader (the provenance's actor) beside each grade. ``entry_on`` reads an entry as it stood
+on a business date: the items dated that day or earlier, applied in log order
+(``projections.fold.dated``'s meaning of a day).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.grading import GradingRound
+from domain.grading_criteria import Grade
+from projections.fold.common import iso
+from projections.state import ViewState
+
+SURVEYED, GRADED, OBJECTED, REGRADED = "surveyed", "graded", "objected", "regraded"
+PLANNED, PROGRESSED, DONE, VERIFIED = "planned", "progressed", "done", "verified"
+
+
+def round_defined(state: ViewState, e: GradingRound.Defined) -> None:
+    rid = str(e.originator_id)
+    state.put(
+        "grading_round",
+        (rid,),
+        {
+            "round_id": rid,
+            "district_id": str(e.district_id),
+            "committee_id": str(e.committee_id) if e.committee_id is not None else None,
+            "name": e.name,
+            "year": e.year,
+            "starts_on": iso(e.starts_on),
+            "ends_on": iso(e.ends_on),
+            "defined_on": iso(e.provenance.occurred_on),
+            "criteria": [
+                {"key": c.key, "name_zh": c.name_zh, "name_en": c.name_en} for c in e.criteria
+            ],
+        },
+    )
+
+
+def _append(state: ViewState, e: Any, kind: str, values: dict[str, Any]) -> None:
+    key = (str(e.originator_id), str(e.branch_id))
+    row = state.get("grading_entry", key)
+    if row is None:
+        round_row = state.get("grading_round", (key[0],)) or {}
+        row = {
+            "round_id": key[0],
+            "branch_id": key[1],
+            "district_id": round_row.get("district_id"),
+            "history": [],
+        }
+    row["history"].append([iso(e.provenance.occurred_on), kind, values])
+    state.put("grading_entry", key, row)
+
+
+def surveyed(state: ViewState, e: GradingRound.OrganizationSurveyed) -> None:
+    _append(state, e, SURVEYED, {"items": sorted(e.findings)})
+
+
+def _grade_values(e: Any) -> dict[str, Any]:
+    return {
+        "grade": e.grade.value,
+        "criteria_met": list(e.criteria_met),
+        "grader": e.provenance.actor,
+    }
+
+
+def graded(state: ViewState, e: GradingRound.OrganizationGraded) -> None:
+    _append(state, e, GRADED, _grade_values(e))
+
+
+def objected(state: ViewState, e: GradingRound.GradeObjected) -> None:
+    _append(state, e, OBJECTED, {})
+
+
+def regraded(state: ViewState, e: GradingRound.OrganizationRegraded) -> None:
+    _append(state, e, REGRADED, _grade_values(e))
+
+
+def plan_set(state: ViewState, e: GradingRound.UpgradingPlanSet) -> None:
+    _append(
+        state,
+        e,
+        PLANNED,
+        {
+            "target_grade": e.target_grade.value,
+            "responsible_person": e.responsible_person,
+            "deadline": iso(e.deadline),
+        },
+    )
+
+
+def progressed(state: ViewState, e: GradingRound.UpgradingProgressed) -> None:
+    _append(state, e, PROGRESSED, {"percent_done": e.percent_done})
+
+
+def done(state: ViewState, e: GradingRound.UpgradingDone) -> None:
+    _append(state, e, DONE, {})
+
+
+def verified(state: ViewState, e: GradingRound.UpgradingVerified) -> None:
+    _append(state, e, VERIFIED, {"passed": e.passed, "verifier": e.provenance.actor})
+
+
+HANDLERS: dict[type, Any] = {
+    GradingRound.Defined: round_defined,
+    GradingRound.OrganizationSurveyed: surveyed,
+    GradingRound.OrganizationGraded: graded,
+    GradingRound.GradeObjected: objected,
+    GradingRound.OrganizationRegraded: regraded,
+    GradingRound.UpgradingPlanSet: plan_set,
+    GradingRound.UpgradingProgressed: progressed,
+    GradingRound.UpgradingDone: done,
+    GradingRound.UpgradingVerified: verified,
+}
+
+_PLAN_STATUS = {PROGRESSED: "in_progress", DONE: "done"}
+
+
+def entry_on(history: list[list[Any]], day: str) -> dict[str, Any]:
+    """What an entry's history made of it by ``day``: surveyed, the grade and who gave it,
+    whether an objection is open, and the upgrading plan with its status and overdue flag
+    (an open plan whose deadline is before ``day``, as a rectification's)."""
+    found: dict[str, Any] = {
+        "surveyed": False,
+        "grade": None,
+        "graded_on": None,
+        "grader": None,
+        "criteria_met": [],
+        "objection_open": False,
+        "plan": None,
+    }
+    for on, kind, values in history:
+        if on > day:
+            continue
+        if kind == SURVEYED:
+            found["surveyed"] = True
+        elif kind in (GRADED, REGRADED):
+            found.update(
+                grade=values["grade"],
+                graded_on=on,
+                grader=values["grader"],
+                criteria_met=values["criteria_met"],
+                objection_open=False,
+            )
+        elif kind == OBJECTED:
+            found["objection_open"] = True
+        elif kind == PLANNED:
+            found["plan"] = {**values, "set_on": on, "status": "planned", "percent_done": 0}
+        elif found["plan"] is not None:
+            plan = dict(found["plan"])
+            if kind == VERIFIED:
+                plan["status"] = "verified" if values["passed"] else "in_progress"
+            else:
+                plan["status"] = _PLAN_STATUS[kind]
+                plan["percent_done"] = values.get("percent_done", 100 if kind == DONE else 0)
+            found["plan"] = plan
+    plan = found["plan"]
+    if plan is not None:
+        plan["overdue"] = plan["status"] in ("planned", "in_progress") and plan["deadline"] < day
+    return found
+
+
+def movement(before: str, after: str) -> str:
+    """``up``, ``stayed`` or ``down`` from one grade to the next."""
+    difference = Grade.of(after, "grade").rank - Grade.of(before, "grade").rank
+    return "up" if difference > 0 else "down" if difference < 0 else "stayed"
