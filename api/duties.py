@@ -68,6 +68,11 @@ _CONTACT = "each committee member picks a contact point (000 §五(二) 联系�
 _INSTRUCT = "committees see that every branch has an instructor (000 §五(一) 指导员)"
 _TARGETS = "the committee designates rectification targets (000 §三(一) 研究确定整顿对象)"
 _AS_FACT = "as the fact it corrects or withdraws"
+_DEVELOPS = "the branch develops members and records each step (002 发展党员工作制度 (1)-(11))"
+_APPROVES = "the upper committee examines and approves (002 (13) 党委审批; 3(6) 3 个月内讨论审批)"
+_RECOMMENDED = (
+    "mass organizations recommend to the branch, which records it (004 四(三)4 向所在党支部推荐)"
+)
 
 _REPORTS = (ADMIN, OFFICE, INTEGRATOR)
 _SUPERVISES = (ADMIN, OFFICE, COMMITTEE)
@@ -143,6 +148,28 @@ DUTIES: dict[str, Duty] = {
     },
     "SupervisionVisitRecorded": _duty(_VISIT, ADMIN, OFFICE, SUPERVISOR),
     "RectificationVerified": _duty(_VERIFY, ADMIN, OFFICE, COMMITTEE, SUPERVISOR),
+    "RecommendedByMassOrganization": _duty(_RECOMMENDED, *_REPORTS),
+    **{
+        name: _duty(_DEVELOPS, *_REPORTS)
+        for name in (
+            "MembershipApplied",
+            "ActivistDesignated",
+            "ContactsNamed",
+            "ThoughtReportReceived",
+            "ActivistAssessed",
+            "DevelopmentCandidateDesignated",
+            "PoliticalReviewDone",
+            "TrainingCompleted",
+            "SponsorsNamed",
+            "AdmissionVoted",
+            "PublicityHeld",
+            "ConversionVoted",
+        )
+    },
+    **{
+        name: _duty(_APPROVES, *_SUPERVISES)
+        for name in ("AdmissionApproved", "ConversionApproved", "ExceptionGranted")
+    },
 }
 
 # The facts a correction or withdrawal can name, by their posted names.

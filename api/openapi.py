@@ -41,6 +41,7 @@ URL_IDS = {
     "problem": ("problem_id",),
     "committee": ("committee_id",),
     "supervision_group": ("group_id",),
+    "candidate": ("candidate_id",),
 }
 
 
@@ -156,6 +157,10 @@ def build_spec(app: Flask) -> dict[str, Any]:
         "ProblemListedData.problem_listing",
         schema=_without(EVENT_SCHEMAS["ProblemListed"], ("campaign_id", "branch_id")),
     )
+    spec.components.schema(
+        "MembershipAppliedData.application",
+        schema=_without(EVENT_SCHEMAS["MembershipApplied"], ("branch_id",)),
+    )
     envelopes: dict[str, Any] = {}
     endpoints: dict[str, str] = {}
     for rule in app.url_map.iter_rules():
@@ -259,6 +264,8 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         return [(event_type, f"{event_type}Data", True)]
     if name == "list_problem":
         return [("ProblemListed", "ProblemListedData.problem_listing", True)]
+    if name == "apply_for_membership":
+        return [("MembershipApplied", "MembershipAppliedData.application", True)]
     kind = {
         "post_branch_event": "branch",
         "post_campaign_event": "campaign",
@@ -266,6 +273,7 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_problem_event": "problem",
         "post_committee_event": "committee",
         "post_group_event": "supervision_group",
+        "post_candidate_event": "candidate",
     }[name]
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
 

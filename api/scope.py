@@ -39,6 +39,7 @@ from domain.committee import Committee
 from domain.district import District
 from domain.errors import NotFound
 from domain.instructor import Instructor
+from domain.member_development import Candidate
 from domain.problem import Problem
 from domain.records import event_type as event_type_of
 from domain.supervision_group import SupervisionGroup
@@ -223,6 +224,18 @@ class Scope:
             raise self._hidden(Problem, problem_id, "problem_id") from None
         return problem
 
+    def candidate(self, candidate_id: UUID) -> Candidate:
+        """A person on the path to membership: read and written by their branch's side,
+        never by supervisors, who read the pipeline's counts (seed 002 people are named)."""
+        found: Candidate = self.load(Candidate, candidate_id, "candidate_id")
+        if self.cred.role == "supervisor":
+            raise self._hidden(Candidate, candidate_id, "candidate_id")
+        try:
+            self.branch(found.branch_id)
+        except NotFound:
+            raise self._hidden(Candidate, candidate_id, "candidate_id") from None
+        return found
+
     def supervision_group(self, group_id: UUID) -> Home:
         group = self.home(SupervisionGroup, group_id, "group_id")
         if not self.covers_group(group):
@@ -360,7 +373,20 @@ BODY_IDS: dict[str, str] = {
     "problem_id": "problem",
     "group_id": "supervision_group",
     "instructor_id": "instructor",
+    "candidate_id": "candidate",
 }
+# ``contact_ids``, ``sponsor_ids``: full members' pseudonymous ids; ``document_ids``: the
+# documents a step refers to.
 NOT_AGGREGATE_IDS = frozenset(
-    {"system_id", "team_id", "commitment_id", "item_id", "corrects", "withdraws"}
+    {
+        "system_id",
+        "team_id",
+        "commitment_id",
+        "item_id",
+        "corrects",
+        "withdraws",
+        "contact_ids",
+        "sponsor_ids",
+        "document_ids",
+    }
 )

@@ -35,6 +35,7 @@ RESOURCE = {
     "supervision_group": "/api/v1/supervision-groups/{id}",
     "campaign": "/api/v1/campaigns/{id}",
     "problem": "/api/v1/problems/{id}",
+    "candidate": "/api/v1/candidates/{id}",
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
 }
 
@@ -52,6 +53,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
+    "candidate": _types(lambda n, s: s.concerns == "candidate" and not s.creates),
 }
 
 
@@ -209,6 +211,13 @@ def list_problem(campaign_id: UUID, branch_id: UUID) -> Response:
     )
 
 
+@bp.post("/branches/<uuid:branch_id>/candidates")
+def apply_for_membership(branch_id: UUID) -> Response:
+    """A person's written application to the branch (MembershipApplied, seed 002 (1)): the
+    person is known from here on by the pseudonymous id the answer gives."""
+    return post_one(frozenset({"MembershipApplied"}), "MembershipApplied", branch_id=branch_id)
+
+
 # -- events on existing resources -----------------------------------------------------------
 
 
@@ -246,6 +255,12 @@ def post_committee_event(committee_id: UUID) -> Response:
 def post_group_event(group_id: UUID) -> Response:
     """Post an event about a supervision group (scope assigned or unassigned)."""
     return post_one(ACCEPTS["supervision_group"], group_id=group_id)
+
+
+@bp.post("/candidates/<uuid:candidate_id>/events")
+def post_candidate_event(candidate_id: UUID) -> Response:
+    """Post a step of a person's path to membership (seed 002) or a recommendation (seed 004)."""
+    return post_one(ACCEPTS["candidate"], candidate_id=candidate_id)
 
 
 # -- batches --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from domain.phases import PhaseDefinition
 from domain.problem import Problem
 from domain.provenance import Provenance
 from domain.supervision_group import SupervisionGroup
+from taizhang.member_handlers import MEMBER_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
@@ -33,7 +34,8 @@ Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
 @dataclass(frozen=True)
 class EventType:
     name: str
-    # district, committee, branch, instructor, supervision_group, campaign, branch_work, problem
+    # district, committee, branch, instructor, supervision_group, campaign, branch_work, problem,
+    # candidate
     concerns: str
     creates: bool
     handle: Handler
@@ -60,6 +62,7 @@ _ID_OF = {
     "supervision_group": "group_id",
     "campaign": "campaign_id",
     "problem": "problem_id",
+    "candidate": "candidate_id",
 }
 
 
@@ -442,3 +445,9 @@ for _name, _method in {
     "ProblemWithdrawn": "withdraw",
 }.items():
     _problem_command(_name, _method)
+
+
+# -- a person's path to membership (发展党员, 推优) -------------------------------------------
+
+for _name, (_creates, _handle) in MEMBER_HANDLERS.items():
+    EVENT_TYPES[_name] = EventType(_name, "candidate", _creates, _handle)

@@ -35,6 +35,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
+from api.schemas.members import MEMBER_SCHEMAS
 from domain.phases import MILESTONES
 from domain.vocabulary import (
     BranchLevel,
@@ -446,6 +447,7 @@ EVENT_SCHEMAS: dict[str, type[Schema]] = {
     **{name: globals()[name] for name in EVENT_TYPES if isinstance(globals().get(name), type)},
     "FactCorrected": FactCorrected,
     "FactWithdrawn": FactWithdrawn,
+    **MEMBER_SCHEMAS,
 }
 _missing = set(EVENT_TYPES) - set(EVENT_SCHEMAS)
 if _missing:  # a new event type must come with its schema

@@ -171,8 +171,42 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
             "deadline": TODAY.isoformat(),
         },
         "ProblemWithdrawn": {**problem, "reason": "重复"},
+        "MembershipApplied": {"branch_id": i["b1"]},
+        **{name: {"candidate_id": i.get("candidate"), **data} for name, data in MEMBER.items()},
     }
     return others[type_]
+
+
+# Valid data of each step of a person's path (seed 002), naming the person apart.
+MEMBER: dict[str, dict[str, Any]] = {
+    "RecommendedByMassOrganization": {
+        "organization": "women",
+        "organization_name": "妇委会",
+        "recommended_as": "activist",
+        "votes": {"entitled": 4, "present": 4, "in_favour": 2, "against": 2, "abstaining": 0},
+    },
+    "ActivistDesignated": {},
+    "ContactsNamed": {"contact_ids": ["m-1"]},
+    "ThoughtReportReceived": {},
+    "ActivistAssessed": {"opinion": "好"},
+    "DevelopmentCandidateDesignated": {"opinions_heard": ["party_group"]},
+    "PoliticalReviewDone": {"passed": True},
+    "TrainingCompleted": {"days": 5, "class_hours": 0},
+    "SponsorsNamed": {"sponsor_ids": ["m-1", "m-2"]},
+    "AdmissionVoted": {
+        "method": "show_of_hands",
+        "votes": {"entitled": 4, "present": 4, "in_favour": 3, "against": 1, "abstaining": 0},
+    },
+    "PublicityHeld": {"starts_on": TODAY.isoformat(), "ends_on": TODAY.isoformat()},
+    "AdmissionApproved": {"approved": True},
+    "ConversionVoted": {
+        "outcome": "convert",
+        "method": "show_of_hands",
+        "votes": {"entitled": 4, "present": 4, "in_favour": 3, "against": 1, "abstaining": 0},
+    },
+    "ConversionApproved": {"approved": True},
+    "ExceptionGranted": {"rule": "training_length", "reason": "党委研究决定"},
+}
 
 
 REGISTRATIONS = {
@@ -189,6 +223,8 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
     """Where a single post of this type goes (the URL repeats the data's ids)."""
     if type_ in REGISTRATIONS:
         return REGISTRATIONS[type_]
+    if type_ == "MembershipApplied":
+        return f"/api/v1/branches/{data['branch_id']}/candidates"
     if type_ == "ProblemListed":
         return f"/api/v1/campaigns/{data['campaign_id']}/branches/{data['branch_id']}/problems"
     if "problem_id" in data:
@@ -201,6 +237,7 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         "campaign": ("campaigns", "campaign_id"),
         "committee": ("committees", "committee_id"),
         "supervision_group": ("supervision-groups", "group_id"),
+        "candidate": ("candidates", "candidate_id"),
     }[concerns]
     return f"/api/v1/{resource}/{data[key]}/events"
 
@@ -228,6 +265,9 @@ def prepare(api: Api) -> dict[str, str]:
     path = path_of("SupervisionVisitRecorded", visit)
     visited = api.ok(api.event(path, "SupervisionVisitRecorded", visit))
     ids["item"] = str(suggestion_id(UUID(visited["event_id"]), 0))
+    ids["candidate"] = api.ok(
+        api.event(path_of("MembershipApplied", {"branch_id": ids["b1"]}), None, {})
+    )["aggregate_id"]
     return ids
 
 

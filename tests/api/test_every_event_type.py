@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -15,6 +16,7 @@ from taizhang.config import Settings
 from taizhang.handlers import EVENT_TYPES
 from taizhang.launch import GUNICORN_CONFIG
 from tests.api.conftest import TODAY, Api
+from tests.api.members import apply, walk
 
 
 def test_every_event_type_is_accepted_somewhere() -> None:
@@ -192,6 +194,16 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
     post(second_steps, "FactWithdrawn", {"withdraws": done["event_id"], "reason": "误报"})
     post(second_steps, "ProblemWithdrawn", {"reason": "重复"})
     post(campaign, "BranchWithdrawn", {"branch_id": ids["b2"], "reason": "注销"})
+    # A person's whole path (seed 002), its steps read back from the person's history.
+    person = walk(api, ids["b1"], TODAY - timedelta(days=4 * 366), as_admin=True)
+    history = api.get(f"/api/v1/candidates/{person}/history").get_json()["items"]
+    posted |= {item["type"] for item in history}
+    other = apply(api, ids["b1"], TODAY, "admin")
+    post(
+        f"/api/v1/candidates/{other}/events",
+        "ExceptionGranted",
+        {"rule": "activist_after_a_year", "reason": "党委研究决定"},
+    )
     assert posted >= set(EVENT_TYPES)
     state = api.get(work).get_json()
     hours = [f for f in state["facts"] if f["type"] == "StudySessionHeld"][0]["data"]["hours"]
