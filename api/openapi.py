@@ -16,6 +16,7 @@ from marshmallow import INCLUDE, Schema, fields
 from api.openapi_links import add_links, operation_id
 from api.schemas.envelope import BatchSchema
 from api.schemas.events import EVENT_SCHEMAS
+from api.schemas.members import MemberPipelineQuery
 from api.schemas.queries import (
     FeedQuery,
     HistoryQuery,
@@ -325,6 +326,8 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return TimelineQuery
     if endpoint.startswith("views."):
         return ViewQuery
+    if endpoint.startswith("members."):
+        return MemberPipelineQuery
     return None
 
 

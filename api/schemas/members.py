@@ -20,6 +20,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
+from api.schemas.queries import Query, business_date, known_at_field
 from domain.member_development import MAX_MEMBER_ID, WAIVABLE
 from domain.member_vocabulary import (
     ConversionOutcome,
@@ -162,3 +163,10 @@ MEMBER_SCHEMAS: dict[str, type[Schema]] = {
         ExceptionGranted,
     )
 }
+
+
+class MemberPipelineQuery(Query):
+    """The two times of every view (docs/ARCHITECTURE.md)."""
+
+    as_of = business_date("business date: the pipeline as it stood then (default today)")
+    known_at = known_at_field()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from tests.api.conftest import TODAY, Api
 from tests.api.members import apply, dates, step, walk
@@ -74,3 +75,46 @@ def test_people_are_out_of_other_scopes(api: Api) -> None:
     assert api.get(f"/api/v1/candidates/{person}", "supervisor_district").status_code == 404
     other = step(api, person, "ThoughtReportReceived", TODAY, "integrator_c2")
     assert other.status_code == 404
+
+
+def _stages(body: dict) -> dict[str, int]:
+    return {row["stage"]: row["count"] for row in body["stages"] if row["count"]}
+
+
+def test_the_pipeline_as_of_a_date_and_as_known_at_a_time(api: Api) -> None:
+    """seed 002 3(2): "预备党员每季度要有一次口头或书面的汇报"; 3(4) "按时讨论其能否转为正式
+    党员": a probation past its end with no vote, and a quarter without a report, are overdue.
+    seed 001 §四5 "纪实制": the record answers for any date, as known at any time."""
+    b1, c1 = str(api.ids["b1"]), str(api.ids["c1"])
+    walk(api, b1, APPLIED, until="approved")
+    before = datetime.now(UTC)
+    apply(api, b1, TODAY - timedelta(days=10))
+    path = f"/api/v1/committees/{c1}/member-pipeline"
+    now = api.get(path, "committee_c1").get_json()
+    assert _stages(now) == {"probationary": 1, "applicant": 1}
+    assert now["overdue"]["probation_expired"] == 1
+    assert now["overdue"]["report_missing"] == 1
+    assert now["recommended"]["youth_league"] == 1
+    assert {p["stage"] for p in now["people"]} == {"probationary", "applicant"}
+    on = dates(APPLIED)["candidate"]
+    then = api.get(f"{path}?as_of={on.isoformat()}", "committee_c1").get_json()
+    assert _stages(then) == {"development_candidate": 1}
+    (person,) = then["people"]
+    assert person["days_at_stage"] == 0
+    known = api.get(f"{path}?known_at={quote(before.isoformat())}", "committee_c1").get_json()
+    assert _stages(known) == {"probationary": 1}
+    assert known["known_at"] == before.isoformat()
+
+
+def test_supervisors_read_counts_not_people(api: Api) -> None:
+    """A supervision group reads how many are at each step, never who."""
+    b1, c1 = str(api.ids["b1"]), str(api.ids["c1"])
+    apply(api, b1, TODAY - timedelta(days=10))
+    counted = api.get(f"/api/v1/committees/{c1}/member-pipeline", "supervisor_c1")
+    assert counted.status_code == 200
+    body = counted.get_json()
+    assert _stages(body) == {"applicant": 1} and "people" not in body
+    c2 = str(api.ids["c2"])
+    assert api.get(f"/api/v1/committees/{c2}/member-pipeline", "supervisor_c1").status_code == 404
+    listed = api.get(f"/api/v1/branches/{b1}/member-pipeline", "integrator_c1").get_json()
+    assert len(listed["people"]) == 1
