@@ -170,6 +170,8 @@ DUTIES: dict[str, Duty] = {
         name: _duty(_APPROVES, *_SUPERVISES)
         for name in ("AdmissionApproved", "ConversionApproved", "ExceptionGranted")
     },
+    "PersonalDataRecorded": _duty(_DEVELOPS, *_REPORTS),
+    "PersonErased": _duty("the office erases a person's personal data", ADMIN, OFFICE),
 }
 
 # The facts a correction or withdrawal can name, by their posted names.

@@ -33,7 +33,23 @@ def _pipeline(**where: UUID) -> Response:
             state, day, with_people=credential().role != "supervisor", **where
         )
     body["known_at"] = known_at.isoformat() if known_at is not None else None
+    if "people" in body:
+        _names(body["people"])
     return as_json(body)
+
+
+def _names(people: list[dict[str, Any]]) -> None:
+    """Each person's name, when recorded and not erased; an erased person shows as erased
+    (their key is gone: the name cannot be read)."""
+    sealed = [
+        (UUID(p["candidate_id"]), "name", p["sealed_name"]) for p in people if p["sealed_name"]
+    ]
+    names = runtime().personal_keys.unseal_many(sealed)
+    for person in people:
+        had_name = person.pop("sealed_name") is not None
+        name = names.get(UUID(person["candidate_id"]))
+        person["name"] = name
+        person["erased"] = person["erased"] or (had_name and name is None)
 
 
 @bp.get("/branches/<uuid:branch_id>/member-pipeline")

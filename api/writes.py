@@ -6,6 +6,7 @@ the rules are the domain's.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
@@ -174,12 +175,33 @@ def _created(posting: Posting, answer: Answer) -> Response:
     return response
 
 
+def _sealed(posting: Posting) -> Posting:
+    """A person's name is sealed under their key before anything stores it: the log, the
+    receipts and the service only ever see the sealed text (taizhang.personal_data)."""
+    if posting.type != "PersonalDataRecorded":
+        return posting
+    data = dict(posting.data)
+    data["sealed_name"] = runtime().personal_keys.seal(
+        data["candidate_id"], "name", data.pop("name")
+    )
+    return dataclasses.replace(posting, data=data)
+
+
+def _erase_keys(postings: list[Posting]) -> None:
+    """Once an erasure is stored, the person's key is destroyed (again, if a retry)."""
+    for posting in postings:
+        if posting.type == "PersonErased":
+            runtime().personal_keys.erase(posting.data["candidate_id"])
+
+
 def post_one(allowed: frozenset[str], implied: str | None = None, **ids: UUID) -> Response:
     body = json_body()
     posting = _posting(body, allowed, implied, ids)
     scope().may_post(posting.type, dict(posting.data))
+    posting = _sealed(posting)
     version = expected_version()
     answer = runtime().service.post(credential().caller, posting, expected_version=version)
+    _erase_keys([posting])
     return _created(posting, answer)
 
 
@@ -308,7 +330,7 @@ def post_batch() -> Response:
         except (NotFound, DomainError) as error:
             errors.append({**domain_item(error, prefix + "data."), "index": index})
             continue
-        postings.append(posting)
+        postings.append(_sealed(posting))
     if errors:
         raise _rejected(errors)
     try:
@@ -322,6 +344,7 @@ def post_batch() -> Response:
         ) from None
     except (Conflict, PreconditionFailed, DomainError) as error:
         raise _rejected([domain_item(error, "")]) from None
+    _erase_keys(postings)
     items = _batch_answers(postings, answers)
     g.stored_types = [p.type for p in postings]
     response = Response(_encode({"items": items}), status=201, mimetype="application/json")

@@ -213,6 +213,23 @@ class Candidate(LedgerAggregate):
             else:
                 c.stage, c.settled_on = CANCELLED, self.provenance.occurred_on
 
+    class PersonalDataRecorded(Step):
+        """The person's name, sealed under their own key (taizhang.personal_data): the log
+        never holds it in clear."""
+
+        sealed_name: str
+
+        def take(self, c: Candidate) -> None:
+            c.sealed_name = self.sealed_name
+
+    class PersonErased(Step):
+        """The person's key was destroyed: what the log holds of them cannot be read."""
+
+        reason: str
+
+        def take(self, c: Candidate) -> None:
+            c.sealed_name, c.erased = None, True
+
     class ExceptionGranted(Step):
         """The upper committee's recorded decision to set one rule aside for this person."""
 
@@ -246,6 +263,8 @@ class Candidate(LedgerAggregate):
         self.extended = False
         self.exceptions: set[str] = set()
         self.recommendations: list[tuple[str, str]] = []
+        self.sealed_name: str | None = None
+        self.erased = False
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -664,6 +683,18 @@ class Candidate(LedgerAggregate):
             waived,
         )
         self._step(self.ConversionApproved, p, waived, document_ids or [], approved=bool(approved))
+
+    def record_personal_data(
+        self, p: Provenance, sealed_name: str, document_ids: list[str] | None = None
+    ) -> None:
+        require(not self.erased, "candidate_id", "not_erased", "the person was erased")
+        require_value(bool(sealed_name), "name", "required", "name the person")
+        self._step(self.PersonalDataRecorded, p, [], document_ids or [], sealed_name=sealed_name)
+
+    def erase(self, p: Provenance, reason: str, document_ids: list[str] | None = None) -> None:
+        require(not self.erased, "candidate_id", "not_erased", "the person was erased already")
+        require_value(bool(reason.strip()), "reason", "required", "an erasure says why")
+        self._step(self.PersonErased, p, [], document_ids or [], reason=reason.strip())
 
     def grant_exception(
         self, p: Provenance, rule: str, reason: str, document_ids: list[str] | None = None

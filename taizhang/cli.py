@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "taizhang.commands.tokens",
     "taizhang.commands.bench",
     "taizhang.commands.load",
+    "taizhang.commands.personal",
 )
 USAGE_ERROR = 2
 

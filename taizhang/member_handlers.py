@@ -54,6 +54,8 @@ MEMBER_HANDLERS: dict[str, tuple[bool, Handler]] = {
             "ConversionVoted": "vote_conversion",
             "ConversionApproved": "approve_conversion",
             "ExceptionGranted": "grant_exception",
+            "PersonalDataRecorded": "record_personal_data",
+            "PersonErased": "erase",
         }.items()
     },
 }

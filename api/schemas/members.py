@@ -142,6 +142,17 @@ class ExceptionGranted(_Step):
     reason = text_field()
 
 
+class PersonalDataRecorded(_Step):
+    """The person's name: sealed under the person's key before it is stored (the API
+    passes ``sealed_name`` to the domain, never the name)."""
+
+    name = name_field()
+
+
+class PersonErased(_Step):
+    reason = text_field()
+
+
 MEMBER_SCHEMAS: dict[str, type[Schema]] = {
     cls.__name__: cls
     for cls in (
@@ -161,6 +172,8 @@ MEMBER_SCHEMAS: dict[str, type[Schema]] = {
         ConversionVoted,
         ConversionApproved,
         ExceptionGranted,
+        PersonalDataRecorded,
+        PersonErased,
     )
 }
 

@@ -161,6 +161,8 @@ def pipeline(
                     "since": since(path).isoformat(),
                     "days_at_stage": waited,
                     "overdue": late,
+                    "erased": path.erased,
+                    "sealed_name": path.sealed_name,
                     "probation_ends": path.probation_ends.isoformat()
                     if path.probation_ends
                     else None,

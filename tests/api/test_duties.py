@@ -206,6 +206,8 @@ MEMBER: dict[str, dict[str, Any]] = {
     },
     "ConversionApproved": {"approved": True},
     "ExceptionGranted": {"rule": "training_length", "reason": "党委研究决定"},
+    "PersonalDataRecorded": {"name": "化名某"},
+    "PersonErased": {"reason": "本人申请"},
 }
 
 

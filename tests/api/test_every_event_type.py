@@ -204,6 +204,8 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         "ExceptionGranted",
         {"rule": "activist_after_a_year", "reason": "党委研究决定"},
     )
+    post(f"/api/v1/candidates/{other}/events", "PersonalDataRecorded", {"name": "化名某"})
+    post(f"/api/v1/candidates/{other}/events", "PersonErased", {"reason": "本人申请"})
     assert posted >= set(EVENT_TYPES)
     state = api.get(work).get_json()
     hours = [f for f in state["facts"] if f["type"] == "StudySessionHeld"][0]["data"]["hours"]

@@ -23,7 +23,7 @@ def test_a_whole_path_with_deciders_from_the_tokens(api: Api) -> None:
     assert by_type["MembershipApplied"]["type"] == "MembershipApplied"
     assert by_type["AdmissionApproved"]["actor"] != by_type["AdmissionVoted"]["actor"]
     assert "actor" not in by_type["AdmissionApproved"]["data"]
-    assert "name" not in str(state)
+    assert state["sealed_name"] is None and not state["erased"]
 
 
 def test_a_refusal_names_field_rule_and_seed(api: Api) -> None:

@@ -198,6 +198,8 @@ def member_path(w: World) -> UUID:
             {"outcome": "convert", "method": "show_of_hands", "votes": votes},
         ),
         ("ConversionApproved", date(2013, 3, 5), {"approved": True}),
+        ("PersonalDataRecorded", date(2013, 3, 6), {"sealed_name": "aesgcm1:AAAA"}),
+        ("PersonErased", date(2013, 3, 7), {"reason": "本人申请"}),
     ]:
         w.post(type_, {"candidate_id": person, **data}, on=on)
     return person
