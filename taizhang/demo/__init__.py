@@ -24,6 +24,7 @@ from taizhang.demo.data import (
     campaign_id_for,
     district_id_for,
 )
+from taizhang.demo.members import MemberPaths
 from taizhang.demo.organizations import DemoGenerator
 from taizhang.demo.saver import DemoSummary
 from taizhang.demo.writer import BranchWorkWriter
@@ -102,6 +103,29 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "Problem.FactCorrected",
         "Problem.FactWithdrawn",
         "Problem.Withdrawn",
+        # People on the path to membership (taizhang.demo.members); no names are recorded,
+        # so neither PersonalDataRecorded nor PersonErased.
+        *(
+            "Candidate." + name
+            for name in (
+                "MembershipApplied",
+                "RecommendedByMassOrganization",
+                "ActivistDesignated",
+                "ContactsNamed",
+                "ThoughtReportReceived",
+                "ActivistAssessed",
+                "DevelopmentCandidateDesignated",
+                "PoliticalReviewDone",
+                "TrainingCompleted",
+                "SponsorsNamed",
+                "AdmissionVoted",
+                "PublicityHeld",
+                "AdmissionApproved",
+                "ConversionVoted",
+                "ConversionApproved",
+                "ExceptionGranted",
+            )
+        ),
     }
 )
 
@@ -139,6 +163,7 @@ def generate(
         generator.define_campaign()
         generator.saver.flush()
         _record_work(generator)
+        _record_members(generator)
     finally:
         generator.saver.close()
     summary.seconds = time.perf_counter() - started
@@ -151,3 +176,8 @@ def _record_work(generator: DemoGenerator) -> None:
         writer = BranchWorkWriter(generator, state)
         writer.write()
         generator.saver.add(*writer.changed())
+
+
+def _record_members(generator: DemoGenerator) -> None:
+    for state in generator.bar(generator.branch_states, "recording member development"):
+        generator.saver.add(*MemberPaths(generator, state).candidates())
