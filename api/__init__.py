@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from api import me, member_views, openapi, ops, pages, reads, views, writes
+from api import coverage, me, member_views, openapi, ops, pages, reads, views, writes
 from api.auth import TokenStore
 from api.problems import ApiProblem, register_error_handlers
 from api.runtime import Runtime
@@ -77,7 +77,16 @@ def create_app(
             )
         g.credential = found
 
-    for blueprint in (writes.bp, reads.bp, views.bp, member_views.bp, me.bp, ops.bp, openapi.bp):
+    for blueprint in (
+        writes.bp,
+        reads.bp,
+        views.bp,
+        coverage.bp,
+        member_views.bp,
+        me.bp,
+        ops.bp,
+        openapi.bp,
+    ):
         app.register_blueprint(blueprint)
     pages.install(app, settings)
 

@@ -73,6 +73,12 @@ _APPROVES = "the upper committee examines and approves (002 (13) 党委审批; 3
 _RECOMMENDED = (
     "mass organizations recommend to the branch, which records it (004 四(三)4 向所在党支部推荐)"
 )
+_COVERAGE = (
+    "the committee keeps the register of the two-new organizations and their coverage "
+    "(000 §三(一) 登记造册、建立台账; 000 §四(一)1 两个全覆盖)"
+)
+_FOLLOW = "the upper level sends instructors and liaisons (001 §二 选派党建工作指导员、联络员)"
+_MASS = "mass organizations come first where no party organization is yet (004 先行建立…群团组织)"
 
 _REPORTS = (ADMIN, OFFICE, INTEGRATOR)
 _SUPERVISES = (ADMIN, OFFICE, COMMITTEE)
@@ -172,6 +178,23 @@ DUTIES: dict[str, Duty] = {
     },
     "PersonalDataRecorded": _duty(_DEVELOPS, *_REPORTS),
     "PersonErased": _duty("the office erases a person's personal data", ADMIN, OFFICE),
+    **{
+        name: _duty(_COVERAGE, *_SUPERVISES)
+        for name in (
+            "HostOrganizationRegistered",
+            "StaffCounted",
+            "OrganizationRelocated",
+            "OrganizationCommitteesChanged",
+            "CoveredByBranch",
+            "CoverageEnded",
+            "OrganizationClosed",
+        )
+    },
+    "FollowerSent": _duty(_FOLLOW, *_SUPERVISES),
+    "FollowerRecalled": _duty(_FOLLOW, *_SUPERVISES),
+    "MassOrganizationSetUp": _duty(_MASS, *_SUPERVISES),
+    "MassOrganizationLeadershipChosen": _duty(_MASS, *_SUPERVISES),
+    "MassOrganizationDissolved": _duty(_MASS, *_SUPERVISES),
 }
 
 # The facts a correction or withdrawal can name, by their posted names.

@@ -43,6 +43,7 @@ URL_IDS = {
     "committee": ("committee_id",),
     "supervision_group": ("group_id",),
     "candidate": ("candidate_id",),
+    "host_organization": ("host_organization_id",),
 }
 
 
@@ -275,6 +276,7 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_committee_event": "committee",
         "post_group_event": "supervision_group",
         "post_candidate_event": "candidate",
+        "post_host_organization_event": "host_organization",
     }[name]
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
 
@@ -294,6 +296,11 @@ def _get_response(endpoint: str, path: str) -> dict[str, Any]:
     if endpoint == "views.problem_ledger_workbook":
         return {
             "description": "the problem ledger (问题清单台账) as an Excel workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    if endpoint == "coverage.coverage_gaps_workbook":
+        return {
+            "description": "a gap list of the register (缺口清单) as an Excel workbook",
             "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
         }
     paged = ("/history", "/timeline", "/problems", "/progress", "-ranking", "/suggestions")

@@ -25,6 +25,7 @@ from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
 from domain.errors import NotFound
+from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
 from domain.member_development import Candidate
 from domain.phases import EIGHT_ONES
@@ -190,6 +191,10 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "problem": ("/problems/<uuid:problem_id>", "problem_id"),
     "candidate": ("/candidates/<uuid:candidate_id>", "candidate_id"),
     "branch_work": ("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>", ""),
+    "host_organization": (
+        "/host-organizations/<uuid:host_organization_id>",
+        "host_organization_id",
+    ),
 }
 
 
@@ -236,6 +241,7 @@ def _topics_by_type() -> dict[str, list[str]]:
         BranchWork,
         Problem,
         Candidate,
+        HostOrganization,
     ):
         for value in vars(owner).values():
             if (
@@ -351,6 +357,8 @@ class _Visibility:
                 return s.covers_branch(runtime().ledger.repository.get(aggregate.branch_id))
             if kind == "Committee":
                 return s.covers_committee(aggregate)
+            if kind == "HostOrganization":
+                return s.covers_host_organization(aggregate)
             if kind == "SupervisionGroup":
                 return s.covers_group(aggregate)
             if kind == "District":

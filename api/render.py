@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.base import Facts
+from domain.coverage_rules import RULES
+from domain.host_organization import HostOrganization
 from domain.problem import Problem
 from domain.records import event_record, to_plain
 from domain.vocabulary import Labelled
@@ -58,6 +60,13 @@ def state(aggregate: Any) -> dict[str, Any]:
         status = aggregate.status()
         body["status"] = status.value
         labels["status"] = {"zh": status.zh, "en": status.en}
+    if isinstance(aggregate, HostOrganization):
+        # The seeds' rules it breaks now, each with its seed and words (the rule of a joint
+        # organization's units together is the coverage views').
+        body["advisories"] = [
+            {"rule": key, "seed": RULES[key].seed, "quote": RULES[key].quote}
+            for key in aggregate.advisories
+        ]
     if "phases" in body:
         for phase in body["phases"]:
             phase["labels"] = {"zh": phase["name_zh"], "en": phase["name_en"]}

@@ -38,6 +38,7 @@ from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
 from domain.errors import NotFound
+from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
 from domain.member_development import Candidate
 from domain.problem import Problem
@@ -191,6 +192,21 @@ class Scope:
             or (group is not None and group.covers(branch.committee_id, branch.id))
         )
 
+    def covers_host_organization(self, org: HostOrganization) -> bool:
+        """A committee's token covers the organizations its committees answer for, the
+        territorial one or the industry one."""
+        if self.covers_district(org.district_id):
+            return True
+        if not self.in_district(org.district_id):
+            return False
+        group = self.group()
+        return any(
+            committee_id in self.cred.committee_ids
+            or (group is not None and committee_id in group.committee_ids)
+            for committee_id in (org.committee_id, org.industry_committee_id)
+            if committee_id is not None
+        )
+
     def covers_group(self, group: SupervisionGroup | Home) -> bool:
         return self.covers_district(group.district_id) or (
             self.in_district(group.district_id) and self.cred.group_id == group.id
@@ -215,6 +231,12 @@ class Scope:
         if not self.covers_branch(branch):
             raise self._hidden(Branch, branch_id, "branch_id")
         return branch
+
+    def host_organization(self, org_id: UUID) -> HostOrganization:
+        org: HostOrganization = self.load(HostOrganization, org_id, "host_organization_id")
+        if not self.covers_host_organization(org):
+            raise self._hidden(HostOrganization, org_id, "host_organization_id")
+        return org
 
     def problem(self, problem_id: UUID) -> Problem:
         problem: Problem = self.load(Problem, problem_id, "problem_id")
@@ -374,6 +396,8 @@ BODY_IDS: dict[str, str] = {
     "group_id": "supervision_group",
     "instructor_id": "instructor",
     "candidate_id": "candidate",
+    "host_organization_id": "host_organization",
+    "industry_committee_id": "committee",
 }
 # ``contact_ids``, ``sponsor_ids``: full members' pseudonymous ids; ``document_ids``: the
 # documents a step refers to.

@@ -38,6 +38,7 @@ RESOURCE = {
     "problem": "/api/v1/problems/{id}",
     "candidate": "/api/v1/candidates/{id}",
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
+    "host_organization": "/api/v1/host-organizations/{id}",
 }
 
 
@@ -55,6 +56,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
     "candidate": _types(lambda n, s: s.concerns == "candidate" and not s.creates),
+    "host_organization": _types(lambda n, s: s.concerns == "host_organization" and not s.creates),
 }
 
 
@@ -223,6 +225,7 @@ _registration("/branches", "BranchRegistered")
 _registration("/instructors", "InstructorRegistered")
 _registration("/supervision-groups", "SupervisionGroupRegistered")
 _registration("/campaigns", "CampaignDefined")
+_registration("/host-organizations", "HostOrganizationRegistered")
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>/problems")
@@ -283,6 +286,13 @@ def post_group_event(group_id: UUID) -> Response:
 def post_candidate_event(candidate_id: UUID) -> Response:
     """Post a step of a person's path to membership (seed 002) or a recommendation (seed 004)."""
     return post_one(ACCEPTS["candidate"], candidate_id=candidate_id)
+
+
+@bp.post("/host-organizations/<uuid:host_organization_id>/events")
+def post_host_organization_event(host_organization_id: UUID) -> Response:
+    """Post an event about a two-new organization on the register (staff counted, moved,
+    covered by a branch, instructor or liaison sent, mass organizations, closed)."""
+    return post_one(ACCEPTS["host_organization"], host_organization_id=host_organization_id)
 
 
 # -- batches --------------------------------------------------------------------------------

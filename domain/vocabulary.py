@@ -139,6 +139,39 @@ class WorkSystemChange(Labelled):
     ABOLISHED = ("abolished", "废", "Abolished")
 
 
+class LocationKind(Labelled):
+    """Where a "two new" organization sits (002, Beijing: "园区、商圈、商务楼宇")."""
+
+    PARK = ("park", "园区", "Park")
+    BUSINESS_DISTRICT = ("business_district", "商圈", "Business district")
+    OFFICE_BUILDING = ("office_building", "商务楼宇", "Office building")
+    NONE = ("none", "其他", "Elsewhere")
+
+
+class CoverageMode(Labelled):
+    """How a party organization covers a host organization (003 §一: 单独组建、联合建、挂靠建)."""
+
+    STANDALONE = ("standalone", "单独组建", "Standalone")
+    JOINT = ("joint", "联合建", "Joint")
+    AFFILIATED = ("affiliated", "挂靠建", "Affiliated")
+
+
+class FollowerKind(Labelled):
+    """Who follows an organization without a party organization (001 §二: 选派党建工作指导员、
+    确定党建工作联络员)."""
+
+    INSTRUCTOR = ("instructor", "党建工作指导员", "Party-building instructor")
+    LIAISON = ("liaison", "党建工作联络员", "Party-building liaison")
+
+
+class MassOrganizationKind(Labelled):
+    """Mass organizations (群团组织, 004: "工会、共青团、妇女组织")."""
+
+    TRADE_UNION = ("trade_union", "工会", "Trade union")
+    YOUTH_LEAGUE = ("youth_league", "共青团", "Communist Youth League")
+    WOMEN = ("women", "妇女组织", "Women's organization")
+
+
 ALL_VOCABULARIES: tuple[type[Labelled], ...] = (
     CommitteeKind,
     HostCategory,
@@ -150,6 +183,10 @@ ALL_VOCABULARIES: tuple[type[Labelled], ...] = (
     PhaseStatus,
     OpinionSource,
     WorkSystemChange,
+    LocationKind,
+    CoverageMode,
+    FollowerKind,
+    MassOrganizationKind,
 )
 
 # Seed 003 §一: a joint branch covers at most five units. Advisory: recorded and flagged.

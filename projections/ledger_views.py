@@ -16,6 +16,7 @@ from projections.view_sql import (
     _at,
     _cursor,
     _day,
+    _equal,
     _limit,
     _problem_overdue_sql,
     _uncursor,
@@ -51,15 +52,16 @@ class LedgerViews:
             "bp.enrolled = 0" if branch_withdrawn else "bp.enrolled = 1",
         ]
         params: list[Any] = [str(campaign_id)]
-        for column, value in (
-            ("pl.branch_id", branch_id),
-            ("bp.committee_id", committee_id),
-            ("pl.category", category),
-            ("pl.status", status),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(str(value))
+        _equal(
+            where,
+            params,
+            {
+                "pl.branch_id": branch_id,
+                "bp.committee_id": committee_id,
+                "pl.category": category,
+                "pl.status": status,
+            },
+        )
         if group_id is not None:
             _within(Reach(group_id=group_id), where, params)
         if reach is not None:
@@ -118,14 +120,11 @@ class LedgerViews:
         limit = _limit(limit)
         where = ["s.campaign_id = ?", _at("s", day)]
         params: list[Any] = [str(campaign_id)]
-        for column, value in (
-            ("s.branch_id", branch_id),
-            ("bp.committee_id", committee_id),
-            ("s.group_id", made_by),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(str(value))
+        _equal(
+            where,
+            params,
+            {"s.branch_id": branch_id, "bp.committee_id": committee_id, "s.group_id": made_by},
+        )
         if reach is not None:
             _within(reach, where, params)
         if status == "open":

@@ -33,6 +33,7 @@ from domain.vocabulary import (
     ProblemCategory,
     RectificationStatus,
 )
+from projections.coverage_views import CoverageViews
 from projections.fold.work import phase_definition
 from projections.ledger_views import LedgerViews
 from projections.reach import Reach
@@ -52,6 +53,7 @@ from projections.view_sql import (
     _cursor,
     _day,
     _deadlines,
+    _equal,
     _group_scope_sql,
     _limit,
     _phase_sql,
@@ -65,7 +67,7 @@ from taizhang.pool_check import check_before_use
 log = logging.getLogger(__name__)
 
 
-class Views(SupervisionViews, LedgerViews):
+class Views(SupervisionViews, LedgerViews, CoverageViews):
     def __init__(self, settings: Settings | None, *, connect: Callable[[], Any] | None = None):
         self.db = Database(settings) if settings is not None else None
         self.settings = settings
@@ -411,15 +413,16 @@ class Views(SupervisionViews, LedgerViews):
         limit = _limit(limit)
         where = ["bp.campaign_id = ?", "bp.enrolled = 1", _at("bp", d)]
         params: list[Any] = [str(campaign_id)]
-        for column, value in (
-            ("district_id", district_id),
-            ("committee_id", committee_id),
-            ("category", category),
-            ("formation", formation),
-        ):
-            if value is not None:
-                where.append(f"bp.{column} = ?")
-                params.append(str(value))
+        _equal(
+            where,
+            params,
+            {
+                "bp.district_id": district_id,
+                "bp.committee_id": committee_id,
+                "bp.category": category,
+                "bp.formation": formation,
+            },
+        )
         if group_id is not None:
             where.append(_group_scope_sql())
             params += [str(group_id), str(group_id)]

@@ -330,6 +330,22 @@ TABLES: tuple[Table, ...] = (
         (("aggregate_id", CODE), ("branch_id", CODE), ("campaign_id", CODE), ("created_by", CODE)),
         ("aggregate_id",),
     ),
+    # -- projection "progress": the register of two-new organizations (fold.coverage) ---------
+    Table(
+        "view_host_org",
+        "progress",
+        (
+            ("org_id", CODE),
+            ("district_id", CODE),
+            ("name", TEXT),
+            # [[occurred_on, change, value], ...] in log order, the registration first
+            # ("*", every value): what the organization was on any business date.
+            ("history", TEXT),
+        ),
+        ("org_id",),
+        (("district_id",),),
+        frozenset({"history"}),
+    ),
 )
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}

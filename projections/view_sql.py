@@ -122,6 +122,15 @@ def _within(reach: Reach, where: list[str], params: list[Any]) -> None:
     params += values
 
 
+def _equal(where: list[str], params: list[Any], columns: dict[str, Any]) -> None:
+    """Keep the rows whose column equals the value given, for each value given (a filter
+    the caller left out is None). Column names are the callers' own, never user text."""
+    for column, value in columns.items():
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(str(value))
+
+
 def _group_scope_sql() -> str:
     return (
         "(bp.committee_id IN (SELECT scope_id FROM view_group_scope WHERE group_id = ? "

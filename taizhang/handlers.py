@@ -8,14 +8,12 @@ demo generator); the domain checks the rules.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID, uuid5
 
 from domain.base import LedgerAggregate
 from domain.branch import Branch
-from domain.branch_work import branch_work_id
 from domain.campaign import Campaign
 from domain.committee import Committee
 from domain.district import District
@@ -25,56 +23,13 @@ from domain.phases import PhaseDefinition
 from domain.problem import Problem
 from domain.provenance import Provenance
 from domain.supervision_group import SupervisionGroup
+from taizhang import host_handlers
+from taizhang.event_types import EVENT_TYPES, EventType, Handler, handles
 from taizhang.member_handlers import MEMBER_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 
-Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
-
-
-@dataclass(frozen=True)
-class EventType:
-    name: str
-    # district, committee, branch, instructor, supervision_group, campaign, branch_work, problem,
-    # candidate
-    concerns: str
-    creates: bool
-    handle: Handler
-
-    def changes(self, data: Mapping[str, Any]) -> UUID | None:
-        """The existing aggregate a posting of this type changes, as far as its data says."""
-        if self.creates:
-            return None
-        if self.concerns == "branch_work" and not isinstance(data.get("problem_id"), UUID):
-            campaign_id, branch_id = data.get("campaign_id"), data.get("branch_id")
-            if isinstance(campaign_id, UUID) and isinstance(branch_id, UUID):
-                return branch_work_id(campaign_id, branch_id)
-            return None
-        found = data.get(_ID_OF.get(self.concerns, "problem_id"))
-        return found if isinstance(found, UUID) else None
-
-
-# The data field naming the aggregate an event type concerns.
-_ID_OF = {
-    "district": "district_id",
-    "committee": "committee_id",
-    "branch": "branch_id",
-    "instructor": "instructor_id",
-    "supervision_group": "group_id",
-    "campaign": "campaign_id",
-    "problem": "problem_id",
-    "candidate": "candidate_id",
-}
-
-
-EVENT_TYPES: dict[str, EventType] = {}
-
-
-def handles(name: str, concerns: str, *, creates: bool = False) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        EVENT_TYPES[name] = EventType(name, concerns, creates, fn)
-        return fn
-
-    return register
+# The register's commands live in their own module; importing it registers them.
+__all__ = ["EVENT_TYPES", "EventType", "Handler", "handles", "host_handlers"]
 
 
 def _pop(data: dict[str, Any], *names: str) -> list[Any]:

@@ -117,6 +117,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "ServiceCommitmentMade": ("作出服务承诺", "Commitment made"),
     "ServiceCommitmentFulfilled": ("兑现服务承诺", "Commitment fulfilled"),
     "targets_pending": ("尚未完成整顿的整顿对象", "Rectification targets not yet reorganized"),
+    "coverage": ("两新组织覆盖", "Coverage of two-new organizations"),
+    "coverage_help": (
+        "按党组织应建尽建率和党的工作覆盖率均达到100%的要求（003 §三），对照台账逐一看缺口。",
+        "Against the seeds' 100% targets for should-build and work coverage (003 §三), gap by gap.",
+    ),
+    "rate": ("指标", "Rate"),
+    "value": ("现状", "Now"),
+    "organizations": ("组织数", "Organizations"),
+    "should_build": ("应建", "Should have one"),
+    "built": ("已建", "Have one"),
+    "gap_lists": ("缺口清单", "Gap lists"),
+    "rule": ("规则", "Rule"),
+    "seed": ("依据", "Source"),
+    "count": ("数量", "Count"),
 }
 
 

@@ -35,6 +35,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
+from api.schemas.host_events import HOST_EVENT_SCHEMAS
 from api.schemas.members import MEMBER_SCHEMAS
 from domain.phases import MILESTONES
 from domain.vocabulary import (
@@ -448,6 +449,7 @@ EVENT_SCHEMAS: dict[str, type[Schema]] = {
     "FactCorrected": FactCorrected,
     "FactWithdrawn": FactWithdrawn,
     **MEMBER_SCHEMAS,
+    **HOST_EVENT_SCHEMAS,
 }
 _missing = set(EVENT_TYPES) - set(EVENT_SCHEMAS)
 if _missing:  # a new event type must come with its schema

@@ -3,7 +3,7 @@ erase a person, their key is destroyed and what the log holds of them can no lon
 (taizhang.personal_data).
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from projections.fold import organizations, problems, work
+from projections.fold import coverage, organizations, problems, work
 from projections.fold.stored import aggregate_id_of, class_of, plain_values
 from projections.state import ViewState
 
@@ -18,6 +18,7 @@ PROGRESS_HANDLERS: dict[type, Any] = {
     **organizations.HANDLERS,
     **work.HANDLERS,
     **problems.HANDLERS,
+    **coverage.HANDLERS,
 }
 
 

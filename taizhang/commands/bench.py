@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from taizhang import bench_ingest, bench_parse, bench_rebuild
+from taizhang import bench_ingest, bench_parse, bench_projector, bench_rebuild
 from taizhang.config import Settings
 
 
@@ -32,6 +32,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         "a batch's items parsed by the plain loaders beside marshmallow alone",
         bench_parse.configure,
         bench_parse.run,
+    ),
+    "projector": Benchmark(
+        "the projector's cost per event as a branch's history grows",
+        bench_projector.configure,
+        bench_projector.run,
     ),
     "rebuild": Benchmark(
         "rebuild rate of the read models, live lag and peak memory",

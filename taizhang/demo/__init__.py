@@ -26,6 +26,7 @@ from taizhang.demo.data import (
 )
 from taizhang.demo.members import MemberPaths
 from taizhang.demo.organizations import DemoGenerator
+from taizhang.demo.register import RegisterWriter
 from taizhang.demo.saver import DemoSummary
 from taizhang.demo.writer import BranchWorkWriter
 from taizhang.ledger import Ledger
@@ -126,6 +127,11 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
                 "ExceptionGranted",
             )
         ),
+        "HostOrganization.Registered",
+        "HostOrganization.StaffCounted",
+        "HostOrganization.CoveredByBranch",
+        "HostOrganization.FollowerSent",
+        "HostOrganization.MassOrganizationSetUp",
     }
 )
 
@@ -163,6 +169,8 @@ def generate(
         generator.define_campaign()
         generator.saver.flush()
         _record_work(generator)
+        # After the work: the register follows the branches as they stand at its end.
+        RegisterWriter(generator).write()
         _record_members(generator)
     finally:
         generator.saver.close()

@@ -174,6 +174,7 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         "MembershipApplied": {"branch_id": i["b1"]},
         **{name: {"candidate_id": i.get("candidate"), **data} for name, data in MEMBER.items()},
     }
+    others.update(register_samples(i))
     return others[type_]
 
 
@@ -211,6 +212,42 @@ MEMBER: dict[str, dict[str, Any]] = {
 }
 
 
+def register_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The register's event types, on an organization of committee c1."""
+    org = {"host_organization_id": i.get("org")}
+    return {
+        "HostOrganizationRegistered": {
+            "district_id": i["district"],
+            "committee_id": i["c1"],
+            "name": "某公司",
+            "category": "social_organization",
+            "employees": 35,
+            "full_members": 0,
+        },
+        "StaffCounted": {**org, "employees": 40, "full_members": 1},
+        "OrganizationRelocated": {**org, "location_kind": "park", "location_name": "某园区"},
+        "OrganizationCommitteesChanged": {**org, "committee_id": i["c1"]},
+        "CoveredByBranch": {**org, "branch_id": i["b1"], "mode": "affiliated"},
+        "CoverageEnded": {**org, "reason": "撤销"},
+        "FollowerSent": {**org, "kind": "instructor", "instructor_id": i["instructor"]},
+        "FollowerRecalled": {**org, "instructor_id": i["instructor"]},
+        "MassOrganizationSetUp": {
+            **org,
+            "kind": "trade_union",
+            "leader": "P-1",
+            "workers_heard": True,
+        },
+        "MassOrganizationLeadershipChosen": {
+            **org,
+            "kind": "trade_union",
+            "leader": "P-2",
+            "workers_heard": True,
+        },
+        "MassOrganizationDissolved": {**org, "kind": "trade_union", "reason": "合并"},
+        "OrganizationClosed": {**org, "reason": "注销"},
+    }
+
+
 REGISTRATIONS = {
     "DistrictRegistered": "/api/v1/districts",
     "CommitteeRegistered": "/api/v1/committees",
@@ -218,6 +255,7 @@ REGISTRATIONS = {
     "InstructorRegistered": "/api/v1/instructors",
     "SupervisionGroupRegistered": "/api/v1/supervision-groups",
     "CampaignDefined": "/api/v1/campaigns",
+    "HostOrganizationRegistered": "/api/v1/host-organizations",
 }
 
 
@@ -240,6 +278,7 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         "committee": ("committees", "committee_id"),
         "supervision_group": ("supervision-groups", "group_id"),
         "candidate": ("candidates", "candidate_id"),
+        "host_organization": ("host-organizations", "host_organization_id"),
     }[concerns]
     return f"/api/v1/{resource}/{data[key]}/events"
 
@@ -270,6 +309,8 @@ def prepare(api: Api) -> dict[str, str]:
     ids["candidate"] = api.ok(
         api.event(path_of("MembershipApplied", {"branch_id": ids["b1"]}), None, {})
     )["aggregate_id"]
+    registered = register_samples(ids)["HostOrganizationRegistered"]
+    ids["org"] = api.ok(api.event("/api/v1/host-organizations", None, registered))["aggregate_id"]
     return ids
 
 

@@ -206,6 +206,36 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
     )
     post(f"/api/v1/candidates/{other}/events", "PersonalDataRecorded", {"name": "化名某"})
     post(f"/api/v1/candidates/{other}/events", "PersonErased", {"reason": "本人申请"})
+    org = post(
+        "/api/v1/host-organizations",
+        None,
+        {
+            "district_id": ids["district"],
+            "committee_id": ids["c1"],
+            "name": "某公司",
+            "category": "non_public_enterprise",
+            "employees": 60,
+            "full_members": 2,
+        },
+    )
+    register = f"/api/v1/host-organizations/{org['aggregate_id']}/events"
+    for type_, data in [
+        ("StaffCounted", {"employees": 70, "full_members": 3, "above_scale": False}),
+        ("OrganizationRelocated", {"location_kind": "office_building", "location_name": "大厦"}),
+        ("OrganizationCommitteesChanged", {"committee_id": ids["c2"]}),
+        ("CoveredByBranch", {"branch_id": ids["b1"], "mode": "joint"}),
+        ("CoverageEnded", {"reason": "支部撤销"}),
+        ("FollowerSent", {"kind": "instructor", "instructor_id": instructor["aggregate_id"]}),
+        ("FollowerRecalled", {"instructor_id": instructor["aggregate_id"]}),
+        ("MassOrganizationSetUp", {"kind": "women", "leader": "P-1", "workers_heard": True}),
+        (
+            "MassOrganizationLeadershipChosen",
+            {"kind": "women", "leader": "P-2", "workers_heard": True},
+        ),
+        ("MassOrganizationDissolved", {"kind": "women", "reason": "合并"}),
+        ("OrganizationClosed", {"reason": "注销"}),
+    ]:
+        post(register, type_, data)
     assert posted >= set(EVENT_TYPES)
     state = api.get(work).get_json()
     hours = [f for f in state["facts"] if f["type"] == "StudySessionHeld"][0]["data"]["hours"]

@@ -181,3 +181,25 @@ def test_parse_benchmark_times_the_plain_loaders_beside_the_schemas(
     assert line["figure"] == "batch_items_parsed" and line["items"] == 50
     assert line["value"] > 0 and line["baseline_value"] > 0
     assert line["ratio"] == pytest.approx(line["value"] / line["baseline_value"], rel=0.02)
+
+
+def test_projector_benchmark_reports_the_cost_per_event_at_each_history(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 24: "prints the projector's cost per event at each size, and a line with the
+    figure `projector_cost_per_event` whose `ratio` is the cost at the longest history over
+    the cost at the shortest"."""
+    before = bench_schemas(settings) if settings.is_postgres else set()
+    code, lines, err = bench(settings, tmp_path, "projector", "--sizes", "3,30", "--events", "3")
+    assert code == 0, err
+    at = [line for line in lines if line["figure"] == "projector_cost_per_event_at_history"]
+    assert [line["history"] for line in at] == [3, 30]
+    assert all(line["value"] > 0 for line in at)
+    total = figures(lines)["projector_cost_per_event"]
+    assert total["value"] == at[-1]["value"] and total["baseline_value"] == at[0]["value"]
+    assert total["ratio"] == pytest.approx(at[-1]["value"] / at[0]["value"], rel=0.01)
+    assert total["goal_ratio"] == 1.2
+    if settings.is_postgres:
+        assert bench_schemas(settings) == before
+    bad, _, refusal = bench(settings, tmp_path, "projector", "--sizes", "30,3")
+    assert bad != 0 and "--sizes" in refusal

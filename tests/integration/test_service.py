@@ -16,6 +16,7 @@ import pytest
 from domain.branch import Branch
 from domain.branch_work import BranchWork, branch_work_id
 from domain.errors import InvalidValue, NotFound, RuleViolation
+from domain.host_organization import HostOrganization
 from domain.member_development import Candidate
 from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
 from domain.problem import Problem
@@ -433,11 +434,14 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     )
 
     person = member_path(w)
+    org = post_register_events(w, instructor, other_committee)
     assert w.posted == set(EVENT_TYPES)
     candidate: Candidate = w.ledger.repository.get(person)
     assert (candidate.stage, candidate.exceptions) == ("full_member", set())
 
     # What was stored is read back as the domain sees it.
+    stored: HostOrganization = w.ledger.repository.get(org)
+    assert stored.closed and stored.employees == 130 and stored.branch_id is None
     work = w.branch_work()
     assert work.plan_status() == "approved"
     assert work.secretary_training_days() == Decimal(2)
@@ -450,6 +454,39 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     assert w.ledger.repository.get(second).withdrawn
     branch: Branch = w.ledger.repository.get(w.branch_id)
     assert branch.reorganized and branch.full_members == 5 and branch.employees == 95
+
+
+def post_register_events(w: World, instructor: UUID, industry: UUID) -> UUID:
+    """The register of two-new organizations (domain.host_organization)."""
+    org = w.post(
+        "HostOrganizationRegistered",
+        {
+            "district_id": w.district_id,
+            "committee_id": w.committee_id,
+            "name": "某电子有限公司",
+            "category": "non_public_enterprise",
+            "employees": 120,
+            "full_members": 2,
+        },
+        on=date(2014, 4, 2),
+    ).aggregate_id
+    on = {"host_organization_id": org}
+    w.post("StaffCounted", {**on, "employees": 130, "full_members": 3, "above_scale": False})
+    w.post("OrganizationRelocated", {**on, "location_kind": "park", "location_name": "天安科技园"})
+    w.post(
+        "OrganizationCommitteesChanged",
+        {**on, "committee_id": w.committee_id, "industry_committee_id": industry},
+    )
+    w.post("CoveredByBranch", {**on, "branch_id": w.branch_id, "mode": "standalone"})
+    w.post("CoverageEnded", {**on, "reason": "支部撤销"})
+    w.post("FollowerSent", {**on, "kind": "instructor", "instructor_id": instructor})
+    w.post("FollowerRecalled", {**on, "instructor_id": instructor})
+    mass = {**on, "kind": "trade_union", "leader": "P-1", "workers_heard": True}
+    w.post("MassOrganizationSetUp", mass)
+    w.post("MassOrganizationLeadershipChosen", {**mass, "leader": "P-2"})
+    w.post("MassOrganizationDissolved", {**on, "kind": "trade_union", "reason": "合并"})
+    w.post("OrganizationClosed", {**on, "reason": "注销"})
+    return org
 
 
 # -- refusals --------------------------------------------------------------------------------

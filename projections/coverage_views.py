@@ -1,0 +1,259 @@
+"""Coverage of the two-new organizations on a business date, and the gap lists.
+
+Each organization on the register is read as it was on D (``fold.coverage.org_on``) and
+judged by the seeds' rules (``domain.coverage_rules``). The rates, against the seeds'
+targets (003 §三 "确保党组织应建尽建率和党的工作覆盖率均达到100%"; 000 §四(一)1 "单独组建率
+力争达到30%"):
+
+- ``organization_coverage_rate`` (党的组织覆盖率): covered by a party organization, of all;
+- ``should_build_rate`` (党组织应建尽建率): covered, of those that should be (full members, or
+  100+ employees);
+- ``work_coverage_rate`` (党的工作覆盖率): a party organization, an instructor or liaison, or a
+  mass organization, of all;
+- ``standalone_rate`` (单独组建率): covered by their own organization, of those covered;
+- ``mass_should_build_rate`` (群团组织应建尽建率, 004): with a mass organization, of those the
+  seed says should have one;
+- ``members_share``: full members as a share of employees; ``members_coverage_50_rate``: with
+  full members, of those with 50+ employees (001 §三, 002 上海).
+
+An organization counts for its territorial committee and for its industry committee.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+
+from domain.coverage_rules import (
+    COVERAGE_TARGET,
+    RULES,
+    Standing,
+    advisories,
+    expects_members,
+    has_party_work,
+    joint_over_limit,
+    rate,
+    should_have_mass_organization,
+    should_have_party_organization,
+)
+from domain.vocabulary import (
+    STANDALONE_RATE_TARGET,
+    CoverageMode,
+    HostCategory,
+    LocationKind,
+)
+from projections.fold.coverage import org_on
+
+TARGETS = {
+    "organization_coverage_rate": COVERAGE_TARGET,
+    "should_build_rate": COVERAGE_TARGET,
+    "work_coverage_rate": COVERAGE_TARGET,
+    "mass_should_build_rate": COVERAGE_TARGET,
+    "members_coverage_50_rate": COVERAGE_TARGET,
+    "standalone_rate": STANDALONE_RATE_TARGET,
+}
+
+
+def standing_of(org: dict[str, Any]) -> Standing:
+    return Standing(
+        category=HostCategory(org["category"]),
+        employees=org["employees"],
+        full_members=org["full_members"],
+        above_scale=org["above_scale"],
+        location_kind=LocationKind(org["location_kind"]),
+        mode=CoverageMode(org["mode"]) if org["mode"] else None,
+        followers=len(org["followers"]),
+        mass_organizations=len(org["mass"]),
+    )
+
+
+def judged(rows: Iterable[dict[str, Any]], day: str) -> list[dict[str, Any]]:
+    """The organizations on the register on ``day``, each with its standing and the rules it
+    breaks (``gaps``), joint ones over 5 units included."""
+    orgs = []
+    for row in rows:
+        found = org_on(row["history"], day)
+        if found is None:
+            continue
+        found["org_id"] = row["org_id"]
+        found["standing"] = standing_of(found)
+        found["gaps"] = advisories(found["standing"])
+        orgs.append(found)
+    units: dict[str, int] = defaultdict(int)
+    for org in orgs:
+        if org["mode"] == CoverageMode.JOINT.value:
+            units[org["branch_id"]] += 1
+    for org in orgs:
+        if org["mode"] == CoverageMode.JOINT.value and joint_over_limit(units[org["branch_id"]]):
+            org["gaps"].append("joint_over_5_units")
+            org["joint_units"] = units[org["branch_id"]]
+    orgs.sort(key=lambda o: o["org_id"])
+    return orgs
+
+
+def summary(orgs: list[dict[str, Any]]) -> dict[str, Any]:
+    standings = [o["standing"] for o in orgs]
+    covered = [s for s in standings if s.mode is not None]
+    should = [s for s in standings if should_have_party_organization(s)]
+    mass_should = [s for s in standings if should_have_mass_organization(s)]
+    fifty = [s for s in standings if expects_members(s)]
+    employees = sum(s.employees for s in standings)
+    members = sum(s.full_members for s in standings)
+    gaps: dict[str, int] = dict.fromkeys(RULES, 0)
+    for org in orgs:
+        for key in org["gaps"]:
+            gaps[key] += 1
+    return {
+        "organizations": len(standings),
+        "covered": len(covered),
+        "organization_coverage_rate": rate(len(covered), len(standings)),
+        "should_build": len(should),
+        "built": sum(1 for s in should if s.mode is not None),
+        "should_build_rate": rate(sum(1 for s in should if s.mode is not None), len(should)),
+        "work_covered": sum(1 for s in standings if has_party_work(s)),
+        "work_coverage_rate": rate(sum(1 for s in standings if has_party_work(s)), len(standings)),
+        "standalone": sum(1 for s in covered if s.mode is CoverageMode.STANDALONE),
+        "standalone_rate": rate(
+            sum(1 for s in covered if s.mode is CoverageMode.STANDALONE), len(covered)
+        ),
+        "mass_should_build": len(mass_should),
+        "mass_built": sum(1 for s in mass_should if s.mass_organizations > 0),
+        "mass_should_build_rate": rate(
+            sum(1 for s in mass_should if s.mass_organizations > 0), len(mass_should)
+        ),
+        "employees": employees,
+        "full_members": members,
+        "members_share": rate(members, employees),
+        "with_50_employees": len(fifty),
+        "members_coverage_50_rate": rate(sum(1 for s in fifty if s.full_members > 0), len(fifty)),
+        "gaps": gaps,
+    }
+
+
+def _grouped(orgs: list[dict[str, Any]], keys: Any) -> dict[Any, list[dict[str, Any]]]:
+    groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for org in orgs:
+        for key in keys(org):
+            groups[key].append(org)
+    return groups
+
+
+def _committees(org: dict[str, Any]) -> list[str]:
+    return [c for c in (org["committee_id"], org["industry_committee_id"]) if c is not None]
+
+
+def coverage_report(orgs: list[dict[str, Any]], committee_names: dict[str, str]) -> dict[str, Any]:
+    """The summary of all, and by committee, place (park, business district, office
+    building) and industry."""
+    by_committee = _grouped(orgs, _committees)
+    by_place = _grouped(
+        orgs,
+        lambda o: (
+            [(o["location_kind"], o["location_name"])]
+            if o["location_kind"] != LocationKind.NONE.value
+            else []
+        ),
+    )
+    by_industry = _grouped(orgs, lambda o: [o["industry"]] if o["industry"] else [])
+    return {
+        "targets": TARGETS,
+        "total": summary(orgs),
+        "by_committee": [
+            {"committee_id": c, "name": committee_names.get(c, ""), **summary(group)}
+            for c, group in sorted(by_committee.items())
+        ],
+        "by_place": [
+            {"location_kind": kind, "location_name": name, **summary(group)}
+            for (kind, name), group in sorted(by_place.items())
+        ],
+        "by_industry": [
+            {"industry": industry, **summary(group)}
+            for industry, group in sorted(by_industry.items())
+        ],
+    }
+
+
+def gap_items(orgs: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
+    """The organizations breaking ``rule`` on the day, as a list shows them."""
+    return [
+        {
+            "org_id": o["org_id"],
+            "name": o["name"],
+            "category": o["category"],
+            "committee_id": o["committee_id"],
+            "industry_committee_id": o["industry_committee_id"],
+            "industry": o["industry"],
+            "employees": o["employees"],
+            "full_members": o["full_members"],
+            "location_kind": o["location_kind"],
+            "location_name": o["location_name"],
+            "branch_id": o["branch_id"],
+            "mode": o["mode"],
+            "followers": len(o["followers"]),
+            "mass_organizations": o["mass"],
+            "gaps": o["gaps"],
+            **({"joint_units": o["joint_units"]} if "joint_units" in o else {}),
+        }
+        for o in orgs
+        if rule in o["gaps"]
+    ]
+
+
+class CoverageViews:
+    """Mixed into ``projections.queries.Views``: reads ``view_host_org`` through its
+    ``_rows`` (live tables, or a replay's as known at a time)."""
+
+    def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _register(self, district_id: str, day: str, committee_id: str | None) -> Any:
+        rows = self._rows(
+            "SELECT org_id, history FROM view_host_org WHERE district_id = ?", (district_id,)
+        )
+        for row in rows:
+            if isinstance(row["history"], str):
+                row["history"] = orjson.loads(row["history"])
+        orgs = judged(rows, day)
+        if committee_id is not None:
+            # Joint units are counted over the district, then the committee's part is shown.
+            orgs = [o for o in orgs if committee_id in _committees(o)]
+        return orgs
+
+    def coverage(
+        self, district_id: str, day: str, committee_id: str | None = None
+    ) -> dict[str, Any]:
+        orgs = self._register(district_id, day, committee_id)
+        names = {
+            r["committee_id"]: r["name"]
+            for r in self._rows(
+                "SELECT committee_id, name FROM view_committee WHERE district_id = ?",
+                (district_id,),
+            )
+        }
+        return {
+            "district_id": district_id,
+            "committee_id": committee_id,
+            "as_of": day,
+            **coverage_report(orgs, names),
+        }
+
+    def coverage_gaps(
+        self, district_id: str, day: str, rule: str, committee_id: str | None = None
+    ) -> dict[str, Any]:
+        orgs = self._register(district_id, day, committee_id)
+        found = RULES[rule]
+        return {
+            "district_id": district_id,
+            "committee_id": committee_id,
+            "as_of": day,
+            "rule": {
+                "key": found.key,
+                "seed": found.seed,
+                "quote": found.quote,
+                "advice": found.advice,
+            },
+            "items": gap_items(orgs, rule),
+        }

@@ -1,0 +1,66 @@
+"""The registry of posted event types: which aggregate each concerns and the command it runs.
+
+``taizhang.handlers`` and ``taizhang.host_handlers`` fill it; everything else reads it
+through ``taizhang.handlers.EVENT_TYPES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from domain.base import LedgerAggregate
+from domain.branch_work import branch_work_id
+from domain.provenance import Provenance
+from taizhang.unit_of_work import UnitOfWork
+
+Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    # district, committee, branch, instructor, supervision_group, campaign, branch_work,
+    # problem, host_organization, candidate
+    concerns: str
+    creates: bool
+    handle: Handler
+
+    def changes(self, data: Mapping[str, Any]) -> UUID | None:
+        """The existing aggregate a posting of this type changes, as far as its data says."""
+        if self.creates:
+            return None
+        if self.concerns == "branch_work" and not isinstance(data.get("problem_id"), UUID):
+            campaign_id, branch_id = data.get("campaign_id"), data.get("branch_id")
+            if isinstance(campaign_id, UUID) and isinstance(branch_id, UUID):
+                return branch_work_id(campaign_id, branch_id)
+            return None
+        found = data.get(_ID_OF.get(self.concerns, "problem_id"))
+        return found if isinstance(found, UUID) else None
+
+
+# The data field naming the aggregate an event type concerns.
+_ID_OF = {
+    "district": "district_id",
+    "committee": "committee_id",
+    "branch": "branch_id",
+    "instructor": "instructor_id",
+    "supervision_group": "group_id",
+    "campaign": "campaign_id",
+    "problem": "problem_id",
+    "host_organization": "host_organization_id",
+    "candidate": "candidate_id",
+}
+
+
+EVENT_TYPES: dict[str, EventType] = {}
+
+
+def handles(name: str, concerns: str, *, creates: bool = False) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        EVENT_TYPES[name] = EventType(name, concerns, creates, fn)
+        return fn
+
+    return register
