@@ -17,6 +17,7 @@ from api import (
     evidence,
     grading_views,
     me,
+    member_views,
     openapi,
     ops,
     pages,
@@ -99,6 +100,7 @@ def create_app(
         grading_views.bp,
         me.bp,
         evidence.bp,
+        member_views.bp,
         ops.bp,
         openapi.bp,
     ):

@@ -75,6 +75,11 @@ _GRADES = "the upper level surveys and grades its organizations (001 §二1 调�
 _UPGRADES = "each organization sets targets and measures and moves up (001 §二3 晋位升级)"
 _ASSESS = "the yearly reporting and assessment of secretaries (003 §二 述职评议考核)"
 _FUNDS = "funds and venues of the branch (003 §三 党建工作经费, “六有”)"
+_DEVELOPS = "the branch develops members and records each step (002 发展党员工作制度 (1)-(11))"
+_APPROVES = "the upper committee examines and approves (002 (13) 党委审批; 3(6) 3 个月内讨论审批)"
+_RECOMMENDED = (
+    "mass organizations recommend to the branch, which records it (004 四(三)4 向所在党支部推荐)"
+)
 _COVERAGE = (
     "the committee keeps the register of the two-new organizations and their coverage "
     "(000 §三(一) 登记造册、建立台账; 000 §四(一)1 两个全覆盖)"
@@ -180,6 +185,30 @@ DUTIES: dict[str, Duty] = {
     "UpgradingVerified": _duty(
         "the upper level checks the upgrading (001 §二4 考评)", ADMIN, OFFICE, COMMITTEE, SUPERVISOR
     ),
+    "RecommendedByMassOrganization": _duty(_RECOMMENDED, *_REPORTS),
+    **{
+        name: _duty(_DEVELOPS, *_REPORTS)
+        for name in (
+            "MembershipApplied",
+            "ActivistDesignated",
+            "ContactsNamed",
+            "ThoughtReportReceived",
+            "ActivistAssessed",
+            "DevelopmentCandidateDesignated",
+            "PoliticalReviewDone",
+            "TrainingCompleted",
+            "SponsorsNamed",
+            "AdmissionVoted",
+            "PublicityHeld",
+            "ConversionVoted",
+        )
+    },
+    **{
+        name: _duty(_APPROVES, *_SUPERVISES)
+        for name in ("AdmissionApproved", "ConversionApproved", "ExceptionGranted")
+    },
+    "PersonalDataRecorded": _duty(_DEVELOPS, *_REPORTS),
+    "PersonErased": _duty("the office erases a person's personal data", ADMIN, OFFICE),
     **{
         name: _duty(_COVERAGE, *_SUPERVISES)
         for name in (

@@ -17,6 +17,7 @@ from api.openapi_links import add_links, operation_id
 from api.schemas.envelope import BatchSchema
 from api.schemas.events import EVENT_SCHEMAS
 from api.schemas.grading import GradingQuery, YearlyQuery
+from api.schemas.members import MemberPipelineQuery
 from api.schemas.queries import (
     CheckpointsQuery,
     ConsistencyQuery,
@@ -55,6 +56,7 @@ URL_IDS = {
     "branch_life": ("branch_id",),
     "grading_round": ("round_id",),
     "yearly_review": ("review_id",),
+    "candidate": ("candidate_id",),
     "host_organization": ("host_organization_id",),
 }
 
@@ -172,6 +174,10 @@ def build_spec(app: Flask) -> dict[str, Any]:
         "ProblemListedData.problem_listing",
         schema=_without(EVENT_SCHEMAS["ProblemListed"], ("campaign_id", "branch_id")),
     )
+    spec.components.schema(
+        "MembershipAppliedData.application",
+        schema=_without(EVENT_SCHEMAS["MembershipApplied"], ("branch_id",)),
+    )
     envelopes: dict[str, Any] = {}
     endpoints: dict[str, str] = {}
     for rule in app.url_map.iter_rules():
@@ -275,6 +281,8 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         return [(event_type, f"{event_type}Data", True)]
     if name == "list_problem":
         return [("ProblemListed", "ProblemListedData.problem_listing", True)]
+    if name == "apply_for_membership":
+        return [("MembershipApplied", "MembershipAppliedData.application", True)]
     kind = {
         "post_branch_event": "branch",
         "post_campaign_event": "campaign",
@@ -285,6 +293,7 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_life_event": "branch_life",
         "post_grading_event": "grading_round",
         "post_review_event": "yearly_review",
+        "post_candidate_event": "candidate",
         "post_host_organization_event": "host_organization",
     }[name]
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
@@ -350,6 +359,8 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return YearlyQuery
     if endpoint.startswith("grading."):
         return GradingQuery
+    if endpoint.startswith("members."):
+        return MemberPipelineQuery
     return None
 
 

@@ -28,6 +28,7 @@ from domain.district import District
 from domain.errors import NotFound
 from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
+from domain.member_development import Candidate
 from domain.phases import EIGHT_ONES
 from domain.problem import Problem
 from domain.receipt import Receipt
@@ -190,6 +191,7 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "supervision_group": ("/supervision-groups/<uuid:group_id>", "group_id"),
     "campaign": ("/campaigns/<uuid:campaign_id>", "campaign_id"),
     "problem": ("/problems/<uuid:problem_id>", "problem_id"),
+    "candidate": ("/candidates/<uuid:candidate_id>", "candidate_id"),
     "branch_work": ("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>", ""),
     "grading_round": ("/grading-rounds/<uuid:round_id>", "round_id"),
     "yearly_review": ("/yearly-reviews/<uuid:review_id>", "review_id"),
@@ -242,6 +244,7 @@ def _topics_by_type() -> dict[str, list[str]]:
         Campaign,
         BranchWork,
         Problem,
+        Candidate,
         HostOrganization,
     ):
         for value in vars(owner).values():

@@ -21,6 +21,7 @@ from projections.queries import Views
 from projections.report import Replays
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.personal_data import PersonalKeys
 from taizhang.service import LedgerService
 
 # Reads that ask for a log position wait at most this long for the views to reach it.
@@ -61,6 +62,11 @@ class Runtime:
             if self._replays is None:
                 self._replays = Replays(self.settings)
         return self._replays
+
+    @property
+    def personal_keys(self) -> PersonalKeys:
+        """The keys personal data is sealed under (taizhang.personal_data)."""
+        return PersonalKeys(self.settings)
 
     def close(self) -> None:
         if self.checkpointer is not None:

@@ -42,6 +42,7 @@ from domain.errors import NotFound
 from domain.grading import GradingRound
 from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
+from domain.member_development import Candidate
 from domain.problem import Problem
 from domain.records import event_type as event_type_of
 from domain.supervision_group import SupervisionGroup
@@ -248,6 +249,18 @@ class Scope:
             raise self._hidden(Problem, problem_id, "problem_id") from None
         return problem
 
+    def candidate(self, candidate_id: UUID) -> Candidate:
+        """A person on the path to membership: read and written by their branch's side,
+        never by supervisors, who read the pipeline's counts (seed 002 people are named)."""
+        found: Candidate = self.load(Candidate, candidate_id, "candidate_id")
+        if self.cred.role == "supervisor":
+            raise self._hidden(Candidate, candidate_id, "candidate_id")
+        try:
+            self.branch(found.branch_id)
+        except NotFound:
+            raise self._hidden(Candidate, candidate_id, "candidate_id") from None
+        return found
+
     def supervision_group(self, group_id: UUID) -> Home:
         group = self.home(SupervisionGroup, group_id, "group_id")
         if not self.covers_group(group):
@@ -419,9 +432,22 @@ BODY_IDS: dict[str, str] = {
     "instructor_id": "instructor",
     "round_id": "grading_round",
     "review_id": "yearly_review",
+    "candidate_id": "candidate",
     "host_organization_id": "host_organization",
     "industry_committee_id": "committee",
 }
+# ``contact_ids``, ``sponsor_ids``: full members' pseudonymous ids; ``document_ids``: the
+# documents a step refers to.
 NOT_AGGREGATE_IDS = frozenset(
-    {"system_id", "team_id", "commitment_id", "item_id", "corrects", "withdraws"}
+    {
+        "system_id",
+        "team_id",
+        "commitment_id",
+        "item_id",
+        "corrects",
+        "withdraws",
+        "contact_ids",
+        "sponsor_ids",
+        "document_ids",
+    }
 )

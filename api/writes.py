@@ -6,6 +6,7 @@ the rules are the domain's.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
@@ -35,6 +36,7 @@ RESOURCE = {
     "supervision_group": "/api/v1/supervision-groups/{id}",
     "campaign": "/api/v1/campaigns/{id}",
     "problem": "/api/v1/problems/{id}",
+    "candidate": "/api/v1/candidates/{id}",
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
     "branch_life": "/api/v1/branches/{branch_id}/party-life",
     "grading_round": "/api/v1/grading-rounds/{id}",
@@ -59,6 +61,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
     "grading_round": _types(lambda n, s: s.concerns == "grading_round" and not s.creates),
     "yearly_review": _types(lambda n, s: s.concerns == "yearly_review" and not s.creates),
+    "candidate": _types(lambda n, s: s.concerns == "candidate" and not s.creates),
     "host_organization": _types(lambda n, s: s.concerns == "host_organization" and not s.creates),
 }
 
@@ -190,12 +193,33 @@ def _created(posting: Posting, answer: Answer) -> Response:
     return response
 
 
+def _sealed(posting: Posting) -> Posting:
+    """A person's name is sealed under their key before anything stores it: the log, the
+    receipts and the service only ever see the sealed text (taizhang.personal_data)."""
+    if posting.type != "PersonalDataRecorded":
+        return posting
+    data = dict(posting.data)
+    data["sealed_name"] = runtime().personal_keys.seal(
+        data["candidate_id"], "name", data.pop("name")
+    )
+    return dataclasses.replace(posting, data=data)
+
+
+def _erase_keys(postings: list[Posting]) -> None:
+    """Once an erasure is stored, the person's key is destroyed (again, if a retry)."""
+    for posting in postings:
+        if posting.type == "PersonErased":
+            runtime().personal_keys.erase(posting.data["candidate_id"])
+
+
 def post_one(allowed: frozenset[str], implied: str | None = None, **ids: UUID) -> Response:
     body = json_body()
     posting = _posting(body, allowed, implied, ids)
     scope().may_post(posting.type, dict(posting.data))
+    posting = _sealed(posting)
     version = expected_version()
     answer = runtime().service.post(credential().caller, posting, expected_version=version)
+    _erase_keys([posting])
     return _created(posting, answer)
 
 
@@ -228,6 +252,13 @@ def list_problem(campaign_id: UUID, branch_id: UUID) -> Response:
     return post_one(
         frozenset({"ProblemListed"}), "ProblemListed", campaign_id=campaign_id, branch_id=branch_id
     )
+
+
+@bp.post("/branches/<uuid:branch_id>/candidates")
+def apply_for_membership(branch_id: UUID) -> Response:
+    """A person's written application to the branch (MembershipApplied, seed 002 (1)): the
+    person is known from here on by the pseudonymous id the answer gives."""
+    return post_one(frozenset({"MembershipApplied"}), "MembershipApplied", branch_id=branch_id)
 
 
 # -- events on existing resources -----------------------------------------------------------
@@ -288,6 +319,12 @@ def post_review_event(review_id: UUID) -> Response:
     return post_one(ACCEPTS["yearly_review"], review_id=review_id)
 
 
+@bp.post("/candidates/<uuid:candidate_id>/events")
+def post_candidate_event(candidate_id: UUID) -> Response:
+    """Post a step of a person's path to membership (seed 002) or a recommendation (seed 004)."""
+    return post_one(ACCEPTS["candidate"], candidate_id=candidate_id)
+
+
 @bp.post("/host-organizations/<uuid:host_organization_id>/events")
 def post_host_organization_event(host_organization_id: UUID) -> Response:
     """Post an event about a two-new organization on the register (staff counted, moved,
@@ -340,7 +377,7 @@ def post_batch() -> Response:
         except (NotFound, DomainError) as error:
             errors.append({**domain_item(error, prefix + "data."), "index": index})
             continue
-        postings.append(posting)
+        postings.append(_sealed(posting))
     if errors:
         raise _rejected(errors)
     try:
@@ -354,6 +391,7 @@ def post_batch() -> Response:
         ) from None
     except (Conflict, PreconditionFailed, DomainError) as error:
         raise _rejected([domain_item(error, "")]) from None
+    _erase_keys(postings)
     items = _batch_answers(postings, answers)
     g.stored_types = [p.type for p in postings]
     response = Response(_encode({"items": items}), status=201, mimetype="application/json")

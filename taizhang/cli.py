@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "taizhang.commands.bench",
     "taizhang.commands.load",
     "taizhang.commands.evidence",
+    "taizhang.commands.personal",
 )
 USAGE_ERROR = 2
 

@@ -24,7 +24,7 @@ Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
 class EventType:
     name: str
     # district, committee, branch, instructor, supervision_group, campaign, branch_work,
-    # branch_life, problem, host_organization, grading_round, yearly_review
+    # branch_life, problem, host_organization, grading_round, yearly_review, candidate
     concerns: str
     creates: bool
     handle: Handler
@@ -62,6 +62,7 @@ _ID_OF = {
     "host_organization": "host_organization_id",
     "grading_round": "round_id",
     "yearly_review": "review_id",
+    "candidate": "candidate_id",
 }
 
 

@@ -27,6 +27,7 @@ from domain.supervision_group import SupervisionGroup
 from taizhang import host_handlers
 from taizhang.event_types import EVENT_TYPES, EventType, Handler, handles
 from taizhang.grading_handlers import GRADING_HANDLERS, REVIEW_HANDLERS
+from taizhang.member_handlers import MEMBER_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 
 # The register's commands live in their own module; importing it registers them.
@@ -474,3 +475,7 @@ for _name, (_creates, _handle) in GRADING_HANDLERS.items():
     EVENT_TYPES[_name] = EventType(_name, "grading_round", _creates, _handle)
 for _name, (_creates, _handle) in REVIEW_HANDLERS.items():
     EVENT_TYPES[_name] = EventType(_name, "yearly_review", _creates, _handle)
+# -- a person's path to membership (发展党员, 推优) -------------------------------------------
+
+for _name, (_creates, _handle) in MEMBER_HANDLERS.items():
+    EVENT_TYPES[_name] = EventType(_name, "candidate", _creates, _handle)

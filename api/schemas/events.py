@@ -37,6 +37,7 @@ from api.schemas.event_fields import (
 )
 from api.schemas.grading import GRADING_SCHEMAS
 from api.schemas.host_events import HOST_EVENT_SCHEMAS
+from api.schemas.members import MEMBER_SCHEMAS
 from domain.party_life import LifeActivity, ThemedDayPart
 from domain.phases import MILESTONES
 from domain.vocabulary import (
@@ -503,6 +504,7 @@ EVENT_SCHEMAS: dict[str, type[Schema]] = {
     "FactCorrected": FactCorrected,
     "FactWithdrawn": FactWithdrawn,
     **GRADING_SCHEMAS,
+    **MEMBER_SCHEMAS,
     **HOST_EVENT_SCHEMAS,
 }
 _missing = set(EVENT_TYPES) - set(EVENT_SCHEMAS)

@@ -26,6 +26,7 @@ from taizhang.demo.data import (
     district_id_for,
 )
 from taizhang.demo.grading import GradingWriter
+from taizhang.demo.members import MemberPaths
 from taizhang.demo.organizations import DemoGenerator
 from taizhang.demo.party_life import record_party_life
 from taizhang.demo.register import RegisterWriter
@@ -124,6 +125,29 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
         "YearlyReview.VenueChecked",
         "YearlyReview.FundsRecorded",
         "YearlyReview.FundsInspected",
+        # People on the path to membership (taizhang.demo.members); no names are recorded,
+        # so neither PersonalDataRecorded nor PersonErased.
+        *(
+            "Candidate." + name
+            for name in (
+                "MembershipApplied",
+                "RecommendedByMassOrganization",
+                "ActivistDesignated",
+                "ContactsNamed",
+                "ThoughtReportReceived",
+                "ActivistAssessed",
+                "DevelopmentCandidateDesignated",
+                "PoliticalReviewDone",
+                "TrainingCompleted",
+                "SponsorsNamed",
+                "AdmissionVoted",
+                "PublicityHeld",
+                "AdmissionApproved",
+                "ConversionVoted",
+                "ConversionApproved",
+                "ExceptionGranted",
+            )
+        ),
         "HostOrganization.Registered",
         "HostOrganization.StaffCounted",
         "HostOrganization.CoveredByBranch",
@@ -172,6 +196,7 @@ def generate(
         generator.saver.add(*GradingWriter(generator).write())
         # After the work: the register follows the branches as they stand at its end.
         RegisterWriter(generator).write()
+        _record_members(generator)
     finally:
         generator.saver.close()
     summary.seconds = time.perf_counter() - started
@@ -184,3 +209,8 @@ def _record_work(generator: DemoGenerator) -> None:
         writer = BranchWorkWriter(generator, state)
         writer.write()
         generator.saver.add(*writer.changed())
+
+
+def _record_members(generator: DemoGenerator) -> None:
+    for state in generator.bar(generator.branch_states, "recording member development"):
+        generator.saver.add(*MemberPaths(generator, state).candidates())

@@ -186,6 +186,8 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         "LifeMeetingDelayRequested": {**delay, "reason": "书记外出"},
         "LifeMeetingDelayApproved": delay,
         **grading_samples(i),
+        "MembershipApplied": {"branch_id": i["b1"]},
+        **{name: {"candidate_id": i.get("candidate"), **data} for name, data in MEMBER.items()},
     }
     others.update(register_samples(i))
     return others[type_]
@@ -244,6 +246,40 @@ def grading_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
     }
 
 
+# Valid data of each step of a person's path (seed 002), naming the person apart.
+MEMBER: dict[str, dict[str, Any]] = {
+    "RecommendedByMassOrganization": {
+        "organization": "women",
+        "organization_name": "妇委会",
+        "recommended_as": "activist",
+        "votes": {"entitled": 4, "present": 4, "in_favour": 2, "against": 2, "abstaining": 0},
+    },
+    "ActivistDesignated": {},
+    "ContactsNamed": {"contact_ids": ["m-1"]},
+    "ThoughtReportReceived": {},
+    "ActivistAssessed": {"opinion": "好"},
+    "DevelopmentCandidateDesignated": {"opinions_heard": ["party_group"]},
+    "PoliticalReviewDone": {"passed": True},
+    "TrainingCompleted": {"days": 5, "class_hours": 0},
+    "SponsorsNamed": {"sponsor_ids": ["m-1", "m-2"]},
+    "AdmissionVoted": {
+        "method": "show_of_hands",
+        "votes": {"entitled": 4, "present": 4, "in_favour": 3, "against": 1, "abstaining": 0},
+    },
+    "PublicityHeld": {"starts_on": TODAY.isoformat(), "ends_on": TODAY.isoformat()},
+    "AdmissionApproved": {"approved": True},
+    "ConversionVoted": {
+        "outcome": "convert",
+        "method": "show_of_hands",
+        "votes": {"entitled": 4, "present": 4, "in_favour": 3, "against": 1, "abstaining": 0},
+    },
+    "ConversionApproved": {"approved": True},
+    "ExceptionGranted": {"rule": "training_length", "reason": "党委研究决定"},
+    "PersonalDataRecorded": {"name": "化名某"},
+    "PersonErased": {"reason": "本人申请"},
+}
+
+
 def register_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
     """The register's event types, on an organization of committee c1."""
     org = {"host_organization_id": i.get("org")}
@@ -297,6 +333,8 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
     """Where a single post of this type goes (the URL repeats the data's ids)."""
     if type_ in REGISTRATIONS:
         return REGISTRATIONS[type_]
+    if type_ == "MembershipApplied":
+        return f"/api/v1/branches/{data['branch_id']}/candidates"
     if type_ == "ProblemListed":
         return f"/api/v1/campaigns/{data['campaign_id']}/branches/{data['branch_id']}/problems"
     if "problem_id" in data:
@@ -312,6 +350,7 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         "branch_life": ("branches", "branch_id"),
         "grading_round": ("grading-rounds", "round_id"),
         "yearly_review": ("yearly-reviews", "review_id"),
+        "candidate": ("candidates", "candidate_id"),
         "host_organization": ("host-organizations", "host_organization_id"),
     }[concerns]
     if concerns == "branch_life":
@@ -346,6 +385,9 @@ def prepare(api: Api) -> dict[str, str]:
     ids["round"] = api.ok(api.event("/api/v1/grading-rounds", None, round_))["aggregate_id"]
     review = grading_samples(ids)["YearlyReviewOpened"]
     ids["review"] = api.ok(api.event("/api/v1/yearly-reviews", None, review))["aggregate_id"]
+    ids["candidate"] = api.ok(
+        api.event(path_of("MembershipApplied", {"branch_id": ids["b1"]}), None, {})
+    )["aggregate_id"]
     registered = register_samples(ids)["HostOrganizationRegistered"]
     ids["org"] = api.ok(api.event("/api/v1/host-organizations", None, registered))["aggregate_id"]
     return ids

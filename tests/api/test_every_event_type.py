@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -15,6 +16,7 @@ from taizhang.config import Settings
 from taizhang.handlers import EVENT_TYPES
 from taizhang.launch import GUNICORN_CONFIG
 from tests.api.conftest import TODAY, Api
+from tests.api.members import apply, walk
 
 
 def test_every_event_type_is_accepted_somewhere() -> None:
@@ -250,6 +252,18 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         ("FundsInspected", {"compliant": True, "findings": "使用规范"}),
     ]:
         post(review, type_, {**on_b1, **data})
+    # A person's whole path (seed 002), its steps read back from the person's history.
+    person = walk(api, ids["b1"], TODAY - timedelta(days=4 * 366), as_admin=True)
+    history = api.get(f"/api/v1/candidates/{person}/history").get_json()["items"]
+    posted |= {item["type"] for item in history}
+    other = apply(api, ids["b1"], TODAY, "admin")
+    post(
+        f"/api/v1/candidates/{other}/events",
+        "ExceptionGranted",
+        {"rule": "activist_after_a_year", "reason": "党委研究决定"},
+    )
+    post(f"/api/v1/candidates/{other}/events", "PersonalDataRecorded", {"name": "化名某"})
+    post(f"/api/v1/candidates/{other}/events", "PersonErased", {"reason": "本人申请"})
     org = post(
         "/api/v1/host-organizations",
         None,

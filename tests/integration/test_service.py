@@ -20,6 +20,7 @@ from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.grading import GradingRound
 from domain.grading_criteria import UpgradingStatus
 from domain.host_organization import HostOrganization
+from domain.member_development import Candidate
 from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
 from domain.problem import Problem
 from domain.suggestions import suggestion_id
@@ -156,6 +157,56 @@ def refused(kind: type[Exception], field: str, rule: str, call: Callable[[], Any
     error: Any = caught.value
     assert (error.field, error.rule) == (field, rule), str(error)
     return caught.value
+
+
+def member_path(w: World) -> UUID:
+    """A person's whole path (seed 002) through the service, with one recorded exception."""
+    votes = {"entitled": 5, "present": 5, "in_favour": 4, "against": 1, "abstaining": 0}
+    person = w.post(
+        "MembershipApplied", {"branch_id": w.branch_id}, on=date(2010, 3, 1)
+    ).aggregate_id
+    for type_, on, data in [
+        (
+            "RecommendedByMassOrganization",
+            date(2010, 4, 1),
+            {
+                "organization": "trade_union",
+                "organization_name": "公司工会",
+                "recommended_as": "activist",
+                "votes": votes,
+            },
+        ),
+        ("ExceptionGranted", date(2011, 2, 1), {"rule": "activist_after_a_year", "reason": "r"}),
+        ("ActivistDesignated", date(2011, 2, 1), {}),
+        ("ContactsNamed", date(2011, 2, 1), {"contact_ids": ["m-01"]}),
+        ("ThoughtReportReceived", date(2011, 5, 1), {}),
+        ("ActivistAssessed", date(2011, 8, 1), {"opinion": "好"}),
+        (
+            "DevelopmentCandidateDesignated",
+            date(2012, 2, 1),
+            {"opinions_heard": ["party_group", "contacts", "members", "non_members"]},
+        ),
+        ("PoliticalReviewDone", date(2012, 2, 10), {"passed": True}),
+        ("TrainingCompleted", date(2012, 2, 20), {"days": 0, "class_hours": 40}),
+        ("SponsorsNamed", date(2012, 2, 21), {"sponsor_ids": ["m-01", "m-02"]}),
+        ("AdmissionVoted", date(2012, 3, 1), {"method": "secret_ballot", "votes": votes}),
+        (
+            "PublicityHeld",
+            date(2012, 3, 2),
+            {"starts_on": date(2012, 3, 2), "ends_on": date(2012, 3, 4)},
+        ),
+        ("AdmissionApproved", date(2012, 3, 5), {"approved": True}),
+        (
+            "ConversionVoted",
+            date(2013, 3, 1),
+            {"outcome": "convert", "method": "show_of_hands", "votes": votes},
+        ),
+        ("ConversionApproved", date(2013, 3, 5), {"approved": True}),
+        ("PersonalDataRecorded", date(2013, 3, 6), {"sealed_name": "aesgcm1:AAAA"}),
+        ("PersonErased", date(2013, 3, 7), {"reason": "本人申请"}),
+    ]:
+        w.post(type_, {"candidate_id": person, **data}, on=on)
+    return person
 
 
 def test_every_posted_event_type_is_stored(world: World) -> None:
@@ -405,8 +456,11 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     w.post("LifeMeetingDelayApproved", {**delay, "note": ""}, on=date(2014, 6, 12))
 
     grading_and_yearly_review(w)
+    person = member_path(w)
     org = post_register_events(w, instructor, other_committee)
     assert w.posted == set(EVENT_TYPES)
+    candidate: Candidate = w.ledger.repository.get(person)
+    assert (candidate.stage, candidate.exceptions) == ("full_member", set())
 
     # What was stored is read back as the domain sees it.
     stored: HostOrganization = w.ledger.repository.get(org)

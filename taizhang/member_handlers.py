@@ -1,0 +1,61 @@
+"""What each posted event of member development (发展党员) and 推优 does: the command it runs
+on a person's ``Candidate`` (seeds 002, 004). ``taizhang.handlers`` registers them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.base import LedgerAggregate
+from domain.member_development import Candidate
+from domain.provenance import Provenance
+from taizhang.unit_of_work import UnitOfWork
+
+Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
+
+
+def _applied(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    # The committee that approves is the branch's when the person applies.
+    branch = uow.branch(d["branch_id"])
+    return uow.add(
+        Candidate.apply_for_membership(
+            p, d["branch_id"], branch.committee_id, d.get("document_ids", []), id=d.get("id")
+        )
+    )
+
+
+def _step(method: str) -> Handler:
+    def handle(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+        candidate = uow.get(Candidate, d.pop("candidate_id"), "candidate_id")
+        getattr(candidate, method)(p, **d)
+        return candidate
+
+    return handle
+
+
+# Posted name → (creates the person's path, handler).
+MEMBER_HANDLERS: dict[str, tuple[bool, Handler]] = {
+    "MembershipApplied": (True, _applied),
+    **{
+        name: (False, _step(method))
+        for name, method in {
+            "RecommendedByMassOrganization": "recommend",
+            "ActivistDesignated": "designate_activist",
+            "ContactsNamed": "name_contacts",
+            "ThoughtReportReceived": "receive_thought_report",
+            "ActivistAssessed": "assess_activist",
+            "DevelopmentCandidateDesignated": "designate_development_candidate",
+            "PoliticalReviewDone": "do_political_review",
+            "TrainingCompleted": "complete_training",
+            "SponsorsNamed": "name_sponsors",
+            "AdmissionVoted": "vote_admission",
+            "PublicityHeld": "hold_publicity",
+            "AdmissionApproved": "approve_admission",
+            "ConversionVoted": "vote_conversion",
+            "ConversionApproved": "approve_conversion",
+            "ExceptionGranted": "grant_exception",
+            "PersonalDataRecorded": "record_personal_data",
+            "PersonErased": "erase",
+        }.items()
+    },
+}
