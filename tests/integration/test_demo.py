@@ -271,7 +271,9 @@ def test_default_scale_on_sqlite(sqlite_settings: Settings) -> None:
     assert len(events) == summary.events
     assert count["Branch.Registered"] == 600
     assert count["Committee.Registered"] == len(COMMITTEES)
-    assert 30_000 <= summary.events <= 70_000
+    # The campaign's work (~44,000), and the year's party life, grading, the register and
+    # member development beside it.
+    assert 60_000 <= summary.events <= 100_000
     assert elapsed < 120, f"600 branches took {elapsed:.0f} s"
 
     registered = [e for e in events if type(e).__qualname__ == "Branch.Registered"]
