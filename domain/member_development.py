@@ -1,10 +1,11 @@
 """A person's path to party membership (发展党员), seed 002 发展党员工作制度, and the
-recommendations of mass organizations on it (推优), seed 004 四(三).
+recommendations of mass organizations on it (推优), seed 004 四(三): the commands.
 
 One ``Candidate`` per person, named by a pseudonymous id (the aggregate's id): no event
-holds a name. Each step is an event with its business date; who decided is the event's
-provenance actor (from the credentials), never the body. Time rules that a step breaks
-are refused, unless the upper committee recorded an exception for that rule
+holds a name. Each step is an event (``domain.member_steps``) with its business date; who
+decided is the event's provenance actor (from the credentials), never the body. The path's
+state and its checks are ``domain.member_path.Path``. Time rules that a step breaks are
+refused, unless the upper committee recorded an exception for that rule
 (``ExceptionGranted``), which the step then uses up and names (``waived``).
 """
 
@@ -14,290 +15,63 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain import member_steps as steps
 from domain.base import LedgerAggregate
-from domain.errors import RuleViolation, require, require_value
+from domain.errors import require, require_value
+from domain.member_path import (
+    ACTIVIST,
+    APPLICANT,
+    CANCELLED,
+    CANDIDATE,
+    FULL_MEMBER,
+    PROBATIONARY,
+    WAIVABLE,
+    Path,
+)
 from domain.member_rules import (
     admission_carried,
     at_least_a_year,
-    check_votes,
+    member_ids,
     months_after,
     publicity_days,
     quorate,
     recommendation_carried,
     training_enough,
+    votes_of,
 )
 from domain.member_vocabulary import (
     ConversionOutcome,
     MassOrganization,
     OpinionSource,
     RecommendedAs,
-    Stage,
     VoteMethod,
 )
 from domain.provenance import Provenance
 
-APPLICANT, ACTIVIST, CANDIDATE = "applicant", "activist", "development_candidate"
-PROBATIONARY, FULL_MEMBER, CANCELLED = "probationary", "full_member", "cancelled"
 
-# The rules the upper committee may set aside by a recorded decision. Political review and
-# the votes are never set aside: "凡没有经过政治审查的，不能发展入党" (002 (6)).
-WAIVABLE = frozenset(
-    {
-        "activist_after_a_year",
-        "candidate_after_a_year",
-        "training_length",
-        "publicity_three_days",
-        "approval_within_three_months",
-        "conversion_approval_within_three_months",
-    }
-)
-MAX_MEMBER_ID = 64
+class Candidate(LedgerAggregate, Path):
+    """One person's path: its state and checks from ``Path``, its steps as commands."""
 
-
-def _member_ids(ids: list[str], field: str, low: int, high: int, seed: str) -> list[str]:
-    cleaned = [i.strip() for i in ids]
-    require_value(
-        all(0 < len(i) <= MAX_MEMBER_ID for i in cleaned),
-        field,
-        "pseudonymous_id",
-        f"each of {field} is a full member's pseudonymous id of 1-{MAX_MEMBER_ID} characters",
-    )
-    require_value(
-        low <= len(set(cleaned)) == len(cleaned) <= high,
-        field,
-        "count",
-        f"{low}-{high} different full members; {seed}",
-    )
-    return cleaned
-
-
-def votes_of(votes: dict[str, int]) -> tuple[int, int, int, int, int]:
-    counts = tuple(
-        int(votes.get(k, -1)) for k in ("entitled", "present", "in_favour", "against", "abstaining")
-    )
-    check_votes(*counts)
-    return counts  # type: ignore[return-value]
-
-
-class Candidate(LedgerAggregate):
-    class Step(LedgerAggregate.Event):
-        """A step of the path; ``waived``: the rules an exception set aside for it."""
-
-        waived: list[str]
-        document_ids: list[str]
-
-        def apply(self, c: Candidate) -> None:
-            c.exceptions.difference_update(self.waived)
-            self.take(c)
-
-        def take(self, c: Candidate) -> None:
-            """What the step changes of the person's path."""
-
-    class MembershipApplied(LedgerAggregate.Created):
-        """002 (1): "由申请人向所在单位(部门)党支部提出书面申请"."""
-
-        branch_id: UUID
-        committee_id: UUID
-        document_ids: list[str]
-
-    class RecommendedByMassOrganization(Step):
-        organization: str
-        organization_name: str
-        recommended_as: str
-        votes: dict[str, int]
-
-        def take(self, c: Candidate) -> None:
-            c.recommendations.append((self.organization, self.recommended_as))
-
-    class ActivistDesignated(Step):
-        def take(self, c: Candidate) -> None:
-            c.stage, c.activist_on = ACTIVIST, self.provenance.occurred_on
-
-    class ContactsNamed(Step):
-        contact_ids: list[str]
-
-        def take(self, c: Candidate) -> None:
-            c.contacts = list(self.contact_ids)
-
-    class ThoughtReportReceived(Step):
-        def take(self, c: Candidate) -> None:
-            c.reports.append(self.provenance.occurred_on)
-
-    class ActivistAssessed(Step):
-        opinion: str
-
-        def take(self, c: Candidate) -> None:
-            c.assessments.append(self.provenance.occurred_on)
-
-    class DevelopmentCandidateDesignated(Step):
-        opinions_heard: list[str]
-
-        def take(self, c: Candidate) -> None:
-            c.stage, c.candidate_on = CANDIDATE, self.provenance.occurred_on
-
-    class PoliticalReviewDone(Step):
-        passed: bool
-
-        def take(self, c: Candidate) -> None:
-            c.review_passed = self.passed
-
-    class TrainingCompleted(Step):
-        days: int
-        class_hours: int
-
-        def take(self, c: Candidate) -> None:
-            c.trained = True
-
-    class SponsorsNamed(Step):
-        sponsor_ids: list[str]
-
-        def take(self, c: Candidate) -> None:
-            c.sponsors = list(self.sponsor_ids)
-
-    class AdmissionVoted(Step):
-        method: str
-        votes: dict[str, int]
-        carried: bool
-
-        def take(self, c: Candidate) -> None:
-            c.admission_vote = (self.provenance.occurred_on, self.carried)
-            c.publicity = None
-
-    class PublicityHeld(Step):
-        starts_on: date
-        ends_on: date
-
-        def take(self, c: Candidate) -> None:
-            c.publicity = (self.starts_on, self.ends_on)
-
-    class AdmissionApproved(Step):
-        approved: bool
-
-        def take(self, c: Candidate) -> None:
-            vote_on = c.admission_vote[0] if c.admission_vote else self.provenance.occurred_on
-            if self.approved:
-                # 002 (13): "预备期一般从接收预备党员的支部大会召开日算起"; a year (党章).
-                c.stage, c.probation_from = PROBATIONARY, vote_on
-                c.probation_ends = months_after(vote_on, 12)
-            c.admission_vote = None
-
-    class ConversionVoted(Step):
-        outcome: str
-        extension_months: int
-        method: str
-        votes: dict[str, int]
-        carried: bool
-
-        def take(self, c: Candidate) -> None:
-            c.conversion_vote = (
-                self.provenance.occurred_on,
-                self.outcome,
-                self.carried,
-                self.extension_months,
-            )
-
-    class ConversionApproved(Step):
-        approved: bool
-
-        def take(self, c: Candidate) -> None:
-            vote = c.conversion_vote
-            c.conversion_vote = None
-            if vote is None or not self.approved:
-                return
-            _, outcome, _, months = vote
-            if outcome == "convert":
-                c.stage, c.settled_on = FULL_MEMBER, self.provenance.occurred_on
-            elif outcome == "extend" and c.probation_ends is not None:
-                c.probation_ends = months_after(c.probation_ends, months)
-                c.extended = True
-            else:
-                c.stage, c.settled_on = CANCELLED, self.provenance.occurred_on
-
-    class PersonalDataRecorded(Step):
-        """The person's name, sealed under their own key (taizhang.personal_data): the log
-        never holds it in clear."""
-
-        sealed_name: str
-
-        def take(self, c: Candidate) -> None:
-            c.sealed_name = self.sealed_name
-
-    class PersonErased(Step):
-        """The person's key was destroyed: what the log holds of them cannot be read."""
-
-        reason: str
-
-        def take(self, c: Candidate) -> None:
-            c.sealed_name, c.erased = None, True
-
-    class ExceptionGranted(Step):
-        """The upper committee's recorded decision to set one rule aside for this person."""
-
-        rule: str
-        reason: str
-
-        def take(self, c: Candidate) -> None:
-            c.exceptions.add(self.rule)
-
-    def __init__(
-        self, provenance: Provenance, branch_id: UUID, committee_id: UUID, document_ids: list[str]
-    ) -> None:
-        self.branch_id = branch_id
-        self.committee_id = committee_id
-        self.applied_on = provenance.occurred_on
-        self.stage = APPLICANT
-        self.activist_on: date | None = None
-        self.candidate_on: date | None = None
-        self.probation_from: date | None = None
-        self.probation_ends: date | None = None
-        self.settled_on: date | None = None
-        self.contacts: list[str] = []
-        self.sponsors: list[str] = []
-        self.reports: list[date] = []
-        self.assessments: list[date] = []
-        self.review_passed: bool | None = None
-        self.trained = False
-        self.admission_vote: tuple[date, bool] | None = None
-        self.publicity: tuple[date, date] | None = None
-        self.conversion_vote: tuple[date, str, bool, int] | None = None
-        self.extended = False
-        self.exceptions: set[str] = set()
-        self.recommendations: list[tuple[str, str]] = []
-        self.sealed_name: str | None = None
-        self.erased = False
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def _at(self, stages: tuple[str, ...], field: str = "stage") -> None:
-        require(
-            self.stage in stages,
-            field,
-            "stage_order",
-            f"this step is taken at stage {' or '.join(stages)}; the person is {self.stage} "
-            "(seed 002 发展党员工作制度 sets the order of the steps)",
-        )
-
-    def _on_or_after(self, p: Provenance, day: date | None, what: str) -> None:
-        require(
-            day is None or p.occurred_on >= day,
-            "occurred_on",
-            "not_before_previous_step",
-            f"occurred_on {p.occurred_on} is before {what} ({day})",
-        )
-
-    def _timed(self, ok: bool, field: str, rule: str, message: str, waived: list[str]) -> None:
-        """A waivable rule: broken, it needs the upper committee's recorded exception."""
-        if ok:
-            return
-        if rule in self.exceptions:
-            waived.append(rule)
-            return
-        raise RuleViolation(
-            field,
-            rule,
-            message + "; only a recorded decision of the upper committee (ExceptionGranted) "
-            "sets it aside",
-        )
+    # The steps (domain/member_steps.py), redefined here by the library under this name.
+    Step = steps.Step
+    MembershipApplied = steps.MembershipApplied
+    RecommendedByMassOrganization = steps.RecommendedByMassOrganization
+    ActivistDesignated = steps.ActivistDesignated
+    ContactsNamed = steps.ContactsNamed
+    ThoughtReportReceived = steps.ThoughtReportReceived
+    ActivistAssessed = steps.ActivistAssessed
+    DevelopmentCandidateDesignated = steps.DevelopmentCandidateDesignated
+    PoliticalReviewDone = steps.PoliticalReviewDone
+    TrainingCompleted = steps.TrainingCompleted
+    SponsorsNamed = steps.SponsorsNamed
+    AdmissionVoted = steps.AdmissionVoted
+    PublicityHeld = steps.PublicityHeld
+    AdmissionApproved = steps.AdmissionApproved
+    ConversionVoted = steps.ConversionVoted
+    ConversionApproved = steps.ConversionApproved
+    PersonalDataRecorded = steps.PersonalDataRecorded
+    PersonErased = steps.PersonErased
+    ExceptionGranted = steps.ExceptionGranted
 
     def _step(
         self, cls: type[Any], p: Provenance, waived: list[str], docs: list[str], **kw: Any
@@ -386,7 +160,7 @@ class Candidate(LedgerAggregate):
         self, p: Provenance, contact_ids: list[str], document_ids: list[str] | None = None
     ) -> None:
         self._at((ACTIVIST, CANDIDATE))
-        ids = _member_ids(
+        ids = member_ids(
             contact_ids,
             "contact_ids",
             1,
@@ -480,7 +254,7 @@ class Candidate(LedgerAggregate):
         self, p: Provenance, sponsor_ids: list[str], document_ids: list[str] | None = None
     ) -> None:
         self._at((CANDIDATE,))
-        ids = _member_ids(
+        ids = member_ids(
             sponsor_ids, "sponsor_ids", 2, 2, 'seed 002 (8): "发展对象要有两名正式党员做入党介绍人"'
         )
         self._step(self.SponsorsNamed, p, [], document_ids or [], sponsor_ids=ids)
@@ -713,6 +487,3 @@ class Candidate(LedgerAggregate):
             "the path has ended",
         )
         self._step(self.ExceptionGranted, p, [], document_ids or [], rule=rule, reason=reason)
-
-
-STAGES = tuple(s.value for s in Stage)

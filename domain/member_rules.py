@@ -91,3 +91,33 @@ def publicity_days(starts_on: date, ends_on: date) -> int:
     """Calendar days of a publicity, both ends included. Seed 002 says "公示的时间为3天" and
     nothing of holidays, so a publicity ending on a holiday counts like any other day."""
     return (ends_on - starts_on).days + 1
+
+
+MAX_MEMBER_ID = 64
+
+
+def member_ids(ids: list[str], field: str, low: int, high: int, seed: str) -> list[str]:
+    """``low``-``high`` different full members, each by pseudonymous id (contacts, sponsors)."""
+    cleaned = [i.strip() for i in ids]
+    require_value(
+        all(0 < len(i) <= MAX_MEMBER_ID for i in cleaned),
+        field,
+        "pseudonymous_id",
+        f"each of {field} is a full member's pseudonymous id of 1-{MAX_MEMBER_ID} characters",
+    )
+    require_value(
+        low <= len(set(cleaned)) == len(cleaned) <= high,
+        field,
+        "count",
+        f"{low}-{high} different full members; {seed}",
+    )
+    return cleaned
+
+
+def votes_of(votes: dict[str, int]) -> tuple[int, int, int, int, int]:
+    """The counts of a vote as given in a body, checked (``check_votes``)."""
+    counts = tuple(
+        int(votes.get(k, -1)) for k in ("entitled", "present", "in_favour", "against", "abstaining")
+    )
+    check_votes(*counts)
+    return counts  # type: ignore[return-value]

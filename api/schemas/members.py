@@ -21,7 +21,8 @@ from api.schemas.event_fields import (
     vocab_field,
 )
 from api.schemas.queries import Query, business_date, known_at_field
-from domain.member_development import MAX_MEMBER_ID, WAIVABLE
+from domain.member_path import WAIVABLE
+from domain.member_rules import MAX_MEMBER_ID
 from domain.member_vocabulary import (
     ConversionOutcome,
     MassOrganization,

@@ -27,13 +27,8 @@ from statistics import median
 from typing import Any
 from uuid import UUID
 
-from domain.member_development import (
-    ACTIVIST,
-    CANDIDATE,
-    PROBATIONARY,
-    STAGES,
-    Candidate,
-)
+from domain.member_development import Candidate
+from domain.member_path import ACTIVIST, CANDIDATE, PROBATIONARY, STAGES
 from domain.member_rules import months_after
 from domain.member_vocabulary import MassOrganization, Stage
 

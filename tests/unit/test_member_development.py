@@ -6,7 +6,9 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
+from eventsourcing.utils import get_topic, resolve_topic
 
+from domain import member_steps
 from domain.errors import DomainError, InvalidValue, RuleViolation
 from domain.member_development import Candidate
 from domain.member_rules import months_after, publicity_days
@@ -296,3 +298,47 @@ def test_a_replayed_path_uses_exceptions_up_as_it_did() -> None:
         copy = event.mutate(copy)
     assert copy is not None and copy.exceptions == set()
     assert events[-1].waived == ["publicity_three_days"]  # type: ignore[attr-defined]
+
+
+# The event names of a Candidate as main stored them before the events moved to
+# domain/member_steps.py: every log holds these topics.
+STORED_STEPS = (
+    "MembershipApplied",
+    "RecommendedByMassOrganization",
+    "ActivistDesignated",
+    "ContactsNamed",
+    "ThoughtReportReceived",
+    "ActivistAssessed",
+    "DevelopmentCandidateDesignated",
+    "PoliticalReviewDone",
+    "TrainingCompleted",
+    "SponsorsNamed",
+    "AdmissionVoted",
+    "PublicityHeld",
+    "AdmissionApproved",
+    "ConversionVoted",
+    "ConversionApproved",
+    "PersonalDataRecorded",
+    "PersonErased",
+    "ExceptionGranted",
+)
+
+
+def test_the_steps_keep_the_topics_stored_in_every_log() -> None:
+    """The steps are written in domain/member_steps.py but stored, as always, under the
+    aggregate's name: a log written before the move reads back into the same classes."""
+    defined = {
+        name
+        for name, value in vars(member_steps).items()
+        if isinstance(value, type) and value.__module__ == member_steps.__name__
+    } - {"Step"}
+    assert defined == set(STORED_STEPS)
+    for name in STORED_STEPS:
+        cls = getattr(Candidate, name)
+        topic = f"domain.member_development:Candidate.{name}"
+        assert get_topic(cls) == topic
+        assert resolve_topic(topic) is cls
+        assert issubclass(cls, getattr(member_steps, name))
+    every_step = probationary()
+    assert every_step.collect_events()[-1].__class__ is Candidate.AdmissionApproved
+    assert issubclass(Candidate.ConversionVoted, Candidate.Step)

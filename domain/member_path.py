@@ -1,0 +1,93 @@
+"""Where a person stands on the path to membership (发展党员, seed 002): the state that each
+step of ``domain.member_steps`` changes, and the checks a command makes against it.
+
+``domain.member_development.Candidate`` is this path made an aggregate.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from domain.errors import RuleViolation, require
+from domain.member_vocabulary import Stage
+from domain.provenance import Provenance
+
+APPLICANT, ACTIVIST, CANDIDATE = "applicant", "activist", "development_candidate"
+PROBATIONARY, FULL_MEMBER, CANCELLED = "probationary", "full_member", "cancelled"
+STAGES = tuple(s.value for s in Stage)
+
+# The rules the upper committee may set aside by a recorded decision. Political review and
+# the votes are never set aside: "凡没有经过政治审查的，不能发展入党" (002 (6)).
+WAIVABLE = frozenset(
+    {
+        "activist_after_a_year",
+        "candidate_after_a_year",
+        "training_length",
+        "publicity_three_days",
+        "approval_within_three_months",
+        "conversion_approval_within_three_months",
+    }
+)
+
+
+class Path:
+    """One person's path as the steps so far have left it."""
+
+    def __init__(
+        self, provenance: Provenance, branch_id: UUID, committee_id: UUID, document_ids: list[str]
+    ) -> None:
+        self.branch_id = branch_id
+        self.committee_id = committee_id
+        self.applied_on = provenance.occurred_on
+        self.stage = APPLICANT
+        self.activist_on: date | None = None
+        self.candidate_on: date | None = None
+        self.probation_from: date | None = None
+        self.probation_ends: date | None = None
+        self.settled_on: date | None = None
+        self.contacts: list[str] = []
+        self.sponsors: list[str] = []
+        self.reports: list[date] = []
+        self.assessments: list[date] = []
+        self.review_passed: bool | None = None
+        self.trained = False
+        self.admission_vote: tuple[date, bool] | None = None
+        self.publicity: tuple[date, date] | None = None
+        self.conversion_vote: tuple[date, str, bool, int] | None = None
+        self.extended = False
+        self.exceptions: set[str] = set()
+        self.recommendations: list[tuple[str, str]] = []
+        self.sealed_name: str | None = None
+        self.erased = False
+
+    def _at(self, stages: tuple[str, ...], field: str = "stage") -> None:
+        require(
+            self.stage in stages,
+            field,
+            "stage_order",
+            f"this step is taken at stage {' or '.join(stages)}; the person is {self.stage} "
+            "(seed 002 发展党员工作制度 sets the order of the steps)",
+        )
+
+    def _on_or_after(self, p: Provenance, day: date | None, what: str) -> None:
+        require(
+            day is None or p.occurred_on >= day,
+            "occurred_on",
+            "not_before_previous_step",
+            f"occurred_on {p.occurred_on} is before {what} ({day})",
+        )
+
+    def _timed(self, ok: bool, field: str, rule: str, message: str, waived: list[str]) -> None:
+        """A waivable rule: broken, it needs the upper committee's recorded exception."""
+        if ok:
+            return
+        if rule in self.exceptions:
+            waived.append(rule)
+            return
+        raise RuleViolation(
+            field,
+            rule,
+            message + "; only a recorded decision of the upper committee (ExceptionGranted) "
+            "sets it aside",
+        )
