@@ -86,7 +86,7 @@ class TokenStore:
         self._cache: LRU[str, tuple[float, Credential | None]] = LRU(10_000)
         self._lock = threading.Lock()
         self._pool: Any = None
-        self.placeholder = "%s" if settings.is_postgres else "?"
+        self.placeholder = settings.dialect.mark
 
     def close(self) -> None:
         if self._pool is not None:

@@ -63,6 +63,7 @@ from projections.view_sql import (
 )
 from projections.yearly_views import YearlyViews
 from taizhang.config import DEFAULT_VIEW_MAX_AGE_SECONDS, Settings
+from taizhang.dialect import SQLITE
 from taizhang.lru import LRU
 from taizhang.pool_check import check_before_use
 
@@ -87,14 +88,17 @@ class Views(SupervisionViews, LedgerViews, CoverageViews, GradingViews, YearlyVi
         )
         self.refresh_seconds = self.max_age_seconds * REFRESH_SHARE
         self.clock: Callable[[], float] = time.monotonic
-        self._pg = settings is not None and settings.is_postgres
+        self.dialect = settings.dialect if settings is not None else SQLITE
+        self._pg = self.dialect.postgres
         self._pinned_conn = threading.local()
         # The knowledge time of views replayed from the log (None: live, known now).
         self.known_at: str | None = None
         # Views over a database of their own (the as-of reports' replay) share nothing.
         self.shared: SharedViews | None = None
         if settings is not None:
-            self.shared = SharedViews(self._pinned if self._pg else self._conn, postgres=self._pg)
+            self.shared = SharedViews(
+                self._pinned if self._pg else self._conn, dialect=self.dialect
+            )
         if self._pg:
             assert settings is not None
             self._pool = ConnectionPool(
@@ -150,8 +154,7 @@ class Views(SupervisionViews, LedgerViews, CoverageViews, GradingViews, YearlyVi
                 self._pinned_conn.conn = None
 
     def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        if self._pg:
-            text = text.replace("?", "%s")
+        text = self.dialect.sql(text)
         with self._conn() as conn:
             cursor = conn.execute(text, params)
             names = [d[0] for d in cursor.description]

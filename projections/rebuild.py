@@ -103,7 +103,7 @@ def _rebuild(settings: Settings, names: tuple[str, ...], progress: bool) -> int:
             for table in tables:
                 db.execute(conn, f"DROP TABLE IF EXISTS {table.name}{SUFFIX}")
                 for statement in table.create_statements(
-                    table.name + SUFFIX, indexes=False, postgres=db.is_postgres
+                    table.name + SUFFIX, indexes=False, dialect=db.dialect
                 ):
                     db.execute(conn, statement)
         ledger = Ledger(settings)
@@ -114,7 +114,7 @@ def _rebuild(settings: Settings, names: tuple[str, ...], progress: bool) -> int:
         helper = None
         here = names
         try:
-            if db.is_postgres and "timeline" in names and len(names) > 1:
+            if db.dialect.postgres and "timeline" in names and len(names) > 1:
                 helper = _Helper(settings, ("timeline",), head)
                 here = tuple(name for name in names if name != "timeline")
             state = ViewState()
@@ -164,13 +164,13 @@ def fill(
                 state.forget_rows(table.name)
                 state.changed.pop(table.name, None)
 
-    if db.is_postgres:
+    if db.dialect.postgres:
         # Nothing is lost if the fresh tables' pages are lost in a crash: the rebuild is
         # redone. The switch itself commits as usual (RESET below).
         with db.transaction(conn):
             db.execute(conn, "SET synchronous_commit = off")
     # The timeline's rows made straight into COPY lines; the switch's upserts want tuples.
-    state.copy_lines = db.is_postgres
+    state.copy_lines = db.dialect.postgres
     try:
         try:
             last, letters = replay(ledger, state, names, 0, head, on_page=flush_timeline, bar=bar)
@@ -180,7 +180,7 @@ def fill(
             letters += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
         _load_and_index(db, conn, state, tables)
     finally:
-        if db.is_postgres:
+        if db.dialect.postgres:
             # Never hiding the error that brought us here, if there was one.
             with contextlib.suppress(psycopg.Error), db.transaction(conn):
                 db.execute(conn, "RESET synchronous_commit")
@@ -190,7 +190,7 @@ def fill(
 
 def _load_and_index(db: Database, conn: Any, state: ViewState, tables: Sequence[Any]) -> None:
     with db.transaction(conn):
-        if db.is_postgres:
+        if db.dialect.postgres:
             # The timeline's indexes cover a row per event: sorted in memory, not on disk.
             db.execute(conn, "SET LOCAL maintenance_work_mem = '256MB'")
         for table in tables:
@@ -278,7 +278,7 @@ def _switch(
         for table in tables:
             db.execute(conn, f"DROP TABLE {table.name}")
             db.execute(conn, f"ALTER TABLE {table.name}{SUFFIX} RENAME TO {table.name}")
-            if db.is_postgres:
+            if db.dialect.renames_indexes:
                 # The primary key's index keeps its name through a rename; give it the
                 # table's own, so the next rebuild's fresh table can take the __next name.
                 db.execute(
@@ -286,7 +286,7 @@ def _switch(
                 )
             for cols in table.indexes:
                 name = table.index_name(cols)
-                if db.is_postgres:
+                if db.dialect.renames_indexes:
                     db.execute(conn, f"ALTER INDEX {name}{SUFFIX} RENAME TO {name}")
                 else:  # SQLite cannot rename an index: build it under its own name
                     db.execute(conn, f"DROP INDEX {name}{SUFFIX}")

@@ -25,6 +25,7 @@ from projections.schema import TABLES, create_all_statements
 from projections.state import ViewState
 from projections.store import Database
 from taizhang.config import Settings
+from taizhang.dialect import SQLITE
 from taizhang.ledger import Ledger
 from taizhang.lru import LRU
 
@@ -57,7 +58,7 @@ def in_memory_views(state: ViewState) -> Views:
     for statement in create_all_statements():
         conn.execute(statement)
     db = Database.__new__(Database)
-    db.is_postgres = False
+    db.dialect = SQLITE
     for table in TABLES:
         db.bulk_insert(conn, table, state.rows[table.name].values())
     return Views.over_connection(conn)

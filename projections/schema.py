@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from taizhang.dialect import SQLITE, Dialect
+
 
 @dataclass(frozen=True)
 class Table:
@@ -29,12 +31,13 @@ class Table:
         return tuple(name for name, column_type in self.columns if column_type == CODE)
 
     def create_statements(
-        self, name: str | None = None, *, indexes: bool = True, postgres: bool = False
+        self, name: str | None = None, *, indexes: bool = True, dialect: Dialect = SQLITE
     ) -> list[str]:
-        """``postgres``: code columns collated "C" (migration 0006 did the same to the
-        tables created before it, which migrations 0001 and 0005 still create as text)."""
+        """In ``dialect``'s column types: on PostgreSQL code columns collated "C" (migration
+        0006 did the same to the tables created before it, which migrations 0001 and 0005
+        still create as text)."""
         name = name or self.name
-        columns = ", ".join(f"{c} {sql_type(t, postgres)}" for c, t in self.columns)
+        columns = ", ".join(f"{c} {sql_type(t, dialect)}" for c, t in self.columns)
         statements = [f"CREATE TABLE {name} ({columns}, PRIMARY KEY ({', '.join(self.key)}))"]
         if indexes:
             statements += self.index_statements(name)
@@ -60,10 +63,8 @@ TEXT, INT, BIG = "TEXT", "INTEGER", "BIGINT"
 CODE = "CODE"
 
 
-def sql_type(column_type: str, postgres: bool) -> str:
-    if column_type == CODE:
-        return 'TEXT COLLATE "C"' if postgres else "TEXT"
-    return column_type
+def sql_type(column_type: str, dialect: Dialect) -> str:
+    return dialect.column_type(column_type, code=column_type == CODE)
 
 
 # What the ledger shows of a problem, on its live row and its spans alike.

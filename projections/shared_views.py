@@ -34,6 +34,8 @@ from typing import Any
 
 import orjson
 
+from taizhang.dialect import Dialect
+
 log = logging.getLogger(__name__)
 
 Stamp = tuple[tuple[str, int, int], ...]  # (projection, position, generation), by name
@@ -113,11 +115,12 @@ class SharedViews:
     can never wait on each other for a connection of a pool)."""
 
     def __init__(
-        self, connection: Callable[[], AbstractContextManager[Any]], *, postgres: bool
+        self, connection: Callable[[], AbstractContextManager[Any]], *, dialect: Dialect
     ) -> None:
         self._connection = connection
-        self._pg = postgres
-        self._mark = "%s" if postgres else "?"
+        self._pg = dialect.postgres
+        self._dialect = dialect
+        self._mark = dialect.mark
         self._pruned = 0.0
         self._prune_lock = threading.Lock()
 
@@ -168,15 +171,13 @@ class SharedViews:
         return Rendered(bytes(row[1])), found
 
     def _store(self, text: str, stamp: Stamp, rendered: Rendered, conn: Any = None) -> None:
-        m = self._mark
         now = datetime.now(UTC)
         try:
             with self._maybe(conn) as c:
                 c.execute(
-                    "INSERT INTO view_cache (view_key, stamp, body, computed_at) "
-                    f"VALUES ({m}, {m}, {m}, {m}) ON CONFLICT (view_key) DO UPDATE SET "
-                    "stamp = excluded.stamp, body = excluded.body, "
-                    "computed_at = excluded.computed_at",
+                    self._dialect.upsert(
+                        "view_cache", ("view_key", "stamp", "body", "computed_at"), ("view_key",)
+                    ),
                     (text, stamp_text(stamp), rendered.body, now.isoformat()),
                 )
                 self._prune(c, now)

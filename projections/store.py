@@ -1,16 +1,16 @@
 """The thin database layer: connections, loading the view state, writing changed rows.
 
-One SQL text serves both databases: written with ``?`` placeholders, turned into ``%s`` for
-psycopg. Every column is text or integer (see ``projections.schema``), so values need no
-conversion beyond JSON for the JSON columns.
+One SQL text serves both databases: written with ``?`` placeholders, which the dialect
+(``taizhang.dialect``) puts in the driver's own. Every column is text or integer (see
+``projections.schema``), so values need no conversion beyond JSON for the JSON columns.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import orjson
@@ -23,6 +23,7 @@ from projections.fold.spans import index_spans
 from projections.schema import PROJECTIONS, TABLES_BY_NAME, Table, tables_of
 from projections.state import Key, ViewState
 from taizhang.config import SQLITE_LOCK_TIMEOUT, Settings
+from taizhang.dialect import Dialect
 
 Connection = Any  # sqlite3.Connection | psycopg.Connection
 
@@ -80,10 +81,10 @@ def dumps(value: Any) -> str:
 class Database:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.is_postgres = settings.is_postgres
+        self.dialect: Dialect = settings.dialect
 
     def connect(self, *, autocommit: bool = False) -> Connection:
-        if self.is_postgres:
+        if self.dialect.postgres:
             return psycopg.connect(self.settings.psycopg_conninfo(), autocommit=autocommit)
         conn = sqlite3.connect(
             self.settings.sqlite_path(),
@@ -95,22 +96,11 @@ class Database:
         return conn
 
     def sql(self, text: str) -> str:
-        return text.replace("?", "%s") if self.is_postgres else text
+        return self.dialect.sql(text)
 
-    @contextmanager
-    def transaction(self, conn: Connection) -> Iterator[Connection]:
+    def transaction(self, conn: Connection) -> AbstractContextManager[Connection]:
         """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
-        if self.is_postgres:
-            with conn.transaction():
-                yield conn
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        return self.dialect.write_transaction(conn)
 
     def execute(self, conn: Connection, text: str, params: Sequence[Any] = ()) -> Any:
         return conn.execute(self.sql(text), tuple(params))
@@ -122,7 +112,7 @@ class Database:
         rows = list(rows)
         if not rows:
             return
-        if self.is_postgres:
+        if self.dialect.postgres:
             with conn.cursor() as cursor:
                 cursor.executemany(self.sql(text), rows)
         else:
@@ -132,8 +122,8 @@ class Database:
 
     def positions(self, conn: Connection, *, lock: bool = False) -> dict[str, tuple[int, int]]:
         text = "SELECT name, position, generation FROM projection_position"
-        if lock and self.is_postgres:
-            text += " FOR UPDATE"
+        if lock:
+            text += self.dialect.lock_rows
         return {name: (int(p), int(g)) for name, p, g in self.fetchall(conn, text)}
 
     def set_position(self, conn: Connection, name: str, position: int, generation: int) -> None:
@@ -223,18 +213,7 @@ class Database:
     ) -> None:
         if not rows:
             return
-        columns = table.column_names
-        updates = [c for c in columns if c not in table.key]
-        text = (
-            f"INSERT INTO {table.name}{suffix} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)}) "
-            f"ON CONFLICT ({', '.join(table.key)}) DO "
-            + (
-                "UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)
-                if updates
-                else "NOTHING"
-            )
-        )
+        text = self.dialect.upsert(table.name + suffix, table.column_names, table.key)
         self.executemany(conn, text, [self.row_values(table, r) for r in rows])
 
     def bulk_insert(
@@ -242,7 +221,7 @@ class Database:
     ) -> None:
         """Insert rows into a fresh table (no conflicts): COPY on PostgreSQL."""
         columns = table.column_names
-        if self.is_postgres:
+        if self.dialect.postgres:
             row_values = self.row_values
             with (
                 conn.cursor() as cursor,

@@ -14,6 +14,7 @@ from typing import Any
 from psycopg.sql import SQL, Identifier
 
 from taizhang.chain import GENESIS, chain_table, checkpoints_table, id_bytes, leaf
+from taizhang.dialect import Dialect
 
 PAGE = 5000
 
@@ -54,30 +55,29 @@ def _oid(value: Any) -> bytes | None:
 class ChainStore:
     """The chain's tables of one ledger's events table."""
 
-    def __init__(self, recorder: Any, *, is_postgres: bool) -> None:
+    def __init__(self, recorder: Any, *, dialect: Dialect) -> None:
         self.recorder = recorder
-        self.is_postgres = is_postgres
+        self.dialect = dialect
         events = recorder.events_table_name
-        if is_postgres:
+        self.rowid = SQL(dialect.position)
+        if dialect.postgres:
             schema = Identifier(recorder.datastore.schema)
             self.events = SQL("{}.{}").format(schema, Identifier(events))
             self.chain = SQL("{}.{}").format(schema, Identifier(chain_table(events)))
             self.checkpoints = SQL("{}.{}").format(schema, Identifier(checkpoints_table(events)))
-            self.rowid = SQL("notification_id")
         else:
             self.events = SQL(events)
             self.chain = SQL(chain_table(events))
             self.checkpoints = SQL(checkpoints_table(events))
-            self.rowid = SQL("rowid")
 
     def _query(self, statement: Any, params: Any = None, *, commit: bool = False) -> list[Any]:
         datastore = self.recorder.datastore
-        if self.is_postgres:
+        if self.dialect.postgres:
             with datastore.transaction(commit=commit) as curs:
                 curs.execute(statement, params)
                 return list(curs.fetchall()) if curs.description else []
         with datastore.transaction(commit=commit) as curs:
-            curs.execute(statement.as_string(None).replace("%s", "?"), params or ())
+            curs.execute(self.dialect.from_format(statement.as_string(None)), params or ())
             return [tuple(r) for r in curs.fetchall()]
 
     @staticmethod

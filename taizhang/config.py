@@ -61,6 +61,7 @@ from taizhang.config_values import (
     parse_seconds,
     parse_sqlite_url,
 )
+from taizhang.dialect import Dialect, dialect_of
 
 __all__ = ["ConfigurationError", "PostgresParams", "Settings"]
 
@@ -312,8 +313,14 @@ class Settings:
     # ------------------------------------------------------------------ derived
 
     @property
+    def dialect(self) -> Dialect:
+        """What the SQL says differently on this database (``taizhang.dialect``)."""
+        return dialect_of(self.database_url)
+
+    @property
     def is_postgres(self) -> bool:
-        return self.database_url.startswith("postgresql://")
+        """A PostgreSQL server (pools, LISTEN/NOTIFY, outages); SQL asks ``dialect``."""
+        return self.dialect.postgres
 
     def postgres_params(self) -> PostgresParams:
         """The parsed PostgreSQL connection parameters (raises for SQLite)."""

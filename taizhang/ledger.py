@@ -162,7 +162,7 @@ class Ledger(Application[UUID]):
 
     def chain_store(self) -> ChainStore:
         """The log with its hash chain and signed checkpoints, as stored."""
-        return ChainStore(self.recorder, is_postgres=self.settings.is_postgres)
+        return ChainStore(self.recorder, dialect=self.settings.dialect)
 
     def link_of(self, position: int | None) -> bytes | None:
         """The chain's link of the event stored at ``position`` (a receipt names it): the

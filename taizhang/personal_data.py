@@ -37,7 +37,7 @@ NONCE = 12
 class PersonalKeys:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.mark = "%s" if settings.is_postgres else "?"
+        self.mark = settings.dialect.mark
 
     @contextmanager
     def _cursor(self, *, secure: bool = False) -> Iterator[Any]:
@@ -63,8 +63,12 @@ class PersonalKeys:
         with self._cursor() as cur:
             if create:
                 cur.execute(
-                    f"INSERT INTO person_keys (person_id, key, created_at) VALUES ({m}, {m}, {m})"
-                    " ON CONFLICT (person_id) DO NOTHING",
+                    self.settings.dialect.upsert(
+                        "person_keys",
+                        ("person_id", "key", "created_at"),
+                        ("person_id",),
+                        update=False,
+                    ),
                     (
                         str(person_id),
                         AESGCM.generate_key(bit_length=256),
@@ -113,7 +117,7 @@ class PersonalKeys:
     def keys(self, person_ids: list[UUID]) -> dict[UUID, bytes]:
         if not person_ids:
             return {}
-        marks = ", ".join([self.mark] * len(person_ids))
+        marks = self.settings.dialect.marks(len(person_ids))
         with self._cursor() as cur:
             cur.execute(
                 f"SELECT person_id, key FROM person_keys WHERE person_id IN ({marks})",

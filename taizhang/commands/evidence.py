@@ -62,7 +62,7 @@ def register(subparsers: Any) -> None:
 
 
 def _store(ledger: Ledger) -> ChainStore:
-    return ChainStore(ledger.recorder, is_postgres=ledger.settings.is_postgres)
+    return ChainStore(ledger.recorder, dialect=ledger.settings.dialect)
 
 
 def check_checkpoint(result: Walk, checkpoint: Checkpoint) -> Finding | None:

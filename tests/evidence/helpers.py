@@ -27,7 +27,7 @@ def district_events(count: int) -> list[Any]:
 
 
 def store_of(ledger: Ledger) -> ChainStore:
-    return ChainStore(ledger.recorder, is_postgres=ledger.settings.is_postgres)
+    return ChainStore(ledger.recorder, dialect=ledger.settings.dialect)
 
 
 def tables(ledger: Ledger) -> tuple[str, str, str]:
