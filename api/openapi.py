@@ -35,6 +35,7 @@ from api.schemas.queries import (
 )
 from api.views import XLSX
 from api.writes import ACCEPTS
+from taizhang.kinds import KINDS
 
 bp = Blueprint("openapi", __name__)
 
@@ -46,19 +47,7 @@ EVIDENCE_QUERIES: dict[str, type[Schema]] = {
 
 # The ids each kind of URL fills in. The document leaves them out of the posted data: the
 # API accepts one there only if it repeats the URL's, which a schema cannot say.
-URL_IDS = {
-    "branch": ("branch_id",),
-    "campaign": ("campaign_id",),
-    "branch_work": ("campaign_id", "branch_id"),
-    "problem": ("problem_id",),
-    "committee": ("committee_id",),
-    "supervision_group": ("group_id",),
-    "branch_life": ("branch_id",),
-    "grading_round": ("round_id",),
-    "yearly_review": ("review_id",),
-    "candidate": ("candidate_id",),
-    "host_organization": ("host_organization_id",),
-}
+URL_IDS = {name: kind.ids for name, kind in KINDS.items()}
 
 
 class ProblemSchema(Schema):

@@ -36,6 +36,7 @@ from domain.records import event_type
 from domain.supervision_group import SupervisionGroup
 from domain.vocabulary import ALL_VOCABULARIES
 from taizhang.handlers import EVENT_TYPES
+from taizhang.kinds import KINDS
 
 bp = Blueprint("reads", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -182,26 +183,6 @@ def _events_after(aggregate_id: UUID, after: int, page: int) -> Iterator[Any]:
         after = found[-1].originator_version
 
 
-RESOURCES: dict[str, tuple[str, str]] = {
-    # kind: (URL rule, id argument)
-    "district": ("/districts/<uuid:district_id>", "district_id"),
-    "committee": ("/committees/<uuid:committee_id>", "committee_id"),
-    "branch": ("/branches/<uuid:branch_id>", "branch_id"),
-    "instructor": ("/instructors/<uuid:instructor_id>", "instructor_id"),
-    "supervision_group": ("/supervision-groups/<uuid:group_id>", "group_id"),
-    "campaign": ("/campaigns/<uuid:campaign_id>", "campaign_id"),
-    "problem": ("/problems/<uuid:problem_id>", "problem_id"),
-    "candidate": ("/candidates/<uuid:candidate_id>", "candidate_id"),
-    "branch_work": ("/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>", ""),
-    "grading_round": ("/grading-rounds/<uuid:round_id>", "round_id"),
-    "yearly_review": ("/yearly-reviews/<uuid:review_id>", "review_id"),
-    "host_organization": (
-        "/host-organizations/<uuid:host_organization_id>",
-        "host_organization_id",
-    ),
-}
-
-
 def _add_resource(kind: str, rule: str) -> None:
     def get_state(**ids: UUID) -> Response:
         return show_state(kind, **ids)
@@ -224,8 +205,9 @@ def _add_resource(kind: str, rule: str) -> None:
     bp.add_url_rule(rule + "/history", view_func=get_history, methods=["GET"])
 
 
-for _kind, (_rule, _) in RESOURCES.items():
-    _add_resource(_kind, _rule)
+for _kind in KINDS.values():
+    if _kind.shown:
+        _add_resource(_kind.name, _kind.path)
 
 
 # -- the global feed ------------------------------------------------------------------------

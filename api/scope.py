@@ -48,6 +48,7 @@ from domain.records import event_type as event_type_of
 from domain.supervision_group import SupervisionGroup
 from domain.yearly_review import YearlyReview
 from taizhang.handlers import EVENT_TYPES
+from taizhang.kinds import KINDS
 from taizhang.ledger import Ledger
 
 
@@ -420,20 +421,12 @@ _DISTRICT_WIDE = frozenset(
 # visit, looked up in the branch's own work) and event ids (``corrects``, ``withdraws``) name
 # no aggregate; tests/api/test_duties.py holds every id field of the schemas to this list.
 BODY_IDS: dict[str, str] = {
-    "district_id": "district",
-    "committee_id": "committee",
+    **{kind.own_id: name for name, kind in KINDS.items() if kind.own_id},
+    # A campaign is checked as the home of the caller's work, not as any campaign.
+    "campaign_id": "campaign_home",
     "committee_ids": "committee",
-    "branch_id": "branch",
     "branch_ids": "branch",
     "joint_with": "branch",
-    "campaign_id": "campaign_home",
-    "problem_id": "problem",
-    "group_id": "supervision_group",
-    "instructor_id": "instructor",
-    "round_id": "grading_round",
-    "review_id": "yearly_review",
-    "candidate_id": "candidate",
-    "host_organization_id": "host_organization",
     "industry_committee_id": "committee",
 }
 # ``contact_ids``, ``sponsor_ids``: full members' pseudonymous ids; ``document_ids``: the

@@ -7,6 +7,7 @@ the rules are the domain's.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
@@ -23,26 +24,10 @@ from api.schemas.plain import plain_loader
 from api.scope import Forbidden
 from domain.errors import DomainError, NotFound
 from taizhang.handlers import EVENT_TYPES
+from taizhang.kinds import KINDS
 from taizhang.service import Answer, BatchRejected, Conflict, Posting, PreconditionFailed
 
 bp = Blueprint("writes", __name__, url_prefix="/api/v1")
-
-# Where the aggregate an event concerns can be read.
-RESOURCE = {
-    "district": "/api/v1/districts/{id}",
-    "committee": "/api/v1/committees/{id}",
-    "branch": "/api/v1/branches/{id}",
-    "instructor": "/api/v1/instructors/{id}",
-    "supervision_group": "/api/v1/supervision-groups/{id}",
-    "campaign": "/api/v1/campaigns/{id}",
-    "problem": "/api/v1/problems/{id}",
-    "candidate": "/api/v1/candidates/{id}",
-    "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
-    "branch_life": "/api/v1/branches/{branch_id}/party-life",
-    "grading_round": "/api/v1/grading-rounds/{id}",
-    "yearly_review": "/api/v1/yearly-reviews/{id}",
-    "host_organization": "/api/v1/host-organizations/{id}",
-}
 
 
 def _types(test: Callable[[str, Any], bool]) -> frozenset[str]:
@@ -72,13 +57,14 @@ def location(event_type: str, answer: Answer, data: Mapping[str, Any]) -> str:
         concerns = "problem"
     elif event_type in CORRECTIONS and "campaign_id" not in data:
         concerns = "branch_life"
-    if concerns == "branch_life":
-        return RESOURCE[concerns].format(branch_id=data["branch_id"])
-    if concerns == "branch_work":
-        return RESOURCE[concerns].format(
-            campaign_id=data["campaign_id"], branch_id=data["branch_id"]
-        )
-    return RESOURCE[concerns].format(id=answer.aggregate_id)
+    return where(concerns, answer.aggregate_id, data)
+
+
+def where(kind_name: str, aggregate_id: UUID, data: Mapping[str, Any]) -> str:
+    """Where the resource of this kind that an answered post concerns can be read."""
+    kind = KINDS[kind_name]
+    ids = {i: data[i] for i in kind.ids} if not kind.own_id else {kind.own_id: aggregate_id}
+    return "/api/v1" + re.sub(r"<uuid:(\w+)>", lambda m: str(ids[m.group(1)]), kind.path)
 
 
 def answer_body(

@@ -15,6 +15,7 @@ from domain.base import LedgerAggregate
 from domain.branch_life import branch_life_id
 from domain.branch_work import branch_work_id
 from domain.provenance import Provenance
+from taizhang.kinds import KINDS
 from taizhang.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
@@ -23,9 +24,7 @@ Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
 @dataclass(frozen=True)
 class EventType:
     name: str
-    # district, committee, branch, instructor, supervision_group, campaign, branch_work,
-    # branch_life, problem, host_organization, grading_round, yearly_review, candidate
-    concerns: str
+    concerns: str  # a kind of resource (taizhang.kinds.KINDS)
     creates: bool
     handle: Handler
 
@@ -51,19 +50,7 @@ class EventType:
 
 
 # The data field naming the aggregate an event type concerns.
-_ID_OF = {
-    "district": "district_id",
-    "committee": "committee_id",
-    "branch": "branch_id",
-    "instructor": "instructor_id",
-    "supervision_group": "group_id",
-    "campaign": "campaign_id",
-    "problem": "problem_id",
-    "host_organization": "host_organization_id",
-    "grading_round": "round_id",
-    "yearly_review": "review_id",
-    "candidate": "candidate_id",
-}
+_ID_OF = {name: kind.own_id for name, kind in KINDS.items() if kind.own_id}
 
 
 EVENT_TYPES: dict[str, EventType] = {}
