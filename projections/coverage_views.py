@@ -46,6 +46,7 @@ from domain.vocabulary import (
     LocationKind,
 )
 from projections.fold.coverage import org_on
+from projections.view_part import ViewPart
 
 TARGETS = {
     "organization_coverage_rate": COVERAGE_TARGET,
@@ -202,12 +203,9 @@ def gap_items(orgs: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
     ]
 
 
-class CoverageViews:
+class CoverageViews(ViewPart):
     """Mixed into ``projections.queries.Views``: reads ``view_host_org`` through its
     ``_rows`` (live tables, or a replay's as known at a time)."""
-
-    def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
 
     def _register(self, district_id: str, day: str, committee_id: str | None) -> Any:
         rows = self._rows(

@@ -8,7 +8,6 @@ Views known at a time T run the same code over the replay of what was recorded b
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -16,25 +15,17 @@ from uuid import UUID
 from domain.grading_criteria import Grade, UpgradingStatus
 from projections.fold.dated import branch_on
 from projections.fold.grading import entry_on, movement
+from projections.view_part import ViewPart, loaded
 from projections.view_sql import _day
 
 GRADES = tuple(g.value for g in Grade)
-
-
-def _loaded(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _counts() -> dict[str, int]:
     return dict.fromkeys(GRADES, 0)
 
 
-class GradingViews:
-    known_at: str | None
-
-    def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError  # Views's
-
+class GradingViews(ViewPart):
     def grading_round(self, round_id: UUID) -> dict[str, Any] | None:
         rows = self._rows(
             "SELECT round_id, district_id, committee_id, name, year, starts_on, ends_on, "
@@ -44,7 +35,7 @@ class GradingViews:
         if not rows:
             return None
         found = rows[0]
-        found["criteria"] = _loaded(found["criteria"])
+        found["criteria"] = loaded(found["criteria"])
         return found
 
     def _graded_on(
@@ -69,11 +60,11 @@ class GradingViews:
             (str(round_id),),
         ):
             branch = branches.get(row["branch_id"], {})
-            values = branch_on(_loaded(branch.get("history")) or [], day) or {}
+            values = branch_on(loaded(branch.get("history")) or [], day) or {}
             committee = values.get("committee_id", branch.get("committee_id"))
             if committee_id is not None and committee != str(committee_id):
                 continue
-            entry = entry_on(_loaded(row["history"]), day)
+            entry = entry_on(loaded(row["history"]), day)
             entry.update(branch_id=row["branch_id"], name=branch.get("name"))
             entry["committee_id"] = committee
             entries.append(entry)

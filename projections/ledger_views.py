@@ -12,6 +12,7 @@ from domain.vocabulary import (
     RectificationStatus,
 )
 from projections.reach import Reach
+from projections.view_part import ViewPart
 from projections.view_sql import (
     _at,
     _cursor,
@@ -24,7 +25,7 @@ from projections.view_sql import (
 )
 
 
-class LedgerViews:
+class LedgerViews(ViewPart):
     def problem_ledger(
         self,
         campaign_id: UUID,

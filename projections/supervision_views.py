@@ -10,6 +10,7 @@ from uuid import UUID
 
 from domain.errors import InvalidValue
 from projections.shared_views import Rendered
+from projections.view_part import ViewPart
 from projections.view_sql import (
     _BRANCH_SUMS,
     _CATEGORIES,
@@ -65,7 +66,7 @@ def _part_sql(
     return " AND ".join(where), params
 
 
-class SupervisionViews:
+class SupervisionViews(ViewPart):
     def supervision_view(
         self,
         campaign_id: UUID,

@@ -7,7 +7,6 @@ its entry is what its history made of it by then (``fold.yearly.entry_on``).
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,11 +15,8 @@ from uuid import UUID
 from domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind
 from projections.fold.dated import branch_on
 from projections.fold.yearly import entry_on
+from projections.view_part import ViewPart, loaded
 from projections.view_sql import _day
-
-
-def _loaded(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _part() -> dict[str, Any]:
@@ -69,12 +65,7 @@ def _plain(part: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class YearlyViews:
-    known_at: str | None
-
-    def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError  # Views's
-
+class YearlyViews(ViewPart):
     def yearly_review_row(self, review_id: UUID) -> dict[str, Any] | None:
         rows = self._rows(
             "SELECT review_id, district_id, committee_id, year, name, opened_on "
@@ -107,11 +98,11 @@ class YearlyViews:
                 (str(review_id),),
             ):
                 branch = branches.get(row["branch_id"], {})
-                values = branch_on(_loaded(branch.get("history")) or [], day) or {}
+                values = branch_on(loaded(branch.get("history")) or [], day) or {}
                 committee = values.get("committee_id", branch.get("committee_id"))
                 if committee_id is not None and committee != str(committee_id):
                     continue
-                entry = entry_on(_loaded(row["history"]), day)
+                entry = entry_on(loaded(row["history"]), day)
                 if (
                     entry["assessment"] is None
                     and entry["venue"] is None
