@@ -422,7 +422,7 @@ _DISTRICT_WIDE = frozenset(
 # no aggregate; tests/api/test_duties.py holds every id field of the schemas to this list.
 BODY_IDS: dict[str, str] = {
     **{kind.own_id: name for name, kind in KINDS.items() if kind.own_id},
-    # A campaign is checked as the home of the caller's work, not as any campaign.
+    # A campaign is checked as in the caller's district (``Scope.campaign_home``).
     "campaign_id": "campaign_home",
     "committee_ids": "committee",
     "branch_ids": "branch",

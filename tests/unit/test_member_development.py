@@ -300,8 +300,9 @@ def test_a_replayed_path_uses_exceptions_up_as_it_did() -> None:
     assert events[-1].waived == ["publicity_three_days"]  # type: ignore[attr-defined]
 
 
-# The event names of a Candidate as main stored them before the events moved to
-# domain/member_steps.py: every log holds these topics.
+# The names of a Candidate's events in the topics every log holds
+# (``domain.member_development:Candidate.<name>``): written out, not derived, so that a
+# moved or renamed class fails here rather than in a log.
 STORED_STEPS = (
     "MembershipApplied",
     "RecommendedByMassOrganization",
