@@ -133,7 +133,7 @@ class Sweep:
         if key.startswith(_PHASE_KEY):
             phase_key, done = key[len(_PHASE_KEY) :].rsplit(":", 1)
             return [_PHASE, 0, day, {"phase_key": phase_key, "done": done == "1"}]
-        if ":" in key or key == _OPINIONS_KEY or key == _PHASE:
+        if ":" in key or key in (_OPINIONS_KEY, _PHASE):
             return None
         return [key, 0, day, None]
 

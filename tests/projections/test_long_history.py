@@ -41,7 +41,8 @@ def _fact(d: District, k: int) -> Posting:
         return Posting("OpinionsCollected", on, {**work, **data})
     if kind == 3:
         data = {"participants": 5, "self_examination": True, "criticism": True}
-        return Posting("OrganizationalLifeMeetingHeld", on, {**work, **data, "members_evaluated": 5})
+        data["members_evaluated"] = 5
+        return Posting("OrganizationalLifeMeetingHeld", on, {**work, **data})
     if kind == 4:
         data = {"team_id": uuid4(), "name": f"队 {k}", "service_kinds": ["养老助老"], "members": 4}
         return Posting("VolunteerTeamSetUp", on, {**work, **data})
