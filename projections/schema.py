@@ -176,10 +176,22 @@ TABLES: tuple[Table, ...] = (
             ("problems", TEXT),
             # [[occurred_on, 1 enrolled | 0 withdrawn], ...] in log order.
             ("enrolments", TEXT),
+            # {day: {kind: how many}}: the facts only counted (fold.tally).
+            ("days", TEXT),
         ),
         ("campaign_id", "branch_id"),
         (("campaign_id", "committee_id"), ("campaign_id", "district_id"), ("branch_id",)),
-        frozenset({"milestones", "facts", "problems", "enrolments"}),
+        frozenset({"milestones", "facts", "problems", "enrolments", "days"}),
+    ),
+    Table(
+        # The counted facts of a branch's work, whole, for a correction that may come
+        # (fold.tally); the live worker reads them one at a time, when it needs one.
+        "work_fact",
+        "progress",
+        (("campaign_id", CODE), ("branch_id", CODE), ("event_id", CODE), ("entry", TEXT)),
+        ("campaign_id", "branch_id", "event_id"),
+        (),
+        frozenset({"entry"}),
     ),
     Table(
         "problem_ledger",

@@ -8,6 +8,7 @@ to a branch, which branch a problem belongs to) are kept beside the rows and reb
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from projections.schema import TABLES
@@ -46,9 +47,21 @@ class ViewState:
         self.copy_lines = False
         # Timeline: correction bookkeeping to apply to rows already written.
         self.timeline_marks: list[tuple[str, str, str]] = []  # (column, event_id, by)
+        # Rows of tables not held in memory (``find``): the live worker reads them from the
+        # database when a fold needs one; a replay holds every row it made, so has none.
+        self.fetch: Callable[[str, Key], Row | None] | None = None
 
     def get(self, table: str, key: Key) -> Row | None:
         return self.rows[table].get(key)
+
+    def find(self, table: str, key: Key) -> Row | None:
+        """``get``, or the row as the database has it if this state does not hold it."""
+        row = self.rows[table].get(key)
+        if row is None and self.fetch is not None and key not in self.changed.get(table, ()):
+            row = self.fetch(table, key)
+            if row is not None:
+                self.rows[table][key] = row
+        return row
 
     def put(self, table: str, key: Key, row: Any) -> None:
         self.rows[table][key] = row

@@ -29,6 +29,9 @@ Connection = Any  # sqlite3.Connection | psycopg.Connection
 
 # Rows the live worker never needs back: the timeline is only appended to and marked.
 APPEND_ONLY = frozenset({"branch_timeline"})
+# Rows the live worker reads one at a time when a fold needs one (``ViewState.find``), and
+# forgets once written: there are as many as facts, and few are ever needed again.
+ON_DEMAND = frozenset({"work_fact"})
 
 
 # COPY's text format: these four characters are written escaped, None as \N.
@@ -149,7 +152,7 @@ class Database:
         state = ViewState()
         for name in projections:
             for table in tables_of(name):
-                if table.name in APPEND_ONLY:
+                if table.name in APPEND_ONLY or table.name in ON_DEMAND:
                     continue
                 columns = table.column_names
                 rows = state.rows[table.name]
@@ -184,9 +187,26 @@ class Database:
             if gone:
                 where = " AND ".join(f"{k} = ?" for k in table.key)
                 self.executemany(conn, f"DELETE FROM {table.name}{suffix} WHERE {where}", gone)
-            if name in APPEND_ONLY:
+            if name in APPEND_ONLY or (name in ON_DEMAND and state.fetch is not None):
                 state.forget_rows(name)
         self.mark_timeline(conn, state, suffix=suffix)
+
+    def read_row(self, conn: Connection, table_name: str, key: Key) -> dict[str, Any] | None:
+        """One row of a table by its key, as ``load`` would have it."""
+        table = TABLES_BY_NAME[table_name]
+        where = " AND ".join(f"{k} = ?" for k in table.key)
+        text = f"SELECT {', '.join(table.column_names)} FROM {table.name} WHERE {where}"
+        if self.is_postgres:
+            with conn.transaction():  # not left open: the batch's own transaction follows
+                found = self.fetchall(conn, text, key)
+        else:
+            found = self.fetchall(conn, text, key)
+        if not found:
+            return None
+        row = dict(zip(table.column_names, found[0], strict=True))
+        for column in table.json_columns:
+            row[column] = json.loads(row[column]) if row[column] is not None else None
+        return row
 
     def mark_timeline(self, conn: Connection, state: ViewState, *, suffix: str = "") -> None:
         for column in ("corrected_by", "withdrawn_by"):

@@ -109,7 +109,11 @@ class Worker:
         with self.db.transaction(self.conn):
             positions = self.db.positions(self.conn)
             self.state = self.db.load(self.conn, self.names)
+        self.state.fetch = self._fetch
         self.expected = {name: positions[name] for name in self.names}
+
+    def _fetch(self, table: str, key: tuple[str, ...]) -> dict[str, Any] | None:
+        return self.db.read_row(self.conn, table, key)
 
     def step(self) -> int:
         """Process the next batch; returns how many log entries it read (0: caught up)."""

@@ -18,7 +18,7 @@ Database selection, first match wins:
 Other variables: ``TAIZHANG_DATA_DIR`` (default ``./var``), ``TAIZHANG_HOST`` (default
 ``127.0.0.1``), ``TAIZHANG_PORT`` (default ``8000``), ``TAIZHANG_CREATE_TABLES`` (default
 yes; no when the service connects as a role that may not create tables),
-``TAIZHANG_BREAKER_OPEN_SECONDS`` (default 5; how long the API refuses at once after a
+``TAIZHANG_BREAKER_OPEN_SECONDS`` (default 1; how long the API refuses at once after a
 confirmed database outage, 0 turns the circuit breaker off) and
 ``TAIZHANG_BREAKER_CHECK_SECONDS`` (default 1; the connect timeout of the check that confirms
 an outage), ``TAIZHANG_CACHE_EVENTS`` (default 20000; how many events the aggregates a
@@ -80,9 +80,11 @@ POSTGRES_MAX_OVERFLOW = 10
 # worker was killed). A busy pool is retried the same way, so a short wait loses nothing.
 POSTGRES_CONNECT_TIMEOUT = 2
 SQLITE_LOCK_TIMEOUT = 30
-# Long enough that a restarting database is not asked again and again, short enough that a
-# brief outage costs little: the half-open probe lets traffic back within this.
-DEFAULT_BREAKER_OPEN_SECONDS = 5.0
+# How long a worker refuses at once before its half-open probe asks the database again (a
+# connection attempt, refused in a millisecond while it is down): traffic is back within this
+# of the database being back. With 5 s a busy service stayed refused for up to 5 s after a
+# restart; the first request after the database is back is to be served within 2 s.
+DEFAULT_BREAKER_OPEN_SECONDS = 1.0
 DEFAULT_BREAKER_CHECK_SECONDS = 1.0
 MAX_BREAKER_SECONDS = 300.0
 # A cached event costs a few KB (the fact, its provenance, the aggregate's indexes): the

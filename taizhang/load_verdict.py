@@ -9,8 +9,9 @@ rate is not one it can hold, and 70% of it would not be 70% of what it can. The 
 last rate that held.
 
 ``verdict`` judges the long run at a share of it: p99 of the last interval within
-``MAX_P99_RATIO`` of the first, every worker's RSS grown less than ``MAX_RSS_GROWTH``, no server
-errors, and the run kept up with its rate.
+``MAX_P99_RATIO`` of the first, every worker's RSS and the projector's grown less than
+``MAX_RSS_GROWTH`` from the first interval after warm-up, no server errors, and the run kept up
+with its rate.
 """
 
 from __future__ import annotations
@@ -131,10 +132,11 @@ def verdict(
     workers: list[int],
     projector: int | None = None,
 ) -> dict[str, Any]:
-    """Steady p99, flat worker memory, no server errors, kept up: the run's final line.
+    """Steady p99, flat memory, no server errors, kept up: the run's final line.
 
-    A separate projection worker's (``projector``) RSS growth is reported, not judged: it
-    holds the views' rows in memory, which grow with the branches' work as the tables do.
+    A separate projection worker's (``projector``) RSS is judged like the workers': its
+    memory is bounded by its configuration (the facts it counts stay in the database,
+    ``projections.fold.tally``), so growth at the end of a soak is a leak.
     """
     full = [
         line
@@ -160,6 +162,10 @@ def verdict(
         if projector is not None:
             grown = grown_by(first, last, projector)
             projector_growth = None if grown is None else round(grown, 3)
+            if grown is None:
+                reasons.append("the projector's RSS not measured in the first and last interval")
+            elif grown >= MAX_RSS_GROWTH:
+                reasons.append(f"projector RSS grew {grown:.1%} >= 10%")
         if not rss_growth:
             reasons.append("no worker RSS measured in both the first and the last interval")
         elif max(rss_growth.values()) >= MAX_RSS_GROWTH:

@@ -213,6 +213,7 @@ def new_progress_row(
         "all_phases_done_on": None,
         "milestones": {},
         "facts": {},
+        "days": {},
         "problems": {},
         "enrolments": [],
     }

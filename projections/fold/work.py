@@ -1,13 +1,17 @@
 """Folds of a branch's work in a campaign, and its spans: progress, phases, problem counts.
 
-Each fact is kept in compact form on the branch's progress row (``facts``) with its
+A fact that is only counted goes to its day's tally on the branch's progress row (``days``,
+``fold.tally``); any other is kept in compact form on the row (``facts``) with its
 corrections and withdrawal and their business dates (``fold.dated``). The counts, milestones
-and phase dates on each business day are derived from the facts as they stood that day by
-the domain's own rules, once per batch for each branch touched (``refresh_work``).
+and phase dates on each business day are derived from the tallies and the facts as they
+stood that day by the domain's own rules, once per batch for each branch touched
+(``refresh_work``): its cost follows the days and the facts read one by one, not how many
+facts were counted.
 """
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -36,6 +40,7 @@ from projections.fold.problems import (
 )
 from projections.fold.spans import replace_group, span_rows
 from projections.fold.suggestions import suggestion_rows
+from projections.fold.tally import Sweep, is_counted, keep, take_back, tally_fact
 from projections.state import Key, ViewState
 
 # The fields of each fact the views need; every other field is only in the timeline.
@@ -77,10 +82,7 @@ def fact_recorded(state: ViewState, e: Any) -> None:
         return
     key, row = found
     name = type(e).__name__
-    entry = row["facts"][e.provenance.event_id.hex] = compact(e, KEPT.get(name, ()))
-    index_joint(state, key, e.provenance.event_id.hex, entry)
-    state.touch("branch_progress", key)
-    state.stale_works.add(key)
+    _record(state, key, row, e.provenance.event_id.hex, compact(e, KEPT.get(name, ())))
 
 
 def fact_stored(state: ViewState, aggregate_id: str, name: str, version: int, values: Any) -> None:
@@ -90,12 +92,27 @@ def fact_stored(state: ViewState, aggregate_id: str, name: str, version: int, va
         return
     row = state.rows["branch_progress"][key]
     provenance = values["provenance"]
-    entry = row["facts"][provenance["event_id"]] = compact_stored(
-        name, version, provenance["occurred_on"], values, KEPT.get(name, ())
-    )
-    index_joint(state, key, provenance["event_id"], entry)
+    entry = compact_stored(name, version, provenance["occurred_on"], values, KEPT.get(name, ()))
+    _record(state, key, row, provenance["event_id"], entry)
+
+
+def _record(
+    state: ViewState, key: Key, row: dict[str, Any], event_hex: str, entry: Compact
+) -> None:
+    if is_counted(entry):
+        tally_fact(row["days"], entry)
+        keep(state, key, event_hex, entry)
+    else:
+        row["facts"][event_hex] = entry
+        index_joint(state, key, event_hex, entry)
     state.touch("branch_progress", key)
     state.stale_works.add(key)
+
+
+def _entry(state: ViewState, key: Key, row: dict[str, Any], event_hex: str) -> Compact | None:
+    """The fact a correction or withdrawal names, read one by one from now on."""
+    entry: Compact | None = row["facts"].get(event_hex)
+    return entry if entry is not None else take_back(state, key, row, event_hex)
 
 
 def fact_corrected(state: ViewState, e: BranchWork.FactCorrected) -> None:
@@ -103,7 +120,7 @@ def fact_corrected(state: ViewState, e: BranchWork.FactCorrected) -> None:
     if found is None:
         return
     key, row = found
-    entry = row["facts"].get(e.corrects.hex)
+    entry = _entry(state, key, row, e.corrects.hex)
     if entry is None:
         return
     record_correction(entry, e, KEPT.get(entry[0], ()))
@@ -117,7 +134,7 @@ def fact_withdrawn(state: ViewState, e: BranchWork.FactWithdrawn) -> None:
     if found is None:
         return
     key, row = found
-    entry = row["facts"].get(e.withdraws.hex)
+    entry = _entry(state, key, row, e.withdraws.hex)
     if entry is None:
         return
     record_withdrawal(entry, e)
@@ -196,6 +213,7 @@ def work_days(
 ) -> list[str]:
     """The business days on which a branch's standing in a campaign can change."""
     days = {on for on, _ in row["enrolments"]}
+    days.update(row["days"])
     for entry in facts.values():
         days.update(fact_days(entry))
     if branch is not None:
@@ -227,6 +245,7 @@ def refresh_work(state: ViewState, key: Key) -> None:
     values: dict[str, Any] | None = None
     own_and_joint = work_facts(state, key, row)
     facts = _FactsByDay(own_and_joint)
+    tallies = Sweep(row["days"], FACT_CLASSES)
     sweeps = [
         _ProblemSweep(
             state.problem_changes.get(problem_row["problem_id"]) or problem_changes(problem_row)
@@ -239,12 +258,13 @@ def refresh_work(state: ViewState, key: Key) -> None:
     days = work_days(own_and_joint, row, branch, problem_rows)
     for day in days:
         changed = facts.advance(day)
+        changed = tallies.advance(day) or changed
         problems = [p for p in (sweep.on(day) for sweep in sweeps) if p is not None]
         now_listed = tuple(sorted(p[1] for p in problems))
         if changed or now_listed != listed:
             listed = now_listed
-            new_reached = facts.tracker.reached(listed)
-            derived.update(facts.counts)
+            new_reached = _reached(facts.tracker, tallies.firsts, listed)
+            derived.update(_sum_counts(facts.counts, tallies.counts()))
             if new_reached != reached or "phases" not in derived:
                 reached = new_reached
                 dates = [phase_dates(phase, reached) for phase in phases]
@@ -265,8 +285,7 @@ def refresh_work(state: ViewState, key: Key) -> None:
         for phase, phase_row in zip(phases, derived["phases"], strict=True):
             phase_values[phase.key].append((day, phase_row))
         activity = [p[2] for p in problems]
-        if facts.latest is not None:
-            activity.append(facts.latest)
+        activity += [on for on in (facts.latest, tallies.latest) if on is not None]
         values = {
             **_standing(row, branch, day),
             **{name: derived[name] for name in _COUNTS},
@@ -297,6 +316,28 @@ def refresh_work(state: ViewState, key: Key) -> None:
     items = suggestion_rows(key, own_and_joint, days, FACT_CLASSES)
     replace_group(state, "suggestion_span", key, items)
     _settle_row(state, key, row, values)
+
+
+def _reached(
+    tracker: MilestoneTracker, firsts: list[Any], listed: tuple[date, ...]
+) -> dict[str, date]:
+    """The milestones of the facts read one by one and of the first counted fact of each
+    kind (each counts from its day, whatever the order: ``MilestoneTracker``)."""
+    if firsts:
+        tracker = copy.deepcopy(tracker)
+        for fact in firsts:
+            tracker.add(fact)
+    return tracker.reached(listed)
+
+
+def _sum_counts(own: dict[str, Any], counted: dict[str, Any]) -> dict[str, Any]:
+    total = dict(own)
+    for name, value in counted.items():
+        if name == "study_days":
+            total[name] = str(Decimal(total[name]) + value)
+        else:
+            total[name] += value
+    return total
 
 
 class _FactsByDay:

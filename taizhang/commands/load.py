@@ -210,7 +210,7 @@ def _find_max(args: argparse.Namespace) -> int:
     rate = round(maximum * args.share, 1)
     driver.emit({"kind": "maximum", "rate": maximum, "run_rate": rate, "share": args.share})
     driver.emit({"kind": "settled", "seconds": settle(base)})
-    _warm_up(driver, world, rate, args, workers)
+    _warm_up(driver, world, rate, args, workers + projector)
     intervals, total = driver.drive(
         world, rate=rate, duration=args.duration, interval=args.interval, seed=args.seed + 1000
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import select
+import time
 from typing import Any
 
 import psycopg
@@ -81,3 +82,36 @@ def test_the_ledger_pool_uses_the_check(postgres_settings: Settings) -> None:
         assert pool._check.__wrapped__ is check_before_use
     finally:
         ledger.close()
+
+
+def test_a_pool_whose_sessions_the_server_all_ended_gives_a_live_one_at_once(
+    postgres_settings: Settings,
+) -> None:
+    """Issue 24: after a restart an idle service's pools hold only dead sessions; the pool
+    waited a second, doubling, after each that failed its check (the next post 5.5-6.5 s
+    late). Now the first dead one has the pool replace the others at once."""
+    conninfo = postgres_settings.psycopg_conninfo()
+    pool: ConnectionPool[Any] = ConnectionPool(
+        conninfo, min_size=5, max_size=5, open=True, timeout=10, check=check_before_use
+    )
+    try:
+        pool.wait(timeout=10)
+        held = [pool.getconn() for _ in range(5)]
+        pids = [conn.info.backend_pid for conn in held]
+        for conn in held:
+            pool.putconn(conn)
+        with psycopg.connect(conninfo, autocommit=True) as admin:
+            for pid in pids:
+                admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+        started = time.monotonic()
+        with pool.connection() as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+            assert conn.info.backend_pid not in pids
+        assert time.monotonic() - started < 0.5
+        # The other dead sessions were replaced too: five live ones in turn.
+        again = [pool.getconn(timeout=2) for _ in range(5)]
+        assert not {conn.info.backend_pid for conn in again} & set(pids)
+        for conn in again:
+            pool.putconn(conn)
+    finally:
+        pool.close()

@@ -93,9 +93,10 @@ def test_progress_from_stored_events_equals_progress_from_decoded_ones(settings)
         fold_progress(stored, entry, decode)
         fold(decoded, "progress", decode(entry), entry.id)
     assert settle(stored) == [] and settle(decoded) == []
-    for table in ("branch_progress", "problem_ledger", "progress_span", "phase_span"):
+    for table in ("branch_progress", "work_fact", "problem_ledger", "progress_span", "phase_span"):
         assert stored.rows[table] == decoded.rows[table], table
     facts = [f for row in stored.rows["branch_progress"].values() for f in row["facts"].values()]
+    facts += [row["entry"] for row in stored.rows["work_fact"].values()]
     # Facts with kept fields of every kind went through the stored path.
     kept = {fact[0] for fact in facts if fact[3]}
     assert {"StudySessionHeld", "WorkSystemChanged", "ServiceCommitmentMade"} <= kept
@@ -123,7 +124,7 @@ def test_as_of_replays_from_stored_values_equal_replays_of_decoded_events(settin
     ledger, entries, _ = demo_log(settings)
     recorded = sorted(ledger.mapper.to_domain_event(e).timestamp for e in entries)
     cases = [{"known_at": recorded[len(recorded) * k // 4]} for k in (1, 2, 3)] + [{}]
-    tables = ("branch_progress", "problem_ledger", *SPANS)
+    tables = ("branch_progress", "work_fact", "problem_ledger", *SPANS)
     for case in cases:
         fast, reference = replay_as_of(ledger, **case), _decoded_as_of(ledger, entries, **case)
         for table in tables:
@@ -132,7 +133,9 @@ def test_as_of_replays_from_stored_values_equal_replays_of_decoded_events(settin
     # The cases differ: the earliest knows less than the latest.
 
     def facts(state):
-        return sum(len(row["facts"]) for row in state.rows["branch_progress"].values())
+        return len(state.rows["work_fact"]) + sum(
+            len(row["facts"]) for row in state.rows["branch_progress"].values()
+        )
 
     assert 0 < facts(early) < facts(late)
 
@@ -185,8 +188,12 @@ def test_an_event_stored_under_an_old_class_version_is_upcast_first(sqlite_setti
     progress = ViewState()
     for entry in entries:
         fold_progress(progress, entry, ledger.mapper.to_domain_event)
-    work = progress.rows["branch_progress"][progress.work_keys[str(work_id)]]
-    assert work["facts"][event_id.hex] == ["StudySessionHeld", 99, "2014-04-20", {"days": "1"}]
+    key = progress.work_keys[str(work_id)]
+    # A study session is only counted: kept whole in work_fact, tallied on its day.
+    kept = progress.rows["work_fact"][(*key, event_id.hex)]["entry"]
+    assert kept == ["StudySessionHeld", 99, "2014-04-20", {"days": "1"}]
+    work = progress.rows["branch_progress"][key]
+    assert work["days"]["2014-04-20"] == {"StudySessionHeld": 1, "s:1": 1}
 
 
 @pytest.mark.parametrize(

@@ -267,7 +267,7 @@ def test_breaker_settings_come_from_the_environment_and_bad_values_name_the_vari
 
     url = {"TAIZHANG_DATABASE_URL": "postgresql://u@127.0.0.1:5432/db"}
     defaults = Settings.from_env(url)
-    assert (defaults.breaker_open_seconds, defaults.breaker_check_seconds) == (5.0, 1.0)
+    assert (defaults.breaker_open_seconds, defaults.breaker_check_seconds) == (1.0, 1.0)
     chosen = Settings.from_env(
         {**url, "TAIZHANG_BREAKER_OPEN_SECONDS": "0", "TAIZHANG_BREAKER_CHECK_SECONDS": "3"}
     )

@@ -129,15 +129,24 @@ def test_growing_p99_or_memory_fails_with_the_reasons() -> None:
     assert any("did not keep up" in r for r in judged["reasons"])
 
 
-def test_the_projectors_growth_is_reported_not_judged() -> None:
-    intervals = [
+def test_the_projectors_growth_is_judged_like_the_workers() -> None:
+    """Issue 24: "a soak ... ends with the projector's RSS within 10 % of where it was after
+    warm-up, and the workers' too"."""
+    flat = [
         interval(400, {"1": 90_000, "7": 200_000}),
-        interval(420, {"1": 91_000, "7": 260_000}),
+        interval(420, {"1": 91_000, "7": 209_000}),
     ]
-    judged = verdict(intervals, summary(70), rate=70, interval=60, workers=[1], projector=7)
+    judged = verdict(flat, summary(70), rate=70, interval=60, workers=[1], projector=7)
     assert judged["passed"], judged["reasons"]
     assert judged["rss_growth"] == {"1": 0.011}
-    assert judged["projector_rss_growth"] == 0.3
+    assert judged["projector_rss_growth"] == 0.045
+    growing = [flat[0], interval(420, {"1": 91_000, "7": 220_000})]
+    judged = verdict(growing, summary(70), rate=70, interval=60, workers=[1], projector=7)
+    assert not judged["passed"]
+    assert judged["reasons"] == ["projector RSS grew 10.0% >= 10%"]
+    unmeasured = [flat[0], interval(420, {"1": 91_000})]
+    judged = verdict(unmeasured, summary(70), rate=70, interval=60, workers=[1], projector=7)
+    assert not judged["passed"] and "projector's RSS not measured" in judged["reasons"][0]
 
 
 def test_too_short_a_run_is_not_judged_a_pass() -> None:
@@ -157,6 +166,12 @@ def test_warmed_once_no_worker_grew_three_thousandths_in_an_interval() -> None:
     assert warmed(rss(w1=100_500, w2=99_000), rss(w1=100_600, w2=99_100), [1, 2])
     # Session 5: one worker filling slowly, under 1% a minute, far below the other.
     assert not warmed(rss(w1=99_672, w2=77_248), rss(w1=100_092, w2=77_904), [1, 2])
+
+
+def test_warm_up_waits_for_the_projector_too() -> None:
+    # The projector's pid goes with the workers' (taizhang.commands.load): filling, then flat.
+    assert not warmed(rss(w1=100_000, w7=180_000), rss(w1=100_100, w7=190_000), [1, 7])
+    assert warmed(rss(w1=100_100, w7=190_000), rss(w1=100_200, w7=190_200), [1, 7])
 
 
 def test_not_warmed_without_every_workers_rss() -> None:
