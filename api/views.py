@@ -19,6 +19,7 @@ from uuid import UUID
 
 from flask import Blueprint, Response, request
 
+from api.person_names import reveal_rows
 from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
 from api.runtime import credential, runtime, scope, wait_for_min_position
@@ -337,7 +338,11 @@ def problem_ledger_workbook(campaign_id: UUID) -> Response:
     filters = _problem_filters(campaign_id, query)
     campaign = scope().campaign(campaign_id)
     workbook = export.problem_ledger_workbook(
-        _views(query), campaign_id, title=f"{campaign.name} 问题清单台账", **filters
+        _views(query),
+        campaign_id,
+        title=f"{campaign.name} 问题清单台账",
+        reveal=reveal_rows,
+        **filters,
     )
     return Response(
         workbook,

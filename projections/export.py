@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from io import BytesIO
 from typing import Any
@@ -23,7 +23,7 @@ _COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("问题类别 Category", 22, "category"),
     ("存在问题 Problem", 40, "description"),
     ("整改措施 Measures", 40, "measures"),
-    ("责任人 Responsible", 14, "responsible_person"),
+    ("责任人 Responsible", 14, "responsible"),
     ("列出日期 Listed on", 13, "listed_on"),
     ("完成时限 Deadline", 13, "deadline"),
     ("整改状态 Status", 12, "status"),
@@ -71,6 +71,9 @@ def _cell(row: dict[str, Any], number: int, key: str) -> Any:
         return (row.get("category_labels") or {}).get("zh", row["category"])
     if key == "status":
         return (row.get("status_labels") or {}).get("zh", row["status"])
+    if key == "responsible":
+        # The name as the reader's ``reveal`` opened it, else the pseudonymous id.
+        return row.get("responsible_person_name") or row["responsible_person"]
     if key == "overdue":
         return "是" if row["overdue"] else "否"
     if key == "verification":
@@ -83,9 +86,16 @@ def _cell(row: dict[str, Any], number: int, key: str) -> Any:
 
 
 def problem_ledger_workbook(
-    views: Views, campaign_id: UUID, *, title: str, as_of: date | None = None, **filters: Any
+    views: Views,
+    campaign_id: UUID,
+    *,
+    title: str,
+    as_of: date | None = None,
+    reveal: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] = list,
+    **filters: Any,
 ) -> bytes:
-    """Every problem the filters select, one row each, as of ``as_of`` (default today)."""
+    """Every problem the filters select, one row each, as of ``as_of`` (default today);
+    ``reveal`` opens the people's sealed names (the API's ``api.person_names``)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -100,7 +110,7 @@ def problem_ledger_workbook(
     for index, (_, width, _) in enumerate(_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.cell(row=3, column=index).font = Font(bold=True)
-    rows = problem_ledger_rows(views, campaign_id, as_of=day, **filters)
+    rows = reveal(list(problem_ledger_rows(views, campaign_id, as_of=day, **filters)))
     for number, row in enumerate(rows, start=1):
         sheet.append([_printable(_cell(row, number, key)) for _, _, key in _COLUMNS])
     for line in sheet.iter_rows():
