@@ -175,7 +175,7 @@ def test_problem_ledger_as_an_excel_workbook(api: Api) -> None:
                 "category": "mass_interests",
                 "description": "员工通勤困难",
                 "measures": "开通厂车",
-                "responsible_person": "王经理",
+                "responsible_person": "P000112",
                 "deadline": (TODAY + timedelta(days=30)).isoformat(),
             },
         )

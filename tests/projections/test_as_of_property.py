@@ -179,7 +179,7 @@ def run(d: District, steps: list[tuple[Any, ...]]) -> tuple[Posted, list[datetim
                 category="four_winds",
                 description="问题",
                 measures="措施",
-                responsible_person="负责人",
+                responsible_person="P000115",
                 deadline=deadline,
                 **work,
             )
