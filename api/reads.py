@@ -30,7 +30,7 @@ from domain.errors import NotFound
 from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
 from domain.member_development import Candidate
-from domain.persons import SEALED_PREFIX
+from domain.persons import SEALED_PREFIX, NamedPerson
 from domain.phases import EIGHT_ONES
 from domain.problem import Problem
 from domain.receipt import Receipt
@@ -249,6 +249,7 @@ def _topics_by_type() -> dict[str, list[str]]:
         Problem,
         Candidate,
         HostOrganization,
+        NamedPerson,
     ):
         for value in vars(owner).values():
             if (
