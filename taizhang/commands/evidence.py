@@ -4,7 +4,8 @@
 deleted, inserted or reordered, with its position; with ``--checkpoint FILE`` it also proves
 that the log still extends what that exported checkpoint signed; with ``--report FILE``
 that an exported report (the problem ledger workbook, or ``taizhang report``'s JSON) still
-matches the log it names (``taizhang.report_evidence``). Exit 0 when intact, 1 when not.
+matches the log it names (``taizhang.report_evidence``). It also walks the token history's
+chain (``taizhang.token_chain``). Exit 0 when intact, 1 when not.
 ``checkpoint sign`` signs the head now, ``checkpoint export FILE`` writes the latest
 signed checkpoint to a file to keep outside the system, ``checkpoint list`` prints them.
 """
@@ -20,7 +21,9 @@ from zipfile import BadZipFile
 
 from tqdm import tqdm
 
+from api.auth import TokenStore
 from projections.export import workbook_evidence
+from taizhang import token_chain
 from taizhang.chain_store import ChainStore, Checkpoint
 from taizhang.checkpoints import (
     CheckpointError,
@@ -164,6 +167,19 @@ def run_verify(settings: Settings, args: argparse.Namespace) -> int:
         print(f"taizhang verify: NOT INTACT: {finding}", file=sys.stderr)
         print(json.dumps({"intact": False, "kind": finding.kind, "position": finding.position}))
         return BROKEN
+    tokens = TokenStore(settings)
+    try:
+        token_events, token_finding = token_chain.walk(tokens.history(links=True))
+    finally:
+        tokens.close()
+    if token_finding is not None:
+        print(f"taizhang verify: NOT INTACT: {token_finding}", file=sys.stderr)
+        print(
+            json.dumps(
+                {"intact": False, "kind": "token-history", "position": token_finding.position}
+            )
+        )
+        return BROKEN
     for path, found, content in reports:
         wrong = check_report(result, found, content)
         if wrong is not None:
@@ -179,6 +195,7 @@ def run_verify(settings: Settings, args: argparse.Namespace) -> int:
                 "hash": result.head_link.hex(),
                 "checkpoints": [c.position for c in checkpoints],
                 "reports": [path for path, _, _ in reports],
+                "token_history": token_events,
             }
         )
     )
