@@ -96,7 +96,8 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         },
         "ServiceCommitmentMade": {
             "commitment_id": "00000000-0000-4000-8000-000000000003",
-            "member": "P000122", "member_name": "周",
+            "member": "P000122",
+            "member_name": "周",
             "content": "帮扶",
         },
         "ServiceCommitmentFulfilled": {"commitment_id": "00000000-0000-4000-8000-000000000003"},
@@ -123,7 +124,12 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         "DistrictRegistered": {"name": "新区", "code": "x1"},
         "CommitteeRegistered": {"district_id": i["district"], "name": "委", "kind": "town"},
         "CommitteeRenamed": {"committee_id": i["c1"], "name": "新名"},
-        "ContactPointChosen": {"committee_id": i["c1"], "member": "P000123", "member_name": "钱", "branch_id": i["b1"]},
+        "ContactPointChosen": {
+            "committee_id": i["c1"],
+            "member": "P000123",
+            "member_name": "钱",
+            "branch_id": i["b1"],
+        },
         "BranchRegistered": branch_data(UUID(i["district"]), UUID(i["c1"]), "新支部"),
         "MembershipChanged": {"branch_id": i["b1"], "full_members": 7, "probationary_members": 2},
         "EmployeesCounted": {"branch_id": i["b1"], "employees": 90},

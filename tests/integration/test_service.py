@@ -350,9 +350,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         members=8,
     )
     commitment = uuid4()
-    w.work(
-        "ServiceCommitmentMade", commitment_id=commitment, member="P000101", content="帮扶2户"
-    )
+    w.work("ServiceCommitmentMade", commitment_id=commitment, member="P000101", content="帮扶2户")
     w.work(
         "ServiceCommitmentFulfilled",
         on=date(2014, 6, 10),

@@ -151,8 +151,14 @@ def test_the_verifier_is_the_actor_and_the_note_is_optional():
 
 def test_revised_measures_person_and_deadline():
     pr = problem(listed_on=LISTED, deadline=on(30))
-    pr.revise(prov(on(5)), measures="新措施", responsible_person="P000202", deadline=date(2014, 8, 31))
-    assert (pr.measures, pr.responsible_person, pr.deadline) == ("新措施", "P000202", date(2014, 8, 31))
+    pr.revise(
+        prov(on(5)), measures="新措施", responsible_person="P000202", deadline=date(2014, 8, 31)
+    )
+    assert (pr.measures, pr.responsible_person, pr.deadline) == (
+        "新措施",
+        "P000202",
+        date(2014, 8, 31),
+    )
     with refused(InvalidValue, "deadline", "not_before_listing"):
         pr.revise(prov(on(5)), measures="m", responsible_person="p", deadline=date(2014, 5, 1))
     with refused(InvalidValue, "measures", "required"):
