@@ -402,6 +402,7 @@ def test_the_report_command_and_the_live_view_agree_on_every_month_of_the_demo(
         live = views.supervision_view(campaign_id, scope="district", scope_id=district_id, as_of=on)
         report = report_as_of(settings, campaign_id, "district", district_id, business_date=on)
         report.pop("business_date")
+        assert report.pop("log_position") > 0  # the report's evidence names it
         assert live == report, on
 
 
