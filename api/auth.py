@@ -7,6 +7,7 @@ it; its source (an integrator's system name, defaulting to the name) is the sour
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import hashlib
 import json
@@ -25,6 +26,7 @@ from uuid import UUID, uuid4
 from psycopg_pool import ConnectionPool
 
 from domain.errors import InvalidValue
+from taizhang import token_chain
 from taizhang.config import Settings
 from taizhang.lru import LRU
 from taizhang.pool_check import check_before_use
@@ -165,30 +167,69 @@ class TokenStore:
             branch_ids=frozenset(branch_ids or ()),
             created_at=datetime.now(UTC).isoformat(),
         )
-        p = self.placeholder
         with self._cursor() as cur:
-            cur.execute(f"SELECT 1 FROM api_tokens WHERE name = {p}", (name,))
-            if cur.fetchone() is not None:
-                raise InvalidValue("name", "unique", f"a token named {name!r} already exists")
-            cur.execute(
-                "INSERT INTO api_tokens (id, name, role, source, district_id, group_id,"
-                " committee_ids, branch_ids, token_hash, created_at)"
-                f" VALUES ({', '.join([p] * 10)})",
-                (
-                    str(credential.id),
-                    credential.name,
-                    credential.role,
-                    credential.source,
-                    _str(district_id),
-                    _str(group_id),
-                    json.dumps(sorted(str(c) for c in credential.committee_ids)),
-                    json.dumps(sorted(str(b) for b in credential.branch_ids)),
-                    token_hash(token),
-                    credential.created_at,
-                ),
-            )
+            self._insert(cur, token, credential)
             self._record(cur, "created", credential, credential.created_at, by, reason)
         return token, credential
+
+    def _insert(self, cur: Any, token: str, credential: Credential) -> None:
+        p = self.placeholder
+        cur.execute(f"SELECT 1 FROM api_tokens WHERE name = {p}", (credential.name,))
+        if cur.fetchone() is not None:
+            raise InvalidValue(
+                "name", "unique", f"a token named {credential.name!r} already exists"
+            )
+        cur.execute(
+            "INSERT INTO api_tokens (id, name, role, source, district_id, group_id,"
+            " committee_ids, branch_ids, token_hash, created_at)"
+            f" VALUES ({', '.join([p] * 10)})",
+            (
+                str(credential.id),
+                credential.name,
+                credential.role,
+                credential.source,
+                _str(credential.district_id),
+                _str(credential.group_id),
+                json.dumps(sorted(str(c) for c in credential.committee_ids)),
+                json.dumps(sorted(str(b) for b in credential.branch_ids)),
+                token_hash(token),
+                credential.created_at,
+            ),
+        )
+
+    def rotate(
+        self, name_or_id: str, new_name: str, *, by: str | None = None, reason: str = ""
+    ) -> tuple[str, Credential]:
+        """A new token under ``new_name`` with the old one's role, scope and source, and the
+        old one revoked, in one transaction; both join the token history (``rotated`` for
+        the new one, ``revoked`` for the old), each naming the other."""
+        new_name = new_name.strip()
+        if not new_name or len(new_name) > _NAME_MAX:
+            raise InvalidValue("name", "required", f"a token needs a name of 1-{_NAME_MAX} chars")
+        p = self.placeholder
+        now = datetime.now(UTC).isoformat()
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._cursor() as cur:
+            cur.execute(
+                f"SELECT {_COLUMNS} FROM api_tokens"
+                f" WHERE (name = {p} OR id = {p}) AND revoked_at IS NULL",
+                (name_or_id, name_or_id),
+            )
+            live = [_credential(row) for row in cur.fetchall()]
+            if len(live) != 1:
+                raise InvalidValue("token", "live", f"no live token {name_or_id!r} to rotate")
+            (old,) = live
+            new = dataclasses.replace(old, id=uuid4(), name=new_name, created_at=now)
+            self._insert(cur, token, new)
+            cur.execute(
+                f"UPDATE api_tokens SET revoked_at = {p} WHERE id = {p} AND revoked_at IS NULL",
+                (now, str(old.id)),
+            )
+            self._record(cur, "rotated", new, now, by, f"replaces {old.id}: {reason}")
+            self._record(cur, "revoked", old, now, by, f"rotated to {new.id}: {reason}")
+        with self._lock:
+            self._cache.clear()
+        return token, new
 
     def revoke(
         self, name_or_id: str, *, by: str | None = None, reason: str = ""
@@ -218,28 +259,51 @@ class TokenStore:
     def _record(
         self, cur: Any, action: str, credential: Credential, at: str, by: str | None, reason: str
     ) -> None:
+        """One row of the token history, linked to the one before it (taizhang.token_chain)
+        in this transaction; one writer at a time (on SQLite this transaction already
+        holds the write lock, since it changed ``api_tokens`` first)."""
         p = self.placeholder
+        if self.settings.is_postgres:
+            cur.execute(f"SELECT pg_advisory_xact_lock({token_chain.LOCK_KEY})")
+        cur.execute("SELECT link FROM api_token_events ORDER BY position DESC LIMIT 1")
+        last = cur.fetchone()
+        stored = None if last is None else (last["link"] if isinstance(last, dict) else last[0])
+        previous = token_chain.GENESIS if stored is None else bytes(stored)
+        row = {
+            "recorded_at": at,
+            "action": action,
+            "token_id": str(credential.id),
+            "token_name": credential.name,
+            "role": credential.role,
+            "actor": by or _os_user(),
+            "reason": reason,
+        }
         cur.execute(
             "INSERT INTO api_token_events"
-            " (recorded_at, action, token_id, token_name, role, actor, reason)"
-            f" VALUES ({', '.join([p] * 7)})",
-            (at, action, str(credential.id), credential.name, credential.role, by or _os_user(),
-             reason),
-        )  # fmt: skip
+            " (recorded_at, action, token_id, token_name, role, actor, reason, link)"
+            f" VALUES ({', '.join([p] * 8)})",
+            (*(row[f] for f in token_chain.FIELDS), token_chain.link(previous, row)),
+        )
 
-    def history(self) -> list[dict[str, Any]]:
-        """Every token created and revoked, oldest first: when, what, which token, by whom, why."""
+    def history(self, *, links: bool = False) -> list[dict[str, Any]]:
+        """Every token created, rotated in and revoked, oldest first: when, what, which
+        token, by whom, why (and each row's link in the history's chain, if asked)."""
         with self._cursor() as cur:
             cur.execute(
-                "SELECT position, recorded_at, action, token_id, token_name, role, actor, reason"
-                " FROM api_token_events ORDER BY position"
+                "SELECT position, recorded_at, action, token_id, token_name, role, actor, reason,"
+                " link FROM api_token_events ORDER BY position"
             )
             names = ("position", "recorded_at", "action", "token_id", "token_name", "role",
-                     "actor", "reason")  # fmt: skip
-            return [
+                     "actor", "reason", "link")  # fmt: skip
+            found = [
                 dict(zip(names, row.values() if isinstance(row, dict) else row, strict=True))
                 for row in cur.fetchall()
             ]
+        for row in found:
+            stored = row.pop("link")
+            if links:
+                row["link"] = None if stored is None else bytes(stored)
+        return found
 
     def list(self) -> list[Credential]:
         with self._cursor() as cur:

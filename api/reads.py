@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 from flask import Blueprint, Response, json, request
 from marshmallow import Schema, ValidationError
 
+from api.person_names import reveal
 from api.problems import ApiProblem, error_item, validation_problem
 from api.render import record, state
 from api.runtime import etag, runtime, scope
@@ -29,6 +30,7 @@ from domain.errors import NotFound
 from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
 from domain.member_development import Candidate
+from domain.persons import SEALED_PREFIX, NamedPerson
 from domain.phases import EIGHT_ONES
 from domain.problem import Problem
 from domain.receipt import Receipt
@@ -79,9 +81,10 @@ def load_query(schema: type[Schema]) -> dict[str, Any]:
 
 
 def as_json(body: Any, status: int = 200, **headers: str) -> Response:
-    response = Response(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
-    )
+    text = json.dumps(body, ensure_ascii=False)
+    if SEALED_PREFIX in text:  # a person's sealed name: shown opened, or as erased
+        text = json.dumps(reveal(body), ensure_ascii=False)
+    response = Response(text, status=status, mimetype="application/json")
     for key, value in headers.items():
         response.headers[key.replace("_", "-")] = value
     return response
@@ -228,6 +231,7 @@ def _topics_by_type() -> dict[str, list[str]]:
         Problem,
         Candidate,
         HostOrganization,
+        NamedPerson,
     ):
         for value in vars(owner).values():
             if (

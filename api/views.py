@@ -19,6 +19,7 @@ from uuid import UUID
 
 from flask import Blueprint, Response, request
 
+from api.person_names import reveal_rows
 from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
 from api.runtime import credential, runtime, scope, wait_for_min_position
@@ -34,6 +35,7 @@ from projections import export
 from projections.reach import Reach
 from projections.report import ReplayBusy
 from projections.shared_views import Rendered
+from taizhang import report_evidence
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A view known at a past time replays the log (about half a minute at a million events); a
@@ -330,15 +332,30 @@ def suggestions(campaign_id: UUID) -> Response:
     return _page(items, cursor)
 
 
+def _stamp(position: int, content: Any) -> dict[str, Any]:
+    """The evidence a report carries of the log it was built from (docs/EVIDENCE.md)."""
+    return report_evidence.evidence(runtime().ledger.chain_store(), position, content)
+
+
 @bp.get("/campaigns/<uuid:campaign_id>/problems.xlsx")
 def problem_ledger_workbook(campaign_id: UUID) -> Response:
     """The problem ledger (问题清单台账) as an Excel workbook: every selected problem."""
     query = load_query(ProblemQuery)
     filters = _problem_filters(campaign_id, query)
     campaign = scope().campaign(campaign_id)
-    workbook = export.problem_ledger_workbook(
-        _views(query), campaign_id, title=f"{campaign.name} 问题清单台账", **filters
-    )
+    try:
+        workbook = export.problem_ledger_workbook(
+            _views(query),
+            campaign_id,
+            title=f"{campaign.name} 问题清单台账",
+            reveal=reveal_rows,
+            stamp=_stamp,
+            **filters,
+        )
+    except export.ReportMoving as moving:
+        raise ApiProblem(
+            503, str(moving), slug="report-busy", headers={"Retry-After": "1"}
+        ) from None
     return Response(
         workbook,
         mimetype=XLSX,

@@ -23,6 +23,7 @@ from api.schemas.events import EVENT_SCHEMAS
 from api.schemas.plain import plain_loader
 from api.scope import Forbidden
 from domain.errors import DomainError, NotFound
+from domain.persons import PERSON_FIELDS
 from taizhang.handlers import EVENT_TYPES
 from taizhang.kinds import KINDS
 from taizhang.service import Answer, BatchRejected, Conflict, Posting, PreconditionFailed
@@ -181,13 +182,21 @@ def _created(posting: Posting, answer: Answer) -> Response:
 
 def _sealed(posting: Posting) -> Posting:
     """A person's name is sealed under their key before anything stores it: the log, the
-    receipts and the service only ever see the sealed text (taizhang.personal_data)."""
-    if posting.type != "PersonalDataRecorded":
+    receipts and the service only ever see the sealed text (taizhang.personal_data; for
+    the people the campaign's facts name, domain.persons)."""
+    if posting.type == "PersonalDataRecorded":
+        data = dict(posting.data)
+        data["sealed_name"] = runtime().personal_keys.seal(
+            data["candidate_id"], "name", data.pop("name")
+        )
+        return dataclasses.replace(posting, data=data)
+    named = PERSON_FIELDS.get(posting.type, ())
+    if not any(posting.data.get(name) for _, name in named):
         return posting
     data = dict(posting.data)
-    data["sealed_name"] = runtime().personal_keys.seal(
-        data["candidate_id"], "name", data.pop("name")
-    )
+    for person, name in named:
+        if data.get(name):
+            data[name] = runtime().personal_keys.seal(data[person], name, data[name], names=person)
     return dataclasses.replace(posting, data=data)
 
 

@@ -235,13 +235,25 @@ class VolunteerTeamSetUp(Fact):
 
 
 class ServiceCommitmentMade(Fact):
-    uncorrectable: ClassVar[frozenset[str]] = frozenset({"commitment_id"})
+    """A member's commitment: ``member`` is their pseudonymous id, ``member_name`` their
+    name sealed under their key, or empty (``domain.persons``); neither is corrected (a
+    commitment made by someone else is withdrawn and made again). Version 1 held the
+    name in clear in ``member_name`` and no id: upcast with an empty id, it reads as
+    recorded."""
+
+    class_version = 2
+    uncorrectable: ClassVar[frozenset[str]] = frozenset({"commitment_id", "member", "member_name"})
     commitment_id: UUID
+    member: str
     member_name: str
     content: str
 
     def check(self) -> None:
-        _required(member_name=self.member_name, content=self.content)
+        _required(content=self.content)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["member"] = ""
 
 
 class ServiceCommitmentFulfilled(Fact):

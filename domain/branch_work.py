@@ -1,5 +1,7 @@
 """A branch's work in one campaign: every required and optional action it reports.
 
+Its volunteer service (teams and commitments) is written in ``domain.volunteer_service``.
+
 One aggregate per (campaign, branch), so that work on different branches never conflicts.
 Problems are aggregates of their own (``domain.problem``) for the same reason.
 """
@@ -14,11 +16,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import base
 from domain import branch_facts as facts
-from domain.base import F, Facts, KeepsFacts, LedgerAggregate, UnloadedFacts
+from domain.base import F, Facts, LedgerAggregate, UnloadedFacts
 from domain.errors import require, require_value
 from domain.provenance import Provenance
 from domain.suggestions import SuggestionItem, suggestion_items
 from domain.vocabulary import OpinionSource, WorkSystemChange
+from domain.volunteer_service import VolunteerService, commitments_of, not_before
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/branch-work")
 
@@ -29,7 +32,7 @@ def branch_work_id(campaign_id: UUID, branch_id: UUID) -> UUID:
     return uuid5(_NAMESPACE, f"{campaign_id}/{branch_id}")
 
 
-class BranchWork(LedgerAggregate, KeepsFacts):
+class BranchWork(LedgerAggregate, VolunteerService):
     class Opened(LedgerAggregate.Created):
         campaign_id: UUID
         branch_id: UUID
@@ -115,13 +118,7 @@ class BranchWork(LedgerAggregate, KeepsFacts):
         return max(dates) if dates else None
 
     def _not_before(self, provenance: Provenance, earlier: date | None, what: str) -> None:
-        require_value(
-            earlier is None or provenance.occurred_on >= earlier,
-            "occurred_on",
-            f"not_before_{what}",
-            f"occurred_on {provenance.occurred_on} is before the {what.replace('_', ' ')}"
-            f" ({earlier})",
-        )
+        not_before(provenance, earlier, what)
 
     def secretary_training_days(self) -> Decimal:
         return sum(
@@ -132,10 +129,6 @@ class BranchWork(LedgerAggregate, KeepsFacts):
     def work_systems(self) -> dict[UUID, WorkSystemChange]:
         """Each work system's latest change."""
         return BranchWork.work_systems_of(self.facts.values())
-
-    def commitments(self) -> dict[UUID, bool]:
-        """Each service commitment, and whether it is fulfilled."""
-        return BranchWork.commitments_of(self.facts.values())
 
     # The same rules over a plain list of current facts (in the order ``Facts`` keeps
     # them): the read models settle thousands of branches without building an aggregate.
@@ -148,16 +141,7 @@ class BranchWork(LedgerAggregate, KeepsFacts):
             latest[fact.system_id] = fact.change
         return latest
 
-    @staticmethod
-    def commitments_of(facts: list[Any]) -> dict[UUID, bool]:
-        made: dict[UUID, bool] = {}
-        for fact in facts:
-            if isinstance(fact, BranchWork.ServiceCommitmentMade):
-                made.setdefault(fact.commitment_id, False)
-        for fact in facts:
-            if isinstance(fact, BranchWork.ServiceCommitmentFulfilled):
-                made[fact.commitment_id] = True
-        return made
+    commitments_of = staticmethod(commitments_of)
 
     # -- commands ---------------------------------------------------------------------
 
@@ -400,78 +384,6 @@ class BranchWork(LedgerAggregate, KeepsFacts):
             name=name,
             change=change,
             existing=existing,
-        )
-
-    def set_up_volunteer_team(
-        self,
-        provenance: Provenance,
-        *,
-        team_id: UUID,
-        name: str,
-        service_kinds: list[str],
-        members: int,
-        joint_with: list[UUID] | None = None,
-    ) -> None:
-        require(
-            team_id not in {f.team_id for f in self.facts.of_type(self.VolunteerTeamSetUp)},
-            "team_id",
-            "new_team",
-            "that volunteer team is already set up",
-        )
-        self.trigger_event(
-            self.VolunteerTeamSetUp,
-            provenance=provenance,
-            team_id=team_id,
-            name=name,
-            service_kinds=sorted(set(service_kinds)),
-            members=members,
-            joint_with=sorted(set(joint_with or [])),
-        )
-
-    def make_service_commitment(
-        self, provenance: Provenance, *, commitment_id: UUID, member_name: str, content: str
-    ) -> None:
-        require(
-            commitment_id not in self.commitments(),
-            "commitment_id",
-            "new_commitment",
-            "that commitment is already made",
-        )
-        self.trigger_event(
-            self.ServiceCommitmentMade,
-            provenance=provenance,
-            commitment_id=commitment_id,
-            member_name=member_name,
-            content=content,
-        )
-
-    def fulfil_service_commitment(
-        self, provenance: Provenance, *, commitment_id: UUID, outcome: str = ""
-    ) -> None:
-        commitments = self.commitments()
-        require(
-            commitment_id in commitments,
-            "commitment_id",
-            "commitment_made",
-            "a commitment must be made before it is fulfilled",
-        )
-        require(
-            not commitments[commitment_id],
-            "commitment_id",
-            "not_fulfilled",
-            "that commitment is already fulfilled",
-        )
-        made_on = max(
-            f.provenance.occurred_on
-            for f in self.facts.of_type(self.ServiceCommitmentMade)
-            if f.commitment_id == commitment_id
-        )
-        self._not_before(provenance, made_on, "commitment")
-        self.trigger_event(
-            self.ServiceCommitmentFulfilled,
-            provenance=provenance,
-            commitment_id=commitment_id,
-            outcome=outcome,
         )
 
     def record_optional_action(

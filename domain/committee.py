@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain.base import LedgerAggregate
 from domain.errors import require, require_value
+from domain.persons import check_person
 from domain.provenance import Provenance
 from domain.vocabulary import CommitteeKind
 
@@ -23,13 +25,21 @@ class Committee(LedgerAggregate):
             committee.name = self.name
 
     class ContactPointChosen(LedgerAggregate.Event):
-        """A committee member picks one branch to follow closely (000 §五(二))."""
+        """A committee member picks one branch to follow closely (000 §五(二)): ``member``
+        is their pseudonymous id, ``member_name`` their name sealed under their key, or
+        empty (``domain.persons``). Version 1 held the name in clear and no id."""
 
+        class_version = 2
+        member: str
         member_name: str
         branch_id: UUID
 
         def apply(self, committee: Committee) -> None:
-            committee.contact_points[self.member_name] = self.branch_id
+            committee.contact_points[self.member or self.member_name] = self.branch_id
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["member"] = ""
 
     def __init__(
         self, provenance: Provenance, district_id: UUID, name: str, kind: CommitteeKind
@@ -64,12 +74,13 @@ class Committee(LedgerAggregate):
         self.trigger_event(self.Renamed, provenance=provenance, name=name)
 
     def choose_contact_point(
-        self, provenance: Provenance, member_name: str, branch_id: UUID
+        self, provenance: Provenance, member: str, branch_id: UUID, member_name: str = ""
     ) -> None:
-        require_value(bool(member_name.strip()), "member_name", "required", "name the member")
+        check_person("member", member, member_name)
         self.trigger_event(
             self.ContactPointChosen,
             provenance=provenance,
+            member=member,
             member_name=member_name,
             branch_id=branch_id,
         )

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from domain import base
 from domain.base import Facts, KeepsFacts, LedgerAggregate
 from domain.errors import require, require_value
+from domain.persons import check_person
 from domain.provenance import Provenance
 from domain.vocabulary import ProblemCategory, RectificationStatus
 
@@ -32,7 +33,16 @@ class Problem(LedgerAggregate, KeepsFacts):
         description: str
         measures: str
         responsible_person: str
+        responsible_person_name: str
         deadline: date
+
+        # Version 1 named the responsible person in clear in ``responsible_person``: the
+        # name is read as recorded, with no pseudonymous id (``domain.persons``).
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            _clear_name_to_companion(state)
 
     class Fact(base.Fact):
         def apply(self, problem: Problem) -> None:
@@ -82,16 +92,24 @@ class Problem(LedgerAggregate, KeepsFacts):
             state["verifier_note"] = state.pop("verifier")
 
     class Revised(LedgerAggregate.Event):
-        """Measures, responsible person or deadline changed as the work goes on."""
+        """Measures, responsible person or deadline changed as the work goes on. Version 1
+        named the person in clear, as ``Listed`` did."""
 
+        class_version = 2
         measures: str
         responsible_person: str
+        responsible_person_name: str
         deadline: date
 
         def apply(self, problem: Problem) -> None:
             problem.measures = self.measures
             problem.responsible_person = self.responsible_person
+            problem.responsible_person_name = self.responsible_person_name
             problem.deadline = self.deadline
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            _clear_name_to_companion(state)
 
     class FactCorrected(base.FactCorrected):
         pass
@@ -116,6 +134,7 @@ class Problem(LedgerAggregate, KeepsFacts):
         description: str,
         measures: str,
         responsible_person: str,
+        responsible_person_name: str,
         deadline: date,
     ) -> None:
         self.campaign_id = campaign_id
@@ -124,6 +143,7 @@ class Problem(LedgerAggregate, KeepsFacts):
         self.description = description
         self.measures = measures
         self.responsible_person = responsible_person
+        self.responsible_person_name = responsible_person_name
         self.deadline = deadline
         self.listed_on = provenance.occurred_on
         self.facts = Facts()
@@ -141,14 +161,14 @@ class Problem(LedgerAggregate, KeepsFacts):
         measures: str,
         responsible_person: str,
         deadline: date,
+        responsible_person_name: str = "",
         id: UUID | None = None,
     ) -> Problem:
-        for name, value in (
-            ("description", description),
-            ("measures", measures),
-            ("responsible_person", responsible_person),
-        ):
+        """``responsible_person``: a pseudonymous id; ``responsible_person_name``: the
+        person's name sealed under their key, or empty (``domain.persons``)."""
+        for name, value in (("description", description), ("measures", measures)):
             require_value(bool(value.strip()), name, "required", f"a problem needs {name}")
+        check_person("responsible_person", responsible_person, responsible_person_name)
         _check_deadline(deadline, provenance.occurred_on)
         return cls._create(
             cls.Listed,
@@ -160,6 +180,7 @@ class Problem(LedgerAggregate, KeepsFacts):
             description=description,
             measures=measures,
             responsible_person=responsible_person,
+            responsible_person_name=responsible_person_name,
             deadline=deadline,
         )
 
@@ -244,19 +265,24 @@ class Problem(LedgerAggregate, KeepsFacts):
         )
 
     def revise(
-        self, provenance: Provenance, *, measures: str, responsible_person: str, deadline: date
+        self,
+        provenance: Provenance,
+        *,
+        measures: str,
+        responsible_person: str,
+        deadline: date,
+        responsible_person_name: str = "",
     ) -> None:
         self.check_open()
         require_value(bool(measures.strip()), "measures", "required", "a problem needs measures")
-        require_value(
-            bool(responsible_person.strip()), "responsible_person", "required", "name a person"
-        )
+        check_person("responsible_person", responsible_person, responsible_person_name)
         _check_deadline(deadline, self.listed_on)
         self.trigger_event(
             self.Revised,
             provenance=provenance,
             measures=measures,
             responsible_person=responsible_person,
+            responsible_person_name=responsible_person_name,
             deadline=deadline,
         )
 
@@ -271,6 +297,11 @@ class Problem(LedgerAggregate, KeepsFacts):
             and self.status() in (RectificationStatus.LISTED, RectificationStatus.IN_PROGRESS)
             and self.deadline < on
         )
+
+
+def _clear_name_to_companion(state: dict[str, Any]) -> None:
+    state["responsible_person_name"] = state["responsible_person"]
+    state["responsible_person"] = ""
 
 
 def _check_deadline(deadline: date, listed_on: date) -> None:

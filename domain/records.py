@@ -41,7 +41,17 @@ def to_plain(value: Any) -> Any:
 # Event classes are named inside their aggregate (``District.Registered``). These names
 # say nothing on their own, so the aggregate's name goes in front of them.
 _NAMES_NEEDING_AGGREGATE = frozenset(
-    {"Registered", "Defined", "Listed", "Revised", "Withdrawn", "Renamed", "Opened", "Issued"}
+    {
+        "Registered",
+        "Defined",
+        "Listed",
+        "Revised",
+        "Withdrawn",
+        "Renamed",
+        "Opened",
+        "Issued",
+        "ErasureRecorded",
+    }
 )
 
 

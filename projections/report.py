@@ -34,8 +34,14 @@ def replay_as_of(ledger: Ledger, *, known_at: datetime | None = None) -> ViewSta
     """The progress projection folded from the events recorded by ``known_at`` (all of
     them when None), with the live worker's folds."""
 
+    # The position of the last event folded: the log position the views were built from.
+    at = [0, 0]  # [the event being folded, the last one accepted]
+
     def accept(cls: type, recorded_at: datetime, occurred_on: date) -> bool:
-        return known_at is None or recorded_at <= known_at
+        taken = known_at is None or recorded_at <= known_at
+        if taken:
+            at[1] = at[0]
+        return taken
 
     state = ViewState()
     decode = ledger.mapper.to_domain_event
@@ -43,6 +49,7 @@ def replay_as_of(ledger: Ledger, *, known_at: datetime | None = None) -> ViewSta
     try:
         for page in reader.pages(0):
             for stored in page:
+                at[0] = stored.id
                 try:
                     fold_progress(state, stored, decode, accept)
                 except Exception:  # noqa: BLE001, S112 -- the live views dead-letter it too
@@ -50,6 +57,7 @@ def replay_as_of(ledger: Ledger, *, known_at: datetime | None = None) -> ViewSta
     finally:
         reader.close()
     settle(state)
+    state.built_from = at[1]
     return state
 
 
@@ -61,6 +69,10 @@ def in_memory_views(state: ViewState) -> Views:
     db.dialect = SQLITE
     for table in TABLES:
         db.bulk_insert(conn, table, state.rows[table.name].values())
+    conn.execute(
+        "UPDATE projection_position SET position = ? WHERE name = 'progress'",
+        (state.built_from,),
+    )
     return Views.over_connection(conn)
 
 
@@ -167,4 +179,6 @@ def report_as_of(
     report = dict(report)
     report["business_date"] = day.isoformat()
     report["known_at"] = known_at.isoformat() if known_at else None
+    # The log position the report was built from: its evidence names the chain's link there.
+    report["log_position"] = views.positions().get("progress", 0)
     return report

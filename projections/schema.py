@@ -73,6 +73,8 @@ _PROBLEM_COLUMNS = (
     ("description", TEXT),
     ("measures", TEXT),
     ("responsible_person", TEXT),
+    # Sealed under the person's key, or a name in clear from before names were sealed.
+    ("responsible_person_name", TEXT),
     ("deadline", CODE),
     ("listed_on", CODE),
     ("status", CODE),
@@ -204,8 +206,8 @@ TABLES: tuple[Table, ...] = (
             ("withdrawn", INT),
             ("withdrawn_on", CODE),
             ("facts", TEXT),
-            # [[occurred_on, measures, responsible_person, deadline], ...] in log order, the
-            # listing first.
+            # [[occurred_on, measures, responsible_person, deadline, responsible_person_name],
+            # ...] in log order, the listing first.
             ("revisions", TEXT),
         ),
         ("problem_id",),

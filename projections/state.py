@@ -21,6 +21,8 @@ class ViewState:
     def __init__(self) -> None:
         # Rows are dicts, except the timeline's: tuples in column order (see fold.timeline).
         self.rows: dict[str, dict[Key, Any]] = {t.name: {} for t in TABLES}
+        # The log position of the last event a replay folded (projections.report).
+        self.built_from = 0
         self.changed: dict[str, set[Key]] = defaultdict(set)
         # Branch works whose derived columns (counts, milestones, phases) need recomputing.
         self.stale_works: set[Key] = set()

@@ -63,7 +63,7 @@ def _committee_renamed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Led
 def _contact_point_chosen(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     committee = uow.get(Committee, d["committee_id"], "committee_id")
     uow.branch(d["branch_id"])
-    committee.choose_contact_point(p, d["member_name"], d["branch_id"])
+    committee.choose_contact_point(p, d["member"], d["branch_id"], d.get("member_name", ""))
     return committee
 
 

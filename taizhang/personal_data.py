@@ -7,7 +7,8 @@ a person destroys their key (on SQLite with ``secure_delete`` and the write-ahea
 truncated, so the key's bytes do not linger in the file); the sealed text left in the log,
 in backups and in exports can then no longer be read by anyone (crypto-shredding).
 
-Any aggregate's personal data can use it: seal under the person's pseudonymous id and the
+Any aggregate's personal data can use it: seal under the person's pseudonymous id (a
+candidate's id, or the id a campaign fact names a person by, ``domain.persons``) and the
 field's name, which are bound into the sealed text, so it cannot be moved to another person
 or field.
 """
@@ -17,10 +18,10 @@ from __future__ import annotations
 import base64
 import hmac
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -28,10 +29,15 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.errors import require
+from domain.persons import SEALED_PREFIX
 from taizhang.config import Settings
 
-PREFIX = "aesgcm1:"
+PREFIX = SEALED_PREFIX
 NONCE = 12
+
+# A person: a candidate's id, or a pseudonymous id a campaign fact names them by.
+Person = UUID | str
+P = TypeVar("P", UUID, str)
 
 
 class PersonalKeys:
@@ -58,7 +64,7 @@ class PersonalKeys:
         finally:
             conn.close()
 
-    def _key(self, person_id: UUID, *, create: bool) -> bytes | None:
+    def _key(self, person_id: Person, *, create: bool) -> bytes | None:
         m = self.mark
         with self._cursor() as cur:
             if create:
@@ -79,10 +85,13 @@ class PersonalKeys:
             row = cur.fetchone()
         return bytes(row[0]) if row is not None else None
 
-    def seal(self, person_id: UUID, field: str, plaintext: str) -> str:
-        """``plaintext`` sealed under the person's key (made on first use)."""
+    def seal(
+        self, person_id: Person, field: str, plaintext: str, *, names: str = "candidate_id"
+    ) -> str:
+        """``plaintext`` sealed under the person's key (made on first use); refused, naming
+        the field ``names``, when the person was erased."""
         key = self._key(person_id, create=True)
-        require(bool(key), "candidate_id", "not_erased", "the person was erased")
+        require(bool(key), names, "not_erased", "the person was erased")
         assert key is not None
         # The nonce is made from the key and the text (a synthetic nonce): sealing the same
         # name twice gives the same sealed text, so a retried post is recognised as the same.
@@ -91,42 +100,44 @@ class PersonalKeys:
         sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), _bound(person_id, field))
         return PREFIX + base64.b64encode(nonce + sealed).decode()
 
-    def unseal(self, person_id: UUID, field: str, sealed: str) -> str | None:
+    def unseal(self, person_id: Person, field: str, sealed: str) -> str | None:
         """The plaintext, or None when the person's key was destroyed (erased)."""
         return self.unseal_many([(person_id, field, sealed)]).get(person_id)
 
-    def unseal_many(self, items: Iterable[tuple[UUID, str, str]]) -> dict[UUID, str | None]:
+    def unseal_many(self, items: Iterable[tuple[P, str, str]]) -> dict[P, str | None]:
         """Each person's plaintext (None: erased), with one read of their keys."""
         wanted = list(items)
         keys = self.keys([person for person, _, _ in wanted])
-        found: dict[UUID, str | None] = {}
+        found: dict[P, str | None] = {}
         for person_id, field, sealed in wanted:
-            key = keys.get(person_id)
-            if key is None or not sealed.startswith(PREFIX):
-                found[person_id] = None
-                continue
-            raw = base64.b64decode(sealed[len(PREFIX) :])
-            try:
-                opened = AESGCM(key).decrypt(raw[:NONCE], raw[NONCE:], _bound(person_id, field))
-            except InvalidTag:
-                found[person_id] = None
-                continue
-            found[person_id] = opened.decode()
+            key = keys.get(str(person_id))
+            found[person_id] = None if key is None else _open(key, person_id, field, sealed)
         return found
 
-    def keys(self, person_ids: list[UUID]) -> dict[UUID, bytes]:
-        if not person_ids:
+    def open_all(self, items: Sequence[tuple[Person, str, str]]) -> list[str | None]:
+        """Each sealed text's plaintext, in order (None: erased or not sealed), with one
+        read of the keys; one person may have several fields sealed."""
+        keys = self.keys([person for person, _, _ in items])
+        found: list[str | None] = []
+        for person_id, field, sealed in items:
+            key = keys.get(str(person_id))
+            found.append(None if key is None else _open(key, person_id, field, sealed))
+        return found
+
+    def keys(self, person_ids: Sequence[Person]) -> dict[str, bytes]:
+        """The live keys of these people, by their ids as text."""
+        wanted = sorted({str(p) for p in person_ids})
+        if not wanted:
             return {}
-        marks = self.settings.dialect.marks(len(person_ids))
+        marks = self.settings.dialect.marks(len(wanted))
         with self._cursor() as cur:
             cur.execute(
-                f"SELECT person_id, key FROM person_keys WHERE person_id IN ({marks})",
-                [str(p) for p in person_ids],
+                f"SELECT person_id, key FROM person_keys WHERE person_id IN ({marks})", wanted
             )
             rows = cur.fetchall()
-        return {UUID(row[0]): bytes(row[1]) for row in rows if row[1]}
+        return {row[0]: bytes(row[1]) for row in rows if row[1]}
 
-    def erase(self, person_id: UUID) -> bool:
+    def erase(self, person_id: Person) -> bool:
         """Destroy the person's key; True if there was one. An empty key stays in its place,
         so that nothing is sealed for the person again."""
         m = self.mark
@@ -144,5 +155,16 @@ class PersonalKeys:
         return bool(had_key)
 
 
-def _bound(person_id: UUID, field: str) -> bytes:
+def _open(key: bytes, person_id: Person, field: str, sealed: str) -> str | None:
+    if not sealed.startswith(PREFIX):
+        return None
+    raw = base64.b64decode(sealed[len(PREFIX) :])
+    try:
+        opened = AESGCM(key).decrypt(raw[:NONCE], raw[NONCE:], _bound(person_id, field))
+    except InvalidTag:
+        return None
+    return opened.decode()
+
+
+def _bound(person_id: Person, field: str) -> bytes:
     return f"{person_id}/{field}".encode()

@@ -47,6 +47,28 @@ def name_field(**kw: Any) -> fields.Field:
     return fields.String(required=True, validate=validate.Length(min=1, max=NAME), **kw)
 
 
+def person_field(**kw: Any) -> fields.Field:
+    """A person named in a fact: their pseudonymous id (e.g. P000101), never their name."""
+    kw.setdefault("metadata", {"description": "a pseudonymous id, e.g. P000101"})
+    return fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9_-]{1,100}$", error="a pseudonymous id: letters, digits, - and _"
+        ),
+        **kw,
+    )
+
+
+def person_name_field() -> fields.Field:
+    """The person's name, optional: sealed under the person's key before it is stored, so
+    that erasing the person (``taizhang erase-person``) leaves it unreadable."""
+    return fields.String(
+        load_default="",
+        validate=validate.Length(min=1, max=NAME),
+        metadata={"description": "the person's name; stored sealed, erasable"},
+    )
+
+
 def count_field(required: bool = True, minimum: int = 0, **kw: Any) -> fields.Field:
     if not required:
         kw.setdefault("load_default", 0)

@@ -32,12 +32,15 @@ from api.schemas.event_fields import (
     id_field,
     ids_field,
     name_field,
+    person_field,
+    person_name_field,
     text_field,
     vocab_field,
 )
 from api.schemas.grading import GRADING_SCHEMAS
 from api.schemas.host_events import HOST_EVENT_SCHEMAS
 from api.schemas.members import MEMBER_SCHEMAS
+from api.schemas.problem_events import PROBLEM_SCHEMAS
 from domain.party_life import LifeActivity, ThemedDayPart
 from domain.phases import MILESTONES
 from domain.vocabulary import (
@@ -46,7 +49,6 @@ from domain.vocabulary import (
     Formation,
     HostCategory,
     OpinionSource,
-    ProblemCategory,
     SupervisionGroupKind,
     WorkSystemChange,
 )
@@ -73,7 +75,8 @@ class CommitteeRenamed(Strict):
 
 class ContactPointChosen(Strict):
     committee_id = id_field()
-    member_name = name_field()
+    member = person_field()
+    member_name = person_name_field()
     branch_id = id_field()
 
 
@@ -354,7 +357,8 @@ class VolunteerTeamSetUp(Work):
 
 class ServiceCommitmentMade(Work):
     commitment_id = id_field()
-    member_name = name_field()
+    member = person_field()
+    member_name = person_name_field()
     content = text_field()
 
 
@@ -449,60 +453,11 @@ class LifeMeetingDelayApproved(Strict):
     note = text_field(required=False)
 
 
-# -- problems -------------------------------------------------------------------------------
-
-
-class ProblemListed(Strict):
-    campaign_id = id_field()
-    branch_id = id_field()
-    category = vocab_field(ProblemCategory, required=True)
-    description = text_field()
-    measures = text_field()
-    responsible_person = name_field()
-    deadline = fields.Date(required=True)
-
-
-class RectificationStarted(Strict):
-    problem_id = id_field()
-    note = text_field(required=False)
-
-
-class RectificationProgressed(Strict):
-    problem_id = id_field()
-    note = text_field()
-    percent_done = StrictInteger(required=True, validate=validate.Range(min=0, max=100))
-
-
-class RectificationDone(Strict):
-    problem_id = id_field()
-    outcome = text_field()
-
-
-class RectificationVerified(Strict):
-    """Who verified is the token that posts it; ``verifier_note`` may add a name."""
-
-    problem_id = id_field()
-    verifier_note = text_field(required=False, max_length=NAME)
-    passed = bool_field()
-    remarks = text_field(required=False)
-
-
-class ProblemRevised(Strict):
-    problem_id = id_field()
-    measures = text_field()
-    responsible_person = name_field()
-    deadline = fields.Date(required=True)
-
-
-class ProblemWithdrawn(Strict):
-    problem_id = id_field()
-    reason = text_field()
-
-
 EVENT_SCHEMAS: dict[str, type[Schema]] = {
     **{name: globals()[name] for name in EVENT_TYPES if isinstance(globals().get(name), type)},
     "FactCorrected": FactCorrected,
     "FactWithdrawn": FactWithdrawn,
+    **PROBLEM_SCHEMAS,
     **GRADING_SCHEMAS,
     **MEMBER_SCHEMAS,
     **HOST_EVENT_SCHEMAS,

@@ -65,6 +65,7 @@ def listed(state: ViewState, e: Problem.Listed) -> None:
         e.description,
         e.measures,
         e.responsible_person,
+        e.responsible_person_name,
         e.deadline.isoformat(),
     )
 
@@ -83,9 +84,17 @@ def listed_stored(
         values["category"],
         values["description"],
         values["measures"],
-        values["responsible_person"],
+        *_person(values),
         values["deadline"],
     )
+
+
+def _person(values: Any) -> tuple[str, str]:
+    """The responsible person's id and sealed name; a listing stored before names were
+    sealed (version 1) holds the name in clear and no id, as its upcast reads it."""
+    if "responsible_person_name" in values:
+        return values["responsible_person"], values["responsible_person_name"]
+    return "", values["responsible_person"]
 
 
 def _list(
@@ -98,6 +107,7 @@ def _list(
     description: str,
     measures: str,
     responsible_person: str,
+    responsible_person_name: str,
     deadline: str,
 ) -> None:
     row = {
@@ -108,6 +118,7 @@ def _list(
         "description": description,
         "measures": measures,
         "responsible_person": responsible_person,
+        "responsible_person_name": responsible_person_name,
         "deadline": deadline,
         "listed_on": on,
         "status": "listed",
@@ -119,7 +130,7 @@ def _list(
         "withdrawn": 0,
         "withdrawn_on": None,
         "facts": {},
-        "revisions": [[on, measures, responsible_person, deadline]],
+        "revisions": [[on, measures, responsible_person, deadline, responsible_person_name]],
     }
     state.put("problem_ledger", (pid,), row)
     state.problems_of_work[(campaign_id, branch_id)].add(pid)
@@ -173,10 +184,17 @@ def revised(state: ViewState, e: Problem.Revised) -> None:
     row.update(
         measures=e.measures,
         responsible_person=e.responsible_person,
+        responsible_person_name=e.responsible_person_name,
         deadline=e.deadline.isoformat(),
     )
     row["revisions"].append(
-        [iso(e.provenance.occurred_on), e.measures, e.responsible_person, e.deadline.isoformat()]
+        [
+            iso(e.provenance.occurred_on),
+            e.measures,
+            e.responsible_person,
+            e.deadline.isoformat(),
+            e.responsible_person_name,
+        ]
     )
     _changed(state, row)
 
@@ -303,6 +321,7 @@ def problem_on(row: dict[str, Any], day: str) -> dict[str, Any] | None:
         "description": row["description"],
         "measures": revision[1],
         "responsible_person": revision[2],
+        "responsible_person_name": revision[4] if len(revision) > 4 else None,
         "deadline": revision[3],
         "listed_on": row["listed_on"],
         **problem_values(facts_on(row["facts"], day)),

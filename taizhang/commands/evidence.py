@@ -2,8 +2,11 @@
 
 ``verify`` walks the whole log against its hash chain and says the first event changed,
 deleted, inserted or reordered, with its position; with ``--checkpoint FILE`` it also proves
-that the log still extends what that exported checkpoint signed. Exit 0 when intact, 1 when
-not. ``checkpoint sign`` signs the head now, ``checkpoint export FILE`` writes the latest
+that the log still extends what that exported checkpoint signed; with ``--report FILE``
+that an exported report (the problem ledger workbook, or ``taizhang report``'s JSON) still
+matches the log it names (``taizhang.report_evidence``). It also walks the token history's
+chain (``taizhang.token_chain``). Exit 0 when intact, 1 when not.
+``checkpoint sign`` signs the head now, ``checkpoint export FILE`` writes the latest
 signed checkpoint to a file to keep outside the system, ``checkpoint list`` prints them.
 """
 
@@ -12,10 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 from tqdm import tqdm
 
+from api.auth import TokenStore
+from projections.export import workbook_evidence
+from taizhang import token_chain
 from taizhang.chain_store import ChainStore, Checkpoint
 from taizhang.checkpoints import (
     CheckpointError,
@@ -28,6 +36,8 @@ from taizhang.checkpoints import (
 from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.report_evidence import check as check_report
+from taizhang.report_evidence import positions_named
 from taizhang.verify import Finding, Walk, walk
 
 BROKEN = 1
@@ -46,6 +56,13 @@ def register(subparsers: Any) -> None:
     )
     verify.add_argument(
         "--key-id", help="the checkpoints must be signed by the key with this fingerprint"
+    )
+    verify.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an exported report (.xlsx or JSON) to check against the log it names",
     )
     verify.add_argument("--quiet", action="store_true", help="no progress bar")
     verify.set_defaults(run=run_verify)
@@ -84,15 +101,35 @@ def check_checkpoint(result: Walk, checkpoint: Checkpoint) -> Finding | None:
     return None
 
 
+def read_report(path: str) -> tuple[Any, Any]:
+    """A report file's evidence and the content its digest is over."""
+    try:
+        data = Path(path).read_bytes()
+        if data.startswith(b"PK"):  # a workbook (a zip file)
+            return workbook_evidence(data)
+        document = json.loads(data)
+        if not isinstance(document, dict):
+            raise ValueError("not a report")
+        found = document.pop("evidence", None)
+        return found, document
+    except (OSError, ValueError, KeyError, BadZipFile) as error:
+        raise UsageError(f"{path}: not a report with its evidence: {error}") from None
+
+
 def verify_log(
-    ledger: Ledger, checkpoints: list[Checkpoint], *, progress: bool = True
+    ledger: Ledger,
+    checkpoints: list[Checkpoint],
+    *,
+    progress: bool = True,
+    positions: list[int] | None = None,
 ) -> tuple[Walk, Finding | None]:
     store = _store(ledger)
     total = store.last_position()
+    wanted = [c.position for c in checkpoints] + list(positions or [])
     with tqdm(
         total=total, unit="event", disable=not progress, file=sys.stderr, desc="verify"
     ) as bar:
-        result = walk(store, at=[c.position for c in checkpoints], progress=bar.update)
+        result = walk(store, at=wanted, progress=bar.update)
     if result.finding is not None:
         return result, result.finding
     for checkpoint in checkpoints:
@@ -117,15 +154,38 @@ def run_verify(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return BROKEN
+    reports = [(path, *read_report(path)) for path in args.report]
+    named = [
+        p for _, found, _ in reports if isinstance(found, dict) for p in positions_named(found)
+    ]
     ledger = Ledger(settings)
     try:
-        result, finding = verify_log(ledger, checkpoints, progress=not args.quiet)
+        result, finding = verify_log(ledger, checkpoints, progress=not args.quiet, positions=named)
     finally:
         ledger.close()
     if finding is not None:
         print(f"taizhang verify: NOT INTACT: {finding}", file=sys.stderr)
         print(json.dumps({"intact": False, "kind": finding.kind, "position": finding.position}))
         return BROKEN
+    tokens = TokenStore(settings)
+    try:
+        token_events, token_finding = token_chain.walk(tokens.history(links=True))
+    finally:
+        tokens.close()
+    if token_finding is not None:
+        print(f"taizhang verify: NOT INTACT: {token_finding}", file=sys.stderr)
+        print(
+            json.dumps(
+                {"intact": False, "kind": "token-history", "position": token_finding.position}
+            )
+        )
+        return BROKEN
+    for path, found, content in reports:
+        wrong = check_report(result, found, content)
+        if wrong is not None:
+            print(f"taizhang verify: REPORT DOES NOT HOLD: {path}: {wrong}", file=sys.stderr)
+            print(json.dumps({"intact": True, "report": path, "holds": False, "why": wrong}))
+            return BROKEN
     print(
         json.dumps(
             {
@@ -134,6 +194,8 @@ def run_verify(settings: Settings, args: argparse.Namespace) -> int:
                 "head": result.head,
                 "hash": result.head_link.hex(),
                 "checkpoints": [c.position for c in checkpoints],
+                "reports": [path for path, _, _ in reports],
+                "token_history": token_events,
             }
         )
     )

@@ -1,9 +1,12 @@
 """``taizhang erase-person ID --reason TEXT``: erase a person's personal data.
 
-The erasure is recorded in the log (``PersonErased``: the operating-system user running the
-command as actor, the reason), then the person's key is destroyed, so the personal data
-sealed under it (taizhang.personal_data) can no longer be read anywhere. Running it again
-for an erased person destroys the key again, in case an earlier run stopped in between.
+ID is a candidate's id (member development) or the pseudonymous id the campaign's facts name
+a person by (``P000101``, ``domain.persons``). The erasure is recorded in the log
+(``PersonErased`` on the candidate, ``NamedPerson.ErasureRecorded`` for a pseudonymous id:
+the operating-system user running the command as actor, the reason), then the person's key
+is destroyed, so the personal data sealed under it (taizhang.personal_data) can no longer be
+read anywhere. Running it again for an erased person destroys the key again, in case an
+earlier run stopped in between.
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ import argparse
 import getpass
 import json
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
 
 from domain.business_day import business_today
 from domain.errors import RuleViolation
+from domain.persons import PSEUDONYM, NamedPerson, person_record_id
+from domain.provenance import Provenance
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.personal_data import PersonalKeys
@@ -25,24 +32,33 @@ from taizhang.service import Caller, Posting
 SOURCE = "taizhang-cli"
 
 
-def _uuid(value: str) -> UUID:
+def _person(value: str) -> UUID | str:
     try:
         return UUID(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an id: {value!r}") from None
+        pass
+    if PSEUDONYM.fullmatch(value) is None:
+        raise argparse.ArgumentTypeError(f"not an id: {value!r}")
+    return value
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "erase-person", help="erase a person's personal data (destroy their key)"
     )
-    parser.add_argument("person", type=_uuid, metavar="ID", help="the person's pseudonymous id")
+    parser.add_argument(
+        "person", type=_person, metavar="ID", help="a candidate's id or a pseudonymous id"
+    )
     parser.add_argument("--reason", required=True, help="why (kept in the log)")
     parser.set_defaults(run=run)
 
 
-def erase_person(settings: Settings, person_id: UUID, reason: str, actor: str) -> bool:
+def erase_person(settings: Settings, person_id: UUID | str, reason: str, actor: str) -> bool:
     """Record the erasure and destroy the key; False if the person was erased before."""
+    if isinstance(person_id, str):
+        recorded = _erase_named(settings, person_id, reason, actor)
+        PersonalKeys(settings).erase(person_id)
+        return recorded
     ledger = Ledger(settings)
     try:
         service = make_service(ledger)
@@ -60,6 +76,23 @@ def erase_person(settings: Settings, person_id: UUID, reason: str, actor: str) -
         ledger.close()
     PersonalKeys(settings).erase(person_id)
     return recorded
+
+
+def _erase_named(settings: Settings, person: str, reason: str, actor: str) -> bool:
+    ledger = Ledger(settings)
+    try:
+        provenance = Provenance(uuid4(), business_today(), actor, SOURCE)
+        try:
+            named = ledger.repository.get(person_record_id(person))
+        except AggregateNotFoundError:
+            named = NamedPerson.open(provenance, person)
+        if named.erased:
+            return False
+        named.erase(provenance, reason)
+        ledger.save(named)
+        return True
+    finally:
+        ledger.close()
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

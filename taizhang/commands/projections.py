@@ -23,6 +23,7 @@ from taizhang.checkpoints import Checkpointer
 from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.report_evidence import evidence
 from taizhang.verify import tail_report
 
 SCOPE_KINDS: dict[str, type[Any]] = {
@@ -240,5 +241,10 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
         business_date=args.as_of_date,
         known_at=args.known_at,
     )
+    ledger = Ledger(settings)
+    try:
+        report["evidence"] = evidence(ledger.chain_store(), report["log_position"], report)
+    finally:
+        ledger.close()
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0

@@ -1,5 +1,5 @@
-"""``taizhang token create|revoke|list|history``: API tokens for integrators, committees,
-supervisors, the office.
+"""``taizhang token create|revoke|rotate|list|history``: API tokens for integrators,
+committees, supervisors, the office.
 
 The token itself is printed once, at creation; only its sha256 is stored.
 """
@@ -52,6 +52,13 @@ def register(subparsers: Any) -> None:
     revoke.add_argument("token", metavar="NAME|ID")
     revoke.add_argument("--reason", required=True, help="why (kept in the token history)")
     revoke.set_defaults(run=run_revoke)
+    rotate = actions.add_parser(
+        "rotate", help="replace a token by a new one of the same scope, revoking the old"
+    )
+    rotate.add_argument("token", metavar="NAME|ID")
+    rotate.add_argument("--name", required=True, help="the new token's name (names are unique)")
+    rotate.add_argument("--reason", required=True, help="why (kept in the token history)")
+    rotate.set_defaults(run=run_rotate)
     history = actions.add_parser(
         "history", help="every token created and revoked: when, by whom (the OS user), why"
     )
@@ -104,6 +111,24 @@ def run_revoke(settings: Settings, args: argparse.Namespace) -> int:
         print(f"taizhang token revoke: no token {args.token!r}", file=sys.stderr)
         return 2
     print(f"taizhang: revoked {found.name!r} ({found.id}) at {found.revoked_at}")
+    return 0
+
+
+def run_rotate(settings: Settings, args: argparse.Namespace) -> int:
+    store = _store(settings)
+    try:
+        token, credential = store.rotate(args.token, args.name, reason=args.reason)
+    except DomainError as error:
+        print(f"taizhang: {error.field}: {error.message}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(token)
+    print(
+        f"taizhang: rotated {args.token!r} to {credential.role} token {credential.name!r} "
+        f"({credential.id}); the old one is revoked; the new one is shown only now",
+        file=sys.stderr,
+    )
     return 0
 
 

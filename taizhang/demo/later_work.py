@@ -110,7 +110,7 @@ class LaterWork:
                         "make_service_commitment",
                         actor=f"党员 {member}",
                         commitment_id=commitment,
-                        member_name=member,
+                        member=member,
                         content=content,
                     )
                     is None

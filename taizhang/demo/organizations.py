@@ -382,7 +382,7 @@ class DemoGenerator:
                         committee.organizer,
                         PARTY_PORTAL,
                     ),
-                    f"{committee.plan.name}委员 {_person(rng)}",
+                    _person(rng),
                     rng.choice(committee.branch_ids),
                 )
             self.saver.add(committee.aggregate)

@@ -52,7 +52,7 @@ def listing(i: dict[str, str]) -> dict[str, Any]:
         category="mass_interests",
         description="d",
         measures="m",
-        responsible_person="吴",
+        responsible_person="P000111",
         deadline=TODAY.isoformat(),
     )
 
@@ -96,6 +96,7 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         },
         "ServiceCommitmentMade": {
             "commitment_id": "00000000-0000-4000-8000-000000000003",
+            "member": "P000122",
             "member_name": "周",
             "content": "帮扶",
         },
@@ -123,7 +124,12 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         "DistrictRegistered": {"name": "新区", "code": "x1"},
         "CommitteeRegistered": {"district_id": i["district"], "name": "委", "kind": "town"},
         "CommitteeRenamed": {"committee_id": i["c1"], "name": "新名"},
-        "ContactPointChosen": {"committee_id": i["c1"], "member_name": "钱", "branch_id": i["b1"]},
+        "ContactPointChosen": {
+            "committee_id": i["c1"],
+            "member": "P000123",
+            "member_name": "钱",
+            "branch_id": i["b1"],
+        },
         "BranchRegistered": branch_data(UUID(i["district"]), UUID(i["c1"]), "新支部"),
         "MembershipChanged": {"branch_id": i["b1"], "full_members": 7, "probationary_members": 2},
         "EmployeesCounted": {"branch_id": i["b1"], "employees": 90},
@@ -173,7 +179,7 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         "ProblemRevised": {
             **problem,
             "measures": "m2",
-            "responsible_person": "吴",
+            "responsible_person": "P000111",
             "deadline": TODAY.isoformat(),
         },
         "ProblemWithdrawn": {**problem, "reason": "重复"},

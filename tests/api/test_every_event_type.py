@@ -61,7 +61,11 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         post(branch, type_, data)
     committee = f"/api/v1/committees/{ids['c1']}/events"
     post(committee, "CommitteeRenamed", {"name": "新名"})
-    post(committee, "ContactPointChosen", {"member_name": "钱", "branch_id": ids["b1"]})
+    post(
+        committee,
+        "ContactPointChosen",
+        {"member": "P000123", "member_name": "钱", "branch_id": ids["b1"]},
+    )
     post(
         f"/api/v1/supervision-groups/{ids['group']}/events",
         "ScopeUnassigned",
@@ -120,7 +124,12 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         ),
         (
             "ServiceCommitmentMade",
-            {"commitment_id": commitment, "member_name": "周", "content": "帮扶"},
+            {
+                "commitment_id": commitment,
+                "member": "P000122",
+                "member_name": "周",
+                "content": "帮扶",
+            },
         ),
         ("ServiceCommitmentFulfilled", {"commitment_id": commitment}),
         ("OptionalActionRecorded", {"title": "读书会"}),
@@ -159,7 +168,7 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
             "category": "mass_interests",
             "description": "d",
             "measures": "m",
-            "responsible_person": "吴",
+            "responsible_person": "P000111",
             "deadline": TODAY.isoformat(),
         },
     )
@@ -176,7 +185,7 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
     post(
         steps,
         "ProblemRevised",
-        {"measures": "m2", "responsible_person": "吴", "deadline": TODAY.isoformat()},
+        {"measures": "m2", "responsible_person": "P000111", "deadline": TODAY.isoformat()},
     )
     second = post(
         work + "/problems",
@@ -185,7 +194,7 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
             "category": "four_winds",
             "description": "d",
             "measures": "m",
-            "responsible_person": "吴",
+            "responsible_person": "P000111",
             "deadline": TODAY.isoformat(),
         },
     )

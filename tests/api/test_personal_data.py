@@ -49,7 +49,7 @@ def test_erasure_destroys_the_key_records_who_and_why_and_shows_the_person_erase
     afterwards every view shows the person as erased, and nothing can read the name."""
     settings = api.app.extensions["taizhang"].settings
     person = _person_with_name(api)
-    key = PersonalKeys(settings).keys([UUID(person)])[UUID(person)]
+    key = PersonalKeys(settings).keys([UUID(person)])[person]
     if not settings.is_postgres:
         # Before: the key is in the file (so the check below can fail).
         assert key in _database_bytes(settings.sqlite_path())

@@ -23,7 +23,7 @@ def _problem(api: Api, branch: str, description: str) -> None:
                 "category": "mass_interests",
                 "description": description,
                 "measures": "整改",
-                "responsible_person": "王经理",
+                "responsible_person": "P000112",
                 "deadline": (TODAY + timedelta(days=30)).isoformat(),
             },
         )

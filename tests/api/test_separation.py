@@ -32,7 +32,7 @@ def list_problem(api: Api, who: str = "integrator_b1", branch: str = "b1") -> st
         "category": "mass_interests",
         "description": "员工通勤困难",
         "measures": "开通厂车",
-        "responsible_person": "王经理",
+        "responsible_person": "P000112",
         "deadline": DONE_BY,
     }
     return str(api.ok(api.event(path, None, data, who=who))["aggregate_id"])
@@ -245,7 +245,7 @@ def test_no_caller_chooses_the_id_of_a_new_aggregate(api: Api) -> None:
         "category": "mass_interests",
         "description": "d",
         "measures": "m",
-        "responsible_person": "吴",
+        "responsible_person": "P000111",
         "deadline": DONE_BY,
         "id": victim,
     }
@@ -419,7 +419,7 @@ def test_ids_in_the_body_are_scoped_like_ids_in_the_url(api: Api) -> None:
             "committee_c1",
             f"/api/v1/committees/{ids['c1']}/events",
             "ContactPointChosen",
-            {"member_name": "钱", "branch_id": ""},
+            {"member": "P000123", "branch_id": ""},
             "branch_id",
             ids["b2"],
         ),

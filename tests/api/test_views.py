@@ -175,7 +175,8 @@ def test_problem_ledger_as_an_excel_workbook(api: Api) -> None:
                 "category": "mass_interests",
                 "description": "员工通勤困难",
                 "measures": "开通厂车",
-                "responsible_person": "王经理",
+                "responsible_person": "P000112",
+                "responsible_person_name": "化名王",
                 "deadline": (TODAY + timedelta(days=30)).isoformat(),
             },
         )
@@ -195,7 +196,7 @@ def test_problem_ledger_as_an_excel_workbook(api: Api) -> None:
         "群众利益",
         "员工通勤困难",
         "开通厂车",
-        "王经理",
+        "化名王",
         first[6],
         (TODAY + timedelta(days=30)).isoformat(),
     )

@@ -175,7 +175,7 @@ def test_problem_and_receipt_round_trip(settings: Settings, ledger: Ledger):
         category=ProblemCategory.MEMBER_AWARENESS,
         description="身份意识淡薄",
         measures="亮身份",
-        responsible_person="王",
+        responsible_person="P000114",
         deadline=date(2014, 8, 1),
     )
     problem.start_rectification(prov(date(2014, 6, 2)))

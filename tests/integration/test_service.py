@@ -219,7 +219,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     w.post("CommitteeRenamed", {"committee_id": w.committee_id, "name": "大石街道党工委(新)"})
     w.post(
         "ContactPointChosen",
-        {"committee_id": w.committee_id, "member_name": "陈委员", "branch_id": w.branch_id},
+        {"committee_id": w.committee_id, "member": "P000121", "branch_id": w.branch_id},
     )
     w.post(
         "MembershipChanged",
@@ -350,9 +350,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         members=8,
     )
     commitment = uuid4()
-    w.work(
-        "ServiceCommitmentMade", commitment_id=commitment, member_name="P000101", content="帮扶2户"
-    )
+    w.work("ServiceCommitmentMade", commitment_id=commitment, member="P000101", content="帮扶2户")
     w.work(
         "ServiceCommitmentFulfilled",
         on=date(2014, 6, 10),
@@ -383,7 +381,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         "category": "four_winds",
         "description": "会议多",
         "measures": "精简会议",
-        "responsible_person": "李书记",
+        "responsible_person": "P000113",
         "deadline": date(2014, 7, 31),
     }
     problem_id = w.post("ProblemListed", problem_data, on=date(2014, 6, 4)).aggregate_id
@@ -398,7 +396,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         {
             "problem_id": problem_id,
             "measures": "精简会议和文件",
-            "responsible_person": "王",
+            "responsible_person": "P000114",
             "deadline": date(2014, 8, 31),
         },
     )
@@ -765,7 +763,7 @@ def test_a_clash_of_a_server_made_id_is_a_conflict_and_stores_nothing(
         "category": "mass_interests",
         "description": "d",
         "measures": "m",
-        "responsible_person": "吴",
+        "responsible_person": "P000111",
         "deadline": date(2014, 6, 30),
     }
     instructor = {"district_id": world.district_id, "name": "赵"}

@@ -222,7 +222,7 @@ def story(d: District) -> dict[str, Any]:
         "a",
         date(2014, 6, 3),
         commitment_id=commitment,
-        member_name="P000103",
+        member="P000103",
         content="助老",
     )
     d.work(
@@ -230,7 +230,7 @@ def story(d: District) -> dict[str, Any]:
         "a",
         date(2014, 6, 3),
         commitment_id=uuid4(),
-        member_name="P000104",
+        member="P000104",
         content="助学",
     )
     d.work("ServiceCommitmentFulfilled", "a", date(2014, 6, 12), commitment_id=commitment)

@@ -179,7 +179,7 @@ def run(d: District, steps: list[tuple[Any, ...]]) -> tuple[Posted, list[datetim
                 category="four_winds",
                 description="问题",
                 measures="措施",
-                responsible_person="负责人",
+                responsible_person="P000115",
                 deadline=deadline,
                 **work,
             )
@@ -402,6 +402,7 @@ def test_the_report_command_and_the_live_view_agree_on_every_month_of_the_demo(
         live = views.supervision_view(campaign_id, scope="district", scope_id=district_id, as_of=on)
         report = report_as_of(settings, campaign_id, "district", district_id, business_date=on)
         report.pop("business_date")
+        assert report.pop("log_position") > 0  # the report's evidence names it
         assert live == report, on
 
 

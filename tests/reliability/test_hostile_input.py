@@ -226,7 +226,8 @@ def test_control_characters_posted_in_text_do_not_break_the_excel_ledger(api: Ap
             "category": "four_winds",
             "description": "会议\x01多\x1b",
             "measures": "精简会议",
-            "responsible_person": "张\x1f三",
+            "responsible_person": "P000131",
+            "responsible_person_name": "张\x1f三",
             "deadline": "2999-01-01",
         },
     )

@@ -68,7 +68,7 @@ def problem(listed_on: date = date(2014, 6, 1), deadline: date = date(2014, 7, 3
         category=ProblemCategory.FOUR_WINDS,
         description="会议多、文件多",
         measures="精简会议",
-        responsible_person="李书记",
+        responsible_person="P000201",
         deadline=deadline,
     )
 

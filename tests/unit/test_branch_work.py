@@ -198,7 +198,7 @@ def test_opinions_collected_keeps_each_source_once():
         ),
         (
             "make_service_commitment",
-            dict(commitment_id=uuid4(), member_name="P000101", content=" "),
+            dict(commitment_id=uuid4(), member="P000101", content=" "),
             "content",
             "required",
         ),
@@ -384,12 +384,12 @@ def test_service_commitment_is_made_then_fulfilled_once():
     with refused(RuleViolation, "commitment_id", "commitment_made"):
         w.fulfil_service_commitment(prov(), commitment_id=commitment)
     w.make_service_commitment(
-        prov(date(2014, 5, 10)), commitment_id=commitment, member_name="P000101", content="帮扶2户"
+        prov(date(2014, 5, 10)), commitment_id=commitment, member="P000101", content="帮扶2户"
     )
     assert w.commitments() == {commitment: False}
     with refused(RuleViolation, "commitment_id", "new_commitment"):
         w.make_service_commitment(
-            prov(), commitment_id=commitment, member_name="P000101", content="again"
+            prov(), commitment_id=commitment, member="P000101", content="again"
         )
     with refused(InvalidValue, "occurred_on", "not_before_commitment"):
         w.fulfil_service_commitment(prov(date(2014, 5, 9)), commitment_id=commitment)
@@ -419,7 +419,7 @@ def test_unloaded_work_records_the_same_fact_as_the_full_one():
         lambda w: w.submit_plan(prov(MAY), goals="g", measures="m", schedule="s"),
         lambda w: w.make_life_meeting_result_known(prov(MAY), how="公示"),
         lambda w: w.make_service_commitment(
-            prov(MAY), commitment_id=uuid4(), member_name="张", content="c"
+            prov(MAY), commitment_id=uuid4(), member="P000102", content="c"
         ),
         lambda w: w.set_up_volunteer_team(
             prov(MAY), team_id=uuid4(), name="n", service_kinds=["k"], members=3

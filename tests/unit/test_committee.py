@@ -43,9 +43,13 @@ def test_rename():
 def test_each_member_follows_one_contact_point():
     c = committee()
     first, second = uuid4(), uuid4()
-    c.choose_contact_point(prov(), "陈委员", first)
-    c.choose_contact_point(prov(), "林委员", first)
-    c.choose_contact_point(prov(), "陈委员", second)
-    assert c.contact_points == {"陈委员": second, "林委员": first}
-    with refused(InvalidValue, "member_name", "required"):
+    c.choose_contact_point(prov(), "P000301", first)
+    c.choose_contact_point(prov(), "P000302", first)
+    c.choose_contact_point(prov(), "P000301", second)
+    assert c.contact_points == {"P000301": second, "P000302": first}
+    with refused(InvalidValue, "member", "pseudonymous_id"):
         c.choose_contact_point(prov(), " ", first)
+    with refused(InvalidValue, "member", "pseudonymous_id"):
+        c.choose_contact_point(prov(), "陈委员", first)
+    with refused(InvalidValue, "member_name", "sealed"):
+        c.choose_contact_point(prov(), "P000301", first, member_name="陈委员")

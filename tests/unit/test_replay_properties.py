@@ -153,7 +153,7 @@ def work_command() -> st.SearchStrategy[tuple[str, int, dict[str, Any]]]:
         command(
             "make_service_commitment",
             commitment_id=st.sampled_from(COMMITMENTS),
-            member_name=st.just("P000101"),
+            member=st.just("P000101"),
             content=texts,
         ),
         command("fulfil_service_commitment", commitment_id=st.sampled_from(COMMITMENTS)),
@@ -215,7 +215,7 @@ def problem_command() -> st.SearchStrategy[tuple[str, int, dict[str, Any]]]:
         command(
             "revise",
             measures=texts,
-            responsible_person=st.just("王"),
+            responsible_person=st.just("P000202"),
             deadline=st.integers(40, 200).map(lambda d: FIRST_DAY + timedelta(d)),
         ),
         command(
