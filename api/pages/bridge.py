@@ -8,6 +8,7 @@ token; a refusal comes back as ``Refused`` with the API's status and detail.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -60,6 +61,16 @@ def respond(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> 
             pass
         raise Refused(response.status_code, detail)
     return response
+
+
+def tagged(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> tuple[bytes, str]:
+    """The API endpoint's JSON body for the signed-in credential, unparsed, and a tag that
+    changes exactly when the body does (the view's own ETag, else a digest): what a page
+    drawn from it is cached under (``api.pages.fragments``)."""
+    response = respond(endpoint, query, **path)
+    body = response.get_data()
+    etag, _ = response.get_etag()
+    return body, etag or hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 def read(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> Any:

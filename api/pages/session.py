@@ -71,6 +71,9 @@ def configure(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_PATH="/",
         PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
+        # A session ends SESSION_HOURS after signing in, however busy; and a page that does
+        # not change the session sends no cookie (signing one costs as much as a page).
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
 
 
