@@ -21,10 +21,14 @@ from api.auth import Credential
 class Refused(Exception):
     """The API refused the read (404 out of scope or missing, 403, 422, 503)."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(
+        self, status: int, detail: str, errors: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        # The problem's field errors (field, rule, message), for a form to show.
+        self.errors = errors or []
 
 
 def clean(args: dict[str, Any]) -> dict[str, str]:
@@ -37,13 +41,17 @@ def api_path(endpoint: str, query: dict[str, Any] | None = None, **path: Any) ->
     return url_for(endpoint, **path, **clean(query or {}))
 
 
-def respond(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> Response:
-    """The API endpoint's response (JSON or a workbook) for the signed-in credential."""
+def respond(
+    endpoint: str, query: dict[str, Any] | None = None, *, body: Any = None, **path: Any
+) -> Response:
+    """The API endpoint's response (JSON or a workbook) for the signed-in credential; with
+    ``body``, its answer to that JSON posted (a page's form)."""
     cred: Credential = g.credential
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     view = app.view_functions[endpoint]
     target = url_for(endpoint, **path)
-    with app.test_request_context(target, query_string=clean(query or {})):
+    posted: dict[str, Any] = {} if body is None else {"method": "POST", "json": body}
+    with app.test_request_context(target, query_string=clean(query or {}), **posted):
         g.credential = cred
         g.pop("scope", None)
         try:
@@ -54,12 +62,14 @@ def respond(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> 
             g.pop("scope", None)
     if response.status_code >= 400:
         detail = ""
+        errors: list[dict[str, Any]] = []
         try:
-            body = json.loads(response.get_data())
-            detail = str(body.get("detail", ""))
+            problem = json.loads(response.get_data())
+            detail = str(problem.get("detail", ""))
+            errors = [e for e in problem.get("errors") or [] if isinstance(e, dict)]
         except ValueError:
             pass
-        raise Refused(response.status_code, detail)
+        raise Refused(response.status_code, detail, errors)
     return response
 
 
@@ -71,6 +81,12 @@ def tagged(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> t
     body = response.get_data()
     etag, _ = response.get_etag()
     return body, etag or hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def send(endpoint: str, body: Any, **path: Any) -> Any:
+    """Post ``body`` (JSON) to the API endpoint for the signed-in credential; its JSON
+    answer, or ``Refused`` with the problem's field errors."""
+    return orjson.loads(respond(endpoint, body=body, **path).get_data())
 
 
 def read(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> Any:

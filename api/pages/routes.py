@@ -36,6 +36,7 @@ from api.pages.session import (
     language,
     remember_language,
     sign_in,
+    sign_in_account,
     sign_out,
     signed_in,
 )
@@ -135,14 +136,20 @@ def signin() -> Any:
     failed = False
     if request.method == "POST":
         check_csrf(request)
-        cred = sign_in(request.form.get("token", ""))
+        if "login" in request.form:
+            cred = sign_in_account(request.form.get("login", ""), request.form.get("password", ""))
+        else:
+            cred = sign_in(request.form.get("token", ""))
         if cred is not None:
             return redirect(url_for("landing"), code=303)
         failed = True
     elif signed_in() is not None:
         return redirect(url_for("landing"))
     status = 401 if failed else 200
-    return render_template("pages/signin.html", failed=failed), status
+    account = failed and "login" in request.form
+    return render_template(
+        "pages/signin.html", failed=failed and not account, account_failed=account
+    ), status
 
 
 @bp.post("/signout")
