@@ -253,7 +253,7 @@ class AccountStore:
         self._forget()
         return self.get(by, account_id)
 
-    def list(self, by: Credential) -> list[tuple[Account, Credential | None]]:
+    def listing(self, by: Credential) -> list[tuple[Account, Credential | None]]:
         """The accounts of ``by``'s district, with the credential each holds."""
         with self.tokens.transaction() as cur:
             cur.execute(

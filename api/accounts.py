@@ -69,7 +69,7 @@ def list_accounts() -> Response:
     """The accounts of the office's district, with the role and scope each holds (never a
     password)."""
     by = _office()
-    return jsonify({"items": [a.as_dict(c) for a, c in accounts().list(by)]})
+    return jsonify({"items": [a.as_dict(c) for a, c in accounts().listing(by)]})
 
 
 @bp.get("/accounts/history")

@@ -152,8 +152,9 @@ def signed_in() -> Credential | None:
         # Signed in with an account: it ends when the account is disabled (its token is
         # revoked, above) or its password is reset.
         since = session.get("since")
-        usable = isinstance(account, str) and isinstance(since, str)
-        if not usable or not runtime().accounts.session_live(account, since):
+        if not (
+            isinstance(account, str) and isinstance(since, str)
+        ) or not runtime().accounts.session_live(account, since):
             found = None
     if found is None:
         for key in ("token", "account", "since"):

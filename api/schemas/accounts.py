@@ -3,6 +3,8 @@ scope of every id is checked against the office's token by ``api.accounts``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from api.account_store import LOGIN, PASSWORD_MAX, PASSWORD_MIN
@@ -31,7 +33,7 @@ def _reason() -> fields.String:
     return fields.String(load_default="", validate=validate.Length(max=REASON_MAX))
 
 
-def _ids() -> fields.List:
+def _ids() -> fields.List[Any]:
     return fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=IDS_MAX))
 
 
