@@ -24,6 +24,7 @@ from flask import Flask, Request, abort, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 from api.auth import Credential, token_hash
+from api.pages.bridge import INNER
 from api.runtime import runtime
 from taizhang.config import Settings
 
@@ -40,6 +41,13 @@ class PageSessions(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(request.is_secure)
+
+    def open_session(self, app: Flask, request: Request) -> Any:
+        # A page's read through the API's own view (api.pages.bridge) has no session: the
+        # page's own request holds it.
+        if request.environ.get(INNER):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def secret_key(settings: Settings) -> str:
