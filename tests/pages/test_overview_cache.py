@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from api.pages.fragments import page_cache
 from taizhang.config import Settings
 from tests.api.conftest import TODAY, Api, make_api
 from tests.api.test_views import catch_up, work
@@ -77,3 +78,10 @@ def test_a_kept_body_carries_no_session_s_token_or_name(world: Api) -> None:
     assert "supervisor_district ·" in supervisor and "supervisor_district ·" not in office
     body = office[office.index('<h1 id="title">') : office.index("</main>")]
     assert body in supervisor  # the same figures for the same view
+    # Kept once for both: tokens of one scope share what they are shown.
+    assert len(page_cache_of(api)._fragments) == 1
+
+
+def page_cache_of(api: Api) -> Any:
+    with api.app.app_context():
+        return page_cache()
