@@ -223,7 +223,8 @@ class AccountStore:
                 f" WHERE id = {self.p} AND disabled_at IS NULL",
                 (now, by.name, str(account.id)),
             )
-            self._record(cur, "disabled", account, now, by.name, reason)
+            if cur.rowcount:  # not already disabled by a concurrent request
+                self._record(cur, "disabled", account, now, by.name, reason)
 
         self.tokens.revoke(
             str(account.token_id), by=by.name, reason=reason or f"account {account.login}",
@@ -246,9 +247,11 @@ class AccountStore:
         with self.tokens.transaction() as cur:
             cur.execute(
                 f"UPDATE accounts SET password_hash = {p}, password_set_at = {p}, failures = 0,"
-                f" locked_until = NULL WHERE id = {p}",
+                f" locked_until = NULL WHERE id = {p} AND disabled_at IS NULL",
                 (hashed, now, str(account.id)),
             )
+            if not cur.rowcount:  # disabled meanwhile: nothing is written
+                raise InvalidValue("account", "not_disabled", "a disabled account stays disabled")
             self._record(cur, "password_reset", account, now, by.name, reason)
         self._forget()
         return self.get(by, account_id)
