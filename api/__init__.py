@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, g, request
 
 from api import (
+    accounts,
     coverage,
     evidence,
     grading_views,
@@ -101,6 +102,7 @@ def create_app(
         me.bp,
         evidence.bp,
         member_views.bp,
+        accounts.bp,
         ops.bp,
         openapi.bp,
     ):

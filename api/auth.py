@@ -16,7 +16,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -95,6 +95,11 @@ class TokenStore:
             self._pool.close()
             self._pool = None
 
+    def transaction(self) -> Any:
+        """A cursor in one transaction on the token store's database (committed on leaving):
+        what is kept beside tokens (``api.account_store``) changes with them."""
+        return self._cursor()
+
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
         if self.settings.is_postgres:
@@ -133,9 +138,11 @@ class TokenStore:
         branch_ids: list[UUID] | None = None,
         by: str | None = None,
         reason: str = "",
+        then: Callable[[Any, Credential, str], None] | None = None,
     ) -> tuple[str, Credential]:
         """A new token (returned once, never stored) and its credential; ``by`` (default: the
-        operating-system user running this) and ``reason`` go to the token history."""
+        operating-system user running this) and ``reason`` go to the token history.
+        ``then(cursor, credential, digest)`` runs in the same transaction."""
         name = name.strip()
         if not name or len(name) > _NAME_MAX:
             raise InvalidValue("name", "required", f"a token needs a name of 1-{_NAME_MAX} chars")
@@ -170,6 +177,8 @@ class TokenStore:
         with self._cursor() as cur:
             self._insert(cur, token, credential)
             self._record(cur, "created", credential, credential.created_at, by, reason)
+            if then is not None:
+                then(cur, credential, token_hash(token))
         return token, credential
 
     def _insert(self, cur: Any, token: str, credential: Credential) -> None:
@@ -232,9 +241,15 @@ class TokenStore:
         return token, new
 
     def revoke(
-        self, name_or_id: str, *, by: str | None = None, reason: str = ""
+        self,
+        name_or_id: str,
+        *,
+        by: str | None = None,
+        reason: str = "",
+        then: Callable[[Any, str], None] | None = None,
     ) -> Credential | None:
-        """Revoke a live token; the revocation joins the token history with who and why."""
+        """Revoke a live token; the revocation joins the token history with who and why.
+        ``then(cursor, now)`` runs in the same transaction."""
         p = self.placeholder
         now = datetime.now(UTC).isoformat()
         with self._cursor() as cur:
@@ -251,6 +266,8 @@ class TokenStore:
             )
             for credential in live:
                 self._record(cur, "revoked", credential, now, by, reason)
+            if then is not None:
+                then(cur, now)
         with self._lock:
             self._cache.clear()
         found = [c for c in self.list() if name_or_id in (c.name, str(c.id))]

@@ -13,6 +13,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, json, send_from_directory
 from marshmallow import INCLUDE, Schema, fields
 
+from api import accounts
 from api.openapi_links import add_links, operation_id
 from api.schemas.envelope import BatchSchema
 from api.schemas.events import EVENT_SCHEMAS
@@ -149,6 +150,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
     spec.components.schema("Page", schema=PageSchema)
     spec.components.schema("FeedPage", schema=FeedPageSchema)
     spec.components.schema("Batch", schema=BatchSchema)
+    for name, schema in accounts.SCHEMAS.items():
+        spec.components.schema(name, schema=schema)
     for name, schema in EVENT_SCHEMAS.items():
         spec.components.schema(f"{name}Data", schema=schema)
     by_kind: dict[str, set[str]] = {}
@@ -187,7 +190,11 @@ def build_spec(app: Flask) -> dict[str, Any]:
             public = rule.endpoint.startswith("ops.")
             if not public:
                 op["security"] = [{"bearer": []}]
-            if method == "POST":
+            if rule.endpoint.startswith("accounts."):
+                answer = accounts.openapi_operation(rule.endpoint)
+                op["responses"].update(answer.pop("responses"))
+                op.update(answer)
+            elif method == "POST":
                 op["responses"]["201"] = {
                     "description": "stored (or, for a retry, the first answer)",
                     "content": _json("BatchAnswer" if path.endswith("/batches") else "Answer"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
+from api.account_store import AccountStore
 from api.auth import Credential, TokenStore
 from api.problems import ApiProblem
 from api.scope import Scope
@@ -38,6 +39,7 @@ class Runtime:
     _views: Any = field(default=None, repr=False)
     _views_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _replays: Any = field(default=None, repr=False)
+    _accounts: Any = field(default=None, repr=False)
     # The checkpoint signer, in the process that runs the projections (taizhang.checkpoints).
     checkpointer: Any = field(default=None, repr=False)
 
@@ -62,6 +64,15 @@ class Runtime:
             if self._replays is None:
                 self._replays = Replays(self.settings)
         return self._replays
+
+    @property
+    def accounts(self) -> AccountStore:
+        """The office's accounts, kept beside the tokens (api.account_store)."""
+        with self._views_lock:
+            if self._accounts is None:
+                self._accounts = AccountStore(self.tokens)
+        found: AccountStore = self._accounts
+        return found
 
     @property
     def personal_keys(self) -> PersonalKeys:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api.pages import coverage, lists, session
+from api.pages import accounts, coverage, fragments, lists, session
 from api.pages.routes import bp, landing
 from taizhang.config import Settings
 
 
 def install(app: Flask, settings: Settings) -> None:
     session.configure(app, settings)
+    fragments.install(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", endpoint="landing", view_func=landing, methods=["GET"])
 
 
-__all__ = ["coverage", "install", "lists"]
+__all__ = ["accounts", "coverage", "install", "lists"]

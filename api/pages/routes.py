@@ -6,10 +6,13 @@ signed-in token: the API's scope checks decide what a page may show.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from typing import Any
 from uuid import UUID
 
+import orjson
 from flask import (
     Blueprint,
     Response,
@@ -24,7 +27,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from api.auth import Credential
 from api.pages import charts
-from api.pages.bridge import Refused, api_path, read
+from api.pages.bridge import Refused, api_path, read, tagged
+from api.pages.fragments import page_cache
 from api.pages.i18n import label, word, words
 from api.pages.session import (
     CSRF_FIELD,
@@ -33,6 +37,7 @@ from api.pages.session import (
     language,
     remember_language,
     sign_in,
+    sign_in_account,
     sign_out,
     signed_in,
 )
@@ -91,7 +96,7 @@ def _helpers() -> dict[str, Any]:
     lang = g.get("lang") or "zh"
     return {
         "lang": lang,
-        "t": words(lang),
+        "t": _words(lang),
         "label": lambda item, base: label(item, base, lang),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token,
@@ -114,6 +119,12 @@ def _bad_request(error: BadRequest) -> tuple[str, int]:
     return render_template("pages/error.html", message=word("error", g.lang), detail=error), 400
 
 
+@functools.cache
+def _words(lang: str) -> dict[str, str]:
+    """The pages' words in a language, made once (templates only read them)."""
+    return words(lang)
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
@@ -126,14 +137,20 @@ def signin() -> Any:
     failed = False
     if request.method == "POST":
         check_csrf(request)
-        cred = sign_in(request.form.get("token", ""))
+        if "login" in request.form:
+            cred = sign_in_account(request.form.get("login", ""), request.form.get("password", ""))
+        else:
+            cred = sign_in(request.form.get("token", ""))
         if cred is not None:
             return redirect(url_for("landing"), code=303)
         failed = True
     elif signed_in() is not None:
         return redirect(url_for("landing"))
     status = 401 if failed else 200
-    return render_template("pages/signin.html", failed=failed), status
+    account = failed and "login" in request.form
+    return render_template(
+        "pages/signin.html", failed=failed and not account, account_failed=account
+    ), status
 
 
 @bp.post("/signout")
@@ -200,8 +217,23 @@ def _form() -> dict[str, str]:
 
 
 def _me() -> dict[str, Any]:
-    me: dict[str, Any] = read("me.me")
+    me: dict[str, Any] = _directory()[0]
     return me
+
+
+def _directory() -> tuple[dict[str, Any], str]:
+    """``GET /api/v1/me`` of the signed-in token, read at most a second ago, and a tag of
+    what pages show of it."""
+
+    def load() -> tuple[Any, str]:
+        me = orjson.loads(tagged("me.me")[0])
+        # Tagged by what an overview shows of it (names of the district, its committees and
+        # campaigns), not by the token it names: tokens of one scope share kept bodies.
+        shown = orjson.dumps([me["district"], me["committees"], me["campaigns"]])
+        return me, hashlib.blake2b(shown, digest_size=16).hexdigest()
+
+    cred: Credential = g.credential
+    return page_cache().directory(cred.id, load)
 
 
 def _campaign(me: dict[str, Any], campaign_id: UUID) -> dict[str, Any]:
@@ -213,7 +245,8 @@ def _campaign(me: dict[str, Any], campaign_id: UUID) -> dict[str, Any]:
 
 
 def _vocabularies() -> dict[str, Any]:
-    found: dict[str, Any] = read("reads.vocabularies")
+    """The API's vocabularies (fixed in the code: read once per process)."""
+    found: dict[str, Any] = page_cache().vocabularies(lambda: read("reads.vocabularies"))
     return found
 
 
@@ -227,17 +260,21 @@ def _part() -> dict[str, str]:
     return {}
 
 
+def _context(campaign_id: UUID, me: dict[str, Any]) -> dict[str, Any]:
+    """What every page of a campaign shows around its own figures."""
+    form = _form()
+    return {
+        "me": me,
+        "campaign": _campaign(me, campaign_id),
+        "committee_names": {c["committee_id"]: c["name"] for c in me["committees"]},
+        "form": form,
+        "dates_form": {k: v for k, v in form.items() if k in ("as_of", "known_at")},
+    }
+
+
 def _page(template: str, campaign_id: UUID, **context: Any) -> str:
     me = context.pop("me", None) or _me()
-    return render_template(
-        template,
-        me=me,
-        campaign=_campaign(me, campaign_id),
-        committee_names={c["committee_id"]: c["name"] for c in me["committees"]},
-        form=_form(),
-        dates_form={k: v for k, v in _form().items() if k in ("as_of", "known_at")},
-        **context,
-    )
+    return render_template(template, **_context(campaign_id, me), **context)
 
 
 # -- overviews ------------------------------------------------------------------------------
@@ -246,31 +283,50 @@ def _page(template: str, campaign_id: UUID, **context: Any) -> str:
 def _overview(
     campaign_id: UUID, kind: str, endpoint: str, weekly_endpoint: str, **path: UUID
 ) -> str:
+    """An overview: its body is rendered once for each state of the views it is drawn from
+    and kept (``api.pages.fragments``), since every supervisor reading the district between
+    two changes of the views sees the same figures."""
     query = {**_dates(), "category": request.args.get("category", "")}
-    view = read(endpoint, query, campaign_id=campaign_id, **path)
-    weekly = read(weekly_endpoint, query, campaign_id=campaign_id, **path)
+    view_body, view_tag = tagged(endpoint, query, campaign_id=campaign_id, **path)
+    weekly_body, weekly_tag = tagged(weekly_endpoint, query, campaign_id=campaign_id, **path)
+    me, me_tag = _directory()
     lang = g.lang
-    chart_words = {s: word(s, lang) for s in charts.STATUSES}
-    chart_words["chart_title"] = word("chart_title", lang)
-    part = {"district": {}, "committee": path, "group": path}[kind]
-    return _page(
-        "pages/overview.html",
-        campaign_id,
-        kind=kind,
-        view=view,
-        weekly=charts.weekly_lines(weekly, lang, word("weekly_title", lang)),
-        weekly_url=api_path(weekly_endpoint, query, campaign_id=campaign_id, **path),
-        part={k: str(v) for k, v in part.items()},
-        chart=charts.phase_bars(view.get("phases", []), lang, chart_words),
-        rate=charts.rate_bar(
-            view.get("standalone_rate"),
-            view.get("standalone_rate_target") or 0.3,
-            word("standalone_rate", lang),
-        ),
-        committees=sorted(view.get("committees", []), key=lambda c: c.get("rank") or 0),
-        vocab=_vocabularies(),
-        api_url=api_path(endpoint, query, campaign_id=campaign_id, **path),
+    key = (
+        "overview",
+        lang,
+        request.path,
+        tuple(sorted(_form().items())),
+        view_tag,
+        weekly_tag,
+        me_tag,
     )
+    api_url = api_path(endpoint, query, campaign_id=campaign_id, **path)
+
+    def render() -> str:
+        view = orjson.loads(view_body)
+        chart_words = {s: word(s, lang) for s in charts.STATUSES}
+        chart_words["chart_title"] = word("chart_title", lang)
+        part = {"district": {}, "committee": path, "group": path}[kind]
+        return render_template(
+            "pages/overview_body.html",
+            **_context(campaign_id, me),
+            kind=kind,
+            view=view,
+            weekly=charts.weekly_lines(orjson.loads(weekly_body), lang, word("weekly_title", lang)),
+            weekly_url=api_path(weekly_endpoint, query, campaign_id=campaign_id, **path),
+            part={k: str(v) for k, v in part.items()},
+            chart=charts.phase_bars(view.get("phases", []), lang, chart_words),
+            rate=charts.rate_bar(
+                view.get("standalone_rate"),
+                view.get("standalone_rate_target") or 0.3,
+                word("standalone_rate", lang),
+            ),
+            committees=sorted(view.get("committees", []), key=lambda c: c.get("rank") or 0),
+            vocab=_vocabularies(),
+        )
+
+    body = page_cache().fragment(key, render)
+    return _page("pages/overview.html", campaign_id, me=me, kind=kind, body=body, api_url=api_url)
 
 
 @bp.get("/campaigns/<uuid:campaign_id>/districts/<uuid:district_id>")

@@ -1,6 +1,9 @@
 """Signing in to the pages: a session cookie that holds the digest of a token, never the
 token; a CSRF token on every form that posts; the language of the pages.
 
+One signs in with a token, or with the login name and password of an account the office
+made (``api.account_store``), whose token the session then holds in the same way.
+
 The cookie is Flask's signed session, HttpOnly, SameSite=Lax, and Secure when the request
 came over TLS. The key that signs it is ``TAIZHANG_PAGE_SECRET`` or, failing that, a random
 key kept in ``<data dir>/page-secret`` (0600) so that every worker of a server shares it.
@@ -21,6 +24,7 @@ from flask import Flask, Request, abort, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 from api.auth import Credential, token_hash
+from api.pages.bridge import INNER
 from api.runtime import runtime
 from taizhang.config import Settings
 
@@ -37,6 +41,13 @@ class PageSessions(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(request.is_secure)
+
+    def open_session(self, app: Flask, request: Request) -> Any:
+        # A page's read through the API's own view (api.pages.bridge) has no session: the
+        # page's own request holds it.
+        if request.environ.get(INNER):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def secret_key(settings: Settings) -> str:
@@ -71,6 +82,9 @@ def configure(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_PATH="/",
         PERMANENT_SESSION_LIFETIME=SESSION_HOURS * 3600,
+        # A session ends SESSION_HOURS after signing in, however busy; and a page that does
+        # not change the session sends no cookie (signing one costs as much as a page).
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
 
 
@@ -111,6 +125,26 @@ def sign_in(token: str) -> Credential | None:
     return found
 
 
+def sign_in_account(login: str, password: str) -> Credential | None:
+    """Start a fresh session holding the token of a live account for the right password;
+    None (and no session) for anything else, whether or not the login exists
+    (``api.account_store.AccountStore.verify``)."""
+    found = runtime().accounts.verify(login.strip(), password)
+    if found is None:
+        return None
+    digest, account_id, since = found
+    cred = runtime().tokens.lookup_digest(digest)
+    if cred is None:
+        return None
+    session.clear()
+    session.permanent = True
+    session["token"] = digest
+    session["account"] = account_id
+    session["since"] = since
+    session["csrf"] = secrets.token_urlsafe(32)
+    return cred
+
+
 def sign_out() -> None:
     session.clear()
 
@@ -121,8 +155,18 @@ def signed_in() -> Credential | None:
     if not isinstance(digest, str):
         return None
     found = runtime().tokens.lookup_digest(digest)
+    account = session.get("account")
+    if found is not None and account is not None:
+        # Signed in with an account: it ends when the account is disabled (its token is
+        # revoked, above) or its password is reset.
+        since = session.get("since")
+        if not (
+            isinstance(account, str) and isinstance(since, str)
+        ) or not runtime().accounts.session_live(account, since):
+            found = None
     if found is None:
-        session.pop("token", None)
+        for key in ("token", "account", "since"):
+            session.pop(key, None)
     return found
 
 
