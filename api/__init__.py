@@ -15,6 +15,7 @@ from flask import Flask, g, request
 from api import (
     coverage,
     evidence,
+    grading_results,
     grading_views,
     me,
     member_views,
@@ -98,6 +99,7 @@ def create_app(
         coverage.bp,
         party_life.bp,
         grading_views.bp,
+        grading_results.bp,
         me.bp,
         evidence.bp,
         member_views.bp,

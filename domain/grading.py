@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 
 from domain.base import LedgerAggregate
 from domain.errors import require, require_value
+from domain.grade_records import GradeBook, GradeRecord
 from domain.grading_criteria import (
     SURVEY_ITEMS,
     CriterionDefinition,
@@ -78,8 +79,7 @@ class GradingRound(LedgerAggregate):
         evidence: str
 
         def apply(self, round_: GradingRound) -> None:
-            round_.grades[self.branch_id] = self.grade
-            round_.graded_on[self.branch_id] = self.provenance.occurred_on
+            round_.record_grade(self)
 
     class GradeObjected(LedgerAggregate.Event):
         """The graded organization (or the office) disputes its grade."""
@@ -101,9 +101,35 @@ class GradingRound(LedgerAggregate):
         reason: str
 
         def apply(self, round_: GradingRound) -> None:
-            round_.grades[self.branch_id] = self.grade
-            round_.graded_on[self.branch_id] = self.provenance.occurred_on
+            round_.record_grade(self)
             round_.objections.discard(self.branch_id)
+
+    class GradeCorrected(LedgerAggregate.Event):
+        """A grade recorded wrongly, put right (``corrects``: the grade's event id); from
+        the correction's date on, the grade stands with these values."""
+
+        branch_id: UUID
+        corrects: UUID
+        grade: Grade
+        criteria_met: list[str]
+        evidence: str
+        reason: str
+
+        def apply(self, round_: GradingRound) -> None:
+            round_.book.correct(self.corrects, self.grade, self.criteria_met)
+            round_.settle_grade(self.branch_id)
+
+    class GradeWithdrawn(LedgerAggregate.Event):
+        """A grade that should not have been recorded (``withdraws``: its event id); from
+        the withdrawal's date on, the organization stands as its other grades make it."""
+
+        branch_id: UUID
+        withdraws: UUID
+        reason: str
+
+        def apply(self, round_: GradingRound) -> None:
+            round_.book.withdraw(self.withdraws)
+            round_.settle_grade(self.branch_id)
 
     class UpgradingPlanSet(LedgerAggregate.Event):
         """001 §二3: 明确改进提高的目标、责任和措施."""
@@ -180,6 +206,24 @@ class GradingRound(LedgerAggregate):
         self.graded_on: dict[UUID, date] = {}
         self.objections: set[UUID] = set()
         self.plans: dict[UUID, UpgradingPlan] = {}
+        self.book = GradeBook()
+
+    def record_grade(self, e: OrganizationGraded | OrganizationRegraded) -> None:
+        on = e.provenance.occurred_on
+        self.book.add(
+            GradeRecord(e.provenance.event_id, e.branch_id, e.grade, tuple(e.criteria_met), on)
+        )
+        self.settle_grade(e.branch_id)
+
+    def settle_grade(self, branch_id: UUID) -> None:
+        """The branch's grade is its latest grade not withdrawn, as corrected."""
+        record = self.book.standing(branch_id)
+        if record is None:
+            self.grades.pop(branch_id, None)
+            self.graded_on.pop(branch_id, None)
+        else:
+            self.grades[branch_id] = record.grade
+            self.graded_on[branch_id] = record.graded_on
 
     def step(self, branch_id: UUID, status: UpgradingStatus, on: date) -> None:
         self.plans[branch_id] = replace(self.plans[branch_id], status=status, last_step_on=on)
@@ -359,6 +403,61 @@ class GradingRound(LedgerAggregate):
             grade=Grade.of(grade, "grade"),
             criteria_met=list(criteria_met),
             evidence=evidence,
+            reason=reason,
+        )
+
+    def correct_grade(
+        self,
+        provenance: Provenance,
+        *,
+        branch_id: UUID,
+        corrects: UUID,
+        grade: Grade,
+        criteria_met: list[str],
+        evidence: str,
+        reason: str,
+        today: date,
+    ) -> None:
+        self._within_round(provenance, today)
+        record = self.book.amendable("corrects", corrects, branch_id, provenance.occurred_on)
+        self._check_criteria(criteria_met)
+        value = Grade.of(grade, "grade")
+        require(
+            (value, tuple(criteria_met)) != (record.grade, record.criteria_met),
+            "grade",
+            "changed",
+            "the correction gives the grade and criteria met it already has",
+        )
+        text_rule(evidence, "evidence")
+        text_rule(reason, "reason")
+        self.trigger_event(
+            self.GradeCorrected,
+            provenance=provenance,
+            branch_id=branch_id,
+            corrects=corrects,
+            grade=value,
+            criteria_met=list(criteria_met),
+            evidence=evidence,
+            reason=reason,
+        )
+
+    def withdraw_grade(
+        self,
+        provenance: Provenance,
+        *,
+        branch_id: UUID,
+        withdraws: UUID,
+        reason: str,
+        today: date,
+    ) -> None:
+        self._within_round(provenance, today)
+        self.book.amendable("withdraws", withdraws, branch_id, provenance.occurred_on)
+        text_rule(reason, "reason")
+        self.trigger_event(
+            self.GradeWithdrawn,
+            provenance=provenance,
+            branch_id=branch_id,
+            withdraws=withdraws,
             reason=reason,
         )
 
