@@ -116,7 +116,7 @@ class GradingRound(LedgerAggregate):
         reason: str
 
         def apply(self, round_: GradingRound) -> None:
-            round_.book.correct(self.corrects, self.grade, self.criteria_met)
+            round_._book.correct(self.corrects, self.grade, self.criteria_met)
             round_.settle_grade(self.branch_id)
 
     class GradeWithdrawn(LedgerAggregate.Event):
@@ -128,7 +128,7 @@ class GradingRound(LedgerAggregate):
         reason: str
 
         def apply(self, round_: GradingRound) -> None:
-            round_.book.withdraw(self.withdraws)
+            round_._book.withdraw(self.withdraws)
             round_.settle_grade(self.branch_id)
 
     class UpgradingPlanSet(LedgerAggregate.Event):
@@ -206,18 +206,18 @@ class GradingRound(LedgerAggregate):
         self.graded_on: dict[UUID, date] = {}
         self.objections: set[UUID] = set()
         self.plans: dict[UUID, UpgradingPlan] = {}
-        self.book = GradeBook()
+        self._book = GradeBook()
 
     def record_grade(self, e: OrganizationGraded | OrganizationRegraded) -> None:
         on = e.provenance.occurred_on
-        self.book.add(
+        self._book.add(
             GradeRecord(e.provenance.event_id, e.branch_id, e.grade, tuple(e.criteria_met), on)
         )
         self.settle_grade(e.branch_id)
 
     def settle_grade(self, branch_id: UUID) -> None:
         """The branch's grade is its latest grade not withdrawn, as corrected."""
-        record = self.book.standing(branch_id)
+        record = self._book.standing(branch_id)
         if record is None:
             self.grades.pop(branch_id, None)
             self.graded_on.pop(branch_id, None)
@@ -419,7 +419,7 @@ class GradingRound(LedgerAggregate):
         today: date,
     ) -> None:
         self._within_round(provenance, today)
-        record = self.book.amendable("corrects", corrects, branch_id, provenance.occurred_on)
+        record = self._book.amendable("corrects", corrects, branch_id, provenance.occurred_on)
         self._check_criteria(criteria_met)
         value = Grade.of(grade, "grade")
         require(
@@ -451,7 +451,7 @@ class GradingRound(LedgerAggregate):
         today: date,
     ) -> None:
         self._within_round(provenance, today)
-        self.book.amendable("withdraws", withdraws, branch_id, provenance.occurred_on)
+        self._book.amendable("withdraws", withdraws, branch_id, provenance.occurred_on)
         text_rule(reason, "reason")
         self.trigger_event(
             self.GradeWithdrawn,
