@@ -1,8 +1,11 @@
-"""Grades corrected and withdrawn: each grade in ``grading_entry``'s history now carries its
-event id, which corrections and withdrawals name. Rows kept before lack it, so the progress
-projection's tables are emptied and refilled from the log by the worker (its position goes
-back to the start, its generation moves on, and the views shared between processes are
-forgotten). No table changes shape.
+"""Grades corrected and withdrawn, and coverage served from spans.
+
+Each grade in ``grading_entry``'s history now carries its event id, which corrections and
+withdrawals name; and ``host_org_span`` keeps each organization on the register as it was
+over runs of business days, which the coverage views read for a day with one range query.
+Rows kept before lack both, so the progress projection's tables are emptied and refilled from
+the log by the worker (its position goes back to the start, its generation moves on, and the
+views shared between processes are forgotten).
 
 Revision ID: 0019
 Revises: 0015
@@ -51,10 +54,20 @@ def _refill() -> None:
 
 
 def upgrade() -> None:
+    collate = ' COLLATE "C"' if op.get_bind().dialect.name == "postgresql" else ""
+    code = f"TEXT{collate}"
+    op.execute(
+        f"CREATE TABLE host_org_span (org_id {code}, from_on {code}, until_on {code},"
+        f" district_id {code}, org TEXT, PRIMARY KEY (org_id, from_on))"
+    )
+    op.execute(
+        "CREATE INDEX ix_host_org_span__district_id_from_on ON host_org_span (district_id, from_on)"
+    )
     _refill()
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE host_org_span")
     # The older folds read the rows this revision's folds write (an event id more in a
     # grade's values), so they too are refilled from the log.
     _refill()
