@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain.errors import require, require_value
 from domain.grading_criteria import Grade
+from domain.provenance import Provenance
+from domain.upgrading import text_rule
 
 
 @dataclass(frozen=True)
@@ -81,3 +84,76 @@ class GradeBook:
             f"a correction is dated on or after the grade it corrects ({record.graded_on})",
         )
         return record
+
+
+class GradeAmendments:
+    """The commands that correct or withdraw a grade, mixed into ``GradingRound`` (after
+    the aggregate's base, whose methods and the round's own come first)."""
+
+    _book: GradeBook
+    GradeCorrected: Any
+    GradeWithdrawn: Any
+
+    def _within_round(self, provenance: Provenance, today: date) -> None:
+        raise NotImplementedError  # GradingRound's
+
+    def _check_criteria(self, criteria_met: list[str]) -> None:
+        raise NotImplementedError  # GradingRound's
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        raise NotImplementedError  # the aggregate's
+
+    def correct_grade(
+        self,
+        provenance: Provenance,
+        *,
+        branch_id: UUID,
+        corrects: UUID,
+        grade: Grade,
+        criteria_met: list[str],
+        evidence: str,
+        reason: str,
+        today: date,
+    ) -> None:
+        self._within_round(provenance, today)
+        record = self._book.amendable("corrects", corrects, branch_id, provenance.occurred_on)
+        self._check_criteria(criteria_met)
+        value = Grade.of(grade, "grade")
+        require(
+            (value, tuple(criteria_met)) != (record.grade, record.criteria_met),
+            "grade",
+            "changed",
+            "the correction gives the grade and criteria met it already has",
+        )
+        text_rule(evidence, "evidence")
+        text_rule(reason, "reason")
+        self.trigger_event(
+            self.GradeCorrected,
+            provenance=provenance,
+            branch_id=branch_id,
+            corrects=corrects,
+            grade=value,
+            criteria_met=list(criteria_met),
+            evidence=evidence,
+            reason=reason,
+        )
+
+    def withdraw_grade(
+        self,
+        provenance: Provenance,
+        *,
+        branch_id: UUID,
+        withdraws: UUID,
+        reason: str,
+        today: date,
+    ) -> None:
+        self._within_round(provenance, today)
+        self._book.amendable("withdraws", withdraws, branch_id, provenance.occurred_on)
+        text_rule(reason, "reason")
+        self.trigger_event(
+            self.GradeWithdrawn,
+            provenance=provenance,
+            branch_id=branch_id,
+            withdraws=withdraws,
+            reason=reason,
+        )

@@ -10,14 +10,13 @@ provenance's actor (the poster's credentials), never a field of the body.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from uuid import UUID, uuid4
 
 from domain.base import LedgerAggregate
 from domain.errors import require, require_value
-from domain.grade_records import GradeBook, GradeRecord
+from domain.grade_records import GradeAmendments, GradeBook, GradeRecord
 from domain.grading_criteria import (
     SURVEY_ITEMS,
     CriterionDefinition,
@@ -25,34 +24,15 @@ from domain.grading_criteria import (
     UpgradingStatus,
 )
 from domain.provenance import Provenance
-
-MAX_TEXT = 4000
-# A person is named by a pseudonymous id (e.g. P000123), never by name.
-PSEUDONYMOUS_ID = re.compile(r"[A-Za-z]{1,4}[0-9]{1,12}")
-
-
-@dataclass(frozen=True)
-class UpgradingPlan:
-    """What a branch's upgrading plan stands at; replaced whole at each step."""
-
-    set_on: date
-    target_grade: Grade
-    targets: str
-    measures: str
-    responsible_person: str
-    deadline: date
-    status: UpgradingStatus
-    last_step_on: date
+from domain.upgrading import (
+    UpgradingPlan,
+    check_new_plan,
+    check_step,
+    text_rule,
+)
 
 
-def text_rule(value: str, field: str, *, required: bool = True) -> None:
-    """Refuse blank (when required) or overlong text, naming the field."""
-    if required:
-        require_value(bool(value.strip()), field, "required", f"{field} must not be blank")
-    require_value(len(value) <= MAX_TEXT, field, "too_long", f"{field}: at most {MAX_TEXT} chars")
-
-
-class GradingRound(LedgerAggregate):
+class GradingRound(LedgerAggregate, GradeAmendments):
     class Defined(LedgerAggregate.Created):
         district_id: UUID
         committee_id: UUID | None
@@ -406,61 +386,6 @@ class GradingRound(LedgerAggregate):
             reason=reason,
         )
 
-    def correct_grade(
-        self,
-        provenance: Provenance,
-        *,
-        branch_id: UUID,
-        corrects: UUID,
-        grade: Grade,
-        criteria_met: list[str],
-        evidence: str,
-        reason: str,
-        today: date,
-    ) -> None:
-        self._within_round(provenance, today)
-        record = self._book.amendable("corrects", corrects, branch_id, provenance.occurred_on)
-        self._check_criteria(criteria_met)
-        value = Grade.of(grade, "grade")
-        require(
-            (value, tuple(criteria_met)) != (record.grade, record.criteria_met),
-            "grade",
-            "changed",
-            "the correction gives the grade and criteria met it already has",
-        )
-        text_rule(evidence, "evidence")
-        text_rule(reason, "reason")
-        self.trigger_event(
-            self.GradeCorrected,
-            provenance=provenance,
-            branch_id=branch_id,
-            corrects=corrects,
-            grade=value,
-            criteria_met=list(criteria_met),
-            evidence=evidence,
-            reason=reason,
-        )
-
-    def withdraw_grade(
-        self,
-        provenance: Provenance,
-        *,
-        branch_id: UUID,
-        withdraws: UUID,
-        reason: str,
-        today: date,
-    ) -> None:
-        self._within_round(provenance, today)
-        self._book.amendable("withdraws", withdraws, branch_id, provenance.occurred_on)
-        text_rule(reason, "reason")
-        self.trigger_event(
-            self.GradeWithdrawn,
-            provenance=provenance,
-            branch_id=branch_id,
-            withdraws=withdraws,
-            reason=reason,
-        )
-
     def set_upgrading_plan(
         self,
         provenance: Provenance,
@@ -474,40 +399,15 @@ class GradingRound(LedgerAggregate):
         today: date,
     ) -> None:
         self._within_round(provenance, today)
-        current = self._graded(branch_id)
-        target = Grade.of(target_grade, "target_grade")
-        require(
-            current is not Grade.ADVANCED,
-            "branch_id",
-            "average_or_lagging",
-            "001 §二3: upgrading plans are for average and lagging organizations",
-        )
-        require_value(
-            target.rank > current.rank,
-            "target_grade",
-            "above_current_grade",
-            f"the target must be above the current grade ({current.value})",
-        )
-        open_plan = self.plans.get(branch_id)
-        require(
-            open_plan is None or open_plan.status is UpgradingStatus.VERIFIED,
-            "branch_id",
-            "no_open_plan",
-            "the organization's upgrading plan is still open",
-        )
-        text_rule(targets, "targets")
-        text_rule(measures, "measures")
-        require_value(
-            PSEUDONYMOUS_ID.fullmatch(responsible_person) is not None,
-            "responsible_person",
-            "pseudonymous_id",
-            "name the responsible person by pseudonymous id (e.g. P000123), never by name",
-        )
-        require_value(
-            deadline >= provenance.occurred_on,
-            "deadline",
-            "not_before_plan",
-            f"deadline {deadline} is before the plan ({provenance.occurred_on})",
+        target = check_new_plan(
+            self._graded(branch_id),
+            Grade.of(target_grade, "target_grade"),
+            self.plans.get(branch_id),
+            targets=targets,
+            measures=measures,
+            responsible_person=responsible_person,
+            deadline=deadline,
+            on=provenance.occurred_on,
         )
         self.trigger_event(
             self.UpgradingPlanSet,
@@ -527,21 +427,7 @@ class GradingRound(LedgerAggregate):
         allowed: set[UpgradingStatus],
         today: date,
     ) -> None:
-        plan = self.plans.get(branch_id)
-        require(plan is not None, "branch_id", "has_plan", "the organization has no upgrading plan")
-        assert plan is not None
-        require(
-            plan.status in allowed,
-            "status",
-            f"from_{'_or_'.join(sorted(s.value for s in allowed))}",
-            f"the upgrading plan is {plan.status.value}",
-        )
-        require_value(
-            provenance.occurred_on >= plan.last_step_on,
-            "occurred_on",
-            "not_before_previous_step",
-            f"occurred_on is before the plan's last step ({plan.last_step_on})",
-        )
+        check_step(self.plans.get(branch_id), allowed, provenance.occurred_on)
         provenance.check_not_in_future(today)
 
     def progress_upgrading(
