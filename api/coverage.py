@@ -26,6 +26,7 @@ from api.views import XLSX, _views
 from domain.business_day import business_today
 from domain.errors import NotFound
 from projections.coverage_export import gap_workbook
+from projections.shared_views import Rendered
 
 bp = Blueprint("coverage", __name__, url_prefix="/api/v1")
 
@@ -60,10 +61,11 @@ def _day(query: dict[str, Any]) -> str:
     return (query.get("as_of") or business_today()).isoformat()
 
 
-def _answer(body: dict[str, Any], query: dict[str, Any]) -> Response:
+def _answer(found: Rendered, query: dict[str, Any]) -> Response:
+    """The shared view with the read's knowledge time beside it (a copy: the view is
+    shared by every reader)."""
     known_at = query.get("known_at")
-    body["known_at"] = known_at.isoformat() if known_at is not None else None
-    return as_json(body)
+    return as_json({**found.value, "known_at": known_at.isoformat() if known_at else None})
 
 
 @bp.get("/districts/<uuid:district_id>/coverage")
@@ -73,9 +75,9 @@ def district_coverage(district_id: UUID) -> Response:
     members' share, against the seeds' targets; by committee, place and industry."""
     query = load_query(CoverageQuery)
     committee_id = _part(district_id, query)
-    wait_for_min_position()
-    body = _views(query).coverage(str(district_id), _day(query), committee_id)
-    return _answer(body, query)
+    position = wait_for_min_position()
+    found = _views(query).coverage(str(district_id), _day(query), committee_id, position)
+    return _answer(found, query)
 
 
 @bp.get("/committees/<uuid:committee_id>/coverage")
@@ -83,9 +85,11 @@ def committee_coverage(committee_id: UUID) -> Response:
     """Coverage of the organizations a committee answers for (territorial or industry)."""
     query = load_query(CoverageQuery)
     committee = scope().committee(committee_id)
-    wait_for_min_position()
-    body = _views(query).coverage(str(committee.district_id), _day(query), str(committee.id))
-    return _answer(body, query)
+    position = wait_for_min_position()
+    found = _views(query).coverage(
+        str(committee.district_id), _day(query), str(committee.id), position
+    )
+    return _answer(found, query)
 
 
 @bp.get("/districts/<uuid:district_id>/coverage/gaps")
@@ -95,9 +99,9 @@ def coverage_gaps(district_id: UUID) -> Response:
     query = load_query(GapQuery)
     rule = query["rule"]
     committee_id = _part(district_id, query)
-    wait_for_min_position()
-    body = _views(query).coverage_gaps(str(district_id), _day(query), rule, committee_id)
-    return _answer(body, query)
+    position = wait_for_min_position()
+    found = _views(query).coverage_gaps(str(district_id), _day(query), rule, committee_id, position)
+    return _answer(found, query)
 
 
 @bp.get("/districts/<uuid:district_id>/coverage/gaps.xlsx")
@@ -105,10 +109,12 @@ def coverage_gaps_workbook(district_id: UUID) -> Response:
     """A gap list as an Excel workbook (缺口清单), one row per organization."""
     query = load_query(GapQuery)
     committee_id = _part(district_id, query)
-    wait_for_min_position()
-    body = _views(query).coverage_gaps(str(district_id), _day(query), query["rule"], committee_id)
+    position = wait_for_min_position()
+    found = _views(query).coverage_gaps(
+        str(district_id), _day(query), query["rule"], committee_id, position
+    )
     known_at = query.get("known_at")
-    body["known_at"] = known_at.isoformat() if known_at is not None else None
+    body = {**found.value, "known_at": known_at.isoformat() if known_at is not None else None}
     workbook = gap_workbook(body, title=f"两新组织缺口清单 {query['rule']}")
     return Response(
         workbook,

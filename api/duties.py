@@ -168,6 +168,8 @@ DUTIES: dict[str, Duty] = {
     "OrganizationSurveyed": _duty(_GRADES, *_SUPERVISES),
     "OrganizationGraded": _duty(_GRADES, *_SUPERVISES),
     "OrganizationRegraded": _duty(_GRADES, *_SUPERVISES),
+    "GradeCorrected": _duty(_GRADES, *_SUPERVISES),
+    "GradeWithdrawn": _duty(_GRADES, *_SUPERVISES),
     "GradeObjected": _duty("the graded organization disputes its grade", *_REPORTS),
     "UpgradingPlanSet": _duty(_UPGRADES, ADMIN, OFFICE, COMMITTEE, INTEGRATOR),
     "UpgradingProgressed": _duty(_UPGRADES, *_REPORTS),

@@ -17,6 +17,7 @@ from api import accounts
 from api.openapi_links import add_links, operation_id
 from api.schemas.envelope import BatchSchema
 from api.schemas.events import EVENT_SCHEMAS
+from api.schemas.grade_corrections import GradingTimelineQuery, RoundsQuery
 from api.schemas.grading import GradingQuery, YearlyQuery
 from api.schemas.members import MemberPipelineQuery
 from api.schemas.queries import (
@@ -304,6 +305,12 @@ def is_api_endpoint(endpoint: str) -> bool:
     return not endpoint.startswith(_NOT_API)
 
 
+_GRADING_WORKBOOKS = {
+    "grading_results.grade_results_workbook": "the grading results (分类定级结果), Excel",
+    "grading_results.upgrading_workbook": "the lagging list and its upgrading as an Excel workbook",
+}
+
+
 def _get_response(endpoint: str, path: str) -> dict[str, Any]:
     if endpoint == "reads.feed":
         return {"description": "a page of the log", "content": _json("FeedPage")}
@@ -315,6 +322,11 @@ def _get_response(endpoint: str, path: str) -> dict[str, Any]:
     if endpoint == "coverage.coverage_gaps_workbook":
         return {
             "description": "a gap list of the register (缺口清单) as an Excel workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    if endpoint in _GRADING_WORKBOOKS:
+        return {
+            "description": _GRADING_WORKBOOKS[endpoint],
             "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
         }
     paged = ("/history", "/timeline", "/problems", "/progress", "-ranking", "/suggestions")
@@ -354,6 +366,12 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
     if endpoint == "grading.yearly_summary":
         return YearlyQuery
     if endpoint.startswith("grading."):
+        return GradingQuery
+    if endpoint == "grading_results.grading_rounds":
+        return RoundsQuery
+    if endpoint == "grading_results.grading_timeline":
+        return GradingTimelineQuery
+    if endpoint.startswith("grading_results."):
         return GradingQuery
     if endpoint.startswith("members."):
         return MemberPipelineQuery

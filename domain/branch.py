@@ -11,6 +11,7 @@ from domain.vocabulary import (
     JOINT_BRANCH_MAX_UNITS,
     STANDALONE_MIN_FULL_MEMBERS,
     BranchLevel,
+    CoverageMode,
     Formation,
     HostCategory,
 )
@@ -153,6 +154,23 @@ class Branch(LedgerAggregate):
         def apply(self, branch: Branch) -> None:
             branch.reorganized = True
 
+    class HostOrganizationLinked(LedgerAggregate.Event):
+        """An organization on the register that the branch covers, and how (kept with the
+        branch so that the units of a joint organization are counted where it is decided)."""
+
+        host_organization_id: UUID
+        mode: CoverageMode
+
+        def apply(self, branch: Branch) -> None:
+            branch.hosts[self.host_organization_id] = self.mode
+
+    class HostOrganizationUnlinked(LedgerAggregate.Event):
+        host_organization_id: UUID
+        reason: str
+
+        def apply(self, branch: Branch) -> None:
+            branch.hosts.pop(self.host_organization_id, None)
+
     def __init__(
         self,
         provenance: Provenance,
@@ -182,6 +200,8 @@ class Branch(LedgerAggregate):
         self.covered_units = list(covered_units)
         self.advisories = list(advisories)
         self.instructor_ids: set[UUID] = set()
+        # The organizations on the register it covers (HostOrganization ids) and how.
+        self.hosts: dict[UUID, CoverageMode] = {}
         self.is_rectification_target = False
         self.reorganized = False
         # The committee decided a weak-and-lax finding does not make it a target.
@@ -370,3 +390,39 @@ class Branch(LedgerAggregate):
             secretary_replaced=secretary_replaced,
             notes=notes,
         )
+
+    def joint_units(self, leaving: UUID | None = None) -> int:
+        return sum(
+            1 for org, mode in self.hosts.items() if mode is CoverageMode.JOINT and org != leaving
+        )
+
+    def link_host(
+        self, provenance: Provenance, host_organization_id: UUID, mode: CoverageMode
+    ) -> None:
+        """003 §一: 联合党组织覆盖单位数不超过5个 — a sixth unit is refused."""
+        mode = CoverageMode.of(mode, "mode")
+        require(
+            mode is not CoverageMode.JOINT
+            or self.joint_units(leaving=host_organization_id) < JOINT_BRANCH_MAX_UNITS,
+            "branch_id",
+            "joint_at_most_5_units",
+            f"003 §一 联合党组织覆盖单位数不超过{JOINT_BRANCH_MAX_UNITS}个: this joint "
+            f"organization already covers {self.joint_units()} units on the register",
+        )
+        if self.hosts.get(host_organization_id) is mode:
+            return
+        self.trigger_event(
+            self.HostOrganizationLinked,
+            provenance=provenance,
+            host_organization_id=host_organization_id,
+            mode=mode,
+        )
+
+    def unlink_host(self, provenance: Provenance, host_organization_id: UUID, reason: str) -> None:
+        if host_organization_id in self.hosts:
+            self.trigger_event(
+                self.HostOrganizationUnlinked,
+                provenance=provenance,
+                host_organization_id=host_organization_id,
+                reason=reason,
+            )

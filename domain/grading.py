@@ -10,13 +10,13 @@ provenance's actor (the poster's credentials), never a field of the body.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from uuid import UUID, uuid4
 
 from domain.base import LedgerAggregate
 from domain.errors import require, require_value
+from domain.grade_records import GradeAmendments, GradeBook, GradeRecord
 from domain.grading_criteria import (
     SURVEY_ITEMS,
     CriterionDefinition,
@@ -24,34 +24,15 @@ from domain.grading_criteria import (
     UpgradingStatus,
 )
 from domain.provenance import Provenance
-
-MAX_TEXT = 4000
-# A person is named by a pseudonymous id (e.g. P000123), never by name.
-PSEUDONYMOUS_ID = re.compile(r"[A-Za-z]{1,4}[0-9]{1,12}")
-
-
-@dataclass(frozen=True)
-class UpgradingPlan:
-    """What a branch's upgrading plan stands at; replaced whole at each step."""
-
-    set_on: date
-    target_grade: Grade
-    targets: str
-    measures: str
-    responsible_person: str
-    deadline: date
-    status: UpgradingStatus
-    last_step_on: date
+from domain.upgrading import (
+    UpgradingPlan,
+    check_new_plan,
+    check_step,
+    text_rule,
+)
 
 
-def text_rule(value: str, field: str, *, required: bool = True) -> None:
-    """Refuse blank (when required) or overlong text, naming the field."""
-    if required:
-        require_value(bool(value.strip()), field, "required", f"{field} must not be blank")
-    require_value(len(value) <= MAX_TEXT, field, "too_long", f"{field}: at most {MAX_TEXT} chars")
-
-
-class GradingRound(LedgerAggregate):
+class GradingRound(LedgerAggregate, GradeAmendments):
     class Defined(LedgerAggregate.Created):
         district_id: UUID
         committee_id: UUID | None
@@ -78,8 +59,7 @@ class GradingRound(LedgerAggregate):
         evidence: str
 
         def apply(self, round_: GradingRound) -> None:
-            round_.grades[self.branch_id] = self.grade
-            round_.graded_on[self.branch_id] = self.provenance.occurred_on
+            round_.record_grade(self)
 
     class GradeObjected(LedgerAggregate.Event):
         """The graded organization (or the office) disputes its grade."""
@@ -101,9 +81,35 @@ class GradingRound(LedgerAggregate):
         reason: str
 
         def apply(self, round_: GradingRound) -> None:
-            round_.grades[self.branch_id] = self.grade
-            round_.graded_on[self.branch_id] = self.provenance.occurred_on
+            round_.record_grade(self)
             round_.objections.discard(self.branch_id)
+
+    class GradeCorrected(LedgerAggregate.Event):
+        """A grade recorded wrongly, put right (``corrects``: the grade's event id); from
+        the correction's date on, the grade stands with these values."""
+
+        branch_id: UUID
+        corrects: UUID
+        grade: Grade
+        criteria_met: list[str]
+        evidence: str
+        reason: str
+
+        def apply(self, round_: GradingRound) -> None:
+            round_._book.correct(self.corrects, self.grade, self.criteria_met)
+            round_.settle_grade(self.branch_id)
+
+    class GradeWithdrawn(LedgerAggregate.Event):
+        """A grade that should not have been recorded (``withdraws``: its event id); from
+        the withdrawal's date on, the organization stands as its other grades make it."""
+
+        branch_id: UUID
+        withdraws: UUID
+        reason: str
+
+        def apply(self, round_: GradingRound) -> None:
+            round_._book.withdraw(self.withdraws)
+            round_.settle_grade(self.branch_id)
 
     class UpgradingPlanSet(LedgerAggregate.Event):
         """001 §二3: 明确改进提高的目标、责任和措施."""
@@ -180,6 +186,24 @@ class GradingRound(LedgerAggregate):
         self.graded_on: dict[UUID, date] = {}
         self.objections: set[UUID] = set()
         self.plans: dict[UUID, UpgradingPlan] = {}
+        self._book = GradeBook()
+
+    def record_grade(self, e: OrganizationGraded | OrganizationRegraded) -> None:
+        on = e.provenance.occurred_on
+        self._book.add(
+            GradeRecord(e.provenance.event_id, e.branch_id, e.grade, tuple(e.criteria_met), on)
+        )
+        self.settle_grade(e.branch_id)
+
+    def settle_grade(self, branch_id: UUID) -> None:
+        """The branch's grade is its latest grade not withdrawn, as corrected."""
+        record = self._book.standing(branch_id)
+        if record is None:
+            self.grades.pop(branch_id, None)
+            self.graded_on.pop(branch_id, None)
+        else:
+            self.grades[branch_id] = record.grade
+            self.graded_on[branch_id] = record.graded_on
 
     def step(self, branch_id: UUID, status: UpgradingStatus, on: date) -> None:
         self.plans[branch_id] = replace(self.plans[branch_id], status=status, last_step_on=on)
@@ -375,40 +399,15 @@ class GradingRound(LedgerAggregate):
         today: date,
     ) -> None:
         self._within_round(provenance, today)
-        current = self._graded(branch_id)
-        target = Grade.of(target_grade, "target_grade")
-        require(
-            current is not Grade.ADVANCED,
-            "branch_id",
-            "average_or_lagging",
-            "001 §二3: upgrading plans are for average and lagging organizations",
-        )
-        require_value(
-            target.rank > current.rank,
-            "target_grade",
-            "above_current_grade",
-            f"the target must be above the current grade ({current.value})",
-        )
-        open_plan = self.plans.get(branch_id)
-        require(
-            open_plan is None or open_plan.status is UpgradingStatus.VERIFIED,
-            "branch_id",
-            "no_open_plan",
-            "the organization's upgrading plan is still open",
-        )
-        text_rule(targets, "targets")
-        text_rule(measures, "measures")
-        require_value(
-            PSEUDONYMOUS_ID.fullmatch(responsible_person) is not None,
-            "responsible_person",
-            "pseudonymous_id",
-            "name the responsible person by pseudonymous id (e.g. P000123), never by name",
-        )
-        require_value(
-            deadline >= provenance.occurred_on,
-            "deadline",
-            "not_before_plan",
-            f"deadline {deadline} is before the plan ({provenance.occurred_on})",
+        target = check_new_plan(
+            self._graded(branch_id),
+            Grade.of(target_grade, "target_grade"),
+            self.plans.get(branch_id),
+            targets=targets,
+            measures=measures,
+            responsible_person=responsible_person,
+            deadline=deadline,
+            on=provenance.occurred_on,
         )
         self.trigger_event(
             self.UpgradingPlanSet,
@@ -428,21 +427,7 @@ class GradingRound(LedgerAggregate):
         allowed: set[UpgradingStatus],
         today: date,
     ) -> None:
-        plan = self.plans.get(branch_id)
-        require(plan is not None, "branch_id", "has_plan", "the organization has no upgrading plan")
-        assert plan is not None
-        require(
-            plan.status in allowed,
-            "status",
-            f"from_{'_or_'.join(sorted(s.value for s in allowed))}",
-            f"the upgrading plan is {plan.status.value}",
-        )
-        require_value(
-            provenance.occurred_on >= plan.last_step_on,
-            "occurred_on",
-            "not_before_previous_step",
-            f"occurred_on is before the plan's last step ({plan.last_step_on})",
-        )
+        check_step(self.plans.get(branch_id), allowed, provenance.occurred_on)
         provenance.check_not_in_future(today)
 
     def progress_upgrading(

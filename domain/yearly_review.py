@@ -17,8 +17,8 @@ from uuid import UUID, uuid4
 
 from domain.base import LedgerAggregate
 from domain.errors import require, require_value
-from domain.grading import PSEUDONYMOUS_ID, text_rule
 from domain.provenance import Provenance
+from domain.upgrading import PSEUDONYMOUS_ID, text_rule
 from domain.vocabulary import Labelled
 
 # 003 §三: 按照有场所、有设施、有标志、有党旗、有书报、有制度的“六有”标准.

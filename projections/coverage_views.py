@@ -22,7 +22,6 @@ An organization counts for its territorial committee and for its industry commit
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -30,8 +29,6 @@ import orjson
 from domain.coverage_rules import (
     COVERAGE_TARGET,
     RULES,
-    Standing,
-    advisories,
     expects_members,
     has_party_work,
     joint_over_limit,
@@ -42,10 +39,10 @@ from domain.coverage_rules import (
 from domain.vocabulary import (
     STANDALONE_RATE_TARGET,
     CoverageMode,
-    HostCategory,
     LocationKind,
 )
-from projections.fold.coverage import org_on
+from projections.fold.coverage import standing_of
+from projections.shared_views import Rendered
 from projections.view_part import ViewPart
 
 TARGETS = {
@@ -58,33 +55,13 @@ TARGETS = {
 }
 
 
-def standing_of(org: dict[str, Any]) -> Standing:
-    return Standing(
-        category=HostCategory(org["category"]),
-        employees=org["employees"],
-        full_members=org["full_members"],
-        above_scale=org["above_scale"],
-        location_kind=LocationKind(org["location_kind"]),
-        mode=CoverageMode(org["mode"]) if org["mode"] else None,
-        followers=len(org["followers"]),
-        mass_organizations=len(org["mass"]),
-    )
-
-
-def judged(rows: Iterable[dict[str, Any]], day: str) -> list[dict[str, Any]]:
-    """The organizations on the register on ``day``, each with its standing and the rules it
-    breaks (``gaps``), joint ones over 5 units included."""
-    orgs = []
-    for row in rows:
-        found = org_on(row["history"], day)
-        if found is None:
-            continue
-        found["org_id"] = row["org_id"]
-        found["standing"] = standing_of(found)
-        found["gaps"] = advisories(found["standing"])
-        orgs.append(found)
+def judged(orgs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The organizations on the register on a day (``host_org_span``'s, each with the rules
+    it breaks on its own), each with its standing, and the joint ones over 5 units flagged:
+    those are counted over the district's organizations covered by each joint branch."""
     units: dict[str, int] = defaultdict(int)
     for org in orgs:
+        org["standing"] = standing_of(org)
         if org["mode"] == CoverageMode.JOINT.value:
             units[org["branch_id"]] += 1
     for org in orgs:
@@ -204,25 +181,46 @@ def gap_items(orgs: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
 
 
 class CoverageViews(ViewPart):
-    """Mixed into ``projections.queries.Views``: reads ``view_host_org`` through its
-    ``_rows`` (live tables, or a replay's as known at a time)."""
+    """Mixed into ``projections.queries.Views``: reads ``host_org_span`` through its
+    ``_rows`` (live tables, or a replay's as known at a time). The district's organizations
+    on a day are the span rows that hold on it (one range query); the views are cached and
+    shared like the other aggregated views (``Views._cached``): a cached one answers only
+    while it reflects the projections' positions as the read requires."""
 
     def _register(self, district_id: str, day: str, committee_id: str | None) -> Any:
         rows = self._rows(
-            "SELECT org_id, history FROM view_host_org WHERE district_id = ?", (district_id,)
+            "SELECT org_id, org FROM host_org_span WHERE district_id = ? AND from_on <= ? "
+            "AND until_on > ?",
+            (district_id, day, day),
         )
+        orgs = []
         for row in rows:
-            if isinstance(row["history"], str):
-                row["history"] = orjson.loads(row["history"])
-        orgs = judged(rows, day)
+            org = row["org"]
+            org = orjson.loads(org) if isinstance(org, (str, bytes)) else dict(org)
+            org["org_id"] = row["org_id"]
+            orgs.append(org)
+        orgs = judged(orgs)
         if committee_id is not None:
             # Joint units are counted over the district, then the committee's part is shown.
             orgs = [o for o in orgs if committee_id in _committees(o)]
         return orgs
 
     def coverage(
-        self, district_id: str, day: str, committee_id: str | None = None
-    ) -> dict[str, Any]:
+        self,
+        district_id: str,
+        day: str,
+        committee_id: str | None = None,
+        min_position: int | None = None,
+    ) -> Rendered:
+        """The coverage report on ``day`` (never change the value: it is shared)."""
+        key = ("coverage", district_id, day, committee_id)
+        return self._cached(  # type: ignore[no-any-return]
+            key,
+            lambda: Rendered.of(self._coverage(district_id, day, committee_id)),
+            min_position,
+        )
+
+    def _coverage(self, district_id: str, day: str, committee_id: str | None) -> dict[str, Any]:
         orgs = self._register(district_id, day, committee_id)
         names = {
             r["committee_id"]: r["name"]
@@ -239,7 +237,23 @@ class CoverageViews(ViewPart):
         }
 
     def coverage_gaps(
-        self, district_id: str, day: str, rule: str, committee_id: str | None = None
+        self,
+        district_id: str,
+        day: str,
+        rule: str,
+        committee_id: str | None = None,
+        min_position: int | None = None,
+    ) -> Rendered:
+        """A gap list on ``day`` (never change the value: it is shared)."""
+        key = ("coverage_gaps", district_id, day, rule, committee_id)
+        return self._cached(  # type: ignore[no-any-return]
+            key,
+            lambda: Rendered.of(self._coverage_gaps(district_id, day, rule, committee_id)),
+            min_position,
+        )
+
+    def _coverage_gaps(
+        self, district_id: str, day: str, rule: str, committee_id: str | None
     ) -> dict[str, Any]:
         orgs = self._register(district_id, day, committee_id)
         found = RULES[rule]

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain.grading_criteria import Grade, UpgradingStatus
 from projections.fold.dated import branch_on
-from projections.fold.grading import entry_on, movement
+from projections.fold.grading import entry_on, grade_history, movement
 from projections.view_part import ViewPart, loaded
 from projections.view_sql import _day
 
@@ -194,6 +194,100 @@ class GradingViews(ViewPart):
             "statuses": statuses,
             "overdue": overdue,
             "items": items,
+        }
+
+    def grading_rounds(self, district_id: UUID, *, as_of: date | None = None) -> dict[str, Any]:
+        """The rounds of a district defined by ``as_of``, the latest first."""
+        day = _day(as_of).isoformat()
+        rows = self._rows(
+            "SELECT round_id, district_id, committee_id, name, year, starts_on, ends_on, "
+            "defined_on, criteria FROM grading_round WHERE district_id = ? AND defined_on <= ? "
+            "ORDER BY year DESC, starts_on DESC, round_id",
+            (str(district_id), day),
+        )
+        for row in rows:
+            row["criteria"] = loaded(row["criteria"])
+        return {"district_id": str(district_id), "as_of": day, "known_at": self.known_at,
+                "items": rows}  # fmt: skip
+
+    def grade_results(
+        self, round_id: UUID, *, as_of: date | None = None, committee_id: UUID | None = None
+    ) -> dict[str, Any]:
+        """Every organization graded in the round, with its grade on ``as_of``, who graded
+        it and when, the criteria met and whether a correction stands (分类定级结果)."""
+        day = _day(as_of).isoformat()
+        found, entries = self._graded_on(round_id, day, committee_id)
+        items = [
+            {
+                "branch_id": e["branch_id"],
+                "name": e["name"],
+                "committee_id": e["committee_id"],
+                "grade": e["grade"],
+                "graded_on": e["graded_on"],
+                "grader": e["grader"],
+                "criteria_met": e["criteria_met"],
+                "corrected_by": e["corrected_by"],
+                "objection_open": e["objection_open"],
+            }
+            for e in entries
+            if e["grade"] is not None
+        ]
+        return {
+            "round_id": str(round_id),
+            "round": _round_summary(found),
+            "as_of": day,
+            "known_at": self.known_at,
+            "committee_id": str(committee_id) if committee_id is not None else None,
+            "committee_names": self._committee_names(found["district_id"]) if found else {},
+            "items": items,
+        }
+
+    def grading_timeline(self, branch_id: UUID, *, as_of: date | None = None) -> dict[str, Any]:
+        """An organization's grades over the rounds that graded it, as they stood on
+        ``as_of``: per round (in the order of their years and starts) its grade, the move
+        from the round before it that graded it (001 §二3 晋位升级), and its grades'
+        history with their corrections and withdrawals, linked both ways."""
+        day = _day(as_of).isoformat()
+        rows = self._rows(
+            "SELECT r.round_id, r.district_id, r.committee_id, r.name, r.year, r.starts_on, "
+            "r.ends_on, r.defined_on, r.criteria, e.history FROM grading_entry e "
+            "JOIN grading_round r ON r.round_id = e.round_id WHERE e.branch_id = ? "
+            "ORDER BY r.year, r.starts_on, r.round_id",
+            (str(branch_id),),
+        )
+        rounds, previous = [], None
+        for row in rows:
+            if row["defined_on"] > day:
+                continue
+            history = loaded(row["history"])
+            entry = entry_on(history, day)
+            move = None
+            if entry["grade"] is not None:
+                if previous is not None:
+                    move = movement(previous, entry["grade"])
+                previous = entry["grade"]
+            row["criteria"] = loaded(row["criteria"])
+            rounds.append(
+                {
+                    "round_id": row["round_id"],
+                    "round": _round_summary(row),
+                    "surveyed": entry["surveyed"],
+                    "grade": entry["grade"],
+                    "graded_on": entry["graded_on"],
+                    "grader": entry["grader"],
+                    "criteria_met": entry["criteria_met"],
+                    "corrected_by": entry["corrected_by"],
+                    "objection_open": entry["objection_open"],
+                    "movement": move,
+                    "upgrading": entry["plan"],
+                    "grades": grade_history(history, day),
+                }
+            )
+        return {
+            "branch_id": str(branch_id),
+            "as_of": day,
+            "known_at": self.known_at,
+            "rounds": rounds,
         }
 
 

@@ -423,6 +423,22 @@ TABLES: tuple[Table, ...] = (
         (("district_id",),),
         frozenset({"history"}),
     ),
+    Table(
+        "host_org_span",
+        "progress",
+        (
+            ("org_id", CODE),
+            ("from_on", CODE),
+            ("until_on", CODE),
+            ("district_id", CODE),
+            # What the organization was over the span (fold.coverage.org_on) with the rules
+            # it breaks on its own (domain.coverage_rules.advisories).
+            ("org", TEXT),
+        ),
+        ("org_id", "from_on"),
+        (("district_id", "from_on"),),
+        frozenset({"org"}),
+    ),
 )
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -125,6 +125,8 @@ for _name, _method in {
     "OrganizationGraded": "grade",
     "GradeObjected": "object_to_grade",
     "OrganizationRegraded": "regrade",
+    "GradeCorrected": "correct_grade",
+    "GradeWithdrawn": "withdraw_grade",
     "UpgradingPlanSet": "set_upgrading_plan",
     "UpgradingProgressed": "progress_upgrading",
     "UpgradingDone": "complete_upgrading",

@@ -98,6 +98,7 @@ def _employees_counted(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Led
 def _formation_changed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     branch = uow.get(Branch, d["branch_id"], "branch_id")
     branch.change_formation(p, d["formation"], d.get("covered_units", []))
+    host_handlers.follow_formation(uow, p, branch)
     return branch
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from domain.base import LedgerAggregate
+from domain.branch import Branch
 from domain.committee import Committee
 from domain.district import District
 from domain.errors import require
 from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
 from domain.provenance import Provenance
+from domain.vocabulary import CoverageMode, Formation
 from taizhang.event_types import handles
 from taizhang.unit_of_work import UnitOfWork
 
@@ -66,25 +69,77 @@ def _committees_changed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Le
     return org
 
 
+def _also(p: Provenance, what: str) -> Provenance:
+    """The provenance of an event a post makes beside its own, with an event id of its own."""
+    return dataclasses.replace(p, event_id=uuid5(p.event_id, what))
+
+
+def _unlink(uow: UnitOfWork, p: Provenance, org: HostOrganization, reason: str) -> None:
+    """The branch that covered ``org`` lets it go (its link follows the register)."""
+    if org.branch_id is not None:
+        former = uow.get(Branch, org.branch_id, "branch_id")
+        former.unlink_host(_also(p, f"unlink:{org.id}"), org.id, reason)
+
+
 @handles("CoveredByBranch", "host_organization")
 def _covered(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    """The branch keeps the link, and refuses a sixth unit of a joint organization (003 §一
+    "联合党组织覆盖单位数不超过5个")."""
     org = _host(uow, d)
-    branch = uow.branch(d["branch_id"])
+    branch = uow.get(Branch, d["branch_id"], "branch_id")
     require(
         branch.district_id == org.district_id,
         "branch_id",
         "same_district",
         "the branch belongs to another district",
     )
+    if org.branch_id is not None and org.branch_id != branch.id:
+        _unlink(uow, p, org, "covered by another party organization")
     org.cover(p, d["branch_id"], d["mode"])
+    branch.link_host(_also(p, f"link:{org.id}"), org.id, d["mode"])
     return org
 
 
 @handles("CoverageEnded", "host_organization")
 def _coverage_ended(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     org = _host(uow, d)
+    _unlink(uow, p, org, d["reason"])
     org.end_coverage(p, d["reason"])
     return org
+
+
+# How a branch of each formation covers its organizations on the register; online and
+# mobile members' organizations cover none (000 §四(一)1).
+_MODE_OF_FORMATION = {
+    Formation.STANDALONE: CoverageMode.STANDALONE,
+    Formation.JOINT: CoverageMode.JOINT,
+    Formation.AFFILIATED: CoverageMode.AFFILIATED,
+}
+
+
+def follow_formation(uow: UnitOfWork, p: Provenance, branch: Branch) -> None:
+    """After a branch's formation changes, the organizations on the register it covers
+    follow: each is covered in the new mode; those it no longer covers end their coverage.
+    A standalone (or affiliated) organization covers its host alone (the one named as its
+    host, else the first linked); a joint one the units it names, its host among them."""
+    mode = _MODE_OF_FORMATION.get(branch.formation)
+    names = {branch.host_name, *branch.covered_units}
+    orgs = [uow.get(HostOrganization, org_id, "host_organization_id") for org_id in branch.hosts]
+    if mode is CoverageMode.JOINT:
+        keep = [o for o in orgs if o.name in names] or orgs[:1]
+    elif mode is not None:
+        hosts = [o for o in orgs if o.name == branch.host_name]
+        keep = (hosts or orgs)[:1]
+    else:
+        keep = []
+    reason = f"党组织组建方式改为{branch.formation.zh}"
+    for org in orgs:
+        if org not in keep:
+            org.end_coverage(_also(p, f"end:{org.id}"), reason)
+            branch.unlink_host(_also(p, f"unlink:{org.id}"), org.id, reason)
+        elif mode is not None and org.mode is not mode:
+            org.cover(_also(p, f"cover:{org.id}"), branch.id, mode)
+            branch.link_host(_also(p, f"link:{org.id}"), org.id, mode)
 
 
 @handles("FollowerSent", "host_organization")
@@ -140,5 +195,6 @@ def _mass_dissolved(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Ledger
 @handles("OrganizationClosed", "host_organization")
 def _closed(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     org = _host(uow, d)
+    _unlink(uow, p, org, d["reason"])
     org.close(p, d["reason"])
     return org

@@ -20,6 +20,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
+from api.schemas.grade_corrections import CORRECTION_SCHEMAS
 from api.schemas.queries import CommaList, Query, business_date, known_at_field
 from domain.grading_criteria import SURVEY_ITEMS, TEMPLATES, Grade
 from domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind
@@ -202,7 +203,7 @@ GRADING_SCHEMAS: dict[str, type[Schema]] = {
         FundsRecorded,
         FundsInspected,
     )
-}
+} | CORRECTION_SCHEMAS
 
 
 class GradingQuery(Query):

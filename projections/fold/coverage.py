@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.coverage_rules import Standing, advisories
 from domain.host_organization import HostOrganization
+from domain.vocabulary import CoverageMode, HostCategory, LocationKind
 from projections.fold.common import iso
+from projections.fold.spans import put_spans
 from projections.state import ViewState
 
 TABLE = "view_host_org"
+SPANS = "host_org_span"
 
 
 def registered(state: ViewState, e: HostOrganization.Registered) -> None:
@@ -39,16 +43,14 @@ def registered(state: ViewState, e: HostOrganization.Registered) -> None:
         "mode": None,
         "registered_on": iso(e.provenance.occurred_on),
     }
-    state.put(
-        TABLE,
-        (oid,),
-        {
-            "org_id": oid,
-            "district_id": str(e.district_id),
-            "name": e.name,
-            "history": [[iso(e.provenance.occurred_on), "*", values]],
-        },
-    )
+    row = {
+        "org_id": oid,
+        "district_id": str(e.district_id),
+        "name": e.name,
+        "history": [[iso(e.provenance.occurred_on), "*", values]],
+    }
+    state.put(TABLE, (oid,), row)
+    refresh_spans(state, row)
 
 
 def _change(state: ViewState, e: Any, change: str, value: Any) -> None:
@@ -58,6 +60,7 @@ def _change(state: ViewState, e: Any, change: str, value: Any) -> None:
         return
     row["history"].append([iso(e.provenance.occurred_on), change, value])
     state.touch(TABLE, key)
+    refresh_spans(state, row)
 
 
 def staff_counted(state: ViewState, e: HostOrganization.StaffCounted) -> None:
@@ -155,3 +158,38 @@ def org_on(history: list[Any], day: str) -> dict[str, Any] | None:
     values["followers"] = sorted(followers)
     values["mass"] = sorted(mass)
     return values
+
+
+def standing_of(org: dict[str, Any]) -> Standing:
+    """What the seeds' rules read of an organization as ``org_on`` gives it."""
+    return Standing(
+        category=HostCategory(org["category"]),
+        employees=org["employees"],
+        full_members=org["full_members"],
+        above_scale=org["above_scale"],
+        location_kind=LocationKind(org["location_kind"]),
+        mode=CoverageMode(org["mode"]) if org["mode"] else None,
+        followers=len(org["followers"]),
+        mass_organizations=len(org["mass"]),
+    )
+
+
+def judged_on(history: list[Any], day: str) -> dict[str, Any] | None:
+    """``org_on`` with the rules the organization breaks on its own (``gaps``)."""
+    found = org_on(history, day)
+    if found is not None:
+        found["gaps"] = advisories(standing_of(found))
+    return found
+
+
+def refresh_spans(state: ViewState, row: dict[str, Any]) -> None:
+    """The organization's spans in ``host_org_span``, one per run of days it was the same,
+    recomputed whole from its history (a few changes an organization)."""
+    days = sorted({on for on, _, _ in row["history"]})
+    values = []
+    for day in days:
+        found = judged_on(row["history"], day)
+        values.append(
+            (day, None if found is None else {"district_id": row["district_id"], "org": found})
+        )
+    put_spans(state, SPANS, (row["org_id"],), values)

@@ -17,6 +17,7 @@ from projections.fold.common import iso
 from projections.state import ViewState
 
 SURVEYED, GRADED, OBJECTED, REGRADED = "surveyed", "graded", "objected", "regraded"
+CORRECTED, WITHDRAWN = "corrected", "withdrawn"
 PLANNED, PROGRESSED, DONE, VERIFIED = "planned", "progressed", "done", "verified"
 
 
@@ -62,6 +63,7 @@ def surveyed(state: ViewState, e: GradingRound.OrganizationSurveyed) -> None:
 
 def _grade_values(e: Any) -> dict[str, Any]:
     return {
+        "event_id": str(e.provenance.event_id),
         "grade": e.grade.value,
         "criteria_met": list(e.criteria_met),
         "grader": e.provenance.actor,
@@ -78,6 +80,21 @@ def objected(state: ViewState, e: GradingRound.GradeObjected) -> None:
 
 def regraded(state: ViewState, e: GradingRound.OrganizationRegraded) -> None:
     _append(state, e, REGRADED, _grade_values(e))
+
+
+def grade_corrected(state: ViewState, e: GradingRound.GradeCorrected) -> None:
+    values = _grade_values(e) | {"corrects": str(e.corrects), "reason": e.reason}
+    _append(state, e, CORRECTED, values)
+
+
+def grade_withdrawn(state: ViewState, e: GradingRound.GradeWithdrawn) -> None:
+    values = {
+        "event_id": str(e.provenance.event_id),
+        "withdraws": str(e.withdraws),
+        "grader": e.provenance.actor,
+        "reason": e.reason,
+    }
+    _append(state, e, WITHDRAWN, values)
 
 
 def plan_set(state: ViewState, e: GradingRound.UpgradingPlanSet) -> None:
@@ -111,6 +128,8 @@ HANDLERS: dict[type, Any] = {
     GradingRound.OrganizationGraded: graded,
     GradingRound.GradeObjected: objected,
     GradingRound.OrganizationRegraded: regraded,
+    GradingRound.GradeCorrected: grade_corrected,
+    GradingRound.GradeWithdrawn: grade_withdrawn,
     GradingRound.UpgradingPlanSet: plan_set,
     GradingRound.UpgradingProgressed: progressed,
     GradingRound.UpgradingDone: done,
@@ -131,21 +150,29 @@ def entry_on(history: list[list[Any]], day: str) -> dict[str, Any]:
         "grader": None,
         "criteria_met": [],
         "objection_open": False,
+        "corrected_by": None,
         "plan": None,
     }
+    corrections, withdrawn = amendments_on(history, day)
     for on, kind, values in history:
         if on > day:
             continue
         if kind == SURVEYED:
             found["surveyed"] = True
         elif kind in (GRADED, REGRADED):
+            if values.get("event_id") in withdrawn:
+                continue
+            correction = corrections.get(values.get("event_id"), {})
             found.update(
-                grade=values["grade"],
+                grade=correction.get("grade", values["grade"]),
                 graded_on=on,
                 grader=values["grader"],
-                criteria_met=values["criteria_met"],
+                criteria_met=correction.get("criteria_met", values["criteria_met"]),
                 objection_open=False,
+                corrected_by=correction.get("event_id"),
             )
+        elif kind in (CORRECTED, WITHDRAWN):
+            continue
         elif kind == OBJECTED:
             found["objection_open"] = True
         elif kind == PLANNED:
@@ -162,6 +189,57 @@ def entry_on(history: list[list[Any]], day: str) -> dict[str, Any]:
     if plan is not None:
         plan["overdue"] = plan["status"] in ("planned", "in_progress") and plan["deadline"] < day
     return found
+
+
+def amendments_on(history: list[list[Any]], day: str) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """The corrections (by the event id of the grade corrected: the latest one's values) and
+    the withdrawals (the event ids of the grades withdrawn) dated ``day`` or earlier: a grade
+    stands corrected, or withdrawn, from the amendment's own date on."""
+    corrections: dict[str, dict[str, Any]] = {}
+    withdrawn: set[str] = set()
+    for on, kind, values in history:
+        if on > day:
+            continue
+        if kind == CORRECTED:
+            corrections[values["corrects"]] = values
+        elif kind == WITHDRAWN:
+            withdrawn.add(values["withdraws"])
+    return corrections, withdrawn
+
+
+def grade_history(history: list[list[Any]], day: str) -> list[dict[str, Any]]:
+    """The grades, corrections and withdrawals of an entry dated ``day`` or earlier, in log
+    order, each linked both ways: a grade names what corrected or withdrew it
+    (``corrected_by``, ``withdrawn_by``, with the values it stands with), an amendment what
+    it corrects or withdraws."""
+    corrections, withdrawn = amendments_on(history, day)
+    withdrawn_by = {
+        values["withdraws"]: values["event_id"]
+        for on, kind, values in history
+        if kind == WITHDRAWN and on <= day
+    }
+    corrected_by: dict[str, list[str]] = {}
+    for on, kind, values in history:
+        if kind == CORRECTED and on <= day:
+            corrected_by.setdefault(values["corrects"], []).append(values["event_id"])
+    items = []
+    for on, kind, values in history:
+        if on > day or kind not in (GRADED, REGRADED, CORRECTED, WITHDRAWN):
+            continue
+        item = {"kind": kind, "occurred_on": on, **values}
+        event_id = values.get("event_id")
+        if kind in (GRADED, REGRADED):
+            item["corrected_by"] = corrected_by.get(event_id, [])
+            item["withdrawn_by"] = withdrawn_by.get(event_id)
+            item["stands"] = event_id not in withdrawn
+            if event_id in corrections:
+                item["standing_grade"] = corrections[event_id]["grade"]
+                item["standing_criteria_met"] = corrections[event_id]["criteria_met"]
+            else:
+                item["standing_grade"] = values["grade"]
+                item["standing_criteria_met"] = values["criteria_met"]
+        items.append(item)
+    return items
 
 
 def movement(before: str, after: str) -> str:

@@ -21,6 +21,7 @@ GROUP = {
     "problem_count_span": 2,
     "problem_span": 1,
     "suggestion_span": 2,
+    "host_org_span": 1,
 }
 
 

@@ -90,30 +90,25 @@ def test_rates_against_the_seeds_targets_as_of_dates(api: Api) -> None:
 
 
 def test_gap_lists_name_their_rule_and_seed(api: Api) -> None:
-    """003 §一: "联合党组织覆盖单位数不超过5个"; "对职工中正式党员不足3名的，开展联合建、挂靠建"."""
+    """003 §一: "联合党组织覆盖单位数不超过5个" — a sixth unit is refused, naming field and rule;
+    "对职工中正式党员不足3名的，开展联合建、挂靠建"."""
     joint = [register(api, employees=10, full_members=1) for _ in range(6)]
-    for org in joint:
-        api.ok(
-            api.event(
-                events_of(org),
-                "CoveredByBranch",
-                {"branch_id": str(api.ids["b2"]), "mode": "joint"},
-                occurred_on=LATER,
-            )
-        )
+    cover = {"branch_id": str(api.ids["b2"]), "mode": "joint"}
+    for org in joint[:5]:
+        api.ok(api.event(events_of(org), "CoveredByBranch", cover, occurred_on=LATER))
+    sixth = api.event(events_of(joint[5]), "CoveredByBranch", cover, occurred_on=LATER)
+    assert sixth.status_code == 409
+    assert sixth.headers["Content-Type"].startswith("application/problem+json")
+    error = sixth.get_json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("data.branch_id", "joint_at_most_5_units")
     lonely = register(api, employees=10, full_members=2)
     catch_up(api)
     path = f"/api/v1/districts/{api.ids['district']}/coverage/gaps"
     over = api.get(f"{path}?rule=joint_over_5_units", "office").get_json()
     assert over["rule"]["seed"] == "003 §一" and "不超过5个" in over["rule"]["quote"]
-    assert sorted(i["org_id"] for i in over["items"]) == sorted(joint)
-    assert {i["joint_units"] for i in over["items"]} == {6}
-    # Before the joint coverage was dated, none was over the limit, and all needed one.
-    assert (
-        api.get(f"{path}?rule=joint_over_5_units&as_of={EARLY}", "office").get_json()["items"] == []
-    )
+    assert over["items"] == []
     wanting = api.get(f"{path}?rule=joint_or_affiliation_expected", "office").get_json()["items"]
-    assert [i["org_id"] for i in wanting] == [lonely]
+    assert sorted(i["org_id"] for i in wanting) == sorted([lonely, joint[5]])
     early = api.get(f"{path}?rule=joint_or_affiliation_expected&as_of={EARLY}", "office").get_json()
     assert len(early["items"]) == 7
     unknown = api.get(f"{path}?rule=no_such_rule", "office")

@@ -217,6 +217,9 @@ def grading_samples(i: dict[str, str]) -> dict[str, dict[str, Any]]:
         "OrganizationGraded": {**on, **grade},
         "GradeObjected": {**on, "grounds": "已整改"},
         "OrganizationRegraded": {**on, **grade, "grade": "average", "reason": "复核"},
+        # Naming an event that is not a grade: past the duty, the domain refuses it.
+        "GradeCorrected": {**on, **grade, "corrects": i["fact"], "reason": "录错"},
+        "GradeWithdrawn": {**on, "withdraws": i["fact"], "reason": "误录"},
         "UpgradingPlanSet": {
             **on,
             "target_grade": "advanced",

@@ -245,6 +245,11 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         ("UpgradingVerified", {"passed": True}),
     ]:
         post(grading, type_, {**on_b1, **data})
+    again = post(grading, "OrganizationRegraded",
+                 {**on_b1, **grade, "grade": "average", "reason": "新材料"})  # fmt: skip
+    post(grading, "GradeCorrected", {**on_b1, **grade, "grade": "advanced", "reason": "录错",
+                                     "corrects": again["event_id"]})  # fmt: skip
+    post(grading, "GradeWithdrawn", {**on_b1, "withdraws": again["event_id"], "reason": "误录"})
     opened = post(
         "/api/v1/yearly-reviews",
         None,

@@ -42,7 +42,7 @@ def test_the_register_follows_the_branches_and_shows_gaps(settings):
     assert len([o for o in orgs if o.branch_id is None]) > len(orgs) / 2
     views = Views(settings)
     try:
-        report = views.coverage(str(summary.district_id), DEMO_TODAY.isoformat())
+        report = views.coverage(str(summary.district_id), DEMO_TODAY.isoformat()).value
     finally:
         views.close()
     total = report["total"]

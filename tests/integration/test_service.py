@@ -514,6 +514,12 @@ def grading_and_yearly_review(w: World) -> None:
         ("UpgradingVerified", {"passed": True, "remarks": ""}, 15),
     ]:
         w.post(type_, {**on, **data}, on=date(2014, 6, day))
+    again = w.post("OrganizationRegraded", {**on, "grade": "advanced", "reason": "新材料", **grade},
+                   on=date(2014, 6, 15))  # fmt: skip
+    w.post("GradeCorrected", {**on, "corrects": again.event_id, "grade": "average",
+                              "reason": "录错", **grade}, on=date(2014, 6, 15))  # fmt: skip
+    w.post("GradeWithdrawn", {**on, "withdraws": again.event_id, "reason": "误录"},
+           on=date(2014, 6, 15))  # fmt: skip
     review_id = w.post(
         "YearlyReviewOpened",
         {"district_id": w.district_id, "year": 2014, "name": "年度考核"},

@@ -221,16 +221,17 @@ def test_live_coverage_equals_the_replay_and_the_count_on_every_date(world, step
     days += [START + timedelta(days=n) for n in checked]
     district = str(d.district)
     for on in days:
-        live = views.coverage(district, on.isoformat())
-        assert live == replay.coverage(district, on.isoformat()), on
+        live = views.coverage(district, on.isoformat()).value
+        assert live == replay.coverage(district, on.isoformat()).value, on
         assert observed(live) == expected(accepted, on, datetime.now(UTC)), on
         for rule in ("party_organization_missing", "joint_over_5_units", "follower_missing"):
-            assert views.coverage_gaps(district, on.isoformat(), rule) == replay.coverage_gaps(
-                district, on.isoformat(), rule
+            assert (
+                views.coverage_gaps(district, on.isoformat(), rule).value
+                == replay.coverage_gaps(district, on.isoformat(), rule).value
             ), (on, rule)
     for known in sorted(set(times[:: max(1, len(times) // 3)])):
         then = replayed_views(settings, known, None)
         for on in days:
-            assert observed(then.coverage(district, on.isoformat())) == expected(
+            assert observed(then.coverage(district, on.isoformat()).value) == expected(
                 accepted, on, known
             ), (known, on)

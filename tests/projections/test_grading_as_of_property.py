@@ -62,6 +62,9 @@ actions = st.one_of(
         st.just("step"), rounds, branches, offsets, st.sampled_from(("progress", "done", "pass"))
     ),
     st.tuples(st.just("move"), branches, offsets),
+    # A correction or withdrawal of the latest grade recorded of a round's branch.
+    st.tuples(st.just("correct"), rounds, branches, offsets, st.sampled_from(GRADES)),
+    st.tuples(st.just("withdraw"), rounds, branches, offsets),
     st.tuples(st.just("retry")),
     # The yearly review: a venue check (all six, or some), a secretary's assessment.
     st.tuples(st.just("venue"), st.just(0), branches, offsets, st.booleans()),
@@ -79,6 +82,9 @@ class Posted:
     venues: list[tuple[datetime, date, str, bool]] = field(default_factory=list)
     stars: list[tuple[datetime, date, str, int]] = field(default_factory=list)
     moves: dict[str, list[tuple[datetime, date, str]]] = field(default_factory=dict)
+    # The event id of each item (as items), and amendments: (at, on, event id, grade or None)
+    event_ids: list[UUID] = field(default_factory=list)
+    amendments: list[tuple[datetime, date, UUID, str | None]] = field(default_factory=list)
 
 
 def run(
@@ -127,6 +133,25 @@ def run(
             continue
         on_round = {"round_id": round_ids[index], "branch_id": d.branches[branch]}
         grade: str | None = None
+        if kind in ("correct", "withdraw"):
+            graded = [
+                posted.event_ids[n]
+                for n, item in enumerate(posted.items)
+                if item[2] == index and item[3] == branch
+            ]
+            if not graded:
+                continue
+            if kind == "correct":
+                answer = post("GradeCorrected", on, corrects=graded[-1], grade=step[4],
+                              criteria_met=["members"], evidence="复核", reason="录错",
+                              **on_round)  # fmt: skip
+            else:
+                answer = post("GradeWithdrawn", on, withdraws=graded[-1], reason="误录",
+                              **on_round)  # fmt: skip
+            if answer is not None:
+                amended = step[4] if kind == "correct" else None
+                posted.amendments.append((now, on, graded[-1], amended))
+            continue
         if kind == "survey":
             answer = post("OrganizationSurveyed", on, findings={"leadership": "查"}, **on_round)
         elif kind == "grade":
@@ -149,16 +174,29 @@ def run(
             answer = post("UpgradingDone", on, outcome="好", **on_round)
         else:
             answer = post("UpgradingVerified", on, passed=True, remarks="", **on_round)
-        if answer is not None and kind in ("grade", "regrade"):
+        if answer is not None and kind in ("grade", "regrade") and not answer.replayed:
             posted.items.append((now, on, index, branch, kind, grade))
+            posted.event_ids.append(answer.event_id)
     times.append(datetime.now(UTC))
     return posted, times
 
 
 def grades_on(posted: Posted, index: int, on: date, known: datetime) -> dict[str, str]:
+    """Each branch's latest grade dated by ``on`` and recorded by ``known``, as the
+    corrections and withdrawals dated and recorded by then leave it."""
+    amended: dict[UUID, str | None] = {}
+    for at, dated, target, value in posted.amendments:
+        if at < known and dated <= on:
+            amended[target] = value
     found: dict[str, str] = {}
-    for at, dated, round_index, branch, _, grade in posted.items:
+    for (at, dated, round_index, branch, _, grade), event_id in zip(
+        posted.items, posted.event_ids, strict=True
+    ):
         if round_index == index and at < known and dated <= on and grade is not None:
+            if event_id in amended:
+                if amended[event_id] is None:
+                    continue
+                grade = amended[event_id]
             found[branch] = grade
     return found
 
@@ -186,6 +224,7 @@ def expected(d: District, posted: Posted, on: date, known: datetime) -> dict[str
             venues[branch] = all_six
     stars = {b: n for at, dated, b, n in posted.stars if at < known and dated <= on}
     return {
+        "second_by_timeline": dict(sorted(second.items())),
         "grades": {g: sum(1 for v in second.values() if v == g) for g in GRADES},
         "committees": per_committee,
         "moves": moves,
@@ -196,7 +235,15 @@ def expected(d: District, posted: Posted, on: date, known: datetime) -> dict[str
 
 def observed(found: dict[str, Any]) -> dict[str, Any]:
     distribution, transitions = found["distribution"], found["transitions"]
+    second = found["distribution"]["round_id"]
+    by_timeline = {
+        branch: r["grade"]
+        for branch, timeline in zip(BRANCHES, found["timelines"], strict=True)
+        for r in timeline["rounds"]
+        if r["round_id"] == second and r["grade"] is not None
+    }
     return {
+        "second_by_timeline": by_timeline,
         "six_haves": found["yearly"]["six_haves"],
         "five_star": found["yearly"]["five_star"],
         "grades": distribution["grades"],
@@ -209,16 +256,21 @@ def observed(found: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def read(views: Views, round_ids: list[UUID], on: date, review: UUID) -> dict[str, Any]:
+def read(
+    views: Views, round_ids: list[UUID], on: date, review: UUID, branch_ids: list[UUID]
+) -> dict[str, Any]:
     first, second = round_ids
     found = {
         "yearly": views.yearly_summary(review, as_of=on),
         "distribution": views.grade_distribution(second, as_of=on),
         "transitions": views.grade_transitions(first, second, as_of=on),
         "upgrading": views.upgrading(first, as_of=on, grades=("average", "lagging")),
+        "results": views.grade_results(second, as_of=on),
+        "timelines": [views.grading_timeline(b, as_of=on) for b in branch_ids],
     }
     for value in found.values():
-        value.pop("known_at")
+        for one in value if isinstance(value, list) else [value]:
+            one.pop("known_at")
     return found
 
 
@@ -260,6 +312,7 @@ def test_live_grading_views_equal_the_replay_and_the_count_on_every_date(world, 
     settings, service, worker, views = world
     d, round_ids, review = district_of(service, settings)
     posted, times = run(d, round_ids, steps, review)
+    ids = [d.branches[b] for b in BRANCHES]
     worker.catch_up()
     replay = replayed_views(settings, None, None)
     dated = {day(n) for step in steps for n in step[3:4] if isinstance(n, int)}
@@ -267,11 +320,11 @@ def test_live_grading_views_equal_the_replay_and_the_count_on_every_date(world, 
     dated |= {on - timedelta(days=1) for on in dated}
     days = sorted({START, START - timedelta(days=1), TODAY, *dated, *(day(n) for n in checked)})
     for on in days:
-        live = read(views, round_ids, on, review)
-        assert live == read(replay, round_ids, on, review), on
+        live = read(views, round_ids, on, review, ids)
+        assert live == read(replay, round_ids, on, review, ids), on
         assert observed(live) == expected(d, posted, on, times[-1]), on
     for known in sorted(set(times[:: max(1, len(times) // 3)])):
         then = replayed_views(settings, known, None)
         for on in days:
-            found = read(then, round_ids, on, review)
+            found = read(then, round_ids, on, review, ids)
             assert observed(found) == expected(d, posted, on, known), (known, on)
