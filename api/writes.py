@@ -39,6 +39,7 @@ RESOURCE = {
     "candidate": "/api/v1/candidates/{id}",
     "branch_work": "/api/v1/campaigns/{campaign_id}/branches/{branch_id}",
     "branch_life": "/api/v1/branches/{branch_id}/party-life",
+    "committee_life": "/api/v1/committees/{committee_id}/party-life",
     "grading_round": "/api/v1/grading-rounds/{id}",
     "yearly_review": "/api/v1/yearly-reviews/{id}",
     "host_organization": "/api/v1/host-organizations/{id}",
@@ -74,6 +75,15 @@ def location(event_type: str, answer: Answer, data: Mapping[str, Any]) -> str:
         concerns = "branch_life"
     if concerns == "branch_life":
         return RESOURCE[concerns].format(branch_id=data["branch_id"])
+    if concerns == "committee_life":
+        return RESOURCE[concerns].format(committee_id=data["committee_id"])
+    if concerns == "life_programme":
+        where = (
+            f"committees/{data['committee_id']}"
+            if data.get("committee_id") is not None
+            else f"districts/{data['district_id']}"
+        )
+        return f"/api/v1/{where}/party-life/programme?year={data['year']}"
     if concerns == "branch_work":
         return RESOURCE[concerns].format(
             campaign_id=data["campaign_id"], branch_id=data["branch_id"]
@@ -275,6 +285,20 @@ def post_life_event(branch_id: UUID) -> Response:
     """Post a fact of a branch's regular organizational life (a meeting, lecture, themed
     party day, evaluation held; a delay requested or approved)."""
     return post_one(ACCEPTS["branch_life"], branch_id=branch_id)
+
+
+@bp.post("/committees/<uuid:committee_id>/party-life/events")
+def post_committee_life_event(committee_id: UUID) -> Response:
+    """Post an activity the committee itself holds (an exchange visit, the secretaries'
+    reporting and assessment, seed 003 §二)."""
+    return post_one(frozenset({"CommitteeActivityHeld"}), committee_id=committee_id)
+
+
+@bp.post("/party-life-programmes")
+def post_programme_event() -> Response:
+    """Set a version of a district's (or with committee_id a committee's) programme of
+    organizational life for a year, in force from occurred_on."""
+    return post_one(frozenset({"LifeProgrammeSet"}), "LifeProgrammeSet")
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/events")

@@ -20,6 +20,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
+from api.schemas.party_life import PARTY_LIFE_SCHEMAS
 from api.schemas.queries import CommaList, Query, business_date, known_at_field
 from domain.grading_criteria import SURVEY_ITEMS, TEMPLATES, Grade
 from domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind
@@ -203,6 +204,8 @@ GRADING_SCHEMAS: dict[str, type[Schema]] = {
         FundsInspected,
     )
 }
+# Organizational life's own (api.schemas.party_life) go to the API's schemas with these.
+GRADING_SCHEMAS.update(PARTY_LIFE_SCHEMAS)
 
 
 class GradingQuery(Query):
