@@ -56,7 +56,7 @@ URL_IDS = {
     "supervision_group": ("group_id",),
     "branch_life": ("branch_id",),
     "committee_life": ("committee_id",),
-    "life_programme": (),
+    "life_programme": ("district_id",),
     "grading_round": ("round_id",),
     "yearly_review": ("review_id",),
     "candidate": ("candidate_id",),

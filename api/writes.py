@@ -57,6 +57,8 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "campaign": _types(lambda n, s: s.concerns == "campaign" and not s.creates),
     "branch_work": _types(lambda n, s: s.concerns == "branch_work"),
     "branch_life": _types(lambda n, s: s.concerns == "branch_life") | CORRECTIONS,
+    "committee_life": _types(lambda n, s: s.concerns == "committee_life"),
+    "life_programme": _types(lambda n, s: s.concerns == "life_programme"),
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
@@ -291,14 +293,14 @@ def post_life_event(branch_id: UUID) -> Response:
 def post_committee_life_event(committee_id: UUID) -> Response:
     """Post an activity the committee itself holds (an exchange visit, the secretaries'
     reporting and assessment, seed 003 §二)."""
-    return post_one(frozenset({"CommitteeActivityHeld"}), committee_id=committee_id)
+    return post_one(ACCEPTS["committee_life"], committee_id=committee_id)
 
 
-@bp.post("/party-life-programmes")
-def post_programme_event() -> Response:
-    """Set a version of a district's (or with committee_id a committee's) programme of
-    organizational life for a year, in force from occurred_on."""
-    return post_one(frozenset({"LifeProgrammeSet"}), "LifeProgrammeSet")
+@bp.post("/districts/<uuid:district_id>/party-life/programmes")
+def post_programme_event(district_id: UUID) -> Response:
+    """Set a version of the district's (or with committee_id one of its committees')
+    programme of organizational life for a year, in force from occurred_on."""
+    return post_one(ACCEPTS["life_programme"], "LifeProgrammeSet", district_id=district_id)
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/events")
