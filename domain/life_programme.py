@@ -103,7 +103,7 @@ def _whole(value: Any, name: str, low: int, high: int) -> int:
 
 
 def duty_from_data(data: Mapping[str, Any], name: str = "duty") -> LifeDuty:
-    """One duty from its plain data, refused by field (``duties[2].cadence``) and rule."""
+    """One duty from its plain data, refused by field (``duties.2.cadence``) and rule."""
     unknown = sorted(set(data) - DUTY_FIELDS)
     require_value(
         not unknown, f"{name}.{unknown[0] if unknown else ''}", "unknown_field", f"no {unknown}"
@@ -185,11 +185,11 @@ def programme_from_data(duties: Sequence[Mapping[str, Any]]) -> tuple[LifeDuty, 
     found: list[LifeDuty] = []
     for index, data in enumerate(duties):
         if not isinstance(data, Mapping):
-            raise InvalidValue(f"duties[{index}]", "object", "each duty is an object")
-        duty = duty_from_data(data, f"duties[{index}]")
+            raise InvalidValue(f"duties.{index}", "object", "each duty is an object")
+        duty = duty_from_data(data, f"duties.{index}")
         require_value(
             all(d.key != duty.key for d in found),
-            f"duties[{index}].key",
+            f"duties.{index}.key",
             "unique",
             f"duty {duty.key!r} named twice",
         )

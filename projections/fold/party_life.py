@@ -307,4 +307,4 @@ def version_on(versions: Iterable[list[Any]], day: str) -> tuple[str, dict[str, 
 
 def duties_of(version: Mapping[str, Any]) -> tuple[LifeDuty, ...]:
     """A stored version's duties, checked when they were set."""
-    return tuple(duty_from_data(d, f"duties[{i}]") for i, d in enumerate(version["duties"]))
+    return tuple(duty_from_data(d, f"duties.{i}") for i, d in enumerate(version["duties"]))
