@@ -95,18 +95,22 @@ class PartyLifeViews:
     def _branches(self, district_id: str, day: str) -> list[tuple[str, str, list[Any]]]:
         """(branch, its committee on ``day``, its history) for each branch of the district's
         register registered by then, in branch order."""
+        return [(b, c, h) for b, c, h, _ in self._named_branches(district_id, day)]
+
+    def _named_branches(self, district_id: str, day: str) -> list[tuple[str, str, list[Any], str]]:
+        """The same, with each branch's name on ``day``."""
         found = []
         for row in self._rows(
-            "SELECT b.branch_id, b.history AS register, l.history FROM view_branch b "
+            "SELECT b.branch_id, b.name, b.history AS register, l.history FROM view_branch b "
             "LEFT JOIN party_life l ON l.owner_id = b.branch_id "
             "WHERE b.district_id = ? ORDER BY b.branch_id",
             (district_id,),
         ):
             values = branch_on(_loaded(row["register"]) or [], day)
             if values is not None:
-                found.append(
-                    (row["branch_id"], values["committee_id"], _loaded(row["history"]) or [])
-                )
+                history = _loaded(row["history"]) or []
+                name = values.get("name", row["name"])
+                found.append((row["branch_id"], values["committee_id"], history, name))
         return found
 
     def party_life_branch(self, branch_id: UUID, year: int, as_of: date) -> dict[str, Any]:
@@ -204,12 +208,15 @@ class PartyLifeViews:
         overdue: list[dict[str, Any]] = []
         education: list[dict[str, Any]] = []
 
-        def sort(owner: str, owner_id: str, committee: str, view: dict[str, Any]) -> None:
+        def sort(
+            owner: str, owner_id: str, name: str, committee: str, view: dict[str, Any]
+        ) -> None:
             for duty in view["duties"]:
                 for period in duty["periods"]:
                     item = {
                         "owner": owner,
                         "owner_id": owner_id,
+                        "name": name,
                         "committee_id": committee,
                         "duty": duty["duty"],
                         "label": duty["label"],
@@ -225,16 +232,20 @@ class PartyLifeViews:
                         due.append(item)
 
         wanted = str(committee_id) if committee_id is not None else None
-        for branch_id, committee, history in self._branches(str(district_id), day):
+        for branch_id, committee, history, name in self._named_branches(str(district_id), day):
             if wanted is not None and committee != wanted:
                 continue
             duties, education_days, _ = programmes.in_force(str(district_id), committee, day)
-            sort(BRANCH, branch_id, committee, owner_year(history, year, as_of, duties, BRANCH))
+            year_of = owner_year(history, year, as_of, duties, BRANCH)
+            sort(BRANCH, branch_id, name, committee, year_of)
             for member in education_year(history, year, as_of, education_days):
                 if member["status"] != "done":
-                    education.append({"branch_id": branch_id, "committee_id": committee, **member})
+                    education.append(
+                        {"branch_id": branch_id, "name": name, "committee_id": committee, **member}
+                    )
         committees = self._rows(
-            "SELECT committee_id FROM view_committee WHERE district_id = ? ORDER BY committee_id",
+            "SELECT committee_id, name FROM view_committee WHERE district_id = ?"
+            " ORDER BY committee_id",
             (str(district_id),),
         )
         for row in committees:
@@ -243,7 +254,7 @@ class PartyLifeViews:
                 continue
             duties, _, _ = programmes.in_force(str(district_id), committee, day)
             view = owner_year(self._history(committee), year, as_of, duties, COMMITTEE)
-            sort(COMMITTEE, committee, committee, view)
+            sort(COMMITTEE, committee, row["name"], committee, view)
         due.sort(key=lambda i: (i["due_on"], i["owner_id"], i["duty"], i["period"]))
         overdue.sort(key=lambda i: (i["due_on"], i["owner_id"], i["duty"], i["period"]))
         return {

@@ -21,8 +21,8 @@ _PART = {p.value: p.zh for p in ThemedDayPart}
 _DUTY_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("序号 No.", 8, "number"),
     ("责任主体 Owner", 12, "owner"),
-    ("组织 Id", 38, "owner_id"),
-    ("所属党委 Committee", 38, "committee_id"),
+    ("组织 Organization", 28, "name"),
+    ("组织编号 Id", 38, "owner_id"),
     ("事项 Duty", 16, "label"),
     ("周期 Period", 10, "period"),
     ("应完成日期 Due on", 14, "due_on"),
@@ -33,8 +33,8 @@ _DUTY_COLUMNS: tuple[tuple[str, int, str], ...] = (
 _EDUCATION_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("序号 No.", 8, "number"),
     ("党员 Member", 14, "member"),
-    ("党支部 Branch", 38, "branch_id"),
-    ("所属党委 Committee", 38, "committee_id"),
+    ("党支部 Branch", 28, "name"),
+    ("支部编号 Id", 38, "branch_id"),
     ("已参加天数 Days", 12, "days"),
     ("应参加天数 Required", 12, "required"),
     ("状态 Status", 10, "status"),
