@@ -30,6 +30,7 @@ from domain.errors import DomainError, NotFound
 from domain.life_programme import EDUCATION_DAYS, STANDARD_DATA, programme_from_data
 from domain.party_life import BRANCH, STANDARD_PROGRAMME, Held, LifeDuty, settle_duty
 from projections.queries import Views
+from projections.rebuild import rebuild
 from projections.report import replayed_views
 from projections.worker import Worker
 from taizhang.ledger import Ledger
@@ -329,3 +330,42 @@ def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps
             assert observed(view) == expected(posted, on, known), (known, on)
             rolled = then.party_life_roll_up(d.district, YEAR, on)
             assert placed(rolled, branch_id) == committee_of(posted, d.town, on, known)
+
+
+def test_a_rebuild_gives_the_live_workers_views(world):
+    """The rebuild (fresh tables swapped in) folds the same rows as the live worker: a
+    branch's year, the roll-up and the lists, with a committee's exchange visit (003 §二
+    "每季度组织一次…观摩交流"), members' education (002 "不少于12天") and a programme."""
+    settings, service, worker, views = world
+    d = make_district(settings, today=TODAY, service=service)
+    branch_id = d.branch(f"支部{uuid4().hex[:6]}", d.town, "non_public_enterprise")
+    steps = [
+        ("held", "members_meeting", 75, 5),
+        ("educated", 2, 100, 5),
+        ("programme", "quarterly", 120, 3, 6, 8),
+        ("held", "themed_party_day", 130, 6),
+    ]
+    run(service, d.district, branch_id, steps, (d.town, d.sector))
+    visit = {"activity": "exchange_visit", "topic": "观摩交流", "participants": 20}
+    service.post(
+        CALLER, Posting("CommitteeActivityHeld", day(88), {"committee_id": d.town, **visit})
+    )
+    worker.catch_up()
+
+    def seen() -> list[Any]:
+        return [
+            (
+                views.party_life_branch(branch_id, YEAR, on),
+                views.party_life_roll_up(d.district, YEAR, on),
+                views.party_life_due(d.district, YEAR, on),
+                views.party_life_committee_own(d.town, d.district, YEAR, on),
+            )
+            for on in (day(80), day(125), TODAY)
+        ]
+
+    live = seen()
+    own = live[-1][3]
+    (q1,) = [p for duty in own["duties"] for p in duty["periods"] if p["period"] == f"{YEAR}-Q1"]
+    assert q1["status"] == "done"
+    rebuild(settings)
+    assert seen() == live
