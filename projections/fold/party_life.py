@@ -62,6 +62,7 @@ def record_of(event: Any) -> Record | None:
     """What the views keep of an event of a branch's or committee's life (None: nothing)."""
     on = iso(event.provenance.occurred_on)
     event_id = str(event.provenance.event_id)
+    values: dict[str, Any]
     if isinstance(event, (BranchLife.LifeActivityHeld, CommitteeLife.CommitteeActivityHeld)):
         parts = getattr(event, "parts", [])
         return [on, HELD, event_id, {"activity": event.activity, "parts": sorted(parts)}]
