@@ -364,6 +364,8 @@ def test_a_rebuild_gives_the_live_workers_views(world):
         ]
 
     live = seen()
+    # Every event of it was folded, by the timeline as by the progress projection.
+    assert views.select("SELECT projection, error FROM dead_letters") == []
     own = live[-1][3]
     (q1,) = [p for duty in own["duties"] for p in duty["periods"] if p["period"] == f"{YEAR}-Q1"]
     assert q1["status"] == "done"
