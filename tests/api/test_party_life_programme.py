@@ -298,3 +298,42 @@ def test_a_period_boundary_on_the_last_day(api: Api) -> None:
     ]
     assert f"{YEAR}-04" not in months and f"{YEAR}-03" in months
     assert date.fromisoformat(body["week_ends_on"]) == date(YEAR, 5, 7)
+
+
+def test_a_batch_sets_a_programme_and_records_a_committee_activity(api: Api) -> None:
+    """All or nothing, as every batch: a committee's programme and its exchange visit (003 §二
+    "每季度组织一次…观摩交流") in one batch, then a batch with a refused item stores neither."""
+    committee = str(api.ids["c1"])
+    lecture = {"key": "lecture", "activity": "party_lecture", "cadence": "quarterly"}
+    visit = {"key": "visit", "activity": "exchange_visit", "cadence": "quarterly"}
+    programme = {
+        "type": "LifeProgrammeSet",
+        "occurred_on": f"{YEAR}-01-01",
+        "data": {
+            "district_id": str(api.ids["district"]),
+            "committee_id": committee,
+            "year": YEAR,
+            "duties": [lecture, visit],
+        },
+    }
+    held = {
+        "type": "CommitteeActivityHeld",
+        "occurred_on": f"{YEAR}-02-10",
+        "data": {
+            "committee_id": committee,
+            "activity": "exchange_visit",
+            "topic": "观摩交流",
+            "participants": 15,
+        },
+    }
+    response = api.post("/api/v1/batches", {"items": [programme, held]}, "committee_c1")
+    assert response.status_code == 201, response.get_json()
+    own = read(api, f"/api/v1/committees/{committee}/party-life", as_of=f"{YEAR}-04-01")["own"]
+    assert [d["duty"] for d in own["duties"]] == ["visit"]
+    assert period(own, "visit", f"{YEAR}-Q1")["status"] == "done"
+    again = {**programme, "occurred_on": f"{YEAR}-03-01"}
+    bad = {**held, "data": {**held["data"], "participants": 0}}
+    refused = api.post("/api/v1/batches", {"items": [again, bad]}, "committee_c1")
+    assert refused.status_code == 422
+    shown = read(api, f"/api/v1/committees/{committee}/party-life/programme")
+    assert [v["effective_on"] for v in shown["versions"]] == [f"{YEAR}-01-01"]
