@@ -316,6 +316,11 @@ def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps
         rolled = views.party_life_roll_up(d.district, YEAR, on)
         assert rolled == replay.party_life_roll_up(d.district, YEAR, on), on
         assert placed(rolled, branch_id) == committee_of(posted, d.town, on, None), on
+        # The roll-up counts the branch's periods as its own year does.
+        for entry in rolled.values():
+            for counted in entry["branches"]:
+                if counted["branch_id"] == str(branch_id):
+                    assert counted == {"branch_id": str(branch_id), **live["counts"]}, on
         due = views.party_life_due(d.district, YEAR, on)
         assert due == replay.party_life_due(d.district, YEAR, on), on
         # The lists hold the branches on the district's register on D.
