@@ -3,7 +3,7 @@ as data, versioned like a campaign's deadlines.
 
 Issue 21: "a district (or committee) can set its own programme for a year, versioned like
 campaigns, without code changes". A ``LifeProgramme`` is one per (district or committee,
-year); each ``ProgrammeSet`` is a version holding every duty (cadence, who owes it, which
+year); each ``LifeProgrammeSet`` is a version holding every duty (cadence, who owes it, which
 activity with which required parts completes it, grace days, whether a delay may be
 approved) and the members' collective education days a year (seed 002: "党员每年累计参加
 集体教育活动时间不少于12天"). A version applies from its business date (``occurred_on``):
@@ -204,7 +204,7 @@ class LifeProgramme(LedgerAggregate):
         district_id: UUID
         year: int
 
-    class ProgrammeSet(LedgerAggregate.Event):
+    class LifeProgrammeSet(LedgerAggregate.Event):
         """A version of the programme, in force from its business date."""
 
         duties: list[dict[str, Any]]
@@ -261,7 +261,7 @@ class LifeProgramme(LedgerAggregate):
             f"a version of the {self.year} programme takes effect by the year's end",
         )
         self.trigger_event(
-            self.ProgrammeSet,
+            self.LifeProgrammeSet,
             provenance=provenance,
             duties=[duty_data(d) for d in checked],
             education_days=education_days,

@@ -136,7 +136,7 @@ def programme_opened(state: ViewState, e: LifeProgramme.Opened) -> None:
     )
 
 
-def programme_set(state: ViewState, e: LifeProgramme.ProgrammeSet) -> None:
+def programme_set(state: ViewState, e: LifeProgramme.LifeProgrammeSet) -> None:
     row = state.get("life_programme", (str(e.originator_id),))
     if row is None:
         return
@@ -155,7 +155,7 @@ HANDLERS: dict[type, Any] = {
     CommitteeLife.Opened: committee_life_opened,
     CommitteeLife.CommitteeActivityHeld: life_event,
     LifeProgramme.Opened: programme_opened,
-    LifeProgramme.ProgrammeSet: programme_set,
+    LifeProgramme.LifeProgrammeSet: programme_set,
 }
 
 
