@@ -2,8 +2,8 @@
 how fast the projection folds a year of duties beside a campaign's facts.
 
 In a fresh database, a district of ``--branches`` branches (default 1,000; the issue's goal
-is stated for 10,000) each holds a year of its duties: the three meetings and the themed
-party day every month up to today, a lecture a quarter, with a gap now and then. The worker
+is stated for 10,000) each holds last year's duties: the three meetings and the themed
+party day every month, a lecture a quarter, with a gap now and then. The worker
 folds them; then as many campaign facts (the baseline) are posted and folded. Prints:
 
 * ``party_life_fold_rate``: events a second the worker folds of the year's duties, its
@@ -51,11 +51,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reads", type=positive_int, default=20, help="reads of each view")
 
 
-def _year_of(branch: Any, index: int, today: date) -> list[Posting]:
-    """A branch's duties from January to the month before today's, with every 17th missed."""
+def _year_of(branch: Any, index: int, year: int) -> list[Posting]:
+    """A branch's duties of a whole year, with every 17th missed."""
     found = []
     k = index
-    for month in range(1, today.month):
+    for month in range(1, 13):
         for activity in MONTHLY:
             k += 1
             if k % 17 == 0:
@@ -68,13 +68,11 @@ def _year_of(branch: Any, index: int, today: date) -> list[Posting]:
             }
             if activity == "themed_party_day":
                 data["parts"] = SIX
-            found.append(Posting("LifeActivityHeld", date(today.year, month, 10), data))
+            found.append(Posting("LifeActivityHeld", date(year, month, 10), data))
         if month % 3 == 0:
             data = {"branch_id": branch, "activity": "party_lecture", "topic": "党课"}
             found.append(
-                Posting(
-                    "LifeActivityHeld", date(today.year, month, 20), {**data, "participants": 9}
-                )
+                Posting("LifeActivityHeld", date(year, month, 20), {**data, "participants": 9})
             )
     return found
 
@@ -113,7 +111,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         views = Views(bench)
         try:
             worker.catch_up()
-            duties = [p for i, b in enumerate(world["branches"]) for p in _year_of(b, i, today)]
+            duties = [
+                p for i, b in enumerate(world["branches"]) for p in _year_of(b, i, today.year - 1)
+            ]
             _post_all(service, duties)
             life_rate = _fold_rate(worker, len(duties))
             branches = world["branches"]
@@ -148,7 +148,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 **common,
             )
             compliance = _p99_ms(
-                lambda: views.party_life_roll_up(world["district"], today.year, today), args.reads
+                lambda: views.party_life_roll_up(world["district"], today.year - 1, today),
+                args.reads,
             )
             supervision = _p99_ms(
                 lambda: views.supervision_view(
