@@ -71,6 +71,9 @@ _AS_FACT = "as the fact it corrects or withdraws"
 _LIFE = "the branch holds its organizational life (002 党组织活动由党支部组织)"
 _DELAY_ASKED = "the branch reports a delay to the upper level (002 必须报告上级党组织)"
 _DELAY_AGREED = "the upper level agrees to a delay (002 必须报告上级党组织同意)"
+_EDUCATED = "the branch records its members' collective education (002 集体教育活动)"
+_COMMITTEE_HOLDS = "the committee holds exchange visits and secretaries' reporting (003 §二)"
+_PROGRAMME = "the upper level sets the year's programme of organizational life (issue 21)"
 _GRADES = "the upper level surveys and grades its organizations (001 §二1 调查摸底，分类定级)"
 _UPGRADES = "each organization sets targets and measures and moves up (001 §二3 晋位升级)"
 _ASSESS = "the yearly reporting and assessment of secretaries (003 §二 述职评议考核)"
@@ -133,6 +136,9 @@ DUTIES: dict[str, Duty] = {
     "LifeActivityHeld": _duty(_LIFE, *_REPORTS),
     "LifeMeetingDelayRequested": _duty(_DELAY_ASKED, *_REPORTS),
     "LifeMeetingDelayApproved": _duty(_DELAY_AGREED, *_SUPERVISES),
+    "EducationAttended": _duty(_EDUCATED, *_REPORTS),
+    "CommitteeActivityHeld": _duty(_COMMITTEE_HOLDS, *_SUPERVISES),
+    "LifeProgrammeSet": _duty(_PROGRAMME, *_SUPERVISES),
     "PlanSubmitted": _duty(_BRANCH, *_REPORTS),
     "PlanReturned": _duty(_CHECKS, *_SUPERVISES),
     "PlanApproved": _duty(_CHECKS, *_SUPERVISES),

@@ -20,6 +20,7 @@ from api.schemas.events import EVENT_SCHEMAS
 from api.schemas.grade_corrections import GradingTimelineQuery, RoundsQuery
 from api.schemas.grading import GradingQuery, YearlyQuery
 from api.schemas.members import MemberPipelineQuery
+from api.schemas.party_life import PartyLifeListQuery
 from api.schemas.queries import (
     CheckpointsQuery,
     ConsistencyQuery,
@@ -288,6 +289,8 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_committee_event": "committee",
         "post_group_event": "supervision_group",
         "post_life_event": "branch_life",
+        "post_committee_life_event": "committee_life",
+        "post_programme_event": "life_programme",
         "post_grading_event": "grading_round",
         "post_review_event": "yearly_review",
         "post_candidate_event": "candidate",
@@ -317,6 +320,11 @@ def _get_response(endpoint: str, path: str) -> dict[str, Any]:
     if endpoint == "views.problem_ledger_workbook":
         return {
             "description": "the problem ledger (问题清单台账) as an Excel workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    if endpoint == "party_life.party_life_due_workbook":
+        return {
+            "description": "what is due and overdue (应开未开) as an Excel workbook",
             "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
         }
     if endpoint == "coverage.coverage_gaps_workbook":
@@ -359,6 +367,8 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return SuggestionQuery
     if endpoint == "views.branch_timeline":
         return TimelineQuery
+    if endpoint.startswith("party_life.party_life_due"):
+        return PartyLifeListQuery
     if endpoint.startswith("party_life."):
         return PartyLifeQuery
     if endpoint.startswith("views."):

@@ -1,11 +1,12 @@
-"""Reading a branch's regular organizational life (三会一课, themed party days, democratic
-life meetings, evaluations): each duty of a year, period by period, done, due, overdue or
-upcoming (``projections.fold.party_life``).
+"""Reading regular organizational life (三会一课, themed party days, democratic life meetings,
+evaluations, exchange visits, secretaries' reporting, members' education days): a branch's
+year, a committee's and a district's roll-ups, the programme in force, and the lists of what
+is due and overdue (JSON and Excel), each as of a date (``projections.party_life``).
 
-The view is folded from the branch's own events in the store, so it needs no projection
-and is never behind a write. The two times mean what they mean on every view: ``as_of``,
-the business date (what had happened by then; default today in Beijing), and ``known_at``,
-the knowledge time (only the events recorded by then; default now).
+The views read the progress projection's ``party_life`` and ``life_programme`` tables; the
+two times mean what they mean on every view: ``as_of``, the business date (what had
+happened by then; default today in Beijing), and ``known_at``, the knowledge time (the
+replay of the events recorded by then; default now). ``min_position`` reads one's writes.
 """
 
 from __future__ import annotations
@@ -18,87 +19,80 @@ from flask import Blueprint, Response
 
 from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
-from api.runtime import runtime, scope, wait_for_min_position
+from api.runtime import scope, wait_for_min_position
+from api.schemas.party_life import PartyLifeListQuery
 from api.schemas.queries import PartyLifeQuery
+from api.views import _views
 from domain.business_day import business_today
-from projections.party_life import (
-    branch_year_live,
-    branches_under,
-    compliance,
-    empty_roll_up,
-    live_events,
-    roll_up,
-)
+from domain.errors import NotFound
+from domain.life_programme import COMMITTEE_SCOPE, DISTRICT_SCOPE
+from projections.party_life import compliance, empty_roll_up
+from projections.party_life_export import due_workbook
 
 bp = Blueprint("party_life", __name__, url_prefix="/api/v1")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _query(schema: type = PartyLifeQuery) -> tuple[dict[str, Any], int, date, Any]:
+    query = load_query(schema)
+    as_of = query.get("as_of") or business_today()
+    wait_for_min_position()
+    return query, query.get("year") or as_of.year, as_of, _views(query)
+
+
+def _known(query: dict[str, Any]) -> str | None:
+    known_at: datetime | None = query.get("known_at")
+    return known_at.isoformat() if known_at is not None else None
+
+
+def _header(year: int, as_of: date, query: dict[str, Any]) -> dict[str, Any]:
+    return {"year": year, "as_of": as_of.isoformat(), "known_at": _known(query)}
+
+
+def _whole_district(district_id: UUID) -> None:
+    s = scope()
+    s.district(district_id)
+    if not s.covers_district(district_id):
+        raise ApiProblem(
+            403,
+            "the district's view is read with a token of the whole district",
+            slug="forbidden",
+            errors=[error_item("district_id", "whole_district", "read a committee's view")],
+        )
 
 
 @bp.get("/branches/<uuid:branch_id>/party-life")
 def branch_party_life(branch_id: UUID) -> Response:
-    """A branch's year of organizational life: each duty's periods as of a date."""
+    """A branch's year of organizational life: each duty's periods as of a date, under the
+    programme then in force, and its members' education days."""
     scope().branch(branch_id)
-    year, as_of, known_at = _times()
-    body = branch_year_live(runtime().ledger, branch_id, year, as_of, known_at)
+    query, year, as_of, views = _query()
+    body = views.party_life_branch(branch_id, year, as_of)
     body["branch_id"] = str(branch_id)
-    body["known_at"] = known_at.isoformat() if known_at is not None else None
+    body["known_at"] = _known(query)
     return as_json(body)
-
-
-def _times() -> tuple[int, date, datetime | None]:
-    query = load_query(PartyLifeQuery)
-    as_of = query.get("as_of") or business_today()
-    return query.get("year") or as_of.year, as_of, query.get("known_at")
-
-
-def _district_branches(district_id: UUID) -> list[UUID]:
-    """Every branch the district's register holds (``view_branch``); each one's own events
-    then say where it stood on the date, as known at the time."""
-    wait_for_min_position()
-    rows = runtime().views.select(
-        "SELECT branch_id FROM view_branch WHERE district_id = ? ORDER BY branch_id",
-        (str(district_id),),
-    )
-    return [UUID(row["branch_id"]) for row in rows]
-
-
-def _header(year: int, as_of: date, known_at: datetime | None) -> dict[str, Any]:
-    return {
-        "year": year,
-        "as_of": as_of.isoformat(),
-        "known_at": known_at.isoformat() if known_at is not None else None,
-    }
 
 
 @bp.get("/committees/<uuid:committee_id>/party-life")
 def committee_party_life(committee_id: UUID) -> Response:
     """A committee's branches' organizational life: periods done, due and overdue, per
-    duty, the compliance rate, and its branches, most overdue first."""
+    duty, the compliance rate, and its branches, most overdue first; and the committee's
+    own duties (exchange visits, secretaries' reporting)."""
     committee = scope().committee(committee_id)
-    year, as_of, known_at = _times()
-    events_of = live_events(runtime().ledger, known_at)
-    under = branches_under(events_of, _district_branches(committee.district_id), as_of)
-    mine = {b: c for b, c in under.items() if c == committee_id}
-    body = roll_up(events_of, mine, year, as_of).get(committee_id) or empty_roll_up(committee_id)
-    return as_json({**_header(year, as_of, known_at), **body})
+    query, year, as_of, views = _query()
+    rolled = views.party_life_roll_up(committee.district_id, year, as_of)
+    body = rolled.get(str(committee_id)) or empty_roll_up(str(committee_id))
+    own = views.party_life_committee_own(committee_id, committee.district_id, year, as_of)
+    return as_json({**_header(year, as_of, query), **body, "own": own})
 
 
 @bp.get("/districts/<uuid:district_id>/party-life")
 def district_party_life(district_id: UUID) -> Response:
     """The district's committees ranked by their branches' compliance with the duties of
     organizational life (done among the periods done or overdue), with the district's total."""
-    s = scope()
-    s.district(district_id)
-    if not s.covers_district(district_id):
-        raise ApiProblem(
-            403,
-            "the district's ranking is read with a token of the whole district",
-            slug="forbidden",
-            errors=[error_item("district_id", "whole_district", "read a committee's view")],
-        )
-    year, as_of, known_at = _times()
-    events_of = live_events(runtime().ledger, known_at)
-    under = branches_under(events_of, _district_branches(district_id), as_of)
-    committees = roll_up(events_of, under, year, as_of)
+    _whole_district(district_id)
+    query, year, as_of, views = _query()
+    committees = views.party_life_roll_up(district_id, year, as_of)
     total = {"done": 0, "due": 0, "overdue": 0, "late": 0}
     ranked = []
     for entry in committees.values():
@@ -115,10 +109,66 @@ def district_party_life(district_id: UUID) -> Response:
     ranked.sort(key=lambda c: (-(c["compliance"] or 0.0), c["committee_id"]))
     return as_json(
         {
-            **_header(year, as_of, known_at),
+            **_header(year, as_of, query),
             "district_id": str(district_id),
             "counts": total,
             "compliance": compliance(total),
             "committees": ranked,
         }
+    )
+
+
+@bp.get("/districts/<uuid:district_id>/party-life/programme")
+def district_programme(district_id: UUID) -> Response:
+    """The district's programme for the year as in force on as_of, and its versions."""
+    scope().district(district_id)
+    _, year, as_of, views = _query()
+    return as_json(
+        views.party_life_programme(DISTRICT_SCOPE, district_id, district_id, year, as_of)
+    )
+
+
+@bp.get("/committees/<uuid:committee_id>/party-life/programme")
+def committee_programme(committee_id: UUID) -> Response:
+    """The programme in force for the committee's branches on as_of (its own, else the
+    district's, else the seeds'), and the committee's versions."""
+    committee = scope().committee(committee_id)
+    _, year, as_of, views = _query()
+    return as_json(
+        views.party_life_programme(
+            COMMITTEE_SCOPE, committee_id, committee.district_id, year, as_of
+        )
+    )
+
+
+def _due(district_id: UUID) -> dict[str, Any]:
+    """The lists, for the district (whole-district tokens) or one committee's part."""
+    query = load_query(PartyLifeListQuery)
+    committee_id = query.get("committee_id")
+    if committee_id is None:
+        _whole_district(district_id)
+    else:
+        committee = scope().committee(committee_id)
+        if committee.district_id != district_id:
+            raise NotFound("committee_id", "committee", committee_id)
+    _, year, as_of, views = _query(PartyLifeListQuery)
+    return dict(views.party_life_due(district_id, year, as_of, committee_id))
+
+
+@bp.get("/districts/<uuid:district_id>/party-life/due")
+def party_life_due(district_id: UUID) -> Response:
+    """What is due within the week from as_of and what is overdue on it, branch and
+    committee duties alike, and the members short of their education days."""
+    return as_json(_due(district_id))
+
+
+@bp.get("/districts/<uuid:district_id>/party-life/due.xlsx")
+def party_life_due_workbook(district_id: UUID) -> Response:
+    """The same lists as an Excel workbook, a sheet each."""
+    body = _due(district_id)
+    name = f"party-life-{body['as_of']}.xlsx"
+    return Response(
+        due_workbook(body),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -333,9 +333,9 @@ class Scope:
         if event_type in _DISTRICT_WIDE and not self.covers_district(data["district_id"]):
             raise Forbidden("office_only", f"only the campaign office posts {event_type}")
         if (
-            event_type in ("GradingRoundDefined", "YearlyReviewOpened")
+            event_type in ("GradingRoundDefined", "YearlyReviewOpened", "LifeProgrammeSet")
             and data.get("committee_id") is None
-            and not self.covers_district(data["district_id"])
+            and not self.covers_district(data.get("district_id"))
         ):
             raise Forbidden(
                 "office_only", f"only the campaign office posts a district's {event_type}"

@@ -42,6 +42,8 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "campaign": _types(lambda n, s: s.concerns == "campaign" and not s.creates),
     "branch_work": _types(lambda n, s: s.concerns == "branch_work"),
     "branch_life": _types(lambda n, s: s.concerns == "branch_life") | CORRECTIONS,
+    "committee_life": _types(lambda n, s: s.concerns == "committee_life"),
+    "life_programme": _types(lambda n, s: s.concerns == "life_programme"),
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
@@ -58,6 +60,13 @@ def location(event_type: str, answer: Answer, data: Mapping[str, Any]) -> str:
         concerns = "problem"
     elif event_type in CORRECTIONS and "campaign_id" not in data:
         concerns = "branch_life"
+    if concerns == "life_programme":
+        owner = (
+            f"committees/{data['committee_id']}"
+            if data.get("committee_id") is not None
+            else f"districts/{data['district_id']}"
+        )
+        return f"/api/v1/{owner}/party-life/programme?year={data['year']}"
     return where(concerns, answer.aggregate_id, data)
 
 
@@ -270,6 +279,20 @@ def post_life_event(branch_id: UUID) -> Response:
     """Post a fact of a branch's regular organizational life (a meeting, lecture, themed
     party day, evaluation held; a delay requested or approved)."""
     return post_one(ACCEPTS["branch_life"], branch_id=branch_id)
+
+
+@bp.post("/committees/<uuid:committee_id>/party-life/events")
+def post_committee_life_event(committee_id: UUID) -> Response:
+    """Post an activity the committee itself holds (an exchange visit, the secretaries'
+    reporting and assessment, seed 003 §二)."""
+    return post_one(ACCEPTS["committee_life"], committee_id=committee_id)
+
+
+@bp.post("/districts/<uuid:district_id>/party-life/programmes")
+def post_programme_event(district_id: UUID) -> Response:
+    """Set a version of the district's (or with committee_id one of its committees')
+    programme of organizational life for a year, in force from occurred_on."""
+    return post_one(ACCEPTS["life_programme"], "LifeProgrammeSet", district_id=district_id)
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/events")

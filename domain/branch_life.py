@@ -7,6 +7,7 @@ What the duties are and when each is done is ``domain.party_life``.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 from typing import ClassVar
@@ -20,6 +21,10 @@ from domain.provenance import Provenance
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/branch-life")
 THEMED_DAY = LifeActivity.THEMED_PARTY_DAY.value
+# A person is named by a pseudonymous id (e.g. P000123), never by name.
+PSEUDONYMOUS_ID = re.compile(r"[A-Za-z]{1,4}[0-9]{1,12}")
+MAX_MEMBERS = 500
+MAX_EDUCATION_DAYS = 31
 
 
 @lru_cache(maxsize=65536)
@@ -100,6 +105,43 @@ class BranchLife(LedgerAggregate, KeepsFacts):
             for item in self.own_activities:
                 _text(200, own_activities=item)
 
+    class EducationAttended(Fact):
+        """Members' collective education (集体教育): who took part, by pseudonymous id, and
+        for how many days (seed 002: 党员每年累计参加集体教育活动时间不少于12天)."""
+
+        members: list[str]
+        days: int
+        topic: str
+
+        def check(self) -> None:
+            require_value(bool(self.topic.strip()), "topic", "required", "name the topic")
+            _text(topic=self.topic)
+            require_value(
+                1 <= self.days <= MAX_EDUCATION_DAYS,
+                "days",
+                "range",
+                f"days of one education activity: 1 to {MAX_EDUCATION_DAYS}",
+            )
+            require_value(
+                0 < len(self.members) <= MAX_MEMBERS,
+                "members",
+                "length",
+                f"1 to {MAX_MEMBERS} members by pseudonymous id",
+            )
+            for member in self.members:
+                require_value(
+                    PSEUDONYMOUS_ID.fullmatch(member) is not None,
+                    "members",
+                    "pseudonymous_id",
+                    "name members by pseudonymous id (e.g. P000123), never by name",
+                )
+            require_value(
+                len(set(self.members)) == len(self.members),
+                "members",
+                "unique",
+                "a member named twice",
+            )
+
     class LifeMeetingDelayRequested(Fact):
         """The branch reports that a duty of a period will be held later (seed 002:
         遇有特殊情况需延期召开的,必须报告上级党组织同意)."""
@@ -170,6 +212,17 @@ class BranchLife(LedgerAggregate, KeepsFacts):
             parts=list(parts or []),
             own_activities=list(own_activities or []),
             upper_level_theme=upper_level_theme,
+        )
+
+    def attend_education(
+        self, provenance: Provenance, *, members: list[str], days: int, topic: str
+    ) -> None:
+        self.trigger_event(
+            self.EducationAttended,
+            provenance=provenance,
+            members=list(members),
+            days=days,
+            topic=topic,
         )
 
     def request_delay(

@@ -19,6 +19,7 @@ import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from domain.errors import InvalidValue
 from domain.vocabulary import Labelled
@@ -81,8 +82,9 @@ class Period:
     ends_on: date
 
 
-def periods(cadence: Cadence, year: int) -> list[Period]:
-    """The periods of a year at a cadence, in order."""
+@lru_cache(maxsize=4096)
+def periods(cadence: Cadence, year: int) -> tuple[Period, ...]:
+    """The periods of a year at a cadence, in order (kept: every view asks again)."""
     months = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.HALF_YEARLY: 6, Cadence.YEARLY: 12}
     step = months[cadence]
     found = []
@@ -96,7 +98,7 @@ def periods(cadence: Cadence, year: int) -> list[Period]:
         }[cadence]
         ends_on = date(year, last, calendar.monthrange(year, last)[1])
         found.append(Period(key, date(year, first, 1), ends_on))
-    return found
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -231,8 +233,9 @@ def settle_duty(
     its due date, and by ``as_of``. Due: begun, not done, due date not passed. Overdue:
     the due date passed without it.
     """
+    activity = duty.activity.value
     candidates = sorted(
-        (h for h in held if h.activity == duty.activity.value and h.occurred_on <= as_of),
+        (h for h in held if h.activity == activity and h.occurred_on <= as_of),
         key=lambda h: (h.occurred_on, h.event_id),
     )
     pool = _Pool()

@@ -1,135 +1,46 @@
-"""A branch's year of organizational life, and its committee's and district's roll-ups,
-read from the store, live or replayed.
+"""Regular organizational life as of a business date: a branch's year, a committee's and a
+district's roll-ups, the committees' own duties, members' education days and the lists of
+what is due and overdue; a part of ``queries.Views``.
 
-Live reads take each aggregate's own events (``Ledger.events``), the way the API serves
-them; replays read the whole log recorded by the knowledge time, as ``projections.report``
-replays the other views. Both fold with ``projections.fold.party_life.branch_year``, and a
-property test holds them equal (tests/projections/test_party_life_property.py).
+The projection's worker keeps each branch's and committee's history (``party_life``) and
+the programmes (``life_programme``); a view on D reads them as the records dated D or
+earlier made them (``fold.party_life``). A branch counts under the committee it belonged
+to on D (``fold.dated.branch_on``) and owes the programme in force on D: its committee's
+for the year, else its district's, else the seeds' own. As known at T, the same queries
+run over the replay of the log recorded by T (``projections.report``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.branch import Branch
-from domain.branch_life import branch_life_id
-from projections.fold.party_life import branch_year
-from projections.log import LogReader
-from taizhang.ledger import Ledger
+from domain.life_programme import COMMITTEE_SCOPE, EDUCATION_DAYS, duty_data
+from domain.party_life import BRANCH, COMMITTEE, STANDARD_PROGRAMME, LifeDuty
+from projections.fold.dated import branch_on
+from projections.fold.party_life import (
+    duties_of,
+    education_year,
+    owner_year,
+    version_on,
+)
+from projections.view_part import ViewPart, loaded
 
-# The events of an aggregate recorded by the knowledge time, in log order.
-EventsOf = Callable[[UUID], list[Any]]
-
-
-def live_events(ledger: Ledger, known_at: datetime | None) -> EventsOf:
-    def events_of(aggregate_id: UUID) -> list[Any]:
-        events = list(ledger.events.get(aggregate_id))
-        if known_at is None:
-            return events
-        return [e for e in events if e.timestamp <= known_at]
-
-    return events_of
+# How far ahead "due this week" looks: the day and the six after it.
+WEEK = timedelta(days=6)
 
 
-def replayed_events(ledger: Ledger, ids: Iterable[UUID], known_at: datetime | None) -> EventsOf:
-    """The events of ``ids`` from one pass over the whole log recorded by ``known_at``."""
-    wanted = {str(i): i for i in ids}
-    found: dict[UUID, list[Any]] = {i: [] for i in wanted.values()}
-    decode = ledger.mapper.to_domain_event
-    reader = LogReader(ledger)
-    try:
-        for page in reader.pages(0):
-            for entry in page:
-                aggregate_id = wanted.get(entry.originator_id)
-                if aggregate_id is None:
-                    continue
-                event = decode(entry)
-                if known_at is None or event.timestamp <= known_at:
-                    found[aggregate_id].append(event)
-    finally:
-        reader.close()
-    return lambda aggregate_id: found[aggregate_id]
+def compliance(counts: dict[str, int]) -> float | None:
+    """Periods done among those done or overdue; None when none is judged yet."""
+    judged = counts["done"] + counts["overdue"]
+    return round(counts["done"] / judged, 4) if judged else None
 
 
-def branch_year_live(
-    ledger: Ledger, branch_id: UUID, year: int, as_of: date, known_at: datetime | None
-) -> dict[str, Any]:
-    return branch_year(live_events(ledger, known_at)(branch_life_id(branch_id)), year, as_of)
-
-
-def branch_year_replayed(
-    ledger: Ledger, branch_id: UUID, year: int, as_of: date, known_at: datetime | None
-) -> dict[str, Any]:
-    life_id = branch_life_id(branch_id)
-    return branch_year(replayed_events(ledger, [life_id], known_at)(life_id), year, as_of)
-
-
-def committee_on(events: list[Any], as_of: date) -> UUID | None:
-    """The committee a branch was under on ``as_of`` by its own events (registration and
-    moves, by their dates, in log order); None if it was not registered by then."""
-    committee: UUID | None = None
-    registered = False
-    for event in events:
-        on = event.provenance.occurred_on
-        if isinstance(event, Branch.Registered):
-            registered = on <= as_of
-            committee = event.committee_id
-        elif isinstance(event, Branch.MovedToCommittee) and on <= as_of:
-            committee = event.committee_id
-    return committee if registered else None
-
-
-def branches_under(events_of: EventsOf, candidates: list[UUID], as_of: date) -> dict[UUID, UUID]:
-    """Each candidate branch's committee on ``as_of``, by the events ``events_of`` gives."""
-    found = {}
-    for branch_id in candidates:
-        committee = committee_on(events_of(branch_id), as_of)
-        if committee is not None:
-            found[branch_id] = committee
-    return found
-
-
-def replayed_roll_up(
-    ledger: Ledger, candidates: list[UUID], year: int, as_of: date, known_at: datetime | None
-) -> dict[UUID, dict[str, Any]]:
-    """The roll-up of ``candidates`` from one pass over the log recorded by ``known_at``."""
-    ids = [*candidates, *(branch_life_id(b) for b in candidates)]
-    events_of = replayed_events(ledger, ids, known_at)
-    return roll_up(events_of, branches_under(events_of, candidates, as_of), year, as_of)
-
-
-def roll_up(
-    events_of: EventsOf, committees: dict[UUID, UUID], year: int, as_of: date
-) -> dict[UUID, dict[str, Any]]:
-    """Per committee: its branches' periods by status, per duty and in all, the compliance
-    rate (done among the periods done or overdue), and its branches with their counts,
-    most overdue first."""
-    found: dict[UUID, dict[str, Any]] = {}
-    for branch_id, committee_id in committees.items():
-        year_of = branch_year(events_of(branch_life_id(branch_id)), year, as_of)
-        entry = found.setdefault(committee_id, empty_roll_up(committee_id))
-        entry["branches"].append({"branch_id": str(branch_id), **year_of["counts"]})
-        for duty in year_of["duties"]:
-            counts = entry["duties"].setdefault(duty["duty"], {"done": 0, "due": 0, "overdue": 0})
-            for period in duty["periods"]:
-                if period["status"] in counts:
-                    counts[period["status"]] += 1
-        for status in ("done", "due", "overdue", "late"):
-            entry["counts"][status] += year_of["counts"][status]
-    for entry in found.values():
-        entry["compliance"] = compliance(entry["counts"])
-        for counts in entry["duties"].values():
-            counts["compliance"] = compliance(counts)
-        entry["branches"].sort(key=lambda b: (-b["overdue"], b["branch_id"]))
-    return found
-
-
-def empty_roll_up(committee_id: UUID) -> dict[str, Any]:
+def empty_roll_up(committee_id: str) -> dict[str, Any]:
     return {
-        "committee_id": str(committee_id),
+        "committee_id": committee_id,
         "counts": {"done": 0, "due": 0, "overdue": 0, "late": 0},
         "duties": {},
         "branches": [],
@@ -137,7 +48,214 @@ def empty_roll_up(committee_id: UUID) -> dict[str, Any]:
     }
 
 
-def compliance(counts: dict[str, int]) -> float | None:
-    """Periods done among those done or overdue; None when none is judged yet."""
-    judged = counts["done"] + counts["overdue"]
-    return round(counts["done"] / judged, 4) if judged else None
+class Programmes:
+    """The programmes of a district for a year, and which is in force for whom on a day."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.by_scope = {row["scope_id"]: loaded(row["versions"]) for row in rows}
+
+    def in_force(
+        self, district_id: str | None, committee_id: str | None, day: str
+    ) -> tuple[tuple[LifeDuty, ...], int, dict[str, Any]]:
+        """(duties, education days, whose version from when) on ``day``."""
+        for kind, scope_id in (("committee", committee_id), ("district", district_id)):
+            found = version_on(self.by_scope.get(scope_id) or [], day) if scope_id else None
+            if found is not None:
+                on, version = found
+                source = {"scope": kind, "scope_id": scope_id, "effective_on": on}
+                return duties_of(version), int(version["education_days"]), source
+        source = {"scope": "standard", "scope_id": None, "effective_on": None}
+        return STANDARD_PROGRAMME, EDUCATION_DAYS, source
+
+
+class PartyLifeViews(ViewPart):
+    def _programmes(self, district_id: str | None, year: int) -> Programmes:
+        if district_id is None:
+            return Programmes([])
+        return Programmes(
+            self._rows(
+                "SELECT scope_id, versions FROM life_programme WHERE district_id = ? AND year = ?",
+                (district_id, year),
+            )
+        )
+
+    def _history(self, owner_id: str) -> list[Any]:
+        rows = self._rows("SELECT history FROM party_life WHERE owner_id = ?", (owner_id,))
+        return loaded(rows[0]["history"]) if rows else []
+
+    def _branches(self, district_id: str, day: str) -> list[tuple[str, str, list[Any]]]:
+        """(branch, its committee on ``day``, its history) for each branch of the district's
+        register registered by then, in branch order."""
+        return [(b, c, h) for b, c, h, _ in self._named_branches(district_id, day)]
+
+    def _named_branches(self, district_id: str, day: str) -> list[tuple[str, str, list[Any], str]]:
+        """The same, with each branch's name on ``day``."""
+        found = []
+        for row in self._rows(
+            "SELECT b.branch_id, b.name, b.history AS register, l.history FROM view_branch b "
+            "LEFT JOIN party_life l ON l.owner_id = b.branch_id "
+            "WHERE b.district_id = ? ORDER BY b.branch_id",
+            (district_id,),
+        ):
+            values = branch_on(loaded(row["register"]) or [], day)
+            if values is not None:
+                history = loaded(row["history"]) or []
+                name = values.get("name", row["name"])
+                found.append((row["branch_id"], values["committee_id"], history, name))
+        return found
+
+    def party_life_branch(self, branch_id: UUID, year: int, as_of: date) -> dict[str, Any]:
+        """A branch's year as of ``as_of`` under the programme then in force for it."""
+        day = as_of.isoformat()
+        rows = self._rows(
+            "SELECT district_id, history FROM view_branch WHERE branch_id = ?", (str(branch_id),)
+        )
+        district_id = rows[0]["district_id"] if rows else None
+        values = branch_on(loaded(rows[0]["history"]) or [], day) if rows else None
+        committee_id = values["committee_id"] if values else None
+        duties, education_days, source = self._programmes(district_id, year).in_force(
+            district_id, committee_id, day
+        )
+        history = self._history(str(branch_id))
+        body = owner_year(history, year, as_of, duties, BRANCH)
+        body["programme"] = source
+        body["education"] = education_year(history, year, as_of, education_days)
+        return body
+
+    def party_life_roll_up(self, district_id: UUID, year: int, as_of: date) -> dict[str, Any]:
+        """Per committee (as its branches stood on ``as_of``): its branches' periods by
+        status, per duty and in all, the compliance rate (done among the periods done or
+        overdue), and its branches with their counts, most overdue first."""
+        day = as_of.isoformat()
+        programmes = self._programmes(str(district_id), year)
+        found: dict[str, dict[str, Any]] = {}
+        for branch_id, committee_id, history in self._branches(str(district_id), day):
+            duties, _, _ = programmes.in_force(str(district_id), committee_id, day)
+            year_of = owner_year(history, year, as_of, duties, BRANCH)
+            entry = found.setdefault(committee_id, empty_roll_up(committee_id))
+            entry["branches"].append({"branch_id": branch_id, **year_of["counts"]})
+            for duty in year_of["duties"]:
+                counts = entry["duties"].setdefault(
+                    duty["duty"], {"done": 0, "due": 0, "overdue": 0}
+                )
+                for period in duty["periods"]:
+                    if period["status"] in counts:
+                        counts[period["status"]] += 1
+            for status in ("done", "due", "overdue", "late"):
+                entry["counts"][status] += year_of["counts"][status]
+        for entry in found.values():
+            entry["compliance"] = compliance(entry["counts"])
+            for counts in entry["duties"].values():
+                counts["compliance"] = compliance(counts)
+            entry["branches"].sort(key=lambda b: (-b["overdue"], b["branch_id"]))
+        return found
+
+    def party_life_committee_own(
+        self, committee_id: UUID, district_id: UUID, year: int, as_of: date
+    ) -> dict[str, Any]:
+        """The committee's own duties (观摩交流, 述职评议考核) under the programme in force."""
+        day = as_of.isoformat()
+        duties, _, source = self._programmes(str(district_id), year).in_force(
+            str(district_id), str(committee_id), day
+        )
+        body = owner_year(self._history(str(committee_id)), year, as_of, duties, COMMITTEE)
+        return {"counts": body["counts"], "duties": body["duties"], "programme": source}
+
+    def party_life_programme(
+        self, scope_kind: str, scope_id: UUID, district_id: UUID, year: int, as_of: date
+    ) -> dict[str, Any]:
+        """The programme in force for a district or committee on ``as_of``, and its
+        versions as known."""
+        day = as_of.isoformat()
+        programmes = self._programmes(str(district_id), year)
+        committee = str(scope_id) if scope_kind == COMMITTEE_SCOPE else None
+        duties, education_days, source = programmes.in_force(str(district_id), committee, day)
+        versions = programmes.by_scope.get(str(scope_id)) or []
+        return {
+            "year": year,
+            "as_of": day,
+            "known_at": self.known_at,
+            "scope": scope_kind,
+            "scope_id": str(scope_id),
+            "in_force": source,
+            "education_days": education_days,
+            "duties": [duty_data(d) for d in duties],
+            "versions": [
+                {"effective_on": on, "duties_count": len(v["duties"]), "note": v["note"]}
+                for on, v in versions
+            ],
+        }
+
+    def party_life_due(
+        self, district_id: UUID, year: int, as_of: date, committee_id: UUID | None = None
+    ) -> dict[str, Any]:
+        """What is due within the week from ``as_of`` and what is overdue on it: each
+        branch's and committee's duties by period, and members short of their education
+        days; in the district, or one committee's part of it."""
+        day = as_of.isoformat()
+        week_end = (as_of + WEEK).isoformat()
+        programmes = self._programmes(str(district_id), year)
+        due: list[dict[str, Any]] = []
+        overdue: list[dict[str, Any]] = []
+        education: list[dict[str, Any]] = []
+
+        def sort(
+            owner: str, owner_id: str, name: str, committee: str, view: dict[str, Any]
+        ) -> None:
+            for duty in view["duties"]:
+                for period in duty["periods"]:
+                    item = {
+                        "owner": owner,
+                        "owner_id": owner_id,
+                        "name": name,
+                        "committee_id": committee,
+                        "duty": duty["duty"],
+                        "label": duty["label"],
+                        "period": period["period"],
+                        "due_on": period["due_on"],
+                        "status": period["status"],
+                        "missing_parts": period["missing_parts"],
+                        "delayed_until": period["delayed_until"],
+                    }
+                    if period["status"] == "overdue":
+                        overdue.append(item)
+                    elif period["status"] == "due" and period["due_on"] <= week_end:
+                        due.append(item)
+
+        wanted = str(committee_id) if committee_id is not None else None
+        for branch_id, committee, history, name in self._named_branches(str(district_id), day):
+            if wanted is not None and committee != wanted:
+                continue
+            duties, education_days, _ = programmes.in_force(str(district_id), committee, day)
+            year_of = owner_year(history, year, as_of, duties, BRANCH)
+            sort(BRANCH, branch_id, name, committee, year_of)
+            for member in education_year(history, year, as_of, education_days):
+                if member["status"] != "done":
+                    education.append(
+                        {"branch_id": branch_id, "name": name, "committee_id": committee, **member}
+                    )
+        committees = self._rows(
+            "SELECT committee_id, name FROM view_committee WHERE district_id = ?"
+            " ORDER BY committee_id",
+            (str(district_id),),
+        )
+        for row in committees:
+            committee = row["committee_id"]
+            if wanted is not None and committee != wanted:
+                continue
+            duties, _, _ = programmes.in_force(str(district_id), committee, day)
+            view = owner_year(self._history(committee), year, as_of, duties, COMMITTEE)
+            sort(COMMITTEE, committee, row["name"], committee, view)
+        due.sort(key=lambda i: (i["due_on"], i["owner_id"], i["duty"], i["period"]))
+        overdue.sort(key=lambda i: (i["due_on"], i["owner_id"], i["duty"], i["period"]))
+        return {
+            "year": year,
+            "as_of": day,
+            "known_at": self.known_at,
+            "district_id": str(district_id),
+            "committee_id": wanted,
+            "week_ends_on": week_end,
+            "due": due,
+            "overdue": overdue,
+            "education_short": education,
+        }

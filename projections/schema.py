@@ -376,6 +376,38 @@ TABLES: tuple[Table, ...] = (
         (),
         frozenset({"history"}),
     ),
+    # -- projection "progress": regular organizational life (projections.fold.party_life) ---
+    Table(
+        "party_life",
+        "progress",
+        (
+            ("life_id", CODE),
+            ("owner_id", CODE),  # the branch or committee
+            ("owner_kind", CODE),  # branch | committee
+            ("district_id", CODE),
+            # [[occurred_on, kind, event_id, values], ...] in log order (fold.party_life).
+            ("history", TEXT),
+        ),
+        ("life_id",),
+        (("owner_id",),),
+        frozenset({"history"}),
+    ),
+    Table(
+        "life_programme",
+        "progress",
+        (
+            ("programme_id", CODE),
+            ("scope_kind", CODE),  # district | committee
+            ("scope_id", CODE),
+            ("district_id", CODE),
+            ("year", INT),
+            # [[occurred_on, {duties, education_days, note}], ...] in log order.
+            ("versions", TEXT),
+        ),
+        ("programme_id",),
+        (("district_id", "year"),),
+        frozenset({"versions"}),
+    ),
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
         "branch_timeline",

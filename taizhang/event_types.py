@@ -14,6 +14,8 @@ from uuid import UUID
 from domain.base import LedgerAggregate
 from domain.branch_life import branch_life_id
 from domain.branch_work import branch_work_id
+from domain.committee_life import committee_life_id
+from domain.life_programme import life_programme_id
 from domain.provenance import Provenance
 from taizhang.kinds import KINDS
 from taizhang.unit_of_work import UnitOfWork
@@ -40,6 +42,15 @@ class EventType:
         )
         if on_life:
             return branch_life_id(branch_id) if isinstance(branch_id, UUID) else None
+        committee_id = data.get("committee_id")
+        if self.concerns == "committee_life":
+            return committee_life_id(committee_id) if isinstance(committee_id, UUID) else None
+        if self.concerns == "life_programme":
+            scope_id = committee_id if committee_id is not None else data.get("district_id")
+            year = data.get("year")
+            if isinstance(scope_id, UUID) and isinstance(year, int):
+                return life_programme_id(scope_id, year)
+            return None
         if self.concerns == "branch_work" and not isinstance(data.get("problem_id"), UUID):
             campaign_id, branch_id = data.get("campaign_id"), data.get("branch_id")
             if isinstance(campaign_id, UUID) and isinstance(branch_id, UUID):

@@ -27,6 +27,7 @@ from domain.supervision_group import SupervisionGroup
 from taizhang import host_handlers
 from taizhang.event_types import EVENT_TYPES, EventType, Handler, handles
 from taizhang.grading_handlers import GRADING_HANDLERS, REVIEW_HANDLERS
+from taizhang.life_handlers import LIFE_HANDLERS
 from taizhang.member_handlers import MEMBER_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 
@@ -420,8 +421,12 @@ for _name, _method in {
     "LifeActivityHeld": "hold_activity",
     "LifeMeetingDelayRequested": "request_delay",
     "LifeMeetingDelayApproved": "approve_delay",
+    "EducationAttended": "attend_education",
 }.items():
     _life_command(_name, _method)
+# A committee's own activities and the programmes of a year (taizhang.life_handlers).
+for _name, (_concerns, _life_handle) in LIFE_HANDLERS.items():
+    EVENT_TYPES[_name] = EventType(_name, _concerns, False, _life_handle)
 
 
 # -- problems and their rectification ------------------------------------------------------

@@ -48,6 +48,9 @@ KINDS: dict[str, Kind] = {
         Kind("candidate", "/candidates/<uuid:candidate_id>"),
         Kind("branch_work", "/campaigns/<uuid:campaign_id>/branches/<uuid:branch_id>"),
         Kind("branch_life", "/branches/<uuid:branch_id>/party-life", shown=False),
+        Kind("committee_life", "/committees/<uuid:committee_id>/party-life", shown=False),
+        # A programme is read by its year (``.../party-life/programme?year=Y``).
+        Kind("life_programme", "/districts/<uuid:district_id>/party-life/programme", shown=False),
         Kind("grading_round", "/grading-rounds/<uuid:round_id>"),
         Kind("yearly_review", "/yearly-reviews/<uuid:review_id>"),
         Kind("host_organization", "/host-organizations/<uuid:host_organization_id>"),

@@ -206,6 +206,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule": ("规则", "Rule"),
     "seed": ("依据", "Source"),
     "count": ("数量", "Count"),
+    "party_life": ("组织生活", "Organizational life"),
+    "party_life_help": (
+        "三会一课、主题党日、民主生活会等按周期应完成的事项（002、003 §二）：本周应完成的、"
+        "已逾期的，以及集体教育不足12天的党员。",
+        "Duties on a cadence (三会一课, themed party days, democratic life meetings; 002, "
+        "003 §二): what is due this week, what is overdue, and members short of 12 days of "
+        "education.",
+    ),
+    "organization": ("组织", "Organization"),
+    "duty": ("事项", "Duty"),
+    "period": ("周期", "Period"),
+    "due_on": ("应完成日期", "Due on"),
+    "missing": ("缺少内容", "Missing"),
+    "delayed_until": ("批准延期至", "delayed until"),
+    "due_this_week": ("本周应完成", "Due this week"),
+    "overdue_duties": ("逾期未完成", "Overdue"),
+    "education_short": ("集体教育不足的党员", "Members short of education days"),
+    "member": ("党员", "Member"),
+    "days": ("已参加天数", "Days"),
+    "required": ("应参加天数", "Required"),
+    "year": ("年度", "Year"),
 }
 
 

@@ -40,6 +40,7 @@ from api.schemas.event_fields import (
 from api.schemas.grading import GRADING_SCHEMAS
 from api.schemas.host_events import HOST_EVENT_SCHEMAS
 from api.schemas.members import MEMBER_SCHEMAS
+from api.schemas.party_life import PARTY_LIFE_SCHEMAS
 from api.schemas.problem_events import PROBLEM_SCHEMAS
 from domain.party_life import LifeActivity, ThemedDayPart
 from domain.phases import MILESTONES
@@ -461,6 +462,7 @@ EVENT_SCHEMAS: dict[str, type[Schema]] = {
     **GRADING_SCHEMAS,
     **MEMBER_SCHEMAS,
     **HOST_EVENT_SCHEMAS,
+    **PARTY_LIFE_SCHEMAS,
 }
 _missing = set(EVENT_TYPES) - set(EVENT_SCHEMAS)
 if _missing:  # a new event type must come with its schema

@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from taizhang import bench_ingest, bench_parse, bench_projector, bench_rebuild
+from taizhang import (
+    bench_ingest,
+    bench_parse,
+    bench_party_life,
+    bench_projector,
+    bench_rebuild,
+)
 from taizhang.config import Settings
 
 
@@ -32,6 +38,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         "a batch's items parsed by the plain loaders beside marshmallow alone",
         bench_parse.configure,
         bench_parse.run,
+    ),
+    "party-life": Benchmark(
+        "the district's compliance view of organizational life, and its fold rate",
+        bench_party_life.configure,
+        bench_party_life.run,
     ),
     "projector": Benchmark(
         "the projector's cost per event as a branch's history grows",

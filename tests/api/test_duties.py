@@ -191,6 +191,26 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         },
         "LifeMeetingDelayRequested": {**delay, "reason": "书记外出"},
         "LifeMeetingDelayApproved": delay,
+        "EducationAttended": {
+            "branch_id": i["b1"],
+            "members": ["P000101"],
+            "days": 1,
+            "topic": "党史学习",
+        },
+        "CommitteeActivityHeld": {
+            "committee_id": i["c1"],
+            "activity": "exchange_visit",
+            "topic": "观摩交流",
+            "participants": 12,
+        },
+        "LifeProgrammeSet": {
+            "district_id": i["district"],
+            "committee_id": i["c1"],
+            "year": TODAY.year,
+            "duties": [
+                {"key": "members_meeting", "activity": "members_meeting", "cadence": "monthly"}
+            ],
+        },
         **grading_samples(i),
         "MembershipApplied": {"branch_id": i["b1"]},
         **{name: {"candidate_id": i.get("candidate"), **data} for name, data in MEMBER.items()},
@@ -349,6 +369,10 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
     if "problem_id" in data:
         return f"/api/v1/problems/{data['problem_id']}/events"
     concerns = EVENT_TYPES[type_].concerns
+    if concerns == "committee_life":
+        return f"/api/v1/committees/{data['committee_id']}/party-life/events"
+    if concerns == "life_programme":
+        return f"/api/v1/districts/{data['district_id']}/party-life/programmes"
     if concerns == "branch_work":
         return f"/api/v1/campaigns/{data['campaign_id']}/branches/{data['branch_id']}/events"
     resource, key = {

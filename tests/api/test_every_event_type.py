@@ -211,6 +211,21 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
     delay["until"] = f"{TODAY.year}-12-31"
     post(life, "LifeMeetingDelayRequested", {**delay, "reason": "书记外出"})
     post(life, "LifeMeetingDelayApproved", delay)
+    post(life, "EducationAttended", {"members": ["P000101"], "days": 2, "topic": "党史"})
+    post(
+        f"/api/v1/committees/{ids['c1']}/party-life/events",
+        "CommitteeActivityHeld",
+        {"activity": "exchange_visit", "topic": "观摩交流", "participants": 20},
+    )
+    post(
+        f"/api/v1/districts/{ids['district']}/party-life/programmes",
+        "LifeProgrammeSet",
+        {
+            "district_id": ids["district"],
+            "year": TODAY.year,
+            "duties": [{"key": "lecture", "activity": "party_lecture", "cadence": "quarterly"}],
+        },
+    )
     defined = post(
         "/api/v1/grading-rounds",
         None,

@@ -33,6 +33,7 @@ def hold(api: Api, on: date, activity: str, who: str = "integrator_b1", **data: 
 
 
 def view(api: Api, who: str = "admin", **query: str) -> dict[str, Any]:
+    catch_up(api)  # the projection's worker writes what was posted
     args = "&".join(f"{k}={v}" for k, v in {"year": str(YEAR), **query}.items())
     response = api.get(f"{life(api)}?{args}", who)
     assert response.status_code == 200, response.get_json()
@@ -207,6 +208,7 @@ def register(api: Api, committee: str, on: str) -> str:
 
 def rolled(api: Api, path: str, who: str = "admin", **query: str) -> dict[str, Any]:
     args = "&".join(f"{k}={v}" for k, v in {"year": str(YEAR), **query}.items())
+    catch_up(api)
     response = api.get(f"{path}?{args}", who)
     assert response.status_code == 200, response.get_json()
     return response.get_json()

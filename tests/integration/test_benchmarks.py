@@ -208,3 +208,22 @@ def test_projector_benchmark_reports_the_cost_per_event_at_each_history(
         assert bench_schemas(settings) == before
     bad, _, refusal = bench(settings, tmp_path, "projector", "--sizes", "30,3")
     assert bad != 0 and "--sizes" in refusal
+
+
+def test_party_life_benchmark_reports_the_compliance_view_and_the_fold_rate(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 21: "a district of 10,000 branches with a year of duties, the compliance view p99
+    under 50 ms, and its rebuild rate beside the campaign's": each figure with its baseline
+    measured in the same run and the ratio (here with a few branches)."""
+    before = bench_schemas(settings) if settings.is_postgres else set()
+    code, lines, err = bench(settings, tmp_path, "party-life", "--branches", "3", "--reads", "2")
+    assert code == 0, err
+    found = figures(lines)
+    rate = found["party_life_fold_rate"]
+    assert rate["value"] > 0 and rate["baseline_value"] > 0 and rate["branches"] == 3
+    assert rate["ratio"] == pytest.approx(rate["value"] / rate["baseline_value"], rel=0.01)
+    view = found["party_life_compliance_p99"]
+    assert view["value"] > 0 and view["goal_ms"] == 50.0 and view["unit"] == "ms"
+    if settings.is_postgres:
+        assert bench_schemas(settings) == before

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from domain.branch import JOINT_COVERS_TOO_MANY_UNITS
+from domain.branch_life import branch_life_id
 from domain.records import event_record
 from domain.vocabulary import Formation, HostCategory
-from projections.party_life import branch_year_live
+from projections.fold.party_life import branch_year, history_of
 from taizhang.cli import main
 from taizhang.config import Settings
 from taizhang.demo import (
@@ -318,7 +319,8 @@ def test_the_demo_keeps_a_half_year_of_party_life_with_gaps(small_demo) -> None:
     counts = {"done": 0, "overdue": 0, "due": 0}
     delayed = 0
     for branch_id in summary.branch_ids[:SMALL]:
-        view = branch_year_live(ledger, branch_id, 2014, DEMO_TODAY, None)
+        history = history_of(ledger.events.get(branch_life_id(branch_id)))
+        view = branch_year(history, 2014, DEMO_TODAY)
         for key in counts:
             counts[key] += view["counts"][key]
         (meeting,) = [d for d in view["duties"] if d["duty"] == "democratic_life_meeting"]

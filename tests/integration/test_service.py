@@ -16,6 +16,7 @@ import pytest
 from domain.branch import Branch
 from domain.branch_life import branch_life_id
 from domain.branch_work import BranchWork, branch_work_id
+from domain.committee_life import committee_life_id
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.grading import GradingRound
 from domain.grading_criteria import UpgradingStatus
@@ -452,6 +453,34 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     delay["until"] = date(2014, 7, 31)
     w.post("LifeMeetingDelayRequested", {**delay, "reason": "书记外出"}, on=date(2014, 6, 10))
     w.post("LifeMeetingDelayApproved", {**delay, "note": ""}, on=date(2014, 6, 12))
+    w.post(
+        "EducationAttended",
+        {**life, "members": ["P000101"], "days": 2, "topic": "党史学习"},
+        on=date(2014, 6, 13),
+    )
+    visit = w.post(
+        "CommitteeActivityHeld",
+        {
+            "committee_id": w.committee_id,
+            "activity": "exchange_visit",
+            "topic": "观摩交流",
+            "participants": 20,
+            "branches_present": 6,
+        },
+        on=date(2014, 6, 14),
+    )
+    assert visit.aggregate_id == committee_life_id(w.committee_id)
+    w.post(
+        "LifeProgrammeSet",
+        {
+            "district_id": w.district_id,
+            "year": 2014,
+            "duties": [{"key": "lecture", "activity": "party_lecture", "cadence": "quarterly"}],
+            "education_days": 12,
+            "note": "",
+        },
+        on=date(2014, 1, 1),
+    )
 
     grading_and_yearly_review(w)
     person = member_path(w)

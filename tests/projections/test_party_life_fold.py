@@ -7,7 +7,7 @@ from datetime import date
 from uuid import uuid4
 
 from domain.branch_life import BranchLife
-from projections.fold.party_life import branch_year, facts_on
+from projections.fold.party_life import branch_year, facts_on, history_of
 from tests.unit.factories import prov
 
 
@@ -31,7 +31,7 @@ def test_corrections_and_withdrawals_count_from_their_own_dates() -> None:
         changes={"occurred_on": date(2014, 6, 28)},
     )
     life.withdraw_fact(prov(date(2014, 8, 1)), withdraws=held.event_id, reason="重复")
-    events = life.collect_events()
+    events = history_of(life.collect_events())
     assert status(branch_year(events, 2014, date(2014, 7, 9)), "party_lecture", "2014-Q2") == (
         "overdue"
     )
@@ -45,4 +45,4 @@ def test_corrections_and_withdrawals_count_from_their_own_dates() -> None:
         "overdue"
     )
     # On the last day the live aggregate's facts are what the fold keeps.
-    assert set(facts_on(events, date(2014, 12, 31)).facts) == set(life.facts.current)
+    assert set(facts_on(events, "2014-12-31")) == {str(k) for k in life.facts.current}

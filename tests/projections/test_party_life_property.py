@@ -1,13 +1,17 @@
-"""A branch's year of organizational life has the one meaning of time every view has
-(property test, both databases).
+"""Regular organizational life has the one meaning of time every view has (property test,
+both databases).
 
 Generated logs of activities (complete and incomplete themed party days, late ones,
-retries) and delays reported and approved are posted through the service. Then, for
-business dates D across the year and knowledge times T between the posts:
+retries), delays reported and approved, moves between committees, members' education and
+versions of the district's programme are posted through the service, and the projection's
+worker folds them in small batches. Then, for business dates D across the year and
+knowledge times T between the posts:
 
-* the live view (the branch's events, as the API reads them) equals the replay of the
-  whole log recorded by T (``projections.party_life``), field for field;
-* both equal the domain's rule applied here to what had been posted by T and dated by D.
+* the live views (the worker's ``party_life`` and ``life_programme`` rows) equal the
+  replay of the whole log (``projections.report``) for the same D, field for field: a
+  branch's year, the committees' roll-up and the due and overdue lists;
+* the replay of what had been recorded by T says, on D, what the domain's rule says of what
+  had been posted by T and dated by D, under the programme version in force on D.
 """
 
 from __future__ import annotations
@@ -23,15 +27,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainError, NotFound
-from domain.party_life import BRANCH, STANDARD_PROGRAMME, Held, settle_duty
-from projections.party_life import (
-    branch_year_live,
-    branch_year_replayed,
-    branches_under,
-    live_events,
-    replayed_roll_up,
-    roll_up,
-)
+from domain.life_programme import EDUCATION_DAYS, STANDARD_DATA, programme_from_data
+from domain.party_life import BRANCH, STANDARD_PROGRAMME, Held, LifeDuty, settle_duty
+from projections.queries import Views
+from projections.rebuild import rebuild
+from projections.report import replayed_views
+from projections.worker import Worker
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
@@ -57,6 +58,7 @@ ACTIVITIES = (
     "democratic_life_meeting",
     "member_evaluation",
 )
+MEMBERS = ("P000101", "P000102", "P000103")
 
 
 def day(offset: int) -> date:
@@ -70,6 +72,17 @@ actions = st.one_of(
     st.tuples(st.just("approve"), st.sampled_from(("H1", "H2")), offsets, st.integers(1, 60)),
     # The branch moves between the district's two committees (000 §五: 上级党组织).
     st.tuples(st.just("move"), st.booleans(), offsets),
+    st.tuples(st.just("educated"), st.integers(1, 3), offsets, st.integers(1, 8)),
+    # A version of the district's programme: members' meetings monthly or quarterly, some
+    # grace days, the themed day's parts required, the education days a year.
+    st.tuples(
+        st.just("programme"),
+        st.sampled_from(("monthly", "quarterly")),
+        offsets,
+        st.integers(0, 20),
+        st.integers(0, 6),
+        st.integers(4, 12),
+    ),
     st.tuples(st.just("retry")),
 )
 
@@ -79,10 +92,26 @@ class Posted:
     held: list[tuple[datetime, Held]] = field(default_factory=list)
     delays: list[tuple[datetime, date, str, date]] = field(default_factory=list)
     moves: list[tuple[datetime, date, UUID]] = field(default_factory=list)
+    educated: list[tuple[datetime, date, tuple[str, ...], int]] = field(default_factory=list)
+    programmes: list[tuple[datetime, date, tuple[LifeDuty, ...], int]] = field(default_factory=list)
+
+
+def programme_data(cadence: str, grace: int, parts: int) -> list[dict[str, Any]]:
+    duties = [dict(d) for d in STANDARD_DATA]
+    for duty in duties:
+        if duty["key"] == "members_meeting":
+            duty.update(cadence=cadence, grace_days=grace)
+        if duty["key"] == "themed_party_day":
+            duty["required_parts"] = SIX[:parts]
+    return duties
 
 
 def run(
-    service: Any, branch_id: UUID, steps: list[tuple[Any, ...]], committees: tuple[UUID, UUID]
+    service: Any,
+    district_id: UUID,
+    branch_id: UUID,
+    steps: list[tuple[Any, ...]],
+    committees: tuple[UUID, UUID],
 ) -> tuple[Posted, list[datetime]]:
     posted = Posted()
     times: list[datetime] = []
@@ -93,9 +122,7 @@ def run(
         key = key or uuid4().hex
         last = (type_, on, data, key)
         try:
-            return service.post(
-                CALLER, Posting(type_, on, {"branch_id": branch_id, **data}, client_event_id=key)
-            )
+            return service.post(CALLER, Posting(type_, on, dict(data), client_event_id=key))
         except (DomainError, NotFound):
             return None
 
@@ -107,7 +134,13 @@ def run(
             on = day(offset)
             extra = {"parts": SIX[:parts]} if activity == "themed_party_day" else {}
             answer = post(
-                "LifeActivityHeld", on, activity=activity, topic="学习", participants=5, **extra
+                "LifeActivityHeld",
+                on,
+                branch_id=branch_id,
+                activity=activity,
+                topic="学习",
+                participants=5,
+                **extra,
             )
             if answer is not None and not answer.replayed:
                 held = Held(str(answer.event_id), activity, on, frozenset(extra.get("parts", ())))
@@ -124,6 +157,7 @@ def run(
             answer = post(
                 type_,
                 day(offset),
+                branch_id=branch_id,
                 duty="democratic_life_meeting",
                 period=period,
                 until=until,
@@ -134,78 +168,138 @@ def run(
         elif step[0] == "move":
             _, to_sector, offset = step
             committee = committees[1] if to_sector else committees[0]
-            answer = post("MovedToCommittee", day(offset), committee_id=committee)
+            answer = post(
+                "MovedToCommittee", day(offset), branch_id=branch_id, committee_id=committee
+            )
             if answer is not None and not answer.replayed:
                 posted.moves.append((at, day(offset), committee))
+        elif step[0] == "educated":
+            _, count, offset, days = step
+            members = MEMBERS[:count]
+            answer = post(
+                "EducationAttended",
+                day(offset),
+                branch_id=branch_id,
+                members=list(members),
+                days=days,
+                topic="党史学习",
+            )
+            if answer is not None and not answer.replayed:
+                posted.educated.append((at, day(offset), members, days))
+        elif step[0] == "programme":
+            _, cadence, offset, grace, parts, education_days = step
+            duties = programme_data(cadence, grace, parts)
+            answer = post(
+                "LifeProgrammeSet",
+                day(offset),
+                district_id=district_id,
+                year=YEAR,
+                duties=duties,
+                education_days=education_days,
+            )
+            if answer is not None and not answer.replayed:
+                version = programme_from_data(duties)
+                posted.programmes.append((at, day(offset), version, education_days))
         elif last is not None:  # a retry of the last post: one fact, the first answer
             type_, on, data, key = last
-            post(type_, on, key, **{k: v for k, v in data.items() if k != "branch_id"})
+            post(type_, on, key, **data)
     times.append(datetime.now(UTC))
     return posted, times
 
 
-def expected(posted: Posted, on: date, known: datetime | None) -> list[list[dict[str, Any]]]:
-    def by(at: datetime) -> bool:
-        return known is None or at < known
+def by(at: datetime, known: datetime | None) -> bool:
+    return known is None or at < known
 
-    held = [h for at, h in posted.held if by(at) and h.occurred_on <= on]
-    delays: dict[str, date] = {}
-    for at, dated, period, until in posted.delays:
-        if by(at) and dated <= on:
-            delays[period] = until
-    found = []
-    for duty in STANDARD_PROGRAMME:
-        if duty.owner != BRANCH:
-            continue
-        settled = settle_duty(duty, YEAR, held, delays if duty.delay_allowed else {}, on)
-        found.append([{"status": p.status.value, "counted": list(p.counted)} for p in settled])
+
+def in_force(posted: Posted, on: date, known: datetime | None) -> tuple[tuple[LifeDuty, ...], int]:
+    found: tuple[tuple[LifeDuty, ...], int] = (STANDARD_PROGRAMME, EDUCATION_DAYS)
+    for at, dated, duties, education_days in posted.programmes:
+        if by(at, known) and dated <= on:
+            found = (duties, education_days)
     return found
 
 
-def expected_committee(
-    posted: Posted, branch_id: UUID, town: UUID, on: date, known: datetime | None
-) -> dict[UUID, UUID]:
+def expected(posted: Posted, on: date, known: datetime | None) -> dict[str, Any]:
+    held = [h for at, h in posted.held if by(at, known) and h.occurred_on <= on]
+    delays: dict[str, date] = {}
+    for at, dated, period, until in posted.delays:
+        if by(at, known) and dated <= on:
+            delays[period] = until
+    programme, education_days = in_force(posted, on, known)
+    duties = []
+    for duty in programme:
+        if duty.owner != BRANCH:
+            continue
+        settled = settle_duty(duty, YEAR, held, delays if duty.delay_allowed else {}, on)
+        duties.append([{"status": p.status.value, "counted": sorted(p.counted)} for p in settled])
+    days: dict[str, int] = {}
+    for at, dated, members, count in posted.educated:
+        if by(at, known) and dated <= on:
+            for member in members:
+                days[member] = days.get(member, 0) + count
+    education = {m: (n, n >= education_days) for m, n in days.items()}
+    return {"duties": duties, "education": education}
+
+
+def observed(view: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "duties": [
+            [{"status": p["status"], "counted": sorted(p["counted"])} for p in duty["periods"]]
+            for duty in view["duties"]
+        ],
+        "education": {e["member"]: (e["days"], e["status"] == "done") for e in view["education"]},
+    }
+
+
+def committee_of(posted: Posted, town: UUID, on: date, known: datetime | None) -> str | None:
     if on < REGISTERED:
-        return {}
+        return None
     committee = town
     for at, dated, to in posted.moves:
-        if (known is None or at < known) and dated <= on:
+        if by(at, known) and dated <= on:
             committee = to
-    return {branch_id: committee}
+    return str(committee)
 
 
-def observed(view: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    return [
-        [{"status": p["status"], "counted": p["counted"]} for p in duty["periods"]]
-        for duty in view["duties"]
-    ]
+def placed(roll_up: dict[str, Any], branch_id: UUID) -> str | None:
+    for committee_id, entry in roll_up.items():
+        if any(b["branch_id"] == str(branch_id) for b in entry["branches"]):
+            return str(committee_id)
+    return None
 
 
 @pytest.fixture
 def world(settings):
     upgrade(settings)
     service = make_service(Ledger(settings), today=lambda: TODAY)
-    yield settings, service
+    worker = Worker(settings, batch_size=7)  # many small batches: incremental folding
+    views = Views(settings)
+    yield settings, service, worker, views
+    views.close()
+    worker.close()
     service.ledger.close()
 
 
 @hypothesis_settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
 @given(steps=st.lists(actions, min_size=1, max_size=25), checked=st.lists(offsets, max_size=3))
-def test_live_year_equals_the_replay_and_the_rule_for_every_d_and_t(world, steps, checked):
-    """002 "党内民主生活会每年召开两次…遇有特殊情况需延期召开的,必须报告上级党组织同意" and
-    003 §二 "每月开展一次“主题党日”活动": what the view says on D as known at T is what had
-    happened by D among what had been recorded by T."""
-    settings, service = world
+def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps, checked):
+    """002 "党内民主生活会每年召开两次…遇有特殊情况需延期召开的,必须报告上级党组织同意",
+    002 "党员每年累计参加集体教育活动时间不少于12天" and 003 §二 "每月开展一次“主题党日”
+    活动": what a view says on D as known at T is what had happened by D among what had
+    been recorded by T, under the programme then in force."""
+    settings, service, worker, views = world
     d = make_district(settings, today=TODAY, service=service)
     branch_id = d.branch(f"支部{uuid4().hex[:6]}", d.town, "non_public_enterprise")
-    posted, times = run(service, branch_id, steps, (d.town, d.sector))
-    ledger = service.ledger
+    posted, times = run(service, d.district, branch_id, steps, (d.town, d.sector))
+    worker.catch_up()
+    replay = replayed_views(settings, None, None)
     dated = {h.occurred_on for _, h in posted.held} | {x[1] for x in posted.delays}
+    dated |= {x[1] for x in posted.programmes} | {x[1] for x in posted.educated}
     days = sorted(
         {
             *dated,
@@ -215,17 +309,70 @@ def test_live_year_equals_the_replay_and_the_rule_for_every_d_and_t(world, steps
             *map(day, checked),
         }
     )
-    for known in [None, *sorted(set(times[:: max(1, len(times) // 3)]))]:
+    for on in days:
+        live = views.party_life_branch(branch_id, YEAR, on)
+        assert live == replay.party_life_branch(branch_id, YEAR, on), on
+        assert observed(live) == expected(posted, on, None), on
+        rolled = views.party_life_roll_up(d.district, YEAR, on)
+        assert rolled == replay.party_life_roll_up(d.district, YEAR, on), on
+        assert placed(rolled, branch_id) == committee_of(posted, d.town, on, None), on
+        # The roll-up counts the branch's periods as its own year does.
+        for entry in rolled.values():
+            for counted in entry["branches"]:
+                if counted["branch_id"] == str(branch_id):
+                    assert counted == {"branch_id": str(branch_id), **live["counts"]}, on
+        due = views.party_life_due(d.district, YEAR, on)
+        assert due == replay.party_life_due(d.district, YEAR, on), on
+        # The lists hold the branches on the district's register on D.
+        mine = [i for i in due["overdue"] if i["owner_id"] == str(branch_id)]
+        registered = on >= REGISTERED
+        assert len(mine) == (live["counts"]["overdue"] if registered else 0), on
+    # As known at earlier times: what had been posted by then, on the same days.
+    for known in sorted(set(times[:: max(1, len(times) // 3)])):
+        then = replayed_views(settings, known, None)
         for on in days:
-            live = branch_year_live(ledger, branch_id, YEAR, on, known)
-            assert live == branch_year_replayed(ledger, branch_id, YEAR, on, known), (on, known)
-            assert observed(live) == expected(posted, on, known), (on, known)
-            # The roll-up: the branch under its committee on D as known at T, live and
-            # replayed alike, and where the posted registration and moves put it.
-            events_of = live_events(ledger, known)
-            under = branches_under(events_of, [branch_id], on)
-            rolled = roll_up(events_of, under, YEAR, on)
-            assert rolled == replayed_roll_up(ledger, [branch_id], YEAR, on, known), (on, known)
-            assert under == expected_committee(posted, branch_id, d.town, on, known)
-            for entry in rolled.values():
-                assert entry["counts"]["done"] == live["counts"]["done"]
+            view = then.party_life_branch(branch_id, YEAR, on)
+            assert observed(view) == expected(posted, on, known), (known, on)
+            rolled = then.party_life_roll_up(d.district, YEAR, on)
+            assert placed(rolled, branch_id) == committee_of(posted, d.town, on, known)
+
+
+def test_a_rebuild_gives_the_live_workers_views(world):
+    """The rebuild (fresh tables swapped in) folds the same rows as the live worker: a
+    branch's year, the roll-up and the lists, with a committee's exchange visit (003 §二
+    "每季度组织一次…观摩交流"), members' education (002 "不少于12天") and a programme."""
+    settings, service, worker, views = world
+    d = make_district(settings, today=TODAY, service=service)
+    branch_id = d.branch(f"支部{uuid4().hex[:6]}", d.town, "non_public_enterprise")
+    steps = [
+        ("held", "members_meeting", 75, 5),
+        ("educated", 2, 100, 5),
+        ("programme", "quarterly", 120, 3, 6, 8),
+        ("held", "themed_party_day", 130, 6),
+    ]
+    run(service, d.district, branch_id, steps, (d.town, d.sector))
+    visit = {"activity": "exchange_visit", "topic": "观摩交流", "participants": 20}
+    service.post(
+        CALLER, Posting("CommitteeActivityHeld", day(88), {"committee_id": d.town, **visit})
+    )
+    worker.catch_up()
+
+    def seen() -> list[Any]:
+        return [
+            (
+                views.party_life_branch(branch_id, YEAR, on),
+                views.party_life_roll_up(d.district, YEAR, on),
+                views.party_life_due(d.district, YEAR, on),
+                views.party_life_committee_own(d.town, d.district, YEAR, on),
+            )
+            for on in (day(80), day(125), TODAY)
+        ]
+
+    live = seen()
+    # Every event of it was folded, by the timeline as by the progress projection.
+    assert views.select("SELECT projection, error FROM dead_letters") == []
+    own = live[-1][3]
+    (q1,) = [p for duty in own["duties"] for p in duty["periods"] if p["period"] == f"{YEAR}-Q1"]
+    assert q1["status"] == "done"
+    rebuild(settings)
+    assert seen() == live

@@ -1,0 +1,65 @@
+"""The organizational-life page (组织生活): what is due this week and what is overdue, for
+branches and committees alike, and the members short of their education days, with the
+lists' Excel download. It reads ``GET …/districts/{id}/party-life/due`` for the signed-in
+token (``api.pages.bridge``): the whole district, or one of the token's committees."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import Response, request, url_for
+
+from api.pages.bridge import api_path, read, respond
+from api.pages.routes import _dates, _me, _page, bp
+from domain.party_life import ThemedDayPart
+
+PARTS = {p.value: p.zh for p in ThemedDayPart}
+
+
+def _query(me: dict[str, Any]) -> dict[str, Any]:
+    """The dates and year, and the committee: the one asked for, else the district for a
+    token that covers it, else the token's first committee."""
+    query: dict[str, Any] = dict(_dates())
+    year = request.args.get("year", "").strip()
+    if year:
+        query["year"] = year
+    committee_id = request.args.get("committee_id", "").strip()
+    if not committee_id and not me["whole_district"] and me["committees"]:
+        committee_id = me["committees"][0]["committee_id"]
+    if committee_id:
+        query["committee_id"] = committee_id
+    return query
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/party-life")
+def party_life(campaign_id: UUID) -> str:
+    me = _me()
+    district_id = UUID(me["district"]["district_id"])
+    query = _query(me)
+    view = read("party_life.party_life_due", query, district_id=district_id)
+    return _page(
+        "pages/party_life.html",
+        campaign_id,
+        me=me,
+        view=view,
+        parts=PARTS,
+        xlsx=url_for("pages.party_life_workbook", campaign_id=campaign_id, **query),
+        api_url=api_path("party_life.party_life_due", query, district_id=district_id),
+    )
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/party-life/due.xlsx")
+def party_life_workbook(campaign_id: UUID) -> Response:
+    """The API's workbook of the lists, for a browser that holds a session."""
+    me = _me()
+    response = respond(
+        "party_life.party_life_due_workbook",
+        _query(me),
+        district_id=UUID(me["district"]["district_id"]),
+    )
+    return Response(
+        response.get_data(),
+        mimetype=response.mimetype,
+        headers={"Content-Disposition": response.headers["Content-Disposition"]},
+    )

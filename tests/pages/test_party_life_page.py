@@ -1,0 +1,67 @@
+"""The organizational-life page: what is due this week and what is overdue, and members
+short of their education days, for the signed-in token, with the lists' workbook."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from taizhang.config import Settings
+from tests.api.conftest import Api, branch_data, make_api, new_id
+from tests.api.test_views import catch_up
+from tests.pages.test_pages import pages_of
+
+YEAR = 2014
+
+
+@pytest.fixture
+def world(settings: Settings) -> Iterator[Api]:
+    for api in make_api(settings):
+        data = branch_data(api.ids["district"], api.ids["c1"], f"支部 {new_id()[:6]}")
+        branch = api.ok(api.event("/api/v1/branches", None, data, occurred_on=f"{YEAR}-01-01"))
+        api.ids["life_branch"] = branch["aggregate_id"]
+        events = f"/api/v1/branches/{branch['aggregate_id']}/party-life/events"
+        meeting = {"activity": "members_meeting", "topic": "学习党章", "participants": 8}
+        api.ok(api.event(events, "LifeActivityHeld", meeting, occurred_on=f"{YEAR}-01-20"))
+        education = {"members": ["P000301"], "days": 3, "topic": "党史学习"}
+        api.ok(api.event(events, "EducationAttended", education, occurred_on=f"{YEAR}-02-10"))
+        catch_up(api)
+        yield api
+
+
+def test_the_page_lists_what_is_due_and_overdue_in_chinese(world: Api) -> None:
+    """002 "支部党员大会、支部委员会、党小组会和党课每月进行一次" and "党员每年累计参加集体
+    教育活动时间不少于12天": on 25 March the branch's February members' meeting is overdue,
+    its March one due within the week, and its member has 3 days of 12."""
+    campaign = world.ids["campaign"]
+    branch = world.ids["life_branch"]
+    page = pages_of(world, "office").get(
+        f"/pages/campaigns/{campaign}/party-life?year={YEAR}&as_of={YEAR}-03-25"
+    )
+    assert page.status_code == 200, page.text
+    assert "组织生活" in page.text and "逾期未完成" in page.text
+    assert f'id="overdue-{branch}-members_meeting-{YEAR}-02"' in page.text
+    assert f'id="overdue-{branch}-members_meeting-{YEAR}-01"' not in page.text
+    assert f'id="due-{branch}-members_meeting-{YEAR}-03"' in page.text
+    row = re.search(r'id="education-P000301">(.*?)</tr>', page.text, re.S)
+    assert row and '<td class="num">3</td><td class="num">12</td>' in row.group(1)
+    link = re.search(r'href="([^"]+)" download id="download"', page.text)
+    assert link
+    workbook = pages_of(world, "office").get(link.group(1).replace("&amp;", "&"))
+    assert workbook.status_code == 200 and workbook.data[:2] == b"PK"
+
+
+def test_a_committee_sees_its_own_part(world: Api) -> None:
+    """A committee's token reads its own committee's part, as the API gives it; another
+    committee's part is refused as the API refuses it."""
+    campaign = world.ids["campaign"]
+    client = pages_of(world, "committee_c1")
+    own = client.get(f"/pages/campaigns/{campaign}/party-life?year={YEAR}&as_of={YEAR}-03-25")
+    assert own.status_code == 200, own.text
+    assert f"overdue-{world.ids['life_branch']}-members_meeting" in own.text
+    other = client.get(
+        f"/pages/campaigns/{campaign}/party-life?year={YEAR}&committee_id={world.ids['c2']}"
+    )
+    assert other.status_code == 404
