@@ -1,5 +1,7 @@
 """The member-development pipeline (发展党员, seed 002; 推优, seed 004) of a branch or a
-committee, as of a business date ``as_of`` and as known at ``known_at``, like every view.
+committee, as of a business date ``as_of`` and as known at ``known_at``, like every view:
+read from the projection's ``member_path`` rows, or from a replay of the log recorded by
+``known_at`` (``projections.report``).
 
 A branch's side and its committee read the people by pseudonymous id; supervisors read the
 counts alone (``people`` is left out): the people in the pipeline are named individuals.
@@ -7,38 +9,37 @@ counts alone (``people`` is left out): the people in the pipeline are named indi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, Response
 
 from api.reads import as_json, load_query
-from api.runtime import credential, runtime, scope
+from api.runtime import credential, runtime, scope, wait_for_min_position
 from api.schemas.members import MemberPipelineQuery
-from domain.business_day import business_today
-from projections.fold.members import pipeline
-from projections.member_views import members_state
+from api.views import _views
 
 bp = Blueprint("members", __name__, url_prefix="/api/v1")
 
 
-def _pipeline(**where: UUID) -> Response:
-    query = load_query(MemberPipelineQuery)
-    day: date = query.get("as_of") or business_today()
+def pipeline_body(query: dict[str, Any], **where: UUID) -> dict[str, Any]:
+    """The pipeline the query asks for, with names unsealed for the roles that read people."""
+    wait_for_min_position()
     known_at = query.get("known_at")
-    state, lock = members_state(runtime().ledger, known_at)
-    with lock:
-        body: dict[str, Any] = pipeline(
-            state, day, with_people=credential().role != "supervisor", **where
-        )
+    body: dict[str, Any] = _views(query).member_pipeline(
+        as_of=query.get("as_of"), with_people=may_read_people(), **where
+    )
     body["known_at"] = known_at.isoformat() if known_at is not None else None
     if "people" in body:
-        _names(body["people"])
-    return as_json(body)
+        unseal_names(body["people"])
+    return body
 
 
-def _names(people: list[dict[str, Any]]) -> None:
+def may_read_people() -> bool:
+    return bool(credential().role != "supervisor")
+
+
+def unseal_names(people: list[dict[str, Any]]) -> None:
     """Each person's name, when recorded and not erased; an erased person shows as erased
     (their key is gone: the name cannot be read)."""
     sealed = [
@@ -57,11 +58,11 @@ def branch_member_pipeline(branch_id: UUID) -> Response:
     """A branch's people at each step of member development, how long each has been there,
     and what is overdue (reports, assessments, approvals, probations) on ``as_of``."""
     scope().branch(branch_id)
-    return _pipeline(branch_id=branch_id)
+    return as_json(pipeline_body(load_query(MemberPipelineQuery), branch_id=branch_id))
 
 
 @bp.get("/committees/<uuid:committee_id>/member-pipeline")
 def committee_member_pipeline(committee_id: UUID) -> Response:
     """The pipeline of the people who applied to the committee's branches."""
     scope().committee(committee_id)
-    return _pipeline(committee_id=committee_id)
+    return as_json(pipeline_body(load_query(MemberPipelineQuery), committee_id=committee_id))

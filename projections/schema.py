@@ -361,6 +361,24 @@ TABLES: tuple[Table, ...] = (
         (),
         frozenset({"history"}),
     ),
+    # -- projection "progress": member development (projections.fold.members) --------------
+    Table(
+        "member_path",
+        "progress",
+        (
+            ("candidate_id", CODE),
+            ("branch_id", CODE),
+            ("committee_id", CODE),
+            ("applied_on", CODE),
+            # 1 once the person was erased: no sealed name is kept in the row after it.
+            ("erased", INT),
+            # [[type, version, occurred_on, values, event_id], ...] in log order.
+            ("history", TEXT),
+        ),
+        ("candidate_id",),
+        (("branch_id",), ("committee_id",)),
+        frozenset({"history"}),
+    ),
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
         "branch_timeline",

@@ -15,6 +15,7 @@ from taizhang.commands.personal import erase_person
 from taizhang.personal_data import PersonalKeys
 from tests.api.conftest import TODAY, Api
 from tests.api.members import apply, step
+from tests.api.test_views import catch_up
 
 NAME = "化名甲乙丙"
 
@@ -34,6 +35,7 @@ def test_the_name_is_never_stored_in_clear_and_shows_to_the_branch_side(api: Api
     recorded = [i for i in history.get_json()["items"] if i["type"] == "PersonalDataRecorded"]
     assert recorded[0]["data"]["sealed_name"].startswith("aesgcm1:")
     c1 = str(api.ids["c1"])
+    catch_up(api)
     (row,) = api.get(f"/api/v1/committees/{c1}/member-pipeline", "committee_c1").get_json()[
         "people"
     ]
@@ -59,6 +61,7 @@ def test_erasure_destroys_the_key_records_who_and_why_and_shows_the_person_erase
     (erased,) = [i for i in history if i["type"] == "PersonErased"]
     assert (erased["actor"], erased["data"]["reason"]) == ("operator:test", "本人申请删除个人信息")
     c1 = str(api.ids["c1"])
+    catch_up(api)
     (row,) = api.get(f"/api/v1/committees/{c1}/member-pipeline", "committee_c1").get_json()[
         "people"
     ]
@@ -84,6 +87,7 @@ def test_a_recorded_name_can_be_erased_over_http_by_the_office(api: Api) -> None
     assert step(api, person, "PersonErased", TODAY, "integrator_c1", reason="r").status_code == 403
     api.ok(step(api, person, "PersonErased", TODAY, "office", reason="本人申请"))
     c1 = str(api.ids["c1"])
+    catch_up(api)
     (row,) = api.get(f"/api/v1/committees/{c1}/member-pipeline").get_json()["people"]
     assert (row["name"], row["erased"]) == (None, True)
 
