@@ -70,9 +70,7 @@ from taizhang.pool_check import check_before_use
 log = logging.getLogger(__name__)
 
 
-class Views(
-    SupervisionViews, LedgerViews, CoverageViews, GradingViews, YearlyViews, MemberViews
-):
+class Views(SupervisionViews, LedgerViews, CoverageViews, GradingViews, YearlyViews, MemberViews):
     def __init__(self, settings: Settings | None, *, connect: Callable[[], Any] | None = None):
         self.db = Database(settings) if settings is not None else None
         self.settings = settings

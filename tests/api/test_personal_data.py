@@ -11,6 +11,8 @@ from uuid import UUID
 
 import psycopg
 
+from projections.queries import Views
+from projections.schema import TABLES
 from taizhang.commands.personal import erase_person
 from taizhang.personal_data import PersonalKeys
 from tests.api.conftest import TODAY, Api
@@ -99,3 +101,36 @@ def _database_bytes(path: str) -> bytes:
         if candidate.exists():
             found += candidate.read_bytes()
     return found
+
+
+def _tables_text(api: Api) -> dict[str, str]:
+    """Every read-model table's rows, as text."""
+    views: Views = api.app.extensions["taizhang"].views
+    return {t.name: repr(views.select(f"SELECT * FROM {t.name}")) for t in TABLES}
+
+
+def test_no_table_holds_a_name_and_an_erased_person_stays_erased_in_the_read_model(
+    api: Api,
+) -> None:
+    """The read model holds people by pseudonymous id: no table holds a name in clear, and
+    once a person is erased their row keeps nothing their key sealed, on every date."""
+    person = _person_with_name(api)
+    catch_up(api)
+    before = _tables_text(api)
+    assert not [name for name, text in before.items() if NAME in text]
+    assert "aesgcm1:" in before["member_path"]  # the sealed name is kept until erasure
+    api.ok(step(api, person, "PersonErased", TODAY, "office", reason="本人申请"))
+    catch_up(api)
+    after = _tables_text(api)
+    assert not [name for name, text in after.items() if NAME in text]
+    assert "aesgcm1:" not in after["member_path"]
+    views: Views = api.app.extensions["taizhang"].views
+    row = views.member_row(UUID(person))
+    assert row is not None and row["erased"] == 1
+    c1 = str(api.ids["c1"])
+    earlier = (TODAY - timedelta(days=10)).isoformat()
+    for query in ("", f"?as_of={earlier}"):
+        (line,) = api.get(
+            f"/api/v1/committees/{c1}/member-pipeline{query}", "committee_c1"
+        ).get_json()["people"]
+        assert (line["name"], line["erased"]) == (None, True), query
