@@ -125,7 +125,7 @@ HANDLERS: dict[type, Any] = {
 def revive_step(entry: list[Any]) -> Any:
     """A domain step instance with the kept values (no validation), for its ``apply``."""
     name, version, on, values = entry[:4]
-    step = object.__new__(STEP_CLASSES[name])
+    step: Any = object.__new__(STEP_CLASSES[name])
     kept = step.__dict__
     kept["provenance"] = _Provenance(date.fromisoformat(on))
     kept["originator_version"] = version
@@ -140,9 +140,8 @@ def path_on(row: dict[str, Any], day: date) -> Candidate | None:
     if applied_on > day:
         return None
     path: Candidate = object.__new__(Candidate)
-    Candidate.__init__(
-        path, _Provenance(applied_on), UUID(row["branch_id"]), UUID(row["committee_id"]), []
-    )  # type: ignore[arg-type]
+    provenance: Any = _Provenance(applied_on)
+    Candidate.__init__(path, provenance, UUID(row["branch_id"]), UUID(row["committee_id"]), [])
     text = day.isoformat()
     for entry in steps_on(row["history"], text):
         revive_step(entry).apply(path)
