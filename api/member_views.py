@@ -66,3 +66,16 @@ def committee_member_pipeline(committee_id: UUID) -> Response:
     """The pipeline of the people who applied to the committee's branches."""
     scope().committee(committee_id)
     return as_json(pipeline_body(load_query(MemberPipelineQuery), committee_id=committee_id))
+
+
+@bp.get("/candidates/<uuid:candidate_id>/steps")
+def candidate_steps(candidate_id: UUID) -> Response:
+    """A person's steps as recorded by ``as_of``, each with the corrections and withdrawal
+    that name it and how it stands then; the corrections and withdrawals beside them."""
+    scope().candidate(candidate_id)
+    query = load_query(MemberPipelineQuery)
+    wait_for_min_position()
+    body = _views(query).member_steps(candidate_id, as_of=query.get("as_of"))
+    known_at = query.get("known_at")
+    body["known_at"] = known_at.isoformat() if known_at is not None else None
+    return as_json(body)

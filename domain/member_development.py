@@ -10,6 +10,7 @@ are refused, unless the upper committee recorded an exception for that rule
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -89,6 +90,7 @@ class Candidate(LedgerAggregate):
         def apply(self, c: Candidate) -> None:
             c.exceptions.difference_update(self.waived)
             self.take(c)
+            c._steps.append(self)
 
         def take(self, c: Candidate) -> None:
             """What the step changes of the person's path."""
@@ -239,12 +241,38 @@ class Candidate(LedgerAggregate):
         def take(self, c: Candidate) -> None:
             c.exceptions.add(self.rule)
 
+    class StepCorrected(LedgerAggregate.Event):
+        """A step recorded wrongly: ``changes`` replace some of its values (checked by
+        ``domain.member_corrections``); the path is what its steps, so corrected, make."""
+
+        corrects: UUID
+        reason: str
+        changes: dict[str, Any]
+
+        def apply(self, c: Candidate) -> None:
+            c._restate(self.corrects, self.changes)
+
+    class StepWithdrawn(LedgerAggregate.Event):
+        """A step recorded in error: it no longer counts."""
+
+        withdraws: UUID
+        reason: str
+
+        def apply(self, c: Candidate) -> None:
+            c._restate(self.withdraws, None)
+
     def __init__(
         self, provenance: Provenance, branch_id: UUID, committee_id: UUID, document_ids: list[str]
     ) -> None:
         self.branch_id = branch_id
         self.committee_id = committee_id
-        self.applied_on = provenance.occurred_on
+        self._reset(provenance.occurred_on)
+
+    def _reset(self, applied_on: date) -> None:
+        """The path as it stood on the application, before any step."""
+        self.applied_on = applied_on
+        # The steps as they now stand, in log order (corrections applied, withdrawals out).
+        self._steps: list[Candidate.Step] = []
         self.stage = APPLICANT
         self.activist_on: date | None = None
         self.candidate_on: date | None = None
@@ -265,6 +293,20 @@ class Candidate(LedgerAggregate):
         self.recommendations: list[tuple[str, str]] = []
         self.sealed_name: str | None = None
         self.erased = False
+
+    def _restate(self, event_id: UUID, changes: dict[str, Any] | None) -> None:
+        """The path again from the application, with step ``event_id`` corrected by
+        ``changes`` (withdrawn when None)."""
+        steps = []
+        for step in self._steps:
+            if step.provenance.event_id == event_id:
+                if changes is None:
+                    continue
+                step = corrected_step(step, changes)
+            steps.append(step)
+        self._reset(self.applied_on)
+        for step in steps:
+            step.apply(self)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -716,3 +758,13 @@ class Candidate(LedgerAggregate):
 
 
 STAGES = tuple(s.value for s in Stage)
+
+
+def corrected_step(step: Any, changes: dict[str, Any]) -> Any:
+    """A copy of ``step`` with ``changes`` (``occurred_on``: its business date)."""
+    values = dict(changes)
+    if "occurred_on" in values:
+        values["provenance"] = dataclasses.replace(
+            step.provenance, occurred_on=values.pop("occurred_on")
+        )
+    return dataclasses.replace(step, **values)

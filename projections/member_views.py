@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from projections.fold.members import pipeline
+from projections.fold.members import pipeline, steps_listed
 from projections.view_sql import _day
 
 _COLUMNS = "candidate_id, branch_id, committee_id, applied_on, erased, history"
@@ -69,3 +69,15 @@ class MemberViews:
         body = pipeline(rows, _day(as_of), with_people=with_people)
         body["known_at"] = self.known_at
         return body
+
+    def member_steps(self, candidate_id: UUID, *, as_of: date | None = None) -> dict[str, Any]:
+        """A person's steps by ``as_of`` with their corrections and withdrawals, linked."""
+        day = _day(as_of)
+        row = self.member_row(candidate_id)
+        items = steps_listed(row["history"], day.isoformat()) if row is not None else []
+        return {
+            "candidate_id": str(candidate_id),
+            "as_of": day.isoformat(),
+            "known_at": self.known_at,
+            "items": items,
+        }

@@ -4,9 +4,12 @@ on a person's ``Candidate`` (seeds 002, 004). ``taizhang.handlers`` registers th
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from domain.base import LedgerAggregate
+from domain.errors import require
+from domain.member_corrections import correct_step, withdraw_step
 from domain.member_development import Candidate
 from domain.provenance import Provenance
 from taizhang.unit_of_work import UnitOfWork
@@ -31,6 +34,25 @@ def _step(method: str) -> Handler:
         return candidate
 
     return handle
+
+
+def _corrected(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    candidate = uow.get(Candidate, d.pop("candidate_id"), "candidate_id")
+    new_date = d["changes"].get("occurred_on")
+    require(
+        not isinstance(new_date, (str, date)) or str(new_date) <= uow.today.isoformat(),
+        "changes.occurred_on",
+        "not_in_future",
+        f"corrected date {new_date} is after today",
+    )
+    correct_step(candidate, p, **d)
+    return candidate
+
+
+def _withdrawn(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
+    candidate = uow.get(Candidate, d.pop("candidate_id"), "candidate_id")
+    withdraw_step(candidate, p, **d)
+    return candidate
 
 
 # Posted name → (creates the person's path, handler).
@@ -58,4 +80,6 @@ MEMBER_HANDLERS: dict[str, tuple[bool, Handler]] = {
             "PersonErased": "erase",
         }.items()
     },
+    "StepCorrected": (False, _corrected),
+    "StepWithdrawn": (False, _withdrawn),
 }

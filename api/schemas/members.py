@@ -153,6 +153,29 @@ class PersonErased(_Step):
     reason = text_field()
 
 
+class StepCorrected(Strict):
+    """A wrongly recorded step, corrected: ``changes`` are some of the step's own values
+    (and ``occurred_on``), given as when it was recorded; the domain checks which and how."""
+
+    candidate_id = id_field()
+    corrects = fields.UUID(required=True)
+    reason = text_field()
+    changes = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=40)),
+        values=fields.Raw(allow_none=False),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+    )
+
+
+class StepWithdrawn(Strict):
+    """A step recorded in error: it no longer counts."""
+
+    candidate_id = id_field()
+    withdraws = fields.UUID(required=True)
+    reason = text_field()
+
+
 MEMBER_SCHEMAS: dict[str, type[Schema]] = {
     cls.__name__: cls
     for cls in (
@@ -174,6 +197,8 @@ MEMBER_SCHEMAS: dict[str, type[Schema]] = {
         ExceptionGranted,
         PersonalDataRecorded,
         PersonErased,
+        StepCorrected,
+        StepWithdrawn,
     )
 }
 

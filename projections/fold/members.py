@@ -115,11 +115,32 @@ def erased(state: ViewState, e: Candidate.PersonErased) -> None:
     stepped(state, e)
 
 
+def amended(state: ViewState, e: Any) -> None:
+    """A correction or withdrawal, kept in the person's history beside the step it names."""
+    key = (str(e.originator_id),)
+    row = state.get(TABLE, key)
+    if row is None:
+        return
+    row["history"].append(
+        [
+            type(e).__name__,
+            e.originator_version,
+            iso(e.provenance.occurred_on),
+            step_values(e),
+            str(e.provenance.event_id),
+        ]
+    )
+    state.put(TABLE, key, row)
+
+
 HANDLERS: dict[type, Any] = {
     Candidate.MembershipApplied: applied,
     **{cls: stepped for cls in STEP_CLASSES.values()},
     Candidate.PersonErased: erased,
+    Candidate.StepCorrected: amended,
+    Candidate.StepWithdrawn: amended,
 }
+CORRECTED, WITHDRAWN = "StepCorrected", "StepWithdrawn"
 
 
 def revive_step(entry: list[Any]) -> Any:
@@ -149,8 +170,74 @@ def path_on(row: dict[str, Any], day: date) -> Candidate | None:
 
 
 def steps_on(history: list[list[Any]], day: str) -> list[list[Any]]:
-    """The steps dated ``day`` or earlier, in log order."""
-    return [entry for entry in history if entry[2] <= day]
+    """The steps as they stood on ``day``, in log order: those dated ``day`` or earlier
+    once the corrections dated by then are applied (a correction counts from its own
+    business date, as every fact's does), less those withdrawn by then."""
+    amendments: dict[str, list[dict[str, Any] | None]] = {}
+    for name, _, on, values, _ in history:
+        if on > day:
+            continue
+        if name == CORRECTED:
+            amendments.setdefault(values["corrects"], []).append(values["changes"])
+        elif name == WITHDRAWN:
+            amendments.setdefault(values["withdraws"], []).append(None)
+    found = []
+    for entry in history:
+        name, version, on, values, event_id = entry
+        if name in (CORRECTED, WITHDRAWN):
+            continue
+        changes = amendments.get(event_id)
+        if changes is not None:
+            if None in changes:
+                continue
+            values = dict(values)
+            for change in changes:
+                values.update(change)  # type: ignore[arg-type]
+            on = values.pop("occurred_on", on)
+            entry = [name, version, on, values, event_id]
+        if entry[2] <= day:
+            found.append(entry)
+    return found
+
+
+def steps_listed(history: list[list[Any]], day: str) -> list[dict[str, Any]]:
+    """The person's record by ``day`` for the history view: each step as recorded, with
+    the corrections and withdrawal that name it (``corrected_by``, ``withdrawn_by``) and
+    how it stands on ``day`` (``counts``, ``as_corrected``), and each correction or
+    withdrawal naming its step. Sealed names are left out."""
+    standing = {entry[4]: entry for entry in steps_on(history, day)}
+    items: list[dict[str, Any]] = []
+    links: dict[str, dict[str, Any]] = {}
+    for name, version, on, values, event_id in history:
+        if on > day and name in (CORRECTED, WITHDRAWN):
+            continue
+        shown = {k: v for k, v in values.items() if k != "sealed_name"}
+        item: dict[str, Any] = {
+            "event_id": event_id,
+            "type": name,
+            "version": version,
+            "occurred_on": on,
+            "data": shown,
+        }
+        if name in (CORRECTED, WITHDRAWN):
+            target = values.get("corrects") or values.get("withdraws")
+            linked = links.get(target)
+            if linked is not None:
+                key = "corrected_by" if name == CORRECTED else "withdrawn_by"
+                linked[key].append(event_id)
+        elif on <= day or event_id in standing:
+            now = standing.get(event_id)
+            item.update(corrected_by=[], withdrawn_by=[], counts=now is not None)
+            item["as_corrected"] = (
+                {"occurred_on": now[2], **{k: v for k, v in now[3].items() if k != "sealed_name"}}
+                if now is not None and now[3] is not values
+                else None
+            )
+            links[event_id] = item
+        else:
+            continue
+        items.append(item)
+    return items
 
 
 def since(path: Candidate) -> date:
