@@ -67,6 +67,8 @@ def _step(c: Candidate, event_id: UUID, field: str) -> Any:
     for step in c._steps:
         if step.provenance.event_id == event_id:
             return step
+    if event_id in c._withdrawn:
+        raise RuleViolation(field, "withdrawn", "this step was withdrawn: it no longer counts")
     raise NotFound(field, "step", event_id)
 
 

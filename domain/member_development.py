@@ -266,6 +266,8 @@ class Candidate(LedgerAggregate):
     ) -> None:
         self.branch_id = branch_id
         self.committee_id = committee_id
+        # The steps withdrawn (their event ids): a withdrawal names each once.
+        self._withdrawn: set[UUID] = set()
         self._reset(provenance.occurred_on)
 
     def _reset(self, applied_on: date) -> None:
@@ -301,6 +303,7 @@ class Candidate(LedgerAggregate):
         for step in self._steps:
             if step.provenance.event_id == event_id:
                 if changes is None:
+                    self._withdrawn.add(event_id)
                     continue
                 step = corrected_step(step, changes)
             steps.append(step)

@@ -79,9 +79,7 @@ def test_a_withdrawn_step_no_longer_counts_and_the_pipeline_says_so(api: Api) ->
     person = walk(api, b1, APPLIED, until="candidate")
     designated = _event_of(api, person, "DevelopmentCandidateDesignated")
     withdrawn_on = TODAY - timedelta(days=3)
-    api.ok(
-        step(api, person, "StepWithdrawn", withdrawn_on, withdraws=designated, reason="误录")
-    )
+    api.ok(step(api, person, "StepWithdrawn", withdrawn_on, withdraws=designated, reason="误录"))
     assert api.get(f"/api/v1/candidates/{person}").get_json()["stage"] == "activist"
     catch_up(api)
     path = f"/api/v1/committees/{c1}/member-pipeline"
