@@ -85,10 +85,12 @@ def _like(name: str, original: Any, value: Any) -> Any:
     if name in _DATES:
         if isinstance(value, date):
             return value
-        try:
-            return date.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            raise InvalidValue(field, "date", f"{name} is an ISO date") from None
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise InvalidValue(field, "date", f"{name} is an ISO date (YYYY-MM-DD)")
     ok: bool
     if isinstance(original, bool):
         ok = isinstance(value, bool)
