@@ -2,7 +2,8 @@
 
 Generated paths of pseudonymous people (seed 002 发展党员工作制度: "(1)本人申请" …
 "(13)党委审批" … "按期转正"), each step dated by the generator and refused or accepted by
-the domain, are posted through the service. The live pipeline (the projection worker's
+the domain, are posted through the service, and some corrected (``StepCorrected``: a step's
+date) or withdrawn (``StepWithdrawn``), as seed 001 §四5 "纪实制" keeps them. The live pipeline (the projection worker's
 ``member_path`` rows, caught up between posts) then equals a replay of the log for the same
 business date D and knowledge time T (``projections.report``):
 
@@ -67,11 +68,23 @@ WHOLE_PATH = [
     ("advance", 1, 366),
 ]
 
+# A report's date corrected, then the report withdrawn, then recorded again.
+AMENDED_PATH = [
+    ("apply", "a", 0),
+    *(("advance", 0, gap) for gap in (366, 0, 10)),
+    ("redate", 0, 5),
+    ("withdraw", 0, 3),
+    ("advance", 0, 12),
+]
+
 actions = st.one_of(
     st.tuples(st.just("apply"), st.sampled_from("abc"), st.integers(0, DAYS)),
     # The person's next step, some days after their last accepted one.
     st.tuples(st.just("advance"), st.integers(0, 5), st.integers(0, 420)),
     st.tuples(st.just("late_report"), st.integers(0, 5), st.integers(0, DAYS)),
+    # The person's last step withdrawn, or its date corrected, some days after it.
+    st.tuples(st.just("withdraw"), st.integers(0, 5), st.integers(0, 60)),
+    st.tuples(st.just("redate"), st.integers(0, 5), st.integers(-20, 20)),
 )
 
 
@@ -109,11 +122,13 @@ def answers(views: Views, d: District, days: list[date]) -> list[Any]:
 )
 @given(steps=st.lists(actions, min_size=1, max_size=30))
 @example(steps=WHOLE_PATH)
+@example(steps=AMENDED_PATH)
 def test_live_pipeline_equals_the_replay_for_every_d_and_t(world, steps):
     settings, service, worker, views = world
     d = make_district(settings, service=service)
     ledger = service.ledger
-    people: list[tuple[UUID, list[date], int]] = []  # id, accepted dates, next step
+    # id, accepted dates, next step, the accepted steps' event ids
+    people: list[tuple[UUID, list[date], int, list[UUID]]] = []
     seen: list[tuple[datetime, list[Any]]] = []
     checked = [START, TODAY]
     for step in steps:
@@ -121,12 +136,47 @@ def test_live_pipeline_equals_the_replay_for_every_d_and_t(world, steps):
         if step[0] == "apply":
             on = START + timedelta(days=step[2])
             answer = d.post("MembershipApplied", on, branch_id=d.branches[step[1]])
-            people.append((answer.aggregate_id, [on], 0))
+            people.append((answer.aggregate_id, [on], 0, []))
         elif not people:
             continue
+        elif step[0] in ("withdraw", "redate"):
+            index = step[1] % len(people)
+            person, dated, next_step, ids = people[index]
+            if not ids:
+                continue
+            if step[0] == "withdraw":
+                on = dated[-1] + timedelta(days=step[2])
+                posting = Posting(
+                    "StepWithdrawn",
+                    on,
+                    {"candidate_id": person, "withdraws": ids[-1], "reason": "误录"},
+                )
+                after = (person, dated[:-1], next_step - 1, ids[:-1])
+            else:
+                new_on = dated[-1] + timedelta(days=step[2])
+                on = max(new_on, dated[-1])
+                changes = {"occurred_on": new_on.isoformat()}
+                posting = Posting(
+                    "StepCorrected",
+                    on,
+                    {
+                        "candidate_id": person,
+                        "corrects": ids[-1],
+                        "reason": "记错",
+                        "changes": changes,
+                    },
+                )
+                after = (person, [*dated[:-1], new_on], next_step, ids)
+            if on > TODAY:
+                continue
+            try:
+                service.post(CALLER, posting)
+            except DomainError:
+                continue
+            people[index] = after
         else:
             index = step[1] % len(people)
-            person, dated, next_step = people[index]
+            person, dated, next_step, ids = people[index]
             if step[0] == "late_report":
                 on, (type_, data) = START + timedelta(days=step[2]), steps_of(START)[2]
             elif next_step < 14:
@@ -137,11 +187,11 @@ def test_live_pipeline_equals_the_replay_for_every_d_and_t(world, steps):
             if on > TODAY:
                 continue
             try:
-                service.post(CALLER, Posting(type_, on, {"candidate_id": person, **data}))
+                answer = service.post(CALLER, Posting(type_, on, {"candidate_id": person, **data}))
             except DomainError:
                 continue
             if step[0] == "advance":
-                people[index] = (person, [*dated, on], next_step + 1)
+                people[index] = (person, [*dated, on], next_step + 1, [*ids, answer.event_id])
         checked += [on, on - timedelta(days=1), on + timedelta(days=93)]
         worker.catch_up()
         seen.append((datetime.now(UTC), answers(views, d, [on, TODAY])))
@@ -156,7 +206,7 @@ def test_live_pipeline_equals_the_replay_for_every_d_and_t(world, steps):
         assert answers(replayed, d, [step_day, TODAY]) == answered, known_at
     # On the last day, the counts are the domain's own stages.
     counts: dict[str, int] = {}
-    for person, _, _ in people:
+    for person, *_ in people:
         candidate: Candidate = ledger.repository.get(person)
         counts[candidate.stage] = counts.get(candidate.stage, 0) + 1
     viewed: dict[str, int] = {}
