@@ -68,6 +68,9 @@ _CONTACT = "each committee member picks a contact point (000 §五(二) 联系�
 _INSTRUCT = "committees see that every branch has an instructor (000 §五(一) 指导员)"
 _TARGETS = "the committee designates rectification targets (000 §三(一) 研究确定整顿对象)"
 _AS_FACT = "as the fact it corrects or withdraws"
+_PLANS = (
+    "the committee plans the year's development by the upper level's guidance (003 §一 指导性计划)"
+)
 _AS_STEP = "as the step of a person's path it corrects or withdraws (001 §四5 纪实制)"
 # Corrections of a person's steps: each is the act of whom may record the step it names.
 STEP_CORRECTIONS = frozenset({"StepCorrected", "StepWithdrawn"})
@@ -212,6 +215,10 @@ DUTIES: dict[str, Duty] = {
     },
     "PersonalDataRecorded": _duty(_DEVELOPS, *_REPORTS),
     "PersonErased": _duty("the office erases a person's personal data", ADMIN, OFFICE),
+    **{
+        name: _duty(_PLANS, *_SUPERVISES)
+        for name in ("DevelopmentPlanSet", "DevelopmentPlanRevised")
+    },
     **{
         name: _duty(_AS_STEP, *sorted({*_REPORTS, *_SUPERVISES}))
         for name in ("StepCorrected", "StepWithdrawn")

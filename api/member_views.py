@@ -16,8 +16,9 @@ from flask import Blueprint, Response
 
 from api.reads import as_json, load_query
 from api.runtime import credential, runtime, scope, wait_for_min_position
-from api.schemas.members import MemberPipelineQuery
+from api.schemas.members import DevelopmentPlanQuery, MemberPipelineQuery
 from api.views import _views
+from domain.business_day import business_today
 
 bp = Blueprint("members", __name__, url_prefix="/api/v1")
 
@@ -76,6 +77,21 @@ def candidate_steps(candidate_id: UUID) -> Response:
     query = load_query(MemberPipelineQuery)
     wait_for_min_position()
     body = _views(query).member_steps(candidate_id, as_of=query.get("as_of"))
+    known_at = query.get("known_at")
+    body["known_at"] = known_at.isoformat() if known_at is not None else None
+    return as_json(body)
+
+
+@bp.get("/committees/<uuid:committee_id>/development-plan")
+def committee_development_plan(committee_id: UUID) -> Response:
+    """The committee's yearly plan for developing members (``year``, by default the year of
+    ``as_of``) as it stood on ``as_of``, and the pipeline measured against it: counts, never
+    people, so supervisors read it too."""
+    scope().committee(committee_id)
+    query = load_query(DevelopmentPlanQuery)
+    wait_for_min_position()
+    day = query.get("as_of") or business_today()
+    body = _views(query).development_plan(committee_id, query.get("year", day.year), as_of=day)
     known_at = query.get("known_at")
     body["known_at"] = known_at.isoformat() if known_at is not None else None
     return as_json(body)

@@ -14,7 +14,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.development_plan import TARGET_NAMES, TARGETS
 from projections.fold.members import pipeline, steps_listed
+from projections.fold.plans import done_in_year, plan_on
 from projections.view_sql import _day
 
 _COLUMNS = "candidate_id, branch_id, committee_id, applied_on, erased, history"
@@ -81,3 +83,50 @@ class MemberViews:
             "known_at": self.known_at,
             "items": items,
         }
+
+    def development_plan(
+        self, committee_id: UUID, year: int, *, as_of: date | None = None
+    ) -> dict[str, Any]:
+        """The committee's plan for ``year`` as it stood on ``as_of`` and the pipeline
+        measured against it: for each target, what was planned, what was done in the year
+        by then, the share, and what an even pace through the year would have reached."""
+        day = _day(as_of)
+        rows = self._rows(
+            "SELECT history FROM development_plan WHERE committee_id = ? AND year = ?",
+            (str(committee_id), year),
+        )
+        history = _loaded(rows[0])["history"] if rows else []
+        plan = plan_on(history, day.isoformat())
+        done = done_in_year(self.member_rows(committee_id=committee_id), year, day)
+        elapsed = _year_elapsed(year, day)
+        measures = []
+        for key in TARGETS:
+            planned = plan["targets"][key] if plan is not None else None
+            pace = planned * elapsed[0] // elapsed[1] if planned is not None else None
+            measures.append(
+                {
+                    "target": key,
+                    "zh": TARGET_NAMES[key],
+                    "planned": planned,
+                    "done": done[key],
+                    "share": round(done[key] / planned, 4) if planned else None,
+                    "even_pace": pace,
+                    "behind": pace is not None and done[key] < pace,
+                }
+            )
+        return {
+            "committee_id": str(committee_id),
+            "year": year,
+            "as_of": day.isoformat(),
+            "known_at": self.known_at,
+            "plan": plan,
+            "measures": measures,
+        }
+
+
+def _year_elapsed(year: int, day: date) -> tuple[int, int]:
+    """Days of ``year`` gone by ``day`` (inclusive), and the days of the year."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    length = (last - first).days + 1
+    gone = min(max((day - first).days + 1, 0), length)
+    return gone, length

@@ -379,6 +379,21 @@ TABLES: tuple[Table, ...] = (
         (("branch_id",), ("committee_id",)),
         frozenset({"history"}),
     ),
+    # A committee's yearly development plan (projections.fold.plans).
+    Table(
+        "development_plan",
+        "progress",
+        (
+            ("plan_id", CODE),
+            ("committee_id", CODE),
+            ("year", INT),
+            # [[occurred_on, kind, values, event_id], ...] in log order (fold.plans.plan_on).
+            ("history", TEXT),
+        ),
+        ("plan_id",),
+        (("committee_id", "year"),),
+        frozenset({"history"}),
+    ),
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
         "branch_timeline",

@@ -21,6 +21,7 @@ from api.schemas.event_fields import (
     vocab_field,
 )
 from api.schemas.queries import Query, business_date, known_at_field
+from domain.development_plan import MAX_TARGET, TARGETS
 from domain.member_development import MAX_MEMBER_ID, WAIVABLE
 from domain.member_vocabulary import (
     ConversionOutcome,
@@ -176,6 +177,34 @@ class StepWithdrawn(Strict):
     reason = text_field()
 
 
+def _targets() -> fields.Field:
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(TARGETS)),
+        values=StrictInteger(validate=validate.Range(min=0, max=MAX_TARGET)),
+        required=True,
+        metadata={"description": "numbers for the year: " + ", ".join(TARGETS)},
+    )
+
+
+class DevelopmentPlanSet(Strict):
+    """A committee's plan for a year, following the upper level's guiding plan."""
+
+    committee_id = id_field()
+    year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
+    targets = _targets()
+    guidance_document_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    guidance_admitted = StrictInteger(required=True, validate=validate.Range(min=0, max=MAX_TARGET))
+    document_ids = _documents()
+
+
+class DevelopmentPlanRevised(Strict):
+    committee_id = id_field()
+    year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
+    targets = _targets()
+    reason = text_field()
+    document_ids = _documents()
+
+
 MEMBER_SCHEMAS: dict[str, type[Schema]] = {
     cls.__name__: cls
     for cls in (
@@ -199,6 +228,8 @@ MEMBER_SCHEMAS: dict[str, type[Schema]] = {
         PersonErased,
         StepCorrected,
         StepWithdrawn,
+        DevelopmentPlanSet,
+        DevelopmentPlanRevised,
     )
 }
 
@@ -208,3 +239,10 @@ class MemberPipelineQuery(Query):
 
     as_of = business_date("business date: the pipeline as it stood then (default today)")
     known_at = known_at_field()
+
+
+class DevelopmentPlanQuery(MemberPipelineQuery):
+    year = fields.Integer(
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "the plan's year (default: the year of as_of)"},
+    )

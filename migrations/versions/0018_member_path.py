@@ -1,5 +1,6 @@
 """Member development (发展党员) as a read model: the progress projection's ``member_path``
-table, one row per person with their steps, written by the projection worker.
+table, one row per person with their steps, and ``development_plan``, a committee's yearly
+plan with its revisions, written by the projection worker.
 
 People's events were stored before this table existed, so the progress projection is
 refilled from the log: its rows are emptied, its position goes back to the start and its
@@ -46,10 +47,19 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX ix_member_path__branch_id ON member_path (branch_id)")
     op.execute("CREATE INDEX ix_member_path__committee_id ON member_path (committee_id)")
+    op.execute(
+        f"CREATE TABLE development_plan (plan_id {code}, committee_id {code}, year INTEGER,"
+        " history TEXT, PRIMARY KEY (plan_id))"
+    )
+    op.execute(
+        "CREATE INDEX ix_development_plan__committee_id_year"
+        " ON development_plan (committee_id, year)"
+    )
     _refill()
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE development_plan")
     op.execute("DROP TABLE member_path")
     _refill()
 

@@ -10,7 +10,16 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from projections.fold import coverage, grading, members, organizations, problems, work, yearly
+from projections.fold import (
+    coverage,
+    grading,
+    members,
+    organizations,
+    plans,
+    problems,
+    work,
+    yearly,
+)
 from projections.fold.stored import aggregate_id_of, class_of, plain_values
 from projections.state import ViewState
 
@@ -22,6 +31,7 @@ PROGRESS_HANDLERS: dict[type, Any] = {
     **yearly.HANDLERS,
     **coverage.HANDLERS,
     **members.HANDLERS,
+    **plans.HANDLERS,
 }
 
 

@@ -189,6 +189,14 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         **grading_samples(i),
         "MembershipApplied": {"branch_id": i["b1"]},
         **{name: {"candidate_id": i.get("candidate"), **data} for name, data in MEMBER.items()},
+        "DevelopmentPlanSet": {**PLAN, "committee_id": i["c1"], "year": TODAY.year},
+        # ``prepare`` set next year's plan.
+        "DevelopmentPlanRevised": {
+            "committee_id": i["c1"],
+            "year": TODAY.year + 1,
+            "targets": PLAN["targets"],
+            "reason": "上级调整",
+        },
         "StepCorrected": {
             "candidate_id": i.get("candidate"),
             "corrects": i.get("step"),
@@ -288,6 +296,11 @@ MEMBER: dict[str, dict[str, Any]] = {
     "ExceptionGranted": {"rule": "training_length", "reason": "党委研究决定"},
     "PersonalDataRecorded": {"name": "化名某"},
     "PersonErased": {"reason": "本人申请"},
+}
+PLAN: dict[str, Any] = {
+    "targets": {"activists": 3, "admitted": 1},
+    "guidance_document_id": "指导性计划",
+    "guidance_admitted": 1,
 }
 # A correction of a step names a recommendation the sample world recorded (``prepare``).
 STEP_SAMPLES: dict[str, Any] = {
@@ -412,6 +425,8 @@ def prepare(api: Api) -> dict[str, str]:
             recommended,
         )
     )["event_id"]
+    plan = {**PLAN, "committee_id": ids["c1"], "year": TODAY.year + 1}
+    api.ok(api.event(path_of("DevelopmentPlanSet", plan), "DevelopmentPlanSet", plan))
     registered = register_samples(ids)["HostOrganizationRegistered"]
     ids["org"] = api.ok(api.event("/api/v1/host-organizations", None, registered))["aggregate_id"]
     return ids

@@ -277,6 +277,14 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         "StepWithdrawn",
         {"withdraws": granted["event_id"], "reason": "误录"},
     )
+    plan = {"year": TODAY.year, "targets": {"admitted": 2}}
+    committee = f"/api/v1/committees/{ids['c1']}/events"
+    post(
+        committee,
+        "DevelopmentPlanSet",
+        {**plan, "guidance_document_id": "指导性计划", "guidance_admitted": 2},
+    )
+    post(committee, "DevelopmentPlanRevised", {**plan, "reason": "上级调整"})
     post(f"/api/v1/candidates/{other}/events", "PersonalDataRecorded", {"name": "化名某"})
     post(f"/api/v1/candidates/{other}/events", "PersonErased", {"reason": "本人申请"})
     org = post(

@@ -2,10 +2,11 @@
 
 Generated paths of pseudonymous people (seed 002 发展党员工作制度: "(1)本人申请" …
 "(13)党委审批" … "按期转正"), each step dated by the generator and refused or accepted by
-the domain, are posted through the service, and some corrected (``StepCorrected``: a step's
-date) or withdrawn (``StepWithdrawn``), as seed 001 §四5 "纪实制" keeps them. The live pipeline (the projection worker's
-``member_path`` rows, caught up between posts) then equals a replay of the log for the same
-business date D and knowledge time T (``projections.report``):
+the domain, are posted through the service, and some corrected (``StepCorrected``: a
+step's date) or withdrawn (``StepWithdrawn``), as seed 001 §四5 "纪实制" keeps them. The
+live pipeline (the projection worker's ``member_path`` rows, caught up between posts) then
+equals a replay of the log for the same business date D and knowledge time T
+(``projections.report``):
 
 * for T = now, on every date anything was dated, and the days before;
 * for each earlier T (right after each post), the live pipeline as it was answered then;
