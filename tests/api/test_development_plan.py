@@ -19,8 +19,8 @@ TARGETS = {"activists": 4, "development_candidates": 2, "admitted": 2, "converte
 
 
 def _plan(api: Api, type_: str, on: date, who: str = "committee_c1", **data: Any) -> Any:
-    c1 = str(api.ids["c1"])
-    return api.event(f"/api/v1/committees/{c1}/events", type_, data, who, occurred_on=on.isoformat())
+    path = f"/api/v1/committees/{api.ids['c1']}/events"
+    return api.event(path, type_, data, who, occurred_on=on.isoformat())
 
 
 def _set(api: Api, on: date) -> dict[str, Any]:
@@ -73,7 +73,7 @@ def test_the_plan_is_set_by_the_committee_and_the_pipeline_counts_against_it(api
 def test_a_plan_is_set_once_and_changed_by_a_revision_with_its_reason(api: Api) -> None:
     """The plan and each change stay on the record (seed 001 §四5 "纪实制")."""
     c1 = str(api.ids["c1"])
-    on = date(YEAR, 1, 2) if TODAY >= date(YEAR, 1, 2) else TODAY
+    on = min(date(YEAR, 1, 2), TODAY)
     _set(api, on)
     again = _plan(api, "DevelopmentPlanSet", on, year=YEAR, targets=TARGETS,
                   guidance_document_id="x", guidance_admitted=3)  # fmt: skip
