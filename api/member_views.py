@@ -17,8 +17,9 @@ from flask import Blueprint, Response
 from api.reads import as_json, load_query
 from api.runtime import credential, runtime, scope, wait_for_min_position
 from api.schemas.members import DevelopmentPlanQuery, MemberPipelineQuery
-from api.views import _views
+from api.views import XLSX, _views
 from domain.business_day import business_today
+from projections.member_export import overdue_workbook, pipeline_workbook
 
 bp = Blueprint("members", __name__, url_prefix="/api/v1")
 
@@ -95,3 +96,28 @@ def committee_development_plan(committee_id: UUID) -> Response:
     known_at = query.get("known_at")
     body["known_at"] = known_at.isoformat() if known_at is not None else None
     return as_json(body)
+
+
+def _workbook(content: bytes, name: str) -> Response:
+    return Response(
+        content, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/committees/<uuid:committee_id>/member-pipeline.xlsx")
+def committee_member_pipeline_workbook(committee_id: UUID) -> Response:
+    """The pipeline as an Excel workbook (发展党员台账): counts by stage and what is overdue;
+    the people by pseudonymous id (names where the role may read them), never for
+    supervisors."""
+    scope().committee(committee_id)
+    body = pipeline_body(load_query(MemberPipelineQuery), committee_id=committee_id)
+    return _workbook(pipeline_workbook(body, title="发展党员工作台账"), "member-pipeline.xlsx")
+
+
+@bp.get("/committees/<uuid:committee_id>/member-overdue.xlsx")
+def committee_member_overdue_workbook(committee_id: UUID) -> Response:
+    """The steps overdue on ``as_of`` as an Excel workbook (逾期事项清单): reports, assessments,
+    approvals and probations, counted, and the people with any (as the pipeline shows them)."""
+    scope().committee(committee_id)
+    body = pipeline_body(load_query(MemberPipelineQuery), committee_id=committee_id)
+    return _workbook(overdue_workbook(body, title="发展党员逾期事项清单"), "member-overdue.xlsx")

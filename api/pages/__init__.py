@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api.pages import coverage, lists, session
+from api.pages import coverage, lists, members, session
 from api.pages.routes import bp, landing
 from taizhang.config import Settings
 
@@ -21,4 +21,4 @@ def install(app: Flask, settings: Settings) -> None:
     app.add_url_rule("/", endpoint="landing", view_func=landing, methods=["GET"])
 
 
-__all__ = ["coverage", "install", "lists"]
+__all__ = ["coverage", "install", "lists", "members"]
