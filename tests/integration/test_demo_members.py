@@ -46,3 +46,23 @@ def test_the_demo_has_people_at_every_stage_and_names_no_one(settings: Settings)
         assert candidate.sealed_name is None
     finally:
         ledger.close()
+
+
+def test_the_demo_has_each_committees_plan_measured(settings: Settings) -> None:
+    """seed 002: "有计划地吸收…入党"; 003 §一: "发展党员指导性计划" -- every committee has its
+    year's plan, after the district's guidance, and the first was revised with a reason."""
+    upgrade(settings)
+    ledger = Ledger(settings)
+    try:
+        summary = generate(ledger, branches=40, progress=False)
+        views = in_memory_views(replay_as_of(ledger))
+        found = [
+            views.development_plan(c, DEMO_TODAY.year, as_of=DEMO_TODAY)
+            for c in summary.committee_ids
+        ]
+        assert all(body["plan"] is not None for body in found)
+        assert all("指导性计划" in body["plan"]["guidance_document_id"] for body in found)
+        assert [len(body["plan"]["revisions"]) for body in found][0] == 1
+        assert sum(m["done"] for body in found for m in body["measures"]) > 0
+    finally:
+        ledger.close()
