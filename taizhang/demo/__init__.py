@@ -148,6 +148,9 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
                 "ExceptionGranted",
             )
         ),
+        # Each committee's yearly development plan (taizhang.demo.members).
+        "DevelopmentPlan.DevelopmentPlanSet",
+        "DevelopmentPlan.DevelopmentPlanRevised",
         "HostOrganization.Registered",
         "HostOrganization.StaffCounted",
         "HostOrganization.CoveredByBranch",
