@@ -68,6 +68,12 @@ _CONTACT = "each committee member picks a contact point (000 §五(二) 联系�
 _INSTRUCT = "committees see that every branch has an instructor (000 §五(一) 指导员)"
 _TARGETS = "the committee designates rectification targets (000 §三(一) 研究确定整顿对象)"
 _AS_FACT = "as the fact it corrects or withdraws"
+_PLANS = (
+    "the committee plans the year's development by the upper level's guidance (003 §一 指导性计划)"
+)
+_AS_STEP = "as the step of a person's path it corrects or withdraws (001 §四5 纪实制)"
+# Corrections of a person's steps: each is the act of whom may record the step it names.
+STEP_CORRECTIONS = frozenset({"StepCorrected", "StepWithdrawn"})
 _LIFE = "the branch holds its organizational life (002 党组织活动由党支部组织)"
 _DELAY_ASKED = "the branch reports a delay to the upper level (002 必须报告上级党组织)"
 _DELAY_AGREED = "the upper level agrees to a delay (002 必须报告上级党组织同意)"
@@ -218,6 +224,14 @@ DUTIES: dict[str, Duty] = {
     "PersonalDataRecorded": _duty(_DEVELOPS, *_REPORTS),
     "PersonErased": _duty("the office erases a person's personal data", ADMIN, OFFICE),
     **{
+        name: _duty(_PLANS, *_SUPERVISES)
+        for name in ("DevelopmentPlanSet", "DevelopmentPlanRevised")
+    },
+    **{
+        name: _duty(_AS_STEP, *sorted({*_REPORTS, *_SUPERVISES}))
+        for name in ("StepCorrected", "StepWithdrawn")
+    },
+    **{
         name: _duty(_COVERAGE, *_SUPERVISES)
         for name in (
             "HostOrganizationRegistered",
@@ -283,7 +297,9 @@ def duties_table() -> str:
     for name in sorted(DUTIES):
         duty = DUTIES[name]
         marks = [
-            ("as the fact" if name in CORRECTIONS else "yes") if role in duty.roles else "—"
+            ("as the fact" if name in CORRECTIONS | STEP_CORRECTIONS else "yes")
+            if role in duty.roles
+            else "—"
             for role in ROLES
         ]
         lines.append(f"| `{name}` | " + " | ".join(marks) + f" | {duty.why} |")

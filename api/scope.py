@@ -30,7 +30,14 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from api.auth import Credential
-from api.duties import CORRECTIONS, DUTIES, may_amend, may_record, recorders
+from api.duties import (
+    CORRECTIONS,
+    DUTIES,
+    STEP_CORRECTIONS,
+    may_amend,
+    may_record,
+    recorders,
+)
 from domain.base import Facts
 from domain.branch import Branch
 from domain.branch_life import branch_life_id
@@ -346,6 +353,30 @@ class Scope:
                 raise Forbidden("office_only", f"only the campaign office posts {event_type}")
         if event_type in CORRECTIONS:
             self._may_amend(event_type, data)
+        if event_type in STEP_CORRECTIONS:
+            self._may_amend_step(event_type, data)
+
+    def _may_amend_step(self, event_type: str, data: Mapping[str, Any]) -> None:
+        """A step of a person's path is corrected or withdrawn only by whom may record it."""
+        field = "corrects" if event_type == "StepCorrected" else "withdraws"
+        self.candidate(data["candidate_id"])
+        step = None
+        # A step posted within the last second may be missing from the shared state.
+        for max_age in (SCOPE_MAX_AGE_SECONDS, 0.0):
+            person = self.ledger.consult(data["candidate_id"], max_age=max_age)
+            step = next((s for s in person._steps if s.provenance.event_id == data[field]), None)
+            if step is not None:
+                break
+        if step is None:
+            return  # unknown or withdrawn: the domain refuses it with its own rule
+        name = type(step).__name__
+        same_source = step.provenance.source == self.cred.source
+        if not may_amend(self.cred.role, name, same_source=same_source):
+            raise Forbidden(
+                "separation_of_duties",
+                f"a {name} is corrected or withdrawn only by who may record it ({recorders(name)})",
+                field=f"data.{field}",
+            )
 
     def _ids_in_scope(self, data: Mapping[str, Any]) -> None:
         """Every aggregate id in ``data`` (``BODY_IDS``), checked as if in the URL."""

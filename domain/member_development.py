@@ -72,6 +72,8 @@ class Candidate(LedgerAggregate, Path):
     PersonalDataRecorded = steps.PersonalDataRecorded
     PersonErased = steps.PersonErased
     ExceptionGranted = steps.ExceptionGranted
+    StepCorrected = steps.StepCorrected
+    StepWithdrawn = steps.StepWithdrawn
 
     def _step(
         self, cls: type[Any], p: Provenance, waived: list[str], docs: list[str], **kw: Any

@@ -6,7 +6,9 @@ step of ``domain.member_steps`` changes, and the checks a command makes against 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain.errors import RuleViolation, require
@@ -39,7 +41,15 @@ class Path:
     ) -> None:
         self.branch_id = branch_id
         self.committee_id = committee_id
-        self.applied_on = provenance.occurred_on
+        # The steps withdrawn (their event ids): a withdrawal names each once.
+        self._withdrawn: set[UUID] = set()
+        self._reset(provenance.occurred_on)
+
+    def _reset(self, applied_on: date) -> None:
+        """The path as it stood on the application, before any step."""
+        self.applied_on = applied_on
+        # The steps as they now stand, in log order (corrections applied, withdrawals out).
+        self._steps: list[Any] = []
         self.stage = APPLICANT
         self.activist_on: date | None = None
         self.candidate_on: date | None = None
@@ -60,6 +70,21 @@ class Path:
         self.recommendations: list[tuple[str, str]] = []
         self.sealed_name: str | None = None
         self.erased = False
+
+    def _restate(self, event_id: UUID, changes: dict[str, Any] | None) -> None:
+        """The path again from the application, with step ``event_id`` corrected by
+        ``changes`` (withdrawn when None)."""
+        steps = []
+        for step in self._steps:
+            if step.provenance.event_id == event_id:
+                if changes is None:
+                    self._withdrawn.add(event_id)
+                    continue
+                step = corrected_step(step, changes)
+            steps.append(step)
+        self._reset(self.applied_on)
+        for step in steps:
+            step.apply(self)
 
     def _at(self, stages: tuple[str, ...], field: str = "stage") -> None:
         require(
@@ -91,3 +116,13 @@ class Path:
             message + "; only a recorded decision of the upper committee (ExceptionGranted) "
             "sets it aside",
         )
+
+
+def corrected_step(step: Any, changes: dict[str, Any]) -> Any:
+    """A copy of ``step`` with ``changes`` (``occurred_on``: its business date)."""
+    values = dict(changes)
+    if "occurred_on" in values:
+        values["provenance"] = dataclasses.replace(
+            step.provenance, occurred_on=values.pop("occurred_on")
+        )
+    return dataclasses.replace(step, **values)

@@ -10,6 +10,7 @@ tests/unit/test_member_development.py). Use them through ``Candidate``.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain.base import LedgerAggregate
@@ -26,6 +27,7 @@ class Step(LedgerAggregate.Event):
     def apply(self, c: Path) -> None:
         c.exceptions.difference_update(self.waived)
         self.take(c)
+        c._steps.append(self)
 
     def take(self, c: Path) -> None:
         """What the step changes of the person's path."""
@@ -193,3 +195,25 @@ class ExceptionGranted(Step):
 
     def take(self, c: Path) -> None:
         c.exceptions.add(self.rule)
+
+
+class StepCorrected(LedgerAggregate.Event):
+    """A step recorded wrongly: ``changes`` replace some of its values (checked by
+    ``domain.member_corrections``); the path is what its steps, so corrected, make."""
+
+    corrects: UUID
+    reason: str
+    changes: dict[str, Any]
+
+    def apply(self, c: Path) -> None:
+        c._restate(self.corrects, self.changes)
+
+
+class StepWithdrawn(LedgerAggregate.Event):
+    """A step recorded in error: it no longer counts."""
+
+    withdraws: UUID
+    reason: str
+
+    def apply(self, c: Path) -> None:
+        c._restate(self.withdraws, None)

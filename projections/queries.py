@@ -37,6 +37,7 @@ from projections.coverage_views import CoverageViews
 from projections.fold.work import phase_definition
 from projections.grading_views import GradingViews
 from projections.ledger_views import LedgerViews
+from projections.member_views import MemberViews
 from projections.party_life import PartyLifeViews
 from projections.reach import Reach
 from projections.shared_views import SharedViews, Stamp, covers
@@ -72,7 +73,13 @@ log = logging.getLogger(__name__)
 
 
 class Views(
-    SupervisionViews, LedgerViews, CoverageViews, GradingViews, YearlyViews, PartyLifeViews
+    SupervisionViews,
+    LedgerViews,
+    CoverageViews,
+    GradingViews,
+    YearlyViews,
+    PartyLifeViews,
+    MemberViews,
 ):
     def __init__(self, settings: Settings | None, *, connect: Callable[[], Any] | None = None):
         self.db = Database(settings) if settings is not None else None

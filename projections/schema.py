@@ -408,6 +408,39 @@ TABLES: tuple[Table, ...] = (
         (("district_id", "year"),),
         frozenset({"versions"}),
     ),
+    # -- projection "progress": member development (projections.fold.members) --------------
+    Table(
+        "member_path",
+        "progress",
+        (
+            ("candidate_id", CODE),
+            ("branch_id", CODE),
+            ("committee_id", CODE),
+            ("applied_on", CODE),
+            # 1 once the person was erased: no sealed name is kept in the row after it.
+            ("erased", INT),
+            # [[type, version, occurred_on, values, event_id], ...] in log order.
+            ("history", TEXT),
+        ),
+        ("candidate_id",),
+        (("branch_id",), ("committee_id",)),
+        frozenset({"history"}),
+    ),
+    # A committee's yearly development plan (projections.fold.plans).
+    Table(
+        "development_plan",
+        "progress",
+        (
+            ("plan_id", CODE),
+            ("committee_id", CODE),
+            ("year", INT),
+            # [[occurred_on, kind, values, event_id], ...] in log order (fold.plans.plan_on).
+            ("history", TEXT),
+        ),
+        ("plan_id",),
+        (("committee_id", "year"),),
+        frozenset({"history"}),
+    ),
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
         "branch_timeline",

@@ -28,7 +28,7 @@ from taizhang import host_handlers
 from taizhang.event_types import EVENT_TYPES, EventType, Handler, handles
 from taizhang.grading_handlers import GRADING_HANDLERS, REVIEW_HANDLERS
 from taizhang.life_handlers import LIFE_HANDLERS
-from taizhang.member_handlers import MEMBER_HANDLERS
+from taizhang.member_handlers import MEMBER_HANDLERS, PLAN_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 
 # The register's commands live in their own module; importing it registers them.
@@ -485,3 +485,6 @@ for _name, (_creates, _handle) in REVIEW_HANDLERS.items():
 
 for _name, (_creates, _handle) in MEMBER_HANDLERS.items():
     EVENT_TYPES[_name] = EventType(_name, "candidate", _creates, _handle)
+# A committee's yearly development plan, posted to the committee.
+for _name, (_creates, _handle) in PLAN_HANDLERS.items():
+    EVENT_TYPES[_name] = EventType(_name, "committee", _creates, _handle)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api.pages import accounts, coverage, fragments, grading, lists, party_life, session
+from api.pages import accounts, coverage, fragments, grading, lists, members, party_life, session
 from api.pages.routes import bp, landing
 from taizhang.config import Settings
 
@@ -22,4 +22,4 @@ def install(app: Flask, settings: Settings) -> None:
     app.add_url_rule("/", endpoint="landing", view_func=landing, methods=["GET"])
 
 
-__all__ = ["accounts", "coverage", "grading", "install", "lists", "party_life"]
+__all__ = ["accounts", "coverage", "grading", "install", "lists", "members", "party_life"]

@@ -21,6 +21,7 @@ from api.schemas.event_fields import (
     vocab_field,
 )
 from api.schemas.queries import Query, business_date, known_at_field
+from domain.development_plan import MAX_TARGET, TARGETS
 from domain.member_path import WAIVABLE
 from domain.member_rules import MAX_MEMBER_ID
 from domain.member_vocabulary import (
@@ -154,6 +155,57 @@ class PersonErased(_Step):
     reason = text_field()
 
 
+class StepCorrected(Strict):
+    """A wrongly recorded step, corrected: ``changes`` are some of the step's own values
+    (and ``occurred_on``), given as when it was recorded; the domain checks which and how."""
+
+    candidate_id = id_field()
+    corrects = fields.UUID(required=True)
+    reason = text_field()
+    changes = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=40)),
+        values=fields.Raw(allow_none=False),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+    )
+
+
+class StepWithdrawn(Strict):
+    """A step recorded in error: it no longer counts."""
+
+    candidate_id = id_field()
+    withdraws = fields.UUID(required=True)
+    reason = text_field()
+
+
+def _targets() -> fields.Field:
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(TARGETS)),
+        values=StrictInteger(validate=validate.Range(min=0, max=MAX_TARGET)),
+        required=True,
+        metadata={"description": "numbers for the year: " + ", ".join(TARGETS)},
+    )
+
+
+class DevelopmentPlanSet(Strict):
+    """A committee's plan for a year, following the upper level's guiding plan."""
+
+    committee_id = id_field()
+    year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
+    targets = _targets()
+    guidance_document_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    guidance_admitted = StrictInteger(required=True, validate=validate.Range(min=0, max=MAX_TARGET))
+    document_ids = _documents()
+
+
+class DevelopmentPlanRevised(Strict):
+    committee_id = id_field()
+    year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
+    targets = _targets()
+    reason = text_field()
+    document_ids = _documents()
+
+
 MEMBER_SCHEMAS: dict[str, type[Schema]] = {
     cls.__name__: cls
     for cls in (
@@ -175,6 +227,10 @@ MEMBER_SCHEMAS: dict[str, type[Schema]] = {
         ExceptionGranted,
         PersonalDataRecorded,
         PersonErased,
+        StepCorrected,
+        StepWithdrawn,
+        DevelopmentPlanSet,
+        DevelopmentPlanRevised,
     )
 }
 
@@ -184,3 +240,10 @@ class MemberPipelineQuery(Query):
 
     as_of = business_date("business date: the pipeline as it stood then (default today)")
     known_at = known_at_field()
+
+
+class DevelopmentPlanQuery(MemberPipelineQuery):
+    year = fields.Integer(
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "the plan's year (default: the year of as_of)"},
+    )

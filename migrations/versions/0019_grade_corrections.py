@@ -8,7 +8,7 @@ the log by the worker (its position goes back to the start, its generation moves
 views shared between processes are forgotten).
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0019"
-down_revision = "0015"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
@@ -38,6 +38,10 @@ PROGRESS_TABLES = (
     "yearly_review",
     "yearly_entry",
     "view_host_org",
+    "party_life",
+    "life_programme",
+    "member_path",
+    "development_plan",
 )
 
 

@@ -10,7 +10,7 @@ the start and its generation moves on (stored shared views are forgotten), and t
 refills them.
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
@@ -39,6 +39,11 @@ PROGRESS_TABLES = (
     "yearly_review",
     "yearly_entry",
     "view_host_org",
+    "party_life",
+    "life_programme",
+    "member_path",
+    "development_plan",
+    "host_org_span",
 )
 
 

@@ -16,7 +16,7 @@ computed here for the rows recorded before, in position order, with the table's 
 updates lifted for that alone.
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0020
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision = "0021"
-down_revision = "0015"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
@@ -49,6 +49,12 @@ PROGRESS_TABLES = (
     "yearly_review",
     "yearly_entry",
     "view_host_org",
+    "party_life",
+    "life_programme",
+    "member_path",
+    "development_plan",
+    "host_org_span",
+    "work_fact",
 )
 
 

@@ -13,8 +13,10 @@ from typing import Any
 from projections.fold import (
     coverage,
     grading,
+    members,
     organizations,
     party_life,
+    plans,
     problems,
     work,
     yearly,
@@ -30,6 +32,8 @@ PROGRESS_HANDLERS: dict[type, Any] = {
     **yearly.HANDLERS,
     **coverage.HANDLERS,
     **party_life.HANDLERS,
+    **members.HANDLERS,
+    **plans.HANDLERS,
 }
 
 

@@ -26,7 +26,7 @@ from taizhang.demo.data import (
     district_id_for,
 )
 from taizhang.demo.grading import GradingWriter
-from taizhang.demo.members import MemberPaths
+from taizhang.demo.members import MemberPaths, development_plans
 from taizhang.demo.organizations import DemoGenerator
 from taizhang.demo.party_life import record_party_life
 from taizhang.demo.register import RegisterWriter
@@ -148,6 +148,9 @@ GENERATED_EVENT_TYPES: frozenset[str] = frozenset(
                 "ExceptionGranted",
             )
         ),
+        # Each committee's yearly development plan (taizhang.demo.members).
+        "DevelopmentPlan.DevelopmentPlanSet",
+        "DevelopmentPlan.DevelopmentPlanRevised",
         "HostOrganization.Registered",
         "HostOrganization.StaffCounted",
         "HostOrganization.CoveredByBranch",
@@ -212,5 +215,6 @@ def _record_work(generator: DemoGenerator) -> None:
 
 
 def _record_members(generator: DemoGenerator) -> None:
+    generator.saver.add(*development_plans(generator))
     for state in generator.bar(generator.branch_states, "recording member development"):
         generator.saver.add(*MemberPaths(generator, state).candidates())

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
+from domain.development_plan import DevelopmentPlan
 from domain.member_development import Candidate
 from domain.member_rules import months_after
 from taizhang.demo.data import DEMO_TODAY, _demo_uuid, _person
@@ -27,6 +28,38 @@ FURTHEST = 6
 SHOWN = ("extended", "cancelled", "exception", "league_candidate")
 
 Step = Callable[[], None]
+
+
+def development_plans(generator: DemoGenerator) -> list[DevelopmentPlan]:
+    """Each committee's plan for the demo's year, set in January by its organization member
+    after the district's guiding plan, sized to its branches; the first one revised in spring."""
+    rng = Random(f"taizhang-demo/{generator.seed}/plans")
+    year = DEMO_TODAY.year
+    plans = []
+    for number, committee in enumerate(generator.committees):
+        size = max(1, len(committee.branch_ids))
+        targets = {
+            "activists": size * 2,
+            "development_candidates": size,
+            "admitted": max(1, size // 2),
+            "converted": max(1, size // 3),
+        }
+        plan = DevelopmentPlan.set_plan(
+            generator.provenance(rng, date(year, 1, 10), committee.organizer),
+            committee.aggregate.id,
+            year,
+            targets,
+            f"区委组织部 {year} 年发展党员指导性计划",
+            targets["admitted"],
+        )
+        if number == 0:
+            plan.revise(
+                generator.provenance(rng, date(year, 4, 8), committee.organizer),
+                {**targets, "admitted": targets["admitted"] + 1},
+                "区委组织部调整指导性计划",
+            )
+        plans.append(plan)
+    return plans
 
 
 class MemberPaths:

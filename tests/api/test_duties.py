@@ -21,6 +21,7 @@ from api.duties import (
     CORRECTIONS,
     DUTIES,
     ROLES,
+    STEP_CORRECTIONS,
     duties_table,
     may_amend,
     may_record,
@@ -214,6 +215,24 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         **grading_samples(i),
         "MembershipApplied": {"branch_id": i["b1"]},
         **{name: {"candidate_id": i.get("candidate"), **data} for name, data in MEMBER.items()},
+        "DevelopmentPlanSet": {**PLAN, "committee_id": i["c1"], "year": TODAY.year},
+        # ``prepare`` set next year's plan.
+        "DevelopmentPlanRevised": {
+            "committee_id": i["c1"],
+            "year": TODAY.year + 1,
+            "targets": PLAN["targets"],
+            "reason": "上级调整",
+        },
+        "StepCorrected": {
+            "candidate_id": i.get("candidate"),
+            "corrects": i.get("step"),
+            **STEP_SAMPLES["StepCorrected"],
+        },
+        "StepWithdrawn": {
+            "candidate_id": i.get("candidate"),
+            "withdraws": i.get("step"),
+            **STEP_SAMPLES["StepWithdrawn"],
+        },
     }
     others.update(register_samples(i))
     return others[type_]
@@ -306,6 +325,16 @@ MEMBER: dict[str, dict[str, Any]] = {
     "ExceptionGranted": {"rule": "training_length", "reason": "党委研究决定"},
     "PersonalDataRecorded": {"name": "化名某"},
     "PersonErased": {"reason": "本人申请"},
+}
+PLAN: dict[str, Any] = {
+    "targets": {"activists": 3, "admitted": 1},
+    "guidance_document_id": "指导性计划",
+    "guidance_admitted": 1,
+}
+# A correction of a step names a recommendation the sample world recorded (``prepare``).
+STEP_SAMPLES: dict[str, Any] = {
+    "StepCorrected": {"reason": "记错", "changes": {"document_ids": ["doc-2"]}},
+    "StepWithdrawn": {"reason": "误录"},
 }
 
 
@@ -421,6 +450,16 @@ def prepare(api: Api) -> dict[str, str]:
     ids["candidate"] = api.ok(
         api.event(path_of("MembershipApplied", {"branch_id": ids["b1"]}), None, {})
     )["aggregate_id"]
+    recommended = {"candidate_id": ids["candidate"], **MEMBER["RecommendedByMassOrganization"]}
+    ids["step"] = api.ok(
+        api.event(
+            path_of("RecommendedByMassOrganization", recommended),
+            "RecommendedByMassOrganization",
+            recommended,
+        )
+    )["event_id"]
+    plan = {**PLAN, "committee_id": ids["c1"], "year": TODAY.year + 1}
+    api.ok(api.event(path_of("DevelopmentPlanSet", plan), "DevelopmentPlanSet", plan))
     registered = register_samples(ids)["HostOrganizationRegistered"]
     ids["org"] = api.ok(api.event("/api/v1/host-organizations", None, registered))["aggregate_id"]
     return ids
@@ -455,6 +494,9 @@ def test_the_table_whole_for_every_role_posts_and_batches(sqlite_api: Api, type_
     field = "type"
     if type_ in CORRECTIONS:
         field = "data.corrects" if type_ == "FactCorrected" else "data.withdraws"
+    if type_ in STEP_CORRECTIONS:
+        row = "RecommendedByMassOrganization"
+        field = "data.corrects" if type_ == "StepCorrected" else "data.withdraws"
     # Those who may come last: a withdrawal leaves nothing to refuse after it.
     for role, token in sorted(TOKENS.items(), key=lambda entry: may_record(entry[0], row)):
         may = may_record(role, row)
@@ -467,7 +509,9 @@ def test_the_table_whole_for_every_role_posts_and_batches(sqlite_api: Api, type_
         batch = api.post("/api/v1/batches", {"items": [item]}, token)
         for how, response in (("post", single), ("batch", batch)):
             assert response.status_code < 500, (how, role, response.get_json())
-            assert refused_by_duty(response, field) is not may, (how, role, response.get_json())
+            # A role that may not correct a step at all is refused by the type.
+            named = field if may_record(role, type_) else "type"
+            assert refused_by_duty(response, named) is not may, (how, role, response.get_json())
             if may:
                 statuses = {response.status_code} | {
                     e.get("status") for e in (response.get_json() or {}).get("errors", [])

@@ -291,6 +291,29 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         "ExceptionGranted",
         {"rule": "activist_after_a_year", "reason": "党委研究决定"},
     )
+    granted = post(
+        f"/api/v1/candidates/{other}/events",
+        "ExceptionGranted",
+        {"rule": "training_length", "reason": "党委研究决定"},
+    )
+    post(
+        f"/api/v1/candidates/{other}/events",
+        "StepCorrected",
+        {"corrects": granted["event_id"], "reason": "记错", "changes": {"reason": "党委会决定"}},
+    )
+    post(
+        f"/api/v1/candidates/{other}/events",
+        "StepWithdrawn",
+        {"withdraws": granted["event_id"], "reason": "误录"},
+    )
+    plan = {"year": TODAY.year, "targets": {"admitted": 2}}
+    committee = f"/api/v1/committees/{ids['c1']}/events"
+    post(
+        committee,
+        "DevelopmentPlanSet",
+        {**plan, "guidance_document_id": "指导性计划", "guidance_admitted": 2},
+    )
+    post(committee, "DevelopmentPlanRevised", {**plan, "reason": "上级调整"})
     post(f"/api/v1/candidates/{other}/events", "PersonalDataRecorded", {"name": "化名某"})
     post(f"/api/v1/candidates/{other}/events", "PersonErased", {"reason": "本人申请"})
     org = post(

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from tests.api.conftest import TODAY, Api
 from tests.api.members import apply, dates, step, walk
+from tests.api.test_views import catch_up
 
 APPLIED = TODAY - timedelta(days=4 * 366)
 
@@ -90,6 +91,7 @@ def test_the_pipeline_as_of_a_date_and_as_known_at_a_time(api: Api) -> None:
     before = datetime.now(UTC)
     apply(api, b1, TODAY - timedelta(days=10))
     path = f"/api/v1/committees/{c1}/member-pipeline"
+    catch_up(api)
     now = api.get(path, "committee_c1").get_json()
     assert _stages(now) == {"probationary": 1, "applicant": 1}
     assert now["overdue"]["probation_expired"] == 1
@@ -110,6 +112,7 @@ def test_supervisors_read_counts_not_people(api: Api) -> None:
     """A supervision group reads how many are at each step, never who."""
     b1, c1 = str(api.ids["b1"]), str(api.ids["c1"])
     apply(api, b1, TODAY - timedelta(days=10))
+    catch_up(api)
     counted = api.get(f"/api/v1/committees/{c1}/member-pipeline", "supervisor_c1")
     assert counted.status_code == 200
     body = counted.get_json()

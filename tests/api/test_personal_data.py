@@ -11,10 +11,13 @@ from uuid import UUID
 
 import psycopg
 
+from projections.queries import Views
+from projections.schema import TABLES
 from taizhang.commands.personal import erase_person
 from taizhang.personal_data import PersonalKeys
 from tests.api.conftest import TODAY, Api
 from tests.api.members import apply, step
+from tests.api.test_views import catch_up
 
 NAME = "化名甲乙丙"
 
@@ -34,6 +37,7 @@ def test_the_name_is_never_stored_in_clear_and_shows_to_the_branch_side(api: Api
     recorded = [i for i in history.get_json()["items"] if i["type"] == "PersonalDataRecorded"]
     assert recorded[0]["data"]["sealed_name"].startswith("aesgcm1:")
     c1 = str(api.ids["c1"])
+    catch_up(api)
     (row,) = api.get(f"/api/v1/committees/{c1}/member-pipeline", "committee_c1").get_json()[
         "people"
     ]
@@ -59,6 +63,7 @@ def test_erasure_destroys_the_key_records_who_and_why_and_shows_the_person_erase
     (erased,) = [i for i in history if i["type"] == "PersonErased"]
     assert (erased["actor"], erased["data"]["reason"]) == ("operator:test", "本人申请删除个人信息")
     c1 = str(api.ids["c1"])
+    catch_up(api)
     (row,) = api.get(f"/api/v1/committees/{c1}/member-pipeline", "committee_c1").get_json()[
         "people"
     ]
@@ -84,6 +89,7 @@ def test_a_recorded_name_can_be_erased_over_http_by_the_office(api: Api) -> None
     assert step(api, person, "PersonErased", TODAY, "integrator_c1", reason="r").status_code == 403
     api.ok(step(api, person, "PersonErased", TODAY, "office", reason="本人申请"))
     c1 = str(api.ids["c1"])
+    catch_up(api)
     (row,) = api.get(f"/api/v1/committees/{c1}/member-pipeline").get_json()["people"]
     assert (row["name"], row["erased"]) == (None, True)
 
@@ -95,3 +101,36 @@ def _database_bytes(path: str) -> bytes:
         if candidate.exists():
             found += candidate.read_bytes()
     return found
+
+
+def _tables_text(api: Api) -> dict[str, str]:
+    """Every read-model table's rows, as text."""
+    views: Views = api.app.extensions["taizhang"].views
+    return {t.name: repr(views.select(f"SELECT * FROM {t.name}")) for t in TABLES}
+
+
+def test_no_table_holds_a_name_and_an_erased_person_stays_erased_in_the_read_model(
+    api: Api,
+) -> None:
+    """The read model holds people by pseudonymous id: no table holds a name in clear, and
+    once a person is erased their row keeps nothing their key sealed, on every date."""
+    person = _person_with_name(api)
+    catch_up(api)
+    before = _tables_text(api)
+    assert not [name for name, text in before.items() if NAME in text]
+    assert "aesgcm1:" in before["member_path"]  # the sealed name is kept until erasure
+    api.ok(step(api, person, "PersonErased", TODAY, "office", reason="本人申请"))
+    catch_up(api)
+    after = _tables_text(api)
+    assert not [name for name, text in after.items() if NAME in text]
+    assert "aesgcm1:" not in after["member_path"]
+    views: Views = api.app.extensions["taizhang"].views
+    row = views.member_row(UUID(person))
+    assert row is not None and row["erased"] == 1
+    c1 = str(api.ids["c1"])
+    earlier = (TODAY - timedelta(days=10)).isoformat()
+    for query in ("", f"?as_of={earlier}"):
+        (line,) = api.get(
+            f"/api/v1/committees/{c1}/member-pipeline{query}", "committee_c1"
+        ).get_json()["people"]
+        assert (line["name"], line["erased"]) == (None, True), query

@@ -163,6 +163,7 @@ def refused(kind: type[Exception], field: str, rule: str, call: Callable[[], Any
 def member_path(w: World) -> UUID:
     """A person's whole path (seed 002) through the service, with one recorded exception."""
     votes = {"entitled": 5, "present": 5, "in_favour": 4, "against": 1, "abstaining": 0}
+    answers: dict[str, UUID] = {}
     person = w.post(
         "MembershipApplied", {"branch_id": w.branch_id}, on=date(2010, 3, 1)
     ).aggregate_id
@@ -206,7 +207,30 @@ def member_path(w: World) -> UUID:
         ("PersonalDataRecorded", date(2013, 3, 6), {"sealed_name": "aesgcm1:AAAA"}),
         ("PersonErased", date(2013, 3, 7), {"reason": "本人申请"}),
     ]:
-        w.post(type_, {"candidate_id": person, **data}, on=on)
+        answers[type_] = w.post(type_, {"candidate_id": person, **data}, on=on).event_id
+    # A step corrected, the name withdrawn (001 §四5 纪实制: both kept, linked).
+    w.post(
+        "StepCorrected",
+        {
+            "candidate_id": person,
+            "corrects": answers["ConversionApproved"],
+            "reason": "文号录错",
+            "changes": {"document_ids": ["doc-2013-2"]},
+        },
+        on=date(2013, 3, 8),
+    )
+    w.post(
+        "StepWithdrawn",
+        {"candidate_id": person, "withdraws": answers["PersonalDataRecorded"], "reason": "误录"},
+        on=date(2013, 3, 9),
+    )
+    plan = {"committee_id": w.committee_id, "year": 2014, "targets": {"admitted": 2}}
+    w.post(
+        "DevelopmentPlanSet",
+        {**plan, "guidance_document_id": "指导性计划", "guidance_admitted": 2},
+        on=date(2014, 1, 6),
+    )
+    w.post("DevelopmentPlanRevised", {**plan, "reason": "上级调整"}, on=date(2014, 3, 6))
     return person
 
 

@@ -2,8 +2,11 @@
 
 Generated paths of pseudonymous people (seed 002 发展党员工作制度: "(1)本人申请" …
 "(13)党委审批" … "按期转正"), each step dated by the generator and refused or accepted by
-the domain, are posted through the service. The live pipeline, caught up between posts,
-then equals a replay of the log for the same business date D and knowledge time T:
+the domain, are posted through the service, and some corrected (``StepCorrected``: a
+step's date) or withdrawn (``StepWithdrawn``), as seed 001 §四5 "纪实制" keeps them. The
+live pipeline (the projection worker's ``member_path`` rows, caught up between posts) then
+equals a replay of the log for the same business date D and knowledge time T
+(``projections.report``):
 
 * for T = now, on every date anything was dated, and the days before;
 * for each earlier T (right after each post), the live pipeline as it was answered then;
@@ -23,8 +26,9 @@ from hypothesis import strategies as st
 
 from domain.errors import DomainError
 from domain.member_development import Candidate
-from projections.fold.members import pipeline
-from projections.member_views import live_members, replay_members
+from projections.queries import Views
+from projections.report import replayed_views
+from projections.worker import Worker
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
@@ -65,11 +69,23 @@ WHOLE_PATH = [
     ("advance", 1, 366),
 ]
 
+# A report's date corrected, then the report withdrawn, then recorded again.
+AMENDED_PATH = [
+    ("apply", "a", 0),
+    *(("advance", 0, gap) for gap in (366, 0, 10)),
+    ("redate", 0, 5),
+    ("withdraw", 0, 3),
+    ("advance", 0, 12),
+]
+
 actions = st.one_of(
     st.tuples(st.just("apply"), st.sampled_from("abc"), st.integers(0, DAYS)),
     # The person's next step, some days after their last accepted one.
     st.tuples(st.just("advance"), st.integers(0, 5), st.integers(0, 420)),
     st.tuples(st.just("late_report"), st.integers(0, 5), st.integers(0, DAYS)),
+    # The person's last step withdrawn, or its date corrected, some days after it.
+    st.tuples(st.just("withdraw"), st.integers(0, 5), st.integers(0, 60)),
+    st.tuples(st.just("redate"), st.integers(0, 5), st.integers(-20, 20)),
 )
 
 
@@ -77,7 +93,11 @@ actions = st.one_of(
 def world(settings):
     upgrade(settings)
     service = make_service(Ledger(settings), today=lambda: TODAY)
-    yield settings, service
+    worker = Worker(settings, batch_size=5)  # many small batches: incremental folding
+    views = Views(settings)
+    yield settings, service, worker, views
+    views.close()
+    worker.close()
     service.ledger.close()
 
 
@@ -85,8 +105,14 @@ def scopes(d: District) -> list[dict[str, UUID]]:
     return [{"committee_id": d.town}, {"committee_id": d.sector}, {"branch_id": d.branches["a"]}]
 
 
-def answers(state: Any, d: District, days: list[date]) -> list[Any]:
-    return [pipeline(state, on, **where) for on in days for where in scopes(d)]
+def answers(views: Views, d: District, days: list[date]) -> list[Any]:
+    found = []
+    for on in days:
+        for where in scopes(d):
+            body = views.member_pipeline(as_of=on, **where)
+            body.pop("known_at")
+            found.append(body)
+    return found
 
 
 @hypothesis_settings(
@@ -97,12 +123,13 @@ def answers(state: Any, d: District, days: list[date]) -> list[Any]:
 )
 @given(steps=st.lists(actions, min_size=1, max_size=30))
 @example(steps=WHOLE_PATH)
+@example(steps=AMENDED_PATH)
 def test_live_pipeline_equals_the_replay_for_every_d_and_t(world, steps):
-    settings, service = world
+    settings, service, worker, views = world
     d = make_district(settings, service=service)
     ledger = service.ledger
-    live = live_members(ledger)
-    people: list[tuple[UUID, list[date], int]] = []  # id, accepted dates, next step
+    # id, accepted dates, next step, the accepted steps' event ids
+    people: list[tuple[UUID, list[date], int, list[UUID]]] = []
     seen: list[tuple[datetime, list[Any]]] = []
     checked = [START, TODAY]
     for step in steps:
@@ -110,12 +137,47 @@ def test_live_pipeline_equals_the_replay_for_every_d_and_t(world, steps):
         if step[0] == "apply":
             on = START + timedelta(days=step[2])
             answer = d.post("MembershipApplied", on, branch_id=d.branches[step[1]])
-            people.append((answer.aggregate_id, [on], 0))
+            people.append((answer.aggregate_id, [on], 0, []))
         elif not people:
             continue
+        elif step[0] in ("withdraw", "redate"):
+            index = step[1] % len(people)
+            person, dated, next_step, ids = people[index]
+            if not ids:
+                continue
+            if step[0] == "withdraw":
+                on = dated[-1] + timedelta(days=step[2])
+                posting = Posting(
+                    "StepWithdrawn",
+                    on,
+                    {"candidate_id": person, "withdraws": ids[-1], "reason": "误录"},
+                )
+                after = (person, dated[:-1], next_step - 1, ids[:-1])
+            else:
+                new_on = dated[-1] + timedelta(days=step[2])
+                on = max(new_on, dated[-1])
+                changes = {"occurred_on": new_on.isoformat()}
+                posting = Posting(
+                    "StepCorrected",
+                    on,
+                    {
+                        "candidate_id": person,
+                        "corrects": ids[-1],
+                        "reason": "记错",
+                        "changes": changes,
+                    },
+                )
+                after = (person, [*dated[:-1], new_on], next_step, ids)
+            if on > TODAY:
+                continue
+            try:
+                service.post(CALLER, posting)
+            except DomainError:
+                continue
+            people[index] = after
         else:
             index = step[1] % len(people)
-            person, dated, next_step = people[index]
+            person, dated, next_step, ids = people[index]
             if step[0] == "late_report":
                 on, (type_, data) = START + timedelta(days=step[2]), steps_of(START)[2]
             elif next_step < 14:
@@ -126,31 +188,31 @@ def test_live_pipeline_equals_the_replay_for_every_d_and_t(world, steps):
             if on > TODAY:
                 continue
             try:
-                service.post(CALLER, Posting(type_, on, {"candidate_id": person, **data}))
+                answer = service.post(CALLER, Posting(type_, on, {"candidate_id": person, **data}))
             except DomainError:
                 continue
             if step[0] == "advance":
-                people[index] = (person, [*dated, on], next_step + 1)
+                people[index] = (person, [*dated, on], next_step + 1, [*ids, answer.event_id])
         checked += [on, on - timedelta(days=1), on + timedelta(days=93)]
-        state = live.caught_up(ledger)
-        seen.append((datetime.now(UTC), answers(state, d, [on, TODAY])))
+        worker.catch_up()
+        seen.append((datetime.now(UTC), answers(views, d, [on, TODAY])))
     days = sorted(set(checked))
     # T = now: the live fold, caught up step by step, equals a fresh replay on every D.
-    assert answers(live.caught_up(ledger), d, days) == answers(replay_members(ledger), d, days)
+    worker.catch_up()
+    assert answers(views, d, days) == answers(replayed_views(settings, None, None), d, days)
     # Each earlier T: the replay of what was recorded by then equals what was answered then.
     for known_at, answered in seen:
-        replayed = replay_members(ledger, known_at)
+        replayed = replayed_views(settings, known_at, None)
         step_day = date.fromisoformat(answered[0]["as_of"])
         assert answers(replayed, d, [step_day, TODAY]) == answered, known_at
     # On the last day, the counts are the domain's own stages.
     counts: dict[str, int] = {}
-    for person, _, _ in people:
+    for person, *_ in people:
         candidate: Candidate = ledger.repository.get(person)
         counts[candidate.stage] = counts.get(candidate.stage, 0) + 1
-    state = replay_members(ledger)
     viewed: dict[str, int] = {}
     for where in ({"committee_id": d.town}, {"committee_id": d.sector}):
-        for row in pipeline(state, TODAY, **where)["stages"]:
+        for row in views.member_pipeline(as_of=TODAY, **where)["stages"]:
             if row["count"]:
                 viewed[row["stage"]] = viewed.get(row["stage"], 0) + row["count"]
     assert viewed == counts
