@@ -322,6 +322,8 @@ STORED_STEPS = (
     "PersonalDataRecorded",
     "PersonErased",
     "ExceptionGranted",
+    "StepCorrected",
+    "StepWithdrawn",
 )
 
 
