@@ -27,28 +27,9 @@ from uuid import UUID, uuid4
 from domain.errors import DomainError, InvalidValue, NotFound, RuleViolation, require_value
 from domain.member_development import Candidate
 from domain.member_path import corrected_step
+from domain.member_steps import COMMANDS
 from domain.provenance import Provenance
 
-# Posted step name -> the Candidate command that takes it.
-COMMANDS: dict[str, str] = {
-    "RecommendedByMassOrganization": "recommend",
-    "ActivistDesignated": "designate_activist",
-    "ContactsNamed": "name_contacts",
-    "ThoughtReportReceived": "receive_thought_report",
-    "ActivistAssessed": "assess_activist",
-    "DevelopmentCandidateDesignated": "designate_development_candidate",
-    "PoliticalReviewDone": "do_political_review",
-    "TrainingCompleted": "complete_training",
-    "SponsorsNamed": "name_sponsors",
-    "AdmissionVoted": "vote_admission",
-    "PublicityHeld": "hold_publicity",
-    "AdmissionApproved": "approve_admission",
-    "ConversionVoted": "vote_conversion",
-    "ConversionApproved": "approve_conversion",
-    "ExceptionGranted": "grant_exception",
-    "PersonalDataRecorded": "record_personal_data",
-    "PersonErased": "erase",
-}
 # What the domain works out when a step is taken, never given: kept out of the commands'
 # arguments, and compared when the path is taken again.
 DERIVED = ("waived", "carried")

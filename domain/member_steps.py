@@ -217,3 +217,25 @@ class StepWithdrawn(LedgerAggregate.Event):
 
     def apply(self, c: Path) -> None:
         c._restate(self.withdraws, None)
+
+
+# Posted step name -> the Candidate command that takes it.
+COMMANDS: dict[str, str] = {
+    "RecommendedByMassOrganization": "recommend",
+    "ActivistDesignated": "designate_activist",
+    "ContactsNamed": "name_contacts",
+    "ThoughtReportReceived": "receive_thought_report",
+    "ActivistAssessed": "assess_activist",
+    "DevelopmentCandidateDesignated": "designate_development_candidate",
+    "PoliticalReviewDone": "do_political_review",
+    "TrainingCompleted": "complete_training",
+    "SponsorsNamed": "name_sponsors",
+    "AdmissionVoted": "vote_admission",
+    "PublicityHeld": "hold_publicity",
+    "AdmissionApproved": "approve_admission",
+    "ConversionVoted": "vote_conversion",
+    "ConversionApproved": "approve_conversion",
+    "ExceptionGranted": "grant_exception",
+    "PersonalDataRecorded": "record_personal_data",
+    "PersonErased": "erase",
+}

@@ -13,6 +13,7 @@ from domain.development_plan import DevelopmentPlan, development_plan_id
 from domain.errors import NotFound, RuleViolation, require
 from domain.member_corrections import correct_step, withdraw_step
 from domain.member_development import Candidate
+from domain.member_steps import COMMANDS
 from domain.provenance import Provenance
 from taizhang.unit_of_work import UnitOfWork
 
@@ -60,28 +61,7 @@ def _withdrawn(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggre
 # Posted name → (creates the person's path, handler).
 MEMBER_HANDLERS: dict[str, tuple[bool, Handler]] = {
     "MembershipApplied": (True, _applied),
-    **{
-        name: (False, _step(method))
-        for name, method in {
-            "RecommendedByMassOrganization": "recommend",
-            "ActivistDesignated": "designate_activist",
-            "ContactsNamed": "name_contacts",
-            "ThoughtReportReceived": "receive_thought_report",
-            "ActivistAssessed": "assess_activist",
-            "DevelopmentCandidateDesignated": "designate_development_candidate",
-            "PoliticalReviewDone": "do_political_review",
-            "TrainingCompleted": "complete_training",
-            "SponsorsNamed": "name_sponsors",
-            "AdmissionVoted": "vote_admission",
-            "PublicityHeld": "hold_publicity",
-            "AdmissionApproved": "approve_admission",
-            "ConversionVoted": "vote_conversion",
-            "ConversionApproved": "approve_conversion",
-            "ExceptionGranted": "grant_exception",
-            "PersonalDataRecorded": "record_personal_data",
-            "PersonErased": "erase",
-        }.items()
-    },
+    **{name: (False, _step(method)) for name, method in COMMANDS.items()},
     "StepCorrected": (False, _corrected),
     "StepWithdrawn": (False, _withdrawn),
 }

@@ -4,13 +4,12 @@ signed-in token (``api.pages.bridge``): the whole district, or one of the token'
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from flask import Response, request, url_for
 
 from api.pages.bridge import api_path, read, respond
-from api.pages.routes import _dates, _me, _page, bp
+from api.pages.routes import _me, _page, bp, committee_query
 from domain.coverage_rules import RULES
 
 # The rates the page shows, in order, with the words of the seeds.
@@ -24,23 +23,11 @@ RATES = (
 )
 
 
-def _query(me: dict[str, Any]) -> dict[str, Any]:
-    """The dates, and the committee: the one asked for, else the district for a token that
-    covers it, else the token's first committee."""
-    query: dict[str, Any] = dict(_dates())
-    committee_id = request.args.get("committee_id", "").strip()
-    if not committee_id and not me["whole_district"] and me["committees"]:
-        committee_id = me["committees"][0]["committee_id"]
-    if committee_id:
-        query["committee_id"] = committee_id
-    return query
-
-
 @bp.get("/campaigns/<uuid:campaign_id>/coverage")
 def coverage(campaign_id: UUID) -> str:
     me = _me()
     district_id = UUID(me["district"]["district_id"])
-    query = _query(me)
+    query = committee_query(me)
     view = read("coverage.district_coverage", query, district_id=district_id)
     gaps = [
         {
@@ -72,7 +59,7 @@ def coverage(campaign_id: UUID) -> str:
 def coverage_gaps_workbook(campaign_id: UUID) -> Response:
     """The API's workbook of one gap list, for a browser that holds a session."""
     me = _me()
-    query = {**_query(me), "rule": request.args.get("rule", "")}
+    query = {**committee_query(me), "rule": request.args.get("rule", "")}
     response = respond(
         "coverage.coverage_gaps_workbook", query, district_id=UUID(me["district"]["district_id"])
     )

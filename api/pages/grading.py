@@ -11,8 +11,7 @@ from uuid import UUID
 from flask import Response, request, url_for
 
 from api.pages.bridge import api_path, read, respond
-from api.pages.coverage import _query
-from api.pages.routes import _dates, _me, _page, bp
+from api.pages.routes import _dates, _me, _page, bp, committee_query
 from domain.grading_criteria import Grade, UpgradingStatus
 
 GRADES = tuple((g.value, g.zh, g.en) for g in Grade)
@@ -32,7 +31,7 @@ def _round_id(rounds: list[dict[str, Any]]) -> UUID | None:
 def grading(campaign_id: UUID) -> str:
     me = _me()
     district_id = UUID(me["district"]["district_id"])
-    query = _query(me)
+    query = committee_query(me)
     rounds = read("grading_results.grading_rounds", _dates(), district_id=district_id)["items"]
     round_id = _round_id(rounds)
     distribution = lagging = None
@@ -66,7 +65,7 @@ def grading(campaign_id: UUID) -> str:
 @bp.get("/campaigns/<uuid:campaign_id>/grading/<uuid:round_id>/<any(results, upgrading):kind>.xlsx")
 def grading_workbook(campaign_id: UUID, round_id: UUID, kind: str) -> Response:
     """The API's workbook (grading results or the lagging list), for a browser's session."""
-    query = _query(_me())
+    query = committee_query(_me())
     endpoint = (
         "grading_results.grade_results_workbook"
         if kind == "results"

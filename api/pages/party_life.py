@@ -11,7 +11,7 @@ from uuid import UUID
 from flask import Response, request, url_for
 
 from api.pages.bridge import api_path, read, respond
-from api.pages.routes import _dates, _me, _page, bp
+from api.pages.routes import _me, _page, bp, committee_query
 from domain.party_life import ThemedDayPart
 
 PARTS = {p.value: p.zh for p in ThemedDayPart}
@@ -20,15 +20,10 @@ PARTS = {p.value: p.zh for p in ThemedDayPart}
 def _query(me: dict[str, Any]) -> dict[str, Any]:
     """The dates and year, and the committee: the one asked for, else the district for a
     token that covers it, else the token's first committee."""
-    query: dict[str, Any] = dict(_dates())
+    query = committee_query(me)
     year = request.args.get("year", "").strip()
     if year:
         query["year"] = year
-    committee_id = request.args.get("committee_id", "").strip()
-    if not committee_id and not me["whole_district"] and me["committees"]:
-        committee_id = me["committees"][0]["committee_id"]
-    if committee_id:
-        query["committee_id"] = committee_id
     return query
 
 

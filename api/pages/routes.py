@@ -422,3 +422,15 @@ def _facts_of(state: dict[str, Any], types: tuple[str, ...]) -> list[dict[str, A
         if isinstance(fact, dict) and fact.get("type") in types
     ]
     return sorted(found, key=lambda f: (f.get("occurred_on") or "", f.get("version") or 0))
+
+
+def committee_query(me: dict[str, Any]) -> dict[str, Any]:
+    """The dates, and the committee: the one asked for, else the district for a token that
+    covers it, else the token's first committee."""
+    query: dict[str, Any] = dict(_dates())
+    committee_id = request.args.get("committee_id", "").strip()
+    if not committee_id and not me["whole_district"] and me["committees"]:
+        committee_id = me["committees"][0]["committee_id"]
+    if committee_id:
+        query["committee_id"] = committee_id
+    return query
