@@ -3,7 +3,7 @@
 Phase statuses depend on the day they are judged on, so rows hold dates and every query
 takes ``as_of`` (default: today in Beijing time). For one branch the status comes from
 ``domain.progress.phase_progress`` itself; aggregated views compare the stored dates in SQL
-(``projections.fold.work.status_on`` is the same comparison, tested against the domain's).
+(``projections.fold.phase_status.status_on`` is the same comparison, tested against the domain's).
 The aggregated views are a pure function of (query, as_of, projection positions), so they
 are cached: see ``Views._cached`` for how fresh a cached view is, and
 ``projections.shared_views`` for how server processes share what one of them computed.
@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -34,13 +33,13 @@ from domain.vocabulary import (
     RectificationStatus,
 )
 from projections.coverage_views import CoverageViews
-from projections.fold.work import phase_definition
+from projections.fold.phase_status import phase_definition
 from projections.grading_views import GradingViews
 from projections.ledger_views import LedgerViews
 from projections.member_views import MemberViews
 from projections.party_life import PartyLifeViews
 from projections.reach import Reach
-from projections.shared_views import SharedViews, Stamp, covers
+from projections.shared_views import CacheEntry, Flight, SharedViews, Stamp, covers
 from projections.store import Database
 from projections.supervision_views import SupervisionViews
 from projections.view_sql import (
@@ -87,8 +86,8 @@ class Views(
         self._pool: Any = None
         self._connect = connect
         self._connect_lock = threading.Lock()
-        self._cache: LRU[Any, _Entry] = LRU(CACHE_SIZE)
-        self._flights: dict[Any, _Flight] = {}
+        self._cache: LRU[Any, CacheEntry] = LRU(CACHE_SIZE)
+        self._flights: dict[Any, Flight] = {}
         self._cache_lock = threading.Lock()
         # No view read without ``min_position`` reflects the projections as they stood
         # longer than ``max_age_seconds`` before the read; past ``refresh_seconds`` a view is
@@ -202,7 +201,7 @@ class Views(
                         self._cache.touch(key)
                         return entry.value
                 if flight is None:
-                    flight = self._flights[key] = _Flight(now)
+                    flight = self._flights[key] = Flight(now)
                     mine = True
                 else:
                     mine = False
@@ -222,7 +221,7 @@ class Views(
                 return entry.value
             return self._fill(key, compute, flight)
 
-    def _fill(self, key: tuple[Any, ...], compute: Callable[[], Any], flight: _Flight) -> Any:
+    def _fill(self, key: tuple[Any, ...], compute: Callable[[], Any], flight: Flight) -> Any:
         """Check the view ``key`` against the projections' positions and compute it again
         if they moved; it then reflects the projections as they stood at ``flight.started``
         (positions only grow, and a rebuild's tables come with a new generation)."""
@@ -246,7 +245,7 @@ class Views(
             raise
         else:
             with self._cache_lock:
-                self._cache.put(key, _Entry(value, stamp, flight.started))
+                self._cache.put(key, CacheEntry(value, stamp, flight.started))
             return value
         finally:
             with self._cache_lock:
@@ -473,33 +472,3 @@ class Views(
         return items, (_cursor(rows[-1]["branch_id"]) if more else None)
 
     # -- supervision views ---------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class _Entry:
-    """A computed view and the projection positions it reflects at least."""
-
-    value: Any
-    stamp: Stamp
-    # The clock (Views.clock) before the positions were last read and found at most
-    # ``stamp``: the view reflects the projections as they stood then (or later).
-    checked: float
-
-    def serves(self, min_position: int | None, checked_since: float | None = None) -> bool:
-        """Whether this view answers a read of ``min_position``, if confirmed current
-        since ``checked_since`` (when given)."""
-        if checked_since is not None and self.checked < checked_since:
-            return False
-        if min_position is None:
-            return True
-        return min((p for _, p, _ in self.stamp), default=0) >= min_position
-
-
-@dataclass(eq=False)
-class _Flight:
-    """A check of a view (and its computation, if the positions moved) under way, which
-    identical calls wait for; started at ``started`` (Views.clock)."""
-
-    started: float
-    done: threading.Event = field(default_factory=threading.Event)
-    error: BaseException | None = None

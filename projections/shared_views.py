@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -236,3 +237,33 @@ class _Given(AbstractContextManager[Any]):
 
 
 __all__ = ["Rendered", "SharedViews", "Stamp", "covers"]
+
+
+@dataclass(eq=False)
+class CacheEntry:
+    """A computed view and the projection positions it reflects at least."""
+
+    value: Any
+    stamp: Stamp
+    # The clock (Views.clock) before the positions were last read and found at most
+    # ``stamp``: the view reflects the projections as they stood then (or later).
+    checked: float
+
+    def serves(self, min_position: int | None, checked_since: float | None = None) -> bool:
+        """Whether this view answers a read of ``min_position``, if confirmed current
+        since ``checked_since`` (when given)."""
+        if checked_since is not None and self.checked < checked_since:
+            return False
+        if min_position is None:
+            return True
+        return min((p for _, p, _ in self.stamp), default=0) >= min_position
+
+
+@dataclass(eq=False)
+class Flight:
+    """A check of a view (and its computation, if the positions moved) under way, which
+    identical calls wait for; started at ``started`` (Views.clock)."""
+
+    started: float
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None

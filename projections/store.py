@@ -20,8 +20,9 @@ from projections.fold.joint import index_joint_meetings
 from projections.fold.organizations import index_progress_key
 from projections.fold.problems import index_problems
 from projections.fold.spans import index_spans
-from projections.schema import PROJECTIONS, TABLES_BY_NAME, Table, tables_of
+from projections.schema import PROJECTIONS, TABLES_BY_NAME, tables_of
 from projections.state import Key, ViewState
+from projections.table import Table
 from taizhang.config import SQLITE_LOCK_TIMEOUT, Settings
 from taizhang.dialect import Dialect
 
@@ -196,7 +197,7 @@ class Database:
         table = TABLES_BY_NAME[table_name]
         where = " AND ".join(f"{k} = ?" for k in table.key)
         text = f"SELECT {', '.join(table.column_names)} FROM {table.name} WHERE {where}"
-        if self.is_postgres:
+        if self.dialect.postgres:
             with conn.transaction():  # not left open: the batch's own transaction follows
                 found = self.fetchall(conn, text, key)
         else:

@@ -1,5 +1,5 @@
 """The pieces the views' SQL is made of, and the pure helpers that shape their answers:
-the phase-status rule over spans (``_phase_sql``, held to ``fold.work.status_on`` by a
+the phase-status rule over spans (``_phase_sql``, held to ``fold.phase_status.status_on`` by a
 property test), cursors, limits, shares and the sums of the supervision views."""
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.branch_work import BranchWork
-from domain.phases import PhaseDefinition
-from domain.progress import MilestoneTracker, completion_date, due_date, phase_started_milestone
+from domain.progress import MilestoneTracker
 from projections.fold.common import (
     Compact,
     compact,
@@ -31,6 +30,7 @@ from projections.fold.common import (
 )
 from projections.fold.dated import branch_on, enrolment_on, fact_days, fact_on
 from projections.fold.joint import index_joint, joint_changed, work_facts
+from projections.fold.phase_status import campaign_phases, phase_dates
 from projections.fold.problems import (
     RECTIFIED,
     UNRECTIFIED,
@@ -146,63 +146,6 @@ def fact_withdrawn(state: ViewState, e: BranchWork.FactWithdrawn) -> None:
 HANDLERS: dict[type, Any] = {cls: fact_recorded for cls in FACT_CLASSES.values()}
 HANDLERS[BranchWork.FactCorrected] = fact_corrected
 HANDLERS[BranchWork.FactWithdrawn] = fact_withdrawn
-
-
-def campaign_phases(state: ViewState, campaign_id: str) -> tuple[PhaseDefinition, ...]:
-    phases = state.phase_cache.get(campaign_id)
-    if phases is None:
-        row = state.get("view_campaign", (campaign_id,))
-        phases = tuple(phase_definition(p) for p in (row["phases"] if row else ()))
-        state.phase_cache[campaign_id] = phases
-    return phases  # type: ignore[no-any-return]
-
-
-def phase_definition(p: dict[str, Any]) -> PhaseDefinition:
-    return PhaseDefinition(
-        key=p["key"],
-        name_zh=p["name_zh"],
-        name_en=p["name_en"],
-        order=p["order"],
-        deadline=date.fromisoformat(p["deadline"]) if p.get("deadline") else None,
-        done_when=tuple(p.get("done_when") or ()),
-        started_by=tuple(p.get("started_by") or ()),
-        due=tuple(p.get("due") or ()),
-    )
-
-
-def phase_dates(
-    phase: PhaseDefinition, reached: dict[str, date]
-) -> tuple[date | None, date | None, date | None]:
-    """(started_on, done_on, due_on): the first day the phase counts as started, as done,
-    and as having reached what its deadline binds.
-
-    The domain's rules decide both (``phase_progress`` judges by the same milestones); a
-    date is the earliest day its answer changes, so the status on any day D follows from
-    comparing D with these dates (see ``status_on``).
-    """
-    done_on = completion_date(phase, reached)
-    starters = (*phase.starters, phase_started_milestone(phase.key))
-    started = [reached[m] for m in starters if m in reached]
-    return (min(started) if started else None), done_on, due_date(phase, reached)
-
-
-def status_on(
-    started_on: str | None,
-    done_on: str | None,
-    deadline: str | None,
-    day: str,
-    due_on: str | None = None,
-) -> str:
-    """A phase's status on ``day`` from its dates (the views count the same in SQL);
-    ``due_on`` defaults to ``done_on`` (a deadline that binds every milestone)."""
-    if done_on is not None and done_on <= day:
-        return "done"
-    due = due_on if due_on is not None else done_on
-    if deadline is not None and deadline < day and (due is None or due > day):
-        return "overdue"
-    if started_on is not None and started_on <= day:
-        return "in_progress"
-    return "not_started"
 
 
 def work_days(

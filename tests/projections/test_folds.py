@@ -26,9 +26,9 @@ from domain.progress import phase_progress
 from domain.provenance import Provenance
 from projections.fold import fold, settle, timeline
 from projections.fold.organizations import index_progress_key
+from projections.fold.phase_status import phase_dates, status_on
 from projections.fold.problems import index_problems
 from projections.fold.spans import index_spans
-from projections.fold.work import phase_dates, status_on
 from projections.state import ViewState
 from projections.worker import process
 from taizhang.transcodings import register_transcodings
