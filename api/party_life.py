@@ -33,11 +33,13 @@ bp = Blueprint("party_life", __name__, url_prefix="/api/v1")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _query(schema: type = PartyLifeQuery) -> tuple[dict[str, Any], int, date, Any]:
+def _query(schema: type = PartyLifeQuery) -> tuple[dict[str, Any], int, date, Any, int | None]:
+    """The query, its year and day, the views it reads and its ``min_position`` (the
+    cached views answer only if they reflect it)."""
     query = load_query(schema)
     as_of = query.get("as_of") or business_today()
-    wait_for_min_position()
-    return query, query.get("year") or as_of.year, as_of, _views(query)
+    position = wait_for_min_position()
+    return query, query.get("year") or as_of.year, as_of, _views(query), position
 
 
 def _known(query: dict[str, Any]) -> str | None:
@@ -66,7 +68,7 @@ def branch_party_life(branch_id: UUID) -> Response:
     """A branch's year of organizational life: each duty's periods as of a date, under the
     programme then in force, and its members' education days."""
     scope().branch(branch_id)
-    query, year, as_of, views = _query()
+    query, year, as_of, views, _ = _query()
     body = views.party_life_branch(branch_id, year, as_of)
     body["branch_id"] = str(branch_id)
     body["known_at"] = _known(query)
@@ -79,10 +81,10 @@ def committee_party_life(committee_id: UUID) -> Response:
     duty, the compliance rate, and its branches, most overdue first; and the committee's
     own duties (exchange visits, secretaries' reporting)."""
     committee = scope().committee(committee_id)
-    query, year, as_of, views = _query()
-    rolled = views.party_life_roll_up(committee.district_id, year, as_of)
+    query, year, as_of, views, position = _query()
+    rolled = views.party_life_roll_up(committee.district_id, year, as_of, position)
     body = rolled.get(str(committee_id)) or empty_roll_up(str(committee_id))
-    own = views.party_life_committee_own(committee_id, committee.district_id, year, as_of)
+    own = views.party_life_committee_own(committee_id, committee.district_id, year, as_of, position)
     return as_json({**_header(year, as_of, query), **body, "own": own})
 
 
@@ -91,8 +93,8 @@ def district_party_life(district_id: UUID) -> Response:
     """The district's committees ranked by their branches' compliance with the duties of
     organizational life (done among the periods done or overdue), with the district's total."""
     _whole_district(district_id)
-    query, year, as_of, views = _query()
-    committees = views.party_life_roll_up(district_id, year, as_of)
+    query, year, as_of, views, position = _query()
+    committees = views.party_life_roll_up(district_id, year, as_of, position)
     total = {"done": 0, "due": 0, "overdue": 0, "late": 0}
     ranked = []
     for entry in committees.values():
@@ -122,7 +124,7 @@ def district_party_life(district_id: UUID) -> Response:
 def district_programme(district_id: UUID) -> Response:
     """The district's programme for the year as in force on as_of, and its versions."""
     scope().district(district_id)
-    _, year, as_of, views = _query()
+    _, year, as_of, views, _ = _query()
     return as_json(
         views.party_life_programme(DISTRICT_SCOPE, district_id, district_id, year, as_of)
     )
@@ -133,7 +135,7 @@ def committee_programme(committee_id: UUID) -> Response:
     """The programme in force for the committee's branches on as_of (its own, else the
     district's, else the seeds'), and the committee's versions."""
     committee = scope().committee(committee_id)
-    _, year, as_of, views = _query()
+    _, year, as_of, views, _ = _query()
     return as_json(
         views.party_life_programme(
             COMMITTEE_SCOPE, committee_id, committee.district_id, year, as_of
@@ -151,8 +153,8 @@ def _due(district_id: UUID) -> dict[str, Any]:
         committee = scope().committee(committee_id)
         if committee.district_id != district_id:
             raise NotFound("committee_id", "committee", committee_id)
-    _, year, as_of, views = _query(PartyLifeListQuery)
-    return dict(views.party_life_due(district_id, year, as_of, committee_id))
+    _, year, as_of, views, position = _query(PartyLifeListQuery)
+    return dict(views.party_life_due(district_id, year, as_of, committee_id, position))
 
 
 @bp.get("/districts/<uuid:district_id>/party-life/due")

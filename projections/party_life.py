@@ -8,6 +8,12 @@ earlier made them (``fold.party_life``). A branch counts under the committee it 
 to on D (``fold.dated.branch_on``) and owes the programme in force on D: its committee's
 for the year, else its district's, else the seeds' own. As known at T, the same queries
 run over the replay of the log recorded by T (``projections.report``).
+
+The district's roll-up, a committee's own duties and the lists fold every branch's year, so
+they are cached and shared like the other aggregated views (``Views._cached``), keyed by
+district (and committee), day and year: a cached one answers only while it reflects the
+projections' positions as the read requires (``min_position``), never a rebuild's new
+tables from the old ones. A branch's year reads one row and is not cached.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from projections.fold.party_life import (
     owner_year,
     version_on,
 )
+from projections.shared_views import Rendered
 from projections.view_part import ViewPart, loaded
 
 # How far ahead "due this week" looks: the day and the six after it.
@@ -122,7 +129,20 @@ class PartyLifeViews(ViewPart):
         body["education"] = education_year(history, year, as_of, education_days)
         return body
 
-    def party_life_roll_up(self, district_id: UUID, year: int, as_of: date) -> dict[str, Any]:
+    def party_life_roll_up(
+        self, district_id: UUID, year: int, as_of: date, min_position: int | None = None
+    ) -> dict[str, Any]:
+        """The district's roll-up (``_party_life_roll_up``), cached (never change it: it is
+        shared by every reader)."""
+        key = ("party_life_roll_up", str(district_id), as_of.isoformat(), year, self.known_at)
+        found: Rendered = self._cached(
+            key,
+            lambda: Rendered.of(self._party_life_roll_up(district_id, year, as_of)),
+            min_position,
+        )
+        return found.value  # type: ignore[no-any-return]
+
+    def _party_life_roll_up(self, district_id: UUID, year: int, as_of: date) -> dict[str, Any]:
         """Per committee (as its branches stood on ``as_of``): its branches' periods by
         status, per duty and in all, the compliance rate (done among the periods done or
         overdue), and its branches with their counts, most overdue first."""
@@ -151,6 +171,33 @@ class PartyLifeViews(ViewPart):
         return found
 
     def party_life_committee_own(
+        self,
+        committee_id: UUID,
+        district_id: UUID,
+        year: int,
+        as_of: date,
+        min_position: int | None = None,
+    ) -> dict[str, Any]:
+        """The committee's own duties (``_party_life_committee_own``), cached like the
+        roll-up it is read beside (never change it)."""
+        key = (
+            "party_life_committee_own",
+            str(committee_id),
+            str(district_id),
+            as_of.isoformat(),
+            year,
+            self.known_at,
+        )
+        found: Rendered = self._cached(
+            key,
+            lambda: Rendered.of(
+                self._party_life_committee_own(committee_id, district_id, year, as_of)
+            ),
+            min_position,
+        )
+        return found.value  # type: ignore[no-any-return]
+
+    def _party_life_committee_own(
         self, committee_id: UUID, district_id: UUID, year: int, as_of: date
     ) -> dict[str, Any]:
         """The committee's own duties (观摩交流, 述职评议考核) under the programme in force."""
@@ -187,6 +234,24 @@ class PartyLifeViews(ViewPart):
         }
 
     def party_life_due(
+        self,
+        district_id: UUID,
+        year: int,
+        as_of: date,
+        committee_id: UUID | None = None,
+        min_position: int | None = None,
+    ) -> dict[str, Any]:
+        """The lists (``_party_life_due``), cached (never change them: they are shared)."""
+        wanted = str(committee_id) if committee_id is not None else None
+        key = ("party_life_due", str(district_id), wanted, as_of.isoformat(), year, self.known_at)
+        found: Rendered = self._cached(
+            key,
+            lambda: Rendered.of(self._party_life_due(district_id, year, as_of, committee_id)),
+            min_position,
+        )
+        return found.value  # type: ignore[no-any-return]
+
+    def _party_life_due(
         self, district_id: UUID, year: int, as_of: date, committee_id: UUID | None = None
     ) -> dict[str, Any]:
         """What is due within the week from ``as_of`` and what is overdue on it: each
