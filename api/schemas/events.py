@@ -126,8 +126,11 @@ class MovedToCommittee(Strict):
 
 
 class InstructorRegistered(Strict):
+    """The instructor by pseudonymous id; a name, when given, is stored only sealed."""
+
     district_id = id_field()
-    name = name_field()
+    person = person_field()
+    person_name = person_name_field()
 
 
 class InstructorAssigned(Strict):
