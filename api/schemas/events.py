@@ -129,7 +129,9 @@ class InstructorRegistered(Strict):
     """The instructor by pseudonymous id; a name, when given, is stored only sealed."""
 
     district_id = id_field()
-    person = person_field()
+    person = person_field(
+        metadata={"description": "the instructor's pseudonymous id (e.g. P000301), never a name"}
+    )
     person_name = person_name_field()
 
 
