@@ -168,6 +168,7 @@ _RULES = (
     ("Longer than", "length"),
     ("String does not match", "pattern"),
     ("lower snake_case", "pattern"),
+    ("a pseudonymous id", "pseudonymous_id"),
     ("Invalid input type", "type"),
     ("Invalid value", "type"),
 )

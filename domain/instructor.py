@@ -1,11 +1,16 @@
-"""A party-building instructor (党建工作指导员), assigned to follow one or more branches."""
+"""A party-building instructor (党建工作指导员), assigned to follow one or more branches.
+
+The instructor is a person the campaign's facts name: by pseudonymous id (``person``),
+their name sealed under their own key in ``person_name`` or empty (``domain.persons``).
+"""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain.base import LedgerAggregate
-from domain.errors import require_value
+from domain.persons import check_person
 from domain.provenance import Provenance
 
 
@@ -13,22 +18,44 @@ class Instructor(LedgerAggregate):
     """Assignments are recorded on the branch, so that each branch knows who follows it."""
 
     class Registered(LedgerAggregate.Created):
-        district_id: UUID
-        name: str
+        """Version 1 held the instructor's name in clear in ``name`` and no id: the upcast
+        puts the name where the sealed name now goes and gives an empty id, so it reads
+        as recorded (docs/EVIDENCE.md says what erasure cannot reach there)."""
 
-    def __init__(self, provenance: Provenance, district_id: UUID, name: str) -> None:
+        class_version = 2
+        district_id: UUID
+        person: str
+        person_name: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["person"] = ""
+            state["person_name"] = state.pop("name")
+
+    def __init__(
+        self, provenance: Provenance, district_id: UUID, person: str, person_name: str
+    ) -> None:
         self.district_id = district_id
-        self.name = name
+        self.person = person
+        self.person_name = person_name
 
     @classmethod
     def register(
-        cls, provenance: Provenance, district_id: UUID, name: str, id: UUID | None = None
+        cls,
+        provenance: Provenance,
+        district_id: UUID,
+        person: str,
+        person_name: str = "",
+        id: UUID | None = None,
     ) -> Instructor:
-        require_value(bool(name.strip()), "name", "required", "an instructor needs a name")
+        """``person``: the instructor's pseudonymous id; ``person_name``: their name sealed
+        under their key, or empty."""
+        check_person("person", person, person_name)
         return cls._create(
             cls.Registered,
             id=id or uuid4(),
             provenance=provenance,
             district_id=district_id,
-            name=name,
+            person=person,
+            person_name=person_name,
         )

@@ -34,6 +34,7 @@ PERSON_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "ContactPointChosen": (("member", "member_name"),),
     "ProblemListed": (("responsible_person", "responsible_person_name"),),
     "ProblemRevised": (("responsible_person", "responsible_person_name"),),
+    "InstructorRegistered": (("person", "person_name"),),
 }
 
 

@@ -120,7 +120,11 @@ def _moved_to_committee(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> Le
 @handles("InstructorRegistered", "instructor", creates=True)
 def _instructor_registered(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
     uow.read(District, d["district_id"], "district_id")
-    return uow.add(Instructor.register(p, d["district_id"], d["name"], id=d.get("id")))
+    return uow.add(
+        Instructor.register(
+            p, d["district_id"], d["person"], d.get("person_name", ""), id=d.get("id")
+        )
+    )
 
 
 @handles("InstructorAssigned", "branch")

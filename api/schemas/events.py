@@ -126,8 +126,13 @@ class MovedToCommittee(Strict):
 
 
 class InstructorRegistered(Strict):
+    """The instructor by pseudonymous id; a name, when given, is stored only sealed."""
+
     district_id = id_field()
-    name = name_field()
+    person = person_field(
+        metadata={"description": "the instructor's pseudonymous id (e.g. P000301), never a name"}
+    )
+    person_name = person_name_field()
 
 
 class InstructorAssigned(Strict):

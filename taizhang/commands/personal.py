@@ -1,12 +1,12 @@
 """``taizhang erase-person ID --reason TEXT``: erase a person's personal data.
 
 ID is a candidate's id (member development) or the pseudonymous id the campaign's facts name
-a person by (``P000101``, ``domain.persons``). The erasure is recorded in the log
-(``PersonErased`` on the candidate, ``NamedPerson.ErasureRecorded`` for a pseudonymous id:
-the operating-system user running the command as actor, the reason), then the person's key
-is destroyed, so the personal data sealed under it (taizhang.personal_data) can no longer be
-read anywhere. Running it again for an erased person destroys the key again, in case an
-earlier run stopped in between.
+a person by (``P000101``; an instructor's ``person`` too; ``domain.persons``). The erasure
+is recorded in the log (``PersonErased`` on the candidate, ``NamedPerson.ErasureRecorded``
+for a pseudonymous id: the operating-system user running the command as actor, the reason),
+then the person's key is destroyed, so the personal data sealed under it
+(taizhang.personal_data) can no longer be read anywhere. Running it again for an erased
+person destroys the key again, in case an earlier run stopped in between.
 """
 
 from __future__ import annotations

@@ -144,12 +144,13 @@ class DemoGenerator:
             self.groups.append(group)
         self._assign_groups()
         self.saver.add(*self.groups)
-        # One instructor follows about eight branches (000 §五(一)).
+        # One instructor follows about eight branches (000 §五(一)); by pseudonymous id,
+        # with no name (the demo names no one).
         for number in range(max(3, self.branches // 8)):
             instructor = Instructor.register(
                 self.provenance(rng, date(2014, 3, 20), OFFICE_ACTOR),
                 district.id,
-                _person(rng),
+                person=_person(rng),
                 id=self._id(f"instructor/{number}"),
             )
             self.instructors.append(instructor)

@@ -233,7 +233,7 @@ class BranchWorkWriter(Rectifications, LaterWork):
         )
         joint = self.neighbours(3) if self.members < 5 and rng.random() < 0.5 else []
         remote = rng.randint(1, self.members) if self.branch.formation is Formation.MOBILE else 0
-        instructor = f"指导员 {self.state.instructor.name}"
+        instructor = f"指导员 {self.state.instructor.person}"
         self.fact(
             on,
             "hold_mobilization_meeting",

@@ -50,7 +50,9 @@ def test_rates_against_the_seeds_targets_as_of_dates(api: Api) -> None:
     none = register(api, employees=20, full_members=0, location_kind="none", location_name="")
     instructor = api.ok(
         api.event(
-            "/api/v1/instructors", None, {"district_id": str(api.ids["district"]), "name": "赵"}
+            "/api/v1/instructors",
+            None,
+            {"district_id": str(api.ids["district"]), "person": "P000301"},
         )
     )["aggregate_id"]
     api.ok(

@@ -136,7 +136,7 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         "EmployeesCounted": {"branch_id": i["b1"], "employees": 90},
         "FormationChanged": {"branch_id": i["b1"], "formation": "standalone"},
         "MovedToCommittee": {"branch_id": i["b1"], "committee_id": i["c1"]},
-        "InstructorRegistered": {"district_id": i["district"], "name": "赵"},
+        "InstructorRegistered": {"district_id": i["district"], "person": "P000301"},
         "InstructorAssigned": {"branch_id": i["b1"], "instructor_id": i["instructor"]},
         "InstructorUnassigned": {"branch_id": i["b1"], "instructor_id": i["instructor"]},
         "DesignatedRectificationTarget": {"branch_id": i["b1"], "reasons": "班子不全"},
@@ -424,7 +424,9 @@ def prepare(api: Api) -> dict[str, str]:
     """The world's ids, an instructor, a problem on b1 and a fact of b1's work."""
     ids = {k: str(v) for k, v in api.ids.items()}
     ids["instructor"] = api.ok(
-        api.event("/api/v1/instructors", None, {"district_id": ids["district"], "name": "赵"})
+        api.event(
+            "/api/v1/instructors", None, {"district_id": ids["district"], "person": "P000301"}
+        )
     )["aggregate_id"]
     ids["problem"] = api.ok(
         api.post(

@@ -45,7 +45,9 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         posted.add(body["event_type"] if type_ is None else type_)
         return body
 
-    instructor = post("/api/v1/instructors", None, {"district_id": ids["district"], "name": "赵"})
+    instructor = post(
+        "/api/v1/instructors", None, {"district_id": ids["district"], "person": "P000301"}
+    )
     for type_, data in [
         ("MembershipChanged", {"full_members": 7, "probationary_members": 2}),
         ("EmployeesCounted", {"employees": 90}),

@@ -273,7 +273,7 @@ def test_no_caller_chooses_the_id_of_a_new_aggregate(api: Api) -> None:
             ("/api/v1/districts", {"name": "新区", "code": "x"}),
             ("/api/v1/committees", {"district_id": ids["district"], "name": "委", "kind": "town"}),
             ("/api/v1/branches", branch_data(api.ids["district"], api.ids["c1"], "新支部")),
-            ("/api/v1/instructors", {"district_id": ids["district"], "name": "赵"}),
+            ("/api/v1/instructors", {"district_id": ids["district"], "person": "P000301"}),
             (
                 "/api/v1/supervision-groups",
                 {"district_id": ids["district"], "name": "组", "kind": "supervision"},
@@ -346,7 +346,9 @@ def test_ids_in_the_body_are_scoped_like_ids_in_the_url(api: Api) -> None:
         )
     )["aggregate_id"]
     other_instructor = api.ok(
-        api.event("/api/v1/instructors", None, {"district_id": ids["other_district"], "name": "钱"})
+        api.event(
+            "/api/v1/instructors", None, {"district_id": ids["other_district"], "person": "P000302"}
+        )
     )["aggregate_id"]
     branch = f"/api/v1/branches/{ids['b1']}/events"
     cases = [

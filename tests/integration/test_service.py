@@ -258,7 +258,7 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     )
     w.post("MovedToCommittee", {"branch_id": joint, "committee_id": other_committee})
     instructor = w.post(
-        "InstructorRegistered", {"district_id": w.district_id, "name": "指导员 黄"}
+        "InstructorRegistered", {"district_id": w.district_id, "person": "P000301"}
     ).aggregate_id
     w.post("InstructorAssigned", {"branch_id": joint, "instructor_id": instructor})
     w.post("InstructorUnassigned", {"branch_id": joint, "instructor_id": instructor})
@@ -825,7 +825,7 @@ def test_a_clash_of_a_server_made_id_is_a_conflict_and_stores_nothing(
         "responsible_person": "P000111",
         "deadline": date(2014, 6, 30),
     }
-    instructor = {"district_id": world.district_id, "name": "赵"}
+    instructor = {"district_id": world.district_id, "person": "P000301"}
     refused(RuleViolation, "id", "unique", lambda: world.post("ProblemListed", listing))
     refused(RuleViolation, "id", "unique", lambda: world.post("InstructorRegistered", instructor))
     assert world.stored() == before
