@@ -165,6 +165,7 @@ def _readers(
     threads: int,
     per_reader: int,
     warmed: Any,
+    go: Any,
     results: Any,
     page: bool,
 ) -> None:
@@ -185,6 +186,7 @@ def _readers(
             client.sign_in(token)
         first = timed(client)
         warmed.wait()
+        go.wait()  # after the server's figures for the cold wave are taken
         mine = [timed(client) for _ in range(per_reader)]
         client.close()
         with lock:
@@ -282,13 +284,14 @@ def _view_latency(
     context = multiprocessing.get_context("fork")
     processes = max(1, min(readers, READER_PROCESSES))
     warmed = context.Barrier(readers + 1)  # and this process, to take the cold wave's figures
+    go = context.Barrier(readers + 1)  # the timed reads start once those are taken
     results = context.Queue()
     shares = [
         readers // processes + (1 if n < readers % processes else 0) for n in range(processes)
     ]
     children = [
         context.Process(
-            target=_readers, args=(base, token, path, share, per_reader, warmed, results, page)
+            target=_readers, args=(base, token, path, share, per_reader, warmed, go, results, page)
         )
         for share in shares
     ]
@@ -298,6 +301,7 @@ def _view_latency(
     warmed.wait()
     server_cpu = _server_cpu(server_pid)
     cold_buckets = _latency_buckets(base, endpoint)
+    go.wait()
     firsts: list[float] = []
     rest: list[float] = []
     for _ in children:
