@@ -74,6 +74,9 @@ _PLANS = (
 _AS_STEP = "as the step of a person's path it corrects or withdraws (001 §四5 纪实制)"
 # Corrections of a person's steps: each is the act of whom may record the step it names.
 STEP_CORRECTIONS = frozenset({"StepCorrected", "StepWithdrawn"})
+# A grade is corrected or withdrawn as a supervising side's fact is: by whom recorded it, or
+# the office (``may_amend``).
+GRADE_AMENDMENTS = frozenset({"GradeCorrected", "GradeWithdrawn"})
 _LIFE = "the branch holds its organizational life (002 党组织活动由党支部组织)"
 _DELAY_ASKED = "the branch reports a delay to the upper level (002 必须报告上级党组织)"
 _DELAY_AGREED = "the upper level agrees to a delay (002 必须报告上级党组织同意)"
@@ -297,7 +300,7 @@ def duties_table() -> str:
     for name in sorted(DUTIES):
         duty = DUTIES[name]
         marks = [
-            ("as the fact" if name in CORRECTIONS | STEP_CORRECTIONS else "yes")
+            ("as the fact" if name in CORRECTIONS | STEP_CORRECTIONS | GRADE_AMENDMENTS else "yes")
             if role in duty.roles
             else "—"
             for role in ROLES

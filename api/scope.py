@@ -33,6 +33,7 @@ from api.auth import Credential
 from api.duties import (
     CORRECTIONS,
     DUTIES,
+    GRADE_AMENDMENTS,
     STEP_CORRECTIONS,
     may_amend,
     may_record,
@@ -355,6 +356,30 @@ class Scope:
             self._may_amend(event_type, data)
         if event_type in STEP_CORRECTIONS:
             self._may_amend_step(event_type, data)
+        if event_type in GRADE_AMENDMENTS:
+            self._may_amend_grade(event_type, data)
+
+    def _may_amend_grade(self, event_type: str, data: Mapping[str, Any]) -> None:
+        """A grade is corrected or withdrawn by the side that gave it, or the office: one
+        committee does not overrule the office's grade or another's."""
+        field = "corrects" if event_type == "GradeCorrected" else "withdraws"
+        record = None
+        # A grade posted within the last second may be missing from the shared state.
+        for max_age in (SCOPE_MAX_AGE_SECONDS, 0.0):
+            round_ = self.ledger.consult(data["round_id"], max_age=max_age)
+            record = round_.grade_record(data[field])
+            if record is not None:
+                break
+        if record is None:
+            return  # not a grade of this round: the domain refuses it with its own rule
+        same_source = record.source == self.cred.source
+        if not may_amend(self.cred.role, "OrganizationGraded", same_source=same_source):
+            raise Forbidden(
+                "separation_of_duties",
+                f"a grade is corrected or withdrawn only by whom gave it ({record.source}) "
+                "or the campaign office",
+                field=f"data.{field}",
+            )
 
     def _may_amend_step(self, event_type: str, data: Mapping[str, Any]) -> None:
         """A step of a person's path is corrected or withdrawn only by whom may record it."""

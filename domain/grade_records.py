@@ -30,6 +30,9 @@ class GradeRecord:
     criteria_met: tuple[str, ...]
     graded_on: date
     withdrawn: bool = False
+    # Who recorded the grade (the provenance's source): a grade is corrected or withdrawn
+    # by that side or by the office, as a supervising side's facts are.
+    source: str = ""
 
 
 class GradeBook:

@@ -190,10 +190,16 @@ class GradingRound(LedgerAggregate, GradeAmendments):
 
     def record_grade(self, e: OrganizationGraded | OrganizationRegraded) -> None:
         on = e.provenance.occurred_on
-        self._book.add(
-            GradeRecord(e.provenance.event_id, e.branch_id, e.grade, tuple(e.criteria_met), on)
-        )
+        record = GradeRecord(
+            e.provenance.event_id, e.branch_id, e.grade, tuple(e.criteria_met), on,
+            source=e.provenance.source,
+        )  # fmt: skip
+        self._book.add(record)
         self.settle_grade(e.branch_id)
+
+    def grade_record(self, event_id: UUID) -> GradeRecord | None:
+        """The grade ``event_id`` of this round as it now stands, or None."""
+        return self._book.records.get(event_id)
 
     def settle_grade(self, branch_id: UUID) -> None:
         """The branch's grade is its latest grade not withdrawn, as corrected."""

@@ -57,7 +57,11 @@ def test_a_wrong_grade_is_corrected_by_who_may_grade_and_stands_corrected_from_t
     assert early.status_code == 422 and early.get_json()["errors"][0]["rule"] == "not_before_grade"
     same = correct(api, round_id, "b1", first, grade="lagging")
     assert same.status_code == 409 and same.get_json()["errors"][0]["rule"] == "changed"
-    fixed = event_id(correct(api, round_id, "b1", first, "committee_c1"), api)
+    overruled = correct(api, round_id, "b1", first, "committee_c1")
+    assert overruled.status_code == 403
+    error = overruled.get_json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("data.corrects", "separation_of_duties")
+    fixed = event_id(correct(api, round_id, "b1", first), api)
     catch_up(api)
     base = f"/api/v1/grading-rounds/{round_id}/distribution"
     now = api.get(base, "office").get_json()
@@ -70,11 +74,31 @@ def test_a_wrong_grade_is_corrected_by_who_may_grade_and_stands_corrected_from_t
     graded, correction = entry["grades"]
     assert graded["event_id"] == first and graded["corrected_by"] == [fixed]
     assert graded["grade"] == "lagging" and graded["standing_grade"] == "average"
-    assert correction["corrects"] == first and correction["grader"] == "committee_c1"
+    assert correction["corrects"] == first and correction["grader"] == "office"
     assert correction["reason"] == "录错了等次"
     history = api.get(f"/api/v1/grading-rounds/{round_id}/history", "office").get_json()
     (posted,) = [i for i in history["items"] if i["type"] == "GradeCorrected"]
-    assert posted["actor"] == "committee_c1" and posted["data"]["corrects"] == first
+    assert posted["actor"] == "office" and posted["data"]["corrects"] == first
+
+
+def test_a_grade_is_amended_by_the_side_that_gave_it_or_the_office(api: Api) -> None:
+    """001 §二1: 上级党组织…进行分类定级 — the grade is the grader's record: the committee
+    that gave it may correct or withdraw it, the campaign office may put any grade right,
+    but a committee does not overrule the office's grade, and a branch never amends its own."""
+    round_id = define_round(api)
+    given = event_id(grade(api, round_id, "b1", "lagging", who="committee_c1"), api)
+    assert correct(api, round_id, "b1", given, "integrator_b1").status_code == 403
+    own = correct(api, round_id, "b1", given, "committee_c1")
+    assert own.status_code == 201, own.get_json()
+    by_office = on_round(api, round_id, "GradeWithdrawn", "b1", "office", occurred_on=D3,
+                         withdraws=given, reason="复核后撤回")  # fmt: skip
+    assert by_office.status_code == 201, by_office.get_json()
+    office_grade = event_id(grade(api, round_id, "b1", "average"), api)
+    withdrawn = on_round(api, round_id, "GradeWithdrawn", "b1", "committee_c1", occurred_on=D3,
+                         withdraws=office_grade, reason="委员会不同意")  # fmt: skip
+    assert withdrawn.status_code == 403
+    error = withdrawn.get_json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("data.withdraws", "separation_of_duties")
 
 
 def test_a_withdrawn_grade_leaves_the_organization_as_its_other_grades_make_it(api: Api) -> None:
