@@ -103,3 +103,16 @@ def test_runtime_code_imports_at_the_top() -> None:
                     if isinstance(statement, ast.Import | ast.ImportFrom):
                         inside.append(f"{path.relative_to(ROOT)}:{statement.lineno}")
     assert inside == []
+
+
+MAX_MODULE_LINES = 500
+
+
+def test_each_module_stays_readable_in_one_sitting() -> None:
+    """Each module one job, under ~500 lines (the developers' guide, Style)."""
+    long = [
+        f"{path.relative_to(ROOT)}: {lines}"
+        for path in _runtime_files()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    ]
+    assert long == []
