@@ -83,6 +83,7 @@ _DELAY_AGREED = "the upper level agrees to a delay (002 必须报告上级党组
 _EDUCATED = "the branch records its members' collective education (002 集体教育活动)"
 _COMMITTEE_HOLDS = "the committee holds exchange visits and secretaries' reporting (003 §二)"
 _PROGRAMME = "the upper level sets the year's programme of organizational life (issue 21)"
+_THEME = "the upper level sets the month's theme and its date (003 §二 由上级党组织…确定并统一时间)"
 _GRADES = "the upper level surveys and grades its organizations (001 §二1 调查摸底，分类定级)"
 _UPGRADES = "each organization sets targets and measures and moves up (001 §二3 晋位升级)"
 _ASSESS = "the yearly reporting and assessment of secretaries (003 §二 述职评议考核)"
@@ -148,6 +149,10 @@ DUTIES: dict[str, Duty] = {
     "EducationAttended": _duty(_EDUCATED, *_REPORTS),
     "CommitteeActivityHeld": _duty(_COMMITTEE_HOLDS, *_SUPERVISES),
     "LifeProgrammeSet": _duty(_PROGRAMME, *_SUPERVISES),
+    **{
+        name: _duty(_THEME, *_SUPERVISES)
+        for name in ("ThemePublished", "ThemeRevised", "ThemeWithdrawn")
+    },
     "PlanSubmitted": _duty(_BRANCH, *_REPORTS),
     "PlanReturned": _duty(_CHECKS, *_SUPERVISES),
     "PlanApproved": _duty(_CHECKS, *_SUPERVISES),

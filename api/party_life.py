@@ -70,6 +70,7 @@ def branch_party_life(branch_id: UUID) -> Response:
     scope().branch(branch_id)
     query, year, as_of, views, _ = _query()
     body = views.party_life_branch(branch_id, year, as_of)
+    body["themes"] = views.branch_themes(branch_id, year, as_of)
     body["branch_id"] = str(branch_id)
     body["known_at"] = _known(query)
     return as_json(body)
@@ -155,6 +156,24 @@ def _due(district_id: UUID) -> dict[str, Any]:
             raise NotFound("committee_id", "committee", committee_id)
     _, year, as_of, views, position = _query(PartyLifeListQuery)
     return dict(views.party_life_due(district_id, year, as_of, committee_id, position))
+
+
+@bp.get("/districts/<uuid:district_id>/party-life/themes")
+def party_life_themes(district_id: UUID) -> Response:
+    """The upper level's themes of the month standing on as_of (seed 003 §二 "1"), and
+    each branch's months: followed (on the unified date, or with a reason), off date, not
+    followed, missed, due, or no theme published; counts and follow rate per committee.
+    The whole district, or with committee_id one committee's part."""
+    query = load_query(PartyLifeListQuery)
+    committee_id = query.get("committee_id")
+    if committee_id is None:
+        _whole_district(district_id)
+    else:
+        committee = scope().committee(committee_id)
+        if committee.district_id != district_id:
+            raise NotFound("committee_id", "committee", committee_id)
+    _, year, as_of, views, position = _query(PartyLifeListQuery)
+    return as_json(views.party_life_themes(district_id, year, as_of, committee_id, position))
 
 
 @bp.get("/districts/<uuid:district_id>/party-life/due")

@@ -44,6 +44,7 @@ from domain.errors import NotFound
 from domain.grading import GradingRound
 from domain.host_organization import HostOrganization
 from domain.instructor import Instructor
+from domain.life_theme import LifeTheme
 from domain.member_development import Candidate
 from domain.problem import Problem
 from domain.supervision_group import SupervisionGroup
@@ -286,6 +287,29 @@ class Scope(Amendments):
         found: YearlyReview = self._owned(YearlyReview, review_id, "review_id")
         return found
 
+    def life_theme(self, theme_id: UUID) -> LifeTheme:
+        """A theme of the month is read by everyone in its district: it says what the
+        branches are to follow (a branch's integrator names it on a themed day)."""
+        found: LifeTheme = self.load(LifeTheme, theme_id, "theme_id")
+        if not self.in_district(found.district_id):
+            raise self._hidden(LifeTheme, theme_id, "theme_id")
+        return found
+
+    def publishes_theme(self, theme: LifeTheme) -> None:
+        """Only whom publishes a theme revises or withdraws it: the district's theme the
+        office, a committee's those who cover the committee."""
+        if theme.scope_kind == "committee":
+            committee = self.home(Committee, theme.scope_id, "theme_id")
+            if self.covers_committee(committee):
+                return
+        elif self.covers_district(theme.district_id):
+            return
+        raise Forbidden(
+            "theme_owner",
+            "only the side that published the theme amends it",
+            field="data.theme_id",
+        )
+
     def _owned(self, cls: type[Any], aggregate_id: UUID, field: str) -> Any:
         found = self.load(cls, aggregate_id, field)
         if not self.in_district(found.district_id):
@@ -321,13 +345,16 @@ class Scope(Amendments):
         if event_type in _DISTRICT_WIDE and not self.covers_district(data["district_id"]):
             raise Forbidden("office_only", f"only the campaign office posts {event_type}")
         if (
-            event_type in ("GradingRoundDefined", "YearlyReviewOpened", "LifeProgrammeSet")
+            event_type
+            in ("GradingRoundDefined", "YearlyReviewOpened", "LifeProgrammeSet", "ThemePublished")
             and data.get("committee_id") is None
             and not self.covers_district(data.get("district_id"))
         ):
             raise Forbidden(
                 "office_only", f"only the campaign office posts a district's {event_type}"
             )
+        if event_type in ("ThemeRevised", "ThemeWithdrawn"):
+            self.publishes_theme(self.life_theme(data["theme_id"]))
         if EVENT_TYPES[event_type].concerns == "campaign" and "campaign_id" in data:
             campaign = self.campaign_home(data["campaign_id"])
             if not self.covers_district(campaign.district_id):

@@ -44,6 +44,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "branch_life": _types(lambda n, s: s.concerns == "branch_life") | CORRECTIONS,
     "committee_life": _types(lambda n, s: s.concerns == "committee_life"),
     "life_programme": _types(lambda n, s: s.concerns == "life_programme"),
+    "life_theme": _types(lambda n, s: s.concerns == "life_theme" and n != "ThemePublished"),
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
@@ -60,6 +61,8 @@ def location(event_type: str, answer: Answer, data: Mapping[str, Any]) -> str:
         concerns = "problem"
     elif event_type in CORRECTIONS and "campaign_id" not in data:
         concerns = "branch_life"
+    if event_type == "ThemePublished":
+        return f"/api/v1/party-life/themes/{answer.aggregate_id}"
     if concerns == "life_programme":
         owner = (
             f"committees/{data['committee_id']}"
@@ -293,6 +296,19 @@ def post_programme_event(district_id: UUID) -> Response:
     """Set a version of the district's (or with committee_id one of its committees')
     programme of organizational life for a year, in force from occurred_on."""
     return post_one(ACCEPTS["life_programme"], "LifeProgrammeSet", district_id=district_id)
+
+
+@bp.post("/districts/<uuid:district_id>/party-life/themes")
+def post_theme(district_id: UUID) -> Response:
+    """Publish the theme of a month and its unified date for the district's branches (the
+    office), or with committee_id for one committee's branches (seed 003 §二 "1")."""
+    return post_one(frozenset({"ThemePublished"}), "ThemePublished", district_id=district_id)
+
+
+@bp.post("/party-life/themes/<uuid:theme_id>/events")
+def post_theme_event(theme_id: UUID) -> Response:
+    """Revise a theme of the month (its text or unified date) or withdraw it."""
+    return post_one(ACCEPTS["life_theme"], theme_id=theme_id)
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/events")

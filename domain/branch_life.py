@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import base
@@ -52,9 +52,16 @@ class BranchLife(LedgerAggregate, KeepsFacts):
 
         ``parts``: the "6" done on a themed party day; ``own_activities``: its "X"
         (seed 003 §二). ``absent``/``absence_reasons``: who did not come and why (seed
-        002: 党员因病因事不能参加,必须先向党支部请假)."""
+        002: 党员因病因事不能参加,必须先向党支部请假).
 
-        uncorrectable: ClassVar[frozenset[str]] = frozenset({"activity"})
+        ``theme_id``: the upper level's theme of the month the themed day follows (the "1",
+        ``domain.life_theme``); ``theme_reason``: why it was not held on the theme's unified
+        date. Version 1 had neither."""
+
+        class_version = 2
+        # A theme is named once: a themed day following another theme is withdrawn and
+        # posted again, so the theme's scope is checked where the day is posted.
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"activity", "theme_id"})
         activity: str
         topic: str
         participants: int
@@ -63,6 +70,13 @@ class BranchLife(LedgerAggregate, KeepsFacts):
         parts: list[str]
         own_activities: list[str]
         upper_level_theme: str
+        theme_id: UUID | None
+        theme_reason: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["theme_id"] = None
+            state["theme_reason"] = ""
 
         def check(self) -> None:
             require_value(
@@ -84,11 +98,15 @@ class BranchLife(LedgerAggregate, KeepsFacts):
             require_value(self.participants > 0, "participants", "positive", "someone took part")
             if self.activity != THEMED_DAY:
                 require_value(
-                    not self.parts and not self.own_activities and not self.upper_level_theme,
+                    not self.parts
+                    and not self.own_activities
+                    and not self.upper_level_theme
+                    and self.theme_id is None
+                    and not self.theme_reason,
                     "parts",
                     "themed_day_only",
-                    "parts, own activities and the upper level's theme belong to a themed party"
-                    " day",
+                    "parts, own activities and the upper level's theme (and its id and reason)"
+                    " belong to a themed party day",
                 )
             unknown = sorted(set(self.parts) - SIX_PARTS)
             require_value(
@@ -102,6 +120,7 @@ class BranchLife(LedgerAggregate, KeepsFacts):
             )
             _text(topic=self.topic, absence_reasons=self.absence_reasons)
             _text(200, upper_level_theme=self.upper_level_theme)
+            _text(400, theme_reason=self.theme_reason)
             for item in self.own_activities:
                 _text(200, own_activities=item)
 
@@ -200,6 +219,8 @@ class BranchLife(LedgerAggregate, KeepsFacts):
         parts: list[str] | None = None,
         own_activities: list[str] | None = None,
         upper_level_theme: str = "",
+        theme_id: UUID | None = None,
+        theme_reason: str = "",
     ) -> None:
         self.trigger_event(
             self.LifeActivityHeld,
@@ -212,6 +233,8 @@ class BranchLife(LedgerAggregate, KeepsFacts):
             parts=list(parts or []),
             own_activities=list(own_activities or []),
             upper_level_theme=upper_level_theme,
+            theme_id=theme_id,
+            theme_reason=theme_reason,
         )
 
     def attend_education(

@@ -36,6 +36,7 @@ from projections.coverage_views import CoverageViews
 from projections.fold.phase_status import phase_definition
 from projections.grading_views import GradingViews
 from projections.ledger_views import LedgerViews
+from projections.life_theme_views import ThemeViews
 from projections.member_views import MemberViews
 from projections.party_life import PartyLifeViews
 from projections.reach import Reach
@@ -78,6 +79,7 @@ class Views(
     GradingViews,
     YearlyViews,
     PartyLifeViews,
+    ThemeViews,
     MemberViews,
 ):
     def __init__(self, settings: Settings | None, *, connect: Callable[[], Any] | None = None):

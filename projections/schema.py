@@ -350,6 +350,23 @@ TABLES: tuple[Table, ...] = (
         (("district_id", "year"),),
         frozenset({"versions"}),
     ),
+    Table(
+        "life_theme",
+        "progress",
+        (
+            ("theme_id", CODE),
+            ("scope_kind", CODE),  # district | committee
+            ("scope_id", CODE),
+            ("district_id", CODE),
+            ("year", INT),
+            ("month", CODE),
+            # [[occurred_on, kind, event_id, values], ...] in log order (fold.life_themes).
+            ("history", TEXT),
+        ),
+        ("theme_id",),
+        (("district_id", "year"),),
+        frozenset({"history"}),
+    ),
     # -- projection "progress": member development (projections.fold.members) --------------
     Table(
         "member_path",

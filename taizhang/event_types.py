@@ -16,6 +16,7 @@ from domain.branch_life import branch_life_id
 from domain.branch_work import branch_work_id
 from domain.committee_life import committee_life_id
 from domain.life_programme import life_programme_id
+from domain.life_theme import life_theme_id
 from domain.provenance import Provenance
 from taizhang.kinds import KINDS
 from taizhang.unit_of_work import UnitOfWork
@@ -50,6 +51,12 @@ class EventType:
             year = data.get("year")
             if isinstance(scope_id, UUID) and isinstance(year, int):
                 return life_programme_id(scope_id, year)
+            return None
+        if self.concerns == "life_theme" and "theme_id" not in data:
+            scope_id = committee_id if committee_id is not None else data.get("district_id")
+            month = data.get("month")
+            if isinstance(scope_id, UUID) and isinstance(month, str):
+                return life_theme_id(scope_id, month)
             return None
         if self.concerns == "branch_work" and not isinstance(data.get("problem_id"), UUID):
             campaign_id, branch_id = data.get("campaign_id"), data.get("branch_id")

@@ -29,6 +29,7 @@ from taizhang.event_types import EVENT_TYPES, EventType, Handler, handles
 from taizhang.grading_handlers import GRADING_HANDLERS, REVIEW_HANDLERS
 from taizhang.life_handlers import LIFE_HANDLERS
 from taizhang.member_handlers import MEMBER_HANDLERS, PLAN_HANDLERS
+from taizhang.theme_handlers import check_followed_theme
 from taizhang.unit_of_work import UnitOfWork
 
 # The register's commands live in their own module; importing it registers them.
@@ -415,6 +416,8 @@ def _life_command(name: str, method: str) -> None:
     def handle(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:
         (branch_id,) = _pop(d, "branch_id")
         life = _branch_life(uow, p, branch_id)
+        if name == "LifeActivityHeld":
+            check_followed_theme(uow, p, branch_id, d)
         getattr(life, method)(p, **d)
         return life
 

@@ -51,6 +51,8 @@ KINDS: dict[str, Kind] = {
         Kind("committee_life", "/committees/<uuid:committee_id>/party-life", shown=False),
         # A programme is read by its year (``.../party-life/programme?year=Y``).
         Kind("life_programme", "/districts/<uuid:district_id>/party-life/programme", shown=False),
+        # The upper level's theme of a month (the "1" of a themed party day).
+        Kind("life_theme", "/party-life/themes/<uuid:theme_id>"),
         Kind("grading_round", "/grading-rounds/<uuid:round_id>"),
         Kind("yearly_review", "/yearly-reviews/<uuid:review_id>"),
         Kind("host_organization", "/host-organizations/<uuid:host_organization_id>"),

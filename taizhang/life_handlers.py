@@ -1,6 +1,7 @@
 """What the posted events of organizational life beyond a branch's own do: a committee's
-own activities (``CommitteeLife``) and the programmes a district or committee sets for a
-year (``LifeProgramme``). ``taizhang.handlers`` registers them."""
+own activities (``CommitteeLife``), the programmes a district or committee sets for a
+year (``LifeProgramme``) and the themes of the month it publishes (``LifeTheme``,
+``taizhang.theme_handlers``). ``taizhang.handlers`` registers them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from domain.life_programme import (
     life_programme_id,
 )
 from domain.provenance import Provenance
+from taizhang.theme_handlers import THEME_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
@@ -95,4 +97,5 @@ def _programme_set(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerA
 LIFE_HANDLERS: dict[str, tuple[str, Handler]] = {
     "CommitteeActivityHeld": ("committee_life", _committee_activity),
     "LifeProgrammeSet": ("life_programme", _programme_set),
+    **THEME_HANDLERS,
 }

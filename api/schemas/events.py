@@ -429,6 +429,15 @@ class LifeActivityHeld(Strict):
         metadata={"description": "the themed party day's \"X\": the branch's own activities"},
     )
     upper_level_theme = text_field(required=False, max_length=200)
+    theme_id = id_field(
+        required=False,
+        metadata={"description": 'the upper level\'s theme of the month it follows (the "1")'},
+    )
+    theme_reason = text_field(
+        required=False,
+        max_length=400,
+        metadata={"description": "why it was not held on the theme's unified date"},
+    )
 
 
 def _duty_field() -> fields.Field:

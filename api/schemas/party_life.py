@@ -97,6 +97,40 @@ class LifeProgrammeSet(Strict):
             raise ValidationError("name the district or the committee", "district_id")
 
 
+_MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="YYYY-MM, e.g. 2014-03")
+
+
+class ThemePublished(Strict):
+    """The theme of a month for the district's branches, or with ``committee_id`` for one
+    committee's (seed 003 §二: "“1”即每次活动主题由上级党组织…确定并统一时间")."""
+
+    district_id = id_field(required=False)
+    committee_id = id_field(required=False)
+    month = fields.String(required=True, validate=_MONTH, metadata={"example": "2014-03"})
+    theme = text_field(max_length=200)
+    unified_on = fields.Date(
+        required=True, metadata={"description": "the unified date (统一时间), a day of the month"}
+    )
+    note = text_field(required=False)
+
+    @validates_schema
+    def _one_scope(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("district_id") is None and data.get("committee_id") is None:
+            raise ValidationError("name the district or the committee", "district_id")
+
+
+class ThemeRevised(Strict):
+    theme_id = id_field()
+    theme = text_field(max_length=200)
+    unified_on = fields.Date(required=True)
+    reason = text_field()
+
+
+class ThemeWithdrawn(Strict):
+    theme_id = id_field()
+    reason = text_field()
+
+
 class PartyLifeListQuery(Query):
     year = fields.Integer(validate=_YEAR, metadata={"description": "default: as_of's year"})
     as_of = business_date("business date: what had happened by then (default today)")
@@ -106,5 +140,12 @@ class PartyLifeListQuery(Query):
 
 PARTY_LIFE_SCHEMAS: dict[str, type[Schema]] = {
     schema.__name__: schema
-    for schema in (EducationAttended, CommitteeActivityHeld, LifeProgrammeSet)
+    for schema in (
+        EducationAttended,
+        CommitteeActivityHeld,
+        LifeProgrammeSet,
+        ThemePublished,
+        ThemeRevised,
+        ThemeWithdrawn,
+    )
 }

@@ -13,6 +13,7 @@ from typing import Any
 from projections.fold import (
     coverage,
     grading,
+    life_themes,
     members,
     organizations,
     party_life,
@@ -32,6 +33,7 @@ PROGRESS_HANDLERS: dict[type, Any] = {
     **yearly.HANDLERS,
     **coverage.HANDLERS,
     **party_life.HANDLERS,
+    **life_themes.HANDLERS,
     **members.HANDLERS,
     **plans.HANDLERS,
 }

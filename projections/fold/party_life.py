@@ -65,7 +65,11 @@ def record_of(event: Any) -> Record | None:
     values: dict[str, Any]
     if isinstance(event, (BranchLife.LifeActivityHeld, CommitteeLife.CommitteeActivityHeld)):
         parts = getattr(event, "parts", [])
-        return [on, HELD, event_id, {"activity": event.activity, "parts": sorted(parts)}]
+        values = {"activity": event.activity, "parts": sorted(parts)}
+        theme_id = getattr(event, "theme_id", None)
+        if theme_id is not None:  # the theme of the month it follows (fold.life_themes)
+            values.update(theme_id=str(theme_id), theme_reason=event.theme_reason)
+        return [on, HELD, event_id, values]
     if isinstance(event, BranchLife.LifeMeetingDelayApproved):
         values = {"duty": event.duty, "period": event.period, "until": iso(event.until)}
         return [on, DELAY, event_id, values]
