@@ -212,6 +212,20 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
                 {"key": "members_meeting", "activity": "members_meeting", "cadence": "monthly"}
             ],
         },
+        "ThemePublished": {
+            "district_id": i["district"],
+            "committee_id": i["c1"],
+            "month": TODAY.strftime("%Y-%m"),
+            "theme": "学习党章",
+            "unified_on": TODAY.isoformat(),
+        },
+        "ThemeRevised": {
+            "theme_id": i.get("theme"),
+            "theme": "学习党章",
+            "unified_on": f"{TODAY.year + 1}-01-16",  # prepare's theme is of next January
+            "reason": "改期",
+        },
+        "ThemeWithdrawn": {"theme_id": i.get("theme"), "reason": "误发"},
         **grading_samples(i),
         "MembershipApplied": {"branch_id": i["b1"]},
         **{name: {"candidate_id": i.get("candidate"), **data} for name, data in MEMBER.items()},
@@ -402,6 +416,10 @@ def path_of(type_: str, data: dict[str, Any]) -> str:
         return f"/api/v1/committees/{data['committee_id']}/party-life/events"
     if concerns == "life_programme":
         return f"/api/v1/districts/{data['district_id']}/party-life/programmes"
+    if type_ == "ThemePublished":
+        return f"/api/v1/districts/{data['district_id']}/party-life/themes"
+    if concerns == "life_theme":
+        return f"/api/v1/party-life/themes/{data['theme_id']}/events"
     if concerns == "branch_work":
         return f"/api/v1/campaigns/{data['campaign_id']}/branches/{data['branch_id']}/events"
     resource, key = {
@@ -462,6 +480,13 @@ def prepare(api: Api) -> dict[str, str]:
     )["event_id"]
     plan = {**PLAN, "committee_id": ids["c1"], "year": TODAY.year + 1}
     api.ok(api.event(path_of("DevelopmentPlanSet", plan), "DevelopmentPlanSet", plan))
+    theme = {
+        **sample("ThemePublished", ids),
+        "month": f"{TODAY.year + 1}-01",
+        "unified_on": f"{TODAY.year + 1}-01-15",
+    }
+    path = path_of("ThemePublished", theme)
+    ids["theme"] = api.ok(api.event(path, "ThemePublished", theme))["aggregate_id"]
     registered = register_samples(ids)["HostOrganizationRegistered"]
     ids["org"] = api.ok(api.event("/api/v1/host-organizations", None, registered))["aggregate_id"]
     return ids

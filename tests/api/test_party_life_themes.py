@@ -106,9 +106,9 @@ def test_the_districts_theme_holds_where_the_committee_published_none(api: Api) 
     """The office publishes a theme for the whole district; a branch of a committee without
     its own follows the district's."""
     branch = register(api, "c2")
-    theme = api.ok(
-        publish(api, f"{YEAR}-06", f"{YEAR}-06-28", who="office", district=True)
-    )["aggregate_id"]
+    theme = api.ok(publish(api, f"{YEAR}-06", f"{YEAR}-06-28", who="office", district=True))[
+        "aggregate_id"
+    ]
     api.ok(themed_day(api, branch, f"{YEAR}-06-28", theme_id=theme))
     june = months(api, branch, as_of=f"{YEAR}-07-01")[f"{YEAR}-06"]
     assert (june["status"], june["theme_id"]) == ("followed", theme)
@@ -174,7 +174,8 @@ def test_refusals_name_field_and_rule(api: Api) -> None:
         "data.unified_on",
         "within_month",
     )
-    assert refusal(publish(api, f"{YEAR}-13", f"{YEAR}-03-01", on=f"{YEAR}-03-01"))[1:] == ("data.month", "invalid")
+    bad_month = publish(api, f"{YEAR}-13", f"{YEAR}-03-01", on=f"{YEAR}-03-01")
+    assert refusal(bad_month)[1:] == ("data.month", "invalid")
     theme = api.ok(publish(api, f"{YEAR}-03", f"{YEAR}-03-15"))["aggregate_id"]
     assert refusal(publish(api, f"{YEAR}-03", f"{YEAR}-03-16")) == (
         409,

@@ -11,7 +11,10 @@ knowledge times T between the posts:
   replay of the whole log (``projections.report``) for the same D, field for field: a
   branch's year, the committees' roll-up and the due and overdue lists;
 * the replay of what had been recorded by T says, on D, what the domain's rule says of what
-  had been posted by T and dated by D, under the programme version in force on D.
+  had been posted by T and dated by D, under the programme version in force on D;
+* the upper level's themes of the month (published, revised, withdrawn by the committees
+  and the district) and the themed days naming them: each month's "1" on D as known at T is
+  what the themes and days posted by T and dated by D make of it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from hypothesis import HealthCheck, Phase, given
+from hypothesis import HealthCheck, Phase, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -84,6 +87,18 @@ actions = st.one_of(
         st.integers(4, 12),
     ),
     st.tuples(st.just("retry")),
+    # The "1" (003 §二): a theme of a month by the town, the sector or the district, with its
+    # unified day; a revision of its date; a withdrawal; a themed day naming one.
+    st.tuples(
+        st.just("theme"),
+        st.sampled_from(("town", "sector", "district")),
+        st.integers(1, 12),
+        st.integers(1, 28),
+        offsets,
+    ),
+    st.tuples(st.just("revise"), st.integers(0, 5), st.integers(1, 28), offsets),
+    st.tuples(st.just("withdraw"), st.integers(0, 5), offsets),
+    st.tuples(st.just("themed"), st.integers(0, 5), offsets, st.booleans()),
 )
 
 
@@ -94,6 +109,13 @@ class Posted:
     moves: list[tuple[datetime, date, UUID]] = field(default_factory=list)
     educated: list[tuple[datetime, date, tuple[str, ...], int]] = field(default_factory=list)
     programmes: list[tuple[datetime, date, tuple[LifeDuty, ...], int]] = field(default_factory=list)
+    # (recorded, dated, kind, theme id, scope id, month, unified day)
+    themes: list[tuple[datetime, date, str, str, str, str, date | None]] = field(
+        default_factory=list
+    )
+    theme_ids: list[tuple[str, str, str]] = field(default_factory=list)  # (id, scope, month)
+    # A themed day's event id: (the theme it names, its reason).
+    follows: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def programme_data(cadence: str, grace: int, parts: int) -> list[dict[str, Any]]:
@@ -200,6 +222,65 @@ def run(
             if answer is not None and not answer.replayed:
                 version = programme_from_data(duties)
                 posted.programmes.append((at, day(offset), version, education_days))
+        elif step[0] == "theme":
+            _, scope, month_number, unified_day, offset = step
+            scope_id = {"town": committees[0], "sector": committees[1]}.get(scope)
+            month = f"{YEAR}-{month_number:02d}"
+            unified = date(YEAR, month_number, unified_day)
+            where = {"committee_id": scope_id} if scope_id else {"district_id": district_id}
+            answer = post(
+                "ThemePublished",
+                day(offset),
+                **where,
+                month=month,
+                theme="学习党章",
+                unified_on=unified,
+            )
+            if answer is not None and not answer.replayed:
+                tid, scope_text = str(answer.aggregate_id), str(scope_id or district_id)
+                posted.themes.append(
+                    (at, day(offset), "published", tid, scope_text, month, unified)
+                )
+                if (tid, scope_text, month) not in posted.theme_ids:
+                    posted.theme_ids.append((tid, scope_text, month))
+        elif step[0] in ("revise", "withdraw") and posted.theme_ids:
+            tid, scope_text, month = posted.theme_ids[step[1] % len(posted.theme_ids)]
+            if step[0] == "revise":
+                unified = date(int(month[:4]), int(month[5:]), step[2])
+                answer = post(
+                    "ThemeRevised",
+                    day(step[3]),
+                    theme_id=UUID(tid),
+                    theme="学习党章",
+                    unified_on=unified,
+                    reason="改期",
+                )
+                dated, kind = day(step[3]), "revised"
+            else:
+                answer = post("ThemeWithdrawn", day(step[2]), theme_id=UUID(tid), reason="误发")
+                dated, kind, unified = day(step[2]), "withdrawn", None
+            if answer is not None and not answer.replayed:
+                posted.themes.append((at, dated, kind, tid, scope_text, month, unified))
+        elif step[0] == "themed" and posted.theme_ids:
+            _, index, offset, reason = step
+            tid = posted.theme_ids[index % len(posted.theme_ids)][0]
+            on = day(offset)
+            because = "生产任务重" if reason else ""
+            answer = post(
+                "LifeActivityHeld",
+                on,
+                branch_id=branch_id,
+                activity="themed_party_day",
+                topic="主题党日",
+                participants=5,
+                parts=SIX,
+                theme_id=UUID(tid),
+                theme_reason=because,
+            )
+            if answer is not None and not answer.replayed:
+                held = Held(str(answer.event_id), "themed_party_day", on, frozenset(SIX))
+                posted.held.append((at, held))
+                posted.follows[str(answer.event_id)] = (tid, because)
         elif last is not None:  # a retry of the last post: one fact, the first answer
             type_, on, data, key = last
             post(type_, on, key, **data)
@@ -261,6 +342,58 @@ def committee_of(posted: Posted, town: UUID, on: date, known: datetime | None) -
     return str(committee)
 
 
+def expected_themes(
+    posted: Posted, on: date, known: datetime | None, district: UUID, town: UUID
+) -> list[str]:
+    """Each month's "1" on ``on`` as known at ``known``, by the rule in words: the themes
+    standing for the branch's committee (at the month's end, or on D) and its district; a
+    themed day naming one on its unified date, or with a reason, follows it."""
+    themes: dict[str, dict[str, Any]] = {}
+    for at, dated, kind, tid, scope, month, unified in posted.themes:
+        if not by(at, known) or dated > on:
+            continue
+        if kind == "published":
+            themes[tid] = {"scope": scope, "month": month, "unified_on": unified}
+        elif kind == "revised" and tid in themes:
+            themes[tid]["unified_on"] = unified
+        elif kind == "withdrawn":
+            themes.pop(tid, None)
+    days = [
+        (h.occurred_on, posted.follows.get(h.event_id))
+        for at, h in posted.held
+        if by(at, known) and h.occurred_on <= on and h.activity == "themed_party_day"
+    ]
+    found = []
+    for number in range(1, 13):
+        month = f"{YEAR}-{number:02d}"
+        first = date(YEAR, number, 1)
+        last = date(YEAR, number + 1, 1) - timedelta(days=1) if number < 12 else TODAY
+        if on < first:
+            found.append("upcoming")
+            continue
+        committee = committee_of(posted, town, min(last, on), known) or committee_of(
+            posted, town, on, known
+        )
+        mine = {
+            tid: t
+            for tid, t in themes.items()
+            if t["month"] == month and t["scope"] in (committee, str(district))
+        }
+        if not mine:
+            found.append("no_theme")
+            continue
+        following = [(d, f) for d, f in days if f is not None and f[0] in mine]
+        if any(d == mine[f[0]]["unified_on"] or f[1] for d, f in following):
+            found.append("followed")
+        elif following:
+            found.append("off_date")
+        elif any(first <= d <= last for d, _ in days):
+            found.append("not_followed")
+        else:
+            found.append("due" if on <= last else "missed")
+    return found
+
+
 def placed(roll_up: dict[str, Any], branch_id: UUID) -> str | None:
     for committee_id, entry in roll_up.items():
         if any(b["branch_id"] == str(branch_id) for b in entry["branches"]):
@@ -287,6 +420,26 @@ def world(settings):
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
 @given(steps=st.lists(actions, min_size=1, max_size=25), checked=st.lists(offsets, max_size=3))
+# March's theme by the town for the 15th, followed on the day; April's by the district
+# followed late with a reason; May's followed off the date, then moved to that date; June's
+# withdrawn; a themed day in July naming none.
+@example(
+    steps=[
+        ("theme", "town", 3, 15, 40),
+        ("themed", 0, 73, False),
+        ("theme", "district", 4, 10, 80),
+        ("themed", 1, 104, True),
+        ("theme", "town", 5, 20, 110),
+        ("themed", 2, 135, False),
+        ("revise", 2, 16, 136),
+        ("theme", "sector", 6, 5, 140),
+        ("move", True, 150),
+        ("themed", 3, 156, False),
+        ("withdraw", 3, 170),
+        ("held", "themed_party_day", 190, 6),
+    ],
+    checked=[100, 200, 364],
+)
 def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps, checked):
     """002 "党内民主生活会每年召开两次…遇有特殊情况需延期召开的,必须报告上级党组织同意",
     002 "党员每年累计参加集体教育活动时间不少于12天" and 003 §二 "每月开展一次“主题党日”
@@ -300,6 +453,7 @@ def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps
     replay = replayed_views(settings, None, None)
     dated = {h.occurred_on for _, h in posted.held} | {x[1] for x in posted.delays}
     dated |= {x[1] for x in posted.programmes} | {x[1] for x in posted.educated}
+    dated |= {x[1] for x in posted.themes} | {x[6] for x in posted.themes if x[6] is not None}
     days = sorted(
         {
             *dated,
@@ -321,6 +475,12 @@ def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps
             for counted in entry["branches"]:
                 if counted["branch_id"] == str(branch_id):
                     assert counted == {"branch_id": str(branch_id), **live["counts"]}, on
+        months = views.branch_themes(branch_id, YEAR, on)
+        assert months == replay.branch_themes(branch_id, YEAR, on), on
+        wanted = expected_themes(posted, on, None, d.district, d.town)
+        assert [m["status"] for m in months] == wanted, on
+        grid = views.party_life_themes(d.district, YEAR, on)
+        assert grid == replay.party_life_themes(d.district, YEAR, on), on
         due = views.party_life_due(d.district, YEAR, on)
         assert due == replay.party_life_due(d.district, YEAR, on), on
         # The lists hold the branches on the district's register on D.
@@ -335,6 +495,8 @@ def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps
             assert observed(view) == expected(posted, on, known), (known, on)
             rolled = then.party_life_roll_up(d.district, YEAR, on)
             assert placed(rolled, branch_id) == committee_of(posted, d.town, on, known)
+            months = [m["status"] for m in then.branch_themes(branch_id, YEAR, on)]
+            assert months == expected_themes(posted, on, known, d.district, d.town), (known, on)
 
 
 def test_a_rebuild_gives_the_live_workers_views(world):
