@@ -159,6 +159,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
     by_kind: dict[str, set[str]] = {}
     for kind, types in ACCEPTS.items():
         for name in types:
+            if (kind, name) == ("life_theme", "ThemePublished"):
+                continue  # posted to its district (post_theme), not to a theme
             ref = f"{name}Data.{kind}"
             by_kind.setdefault(kind, set()).add(ref)
             spec.components.schema(
@@ -167,6 +169,10 @@ def build_spec(app: Flask) -> dict[str, Any]:
     spec.components.schema(
         "ProblemListedData.problem_listing",
         schema=_without(EVENT_SCHEMAS["ProblemListed"], ("campaign_id", "branch_id")),
+    )
+    spec.components.schema(
+        "ThemePublishedData.theme_publishing",
+        schema=_without(EVENT_SCHEMAS["ThemePublished"], ("district_id",)),
     )
     spec.components.schema(
         "MembershipAppliedData.application",
@@ -281,6 +287,8 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         return [("ProblemListed", "ProblemListedData.problem_listing", True)]
     if name == "apply_for_membership":
         return [("MembershipApplied", "MembershipAppliedData.application", True)]
+    if name == "post_theme":
+        return [("ThemePublished", "ThemePublishedData.theme_publishing", True)]
     kind = {
         "post_branch_event": "branch",
         "post_campaign_event": "campaign",
@@ -291,6 +299,7 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
         "post_life_event": "branch_life",
         "post_committee_life_event": "committee_life",
         "post_programme_event": "life_programme",
+        "post_theme_event": "life_theme",
         "post_grading_event": "grading_round",
         "post_review_event": "yearly_review",
         "post_candidate_event": "candidate",
@@ -367,7 +376,7 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return SuggestionQuery
     if endpoint == "views.branch_timeline":
         return TimelineQuery
-    if endpoint.startswith("party_life.party_life_due"):
+    if endpoint.startswith(("party_life.party_life_due", "party_life.party_life_themes")):
         return PartyLifeListQuery
     if endpoint.startswith("party_life."):
         return PartyLifeQuery

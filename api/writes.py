@@ -44,7 +44,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "branch_life": _types(lambda n, s: s.concerns == "branch_life") | CORRECTIONS,
     "committee_life": _types(lambda n, s: s.concerns == "committee_life"),
     "life_programme": _types(lambda n, s: s.concerns == "life_programme"),
-    "life_theme": _types(lambda n, s: s.concerns == "life_theme" and n != "ThemePublished"),
+    "life_theme": _types(lambda n, s: s.concerns == "life_theme"),
     "problem": _types(lambda n, s: s.concerns == "problem" and not s.creates) | CORRECTIONS,
     "committee": _types(lambda n, s: s.concerns == "committee" and not s.creates),
     "supervision_group": _types(lambda n, s: s.concerns == "supervision_group" and not s.creates),
@@ -308,7 +308,7 @@ def post_theme(district_id: UUID) -> Response:
 @bp.post("/party-life/themes/<uuid:theme_id>/events")
 def post_theme_event(theme_id: UUID) -> Response:
     """Revise a theme of the month (its text or unified date) or withdraw it."""
-    return post_one(ACCEPTS["life_theme"], theme_id=theme_id)
+    return post_one(ACCEPTS["life_theme"] - {"ThemePublished"}, theme_id=theme_id)
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/events")

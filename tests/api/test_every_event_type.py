@@ -214,6 +214,14 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
     post(life, "LifeMeetingDelayRequested", {**delay, "reason": "书记外出"})
     post(life, "LifeMeetingDelayApproved", delay)
     post(life, "EducationAttended", {"members": ["P000101"], "days": 2, "topic": "党史"})
+    month = {"month": TODAY.strftime("%Y-%m"), "theme": "学党章", "unified_on": TODAY.isoformat()}
+    theme = post(f"/api/v1/districts/{ids['district']}/party-life/themes", "ThemePublished", month)
+    themed = {"activity": "themed_party_day", "topic": "主题党日", "participants": 6}
+    post(life, "LifeActivityHeld", {**themed, "theme_id": theme["aggregate_id"]})
+    amend = f"/api/v1/party-life/themes/{theme['aggregate_id']}/events"
+    revised = {"theme": "学党史", "unified_on": month["unified_on"], "reason": "改题"}
+    post(amend, "ThemeRevised", revised)
+    post(amend, "ThemeWithdrawn", {"reason": "误发"})
     post(
         f"/api/v1/committees/{ids['c1']}/party-life/events",
         "CommitteeActivityHeld",

@@ -506,6 +506,30 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         on=date(2014, 1, 1),
     )
 
+    theme = w.post(
+        "ThemePublished",
+        {
+            "district_id": w.district_id,
+            "month": "2014-06",
+            "theme": "学党章",
+            "unified_on": date(2014, 6, 14),
+        },
+        on=date(2014, 6, 1),
+    )
+    w.post(
+        "ThemeRevised",
+        {
+            "theme_id": theme.aggregate_id,
+            "theme": "学党史",
+            "unified_on": date(2014, 6, 14),
+            "reason": "改题",
+        },
+        on=date(2014, 6, 2),
+    )
+    w.post(
+        "ThemeWithdrawn", {"theme_id": theme.aggregate_id, "reason": "误发"}, on=date(2014, 6, 3)
+    )
+
     grading_and_yearly_review(w)
     person = member_path(w)
     org = post_register_events(w, instructor, other_committee)
