@@ -1,20 +1,51 @@
 """The organizational-life page (组织生活): what is due this week and what is overdue, for
 branches and committees alike, and the members short of their education days, with the
-lists' Excel download. It reads ``GET …/districts/{id}/party-life/due`` for the signed-in
-token (``api.pages.bridge``): the whole district, or one of the token's committees."""
+lists' Excel download; and the upper level's themes of the month (the "1" of "1+6+X") with
+how each committee's branches followed them. It reads ``GET …/districts/{id}/party-life/due``
+and ``…/party-life/themes`` for the signed-in token (``api.pages.bridge``): the whole
+district, or one of the token's committees."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from flask import Response, request, url_for
+from flask import Response, g, request, url_for
 
 from api.pages.bridge import api_path, read, respond
 from api.pages.routes import _me, _page, bp, committee_query
 from domain.party_life import ThemedDayPart
 
 PARTS = {p.value: p.zh for p in ThemedDayPart}
+# How many of the months not followed the page lists (worst branches first).
+THEME_ROWS = 50
+# The theme section's words (zh, en).
+THEME_WORDS = {
+    "themes": ("上级主题（“1+6+X”的“1”）", 'The upper level\'s themes (the "1" of "1+6+X")'),
+    "themes_help": (
+        "“1”即每次活动主题由上级党组织确定并统一时间（003 §二）。按统一时间开展，或另行开展并"
+        "说明原因的，视为按主题开展；上级未发布主题的月份不计。",
+        'The "1" is the theme the upper level sets with a unified date (003 §二). Held on '
+        "that date, or on another with the reason recorded, counts as followed; months with "
+        "no theme published are not counted.",
+    ),
+    "month": ("月份", "Month"),
+    "theme": ("主题", "Theme"),
+    "unified_on": ("统一时间", "Unified date"),
+    "published_by": ("发布", "Published by"),
+    "district": ("区", "District"),
+    "revised": ("已调整", "revised"),
+    "follow_rate": ("按主题开展率", "Follow rate"),
+    "followed": ("按主题", "Followed"),
+    "off_date": ("未按统一时间", "Off the date"),
+    "not_followed": ("未按主题", "Not followed"),
+    "missed": ("未开展", "Missed"),
+    "no_theme": ("无主题", "No theme"),
+    "not_followed_list": ("未按主题开展的月份", "Months not following the theme"),
+    "held_on": ("开展日期", "Held on"),
+    "reason": ("原因", "Reason"),
+    "shown_of": ("显示前 {shown} 条，共 {total} 条", "first {shown} of {total}"),
+}
 
 
 def _query(me: dict[str, Any]) -> dict[str, Any]:
@@ -33,15 +64,31 @@ def party_life(campaign_id: UUID) -> str:
     district_id = UUID(me["district"]["district_id"])
     query = _query(me)
     view = read("party_life.party_life_due", query, district_id=district_id)
+    themes = read("party_life.party_life_themes", query, district_id=district_id)
     return _page(
         "pages/party_life.html",
         campaign_id,
         me=me,
         view=view,
+        themes=themes,
+        lapses=lapses(themes),
+        tw={k: zh if g.lang == "zh" else en for k, (zh, en) in THEME_WORDS.items()},
         parts=PARTS,
         xlsx=url_for("pages.party_life_workbook", campaign_id=campaign_id, **query),
         api_url=api_path("party_life.party_life_due", query, district_id=district_id),
     )
+
+
+def lapses(themes: dict[str, Any]) -> dict[str, Any]:
+    """The branch-months that did not follow their theme (off the date, not followed,
+    missed), worst branches first, the first ``THEME_ROWS`` of them."""
+    found = [
+        {"branch_id": b["branch_id"], "name": b["name"], **m}
+        for b in themes["branches"]
+        for m in b["months"]
+        if m["status"] in ("off_date", "not_followed", "missed")
+    ]
+    return {"rows": found[:THEME_ROWS], "total": len(found)}
 
 
 @bp.get("/campaigns/<uuid:campaign_id>/party-life/due.xlsx")

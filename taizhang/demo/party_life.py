@@ -1,10 +1,15 @@
 """The demo district's regular organizational life from January 2014 to the demo's today:
-三会一课, themed party days, democratic life meetings, with realistic gaps.
+三会一课, themed party days, democratic life meetings, members' education, with realistic
+gaps.
 
 Each branch draws from its own random stream. Most branches keep most months; some skip
 months, some hold a meeting late in the next month's first days, some themed days lack a
 part (often the volunteer service), and a few branches report that the mid-year democratic
-life meeting will be late and have the delay approved by their committee.
+life meeting will be late and have the delay approved by their committee. A themed day
+follows the upper level's theme of the month (``taizhang.demo.upper_life``) mostly on its
+unified date, sometimes later with the reason recorded, sometimes on another day with none,
+and sometimes not at all (the branch's own topic). Members (by pseudonymous id) attend
+collective education a day or a few at a time.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from domain.branch_life import BranchLife
 from domain.party_life import SIX_PARTS, Cadence, periods
 from domain.provenance import Provenance
 from taizhang.demo.data import DEMO_TODAY
+from taizhang.demo.life_data import EDUCATION_TOPICS, FOLLOW_CHANCES, LATE_REASONS
 from taizhang.demo.organizations import BranchState, DemoGenerator
+from taizhang.demo.upper_life import UpperLife
 
 YEAR = 2014
 MONTHLY = ("members_meeting", "committee_meeting", "group_meeting")
@@ -34,8 +41,9 @@ OWN_ACTIVITIES = ("学党建知识", "支部联建", "业务技能", "扶贫济�
 
 
 class PartyLifeWriter:
-    def __init__(self, generator: DemoGenerator, state: BranchState) -> None:
+    def __init__(self, generator: DemoGenerator, state: BranchState, upper: UpperLife) -> None:
         self.g = generator
+        self.upper = upper
         self.state = state
         self.rng = Random(f"taizhang-demo/{generator.seed}/life/{state.index}")
         # How well the branch keeps its rhythm: most keep it, some lapse often.
@@ -82,16 +90,7 @@ class PartyLifeWriter:
                 if self.rng.random() < self.keeps:
                     self._hold(activity, self._day_in(month.starts_on, month.ends_on))
             if self.rng.random() < self.keeps:
-                parts = sorted(SIX_PARTS)
-                if self.rng.random() < 0.12:
-                    parts.remove(self.rng.choice(("volunteer_service", "onsite_teaching")))
-                self._hold(
-                    "themed_party_day",
-                    self._day_in(month.starts_on, month.ends_on),
-                    parts=parts,
-                    own_activities=[self.rng.choice(OWN_ACTIVITIES)],
-                    upper_level_theme="践行群众路线",
-                )
+                self._themed_day(month.starts_on, month.ends_on)
         for quarter in periods(Cadence.QUARTERLY, YEAR):
             if self.rng.random() < self.keeps:
                 self._hold("party_lecture", self._day_in(quarter.starts_on, quarter.ends_on))
@@ -101,6 +100,51 @@ class PartyLifeWriter:
         for activity in ("affairs_made_public", "report_to_members"):
             if self.rng.random() < self.keeps:
                 self._hold(activity, self._day_in(date(YEAR, 6, 1), date(YEAR, 6, 14)))
+
+    def _themed_day(self, first: date, last: date) -> None:
+        """The month's themed party day ("1+6+X"), following the upper level's theme or not."""
+        parts = sorted(SIX_PARTS)
+        if self.rng.random() < 0.12:
+            parts.remove(self.rng.choice(("volunteer_service", "onsite_teaching")))
+        theme = self.upper.theme_for(self.state.committee.aggregate.id, first.month)
+        extra: dict[str, object] = {}
+        on = self._day_in(first, last)
+        if theme is not None:
+            draw, how = self.rng.random(), "own"
+            for name, chance in FOLLOW_CHANCES:
+                if draw < chance:
+                    how = name
+                    break
+                draw -= chance
+            if how == "on_date":
+                on = theme.unified_on
+            elif how == "late":
+                on = theme.unified_on + timedelta(days=self.rng.randint(1, 8))
+                extra["theme_reason"] = self.rng.choice(LATE_REASONS)
+            elif how == "off_date" and on == theme.unified_on:
+                on = theme.unified_on - timedelta(days=1)
+            if how != "own":
+                extra.update(theme_id=theme.theme_id, upper_level_theme=theme.text)
+        self._hold(
+            "themed_party_day",
+            on,
+            parts=parts,
+            own_activities=[self.rng.choice(OWN_ACTIVITIES)],
+            **extra,
+        )
+
+    def educate(self) -> None:
+        """Collective education (002 "不少于12天"): most members at each session, by
+        pseudonymous id; some branches hold few."""
+        members = [f"P{self.state.index:05d}{n:02d}" for n in range(1, self.members + 1)]
+        for number, (topic, days) in enumerate(EDUCATION_TOPICS):
+            if self.rng.random() > self.keeps:
+                continue
+            on = date(2014, 1 + number, self.rng.randint(5, 25))
+            if on > DEMO_TODAY:
+                break
+            came = [m for m in members if self.rng.random() < 0.85] or members[:1]
+            self._life(on).attend_education(self.p(on), members=came, days=days, topic=topic)
 
     def _delay(self, period: str, ends_on: date) -> None:
         """The branch reports the mid-year meeting will be late; its committee agrees."""
@@ -118,8 +162,11 @@ class PartyLifeWriter:
 
 
 def record_party_life(generator: DemoGenerator) -> None:
+    upper = UpperLife(generator)
+    generator.saver.add(*upper.write())
     for state in generator.bar(generator.branch_states, "recording party life"):
-        writer = PartyLifeWriter(generator, state)
+        writer = PartyLifeWriter(generator, state, upper)
         writer.write()
+        writer.educate()
         if writer.life is not None:
             generator.saver.add(writer.life)

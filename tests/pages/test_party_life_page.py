@@ -65,3 +65,30 @@ def test_a_committee_sees_its_own_part(world: Api) -> None:
         f"/pages/campaigns/{campaign}/party-life?year={YEAR}&committee_id={world.ids['c2']}"
     )
     assert other.status_code == 404
+
+
+def test_the_page_shows_the_themes_and_who_did_not_follow_them(world: Api) -> None:
+    """003 §二 "“1”即每次活动主题由上级党组织…确定并统一时间": the committee's March theme is
+    shown with its unified date, the committee's follow rate, and the branch that held no
+    themed day in March among the months not following the theme."""
+    campaign, branch = world.ids["campaign"], world.ids["life_branch"]
+    theme = {
+        "committee_id": str(world.ids["c1"]),
+        "month": f"{YEAR}-03",
+        "theme": "学习焦裕禄精神",
+        "unified_on": f"{YEAR}-03-20",
+    }
+    path = f"/api/v1/districts/{world.ids['district']}/party-life/themes"
+    published = world.ok(
+        world.event(path, "ThemePublished", theme, "committee_c1", occurred_on=f"{YEAR}-02-25")
+    )
+    catch_up(world)
+    page = pages_of(world, "office").get(
+        f"/pages/campaigns/{campaign}/party-life?year={YEAR}&as_of={YEAR}-04-10"
+    )
+    assert page.status_code == 200, page.text
+    assert "上级主题" in page.text and "学习焦裕禄精神" in page.text
+    assert f'id="theme-{published["aggregate_id"]}"' in page.text
+    row = re.search(rf'id="lapse-{branch}-{YEAR}-03">(.*?)</tr>', page.text, re.S)
+    assert row and "未开展" in row.group(1)
+    assert f'id="theme-follow-{world.ids["c1"]}"' in page.text
