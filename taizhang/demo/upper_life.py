@@ -56,7 +56,9 @@ class UpperLife:
             for month in MONTH_THEMES:
                 if position not in SILENT_MONTHS.get(month, ()):
                     found += self._theme(committee.aggregate.id, committee, month, position)
-            found.append(self._committee_life(committee, position))
+            life = self._committee_life(committee, position)
+            if life is not None:
+                found.append(life)
         return found
 
     def theme_for(self, committee_id: UUID, month: int) -> Theme | None:
@@ -117,7 +119,7 @@ class UpperLife:
         self.themes[(scope_id, key)] = Theme(theme.id, text, unified)
         return [theme]
 
-    def _committee_life(self, committee: CommitteeState, position: int) -> CommitteeLife:
+    def _committee_life(self, committee: CommitteeState, position: int) -> CommitteeLife | None:
         """Exchange visits each quarter (one committee missed the first; about half held the
         second by mid-June) and the secretaries' reporting early in the year (a few later)."""
         rng, actor = self.rng, committee.organizer
@@ -138,6 +140,8 @@ class UpperLife:
                 )
             )
         held.sort()
+        if not held:  # a committee that has held nothing yet this year
+            return None
         life = CommitteeLife.open(self._p(held[0][0], actor), committee.aggregate.id)
         for on, activity, topic in held:
             branches = len(committee.branch_ids)
