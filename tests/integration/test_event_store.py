@@ -13,6 +13,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.branch import Branch
+from domain.branch_life import BranchLife
 from domain.branch_work import BranchWork
 from domain.campaign import Campaign
 from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, PhaseDefinition
@@ -304,3 +305,35 @@ def test_sign_offs_stored_at_version_1_keep_their_note_and_old_corrections_apply
     assert events[2].approver_note == "镇党委" and not hasattr(events[2], "approver")
     assert stored.plan_status() == "approved"
     assert stored.facts.current[approval.event_id].approver_note == "镇党委书记"
+
+
+def test_a_themed_day_stored_at_version_1_names_no_theme(settings: Settings, ledger: Ledger):
+    """Version 1 of ``LifeActivityHeld`` knew no theme of the month (003 §二 "1"): read back
+    with no ``theme_id`` and no reason, so it follows none."""
+    life = BranchLife.open(prov(date(2014, 1, 2)), uuid4())
+    ledger.save(life)
+    held = prov(date(2014, 3, 20))
+    state = {
+        "timestamp": life.modified_on,
+        "provenance": held,
+        "activity": "themed_party_day",
+        "topic": "主题党日",
+        "participants": 8,
+        "absent": 0,
+        "absence_reasons": "",
+        "parts": ["dues_paid"],
+        "own_activities": [],
+        "upper_level_theme": "践行群众路线",
+    }
+    stored_event = StoredEvent(
+        originator_id=life.id,
+        originator_version=2,
+        topic=get_topic(BranchLife.LifeActivityHeld),
+        state=ledger.mapper.transcoder.encode(state),
+    )
+    ledger.recorder.insert_events([stored_event])
+    events, stored = read_back(settings, life.id)
+    upcast = events[1]
+    assert (upcast.theme_id, upcast.theme_reason) == (None, "")
+    assert stored.facts.current[held.event_id].upper_level_theme == "践行群众路线"
+    assert ledger.mapper.to_domain_event(ledger.mapper.to_stored_event(upcast)) == upcast
