@@ -443,7 +443,8 @@ def world(settings):
 def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps, checked):
     """002 "党内民主生活会每年召开两次…遇有特殊情况需延期召开的,必须报告上级党组织同意",
     002 "党员每年累计参加集体教育活动时间不少于12天" and 003 §二 "每月开展一次“主题党日”
-    活动": what a view says on D as known at T is what had happened by D among what had
+    活动", with its "1" (003_89519334301ad43f.txt: "“1”即每次活动主题由上级党组织…确定并统一
+    时间"): what a view says on D as known at T is what had happened by D among what had
     been recorded by T, under the programme then in force."""
     settings, service, worker, views = world
     d = make_district(settings, today=TODAY, service=service)
