@@ -16,8 +16,8 @@ from projections import digest
 from projections.rebuild import rebuild
 from projections.store import Database
 from projections.worker import Worker
-from tests.projections.scenario import CALLER, District, make_district
 from taizhang.service import Posting
+from tests.projections.scenario import CALLER, District, make_district
 
 BOUND = 40
 ROUNDS = 3
