@@ -16,12 +16,12 @@ from typing import Any
 import orjson
 import psycopg
 
-from projections.fold.joint import index_joint_meetings
+from projections.fold.joint import index_joint, index_joint_meetings
 from projections.fold.organizations import index_progress_key
 from projections.fold.problems import index_problems
 from projections.fold.spans import index_spans
 from projections.schema import PROJECTIONS, TABLES_BY_NAME, tables_of
-from projections.state import Key, ViewState
+from projections.state import Key, Source, ViewState
 from projections.table import Table
 from taizhang.config import SQLITE_LOCK_TIMEOUT, Settings
 from taizhang.dialect import Dialect
@@ -148,8 +148,21 @@ class Database:
     # -- rows --------------------------------------------------------------------------
 
     def load(
-        self, conn: Connection, projections: Iterable[str] = PROJECTIONS, *, suffix: str = ""
+        self,
+        conn: Connection,
+        projections: Iterable[str] = PROJECTIONS,
+        *,
+        suffix: str = "",
+        source: Source | None = None,
     ) -> ViewState:
+        """Every row of the projections' tables, with their indexes (a replay's state); or,
+        given a ``source``, a working set that holds nothing yet and reads rows from it as
+        the folds need them (the live worker's)."""
+        if source is not None:
+            state = ViewState(source)
+            if "progress" in projections:
+                self._index_joint_meetings(conn, state)
+            return state
         state = ViewState()
         for name in projections:
             for table in tables_of(name):
@@ -170,6 +183,13 @@ class Database:
         index_spans(state)
         return state
 
+    def _index_joint_meetings(self, conn: Connection, state: ViewState) -> None:
+        """The joint meetings' guests, from the progress rows that hold one (read, not kept)."""
+        text = "SELECT campaign_id, branch_id, facts FROM branch_progress WHERE facts LIKE ?"
+        for campaign_id, branch_id, facts in self.fetchall(conn, text, ("%joint_with%",)):
+            for event_hex, entry in json.loads(facts).items():
+                index_joint(state, (campaign_id, branch_id), event_hex, entry, refresh=False)
+
     def write(
         self,
         conn: Connection,
@@ -188,7 +208,7 @@ class Database:
             if gone:
                 where = " AND ".join(f"{k} = ?" for k in table.key)
                 self.executemany(conn, f"DELETE FROM {table.name}{suffix} WHERE {where}", gone)
-            if name in APPEND_ONLY or (name in ON_DEMAND and state.fetch is not None):
+            if name in APPEND_ONLY or (name in ON_DEMAND and state.source is not None):
                 state.forget_rows(name)
         self.mark_timeline(conn, state, suffix=suffix)
 

@@ -27,6 +27,7 @@ from psycopg import sql
 
 from projections.fold import fold_progress, settle, timeline
 from projections.schema import PROJECTIONS
+from projections.source import TableSource
 from projections.state import ViewState
 from projections.store import Database, Stale
 from taizhang.config import Settings
@@ -86,6 +87,7 @@ class Worker:
         *,
         batch_size: int = BATCH_SIZE,
         ledger: Ledger | None = None,
+        working_set: int | None = None,
     ) -> None:
         self.settings = settings
         self.names = tuple(names)
@@ -95,6 +97,8 @@ class Worker:
         self.conn: Any = None
         self.state: ViewState | None = None
         self.expected: dict[str, tuple[int, int]] = {}
+        # How many rows and index entries the state keeps from one batch to the next.
+        self.working_set = settings.projector_working_set if working_set is None else working_set
 
     def close(self) -> None:
         if self.conn is not None:
@@ -106,14 +110,11 @@ class Worker:
     def load(self) -> None:
         if self.conn is None:
             self.conn = self.db.connect()
+        source = TableSource(self.db, self.conn, self.ledger)
         with self.db.transaction(self.conn):
             positions = self.db.positions(self.conn)
-            self.state = self.db.load(self.conn, self.names)
-        self.state.fetch = self._fetch
+            self.state = self.db.load(self.conn, self.names, source=source)
         self.expected = {name: positions[name] for name in self.names}
-
-    def _fetch(self, table: str, key: tuple[str, ...]) -> dict[str, Any] | None:
-        return self.db.read_row(self.conn, table, key)
 
     def step(self) -> int:
         """Process the next batch; returns how many log entries it read (0: caught up)."""
@@ -158,6 +159,7 @@ class Worker:
         self.expected = {
             name: (last, generation) for name, (_, generation) in self.expected.items()
         }
+        state.trim(self.working_set)
 
     def _step_one(self, notification: Any) -> None:
         """Store one event's rows; if they cannot be stored, record it as a dead letter."""

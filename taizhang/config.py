@@ -23,6 +23,9 @@ confirmed database outage, 0 turns the circuit breaker off) and
 ``TAIZHANG_BREAKER_CHECK_SECONDS`` (default 1; the connect timeout of the check that confirms
 an outage), ``TAIZHANG_CACHE_EVENTS`` (default 20000; how many events the aggregates a
 process keeps in memory may hold together, which bounds its memory),
+``TAIZHANG_PROJECTOR_WORKING_SET`` (default 20000; how many view rows and index entries the
+projection worker keeps between batches, least recently used out first, which bounds its
+memory; what it does not hold it reads from the view tables),
 ``TAIZHANG_VIEW_MAX_AGE_SECONDS`` (default 2; a view read without ``min_position`` reflects
 the projections as they stood at most this long before the read, in every process) and
 ``TAIZHANG_WRITER`` (default ``fast``; ``plain`` stores each post as the library's examples
@@ -92,6 +95,10 @@ MAX_BREAKER_SECONDS = 300.0
 # every branch's work of a district-sized campaign. Evicted aggregates are read again.
 DEFAULT_CACHE_EVENTS = 20_000
 MAX_CACHE_EVENTS = 10_000_000
+# Rows and index entries the projection worker keeps from one batch to the next (a row is
+# a few KB at most: a branch's progress with its days, a problem, a span): enough for the
+# branches a district posts to in a busy minute; what it does not hold it reads again.
+DEFAULT_PROJECTOR_WORKING_SET = 20_000
 # How far behind the projections a view read without ``min_position`` may be: a person
 # refreshing a dashboard sees what was posted a moment ago, and a busy process computes a
 # view about once a second, not once per read (projections.queries.Views._cached).
@@ -125,6 +132,7 @@ class Settings:
     breaker_check_seconds: float = DEFAULT_BREAKER_CHECK_SECONDS
     # Events the cached aggregates of a process may hold together (taizhang.aggregate_cache).
     cache_events: int = DEFAULT_CACHE_EVENTS
+    projector_working_set: int = DEFAULT_PROJECTOR_WORKING_SET
     # How old a view read without ``min_position`` may be (projections.queries).
     view_max_age_seconds: float = DEFAULT_VIEW_MAX_AGE_SECONDS
     # How posts are stored: "fast" (taizhang.service) or "plain" (taizhang.plain_service).
@@ -218,6 +226,17 @@ class Settings:
             DEFAULT_CACHE_EVENTS,
             MAX_CACHE_EVENTS,
         )
+        projector_working_set = int(
+            parse_in_range(
+                get("TAIZHANG_PROJECTOR_WORKING_SET"),
+                "TAIZHANG_PROJECTOR_WORKING_SET",
+                DEFAULT_PROJECTOR_WORKING_SET,
+                kind=int,
+                low=0,
+                high=MAX_CACHE_EVENTS,
+                unit="entries",
+            )
+        )
         writer = get("TAIZHANG_WRITER") or DEFAULT_WRITER
         if writer not in WRITERS:
             raise ConfigurationError(
@@ -300,6 +319,7 @@ class Settings:
             breaker_open_seconds=breaker_open_seconds,
             breaker_check_seconds=breaker_check_seconds,
             cache_events=cache_events,
+            projector_working_set=projector_working_set,
             view_max_age_seconds=view_max_age_seconds,
             writer=writer,
             page_secret=(get("TAIZHANG_PAGE_SECRET") or "").strip(),

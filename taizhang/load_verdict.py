@@ -134,9 +134,10 @@ def verdict(
 ) -> dict[str, Any]:
     """Steady p99, flat memory, no server errors, kept up: the run's final line.
 
-    A separate projection worker's (``projector``) RSS is judged like the workers': its
-    memory is bounded by its configuration (the facts it counts stay in the database,
-    ``projections.fold.tally``), so growth at the end of a soak is a leak.
+    Every worker's RSS and a separate projection worker's (``projector``) are judged alike,
+    each measured in the first and the last interval: the workers' caches and the
+    projector's working set are bounded by their configuration (``TAIZHANG_CACHE_EVENTS``,
+    ``TAIZHANG_PROJECTOR_WORKING_SET``), so growth at the end of a soak is a leak.
     """
     full = [
         line
@@ -155,10 +156,16 @@ def verdict(
             p99_ratio = round(last["p99_ms"] / first["p99_ms"], 2)
             if p99_ratio > MAX_P99_RATIO:
                 reasons.append(f"p99 last/first {p99_ratio} > {MAX_P99_RATIO}")
+        unmeasured = []
         for pid in workers:
             grown = grown_by(first, last, pid)
-            if grown is not None:
+            if grown is None:
+                unmeasured.append(str(pid))
+            else:
                 rss_growth[str(pid)] = round(grown, 3)
+        if unmeasured and rss_growth:
+            # A worker that died or was replaced during the run: its memory is not judged.
+            reasons.append(f"worker {', '.join(unmeasured)} RSS not measured in both intervals")
         if projector is not None:
             grown = grown_by(first, last, projector)
             projector_growth = None if grown is None else round(grown, 3)

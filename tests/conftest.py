@@ -94,6 +94,12 @@ def drop_schema(schema: str) -> None:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
+# The live projection worker keeps only this many rows and index entries between batches in
+# tests (default 20,000): nearly everything a batch folds is read back from the view tables,
+# so the live == replay and exactly-once tests hold the working set's reads and evictions.
+PROJECTOR_WORKING_SET = "5"
+
+
 def postgres_env(schema: str, data_dir: str) -> dict[str, str]:
     auth = PG_USER + (f":{PG_PASSWORD}" if PG_PASSWORD else "")
     return {
@@ -102,6 +108,7 @@ def postgres_env(schema: str, data_dir: str) -> dict[str, str]:
         ),
         "TAIZHANG_DATA_DIR": data_dir,
         "TAIZHANG_WRITER": WRITER,
+        "TAIZHANG_PROJECTOR_WORKING_SET": PROJECTOR_WORKING_SET,
     }
 
 
@@ -110,6 +117,7 @@ def sqlite_env(tmp_path: Any) -> dict[str, str]:
         "TAIZHANG_DATABASE_URL": "sqlite:///" + str(tmp_path / "taizhang.sqlite"),
         "TAIZHANG_DATA_DIR": str(tmp_path / "var"),
         "TAIZHANG_WRITER": WRITER,
+        "TAIZHANG_PROJECTOR_WORKING_SET": PROJECTOR_WORKING_SET,
     }
 
 

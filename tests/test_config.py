@@ -186,6 +186,8 @@ def test_direct_construction_normalises() -> None:
         ({"TAIZHANG_CACHE_EVENTS": "lots"}, "TAIZHANG_CACHE_EVENTS"),
         ({"TAIZHANG_CACHE_EVENTS": "-1"}, "TAIZHANG_CACHE_EVENTS"),
         ({"TAIZHANG_CACHE_EVENTS": "1e9"}, "TAIZHANG_CACHE_EVENTS"),
+        ({"TAIZHANG_PROJECTOR_WORKING_SET": "all"}, "TAIZHANG_PROJECTOR_WORKING_SET"),
+        ({"TAIZHANG_PROJECTOR_WORKING_SET": "-1"}, "TAIZHANG_PROJECTOR_WORKING_SET"),
         ({"TAIZHANG_VIEW_MAX_AGE_SECONDS": "soon"}, "TAIZHANG_VIEW_MAX_AGE_SECONDS"),
         ({"TAIZHANG_VIEW_MAX_AGE_SECONDS": "-1"}, "TAIZHANG_VIEW_MAX_AGE_SECONDS"),
         ({"TAIZHANG_VIEW_MAX_AGE_SECONDS": "nan"}, "TAIZHANG_VIEW_MAX_AGE_SECONDS"),
@@ -240,6 +242,15 @@ def test_cache_events_bound_the_ledger_cache(tmp_path: Path) -> None:
     assert Settings.from_env(env).cache_events == 20_000
     assert Settings.from_env({**env, "TAIZHANG_CACHE_EVENTS": " 500 "}).cache_events == 500
     assert Settings.from_env({**env, "TAIZHANG_CACHE_EVENTS": "0"}).cache_events == 0
+
+
+def test_the_projectors_working_set_is_a_setting(tmp_path: Path) -> None:
+    env = {"TAIZHANG_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).projector_working_set == 20_000
+    working_set = {**env, "TAIZHANG_PROJECTOR_WORKING_SET": "300"}
+    assert Settings.from_env(working_set).projector_working_set == 300
+    stateless = {**env, "TAIZHANG_PROJECTOR_WORKING_SET": "0"}  # each batch reads anew
+    assert Settings.from_env(stateless).projector_working_set == 0
 
 
 def test_view_max_age_bounds_how_old_a_view_may_be(tmp_path: Path) -> None:

@@ -105,7 +105,7 @@ def settle(state: ViewState) -> list[tuple[str, Exception]]:
             problems.refresh_problem(state, problem_id)
         except Exception as error:  # noqa: BLE001
             failures.append((f"problem {problem_id}", error))
-        row = state.rows["problem_ledger"].get((problem_id,))
+        row = state.get("problem_ledger", (problem_id,))
         if row is not None:
             # The branch's problem counts and milestones follow its problems.
             state.stale_works.add((row["campaign_id"], row["branch_id"]))

@@ -45,7 +45,7 @@ def work_facts(state: ViewState, key: Key, row: dict[str, Any]) -> dict[str, Com
         return row["facts"]  # type: ignore[no-any-return]
     facts = dict(row["facts"])
     for host_key, event_hex in sorted(guests):
-        host = state.rows["branch_progress"].get(host_key)
+        host = state.get("branch_progress", host_key)
         entry = host["facts"].get(event_hex) if host is not None else None
         if entry is not None:
             facts[event_hex] = entry

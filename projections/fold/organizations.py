@@ -83,7 +83,9 @@ def _change_branch(state: ViewState, e: Any, **values: Any) -> None:
         row["history"].append([on, column, value])
     state.touch("view_branch", (bid,))
     for key in state.keys_of_branch.get(bid, ()):
-        progress = state.rows["branch_progress"][key]
+        progress = state.get("branch_progress", key)
+        if progress is None:
+            continue
         for column, value in values.items():
             if column in DENORMALISED:
                 progress[DENORMALISED[column]] = value

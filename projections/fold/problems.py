@@ -45,7 +45,7 @@ def _progress_key(row: dict[str, Any]) -> tuple[str, str]:
 def _activity(state: ViewState, row: dict[str, Any], on: str) -> None:
     """A problem's step is activity of its branch in the campaign."""
     key = _progress_key(row)
-    progress = state.rows["branch_progress"].get(key)
+    progress = state.get("branch_progress", key)
     if progress is None:
         return
     if progress["problem_activity_on"] is None or progress["problem_activity_on"] < on:
@@ -135,14 +135,14 @@ def _list(
     state.put("problem_ledger", (pid,), row)
     state.problems_of_work[(campaign_id, branch_id)].add(pid)
     state.stale_problems.add(pid)  # its branch's counts
-    progress = state.rows["branch_progress"].get(_progress_key(row))
+    progress = state.get("branch_progress", _progress_key(row))
     if progress is not None:
         progress["problems"][pid] = on
     _activity(state, row, on)
 
 
 def _problem(state: ViewState, e: Any) -> dict[str, Any] | None:
-    return state.rows["problem_ledger"].get((str(e.originator_id),))
+    return state.get("problem_ledger", (str(e.originator_id),))
 
 
 def _changed(state: ViewState, row: dict[str, Any], on: str | None = None) -> None:
@@ -166,7 +166,7 @@ def fact_recorded(state: ViewState, e: Any) -> None:
 
 def fact_stored(state: ViewState, aggregate_id: str, name: str, version: int, values: Any) -> None:
     """``fact_recorded`` from the stored event's plain values (``fold.stored``)."""
-    row = state.rows["problem_ledger"].get((aggregate_id,))
+    row = state.get("problem_ledger", (aggregate_id,))
     if row is None:
         return
     provenance = values["provenance"]
@@ -224,7 +224,7 @@ def withdrawn(state: ViewState, e: Problem.Withdrawn) -> None:
     row["withdrawn"] = 1
     if row["withdrawn_on"] is None:
         row["withdrawn_on"] = iso(e.provenance.occurred_on)
-    progress = state.rows["branch_progress"].get(_progress_key(row))
+    progress = state.get("branch_progress", _progress_key(row))
     if progress is not None and progress["problems"].pop(row["problem_id"], None) is not None:
         state.touch("branch_progress", _progress_key(row))
         state.stale_works.add(_progress_key(row))
@@ -246,7 +246,7 @@ HANDLERS.update(
 def refresh_problem(state: ViewState, problem_id: str) -> None:
     """Recompute a problem's status by the domain's rule, from its facts as they now stand,
     and its spans: the ledger's row on each business date."""
-    row = state.rows["problem_ledger"].get((problem_id,))
+    row = state.get("problem_ledger", (problem_id,))
     if row is None:
         return
     row.update(problem_values(facts_on(row["facts"], OPEN)))

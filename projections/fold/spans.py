@@ -73,13 +73,12 @@ def replace_group(
     state: ViewState, table: str, group: Key, rows: dict[Key, dict[str, Any]]
 ) -> None:
     """Make ``rows`` the spans of ``table`` that belong to ``group``; write only changes."""
-    keys = state.span_keys[table]
+    keys = state.spans_of(table, GROUP[table])
     old = keys.get(group, set())
-    current = state.rows[table]
     for key in old - rows.keys():
         state.delete(table, key)
     for key, row in rows.items():
-        if current.get(key) != row:
+        if key not in old or state.get(table, key) != row:
             state.put(table, key, row)
     if rows:
         keys[group] = set(rows)
@@ -90,6 +89,6 @@ def replace_group(
 def index_spans(state: ViewState) -> None:
     """Which span rows belong to which thing, from rows loaded from the tables."""
     for table, length in GROUP.items():
-        keys = state.span_keys[table]
+        keys = state.spans_of(table, length)
         for key in state.rows[table]:
             keys.setdefault(key[:length], set()).add(key)

@@ -168,10 +168,9 @@ def fold_stored(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> 
     # Read before asking whose it is: an unreadable event is a dead letter even if the
     # timeline would have left it out.
     values = _plain_state(stored, info, decode)
-    owners = state.rows[OWNERS]
     role = info.role
     if role == _MEMBER:
-        owner = owners.get((aggregate_id,))
+        owner = state.get(OWNERS, (aggregate_id,))
         if owner is None:
             return
     provenance = values.pop("provenance")
@@ -225,6 +224,6 @@ def fold_stored(state: ViewState, stored: Any, decode: Callable[[Any], Any]) -> 
     elif mark == "withdrawn_fact":
         state.timeline_marks.append(("withdrawn_by", values["withdraws"], event_id))
     elif mark == "withdrawn_problem":
-        owner_row = owners.get((aggregate_id,))
+        owner_row = state.get(OWNERS, (aggregate_id,))
         if owner_row is not None:
             state.timeline_marks.append(("withdrawn_by", owner_row["created_by"], event_id))

@@ -73,7 +73,10 @@ def _row(state: ViewState, event: Any) -> tuple[Key, dict[str, Any]] | None:
     key = state.work_keys.get(str(event.originator_id))
     if key is None:
         return None
-    return key, state.rows["branch_progress"][key]
+    row = state.get("branch_progress", key)
+    if row is None:
+        return None
+    return key, row
 
 
 def fact_recorded(state: ViewState, e: Any) -> None:
@@ -90,7 +93,9 @@ def fact_stored(state: ViewState, aggregate_id: str, name: str, version: int, va
     key = state.work_keys.get(aggregate_id)
     if key is None:
         return
-    row = state.rows["branch_progress"][key]
+    row = state.get("branch_progress", key)
+    if row is None:
+        return
     provenance = values["provenance"]
     entry = compact_stored(name, version, provenance["occurred_on"], values, KEPT.get(name, ()))
     _record(state, key, row, provenance["event_id"], entry)
@@ -172,15 +177,15 @@ def refresh_work(state: ViewState, key: Key) -> None:
 
     The days are swept in order, and what did not change since the day before is not
     derived again (the facts, the problems listed, the milestones)."""
-    row = state.rows["branch_progress"].get(key)
+    row = state.get("branch_progress", key)
     if row is None:
         return
     campaign_id, branch_id = key
-    branch = state.rows["view_branch"].get((branch_id,))
-    ledger = state.rows["problem_ledger"]
-    problem_rows = [
-        ledger[(pid,)] for pid in sorted(state.problems_of_work.get(key, ())) if (pid,) in ledger
+    branch = state.get("view_branch", (branch_id,))
+    found = [
+        state.get("problem_ledger", (pid,)) for pid in sorted(state.problems_of_work.get(key, ()))
     ]
+    problem_rows = [problem for problem in found if problem is not None]
     phases = campaign_phases(state, campaign_id)
     progress: list[tuple[str, dict[str, Any] | None]] = []
     phase_values: dict[str, list[tuple[str, dict[str, Any] | None]]] = {p.key: [] for p in phases}

@@ -87,7 +87,8 @@ def test_a_long_history_revised_later_gives_the_same_views_live_rebuilt_and_repl
     first.catch_up()
     # The worker holds the tallies, not the facts it counted.
     assert first.state is not None and first.state.rows["work_fact"] == {}
-    row = first.state.rows["branch_progress"][(str(d.campaign), str(d.branches["a"]))]
+    row = first.state.get("branch_progress", (str(d.campaign), str(d.branches["a"])))
+    assert row is not None
     assert row["facts"] == {} and len(row["days"]) == DAYS
     assert row["optional_actions"] == 100 and row["volunteer_teams"] == 100
     first.close()

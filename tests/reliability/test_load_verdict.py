@@ -149,6 +149,23 @@ def test_the_projectors_growth_is_judged_like_the_workers() -> None:
     assert not judged["passed"] and "projector's RSS not measured" in judged["reasons"][0]
 
 
+def test_every_workers_rss_is_judged_not_only_those_measured() -> None:
+    """Issue 24: the soak ends "with the projector's RSS within 10 % ... and the workers'
+    too": one worker growing fails the run, and so does one whose RSS was not measured."""
+    first = interval(400, {"1": 90_000, "2": 90_000, "7": 200_000})
+    one_grew = interval(400, {"1": 91_000, "2": 99_500, "7": 201_000})
+    judged = verdict(
+        [first, one_grew], summary(70), rate=70, interval=60, workers=[1, 2], projector=7
+    )
+    assert judged["reasons"] == ["worker RSS grew 10.6% >= 10%"]
+    one_gone = interval(400, {"1": 91_000, "7": 201_000})
+    judged = verdict(
+        [first, one_gone], summary(70), rate=70, interval=60, workers=[1, 2], projector=7
+    )
+    assert not judged["passed"]
+    assert judged["reasons"] == ["worker 2 RSS not measured in both intervals"]
+
+
 def test_too_short_a_run_is_not_judged_a_pass() -> None:
     judged = verdict([interval(100, {"1": 1})], summary(10), rate=10, interval=60, workers=[1])
     assert not judged["passed"]

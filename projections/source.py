@@ -1,0 +1,58 @@
+"""What the live worker's working set reads when it does not hold it: rows of the view
+tables by key or by indexed columns, and which branch a work belongs to (from the log).
+
+Each read is a short transaction of its own on the worker's connection, closed before the
+batch's write transaction begins.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from projections.schema import TABLES_BY_NAME
+from projections.state import Key, Row
+from projections.store import Connection, Database
+from taizhang.ledger import Ledger
+
+
+class TableSource:
+    def __init__(self, db: Database, conn: Connection, ledger: Ledger) -> None:
+        self.db = db
+        self.conn = conn
+        self.ledger = ledger
+
+    def row(self, table: str, key: Key) -> Row | None:
+        return self.db.read_row(self.conn, table, key)
+
+    def rows_where(self, table: str, columns: tuple[str, ...], values: Key) -> list[Row]:
+        spec = TABLES_BY_NAME[table]
+        names = spec.column_names
+        where = " AND ".join(f"{c} = ?" for c in columns)
+        found = self._read(f"SELECT {', '.join(names)} FROM {table} WHERE {where}", values)
+        rows = []
+        for values_ in found:
+            row = dict(zip(names, values_, strict=True))
+            for column in spec.json_columns:
+                row[column] = json.loads(row[column]) if row[column] is not None else None
+            rows.append(row)
+        return rows
+
+    def work_key(self, work_id: str) -> Key | None:
+        """(campaign, branch) of a branch's work, from the event that opened it."""
+        stored = self.ledger.recorder.select_events(UUID(work_id), lte=1, limit=1)
+        if not stored:
+            return None
+        opened: Any = self.ledger.mapper.to_domain_event(stored[0])
+        campaign_id = getattr(opened, "campaign_id", None)
+        branch_id = getattr(opened, "branch_id", None)
+        if campaign_id is None or branch_id is None:
+            return None
+        return (str(campaign_id), str(branch_id))
+
+    def _read(self, text: str, params: Key) -> list[Any]:
+        if self.db.dialect.postgres:
+            with self.conn.transaction():  # not left open: the batch's own transaction follows
+                return self.db.fetchall(self.conn, text, params)
+        return self.db.fetchall(self.conn, text, params)
