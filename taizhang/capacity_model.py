@@ -22,7 +22,8 @@ class UnitCosts:
     post_db_ms: float  # ... and the database's backends
     item_app_ms: float  # an item of a batch of 1,000
     item_db_ms: float
-    read_app_ms_per_branch: float  # a district view read, per branch in the view
+    read_fixed_ms: float  # any read's fixed part: what an empty request costs the workers
+    read_app_ms_per_branch: float  # a view read above that, per branch in the view
     read_db_ms_per_branch: float
     project_app_ms: float  # an event folded by the live projector
     project_db_ms: float
@@ -95,7 +96,8 @@ def size(costs: UnitCosts, p: Province) -> Sizing:
     ingest_db = (single * costs.post_db_ms + items * costs.item_db_ms) * ms
     project_app = peak * costs.project_app_ms * ms
     project_db = peak * costs.project_db_ms * ms
-    view_app = read_rows * costs.read_app_ms_per_branch * ms
+    reads = district_reads + branch_reads
+    view_app = (reads * costs.read_fixed_ms + read_rows * costs.read_app_ms_per_branch) * ms
     view_db = read_rows * costs.read_db_ms_per_branch * ms
     app = ingest_app + project_app + view_app
     db = ingest_db + project_db + view_db
@@ -132,7 +134,7 @@ def size(costs: UnitCosts, p: Province) -> Sizing:
     first = min(headroom, key=lambda k: headroom[k])
     return Sizing(
         peak_events_per_s=peak,
-        peak_reads_per_s=district_reads + branch_reads,
+        peak_reads_per_s=reads,
         ingest_cores=ingest_app + ingest_db,
         projector_cores=project_app + project_db,
         view_cores=view_app + view_db,
