@@ -22,10 +22,11 @@ import time
 from typing import Any
 
 from api.auth import TokenStore
-from taizhang.bench_capacity import DEMO_EVENTS_PER_BRANCH, rebuild_child
+from taizhang.bench_capacity import DEMO_EVENTS_PER_BRANCH, Meter, rebuild_child
 from taizhang.bench_http import _Gunicorn, _http_empty, _server_cpu, _view_latency
 from taizhang.bench_ingest import load, machine
 from taizhang.bench_rebuild import fresh_settings
+from taizhang.bench_usage import tag_connections
 from taizhang.commands import UsageError, positive_int
 from taizhang.config import Settings
 from taizhang.demo import generate
@@ -60,7 +61,10 @@ def measure(settings: Settings, events: int, args: argparse.Namespace) -> dict[s
     upgrade(settings)
     ledger = Ledger(settings)
     started = time.perf_counter()
-    summary = generate(ledger, branches=max(1, events // DEMO_EVENTS_PER_BRANCH), progress=False)
+    with Meter(settings, os.environ["PGAPPNAME"], None) as generation:
+        summary = generate(
+            ledger, branches=max(1, events // DEMO_EVENTS_PER_BRANCH), progress=False
+        )
     generated_s = time.perf_counter() - started
     ledger.close()
     emit(
@@ -71,7 +75,8 @@ def measure(settings: Settings, events: int, args: argparse.Namespace) -> dict[s
             "load": load(),
         }
     )
-    child = rebuild_child(settings)
+    with Meter(settings, os.environ["PGAPPNAME"], None) as rebuilding:
+        child = rebuild_child(settings)
     emit({"step": "rebuilt", "seconds": round(child["seconds"], 1), "load": load()})
     store = TokenStore(settings)
     token, _ = store.create("bench", "admin")
@@ -98,6 +103,10 @@ def measure(settings: Settings, events: int, args: argparse.Namespace) -> dict[s
         "events": float(summary.events),
         "branches": float(len(summary.branch_ids)),
         "generation_s": generated_s,
+        # CPU, this process's (its children's) and the database backends': what the machine's
+        # other work changes far less than the wall clock.
+        "generation_cpu_s": generation.app.cpu_s + generation.db.cpu_s,
+        "rebuild_cpu_s": rebuilding.app.cpu_s + rebuilding.db.cpu_s,
         "rebuild_s": child["seconds"],
         "rebuild_start_rss_bytes": child["start_rss_bytes"],
         "rebuild_peak_rss_bytes": child["peak_rss_bytes"],
@@ -121,6 +130,8 @@ def predict(calibration: dict[str, float], events: float) -> dict[str, float]:
     return {
         "generation_s": calibration["generation_s"] * scale,
         "rebuild_s": calibration["rebuild_s"] * scale,
+        "generation_cpu_s": calibration["generation_cpu_s"] * scale,
+        "rebuild_cpu_s": calibration["rebuild_cpu_s"] * scale,
         "rebuild_peak_rss_bytes": calibration["rebuild_start_rss_bytes"] + grown * scale,
         "view_p99_ms": calibration["view_p99_ms"] * read_scale,
         "view_server_cpu_ms": read_cpu,
@@ -130,6 +141,8 @@ def predict(calibration: dict[str, float], events: float) -> dict[str, float]:
 FIGURES = {
     "generation_s": ("scale_generation", "s"),
     "rebuild_s": ("scale_rebuild", "s"),
+    "generation_cpu_s": ("scale_generation_cpu", "s"),
+    "rebuild_cpu_s": ("scale_rebuild_cpu", "s"),
     "rebuild_peak_rss_bytes": ("scale_rebuild_peak_rss", "bytes"),
     "view_p99_ms": ("scale_view_p99", "ms"),
     "view_server_cpu_ms": ("scale_view_server_cpu_per_read", "ms"),
@@ -143,6 +156,7 @@ def _round(figures: dict[str, float]) -> dict[str, float]:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.is_postgres:
         raise UsageError("bench scale needs PostgreSQL (TAIZHANG_DATABASE_URL)")
+    tag_connections()
     common = {"machine": machine(), "nproc": os.cpu_count()}
     bench, drop = fresh_settings(settings)
     try:
