@@ -278,7 +278,14 @@ def test_scale_benchmark_prints_each_figure_beside_the_models_prediction(
     assert code == 0, err
     assert any(line.get("prediction_for_events") == 10_000_000 for line in lines)
     found = figures(lines)
-    for figure in ("scale_generation", "scale_rebuild", "scale_rebuild_peak_rss", "scale_view_p99"):
+    for figure in (
+        "scale_generation",
+        "scale_rebuild",
+        "scale_generation_cpu",
+        "scale_rebuild_cpu",
+        "scale_rebuild_peak_rss",
+        "scale_view_p99",
+    ):
         line = found[figure]
         assert line["value"] > 0 and line["baseline_value"] > 0
         assert line["ratio"] == pytest.approx(line["value"] / line["baseline_value"], rel=0.01)
