@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from taizhang import (
+    bench_capacity,
     bench_ingest,
     bench_parse,
     bench_party_life,
     bench_projector,
     bench_rebuild,
+    bench_scale,
 )
 from taizhang.config import Settings
 
@@ -29,6 +31,12 @@ class Benchmark:
 
 
 BENCHMARKS: dict[str, Benchmark] = {
+    "capacity": Benchmark(
+        "unit costs (CPU, I/O a post, batch item, view read, projected and rebuilt event) "
+        "and the province's sizing from them (docs/SCALING.md)",
+        bench_capacity.configure,
+        bench_capacity.run,
+    ),
     "ingest": Benchmark(
         "HTTP ingest rate (single posts, batches) and supervision view latency",
         bench_ingest.configure,
@@ -53,6 +61,12 @@ BENCHMARKS: dict[str, Benchmark] = {
         "rebuild rate of the read models, live lag and peak memory",
         bench_rebuild.configure,
         bench_rebuild.run,
+    ),
+    "scale": Benchmark(
+        "the capacity model's prediction beside a run at 10 million events: generation, "
+        "rebuild, view p99 (docs/SCALING.md)",
+        bench_scale.configure,
+        bench_scale.run,
     ),
 }
 

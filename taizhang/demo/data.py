@@ -276,6 +276,17 @@ def _person(rng: Random) -> str:
     return f"P{number:06d}"
 
 
+def _people(rng: Random, n: int) -> list[str]:
+    """``n`` different people (two sponsors must be two people); the draws are ``_person``'s,
+    with one more only when two come out the same."""
+    people: list[str] = []
+    while len(people) < n:
+        person = _person(rng)
+        if person not in people:
+            people.append(person)
+    return people
+
+
 def _brand(rng: Random) -> str:
     return rng.choice(_BRAND_FIRST) + rng.choice(_BRAND_SECOND)
 

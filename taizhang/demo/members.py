@@ -18,7 +18,7 @@ from typing import Any
 from domain.development_plan import DevelopmentPlan
 from domain.member_development import Candidate
 from domain.member_rules import months_after
-from taizhang.demo.data import DEMO_TODAY, _demo_uuid, _person
+from taizhang.demo.data import DEMO_TODAY, _demo_uuid, _people
 from taizhang.demo.organizations import BranchState, DemoGenerator
 
 VOTE_METHODS = ("show_of_hands", "secret_ballot")
@@ -134,7 +134,7 @@ class MemberPaths:
             if not later(0, 40):
                 return c
         c.designate_activist(p(on, who))
-        c.name_contacts(p(on, who), [_person(rng) for _ in range(rng.choice((1, 2)))])
+        c.name_contacts(p(on, who), _people(rng, rng.choice((1, 2))))
         activist_on = on
         self._reports(c, p, who, activist_on, stages < 2)
         if stages < 2:
@@ -151,7 +151,7 @@ class MemberPaths:
         if not later(3, 20):
             return c
         c.complete_training(p(on, who), rng.choice((5, 6, 7)), 0)
-        c.name_sponsors(p(on, who), [_person(rng), _person(rng)])
+        c.name_sponsors(p(on, who), _people(rng, 2))
         if stages < 4 or not later(5, 30):
             return c
         c.vote_admission(p(on, who), rng.choice(VOTE_METHODS), self._votes(bool(shown)))

@@ -227,3 +227,67 @@ def test_party_life_benchmark_reports_the_compliance_view_and_the_fold_rate(
     assert view["value"] > 0 and view["goal_ms"] == 50.0 and view["unit"] == "ms"
     if settings.is_postgres:
         assert bench_schemas(settings) == before
+
+
+def test_capacity_benchmark_reports_each_unit_cost_and_sizes_the_province(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 24: "measured unit costs (CPU and I/O per post, per batch item, per view read,
+    per projected event, rebuild rate), and from them the machines a province ... needs"."""
+    before = bench_schemas(postgres_settings)
+    code, lines, err = bench(
+        postgres_settings, tmp_path, "capacity", "--posts", "32", "--clients", "4",
+        "--batches", "2", "--branches", "30", "--readers", "2", "--reads", "20",
+        "--log-events", "3000",
+    )  # fmt: skip
+    assert code == 0, err
+    found = figures(lines)
+    for unit in ("post", "batch_item", "view_read", "projected_event", "rebuilt_event"):
+        cost = found[f"unit_cost_{unit}"]
+        assert cost["value"] == pytest.approx(cost["app_cpu_ms"] + cost["db_cpu_ms"], abs=1e-3)
+        assert cost["app_cpu_ms"] > 0 and cost["db_cpu_ms"] >= 0 and cost["rate_per_s"] > 0
+        assert cost["baseline_value"] > 0 and cost["ratio"] > 0
+    # Writes reach the WAL; the database's backends did part of a post's work.
+    assert found["unit_cost_post"]["wal_bytes"] > 0 and found["unit_cost_post"]["db_cpu_ms"] > 0
+    assert found["unit_cost_batch_item"]["wal_bytes"] > 0
+    assert found["unit_cost_view_read"]["branches"] == 1000  # the batches' world, at least
+    rebuilt = found["unit_cost_rebuilt_event"]
+    assert rebuilt["rebuild_events_per_s"] / rebuilt["baseline_value"] == pytest.approx(
+        rebuilt["ratio"], rel=0.01
+    )
+    assert rebuilt["rss_bytes_per_event"] > 0 and rebuilt["disk_bytes_per_event"] > 0
+    province = found["province_peak_cores"]
+    assert (
+        province["machines"] >= 1 and province["saturates_first"] in province["sizing"]["headroom"]
+    )
+    assert province["province"]["districts"] == 150
+    assert found["province_rebuild_hours"]["value"] > 0
+    assert bench_schemas(postgres_settings) == before
+
+
+def test_scale_benchmark_prints_each_figure_beside_the_models_prediction(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 24: "checked against a run at 10 million events on this machine (generation,
+    rebuild, views p99) reported beside the model's prediction"."""
+    before = bench_schemas(postgres_settings)
+    code, lines, err = bench(
+        postgres_settings, tmp_path, "scale", "--calibrate", "1500", "--events", "3000",
+        "--readers", "2", "--reads", "20",
+    )  # fmt: skip
+    assert code == 0, err
+    assert any(line.get("prediction_for_events") == 10_000_000 for line in lines)
+    found = figures(lines)
+    for figure in (
+        "scale_generation",
+        "scale_rebuild",
+        "scale_generation_cpu",
+        "scale_rebuild_cpu",
+        "scale_rebuild_peak_rss",
+        "scale_view_p99",
+    ):
+        line = found[figure]
+        assert line["value"] > 0 and line["baseline_value"] > 0
+        assert line["ratio"] == pytest.approx(line["value"] / line["baseline_value"], rel=0.01)
+        assert line["events"] > 1500
+    assert bench_schemas(postgres_settings) == before
