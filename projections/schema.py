@@ -350,6 +350,31 @@ TABLES: tuple[Table, ...] = (
         (("district_id", "year"),),
         frozenset({"versions"}),
     ),
+    # A branch's standing in organizational life over a span of business days
+    # (projections.fold.life_spans): its committee then, its periods of ``year`` by status
+    # under the programme then in force (upcoming, due, done, overdue; late among the done),
+    # and per duty [done, due, overdue].
+    Table(
+        "life_span",
+        "progress",
+        (
+            ("owner_id", CODE),
+            ("year", INT),
+            ("from_on", CODE),
+            ("until_on", CODE),
+            ("district_id", CODE),
+            ("committee_id", CODE),
+            ("upcoming", INT),
+            ("due", INT),
+            ("done", INT),
+            ("overdue", INT),
+            ("late", INT),
+            ("duties", TEXT),
+        ),
+        ("owner_id", "year", "from_on"),
+        (("district_id", "year", "from_on"),),
+        frozenset({"duties"}),
+    ),
     # -- projection "progress": member development (projections.fold.members) --------------
     Table(
         "member_path",

@@ -39,6 +39,11 @@ class ViewState:
         # mobilization meeting that names it (fold.work.index_joint).
         self.joint_guests: dict[Key, set[tuple[Key, str]]] = defaultdict(set)
         self.phase_cache: dict[str, Any] = {}
+        # Organizational life (fold.life_spans): the branches and districts whose spans a
+        # batch made stale, and each district's years of life.
+        self.stale_life: set[str] = set()
+        self.stale_life_districts: set[str] = set()
+        self.life_years: dict[str, set[int]] = {}
         # A settle's problems on each day they change (fold.problems.problem_changes), for
         # their branches' spans; dropped when the settle ends.
         self.problem_changes: dict[str, Any] = {}

@@ -1,0 +1,201 @@
+"""Each branch's standing in regular organizational life on every business day, as spans
+(``life_span``), so that a compliance view as of any day D reads one row per branch
+instead of folding every branch's year.
+
+A branch's row for a year on D holds what ``fold.party_life.owner_year`` says on D: its
+periods by status under the programme in force for it on D, as the committee it belonged
+to on D. That changes only on the days a fact of its life stands from (a record's date, a
+correction's, the date a correction moves a fact to), a day its register changes, a day a
+version of its district's programmes takes effect, and, between those, the days a period
+begins (upcoming to due) and the day after one is due (due to overdue). Between two days
+on which its facts change, which periods are done (and the due dates, delays included) do
+not depend on D (``domain.party_life.settle_duty`` sees only the facts dated by D), so
+each such day settles every duty once and the status of the periods not done is read off
+their dates for the days between.
+
+Spans are kept for the years a fact of the district's life falls in (and the year before,
+whose last periods a January fact may complete in grace), for every branch of the
+district, facts or not. The worker marks what a batch touched and ``refresh_life``
+recomputes those branches' spans whole at its end (``fold.spans.replace_group``): a
+branch whose life changed, whose register changed, or all the district's branches when a
+programme is set or a year first gets a fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from domain.party_life import BRANCH, LifeDuty, LifeStatus, settle_duty
+from projections.fold.dated import branch_on
+from projections.fold.party_life import CORRECTED, Programmes, Record, facts_on, held_and_delays
+from projections.fold.spans import replace_group, span_rows
+from projections.state import ViewState
+
+LIFE_SPAN = "life_span"
+UPCOMING, DUE, DONE, OVERDUE = (s.value for s in LifeStatus)
+# One period of a duty as its facts settle it: (duty, starts_on, due_on, done, late).
+Settled = tuple[str, str, str, bool, bool]
+
+
+def mark_branch(state: ViewState, branch_id: str) -> None:
+    state.stale_life.add(branch_id)
+
+
+def mark_district(state: ViewState, district_id: str) -> None:
+    state.stale_life_districts.add(district_id)
+
+
+def fact_days(history: Iterable[Record]) -> set[str]:
+    """The days on which the facts standing (``fold.party_life.facts_on``) can change."""
+    days = set()
+    for on, kind, _, values in history:
+        days.add(on)
+        if kind == CORRECTED:
+            moved = values["changes"].get("occurred_on")
+            if isinstance(moved, str):
+                days.add(moved)
+    return days
+
+
+def years_of(history: Iterable[Record]) -> set[int]:
+    """The years a history's facts may settle periods of: each fact's year and the one
+    before (grace days and approved delays run past a year's end)."""
+    years = set()
+    for day in fact_days(history):
+        years.update((int(day[:4]), int(day[:4]) - 1))
+    return years
+
+
+def _settled(
+    history: list[Record], year: int, day: str, duties: tuple[LifeDuty, ...]
+) -> list[Settled]:
+    held, delays = held_and_delays(facts_on(history, day))
+    found = []
+    for duty in duties:
+        if duty.owner != BRANCH:
+            continue
+        for p in settle_duty(duty, year, held, delays.get(duty.key, {}), date.fromisoformat(day)):
+            done = p.status.value == DONE
+            found.append(
+                (duty.key, p.period.starts_on.isoformat(), p.due_on.isoformat(), done, p.late)
+            )
+    return found
+
+
+def _counts(
+    settled: list[Settled], day: str, duties: tuple[LifeDuty, ...], where: dict[str, Any]
+) -> dict[str, Any]:
+    counts = {UPCOMING: 0, DUE: 0, DONE: 0, OVERDUE: 0}
+    per_duty = {d.key: [0, 0, 0] for d in duties if d.owner == BRANCH}
+    late = 0
+    for duty, starts_on, due_on, done, was_late in settled:
+        if done:
+            status = DONE
+            late += was_late
+        elif day < starts_on:
+            status = UPCOMING
+        elif day <= due_on:
+            status = DUE
+        else:
+            status = OVERDUE
+        counts[status] += 1
+        if status != UPCOMING:
+            per_duty[duty][(DONE, DUE, OVERDUE).index(status)] += 1
+    return {**where, **counts, "late": late, "duties": per_duty}
+
+
+def _next_day(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def year_values(
+    register: list[Any],
+    history: list[Record],
+    year: int,
+    programmes: Programmes,
+    district_id: str,
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """(day, the branch's standing from that day) on every day it may change, in order;
+    None before the branch was registered."""
+    changes = sorted(
+        {on for on, _, _ in register} | programmes.days() | fact_days(history) | {f"{year}-01-01"}
+    )
+    values: list[tuple[str, dict[str, Any] | None]] = []
+    for index, day in enumerate(changes):
+        branch = branch_on(register, day)
+        if branch is None:
+            values.append((day, None))
+            continue
+        committee_id = branch["committee_id"]
+        duties, _, _ = programmes.in_force(district_id, committee_id, day)
+        settled = _settled(history, year, day, duties)
+        until = changes[index + 1] if index + 1 < len(changes) else None
+        days = {day}
+        for _, starts_on, due_on, done, _ in settled:
+            if not done:
+                for turn in (starts_on, _next_day(due_on)):
+                    if day < turn and (until is None or turn < until):
+                        days.add(turn)
+        where = {"district_id": district_id, "committee_id": committee_id}
+        values.extend((d, _counts(settled, d, duties, where)) for d in sorted(days))
+    return values
+
+
+def refresh_branch(state: ViewState, branch_id: str, history: list[Record]) -> None:
+    """Replace the branch's spans for each of its district's years of life."""
+    branch = state.get("view_branch", (branch_id,))
+    if branch is None:
+        return
+    district_id = branch["district_id"]
+    register = branch["history"] or []
+    by_year: dict[int, list[dict[str, Any]]] = {}
+    for row in state.rows["life_programme"].values():
+        if row["district_id"] == district_id:
+            by_year.setdefault(row["year"], []).append(row)
+    for year in sorted(state.life_years.get(district_id, ())):
+        programmes = Programmes(by_year.get(year, []))
+        values = year_values(register, history, year, programmes, district_id)
+        prefix = (branch_id, year)
+        rows = span_rows(LIFE_SPAN, prefix, values)  # type: ignore[arg-type]
+        replace_group(state, LIFE_SPAN, prefix, rows)  # type: ignore[arg-type]
+
+
+def refresh_life(state: ViewState) -> None:
+    """Recompute the spans of the branches the batch touched (see the module's text)."""
+    branches = set(state.stale_life)
+    branches.update(key[0] for key in state.changed.get("view_branch", ()))
+    districts = set(state.stale_life_districts)
+    state.stale_life.clear()
+    state.stale_life_districts.clear()
+    if not branches and not districts:
+        return
+    histories = {
+        row["owner_id"]: row["history"] or []
+        for row in state.rows["party_life"].values()
+        if row["owner_kind"] == BRANCH
+    }
+    for branch_id in branches:
+        branch = state.get("view_branch", (branch_id,))
+        years = years_of(histories.get(branch_id, []))
+        if branch is None or not years:
+            continue
+        known = state.life_years.setdefault(branch["district_id"], set())
+        if not years <= known:
+            known.update(years)
+            districts.add(branch["district_id"])
+    if districts:
+        branches.update(
+            row["branch_id"]
+            for row in state.rows["view_branch"].values()
+            if row["district_id"] in districts
+        )
+    for branch_id in sorted(branches):
+        refresh_branch(state, branch_id, histories.get(branch_id, []))
+
+
+def index_life(state: ViewState) -> None:
+    """The district's years of life, from spans loaded from the table."""
+    for row in state.rows[LIFE_SPAN].values():
+        state.life_years.setdefault(row["district_id"], set()).add(int(row["year"]))
