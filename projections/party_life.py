@@ -25,6 +25,7 @@ from uuid import UUID
 from domain.life_programme import COMMITTEE_SCOPE, duty_data
 from domain.party_life import BRANCH, COMMITTEE
 from projections.fold.dated import branch_on
+from projections.fold.life_spans import span_floor
 from projections.fold.party_life import Programmes, education_year, owner_year
 from projections.shared_views import Rendered
 from projections.view_part import ViewPart, loaded
@@ -115,33 +116,55 @@ class PartyLifeViews(ViewPart):
         return body
 
     def party_life_roll_up(
-        self, district_id: UUID, year: int, as_of: date, min_position: int | None = None
+        self,
+        district_id: UUID,
+        year: int,
+        as_of: date,
+        min_position: int | None = None,
+        committee_id: UUID | None = None,
     ) -> dict[str, Any]:
-        """The district's roll-up (``_party_life_roll_up``), cached (never change it: it is
-        shared by every reader)."""
-        key = ("party_life_roll_up", str(district_id), as_of.isoformat(), year, self.known_at)
+        """The district's roll-up (``_party_life_roll_up``), or one committee's entry of
+        it, cached (never change it: it is shared by every reader)."""
+        wanted = str(committee_id) if committee_id is not None else None
+        key = (
+            "party_life_roll_up",
+            str(district_id),
+            wanted,
+            as_of.isoformat(),
+            year,
+            self.known_at,
+        )
         found: Rendered = self._cached(
             key,
-            lambda: Rendered.of(self._party_life_roll_up(district_id, year, as_of)),
+            lambda: Rendered.of(self._party_life_roll_up(district_id, year, as_of, wanted)),
             min_position,
         )
         return found.value  # type: ignore[no-any-return]
 
-    def _party_life_roll_up(self, district_id: UUID, year: int, as_of: date) -> dict[str, Any]:
+    def _party_life_roll_up(
+        self, district_id: UUID, year: int, as_of: date, committee_id: str | None = None
+    ) -> dict[str, Any]:
         """Per committee (as its branches stood on ``as_of``): its branches' periods by
         status, per duty and in all, the compliance rate (done among the periods done or
         overdue), and its branches with their counts, most overdue first. Read from the
         branches' spans (``fold.life_spans``): one row per branch."""
         if not self._has_spans(str(district_id), year):
-            return self._party_life_roll_up_folded(district_id, year, as_of)
+            rolled = self._party_life_roll_up_folded(district_id, year, as_of)
+            if committee_id is None:
+                return rolled
+            return {c: e for c, e in rolled.items() if c == committee_id}
         day = as_of.isoformat()
         found: dict[str, dict[str, Any]] = {}
-        for row in self._rows(
+        text = (
             "SELECT owner_id, committee_id, upcoming, due, done, overdue, late, duties"
-            " FROM life_span WHERE district_id = ? AND year = ? AND from_on <= ?"
-            " AND until_on > ? ORDER BY owner_id",
-            (str(district_id), year, day, day),
-        ):
+            " FROM life_span WHERE district_id = ? AND year = ? AND from_on >= ?"
+            " AND from_on <= ? AND until_on > ?"
+        )
+        params: tuple[Any, ...] = (str(district_id), year, span_floor(year, day), day, day)
+        if committee_id is not None:
+            text += " AND committee_id = ?"
+            params += (committee_id,)
+        for row in self._rows(text + " ORDER BY owner_id", params):
             entry = found.setdefault(row["committee_id"], empty_roll_up(row["committee_id"]))
             counts = {s: int(row[s]) for s in ("upcoming", "due", "done", "overdue", "late")}
             entry["branches"].append({"branch_id": row["owner_id"], **counts})
@@ -197,9 +220,9 @@ class PartyLifeViews(ViewPart):
             for row in self._rows(
                 "SELECT committee_id, COUNT(*) AS branches, SUM(due) AS due, SUM(done) AS done,"
                 " SUM(overdue) AS overdue, SUM(late) AS late FROM life_span"
-                " WHERE district_id = ? AND year = ? AND from_on <= ? AND until_on > ?"
-                " GROUP BY committee_id ORDER BY committee_id",
-                (str(district_id), year, day, day),
+                " WHERE district_id = ? AND year = ? AND from_on >= ? AND from_on <= ?"
+                " AND until_on > ? GROUP BY committee_id ORDER BY committee_id",
+                (str(district_id), year, span_floor(year, day), day, day),
             )
         ]
 

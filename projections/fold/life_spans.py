@@ -2,6 +2,9 @@
 (``life_span``), so that a compliance view as of any day D reads one row per branch
 instead of folding every branch's year.
 
+Spans also break on the first of every month of the year and the next (``span_floor``), so
+a view on D reads only the spans begun in D's month: one or a few per branch.
+
 A branch's row for a year on D holds what ``fold.party_life.owner_year`` says on D: its
 periods by status under the programme in force for it on D, as the committee it belonged
 to on D. That changes only on the days a fact of its life stands from (a record's date, a
@@ -30,7 +33,8 @@ from typing import Any
 from domain.party_life import BRANCH, LifeDuty, LifeStatus, settle_duty
 from projections.fold.dated import branch_on
 from projections.fold.party_life import CORRECTED, Programmes, Record, facts_on, held_and_delays
-from projections.fold.spans import replace_group, span_rows
+from projections.fold.spans import replace_group
+from projections.schema import OPEN
 from projections.state import ViewState
 
 LIFE_SPAN = "life_span"
@@ -106,6 +110,21 @@ def _counts(
     return {**where, **counts, "late": late, "duties": per_duty}
 
 
+def month_starts(year: int) -> set[str]:
+    """The first days of the months of ``year`` and the next: spans break on each, so that
+    a view on D in those years reads only the spans begun since D's month began
+    (``span_floor``)."""
+    return {f"{y}-{m:02d}-01" for y in (year, year + 1) for m in range(1, 13)}
+
+
+def span_floor(year: int, day: str) -> str:
+    """The earliest ``from_on`` of a span of ``year`` that holds on ``day``, as far as the
+    spans say: the first of D's month in the year and the next, else none."""
+    if f"{year}-01-01" <= day < f"{year + 2}-01-01":
+        return day[:8] + "01"
+    return ""
+
+
 def _next_day(day: str) -> str:
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
 
@@ -120,7 +139,7 @@ def year_values(
     """(day, the branch's standing from that day) on every day it may change, in order;
     None before the branch was registered."""
     changes = sorted(
-        {on for on, _, _ in register} | programmes.days() | fact_days(history) | {f"{year}-01-01"}
+        {on for on, _, _ in register} | programmes.days() | fact_days(history) | month_starts(year)
     )
     values: list[tuple[str, dict[str, Any] | None]] = []
     for index, day in enumerate(changes):
@@ -143,6 +162,27 @@ def year_values(
     return values
 
 
+def year_rows(
+    branch_id: str, year: int, values: list[tuple[str, dict[str, Any] | None]]
+) -> dict[Any, dict[str, Any]]:
+    """The branch's span rows for the year: runs of days of equal standing, broken on the
+    first of every month as well (``span_floor`` relies on it)."""
+    breaks = month_starts(year)
+    rows: dict[Any, dict[str, Any]] = {}
+    runs: list[list[Any]] = []  # [from_on, value]
+    for day, value in values:
+        if runs and value == runs[-1][1] and day not in breaks:
+            continue
+        runs.append([day, value])
+    for index, (from_on, value) in enumerate(runs):
+        if value is None:
+            continue
+        until_on = runs[index + 1][0] if index + 1 < len(runs) else OPEN
+        row = {"owner_id": branch_id, "year": year, "from_on": from_on, "until_on": until_on}
+        rows[(branch_id, year, from_on)] = {**row, **value}
+    return rows
+
+
 def refresh_branch(state: ViewState, branch_id: str, history: list[Record]) -> None:
     """Replace the branch's spans for each of its district's years of life."""
     branch = state.get("view_branch", (branch_id,))
@@ -157,9 +197,8 @@ def refresh_branch(state: ViewState, branch_id: str, history: list[Record]) -> N
     for year in sorted(state.life_years.get(district_id, ())):
         programmes = Programmes(by_year.get(year, []))
         values = year_values(register, history, year, programmes, district_id)
-        prefix = (branch_id, year)
-        rows = span_rows(LIFE_SPAN, prefix, values)  # type: ignore[arg-type]
-        replace_group(state, LIFE_SPAN, prefix, rows)  # type: ignore[arg-type]
+        prefix: Any = (branch_id, year)
+        replace_group(state, LIFE_SPAN, prefix, year_rows(branch_id, year, values))
 
 
 def refresh_life(state: ViewState) -> None:
