@@ -350,10 +350,8 @@ TABLES: tuple[Table, ...] = (
         (("district_id", "year"),),
         frozenset({"versions"}),
     ),
-    # A branch's standing in organizational life over a span of business days
-    # (projections.fold.life_spans): its committee then, its periods of ``year`` by status
-    # under the programme then in force (upcoming, due, done, overdue; late among the done),
-    # and per duty [done, due, overdue].
+    # A branch's periods of ``year`` by status over a span of days, its committee then, and
+    # per duty [done, due, overdue] (projections.fold.life_spans).
     Table(
         "life_span",
         "progress",
