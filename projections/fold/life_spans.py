@@ -16,12 +16,12 @@ not depend on D (``domain.party_life.settle_duty`` sees only the facts dated by 
 each such day settles every duty once and the status of the periods not done is read off
 their dates for the days between.
 
-Spans are kept for the years a fact of the district's life falls in (and the year before,
-whose last periods a January fact may complete in grace), for every branch of the
-district, facts or not. The worker marks what a batch touched and ``refresh_life``
-recomputes those branches' spans whole at its end (``fold.spans.replace_group``): a
-branch whose life changed, whose register changed, or all the district's branches when a
-programme is set or a year first gets a fact.
+Spans are kept for the years a fact of the district's life falls in (and those whose
+periods a delay names, and, where a programme grants grace days, the year before a fact of
+its first three months), for every branch of the district, facts or not. The worker marks
+what a batch touched and ``refresh_life`` recomputes those branches' spans whole at its
+end (``fold.spans.replace_group``): a branch whose life changed, whose register changed, or
+all the district's branches when a programme is set or a year first gets a fact.
 """
 
 from __future__ import annotations
@@ -32,7 +32,14 @@ from typing import Any
 
 from domain.party_life import BRANCH, LifeDuty, LifeStatus, settle_duty
 from projections.fold.dated import branch_on
-from projections.fold.party_life import CORRECTED, Programmes, Record, facts_on, held_and_delays
+from projections.fold.party_life import (
+    CORRECTED,
+    DELAY,
+    Programmes,
+    Record,
+    facts_on,
+    held_and_delays,
+)
 from projections.fold.spans import replace_group
 from projections.schema import OPEN
 from projections.state import ViewState
@@ -63,13 +70,35 @@ def fact_days(history: Iterable[Record]) -> set[str]:
     return days
 
 
-def years_of(history: Iterable[Record]) -> set[int]:
-    """The years a history's facts may settle periods of: each fact's year and the one
-    before (grace days and approved delays run past a year's end)."""
+# A fact dated by this day of its year may settle a period of the year before in grace
+# (domain.life_programme.MAX_GRACE_DAYS after 31 December).
+GRACE_ENDS = "04-02"
+
+
+def years_of(history: Iterable[Record], graced: bool) -> set[int]:
+    """The years a history's facts may settle periods of: each fact's year; the year of
+    the period a delay names (a delay runs past the year's end); and, when a programme of
+    the district has grace days, the year before a fact dated early enough."""
     years = set()
+    for _, kind, _, values in history:
+        if kind == DELAY:
+            years.add(int(values["period"][:4]))
+        elif kind == CORRECTED and isinstance(values["changes"].get("period"), str):
+            years.add(int(values["changes"]["period"][:4]))
     for day in fact_days(history):
-        years.update((int(day[:4]), int(day[:4]) - 1))
+        years.add(int(day[:4]))
+        if graced and day[5:] <= GRACE_ENDS:
+            years.add(int(day[:4]) - 1)
     return years
+
+
+def graced_districts(state: ViewState) -> set[str]:
+    """The districts one of whose programmes has a duty with grace days."""
+    return {
+        row["district_id"]
+        for row in state.rows["life_programme"].values()
+        if any(d.get("grace_days", 0) for _, v in row["versions"] for d in v["duties"])
+    }
 
 
 def _settled(
@@ -215,21 +244,29 @@ def refresh_life(state: ViewState) -> None:
         for row in state.rows["party_life"].values()
         if row["owner_kind"] == BRANCH
     }
-    for branch_id in branches:
-        branch = state.get("view_branch", (branch_id,))
-        years = years_of(histories.get(branch_id, []))
-        if branch is None or not years:
-            continue
-        known = state.life_years.setdefault(branch["district_id"], set())
-        if not years <= known:
-            known.update(years)
-            districts.add(branch["district_id"])
-    if districts:
+    graced = graced_districts(state)
+    # A district whose years grow (or whose programmes changed) has all its branches
+    # recomputed, whose years may grow the district's again.
+    expanded: set[str] = set()
+    while True:
+        for branch_id in branches:
+            branch = state.get("view_branch", (branch_id,))
+            if branch is None:
+                continue
+            district_id = branch["district_id"]
+            years = years_of(histories.get(branch_id, []), district_id in graced)
+            known = state.life_years.setdefault(district_id, set())
+            if not years <= known:
+                known.update(years)
+                districts.add(district_id)
+        if districts <= expanded:
+            break
         branches.update(
             row["branch_id"]
             for row in state.rows["view_branch"].values()
-            if row["district_id"] in districts
+            if row["district_id"] in districts - expanded
         )
+        expanded |= districts
     for branch_id in sorted(branches):
         refresh_branch(state, branch_id, histories.get(branch_id, []))
 
