@@ -40,6 +40,7 @@ _WORK_COLUMNS = (
     ("last_activity_on", CODE),
 )
 
+SPAN_COUNTS = ("district_id", "year", "from_on", "until_on", "committee_id", *("due", "done"))
 TABLES: tuple[Table, ...] = (
     # -- projection "progress": organizations, branch progress, problems ---------------------
     Table(
@@ -350,8 +351,7 @@ TABLES: tuple[Table, ...] = (
         (("district_id", "year"),),
         frozenset({"versions"}),
     ),
-    # A branch's periods of ``year`` by status over a span of days, its committee then, and
-    # per duty [done, due, overdue] (projections.fold.life_spans).
+    # A branch's periods of a year by status over a span of days (fold.life_spans).
     Table(
         "life_span",
         "progress",
@@ -370,7 +370,7 @@ TABLES: tuple[Table, ...] = (
             ("duties", TEXT),
         ),
         ("owner_id", "year", "from_on"),
-        (("district_id", "year", "from_on"),),
+        ((*SPAN_COUNTS, "overdue", "late"),),
         frozenset({"duties"}),
     ),
     # -- projection "progress": member development (projections.fold.members) --------------
