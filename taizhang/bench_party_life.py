@@ -129,7 +129,7 @@ def _compliance(
         return views.party_life_ranking(district, year, today)
 
     # A few reads of the fold: each takes seconds at 10,000 branches.
-    baseline_reads = max(1, min(reads, 5))
+    baseline_reads = max(1, min(reads, 3))
     first = _p99_ms(stored, reads)
     first_baseline = _p99_ms(folded, baseline_reads)
     emit(
