@@ -102,18 +102,39 @@ def graced_districts(state: ViewState) -> set[str]:
 
 
 def _settled(
-    history: list[Record], year: int, day: str, duties: tuple[LifeDuty, ...]
+    history: list[Record],
+    year: int,
+    day: str,
+    duties: tuple[LifeDuty, ...],
+    known: dict[Any, list[Settled]],
 ) -> list[Settled]:
+    """Each period of the branch's duties as the facts standing on ``day`` settle it. A
+    duty's periods depend only on its own activities and delays: ``known`` keeps them by
+    those, so a day on which one activity's facts change settles that duty alone."""
     held, delays = held_and_delays(facts_on(history, day))
+    by_activity: dict[str, list[Any]] = {}
+    for h in held:
+        by_activity.setdefault(h.activity, []).append(h)
     found = []
     for duty in duties:
         if duty.owner != BRANCH:
             continue
-        for p in settle_duty(duty, year, held, delays.get(duty.key, {}), date.fromisoformat(day)):
-            done = p.status.value == DONE
-            found.append(
-                (duty.key, p.period.starts_on.isoformat(), p.due_on.isoformat(), done, p.late)
-            )
+        mine = by_activity.get(duty.activity.value, [])
+        own_delays = delays.get(duty.key, {})
+        key = (duty, tuple(mine), tuple(sorted(own_delays.items())))
+        periods = known.get(key)
+        if periods is None:
+            periods = known[key] = [
+                (
+                    duty.key,
+                    p.period.starts_on.isoformat(),
+                    p.due_on.isoformat(),
+                    p.status is LifeStatus.DONE,
+                    p.late,
+                )
+                for p in settle_duty(duty, year, mine, own_delays, date.fromisoformat(day))
+            ]
+        found.extend(periods)
     return found
 
 
@@ -167,9 +188,11 @@ def year_values(
 ) -> list[tuple[str, dict[str, Any] | None]]:
     """(day, the branch's standing from that day) on every day it may change, in order;
     None before the branch was registered."""
-    changes = sorted(
-        {on for on, _, _ in register} | programmes.days() | fact_days(history) | month_starts(year)
-    )
+    # The days the facts standing, the committee or the programme can change: each settles
+    # the duties once; the days between only move periods along their own dates.
+    changes = sorted({on for on, _, _ in register} | programmes.days() | fact_days(history))
+    months = sorted(month_starts(year))
+    known: dict[Any, list[Settled]] = {}
     values: list[tuple[str, dict[str, Any] | None]] = []
     for index, day in enumerate(changes):
         branch = branch_on(register, day)
@@ -178,14 +201,11 @@ def year_values(
             continue
         committee_id = branch["committee_id"]
         duties, _, _ = programmes.in_force(district_id, committee_id, day)
-        settled = _settled(history, year, day, duties)
+        settled = _settled(history, year, day, duties, known)
         until = changes[index + 1] if index + 1 < len(changes) else None
-        days = {day}
-        for _, starts_on, due_on, done, _ in settled:
-            if not done:
-                for turn in (starts_on, _next_day(due_on)):
-                    if day < turn and (until is None or turn < until):
-                        days.add(turn)
+        turns = {starts_on for _, starts_on, _, done, _ in settled if not done}
+        turns |= {_next_day(due_on) for _, _, due_on, done, _ in settled if not done}
+        days = {day} | {d for d in (*turns, *months) if day < d and (until is None or d < until)}
         where = {"district_id": district_id, "committee_id": committee_id}
         values.extend((d, _counts(settled, d, duties, where)) for d in sorted(days))
     return values
