@@ -9,11 +9,13 @@ to on D (``fold.dated.branch_on``) and owes the programme in force on D: its com
 for the year, else its district's, else the seeds' own. As known at T, the same queries
 run over the replay of the log recorded by T (``projections.report``).
 
-The district's roll-up, a committee's own duties and the lists fold every branch's year, so
-they are cached and shared like the other aggregated views (``Views._cached``), keyed by
-district (and committee), day and year: a cached one answers only while it reflects the
-projections' positions as the read requires (``min_position``), never a rebuild's new
-tables from the old ones. A branch's year reads one row and is not cached.
+The roll-ups and the district's ranking read the branches' spans (``life_span``, kept by
+``fold.life_spans``): one row a branch on D, the ranking summed by the database; a year no
+span covers is folded from the histories. A committee's own duties and the lists fold the
+histories. All are cached and shared like the other aggregated views (``Views._cached``),
+keyed by district (and committee), day and year: a cached one answers only while it
+reflects the projections' positions as the read requires (``min_position``), never a
+rebuild's new tables from the old ones. A branch's year reads one row and is not cached.
 """
 
 from __future__ import annotations
