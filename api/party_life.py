@@ -17,6 +17,7 @@ from uuid import UUID
 
 from flask import Blueprint, Response
 
+from api.party_life_pages import paged
 from api.problems import ApiProblem, error_item
 from api.reads import as_json, load_query
 from api.runtime import scope, wait_for_min_position
@@ -83,7 +84,7 @@ def committee_party_life(committee_id: UUID) -> Response:
     own duties (exchange visits, secretaries' reporting)."""
     committee = scope().committee(committee_id)
     query, year, as_of, views, position = _query()
-    rolled = views.party_life_roll_up(committee.district_id, year, as_of, position)
+    rolled = views.party_life_roll_up(committee.district_id, year, as_of, position, committee_id)
     body = rolled.get(str(committee_id)) or empty_roll_up(str(committee_id))
     own = views.party_life_committee_own(committee_id, committee.district_id, year, as_of, position)
     return as_json({**_header(year, as_of, query), **body, "own": own})
@@ -95,20 +96,12 @@ def district_party_life(district_id: UUID) -> Response:
     organizational life (done among the periods done or overdue), with the district's total."""
     _whole_district(district_id)
     query, year, as_of, views, position = _query()
-    committees = views.party_life_roll_up(district_id, year, as_of, position)
     total = {"done": 0, "due": 0, "overdue": 0, "late": 0}
     ranked = []
-    for entry in committees.values():
+    for entry in views.party_life_ranking(district_id, year, as_of, position):
         for key in total:
             total[key] += entry["counts"][key]
-        ranked.append(
-            {
-                "committee_id": entry["committee_id"],
-                "branches": len(entry["branches"]),
-                "counts": entry["counts"],
-                "compliance": entry["compliance"],
-            }
-        )
+        ranked.append({**entry, "compliance": compliance(entry["counts"])})
     ranked.sort(key=lambda c: (-(c["compliance"] or 0.0), c["committee_id"]))
     return as_json(
         {
@@ -144,8 +137,9 @@ def committee_programme(committee_id: UUID) -> Response:
     )
 
 
-def _due(district_id: UUID) -> dict[str, Any]:
-    """The lists, for the district (whole-district tokens) or one committee's part."""
+def _due(district_id: UUID) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The lists whole, for the district (whole-district tokens) or one committee's part,
+    and the query."""
     query = load_query(PartyLifeListQuery)
     committee_id = query.get("committee_id")
     if committee_id is None:
@@ -155,7 +149,7 @@ def _due(district_id: UUID) -> dict[str, Any]:
         if committee.district_id != district_id:
             raise NotFound("committee_id", "committee", committee_id)
     _, year, as_of, views, position = _query(PartyLifeListQuery)
-    return dict(views.party_life_due(district_id, year, as_of, committee_id, position))
+    return views.party_life_due(district_id, year, as_of, committee_id, position), query
 
 
 @bp.get("/districts/<uuid:district_id>/party-life/themes")
@@ -179,14 +173,18 @@ def party_life_themes(district_id: UUID) -> Response:
 @bp.get("/districts/<uuid:district_id>/party-life/due")
 def party_life_due(district_id: UUID) -> Response:
     """What is due within the week from as_of and what is overdue on it, branch and
-    committee duties alike, and the members short of their education days."""
-    return as_json(_due(district_id))
+    committee duties alike, and the members short of their education days: each list a
+    page of ``limit`` items, with its total and the cursors of the pages beside it
+    (``next``, ``previous``; ``list`` names the list ``after`` or ``before`` pages, the
+    others start at their first item)."""
+    body, query = _due(district_id)
+    return as_json(paged(body, query))
 
 
 @bp.get("/districts/<uuid:district_id>/party-life/due.xlsx")
 def party_life_due_workbook(district_id: UUID) -> Response:
-    """The same lists as an Excel workbook, a sheet each."""
-    body = _due(district_id)
+    """The same lists, whole, as an Excel workbook, a sheet each."""
+    body, _ = _due(district_id)
     name = f"party-life-{body['as_of']}.xlsx"
     return Response(
         due_workbook(body),

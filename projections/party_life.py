@@ -9,29 +9,26 @@ to on D (``fold.dated.branch_on``) and owes the programme in force on D: its com
 for the year, else its district's, else the seeds' own. As known at T, the same queries
 run over the replay of the log recorded by T (``projections.report``).
 
-The district's roll-up, a committee's own duties and the lists fold every branch's year, so
-they are cached and shared like the other aggregated views (``Views._cached``), keyed by
-district (and committee), day and year: a cached one answers only while it reflects the
-projections' positions as the read requires (``min_position``), never a rebuild's new
-tables from the old ones. A branch's year reads one row and is not cached.
+The roll-ups and the district's ranking read the branches' spans (``life_span``, kept by
+``fold.life_spans``): one row a branch on D, the ranking summed by the database; a year no
+span covers is folded from the histories. A committee's own duties and the lists fold the
+histories. All are cached and shared like the other aggregated views (``Views._cached``),
+keyed by district (and committee), day and year: a cached one answers only while it
+reflects the projections' positions as the read requires (``min_position``), never a
+rebuild's new tables from the old ones. A branch's year reads one row and is not cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.life_programme import COMMITTEE_SCOPE, EDUCATION_DAYS, duty_data
-from domain.party_life import BRANCH, COMMITTEE, STANDARD_PROGRAMME, LifeDuty
+from domain.life_programme import COMMITTEE_SCOPE, duty_data
+from domain.party_life import BRANCH, COMMITTEE
 from projections.fold.dated import branch_on
-from projections.fold.party_life import (
-    duties_of,
-    education_year,
-    owner_year,
-    version_on,
-)
+from projections.fold.life_spans import span_floor
+from projections.fold.party_life import Programmes, education_year, owner_year
 from projections.shared_views import Rendered
 from projections.view_part import ViewPart, loaded
 
@@ -55,24 +52,14 @@ def empty_roll_up(committee_id: str) -> dict[str, Any]:
     }
 
 
-class Programmes:
-    """The programmes of a district for a year, and which is in force for whom on a day."""
-
-    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
-        self.by_scope = {row["scope_id"]: loaded(row["versions"]) for row in rows}
-
-    def in_force(
-        self, district_id: str | None, committee_id: str | None, day: str
-    ) -> tuple[tuple[LifeDuty, ...], int, dict[str, Any]]:
-        """(duties, education days, whose version from when) on ``day``."""
-        for kind, scope_id in (("committee", committee_id), ("district", district_id)):
-            found = version_on(self.by_scope.get(scope_id) or [], day) if scope_id else None
-            if found is not None:
-                on, version = found
-                source = {"scope": kind, "scope_id": scope_id, "effective_on": on}
-                return duties_of(version), int(version["education_days"]), source
-        source = {"scope": "standard", "scope_id": None, "effective_on": None}
-        return STANDARD_PROGRAMME, EDUCATION_DAYS, source
+def _ranked(found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The roll-up's entries with their compliance rates, branches most overdue first."""
+    for entry in found.values():
+        entry["compliance"] = compliance(entry["counts"])
+        for counts in entry["duties"].values():
+            counts["compliance"] = compliance(counts)
+        entry["branches"].sort(key=lambda b: (-b["overdue"], b["branch_id"]))
+    return found
 
 
 class PartyLifeViews(ViewPart):
@@ -80,7 +67,8 @@ class PartyLifeViews(ViewPart):
         if district_id is None:
             return Programmes([])
         return Programmes(
-            self._rows(
+            {"scope_id": row["scope_id"], "versions": loaded(row["versions"])}
+            for row in self._rows(
                 "SELECT scope_id, versions FROM life_programme WHERE district_id = ? AND year = ?",
                 (district_id, year),
             )
@@ -130,22 +118,121 @@ class PartyLifeViews(ViewPart):
         return body
 
     def party_life_roll_up(
-        self, district_id: UUID, year: int, as_of: date, min_position: int | None = None
+        self,
+        district_id: UUID,
+        year: int,
+        as_of: date,
+        min_position: int | None = None,
+        committee_id: UUID | None = None,
     ) -> dict[str, Any]:
-        """The district's roll-up (``_party_life_roll_up``), cached (never change it: it is
-        shared by every reader)."""
-        key = ("party_life_roll_up", str(district_id), as_of.isoformat(), year, self.known_at)
+        """The district's roll-up (``_party_life_roll_up``), or one committee's entry of
+        it, cached (never change it: it is shared by every reader)."""
+        wanted = str(committee_id) if committee_id is not None else None
+        key = (
+            "party_life_roll_up",
+            str(district_id),
+            wanted,
+            as_of.isoformat(),
+            year,
+            self.known_at,
+        )
         found: Rendered = self._cached(
             key,
-            lambda: Rendered.of(self._party_life_roll_up(district_id, year, as_of)),
+            lambda: Rendered.of(self._party_life_roll_up(district_id, year, as_of, wanted)),
             min_position,
         )
         return found.value  # type: ignore[no-any-return]
 
-    def _party_life_roll_up(self, district_id: UUID, year: int, as_of: date) -> dict[str, Any]:
+    def _party_life_roll_up(
+        self, district_id: UUID, year: int, as_of: date, committee_id: str | None = None
+    ) -> dict[str, Any]:
         """Per committee (as its branches stood on ``as_of``): its branches' periods by
         status, per duty and in all, the compliance rate (done among the periods done or
-        overdue), and its branches with their counts, most overdue first."""
+        overdue), and its branches with their counts, most overdue first. Read from the
+        branches' spans (``fold.life_spans``): one row per branch."""
+        if not self._has_spans(str(district_id), year):
+            rolled = self._party_life_roll_up_folded(district_id, year, as_of)
+            if committee_id is None:
+                return rolled
+            return {c: e for c, e in rolled.items() if c == committee_id}
+        day = as_of.isoformat()
+        found: dict[str, dict[str, Any]] = {}
+        text = (
+            "SELECT owner_id, committee_id, upcoming, due, done, overdue, late, duties"
+            " FROM life_span WHERE district_id = ? AND year = ? AND from_on >= ?"
+            " AND from_on <= ? AND until_on > ?"
+        )
+        params: tuple[Any, ...] = (str(district_id), year, span_floor(year, day), day, day)
+        if committee_id is not None:
+            text += " AND committee_id = ?"
+            params += (committee_id,)
+        for row in self._rows(text + " ORDER BY owner_id", params):
+            entry = found.setdefault(row["committee_id"], empty_roll_up(row["committee_id"]))
+            counts = {s: int(row[s]) for s in ("upcoming", "due", "done", "overdue", "late")}
+            entry["branches"].append({"branch_id": row["owner_id"], **counts})
+            for duty, (done, due, overdue) in loaded(row["duties"]).items():
+                per_duty = entry["duties"].setdefault(duty, {"done": 0, "due": 0, "overdue": 0})
+                per_duty["done"] += done
+                per_duty["due"] += due
+                per_duty["overdue"] += overdue
+            for status in ("done", "due", "overdue", "late"):
+                entry["counts"][status] += counts[status]
+        return _ranked(found)
+
+    def _has_spans(self, district_id: str, year: int) -> bool:
+        """Whether the district's branches have spans for the year: none before a fact of
+        its life falls in the year or the next (``fold.life_spans``)."""
+        return bool(
+            self._rows(
+                "SELECT 1 AS found FROM life_span WHERE district_id = ? AND year = ? LIMIT 1",
+                (district_id, year),
+            )
+        )
+
+    def party_life_ranking(
+        self, district_id: UUID, year: int, as_of: date, min_position: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The district's committees by their branches' counts on ``as_of`` (cached)."""
+        key = ("party_life_ranking", str(district_id), as_of.isoformat(), year, self.known_at)
+        found: Rendered = self._cached(
+            key,
+            lambda: Rendered.of(self._party_life_ranking(district_id, year, as_of)),
+            min_position,
+        )
+        return found.value  # type: ignore[no-any-return]
+
+    def _party_life_ranking(
+        self, district_id: UUID, year: int, as_of: date
+    ) -> list[dict[str, Any]]:
+        """Each committee's branches and their periods by status on ``as_of``, summed by the
+        database over the branches' spans, in committee order."""
+        if not self._has_spans(str(district_id), year):
+            rolled = self._party_life_roll_up_folded(district_id, year, as_of)
+            return [
+                {"committee_id": c, "branches": len(e["branches"]), "counts": e["counts"]}
+                for c, e in sorted(rolled.items())
+            ]
+        day = as_of.isoformat()
+        return [
+            {
+                "committee_id": row["committee_id"],
+                "branches": int(row["branches"]),
+                "counts": {s: int(row[s]) for s in ("done", "due", "overdue", "late")},
+            }
+            for row in self._rows(
+                "SELECT committee_id, COUNT(*) AS branches, SUM(due) AS due, SUM(done) AS done,"
+                " SUM(overdue) AS overdue, SUM(late) AS late FROM life_span"
+                " WHERE district_id = ? AND year = ? AND from_on >= ? AND from_on <= ?"
+                " AND until_on > ? GROUP BY committee_id ORDER BY committee_id",
+                (str(district_id), year, span_floor(year, day), day, day),
+            )
+        ]
+
+    def _party_life_roll_up_folded(
+        self, district_id: UUID, year: int, as_of: date
+    ) -> dict[str, Any]:
+        """The roll-up folded from every branch's history on read: what the spans hold,
+        for a year they do not cover (and the benchmark's baseline)."""
         day = as_of.isoformat()
         programmes = self._programmes(str(district_id), year)
         found: dict[str, dict[str, Any]] = {}
@@ -163,12 +250,7 @@ class PartyLifeViews(ViewPart):
                         counts[period["status"]] += 1
             for status in ("done", "due", "overdue", "late"):
                 entry["counts"][status] += year_of["counts"][status]
-        for entry in found.values():
-            entry["compliance"] = compliance(entry["counts"])
-            for counts in entry["duties"].values():
-                counts["compliance"] = compliance(counts)
-            entry["branches"].sort(key=lambda b: (-b["overdue"], b["branch_id"]))
-        return found
+        return _ranked(found)
 
     def party_life_committee_own(
         self,

@@ -8,6 +8,7 @@ JSON columns are text written with sorted keys, so equal views have equal bytes.
 from __future__ import annotations
 
 from projections.table import BIG, CODE, INT, TEXT, Table
+from projections.year_round_tables import YEAR_ROUND_TABLES
 
 # What the ledger shows of a problem, on its live row and its spans alike.
 _PROBLEM_COLUMNS = (
@@ -256,150 +257,7 @@ TABLES: tuple[Table, ...] = (
         ("campaign_id", "branch_id", "item_id", "from_on"),
         (("campaign_id", "from_on"),),
     ),
-    # -- projection "progress": grading rounds (projections.fold.grading) -------------------
-    Table(
-        "grading_round",
-        "progress",
-        (
-            ("round_id", CODE),
-            ("district_id", CODE),
-            ("committee_id", CODE),
-            ("name", TEXT),
-            ("year", INT),
-            ("starts_on", CODE),
-            ("ends_on", CODE),
-            ("defined_on", CODE),
-            ("criteria", TEXT),
-        ),
-        ("round_id",),
-        (("district_id",),),
-        frozenset({"criteria"}),
-    ),
-    Table(
-        "grading_entry",
-        "progress",
-        (
-            ("round_id", CODE),
-            ("branch_id", CODE),
-            ("district_id", CODE),
-            # [[occurred_on, kind, values], ...] in log order (fold.grading.entry_on).
-            ("history", TEXT),
-        ),
-        ("round_id", "branch_id"),
-        (),
-        frozenset({"history"}),
-    ),
-    # -- projection "progress": yearly reviews (projections.fold.yearly) -------------------
-    Table(
-        "yearly_review",
-        "progress",
-        (
-            ("review_id", CODE),
-            ("district_id", CODE),
-            ("committee_id", CODE),
-            ("year", INT),
-            ("name", TEXT),
-            ("opened_on", CODE),
-        ),
-        ("review_id",),
-        (("district_id",),),
-    ),
-    Table(
-        "yearly_entry",
-        "progress",
-        (
-            ("review_id", CODE),
-            ("branch_id", CODE),
-            ("district_id", CODE),
-            # [[occurred_on, kind, values], ...] in log order (fold.yearly.entry_on).
-            ("history", TEXT),
-        ),
-        ("review_id", "branch_id"),
-        (),
-        frozenset({"history"}),
-    ),
-    # -- projection "progress": regular organizational life (projections.fold.party_life) ---
-    Table(
-        "party_life",
-        "progress",
-        (
-            ("life_id", CODE),
-            ("owner_id", CODE),  # the branch or committee
-            ("owner_kind", CODE),  # branch | committee
-            ("district_id", CODE),
-            # [[occurred_on, kind, event_id, values], ...] in log order (fold.party_life).
-            ("history", TEXT),
-        ),
-        ("life_id",),
-        (("owner_id",),),
-        frozenset({"history"}),
-    ),
-    Table(
-        "life_programme",
-        "progress",
-        (
-            ("programme_id", CODE),
-            ("scope_kind", CODE),  # district | committee
-            ("scope_id", CODE),
-            ("district_id", CODE),
-            ("year", INT),
-            # [[occurred_on, {duties, education_days, note}], ...] in log order.
-            ("versions", TEXT),
-        ),
-        ("programme_id",),
-        (("district_id", "year"),),
-        frozenset({"versions"}),
-    ),
-    Table(
-        "life_theme",
-        "progress",
-        (
-            ("theme_id", CODE),
-            ("scope_kind", CODE),  # district | committee
-            ("scope_id", CODE),
-            ("district_id", CODE),
-            ("year", INT),
-            ("month", CODE),
-            # [[occurred_on, kind, event_id, values], ...] in log order (fold.life_themes).
-            ("history", TEXT),
-        ),
-        ("theme_id",),
-        (("district_id", "year"),),
-        frozenset({"history"}),
-    ),
-    # -- projection "progress": member development (projections.fold.members) --------------
-    Table(
-        "member_path",
-        "progress",
-        (
-            ("candidate_id", CODE),
-            ("branch_id", CODE),
-            ("committee_id", CODE),
-            ("applied_on", CODE),
-            # 1 once the person was erased: no sealed name is kept in the row after it.
-            ("erased", INT),
-            # [[type, version, occurred_on, values, event_id], ...] in log order.
-            ("history", TEXT),
-        ),
-        ("candidate_id",),
-        (("branch_id",), ("committee_id",)),
-        frozenset({"history"}),
-    ),
-    # A committee's yearly development plan (projections.fold.plans).
-    Table(
-        "development_plan",
-        "progress",
-        (
-            ("plan_id", CODE),
-            ("committee_id", CODE),
-            ("year", INT),
-            # [[occurred_on, kind, values, event_id], ...] in log order (fold.plans.plan_on).
-            ("history", TEXT),
-        ),
-        ("plan_id",),
-        (("committee_id", "year"),),
-        frozenset({"history"}),
-    ),
+    *YEAR_ROUND_TABLES,
     # -- projection "timeline": every event of a branch ---------------------------------------
     Table(
         "branch_timeline",

@@ -39,6 +39,11 @@ class TableSource:
             rows.append(row)
         return rows
 
+    def distinct(self, table: str, column: str, columns: tuple[str, ...], values: Key) -> list[Any]:
+        where = " AND ".join(f"{c} = ?" for c in columns)
+        found = self._read(f"SELECT DISTINCT {column} FROM {table} WHERE {where}", values)
+        return [value for (value,) in found]
+
     def work_key(self, work_id: str) -> Key | None:
         """(campaign, branch) of a branch's work, from the event that opened it."""
         stored = self.ledger.recorder.select_events(UUID(work_id), lte=1, limit=1)

@@ -30,6 +30,10 @@ class Source(Protocol):
 
     def rows_where(self, table: str, columns: tuple[str, ...], values: Key) -> list[Row]: ...
 
+    def distinct(
+        self, table: str, column: str, columns: tuple[str, ...], values: Key
+    ) -> list[Any]: ...
+
     def work_key(self, work_id: str) -> Key | None: ...
 
 
@@ -145,6 +149,11 @@ class ViewState:
         # worker too: one entry per joint meeting, read once when it starts (store.load).
         self.joint_guests: dict[Key, set[tuple[Key, str]]] = defaultdict(set)
         self.phase_cache: dict[str, Any] = {}
+        # Organizational life (fold.life_spans): the branches and districts whose spans a
+        # batch made stale, and each district's years of life.
+        self.stale_life: set[str] = set()
+        self.stale_life_districts: set[str] = set()
+        self.life_years = Index(self._distinct("life_span", "year", ("district_id",)))
         # A settle's problems on each day they change (fold.problems.problem_changes), for
         # their branches' spans; dropped when the settle ends.
         self.problem_changes: dict[str, Any] = {}
@@ -170,6 +179,35 @@ class ViewState:
             return [self._hold(table, row, whole=whole) for row in found]
 
         return load
+
+    def _distinct(
+        self, table: str, column: str, columns: tuple[str, ...]
+    ) -> Callable[[Any], Iterable[Any]] | None:
+        """A loader of the distinct values of ``column`` in ``table``'s rows whose ``columns``
+        equal an index key; None for a replay."""
+        source = self.source
+        if source is None:
+            return None
+
+        def load(value: Any) -> Iterable[Any]:
+            values = value if isinstance(value, tuple) else (value,)
+            return source.distinct(table, column, columns, values)
+
+        return load
+
+    def where(self, table: str, columns: tuple[str, ...], values: Key) -> list[Row]:
+        """The rows of ``table`` whose ``columns`` equal ``values``, as this batch has them:
+        those held (a replay holds them all), and for a live worker those in the table too."""
+        rows = self.rows[table]
+
+        def matches(row: Row) -> bool:
+            return all(row[c] == v for c, v in zip(columns, values, strict=True))
+
+        if self.source is None:
+            return [row for row in rows.values() if matches(row)]
+        keys = {self._hold(table, row) for row in self._rows_where(table, columns, values)}
+        keys.update(key for key in self.changed.get(table, ()) if key in rows)
+        return [rows[key] for key in sorted(keys) if key in rows and matches(rows[key])]
 
     def _rows_where(self, table: str, columns: tuple[str, ...], values: Key) -> list[Row]:
         assert self.source is not None

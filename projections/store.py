@@ -17,6 +17,7 @@ import orjson
 import psycopg
 
 from projections.fold.joint import index_joint, index_joint_meetings
+from projections.fold.life_spans import index_life
 from projections.fold.organizations import index_progress_key
 from projections.fold.problems import index_problems
 from projections.fold.spans import index_spans
@@ -181,6 +182,7 @@ class Database:
             index_joint_meetings(state, key)
         index_problems(state)
         index_spans(state)
+        index_life(state)
         return state
 
     def _index_joint_meetings(self, conn: Connection, state: ViewState) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -47,9 +48,17 @@ class Table:
         ]
 
     def index_name(self, cols: tuple[str, ...]) -> str:
-        return f"ix_{self.name}__{'_'.join(cols)}"
+        """``ix_{table}__{columns}``; a covering index's many columns by their first and a
+        digest, so that the name (with the rebuild's suffix) stays within PostgreSQL's 63."""
+        name = f"ix_{self.name}__{'_'.join(cols)}"
+        if len(name) <= MAX_INDEX_NAME:
+            return name
+        digest = hashlib.blake2b("_".join(cols).encode(), digest_size=4).hexdigest()
+        return f"ix_{self.name}__{cols[0]}_{digest}"
 
 
+# PostgreSQL's 63 characters of a name, less the rebuild's suffix for its fresh tables.
+MAX_INDEX_NAME = 56
 TEXT, INT, BIG = "TEXT", "INTEGER", "BIGINT"
 # Ids, keys, vocabulary values, ISO dates and times: text compared byte by byte. On
 # PostgreSQL the database's default collation would compare them through the locale's
@@ -61,3 +70,7 @@ CODE = "CODE"
 
 def sql_type(column_type: str, dialect: Dialect) -> str:
     return dialect.column_type(column_type, code=column_type == CODE)
+
+
+# The columns a span row of the district views is counted by (its covering index).
+SPAN_COUNTS = ("district_id", "year", "from_on", "until_on", "committee_id", *("due", "done"))

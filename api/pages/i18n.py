@@ -223,6 +223,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "due_this_week": ("本周应完成", "Due this week"),
     "overdue_duties": ("逾期未完成", "Overdue"),
     "education_short": ("集体教育不足的党员", "Members short of education days"),
+    "next_page": ("下一页", "Next page"),
+    "previous_page": ("上一页", "Previous page"),
     "member": ("党员", "Member"),
     "days": ("已参加天数", "Days"),
     "required": ("应参加天数", "Required"),

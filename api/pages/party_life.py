@@ -1,9 +1,10 @@
 """The organizational-life page (组织生活): what is due this week and what is overdue, for
 branches and committees alike, and the members short of their education days, with the
-lists' Excel download; and the upper level's themes of the month (the "1" of "1+6+X") with
-how each committee's branches followed them. It reads ``GET …/districts/{id}/party-life/due``
-and ``…/party-life/themes`` for the signed-in token (``api.pages.bridge``): the whole
-district, or one of the token's committees."""
+lists' Excel download. Each list shows a page (the API's ``limit``, default 100) with its
+total and links to the next and previous pages; and the upper level's themes of the month
+(the "1" of "1+6+X") with how each committee's branches followed them. It reads
+``GET …/districts/{id}/party-life/due`` and ``…/party-life/themes`` for the signed-in token
+(``api.pages.bridge``): the whole district, or one of the token's committees."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask import Response, g, request, url_for
 
 from api.pages.bridge import api_path, read, respond
 from api.pages.routes import _me, _page, bp, committee_query
+from api.schemas.party_life import LISTS
 from domain.party_life import ThemedDayPart
 
 PARTS = {p.value: p.zh for p in ThemedDayPart}
@@ -46,6 +48,8 @@ THEME_WORDS = {
     "reason": ("原因", "Reason"),
     "shown_of": ("显示前 {shown} 条，共 {total} 条", "first {shown} of {total}"),
 }
+# The API's paging of the lists, passed on as given.
+PAGING = ("list", "after", "before", "limit")
 
 
 def _query(me: dict[str, Any]) -> dict[str, Any]:
@@ -58,6 +62,34 @@ def _query(me: dict[str, Any]) -> dict[str, Any]:
     return query
 
 
+def _paging() -> dict[str, str]:
+    """Which list to page, from which cursor, and how many a page (the API checks them)."""
+    return {k: v for k in PAGING if (v := request.args.get(k, "").strip())}
+
+
+def _links(campaign_id: UUID, query: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+    """Each list's links to its next and previous pages, the other lists left at their
+    first page."""
+    links: dict[str, dict[str, str | None]] = {}
+    for name in LISTS:
+        found: dict[str, str | None] = {}
+        for way, cursor in (("after", view["next"][name]), ("before", view["previous"][name])):
+            found[way] = (
+                url_for(
+                    "pages.party_life",
+                    campaign_id=campaign_id,
+                    **query,
+                    list=name,
+                    limit=view["limit"],
+                    **{way: cursor},
+                )
+                if cursor
+                else None
+            )
+        links[name] = found
+    return links
+
+
 @bp.get("/campaigns/<uuid:campaign_id>/party-life")
 def party_life(campaign_id: UUID) -> str:
     me = _me()
@@ -65,6 +97,8 @@ def party_life(campaign_id: UUID) -> str:
     query = _query(me)
     view = read("party_life.party_life_due", query, district_id=district_id)
     themes = read("party_life.party_life_themes", query, district_id=district_id)
+    paging = _paging()
+    view = read("party_life.party_life_due", {**query, **paging}, district_id=district_id)
     return _page(
         "pages/party_life.html",
         campaign_id,
@@ -73,6 +107,7 @@ def party_life(campaign_id: UUID) -> str:
         themes=themes,
         lapses=lapses(themes),
         tw={k: zh if g.lang == "zh" else en for k, (zh, en) in THEME_WORDS.items()},
+        links=_links(campaign_id, query, view),
         parts=PARTS,
         xlsx=url_for("pages.party_life_workbook", campaign_id=campaign_id, **query),
         api_url=api_path("party_life.party_life_due", query, district_id=district_id),

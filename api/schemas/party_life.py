@@ -22,7 +22,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
-from api.schemas.queries import Query, business_date, known_at_field
+from api.schemas.queries import Query, business_date, known_at_field, limit_field
 from domain.branch_life import MAX_EDUCATION_DAYS, MAX_MEMBERS
 from domain.life_programme import (
     COMMITTEE_ACTIVITIES,
@@ -131,11 +131,33 @@ class ThemeWithdrawn(Strict):
     reason = text_field()
 
 
+# The lists of ``GET …/party-life/due``, each paged by its own cursor.
+LISTS = ("due", "overdue", "education_short")
+
+
 class PartyLifeListQuery(Query):
     year = fields.Integer(validate=_YEAR, metadata={"description": "default: as_of's year"})
     as_of = business_date("business date: what had happened by then (default today)")
     known_at = known_at_field()
     committee_id = fields.UUID(metadata={"description": "one committee's part of the district"})
+    list = fields.String(
+        validate=validate.OneOf(LISTS),
+        metadata={"description": "the list `after` and `before` page (default overdue)"},
+    )
+    after = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "the list's items after this cursor (a `next` given)"},
+    )
+    before = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "the list's items before this cursor (a `previous` given)"},
+    )
+    limit = limit_field()
+
+    @validates_schema
+    def _one_way(self, data: dict[str, Any], **_: Any) -> None:
+        if "after" in data and "before" in data:
+            raise ValidationError("page after a cursor or before one, not both", "before")
 
 
 PARTY_LIFE_SCHEMAS: dict[str, type[Schema]] = {

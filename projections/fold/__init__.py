@@ -13,6 +13,7 @@ from typing import Any
 from projections.fold import (
     coverage,
     grading,
+    life_spans,
     life_themes,
     members,
     organizations,
@@ -117,4 +118,8 @@ def settle(state: ViewState) -> list[tuple[str, Exception]]:
             failures.append((f"branch progress {key}", error))
     state.stale_works.clear()
     state.problem_changes.clear()
+    try:
+        life_spans.refresh_life(state)
+    except Exception as error:  # noqa: BLE001
+        failures.append(("organizational life spans", error))
     return failures

@@ -102,6 +102,9 @@ def _opened(state: ViewState, e: Any, owner_id: str, kind: str, district_id: Any
         "history": [],
     }
     state.put("party_life", (life_id,), row)
+    if kind == BRANCH:
+        # Its spans (fold.life_spans) are recomputed when the batch settles.
+        state.stale_life.add(owner_id)
 
 
 def branch_life_opened(state: ViewState, e: BranchLife.Opened) -> None:
@@ -122,6 +125,8 @@ def life_event(state: ViewState, e: Any) -> None:
         return
     row["history"].append(record)
     state.put("party_life", key, row)
+    if row["owner_kind"] == BRANCH:
+        state.stale_life.add(row["owner_id"])
 
 
 def programme_opened(state: ViewState, e: LifeProgramme.Opened) -> None:
@@ -147,6 +152,7 @@ def programme_set(state: ViewState, e: LifeProgramme.LifeProgrammeSet) -> None:
     version = {"duties": plain(e.duties), "education_days": e.education_days, "note": e.note}
     row["versions"].append([iso(e.provenance.occurred_on), version])
     state.put("life_programme", (str(e.originator_id),), row)
+    state.stale_life_districts.add(row["district_id"])
 
 
 HANDLERS: dict[type, Any] = {
@@ -313,3 +319,31 @@ def version_on(versions: Iterable[list[Any]], day: str) -> tuple[str, dict[str, 
 def duties_of(version: Mapping[str, Any]) -> tuple[LifeDuty, ...]:
     """A stored version's duties, checked when they were set."""
     return tuple(duty_from_data(d, f"duties.{i}") for i, d in enumerate(version["duties"]))
+
+
+class Programmes:
+    """The programmes of a district for a year (``life_programme`` rows, their versions
+    parsed), and which is in force for whom on a day."""
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.by_scope: dict[str, list[list[Any]]] = {
+            row["scope_id"]: row["versions"] for row in rows
+        }
+
+    def days(self) -> set[str]:
+        """The days a version takes effect on: what is in force changes on no other."""
+        return {on for versions in self.by_scope.values() for on, _ in versions}
+
+    def in_force(
+        self, district_id: str | None, committee_id: str | None, day: str
+    ) -> tuple[tuple[LifeDuty, ...], int, dict[str, Any]]:
+        """(duties, education days, whose version from when) on ``day``: the committee's,
+        else the district's, else the seeds' own."""
+        for kind, scope_id in (("committee", committee_id), ("district", district_id)):
+            found = version_on(self.by_scope.get(scope_id) or [], day) if scope_id else None
+            if found is not None:
+                on, version = found
+                source = {"scope": kind, "scope_id": scope_id, "effective_on": on}
+                return duties_of(version), int(version["education_days"]), source
+        source = {"scope": "standard", "scope_id": None, "effective_on": None}
+        return STANDARD_PROGRAMME, EDUCATION_DAYS, source

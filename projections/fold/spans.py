@@ -22,6 +22,7 @@ GROUP = {
     "problem_span": 1,
     "suggestion_span": 2,
     "host_org_span": 1,
+    "life_span": 2,
 }
 
 

@@ -92,3 +92,73 @@ def test_the_page_shows_the_themes_and_who_did_not_follow_them(world: Api) -> No
     row = re.search(rf'id="lapse-{branch}-{YEAR}-03">(.*?)</tr>', page.text, re.S)
     assert row and "未开展" in row.group(1)
     assert f'id="theme-follow-{world.ids["c1"]}"' in page.text
+
+
+def _ids(text: str, name: str) -> list[str]:
+    return re.findall(rf'<tr class="[a-z]+" id="({name}-[^"]+)"', text)
+
+
+def _link(text: str, id: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)" id="{id}"', text)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_the_lists_are_paged_with_totals_and_links(world: Api) -> None:
+    """The overdue list of a year's end holds every duty period of every branch not done: a
+    page shows ``limit`` of them (its size bounded by the limit, not by the list), the total
+    beside it, and links that walk the list forward without repeats or gaps and back."""
+    campaign = world.ids["campaign"]
+    client = pages_of(world, "office")
+    base = f"/pages/campaigns/{campaign}/party-life?year={YEAR}&as_of={YEAR}-12-31"
+    whole = client.get(base + "&limit=500&list=overdue")
+    assert whole.status_code == 200, whole.text
+    every = _ids(whole.text, "overdue")
+    total = re.search(r'id="overdue-pager">(\d+) / (\d+)', whole.text)
+    assert total and int(total.group(2)) == len(every) > 25
+    first = client.get(base + "&limit=10")
+    assert first.status_code == 200, first.text
+    assert _ids(first.text, "overdue") == every[:10]
+    assert f'id="overdue-pager">10 / {len(every)}' in first.text
+    assert _link(first.text, "overdue-previous") is None
+    # The list's part of the page grows with the limit, not with the list.
+    least = client.get(base + "&limit=1&list=overdue")
+    assert len(first.data) - len(least.data) < (len(whole.data) - len(least.data)) / 2
+    seen, pages, answer = [], [], first
+    while True:
+        seen += _ids(answer.text, "overdue")
+        pages.append(answer)
+        following = _link(answer.text, "overdue-next")
+        if following is None:
+            break
+        answer = client.get(following)
+        assert answer.status_code == 200, answer.text
+        assert len(_ids(answer.text, "overdue")) <= 10
+    assert seen == every and len(pages) == -(-len(every) // 10)
+    back = _link(pages[1].text, "overdue-previous")
+    assert back is not None
+    assert _ids(client.get(back).text, "overdue") == every[:10]
+
+
+def test_the_api_pages_each_list_by_cursor(world: Api) -> None:
+    """``GET …/party-life/due``: ``limit`` items a list, the totals, and a cursor that gives
+    the rest in order; a cursor the API did not give is refused naming the field."""
+    district = world.ids["district"]
+    url = f"/api/v1/districts/{district}/party-life/due?year={YEAR}&as_of={YEAR}-12-31"
+    whole = world.get(url + "&limit=500", "office")
+    assert whole.status_code == 200, whole.text
+    every = whole.json["overdue"]
+    assert whole.json["totals"]["overdue"] == len(every) > 7
+    seen, after = [], None
+    while True:
+        answer = world.get(url + "&limit=7" + (f"&after={after}" if after else ""), "office")
+        assert answer.status_code == 200, answer.text
+        assert len(answer.json["overdue"]) <= 7
+        assert answer.json["totals"] == whole.json["totals"]
+        seen += answer.json["overdue"]
+        after = answer.json["next"]["overdue"]
+        if after is None:
+            break
+    assert seen == every
+    bad = world.get(url + "&after=bm90LWEtY3Vyc29y", "office")
+    assert bad.status_code == 422
+    assert "after" in bad.text and "valid_cursor" in bad.text

@@ -413,6 +413,14 @@ def world(settings):
     service.ledger.close()
 
 
+def ranking(rolled: dict[str, Any]) -> list[dict[str, Any]]:
+    """The district's ranking as the roll-up it sums says it."""
+    return [
+        {"committee_id": c, "branches": len(e["branches"]), "counts": e["counts"]}
+        for c, e in sorted(rolled.items())
+    ]
+
+
 @hypothesis_settings(
     max_examples=10,
     deadline=None,
@@ -451,6 +459,10 @@ def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps
     branch_id = d.branch(f"支部{uuid4().hex[:6]}", d.town, "non_public_enterprise")
     posted, times = run(service, d.district, branch_id, steps, (d.town, d.sector))
     worker.catch_up()
+    if posted.held or posted.educated:
+        # The roll-up below reads the branches' spans, not the fold on read.
+        spans = "SELECT DISTINCT year FROM life_span WHERE owner_id = ? ORDER BY year"
+        assert YEAR in [r["year"] for r in views.select(spans, (str(branch_id),))]
     replay = replayed_views(settings, None, None)
     dated = {h.occurred_on for _, h in posted.held} | {x[1] for x in posted.delays}
     dated |= {x[1] for x in posted.programmes} | {x[1] for x in posted.educated}
@@ -470,6 +482,9 @@ def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps
         assert observed(live) == expected(posted, on, None), on
         rolled = views.party_life_roll_up(d.district, YEAR, on)
         assert rolled == replay.party_life_roll_up(d.district, YEAR, on), on
+        # The branches' stored spans say what folding every branch's history on read says.
+        assert rolled == views._party_life_roll_up_folded(d.district, YEAR, on), on
+        assert ranking(rolled) == views.party_life_ranking(d.district, YEAR, on), on
         assert placed(rolled, branch_id) == committee_of(posted, d.town, on, None), on
         # The roll-up counts the branch's periods as its own year does.
         for entry in rolled.values():
@@ -498,6 +513,7 @@ def test_live_views_equal_the_replay_and_the_rule_for_every_d_and_t(world, steps
             assert placed(rolled, branch_id) == committee_of(posted, d.town, on, known)
             months = [m["status"] for m in then.branch_themes(branch_id, YEAR, on)]
             assert months == expected_themes(posted, on, known, d.district, d.town), (known, on)
+            assert rolled == then._party_life_roll_up_folded(d.district, YEAR, on), (known, on)
 
 
 def test_a_rebuild_gives_the_live_workers_views(world):
