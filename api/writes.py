@@ -204,9 +204,42 @@ def _sealed(posting: Posting) -> Posting:
         return posting
     data = dict(posting.data)
     for person, name in named:
+        if data.get(name) and not data.get(person):
+            # Nothing to seal it under: refused before anything stores it, never in clear.
+            raise ApiProblem(
+                422,
+                f"{name} needs the person's pseudonymous id in {person}",
+                slug="validation",
+                errors=[
+                    error_item(
+                        f"data.{person}",
+                        "required",
+                        f"{name} is stored sealed under the key of the person {person} names",
+                    )
+                ],
+            )
         if data.get(name):
             data[name] = runtime().personal_keys.seal(data[person], name, data[name], names=person)
     return dataclasses.replace(posting, data=data)
+
+
+def _note_districts(postings: list[Posting]) -> None:
+    """Who may erase the people a stored posting names: their district's office."""
+    named = [
+        (posting.data[person], posting.data)
+        for posting in postings
+        for person, _ in PERSON_FIELDS.get(posting.type, ())
+        if posting.data.get(person)
+    ]
+    if not named:
+        return
+    caller_scope = scope()
+    pairs = []
+    for person, data in named:
+        district = caller_scope.district_named(data)
+        if district is not None:
+            pairs.append((person, district))
+    runtime().personal_keys.named_in(pairs)
 
 
 def _erase_keys(postings: list[Posting]) -> None:
@@ -224,6 +257,7 @@ def post_one(allowed: frozenset[str], implied: str | None = None, **ids: UUID) -
     version = expected_version()
     answer = runtime().service.post(credential().caller, posting, expected_version=version)
     _erase_keys([posting])
+    _note_districts([posting])
     return _created(posting, answer)
 
 
@@ -384,6 +418,7 @@ def post_batch() -> Response:
         try:
             posting = _posting(item, ALL_TYPES, None, {})
             caller_scope.may_post(posting.type, dict(posting.data))
+            posting = _sealed(posting)
         except ApiProblem as problem:
             for entry in problem.errors or []:
                 errors.append({**entry, "field": prefix + entry["field"], "index": index})
@@ -395,7 +430,7 @@ def post_batch() -> Response:
         except (NotFound, DomainError) as error:
             errors.append({**domain_item(error, prefix + "data."), "index": index})
             continue
-        postings.append(_sealed(posting))
+        postings.append(posting)
     if errors:
         raise _rejected(errors)
     try:
@@ -410,6 +445,7 @@ def post_batch() -> Response:
     except (Conflict, PreconditionFailed, DomainError) as error:
         raise _rejected([domain_item(error, "")]) from None
     _erase_keys(postings)
+    _note_districts(postings)
     items = _batch_answers(postings, answers)
     g.stored_types = [p.type for p in postings]
     response = Response(_encode({"items": items}), status=201, mimetype="application/json")

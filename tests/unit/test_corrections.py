@@ -161,12 +161,12 @@ def test_problem_facts_are_corrected_and_withdrawn_the_same_way():
 
 def test_verification_outcome_cannot_be_corrected():
     fields = Problem.RectificationVerified.correctable_fields()
-    assert fields == {"verifier_note", "remarks", "occurred_on"}
+    assert fields == {"verifier_person", "verifier_note", "remarks", "occurred_on"}
     pr = problem(listed_on=date(2014, 6, 1))
     pr.start_rectification(prov(date(2014, 6, 1)))
     pr.complete_rectification(prov(date(2014, 6, 2)), outcome="done")
     verified = prov(date(2014, 6, 3))
-    pr.verify_rectification(verified, verifier_note="督导组", passed=True)
+    pr.verify_rectification(verified, passed=True)
     with refused(InvalidValue, "changes.passed", "correctable_field"):
         pr.correct(prov(), corrects=verified.event_id, reason="r", changes={"passed": False})
 
