@@ -99,7 +99,12 @@ def test_bad_input_names_field_and_rule(api: Api) -> None:
     cases = [
         (f"/api/v1/persons/{PERSON}/erasure", {}, "reason", "required"),
         (f"/api/v1/persons/{PERSON}/erasure", {"reason": " "}, "reason", "required"),
-        (f"/api/v1/persons/{PERSON}/erasure", {"reason": "r", "actor": "x"}, "actor", "unknown_field"),
+        (
+            f"/api/v1/persons/{PERSON}/erasure",
+            {"reason": "r", "actor": "x"},
+            "actor",
+            "unknown_field",
+        ),
         ("/api/v1/persons/化名/erasure", {"reason": "r"}, "person", "pseudonymous_id"),
         (
             "/api/v1/persons/0b8a9d6e-3f53-4a53-9d4c-6a3c1d3b2f10/erasure",

@@ -180,9 +180,7 @@ def test_the_old_clear_text_fields_are_refused_naming_field_and_rule(api: Api) -
         assert {(e["field"], e["rule"]) for e in refused.get_json()["errors"]} == {(field, rule)}
         item = {"type": type_, "occurred_on": TODAY.isoformat()}
         ids = {"campaign_id": str(api.ids["campaign"]), "branch_id": str(api.ids["b1"])}
-        batch = api.post(
-            "/api/v1/batches", {"items": [{**item, "data": {**ids, **data}}]}, who
-        )
+        batch = api.post("/api/v1/batches", {"items": [{**item, "data": {**ids, **data}}]}, who)
         assert batch.status_code == 422, batch.get_json()
         errors = {(e["field"], e["rule"]) for e in batch.get_json()["errors"]}
         assert errors == {("items.0." + field, rule)}
