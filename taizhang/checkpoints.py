@@ -228,9 +228,7 @@ def from_document(document: Any) -> Checkpoint:
     try:
         public.verify(
             checkpoint.signature,
-            message(
-                checkpoint.position, checkpoint.hash, checkpoint.signed_at, checkpoint.heads
-            ),
+            message(checkpoint.position, checkpoint.hash, checkpoint.signed_at, checkpoint.heads),
         )
     except InvalidSignature:
         raise CheckpointError("its signature does not hold: the checkpoint was altered") from None

@@ -183,7 +183,11 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         {"corrects": started["event_id"], "reason": "补记", "changes": {"note": "已开始"}},
     )
     post(steps, "RectificationDone", {"outcome": "完成"})
-    post(steps, "RectificationVerified", {"verifier_person": "P000312", "verifier_note": "化名郑", "passed": True})
+    post(
+        steps,
+        "RectificationVerified",
+        {"verifier_person": "P000312", "verifier_note": "化名郑", "passed": True},
+    )
     post(
         steps,
         "ProblemRevised",

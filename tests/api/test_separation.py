@@ -81,7 +81,11 @@ def test_a_branch_cannot_sign_off_its_own_work(api: Api) -> None:
     branch_events = f"/api/v1/branches/{b1}/events"
     problem = rectified(api)
     sign_offs = [
-        (work_events(api), "PlanApproved", {"approver_person": "P000501", "approver_note": "化名督导组长"}),
+        (
+            work_events(api),
+            "PlanApproved",
+            {"approver_person": "P000501", "approver_note": "化名督导组长"},
+        ),
         (work_events(api), "PlanReturned", {"reasons": "再改"}),
         (branch_events, "DesignatedRectificationTarget", {"reasons": "班子不全"}),
         (
