@@ -19,7 +19,7 @@ from taizhang.bench_http import _http_posts
 from taizhang.event_insert import function_statement
 from taizhang.ledger import Ledger
 
-ROUNDS = 5
+ROUNDS = 9
 
 
 def http_chain_cost(
