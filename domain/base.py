@@ -111,7 +111,11 @@ class Fact(LedgerAggregate.Event):
         allowed = self.correctable_fields()
         if self.renamed:
             changes = {self.renamed.get(name, name): value for name, value in changes.items()}
-        for name in changes:
+        if not checked:
+            # Applied as stored, even to a field made uncorrectable since.
+            known = {f.name for f in dataclasses.fields(type(self))} | {"occurred_on"}
+            changes = {name: value for name, value in changes.items() if name in known}
+        for name in changes if checked else ():
             require_value(
                 name in allowed,
                 f"changes.{name}",

@@ -83,6 +83,8 @@ class PlanApproved(Fact):
     empty ``approver_person``, the note as recorded)."""
 
     class_version = 3
+    # The note is sealed under this person's key: another person cannot open it.
+    uncorrectable: ClassVar[frozenset[str]] = frozenset({"approver_person"})
     renamed: ClassVar[dict[str, str]] = {"approver": "approver_note"}
     approver_person: str
     approver_note: str
@@ -111,7 +113,7 @@ class MobilizationMeetingHeld(Fact):
     ``upper_level_attendee`` (upcast: an empty id, the text where the sealed name goes)."""
 
     class_version = 2
-    uncorrectable: ClassVar[frozenset[str]] = frozenset({"joint_with"})
+    uncorrectable: ClassVar[frozenset[str]] = frozenset({"joint_with", "upper_level_attendee"})
     participants: int
     joint_with: list[UUID]
     upper_level_attendee: str
@@ -164,6 +166,7 @@ class SecretaryTrainingHeld(Fact):
     ``organizer`` (upcast: an empty id, the text where the sealed name goes)."""
 
     class_version = 2
+    uncorrectable: ClassVar[frozenset[str]] = frozenset({"organizer"})
     days: Decimal
     hours: Decimal
     organizer: str

@@ -79,7 +79,8 @@ class Problem(LedgerAggregate, KeepsFacts):
         person (upcast: an empty ``verifier_person``, the note as recorded)."""
 
         class_version = 3
-        uncorrectable: ClassVar[frozenset[str]] = frozenset({"passed"})
+        # The note is sealed under the person's key: another person cannot open it.
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"passed", "verifier_person"})
         renamed: ClassVar[dict[str, str]] = {"verifier": "verifier_note"}
         verifier_person: str
         verifier_note: str

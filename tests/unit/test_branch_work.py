@@ -459,3 +459,22 @@ def test_the_facts_keep_the_topics_stored_in_every_log() -> None:
         assert get_topic(cls) == topic
         assert resolve_topic(topic) is cls
         assert issubclass(cls, getattr(branch_facts, name)) and issubclass(cls, BranchWork.Fact)
+
+
+def test_the_person_a_sealed_name_belongs_to_cannot_be_corrected():
+    """A name or note is sealed under its person's key, bound to their id: corrected to
+    another person, it could not be opened. Withdraw the fact and post it again instead."""
+    w = work()
+    w.submit_plan(prov(), goals="g", measures="m", schedule="s")
+    approval = prov()
+    w.approve_plan(approval, approver_person="P000405", approver_note=SEALED)
+    with refused(InvalidValue, "changes.approver_person", "correctable_field"):
+        w.correct(prov(), corrects=approval.event_id, reason="r", changes={"approver_person": "P1"})
+    with refused(InvalidValue, "approver_note", "sealed"):
+        w.correct(prov(), corrects=approval.event_id, reason="r", changes={"approver_note": "化名"})
+    meeting = prov()
+    w.hold_mobilization_meeting(meeting, participants=3, upper_level_attendee="P000406")
+    with refused(InvalidValue, "changes.upper_level_attendee", "correctable_field"):
+        w.correct(
+            prov(), corrects=meeting.event_id, reason="r", changes={"upper_level_attendee": "P2"}
+        )
