@@ -15,6 +15,7 @@ from flask import Flask, g, request
 from api import (
     accounts,
     coverage,
+    erasure,
     evidence,
     grading_results,
     grading_views,
@@ -103,6 +104,7 @@ def create_app(
         grading_results.bp,
         me.bp,
         evidence.bp,
+        erasure.bp,
         member_views.bp,
         accounts.bp,
         ops.bp,

@@ -13,7 +13,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, json, send_from_directory
 from marshmallow import INCLUDE, Schema, fields
 
-from api import accounts
+from api import accounts, erasure
 from api.openapi_links import add_links, operation_id
 from api.schemas.envelope import BatchSchema
 from api.schemas.events import EVENT_SCHEMAS
@@ -152,7 +152,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
     spec.components.schema("Page", schema=PageSchema)
     spec.components.schema("FeedPage", schema=FeedPageSchema)
     spec.components.schema("Batch", schema=BatchSchema)
-    for name, schema in accounts.SCHEMAS.items():
+    for name, schema in {**accounts.SCHEMAS, **erasure.SCHEMAS}.items():
         spec.components.schema(name, schema=schema)
     for name, schema in EVENT_SCHEMAS.items():
         spec.components.schema(f"{name}Data", schema=schema)
@@ -200,6 +200,10 @@ def build_spec(app: Flask) -> dict[str, Any]:
                 op["security"] = [{"bearer": []}]
             if rule.endpoint.startswith("accounts."):
                 answer = accounts.openapi_operation(rule.endpoint)
+                op["responses"].update(answer.pop("responses"))
+                op.update(answer)
+            elif rule.endpoint.startswith("erasure."):
+                answer = erasure.openapi_operation()
                 op["responses"].update(answer.pop("responses"))
                 op.update(answer)
             elif method == "POST":

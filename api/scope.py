@@ -320,6 +320,21 @@ class Scope(Amendments):
                 raise self._hidden(cls, aggregate_id, field)
         return found
 
+    def district_named(self, data: Mapping[str, Any]) -> UUID | None:
+        """The district a posting's data belongs to, by the first id it names of a district,
+        campaign, committee, branch or problem (the posting was checked by ``may_post``)."""
+        if data.get("district_id") is not None:
+            return UUID(str(data["district_id"]))
+        if data.get("campaign_id") is not None:
+            return self.campaign_home(data["campaign_id"]).district_id
+        if data.get("committee_id") is not None:
+            return self.committee(data["committee_id"]).district_id
+        if data.get("branch_id") is not None:
+            return self.branch(data["branch_id"]).district_id
+        if data.get("problem_id") is not None:
+            return self.branch(self.problem(data["problem_id"]).branch_id).district_id
+        return None
+
     def aggregate(self, kind: str, aggregate_id: UUID) -> Any:
         return getattr(self, kind)(aggregate_id)
 

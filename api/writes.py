@@ -6,7 +6,6 @@ the rules are the domain's.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,8 +21,8 @@ from api.schemas.envelope import BatchSchema, PostingSchema, plain_envelope
 from api.schemas.events import EVENT_SCHEMAS
 from api.schemas.plain import plain_loader
 from api.scope import Forbidden
+from api.sealing import erase_keys, note_districts, sealed
 from domain.errors import DomainError, NotFound
-from domain.persons import PERSON_FIELDS
 from taizhang.handlers import EVENT_TYPES
 from taizhang.kinds import KINDS
 from taizhang.service import Answer, BatchRejected, Conflict, Posting, PreconditionFailed
@@ -192,41 +191,15 @@ def _created(posting: Posting, answer: Answer) -> Response:
     return response
 
 
-def _sealed(posting: Posting) -> Posting:
-    """A person's name is sealed under their key before anything stores it: the log, the
-    receipts and the service only ever see the sealed text (taizhang.personal_data; for
-    the people the campaign's facts name, domain.persons)."""
-    if posting.type == "PersonalDataRecorded":
-        data = dict(posting.data)
-        data["sealed_name"] = runtime().personal_keys.seal(
-            data["candidate_id"], "name", data.pop("name")
-        )
-        return dataclasses.replace(posting, data=data)
-    named = PERSON_FIELDS.get(posting.type, ())
-    if not any(posting.data.get(name) for _, name in named):
-        return posting
-    data = dict(posting.data)
-    for person, name in named:
-        if data.get(name):
-            data[name] = runtime().personal_keys.seal(data[person], name, data[name], names=person)
-    return dataclasses.replace(posting, data=data)
-
-
-def _erase_keys(postings: list[Posting]) -> None:
-    """Once an erasure is stored, the person's key is destroyed (again, if a retry)."""
-    for posting in postings:
-        if posting.type == "PersonErased":
-            runtime().personal_keys.erase(posting.data["candidate_id"])
-
-
 def post_one(allowed: frozenset[str], implied: str | None = None, **ids: UUID) -> Response:
     body = json_body()
     posting = _posting(body, allowed, implied, ids)
     scope().may_post(posting.type, dict(posting.data))
-    posting = _sealed(posting)
+    posting = sealed(posting)
     version = expected_version()
     answer = runtime().service.post(credential().caller, posting, expected_version=version)
-    _erase_keys([posting])
+    erase_keys([posting])
+    note_districts([posting])
     return _created(posting, answer)
 
 
@@ -400,6 +373,7 @@ def post_batch() -> Response:
         try:
             posting = _posting(item, ALL_TYPES, None, {})
             caller_scope.may_post(posting.type, dict(posting.data))
+            posting = sealed(posting)
         except ApiProblem as problem:
             for entry in problem.errors or []:
                 errors.append({**entry, "field": prefix + entry["field"], "index": index})
@@ -411,7 +385,7 @@ def post_batch() -> Response:
         except (NotFound, DomainError) as error:
             errors.append({**domain_item(error, prefix + "data."), "index": index})
             continue
-        postings.append(_sealed(posting))
+        postings.append(posting)
     if errors:
         raise _rejected(errors)
     try:
@@ -425,7 +399,8 @@ def post_batch() -> Response:
         ) from None
     except (Conflict, PreconditionFailed, DomainError) as error:
         raise _rejected([domain_item(error, "")]) from None
-    _erase_keys(postings)
+    erase_keys(postings)
+    note_districts(postings)
     items = _batch_answers(postings, answers)
     g.stored_types = [p.type for p in postings]
     response = Response(_encode({"items": items}), status=201, mimetype="application/json")

@@ -6,7 +6,7 @@ import dataclasses
 import sys
 import threading
 from collections.abc import Callable
-from copy import deepcopy
+from copy import copy, deepcopy
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -104,12 +104,18 @@ class Fact(LedgerAggregate.Event):
         names = {f.name for f in dataclasses.fields(cls)}
         return frozenset(names - _STAMP_FIELDS - cls.uncorrectable) | {"occurred_on"}
 
-    def corrected(self, changes: dict[str, Any]) -> Fact:
-        """A copy of this fact with ``changes`` applied, checked again."""
+    def corrected(self, changes: dict[str, Any], *, checked: bool = True) -> Fact:
+        """A copy of this fact with ``changes`` applied, checked again unless ``checked`` is
+        false: a stored correction was checked when it was made and is applied as stored,
+        so that a rule tightened since (a name that must now be sealed) never refuses it."""
         allowed = self.correctable_fields()
         if self.renamed:
             changes = {self.renamed.get(name, name): value for name, value in changes.items()}
-        for name in changes:
+        if not checked:
+            # Applied as stored, even to a field made uncorrectable since.
+            known = {f.name for f in dataclasses.fields(type(self))} | {"occurred_on"}
+            changes = {name: value for name, value in changes.items() if name in known}
+        for name in changes if checked else ():
             require_value(
                 name in allowed,
                 f"changes.{name}",
@@ -124,7 +130,13 @@ class Fact(LedgerAggregate.Event):
             )
         # Fields of subclasses are invisible to mypy (the library's metaclass makes them
         # dataclass fields), hence the untyped mapping.
-        return dataclasses.replace(self, **values)
+        if checked:
+            return dataclasses.replace(self, **values)
+        # A copy made without __init__, hence without __post_init__'s check.
+        copied = copy(self)
+        for name, value in values.items():
+            object.__setattr__(copied, name, value)
+        return copied
 
 
 F = TypeVar("F", bound=Fact)
@@ -138,7 +150,8 @@ class FactCorrected(LedgerAggregate.Event):
     changes: dict[str, Any]
 
     def apply(self, aggregate: Any) -> None:
-        aggregate.facts.add(aggregate.facts.current[self.corrects].corrected(self.changes))
+        fact = aggregate.facts.current[self.corrects]
+        aggregate.facts.add(fact.corrected(self.changes, checked=False))
 
 
 class FactWithdrawn(LedgerAggregate.Event):

@@ -16,6 +16,7 @@ from uuid import UUID
 from domain import base
 from domain.base import KeepsFacts
 from domain.errors import require_value
+from domain.persons import check_optional_person
 from domain.vocabulary import OpinionSource, WorkSystemChange
 
 
@@ -74,31 +75,49 @@ class PlanReturned(Fact):
 
 
 class PlanApproved(Fact):
-    """Who approved is the provenance's actor (the poster's credentials);
-    ``approver_note`` is free text beside it. Version 1 named the note ``approver``."""
+    """Who approved is the provenance's actor (the poster's credentials). The signer's note
+    (``approver_note``, their name and title as the plan names them) is personal data: it is
+    stored sealed under the key of the person it names (``approver_person``, a pseudonymous
+    id; ``domain.persons``), so erasing that person leaves it unreadable. Version 1 named
+    the note ``approver``; versions 1 and 2 held it in clear with no person (upcast: an
+    empty ``approver_person``, the note as recorded)."""
 
-    class_version = 2
+    class_version = 3
+    # The note is sealed under this person's key: another person cannot open it.
+    uncorrectable: ClassVar[frozenset[str]] = frozenset({"approver_person"})
     renamed: ClassVar[dict[str, str]] = {"approver": "approver_note"}
+    approver_person: str
     approver_note: str
     remarks: str
 
     def check(self) -> None:
-        _text(200, approver_note=self.approver_note)
+        check_optional_person(
+            "approver_person", self.approver_person, self.approver_note, "approver_note"
+        )
         _text(remarks=self.remarks)
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["approver_note"] = state.pop("approver")
 
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["approver_person"] = ""
+
 
 class MobilizationMeetingHeld(Fact):
     """Held alone or jointly with nearby small branches (``joint_with``); the upper
-    level sends someone; members working elsewhere are reached by network or SMS."""
+    level sends someone (``upper_level_attendee``, by pseudonymous id, their name sealed in
+    ``upper_level_attendee_name``; ``domain.persons``); members working elsewhere are
+    reached by network or SMS. Version 1 held the attendee in clear in
+    ``upper_level_attendee`` (upcast: an empty id, the text where the sealed name goes)."""
 
-    uncorrectable: ClassVar[frozenset[str]] = frozenset({"joint_with"})
+    class_version = 2
+    uncorrectable: ClassVar[frozenset[str]] = frozenset({"joint_with", "upper_level_attendee"})
     participants: int
     joint_with: list[UUID]
     upper_level_attendee: str
+    upper_level_attendee_name: str
     remote_members_reached: int
     form: str
 
@@ -107,7 +126,18 @@ class MobilizationMeetingHeld(Fact):
             participants=self.participants,
             remote_members_reached=self.remote_members_reached,
         )
-        _text(upper_level_attendee=self.upper_level_attendee, form=self.form)
+        check_optional_person(
+            "upper_level_attendee",
+            self.upper_level_attendee,
+            self.upper_level_attendee_name,
+            "upper_level_attendee_name",
+        )
+        _text(form=self.form)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["upper_level_attendee_name"] = state["upper_level_attendee"]
+        state["upper_level_attendee"] = ""
 
 
 class StudySessionHeld(Fact):
@@ -131,13 +161,25 @@ class StudySessionHeld(Fact):
 
 
 class SecretaryTrainingHeld(Fact):
+    """The training's organizer by pseudonymous id (``organizer``), their name sealed in
+    ``organizer_name`` (``domain.persons``). Version 1 held the organizer in clear in
+    ``organizer`` (upcast: an empty id, the text where the sealed name goes)."""
+
+    class_version = 2
+    uncorrectable: ClassVar[frozenset[str]] = frozenset({"organizer"})
     days: Decimal
     hours: Decimal
     organizer: str
+    organizer_name: str
 
     def check(self) -> None:
         _non_negative(days=self.days, hours=self.hours)
-        _text(organizer=self.organizer)
+        check_optional_person("organizer", self.organizer, self.organizer_name, "organizer_name")
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["organizer_name"] = state["organizer"]
+        state["organizer"] = ""
 
 
 class OpinionsCollected(Fact):

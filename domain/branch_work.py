@@ -63,7 +63,21 @@ class BranchWork(LedgerAggregate, VolunteerService):
     PhaseWorkRecorded = facts.PhaseWorkRecorded
 
     class FactCorrected(base.FactCorrected):
-        pass
+        """Version 1 corrected the meeting's attendee and the training's organizer in clear
+        under the names the person's id now has: the upcast moves them to where the sealed
+        name goes, as the facts' own upcasts do."""
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            changes = state["changes"]
+            for clear, sealed in (
+                ("upper_level_attendee", "upper_level_attendee_name"),
+                ("organizer", "organizer_name"),
+            ):
+                if clear in changes:
+                    changes[sealed] = changes.pop(clear)
 
     class FactWithdrawn(base.FactWithdrawn):
         pass
@@ -199,8 +213,14 @@ class BranchWork(LedgerAggregate, VolunteerService):
         self.trigger_event(self.PlanReturned, provenance=provenance, reasons=reasons)
 
     def approve_plan(
-        self, provenance: Provenance, *, approver_note: str = "", remarks: str = ""
+        self,
+        provenance: Provenance,
+        *,
+        approver_person: str = "",
+        approver_note: str = "",
+        remarks: str = "",
     ) -> None:
+        """``approver_note``: empty, or sealed under ``approver_person``'s key."""
         require(
             self.plan_status() == "submitted",
             "plan",
@@ -211,6 +231,7 @@ class BranchWork(LedgerAggregate, VolunteerService):
         self.trigger_event(
             self.PlanApproved,
             provenance=provenance,
+            approver_person=approver_person,
             approver_note=approver_note,
             remarks=remarks,
         )
@@ -222,6 +243,7 @@ class BranchWork(LedgerAggregate, VolunteerService):
         participants: int,
         joint_with: list[UUID] | None = None,
         upper_level_attendee: str = "",
+        upper_level_attendee_name: str = "",
         remote_members_reached: int = 0,
         form: str = "",
     ) -> None:
@@ -238,6 +260,7 @@ class BranchWork(LedgerAggregate, VolunteerService):
             participants=participants,
             joint_with=joint,
             upper_level_attendee=upper_level_attendee,
+            upper_level_attendee_name=upper_level_attendee_name,
             remote_members_reached=remote_members_reached,
             form=form,
         )
@@ -261,7 +284,13 @@ class BranchWork(LedgerAggregate, VolunteerService):
         )
 
     def hold_secretary_training(
-        self, provenance: Provenance, *, days: Decimal, hours: Decimal, organizer: str = ""
+        self,
+        provenance: Provenance,
+        *,
+        days: Decimal,
+        hours: Decimal,
+        organizer: str = "",
+        organizer_name: str = "",
     ) -> None:
         self.trigger_event(
             self.SecretaryTrainingHeld,
@@ -269,6 +298,7 @@ class BranchWork(LedgerAggregate, VolunteerService):
             days=Decimal(days),
             hours=Decimal(hours),
             organizer=organizer,
+            organizer_name=organizer_name,
         )
 
     def collect_opinions(

@@ -35,10 +35,26 @@ PERSON_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "ProblemListed": (("responsible_person", "responsible_person_name"),),
     "ProblemRevised": (("responsible_person", "responsible_person_name"),),
     "InstructorRegistered": (("person", "person_name"),),
+    # Optional: the fact may name no one (an empty id and no name).
+    "MobilizationMeetingHeld": (("upper_level_attendee", "upper_level_attendee_name"),),
+    "SecretaryTrainingHeld": (("organizer", "organizer_name"),),
+    # The signer's note (their name and title as the paper names them), sealed under the key
+    # of the person it names, beside the poster's credentials that say who approved.
+    "PlanApproved": (("approver_person", "approver_note"),),
+    "RectificationVerified": (("verifier_person", "verifier_note"),),
 }
+# The pairs a fact may leave empty: when the id is empty, so is the sealed text.
+OPTIONAL_PERSONS = frozenset(
+    {
+        "MobilizationMeetingHeld",
+        "SecretaryTrainingHeld",
+        "PlanApproved",
+        "RectificationVerified",
+    }
+)
 
 
-def check_person(field: str, person: str, sealed_name: str) -> None:
+def check_person(field: str, person: str, sealed_name: str, name_field: str = "") -> None:
     """``person`` is a pseudonymous id; ``sealed_name`` is empty or sealed, never clear."""
     require_value(
         PSEUDONYM.fullmatch(person) is not None,
@@ -48,10 +64,21 @@ def check_person(field: str, person: str, sealed_name: str) -> None:
     )
     require_value(
         not sealed_name or sealed_name.startswith(SEALED_PREFIX),
-        f"{field}_name",
+        name_field or f"{field}_name",
         "sealed",
         "a person's name is stored only sealed under their key",
     )
+
+
+def check_optional_person(field: str, person: str, sealed: str, name_field: str) -> None:
+    """A person a fact may name: nobody (both empty), or as ``check_person``; sealed text
+    without a person to seal it under is refused."""
+    if not person:
+        require_value(
+            not sealed, field, "required", f"{name_field} needs the person's pseudonymous id"
+        )
+        return
+    check_person(field, person, sealed, name_field)
 
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/person")

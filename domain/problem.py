@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 from domain import base
 from domain.base import Facts, KeepsFacts, LedgerAggregate
 from domain.errors import require, require_value
-from domain.persons import check_person
+from domain.persons import check_optional_person, check_person
 from domain.provenance import Provenance
 from domain.vocabulary import ProblemCategory, RectificationStatus
 
@@ -72,24 +72,33 @@ class Problem(LedgerAggregate, KeepsFacts):
     class RectificationVerified(Fact):
         """The supervising side checks the rectification; ``passed`` false reopens it.
 
-        Who verified is the provenance's actor (the poster's credentials); ``verifier_note``
-        is free text beside it. Version 1 named the note ``verifier``."""
+        Who verified is the provenance's actor (the poster's credentials). The signer's
+        note (``verifier_note``, their name and title) is stored sealed under the key of the
+        person it names (``verifier_person``, a pseudonymous id; ``domain.persons``).
+        Version 1 named the note ``verifier``; versions 1 and 2 held it in clear with no
+        person (upcast: an empty ``verifier_person``, the note as recorded)."""
 
-        class_version = 2
-        uncorrectable: ClassVar[frozenset[str]] = frozenset({"passed"})
+        class_version = 3
+        # The note is sealed under the person's key: another person cannot open it.
+        uncorrectable: ClassVar[frozenset[str]] = frozenset({"passed", "verifier_person"})
         renamed: ClassVar[dict[str, str]] = {"verifier": "verifier_note"}
+        verifier_person: str
         verifier_note: str
         passed: bool
         remarks: str
 
         def check(self) -> None:
-            require_value(
-                len(self.verifier_note) <= 200, "verifier_note", "too_long", "at most 200 chars"
+            check_optional_person(
+                "verifier_person", self.verifier_person, self.verifier_note, "verifier_note"
             )
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["verifier_note"] = state.pop("verifier")
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["verifier_person"] = ""
 
     class Revised(LedgerAggregate.Event):
         """Measures, responsible person or deadline changed as the work goes on. Version 1
@@ -253,12 +262,20 @@ class Problem(LedgerAggregate, KeepsFacts):
         )
 
     def verify_rectification(
-        self, provenance: Provenance, *, passed: bool, verifier_note: str = "", remarks: str = ""
+        self,
+        provenance: Provenance,
+        *,
+        passed: bool,
+        verifier_person: str = "",
+        verifier_note: str = "",
+        remarks: str = "",
     ) -> None:
+        """``verifier_note``: empty, or sealed under ``verifier_person``'s key."""
         self._step(
             self.RectificationVerified,
             provenance,
             {RectificationStatus.DONE},
+            verifier_person=verifier_person,
             verifier_note=verifier_note,
             passed=passed,
             remarks=remarks,

@@ -83,7 +83,11 @@ def _grouped_posts(base: str) -> tuple[float, float]:
     return totals["_sum"], totals["_count"]
 
 
-def _http_posts(base: str, token: str, world: dict[str, Any], events: int, clients: int) -> float:
+def _http_posts(
+    base: str, token: str, world: dict[str, Any], events: int, clients: int, tag: str = "post"
+) -> float:
+    """Events/s of single posts; ``tag`` makes the client event ids of a run its own (a
+    second run with the same ids would be answered as retries, storing nothing)."""
     per_client = events // clients
     campaign = world["campaign"]
     today = world["today"].isoformat()
@@ -95,7 +99,7 @@ def _http_posts(base: str, token: str, world: dict[str, Any], events: int, clien
             body = {
                 "type": "OptionalActionRecorded",
                 "occurred_on": today,
-                "client_event_id": f"post-{i}-{n}",
+                "client_event_id": f"{tag}-{i}-{n}",
                 "data": {"title": f"事项 {n}"},
             }
             client.call("POST", path, body, expect=201)

@@ -16,7 +16,10 @@ real gunicorn (taizhang/gunicorn_conf.py) on a free local port. Prints JSON line
   under the same 20 readers in the same run;
 - ``store_single_events_with_chain``, ``store_batches_of_1000_with_chain``: the event
   store's insert with the hash chain against the same insert without it
-  (``taizhang.bench_chain``).
+  (``taizhang.bench_chain``);
+- ``http_single_posts_with_chain`` (part ``http-chain``): single posts through gunicorn with
+  the chain against the same posts with the insert function without it
+  (``taizhang.bench_http_chain``).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from taizhang.bench_http import (
     _server_cpu,
     _view_latency,
 )
+from taizhang.bench_http_chain import http_chain_cost
 from taizhang.bench_world import _threads, _view_world, _world
 from taizhang.commands import UsageError, non_negative_int, positive_int
 from taizhang.config import Settings
@@ -55,7 +59,7 @@ from taizhang.event_insert import library_insert
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 
-PARTS = ("posts", "batches", "view", "pages", "chain")
+PARTS = ("posts", "batches", "view", "pages", "chain", "http-chain")
 # Issue 18: "A page for the district of 10,000 branches renders in under 200 ms p99 under 20
 # concurrent readers".
 PAGE_READERS = 20
@@ -82,7 +86,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--parts",
         default="posts,batches,view,chain",
-        help="what to measure, comma-separated: posts, batches, view, pages, chain",
+        help="what to measure, comma-separated: posts, batches, view, pages, chain, http-chain",
     )
     parser.add_argument(
         "--batches", type=positive_int, default=100, help="batches of 1,000 events (25 per client)"
@@ -206,6 +210,17 @@ def _run(settings: Any, args: argparse.Namespace) -> int:
             )
         if "chain" in parts:
             chain_cost(settings, emit, singles=args.events, batches=args.batches, **common)
+        if "http-chain" in parts:
+            http_chain_cost(
+                settings,
+                emit,
+                base,
+                token,
+                world,
+                events=args.events,
+                clients=args.clients,
+                **common,
+            )
         if "view" in parts:
             world = _view_world(settings, args.branches)
             # Today's view, then the same view as of a past business date (read from the

@@ -37,12 +37,22 @@ class Checkpoint:
     signed_at: str
     public_key: bytes
     signature: bytes
+    # The credential histories' heads signed beside the log's (taizhang.side_heads), as
+    # canonical JSON; None for a checkpoint of the log alone (format v1).
+    heads: str | None = None
 
 
 def leaf_of(row: StoredRow) -> bytes:
     """A stored row's leaf; a row whose id is not one hashes as 16 zero bytes (and so never
     matches the leaf it was linked with)."""
     return leaf(row.originator_id or bytes(16), row.version, row.topic, row.state)
+
+
+def _checkpoint(values: Any) -> Checkpoint:
+    p, h, t, k, sig, heads = values
+    return Checkpoint(
+        int(p), bytes(h), str(t), bytes(k), bytes(sig), None if heads is None else str(heads)
+    )
 
 
 def _oid(value: Any) -> bytes | None:
@@ -177,33 +187,29 @@ class ChainStore:
     def checkpoint_covering(self, position: int) -> Checkpoint | None:
         """The first signed checkpoint at or after ``position``."""
         statement = SQL(
-            "SELECT position, hash, signed_at, public_key, signature FROM {checkpoints} "
+            "SELECT position, hash, signed_at, public_key, signature, heads FROM {checkpoints} "
             "WHERE position >= %s ORDER BY position LIMIT 1"
         ).format(checkpoints=self.checkpoints)
         rows = self._query(statement, (position,))
         if not rows:
             return None
-        p, h, t, k, sig = self._values(rows[0])
-        return Checkpoint(int(p), bytes(h), str(t), bytes(k), bytes(sig))
+        return _checkpoint(self._values(rows[0]))
 
     def checkpoints_list(self, newest: int | None = None) -> list[Checkpoint]:
         """The signed checkpoints in order of position (only the newest few, if asked)."""
         statement = SQL(
-            "SELECT position, hash, signed_at, public_key, signature FROM {checkpoints} "
+            "SELECT position, hash, signed_at, public_key, signature, heads FROM {checkpoints} "
             "ORDER BY position DESC" + ("" if newest is None else f" LIMIT {int(newest)}")
         ).format(checkpoints=self.checkpoints)
-        found = [
-            Checkpoint(int(p), bytes(h), str(t), bytes(k), bytes(s))
-            for p, h, t, k, s in map(self._values, self._query(statement))
-        ]
+        found = [_checkpoint(self._values(row)) for row in self._query(statement)]
         return found[::-1]
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Store a checkpoint; one already stored for the same position stays."""
         conflict = "ON CONFLICT (position) DO NOTHING"
         statement = SQL(
-            "INSERT INTO {checkpoints} (position, hash, signed_at, public_key, signature) "
-            "VALUES (%s, %s, %s, %s, %s) " + conflict
+            "INSERT INTO {checkpoints} (position, hash, signed_at, public_key, signature, heads) "
+            "VALUES (%s, %s, %s, %s, %s, %s) " + conflict
         ).format(checkpoints=self.checkpoints)
         self._query(
             statement,
@@ -213,6 +219,7 @@ class ChainStore:
                 checkpoint.signed_at,
                 checkpoint.public_key,
                 checkpoint.signature,
+                checkpoint.heads,
             ),
             commit=True,
         )

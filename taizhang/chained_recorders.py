@@ -40,7 +40,7 @@ def sqlite_chain_statements(events_table: str) -> list[str]:
         "(notification_id INTEGER PRIMARY KEY, hash BLOB NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS {checkpoints_table(events_table)} "
         "(position INTEGER PRIMARY KEY, hash BLOB NOT NULL, signed_at TEXT NOT NULL, "
-        "public_key BLOB NOT NULL, signature BLOB NOT NULL)",
+        "public_key BLOB NOT NULL, signature BLOB NOT NULL, heads TEXT)",
     ]
 
 

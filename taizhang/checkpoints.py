@@ -39,11 +39,14 @@ from taizhang.chain import GENESIS
 from taizhang.chain_store import ChainStore, Checkpoint
 from taizhang.config import DEFAULT_CHECKPOINT_KEY_FILENAME, Settings
 from taizhang.private_files import write_private
+from taizhang.side_heads import heads_of, heads_text, read_heads
 from taizhang.verify import check_range
 
 log = logging.getLogger(__name__)
 
 FORMAT = "taizhang-checkpoint-v1"
+# A checkpoint that also signs the credential histories' heads (taizhang.side_heads).
+FORMAT_V2 = "taizhang-checkpoint-v2"
 # How often the checkpointer looks at the log's head: the minutes' bound is met to within it.
 LOOK_SECONDS = 5.0
 
@@ -52,9 +55,12 @@ class CheckpointError(Exception):
     """A key or an exported checkpoint that cannot be used; the message says why."""
 
 
-def message(position: int, link: bytes, signed_at: str) -> bytes:
-    """The bytes a checkpoint's signature is over."""
-    return f"{FORMAT}\n{position}\n{link.hex()}\n{signed_at}\n".encode("ascii")
+def message(position: int, link: bytes, signed_at: str, heads: str | None = None) -> bytes:
+    """The bytes a checkpoint's signature is over: v1 the log's head, v2 also the
+    credential histories' heads (canonical JSON, one line)."""
+    if heads is None:
+        return f"{FORMAT}\n{position}\n{link.hex()}\n{signed_at}\n".encode("ascii")
+    return f"{FORMAT_V2}\n{position}\n{link.hex()}\n{signed_at}\n{heads}\n".encode("ascii")
 
 
 def key_id(public_key: bytes) -> str:
@@ -121,12 +127,17 @@ def now_text(now: datetime | None = None) -> str:
 
 
 def sign_head(
-    store: ChainStore, key: Ed25519PrivateKey, now: datetime | None = None
+    store: ChainStore,
+    key: Ed25519PrivateKey,
+    now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> Checkpoint | None:
-    """Sign the chain's head and store the checkpoint (None: the log is empty).
+    """Sign the chain's head and store the checkpoint (None: the log is empty); with
+    ``settings``, the token history's and the accounts' heads too.
 
     Only a log that checks out is signed: the events since the last checkpoint (all of
-    them, for the first) are checked against their links, from the signed link on."""
+    them, for the first) are checked against their links, from the signed link on, and the
+    token history against its links."""
     head = store.head()
     if head is None:
         return None
@@ -136,13 +147,20 @@ def sign_head(
     finding = check_range(store, after, previous)
     if finding is not None:
         raise CheckpointError(f"the log does not check out, nothing signed: {finding}")
+    heads = None
+    if settings is not None:
+        found, broken = read_heads(settings)
+        if broken is not None:
+            raise CheckpointError(f"the token history does not check out, nothing signed: {broken}")
+        heads = heads_text(found)
     signed_at = now_text(now)
     checkpoint = Checkpoint(
         position=position,
         hash=link,
         signed_at=signed_at,
         public_key=public_bytes(key),
-        signature=key.sign(message(position, link, signed_at)),
+        signature=key.sign(message(position, link, signed_at, heads)),
+        heads=heads,
     )
     store.add_checkpoint(checkpoint)
     return checkpoint
@@ -171,8 +189,8 @@ def due(store: ChainStore, settings: Settings, now: datetime | None = None) -> b
 
 def as_document(checkpoint: Checkpoint) -> dict[str, Any]:
     """A checkpoint as published and exported: everything needed to check it offline."""
-    return {
-        "format": FORMAT,
+    document: dict[str, Any] = {
+        "format": FORMAT if checkpoint.heads is None else FORMAT_V2,
         "position": checkpoint.position,
         "hash": checkpoint.hash.hex(),
         "signed_at": checkpoint.signed_at,
@@ -180,19 +198,27 @@ def as_document(checkpoint: Checkpoint) -> dict[str, Any]:
         "public_key": base64.b64encode(checkpoint.public_key).decode("ascii"),
         "signature": base64.b64encode(checkpoint.signature).decode("ascii"),
     }
+    if checkpoint.heads is not None:
+        # Signed as this exact text; also given parsed, for reading.
+        document["heads"] = checkpoint.heads
+    return document
 
 
 def from_document(document: Any) -> Checkpoint:
     """An exported checkpoint, its signature checked (raises ``CheckpointError``)."""
     try:
-        if document.get("format") != FORMAT:
-            raise CheckpointError(f"not a {FORMAT} document")
+        if document.get("format") not in (FORMAT, FORMAT_V2):
+            raise CheckpointError(f"not a {FORMAT} or {FORMAT_V2} document")
+        heads = document.get("heads") if document["format"] == FORMAT_V2 else None
+        if document["format"] == FORMAT_V2:
+            heads_of(str(heads))  # raises on anything but heads
         checkpoint = Checkpoint(
             position=int(document["position"]),
             hash=bytes.fromhex(document["hash"]),
             signed_at=str(document["signed_at"]),
             public_key=base64.b64decode(document["public_key"], validate=True),
             signature=base64.b64decode(document["signature"], validate=True),
+            heads=None if heads is None else str(heads),
         )
         public = Ed25519PublicKey.from_public_bytes(checkpoint.public_key)
     except (AttributeError, KeyError, TypeError, ValueError, binascii.Error) as error:
@@ -202,7 +228,7 @@ def from_document(document: Any) -> Checkpoint:
     try:
         public.verify(
             checkpoint.signature,
-            message(checkpoint.position, checkpoint.hash, checkpoint.signed_at),
+            message(checkpoint.position, checkpoint.hash, checkpoint.signed_at, checkpoint.heads),
         )
     except InvalidSignature:
         raise CheckpointError("its signature does not hold: the checkpoint was altered") from None
@@ -250,7 +276,9 @@ class Checkpointer:
             self._thread.join(timeout=LOOK_SECONDS * 2)
 
     def step(self, now: datetime | None = None) -> Checkpoint | None:
-        return sign_head(self.store, self.key, now) if due(self.store, self.settings, now) else None
+        if not due(self.store, self.settings, now):
+            return None
+        return sign_head(self.store, self.key, now, self.settings)
 
     def _run(self) -> None:
         while not self._stop.is_set():

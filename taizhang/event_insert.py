@@ -74,7 +74,7 @@ def _create_tables(recorder: Any) -> list[Composed]:
         SQL(
             "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} "
             "(position bigint PRIMARY KEY, hash bytea NOT NULL, signed_at text NOT NULL, "
-            "public_key bytea NOT NULL, signature bytea NOT NULL)"
+            "public_key bytea NOT NULL, signature bytea NOT NULL, heads text)"
         ).format(
             schema=schema, checkpoints=Identifier(checkpoints_table(recorder.events_table_name))
         ),

@@ -137,6 +137,27 @@ class PersonalKeys:
             rows = cur.fetchall()
         return {row[0]: bytes(row[1]) for row in rows if row[1]}
 
+    def named_in(self, pairs: Iterable[tuple[str, UUID]]) -> None:
+        """Note that these people (pseudonymous ids) were named in these districts' facts:
+        a district's office may erase the people its district names (migration 0022)."""
+        rows = sorted({(person, str(district)) for person, district in pairs})
+        if not rows:
+            return
+        sql = self.settings.dialect.upsert(
+            "person_districts", ("person_id", "district_id"), ("person_id", "district_id")
+        )
+        with self._cursor() as cur:
+            cur.executemany(sql, rows)
+
+    def districts_of(self, person: str) -> set[UUID]:
+        """The districts whose facts named this person (through the API)."""
+        with self._cursor() as cur:
+            cur.execute(
+                f"SELECT district_id FROM person_districts WHERE person_id = {self.mark}",
+                (person,),
+            )
+            return {UUID(row[0]) for row in cur.fetchall()}
+
     def erase(self, person_id: Person) -> bool:
         """Destroy the person's key; True if there was one. An empty key stays in its place,
         so that nothing is sealed for the person again."""

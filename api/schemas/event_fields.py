@@ -59,6 +59,17 @@ def person_field(**kw: Any) -> fields.Field:
     )
 
 
+def optional_person_field() -> fields.Field:
+    """A person a fact may name: their pseudonymous id, or left out when it names no one."""
+    return fields.String(
+        load_default="",
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9_-]{1,100}$", error="a pseudonymous id: letters, digits, - and _"
+        ),
+        metadata={"description": "a pseudonymous id, e.g. P000101; needed with the name"},
+    )
+
+
 def person_name_field() -> fields.Field:
     """The person's name, optional: sealed under the person's key before it is stored, so
     that erasing the person (``taizhang erase-person``) leaves it unreadable."""

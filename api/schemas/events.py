@@ -32,6 +32,7 @@ from api.schemas.event_fields import (
     id_field,
     ids_field,
     name_field,
+    optional_person_field,
     person_field,
     person_name_field,
     text_field,
@@ -279,16 +280,19 @@ class PlanReturned(Work):
 
 
 class PlanApproved(Work):
-    """Who approved is the token that posts it; ``approver_note`` may add a name."""
+    """Who approved is the token that posts it; ``approver_note`` may add the signer's name
+    and title, stored sealed under the key of ``approver_person`` (their pseudonymous id)."""
 
-    approver_note = text_field(required=False, max_length=NAME)
+    approver_person = optional_person_field()
+    approver_note = person_name_field()
     remarks = text_field(required=False)
 
 
 class MobilizationMeetingHeld(Work):
     participants = count_field()
     joint_with = ids_field()
-    upper_level_attendee = text_field(required=False, max_length=NAME)
+    upper_level_attendee = optional_person_field()
+    upper_level_attendee_name = person_name_field()
     remote_members_reached = count_field(required=False)
     form = text_field(required=False, max_length=NAME)
 
@@ -303,7 +307,8 @@ class StudySessionHeld(Work):
 class SecretaryTrainingHeld(Work):
     days = amount_field()
     hours = amount_field()
-    organizer = text_field(required=False, max_length=NAME)
+    organizer = optional_person_field()
+    organizer_name = person_name_field()
 
 
 class OpinionsCollected(Work):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.schemas.event_fields import (
-    NAME,
     Strict,
     StrictInteger,
     bool_field,
     id_field,
+    optional_person_field,
     person_field,
     person_name_field,
     text_field,
@@ -50,10 +50,12 @@ class RectificationDone(Strict):
 
 
 class RectificationVerified(Strict):
-    """Who verified is the token that posts it; ``verifier_note`` may add a name."""
+    """Who verified is the token that posts it; ``verifier_note`` may add the signer's name
+    and title, stored sealed under the key of ``verifier_person`` (their pseudonymous id)."""
 
     problem_id = id_field()
-    verifier_note = text_field(required=False, max_length=NAME)
+    verifier_person = optional_person_field()
+    verifier_note = person_name_field()
     passed = bool_field()
     remarks = text_field(required=False)
 

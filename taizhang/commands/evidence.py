@@ -38,6 +38,7 @@ from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.report_evidence import check as check_report
 from taizhang.report_evidence import positions_named
+from taizhang.side_heads import check_heads, heads_of
 from taizhang.verify import Finding, Walk, walk
 
 BROKEN = 1
@@ -180,6 +181,24 @@ def run_verify(settings: Settings, args: argparse.Namespace) -> int:
             )
         )
         return BROKEN
+    for checkpoint in checkpoints:
+        if checkpoint.heads is None:
+            continue
+        side = check_heads(settings, heads_of(checkpoint.heads))
+        if side is not None:
+            print(f"taizhang verify: NOT INTACT: {side}", file=sys.stderr)
+            print(
+                json.dumps(
+                    {
+                        "intact": False,
+                        "kind": side.history,
+                        "finding": side.kind,
+                        "position": side.position,
+                        "checkpoint": checkpoint.position,
+                    }
+                )
+            )
+            return BROKEN
     for path, found, content in reports:
         wrong = check_report(result, found, content)
         if wrong is not None:
@@ -205,7 +224,7 @@ def run_verify(settings: Settings, args: argparse.Namespace) -> int:
 def run_sign(settings: Settings, args: argparse.Namespace) -> int:
     ledger = Ledger(settings)
     try:
-        checkpoint = sign_head(_store(ledger), load_key(settings))
+        checkpoint = sign_head(_store(ledger), load_key(settings), settings=settings)
     except CheckpointError as error:
         raise UsageError(str(error)) from None
     finally:

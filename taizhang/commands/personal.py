@@ -15,15 +15,13 @@ import argparse
 import getpass
 import json
 from typing import Any
-from uuid import UUID, uuid4
-
-from eventsourcing.application import AggregateNotFoundError
+from uuid import UUID
 
 from domain.business_day import business_today
 from domain.errors import RuleViolation
-from domain.persons import PSEUDONYM, NamedPerson, person_record_id
-from domain.provenance import Provenance
+from domain.persons import PSEUDONYM
 from taizhang.config import Settings
+from taizhang.erasure import erase_named_person
 from taizhang.ledger import Ledger
 from taizhang.personal_data import PersonalKeys
 from taizhang.plain_service import make_service
@@ -55,12 +53,12 @@ def register(subparsers: Any) -> None:
 
 def erase_person(settings: Settings, person_id: UUID | str, reason: str, actor: str) -> bool:
     """Record the erasure and destroy the key; False if the person was erased before."""
-    if isinstance(person_id, str):
-        recorded = _erase_named(settings, person_id, reason, actor)
-        PersonalKeys(settings).erase(person_id)
-        return recorded
     ledger = Ledger(settings)
     try:
+        if isinstance(person_id, str):
+            return erase_named_person(
+                ledger, PersonalKeys(settings), person_id, reason, Caller(actor, SOURCE)
+            )
         service = make_service(ledger)
         posting = Posting(
             "PersonErased", business_today(), {"candidate_id": person_id, "reason": reason}
@@ -76,23 +74,6 @@ def erase_person(settings: Settings, person_id: UUID | str, reason: str, actor: 
         ledger.close()
     PersonalKeys(settings).erase(person_id)
     return recorded
-
-
-def _erase_named(settings: Settings, person: str, reason: str, actor: str) -> bool:
-    ledger = Ledger(settings)
-    try:
-        provenance = Provenance(uuid4(), business_today(), actor, SOURCE)
-        try:
-            named = ledger.repository.get(person_record_id(person))
-        except AggregateNotFoundError:
-            named = NamedPerson.open(provenance, person)
-        if named.erased:
-            return False
-        named.erase(provenance, reason)
-        ledger.save(named)
-        return True
-    finally:
-        ledger.close()
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

@@ -73,7 +73,6 @@ class Rectifications:
                 on,
                 "verify_rectification",
                 actor=verifier,
-                verifier_note=verifier,
                 passed=passed,
                 remarks=remarks,
             )

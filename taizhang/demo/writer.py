@@ -220,7 +220,6 @@ class BranchWorkWriter(Rectifications, LaterWork):
                 self.after(submitted, 1, 5),
                 "approve_plan",
                 actor=self.organizer,
-                approver_note=self.organizer,
                 remarks="同意按计划实施",
             )
 
@@ -233,13 +232,15 @@ class BranchWorkWriter(Rectifications, LaterWork):
         )
         joint = self.neighbours(3) if self.members < 5 and rng.random() < 0.5 else []
         remote = rng.randint(1, self.members) if self.branch.formation is Formation.MOBILE else 0
-        instructor = f"指导员 {self.state.instructor.person}"
+        # The upper level sends the committee's organizer (a post, named by the actor) or
+        # the instructor (a person, by pseudonymous id).
+        instructor = self.state.instructor.person
         self.fact(
             on,
             "hold_mobilization_meeting",
             participants=self.members + rng.randint(0, 10),
             joint_with=joint,
-            upper_level_attendee=rng.choice((self.organizer, instructor)),
+            upper_level_attendee=rng.choice(("", instructor)),
             remote_members_reached=remote,
             form="与周边小微企业党组织联合召开" if joint else "集中召开动员大会",
         )
@@ -274,7 +275,6 @@ class BranchWorkWriter(Rectifications, LaterWork):
                     "hold_secretary_training",
                     days=Decimal(2),
                     hours=Decimal(14),
-                    organizer="区委组织部",
                 )
             else:
                 # Only one day attended so far: not yet the two days required.
@@ -283,7 +283,6 @@ class BranchWorkWriter(Rectifications, LaterWork):
                     "hold_secretary_training",
                     days=Decimal(1),
                     hours=Decimal(7),
-                    organizer=self.state.committee.plan.name,
                 )
 
     def investigation(self) -> None:

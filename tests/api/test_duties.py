@@ -69,7 +69,7 @@ def sample(type_: str, i: dict[str, str]) -> dict[str, Any]:
         },
         "PlanSubmitted": {"goals": "g", "measures": "m", "schedule": "s"},
         "PlanReturned": {"reasons": "再改"},
-        "PlanApproved": {"approver_note": "孙"},
+        "PlanApproved": {},
         "MobilizationMeetingHeld": {"participants": 10},
         "StudySessionHeld": {"topic": "党章", "days": "0.5", "hours": 4, "participants": 9},
         "SecretaryTrainingHeld": {"days": 2, "hours": 16},

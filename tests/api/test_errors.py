@@ -143,7 +143,7 @@ def test_url_ids_win_and_a_differing_body_id_is_refused(sqlite_api: Api) -> None
 
 def test_domain_errors_map_by_class(sqlite_api: Api) -> None:
     # RuleViolation: the state forbids it now → 409
-    r = sqlite_api.event(work(sqlite_api), "PlanApproved", {"approver_note": "李"})
+    r = sqlite_api.event(work(sqlite_api), "PlanApproved", {})
     body = assert_problem(r, 409)
     assert body["errors"][0]["field"] == "data.plan"
     assert body["errors"][0]["rule"] == "submitted_before_approval"

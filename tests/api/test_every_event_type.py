@@ -93,7 +93,7 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         ("PlanSubmitted", {"goals": "g", "measures": "m", "schedule": "s"}),
         ("PlanReturned", {"reasons": "再改"}),
         ("PlanSubmitted", {"goals": "g2", "measures": "m", "schedule": "s"}),
-        ("PlanApproved", {"approver_note": "孙"}),
+        ("PlanApproved", {"approver_person": "P000311", "approver_note": "化名孙"}),
         ("MobilizationMeetingHeld", {"participants": 10}),
         ("StudySessionHeld", {"topic": "党章", "days": "0.5", "hours": 4, "participants": 9}),
         ("SecretaryTrainingHeld", {"days": 2, "hours": 16}),
@@ -183,7 +183,11 @@ def test_every_event_type_posts(sqlite_api: Api) -> None:
         {"corrects": started["event_id"], "reason": "补记", "changes": {"note": "已开始"}},
     )
     post(steps, "RectificationDone", {"outcome": "完成"})
-    post(steps, "RectificationVerified", {"verifier_note": "郑", "passed": True})
+    post(
+        steps,
+        "RectificationVerified",
+        {"verifier_person": "P000312", "verifier_note": "化名郑", "passed": True},
+    )
     post(
         steps,
         "ProblemRevised",

@@ -4,6 +4,7 @@ follow them from a registration to everything it leads to."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,6 +69,9 @@ def test_the_document_is_valid_openapi_3_0(document: dict[str, Any]) -> None:
     assert errors == []
 
 
+_RULE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
 def test_every_route_is_an_operation_schemathesis_can_test(api: Api) -> None:
     """The stateless run parametrizes over these: a route missing from the document, or one
     schemathesis cannot generate a request for, would go untested without a failure."""
@@ -79,7 +83,7 @@ def test_every_route_is_an_operation_schemathesis_can_test(api: Api) -> None:
         assert not operation.has_skipped_required_body, operation.label
         tested.add(operation.label)
     routes = {
-        f"{method} {rule.rule}".replace("<uuid:", "{").replace("<path:", "{").replace(">", "}")
+        method + " " + _RULE_PARAM.sub(r"{\1}", rule.rule)
         for rule in api.app.url_map.iter_rules()
         if is_api_endpoint(rule.endpoint)
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}

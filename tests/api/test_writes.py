@@ -13,7 +13,7 @@ def work_path(api: Api, branch: str = "b1") -> str:
 
 
 def meeting(participants: int = 12) -> dict[str, object]:
-    return {"participants": participants, "upper_level_attendee": "王书记", "form": "现场"}
+    return {"participants": participants, "upper_level_attendee": "P000201", "form": "现场"}
 
 
 def history(api: Api, path: str, who: str = "admin", query: str = "") -> list[dict]:
@@ -156,7 +156,7 @@ def test_batch_is_stored_all_or_nothing_with_every_bad_item_named(api: Api) -> N
     rule_bad = {
         "type": "PlanApproved",
         "occurred_on": TODAY.isoformat(),
-        "data": {"campaign_id": campaign, "branch_id": b2, "approver_note": "李"},
+        "data": {"campaign_id": campaign, "branch_id": b2},
     }
     rejected = api.post("/api/v1/batches", {"items": [good, schema_bad]})
     assert rejected.status_code == 422

@@ -36,6 +36,7 @@ NOW = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)
 
 def test_the_head_is_signed_first_then_every_n_events_or_m_minutes(settings: Settings) -> None:
     settings = dataclasses.replace(settings, checkpoint_events=5, checkpoint_minutes=10)
+    upgrade(settings)  # the credential histories a checkpoint signs beside the log
     ledger = Ledger(settings)
     try:
         store = store_of(ledger)

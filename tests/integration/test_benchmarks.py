@@ -169,6 +169,24 @@ def test_ingest_benchmark_reads_the_district_page_beside_its_json_view(
     assert page["server_p99_ms_at_most"] > 0
 
 
+def test_ingest_benchmark_measures_the_chain_at_the_http_level(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 19: the chain "costs no more than 10 % of ingest (measured side by side in
+    `taizhang bench ingest`)": posts through gunicorn with and without the chain."""
+    code, lines, err = bench(
+        postgres_settings, tmp_path, "ingest", "--parts", "http-chain", "--events", "16",
+        "--clients", "2",
+    )  # fmt: skip
+    assert code == 0, err
+    found = figures(lines)
+    chain = found["http_single_posts_with_chain"]
+    assert chain["value"] > 0 and chain["baseline_value"] > 0
+    assert len(chain["ratios"]) == 9 and chain["ratio"] == sorted(chain["ratios"])[4]
+    assert chain["cost"] == pytest.approx(1 - chain["ratio"], abs=0.002)
+    assert "http_single_posts" not in found
+
+
 def test_ingest_benchmark_says_it_needs_postgresql(
     sqlite_settings: Settings, tmp_path: Path
 ) -> None:

@@ -322,12 +322,11 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
     w.work(
         "PlanSubmitted", on=date(2014, 4, 16), goals="学习", measures="细化措施", schedule="4-9月"
     )
-    w.work("PlanApproved", on=date(2014, 4, 17), approver_note="大石街道党工委", remarks="同意")
+    w.work("PlanApproved", on=date(2014, 4, 17), remarks="同意")
     w.work(
         "MobilizationMeetingHeld",
         on=date(2014, 4, 18),
         participants=25,
-        upper_level_attendee="街道党工委委员",
         remote_members_reached=2,
         form="现场+短信",
     )
@@ -344,7 +343,6 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         on=date(2014, 4, 25),
         days=Decimal(2),
         hours=Decimal(14),
-        organizer="区委组织部",
     )
     w.work("OpinionsCollected", count=30, sources=["employees", "investors"], summary="意见30条")
     w.work("ConflictScreeningDone", disputes_found=2, disputes_resolved=2, summary="化解2起")
@@ -441,7 +439,6 @@ def test_every_posted_event_type_is_stored(world: World) -> None:
         "RectificationVerified",
         {
             "problem_id": problem_id,
-            "verifier_note": "区委第一督导组",
             "passed": True,
             "remarks": "合格",
         },
@@ -806,7 +803,7 @@ def test_domain_errors_pass_through_with_field_and_rule(world: World) -> None:
         RuleViolation,
         "plan",
         "submitted_before_approval",
-        lambda: world.work("PlanApproved", approver_note="镇党委"),
+        lambda: world.work("PlanApproved"),
     )
     refused(
         InvalidValue,
@@ -978,7 +975,7 @@ def test_a_good_batch_is_stored_in_order(world: World) -> None:
                 date(2014, 4, 14),
                 {**ids(world), "goals": "g", "measures": "m", "schedule": "s"},
             ),
-            Posting("PlanApproved", date(2014, 4, 15), {**ids(world), "approver_note": "镇党委"}),
+            Posting("PlanApproved", date(2014, 4, 15), {**ids(world)}),
         ],
     )
     assert [a.version for a in answers] == [2, 3]
@@ -1311,7 +1308,7 @@ def test_rules_that_need_the_facts_hold_on_an_uncached_branch_work(world: World)
     again = lambda: world.work("PlanSubmitted", **plan)  # noqa: E731
     refused(RuleViolation, "plan", "not_awaiting_review", again)
     _forget_cached(world)
-    approved = world.work("PlanApproved", approver_note="区委组织部")
+    approved = world.work("PlanApproved")
     assert approved.version == 3
     assert world.branch_work().plan_status() == "approved"
     # A fact checked against nothing earlier, after that: stored on the version it follows.

@@ -138,7 +138,7 @@ def story(d: District) -> dict[str, Any]:
         weak_and_lax=False,
     )
     d.work("PlanSubmitted", "a", date(2014, 4, 12), goals="g", measures="m", schedule="s")
-    d.work("PlanApproved", "a", date(2014, 4, 14), approver_note="党委")
+    d.work("PlanApproved", "a", date(2014, 4, 14))
     d.work("MobilizationMeetingHeld", "a", date(2014, 4, 18), participants=20)
     ids["study"] = d.work(
         "StudySessionHeld",

@@ -168,7 +168,7 @@ def run(d: District, steps: list[tuple[Any, ...]]) -> tuple[Posted, list[datetim
             post("PlanSubmitted", day(step[2]), goals="g", measures="m", schedule="s", **work)
             decided = day(min(step[2] + 1, DAYS))
             if step[3]:
-                post("PlanApproved", decided, approver_note="党委", **work)
+                post("PlanApproved", decided, **work)
             else:
                 post("PlanReturned", decided, reasons="不具体", **work)
         elif kind == "problem":

@@ -129,7 +129,7 @@ def test_problem_status_follows_the_domain_including_a_failed_verification():
     problem = _problem(campaign, branch, date(2014, 6, 1))
     problem.start_rectification(prov(date(2014, 5, 2)))
     problem.complete_rectification(prov(date(2014, 5, 3)), outcome="o")
-    problem.verify_rectification(prov(date(2014, 5, 4)), verifier_note="v", passed=False)
+    problem.verify_rectification(prov(date(2014, 5, 4)), passed=False)
     state = folded(branch, campaign, work, problem)
     (row,) = state.rows["problem_ledger"].values()
     assert row["status"] == problem.status().value == "in_progress"
@@ -238,7 +238,7 @@ def test_problem_counts_follow_listing_rectification_revision_and_withdrawal():
     # June one left is verified. Each counts from its own business date.
     moved.revise(prov(date(2014, 5, 10)), measures="m2", responsible_person="p", deadline=july)
     gone.withdraw(prov(date(2014, 5, 10)), reason="listed twice")
-    done.verify_rectification(prov(date(2014, 5, 11)), verifier_note="v", passed=True)
+    done.verify_rectification(prov(date(2014, 5, 11)), passed=True)
     events = [e for a in (moved, gone, done) for e in a.collect_events()]
     for position, event in enumerate(events, start=100):
         fold(state, "progress", event, position)

@@ -13,6 +13,7 @@ from domain.vocabulary import OpinionSource, WorkSystemChange
 from tests.unit.factories import prov, refused, work
 
 MAY = date(2014, 5, 1)
+SEALED = "aesgcm1:AAAA"  # sealed text (the domain checks only that it is not clear)
 
 
 def last_event(w: BranchWork) -> BranchWork.Event:
@@ -36,7 +37,7 @@ COMMANDS = [
     ),
     (
         "hold_mobilization_meeting",
-        dict(participants=30, upper_level_attendee="镇党委委员", remote_members_reached=3),
+        dict(participants=30, upper_level_attendee="P000401", remote_members_reached=3),
         BranchWork.MobilizationMeetingHeld,
     ),
     (
@@ -46,7 +47,7 @@ COMMANDS = [
     ),
     (
         "hold_secretary_training",
-        dict(days=Decimal(2), hours=Decimal(14), organizer="区委组织部"),
+        dict(days=Decimal(2), hours=Decimal(14), organizer="P000402"),
         BranchWork.SecretaryTrainingHeld,
     ),
     (
@@ -234,7 +235,7 @@ def test_plan_submitted_returned_resubmitted_approved():
     with refused(RuleViolation, "plan", "submitted_before_return"):
         w.return_plan(prov(), reasons="no plan yet")
     with refused(RuleViolation, "plan", "submitted_before_approval"):
-        w.approve_plan(prov(), approver_note="镇党委")
+        w.approve_plan(prov())
     w.submit_plan(prov(date(2014, 4, 12)), goals="g", measures="m", schedule="s")
     assert w.plan_status() == "submitted"
     with refused(RuleViolation, "plan", "not_awaiting_review"):
@@ -246,13 +247,16 @@ def test_plan_submitted_returned_resubmitted_approved():
     w.return_plan(prov(date(2014, 4, 13)), reasons="措施不具体")
     assert w.plan_status() == "returned"
     with refused(RuleViolation, "plan", "submitted_before_approval"):
-        w.approve_plan(prov(), approver_note="镇党委")
+        w.approve_plan(prov())
     w.submit_plan(prov(date(2014, 4, 15)), goals="g2", measures="m2", schedule="s2")
     with refused(InvalidValue, "occurred_on", "not_before_plan_submission"):
-        w.approve_plan(prov(date(2014, 4, 14)), approver_note="镇党委")
-    with refused(InvalidValue, "approver_note", "too_long"):
-        w.approve_plan(prov(date(2014, 4, 16)), approver_note="镇" * 201)
-    w.approve_plan(prov(date(2014, 4, 16)), approver_note="镇党委", remarks="同意")
+        w.approve_plan(prov(date(2014, 4, 14)))
+    # The signer's note is personal data: stored only sealed, under a named person's key.
+    with refused(InvalidValue, "approver_note", "sealed"):
+        w.approve_plan(prov(date(2014, 4, 16)), approver_person="P000403", approver_note="化名")
+    with refused(InvalidValue, "approver_person", "required"):
+        w.approve_plan(prov(date(2014, 4, 16)), approver_note=SEALED)
+    w.approve_plan(prov(date(2014, 4, 16)), remarks="同意")
     assert w.plan_status() == "approved"
     with refused(RuleViolation, "plan", "not_approved_yet"):
         w.submit_plan(prov(), goals="g3", measures="m3", schedule="s3")
@@ -269,7 +273,7 @@ def test_a_withdrawn_approval_reopens_review():
     w = work()
     w.submit_plan(prov(), goals="g", measures="m", schedule="s")
     approval = prov()
-    w.approve_plan(approval, approver_note="镇党委")
+    w.approve_plan(approval)
     w.withdraw_fact(prov(), withdraws=approval.event_id, reason="approved by mistake")
     assert w.plan_status() == "submitted"
 
@@ -455,3 +459,22 @@ def test_the_facts_keep_the_topics_stored_in_every_log() -> None:
         assert get_topic(cls) == topic
         assert resolve_topic(topic) is cls
         assert issubclass(cls, getattr(branch_facts, name)) and issubclass(cls, BranchWork.Fact)
+
+
+def test_the_person_a_sealed_name_belongs_to_cannot_be_corrected():
+    """A name or note is sealed under its person's key, bound to their id: corrected to
+    another person, it could not be opened. Withdraw the fact and post it again instead."""
+    w = work()
+    w.submit_plan(prov(), goals="g", measures="m", schedule="s")
+    approval = prov()
+    w.approve_plan(approval, approver_person="P000405", approver_note=SEALED)
+    with refused(InvalidValue, "changes.approver_person", "correctable_field"):
+        w.correct(prov(), corrects=approval.event_id, reason="r", changes={"approver_person": "P1"})
+    with refused(InvalidValue, "approver_note", "sealed"):
+        w.correct(prov(), corrects=approval.event_id, reason="r", changes={"approver_note": "化名"})
+    meeting = prov()
+    w.hold_mobilization_meeting(meeting, participants=3, upper_level_attendee="P000406")
+    with refused(InvalidValue, "changes.upper_level_attendee", "correctable_field"):
+        w.correct(
+            prov(), corrects=meeting.event_id, reason="r", changes={"upper_level_attendee": "P2"}
+        )

@@ -166,7 +166,7 @@ def test_verification_outcome_cannot_be_corrected():
     pr.start_rectification(prov(date(2014, 6, 1)))
     pr.complete_rectification(prov(date(2014, 6, 2)), outcome="done")
     verified = prov(date(2014, 6, 3))
-    pr.verify_rectification(verified, verifier_note="督导组", passed=True)
+    pr.verify_rectification(verified, passed=True)
     with refused(InvalidValue, "changes.passed", "correctable_field"):
         pr.correct(prov(), corrects=verified.event_id, reason="r", changes={"passed": False})
 

@@ -60,7 +60,7 @@ def _agree(name: str, data: dict[str, Any]) -> None:
 
 
 def test_the_simple_schemas_have_plain_loaders() -> None:
-    assert {"OptionalActionRecorded", "PlanApproved", "RectificationProgressed"} <= set(LOADERS)
+    assert {"OptionalActionRecorded", "PlanSubmitted", "RectificationProgressed"} <= set(LOADERS)
     assert "CampaignDefined" not in LOADERS  # nested phases and hooks: always the schema
 
 

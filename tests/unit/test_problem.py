@@ -57,7 +57,7 @@ def test_rectification_moves_listed_in_progress_done_verified():
     assert pr.status() is RectificationStatus.IN_PROGRESS
     pr.complete_rectification(prov(on(4)), outcome="已精简会议")
     assert pr.status() is RectificationStatus.DONE
-    pr.verify_rectification(prov(on(5)), verifier_note="区委督导组", passed=True, remarks="合格")
+    pr.verify_rectification(prov(on(5)), passed=True, remarks="合格")
     assert pr.status() is RectificationStatus.VERIFIED
     assert [type(e).__name__ for e in pr.pending_events] == [
         "Listed",
@@ -72,11 +72,11 @@ def test_failed_verification_reopens_the_rectification():
     pr = problem(listed_on=LISTED)
     pr.start_rectification(prov(on(2)))
     pr.complete_rectification(prov(on(3)), outcome="done")
-    pr.verify_rectification(prov(on(4)), verifier_note="督导组", passed=False, remarks="不彻底")
+    pr.verify_rectification(prov(on(4)), passed=False, remarks="不彻底")
     assert pr.status() is RectificationStatus.IN_PROGRESS
     pr.record_progress(prov(on(5)), note="补充整改", percent_done=90)
     pr.complete_rectification(prov(on(6)), outcome="彻底整改")
-    pr.verify_rectification(prov(on(7)), verifier_note="督导组", passed=True)
+    pr.verify_rectification(prov(on(7)), passed=True)
     assert pr.status() is RectificationStatus.VERIFIED
 
 
@@ -101,7 +101,7 @@ def test_steps_out_of_order_are_refused(steps, command, rule):
         "start_rectification": {},
         "record_progress": {"note": "n", "percent_done": 10},
         "complete_rectification": {"outcome": "o"},
-        "verify_rectification": {"verifier_note": "v", "passed": True},
+        "verify_rectification": {"passed": True},
     }
     pr = problem(listed_on=LISTED)
     for day, step in enumerate(steps, start=2):
@@ -138,12 +138,17 @@ def test_step_values_are_checked(command, kwargs, field, rule):
 
 
 def test_the_verifier_is_the_actor_and_the_note_is_optional():
-    """Who verified is the provenance's actor; the note is free text beside it."""
+    """Who verified is the provenance's actor; the note beside it names a person, stored
+    sealed under their key (domain.persons)."""
     pr = problem(listed_on=LISTED)
     pr.start_rectification(prov(on(2)))
     pr.complete_rectification(prov(on(3)), outcome="o")
-    with refused(InvalidValue, "verifier_note", "too_long"):
-        pr.verify_rectification(prov(on(4)), verifier_note="督" * 201, passed=True)
+    with refused(InvalidValue, "verifier_note", "sealed"):
+        pr.verify_rectification(
+            prov(on(4)), verifier_person="P000404", verifier_note="化名", passed=True
+        )
+    with refused(InvalidValue, "verifier_person", "pseudonymous_id"):
+        pr.verify_rectification(prov(on(4)), verifier_person="化名", passed=True)
     pr.verify_rectification(prov(on(4)), passed=True)
     (verified,) = pr.facts.of_type(Problem.RectificationVerified)
     assert verified.verifier_note == ""
@@ -175,7 +180,7 @@ def test_overdue_when_the_deadline_passed_and_it_is_not_done():
     assert pr.is_overdue(date(2014, 7, 1))
     pr.complete_rectification(prov(on(3)), outcome="o")
     assert not pr.is_overdue(date(2014, 7, 1))
-    pr.verify_rectification(prov(on(4)), verifier_note="v", passed=False)
+    pr.verify_rectification(prov(on(4)), passed=False)
     assert pr.is_overdue(date(2014, 7, 1))
     # A later deadline lifts the overdue state.
     pr.revise(prov(on(5)), measures="m", responsible_person="p", deadline=date(2014, 8, 31))

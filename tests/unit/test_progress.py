@@ -58,7 +58,7 @@ def test_done_after_the_deadline_is_done_and_late():
 def test_as_of_counts_only_what_had_happened_by_then():
     w = work()
     w.submit_plan(prov(d(4, 12)), goals="g", measures="m", schedule="s")
-    w.approve_plan(prov(d(4, 18)), approver_note="镇党委")
+    w.approve_plan(prov(d(4, 18)))
     assert status(w, "activity_plan", d(4, 11)).status is PhaseStatus.NOT_STARTED
     assert status(w, "activity_plan", d(4, 12)).status is PhaseStatus.IN_PROGRESS
     assert status(w, "activity_plan", d(4, 18)).status is PhaseStatus.DONE
@@ -71,7 +71,7 @@ def test_a_returned_plan_is_in_progress_not_done():
     assert status(w, "activity_plan", d(4, 14)).status is PhaseStatus.IN_PROGRESS
     assert status(w, "activity_plan", d(4, 21)).status is PhaseStatus.OVERDUE
     w.submit_plan(prov(d(4, 22)), goals="g", measures="m", schedule="s")
-    w.approve_plan(prov(d(4, 23)), approver_note="镇党委")
+    w.approve_plan(prov(d(4, 23)))
     progress = status(w, "activity_plan", d(5, 1))
     assert progress.status is PhaseStatus.DONE and progress.done_on == d(4, 23) and progress.late
 

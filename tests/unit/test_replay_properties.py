@@ -111,7 +111,7 @@ def work_command() -> st.SearchStrategy[tuple[str, int, dict[str, Any]]]:
         ),
         command("submit_plan", goals=texts, measures=st.just("m"), schedule=st.just("s")),
         command("return_plan", reasons=texts),
-        command("approve_plan", approver_note=texts),
+        command("approve_plan", remarks=texts),
         command(
             "hold_mobilization_meeting",
             participants=counts,
@@ -211,7 +211,7 @@ def problem_command() -> st.SearchStrategy[tuple[str, int, dict[str, Any]]]:
         command("start_rectification", note=texts),
         command("record_progress", note=texts, percent_done=st.integers(-5, 105)),
         command("complete_rectification", outcome=texts),
-        command("verify_rectification", verifier_note=texts, passed=st.booleans()),
+        command("verify_rectification", remarks=texts, passed=st.booleans()),
         command(
             "revise",
             measures=texts,
@@ -226,7 +226,7 @@ def problem_command() -> st.SearchStrategy[tuple[str, int, dict[str, Any]]]:
                 st.fixed_dictionaries({"percent_done": st.integers(-5, 105)}),
                 st.fixed_dictionaries({"note": texts}),
                 st.fixed_dictionaries({"passed": st.booleans()}),
-                st.fixed_dictionaries({"verifier_note": texts}),
+                st.fixed_dictionaries({"remarks": texts}),
             ),
         ),
         command(
