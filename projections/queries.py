@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -39,6 +39,7 @@ from projections.ledger_views import LedgerViews
 from projections.member_views import MemberViews
 from projections.party_life import PartyLifeViews
 from projections.reach import Reach
+from projections.replica import ReplicaReads
 from projections.shared_views import CacheEntry, Flight, SharedViews, Stamp, covers
 from projections.store import Database
 from projections.supervision_views import SupervisionViews
@@ -120,6 +121,9 @@ class Views(
                 # instead of failing the next read of a view with a 503.
                 check=check_before_use,
             )
+        self.replica = (  # a hot standby serving reads (projections.replica)
+            ReplicaReads(settings, self._pool) if settings and settings.read_replica_url else None
+        )
 
     @classmethod
     def over_connection(cls, conn: sqlite3.Connection) -> Views:
@@ -128,6 +132,8 @@ class Views(
         return views
 
     def close(self) -> None:
+        if self.replica is not None:
+            self.replica.close()
         if self._pool is not None:
             self._pool.close()
 
@@ -164,10 +170,20 @@ class Views(
 
     def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         text = self.dialect.sql(text)
-        with self._conn() as conn:
+
+        def fetch(conn: Any) -> list[dict[str, Any]]:
             cursor = conn.execute(text, params)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+        if self.replica is not None and getattr(self._pinned_conn, "conn", None) is None:
+            return self.replica.run(fetch)
+        with self._conn() as conn:
+            return fetch(conn)
+
+    def _source(self, replica: bool | None = None) -> AbstractContextManager[bool]:
+        """This thread's reads inside from one server; yields whether it is the standby."""
+        return nullcontext(False) if self.replica is None else self.replica.pinned(replica)
 
     def select(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Rows of a query over the read models, for the modules beside this one
@@ -226,17 +242,20 @@ class Views(
         if they moved; it then reflects the projections as they stood at ``flight.started``
         (positions only grow, and a rebuild's tables come with a new generation)."""
         try:
-            stamp = self._position_stamp()
-            with self._cache_lock:
-                entry = self._cache.get(key)
-                if entry is not None and covers(entry.stamp, stamp):
-                    entry.checked = max(entry.checked, flight.started)
-                    return entry.value
-            if self.shared is not None:
-                # Stamped as found: another process may have computed it further on.
-                value, stamp = self.shared.get(key, stamp, compute)
-            else:
-                value = compute()
+            # Stamp and view from one server: a stamp read on the primary would overstate
+            # a view computed on its standby.
+            with self._source() as on_replica:
+                stamp = self._position_stamp()
+                with self._cache_lock:
+                    entry = self._cache.get(key)
+                    if entry is not None and covers(entry.stamp, stamp):
+                        entry.checked = max(entry.checked, flight.started)
+                        return entry.value
+                if self.shared is not None and not on_replica:
+                    # Stamped as found: another process may have computed it further on.
+                    value, stamp = self.shared.get(key, stamp, compute)
+                else:
+                    value = compute()
         except BaseException as error:
             flight.error = error
             if threading.current_thread().name == REFRESH_THREAD:
@@ -285,10 +304,17 @@ class Views(
     # -- positions -----------------------------------------------------------------------
 
     def positions(self) -> dict[str, int]:
-        return {name: position for name, position, _ in self._position_stamp()}
+        """The projections' positions on the primary."""
+        with self._source(False):
+            return {name: position for name, position, _ in self._position_stamp()}
 
     def wait_for(self, position: int, timeout: float) -> bool:
+        """Whether the views reach ``position`` within ``timeout`` (projections.replica)."""
         deadline = time.monotonic() + timeout
+        if self.replica is not None:
+            self.replica.need(position)
+            if self.replica.wait_for(position, min(timeout, self.replica.wait_seconds)):
+                return True
         while True:
             if min(self.positions().values(), default=0) >= position:
                 return True
