@@ -181,7 +181,9 @@ class Settings:
             )
         if self.read_replica_url:
             if not self.database_url.startswith("postgresql:"):
-                raise ConfigurationError("read_replica_url: only meaningful with PostgreSQL")
+                raise ConfigurationError(
+                    "read_replica_url (TAIZHANG_READ_REPLICA_URL): only with a PostgreSQL primary"
+                )
             replica = parse_postgres_url(self.read_replica_url, "read_replica_url")
             object.__setattr__(self, "read_replica_url", build_postgres_url(replica))
         object.__setattr__(self, "data_dir", os.path.abspath(self.data_dir))
