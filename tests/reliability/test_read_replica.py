@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ def pair() -> Iterator[tuple[Any, Standby]]:
         primary.destroy()
 
 
+@contextmanager
 def _service(
     pair: tuple[Any, Standby], tmp_path: Path, max_lag: float, **options: Any
 ) -> Iterator[tuple[Server, Client, str]]:
@@ -60,12 +62,16 @@ def _service(
         "TAIZHANG_VIEW_MAX_AGE_SECONDS": "0",
     }
     options.setdefault("workers", 1)
-    for server, token in serve(
+    served = serve(
         settings, tmp_path, threads=4, embedded_projections=True, extra_env=env, **options
-    ):
+    )
+    server, token = next(served)
+    try:
         dbname = settings.postgres_params().dbname
         standby.replays(dbname)
         yield server, Client(server.base, token, timeout=60), dbname
+    finally:
+        served.close()
 
 
 def _post(client: Client, orgs: Any, name: str) -> int:
@@ -104,7 +110,7 @@ def test_views_are_read_from_the_standby_and_a_read_naming_a_position_is_never_s
     pair: tuple[Any, Standby], tmp_path: Path
 ) -> None:
     primary, standby = pair
-    for server, client, dbname in _service(pair, tmp_path, max_lag=60):
+    with _service(pair, tmp_path, max_lag=60) as (server, client, dbname):
         orgs = organizations(client)
         first = _post(client, orgs, "before")
         before = _life(client, orgs, first)
@@ -138,7 +144,7 @@ def test_a_standby_lagging_past_the_bound_is_left_for_the_primary_and_readyz_say
     pair: tuple[Any, Standby], tmp_path: Path
 ) -> None:
     _, standby = pair
-    for server, client, _ in _service(pair, tmp_path, max_lag=1):
+    with _service(pair, tmp_path, max_lag=1) as (server, client, _):
         orgs = organizations(client)
         before = _life(client, orgs, _post(client, orgs, "before"))
         _until(lambda: _replica(server)["state"] == "ok", 10, "the standby never served")
@@ -157,7 +163,7 @@ def test_a_standby_down_leaves_reads_to_the_primary_and_serves_again_once_restar
     pair: tuple[Any, Standby], tmp_path: Path
 ) -> None:
     _, standby = pair
-    for server, client, dbname in _service(pair, tmp_path, max_lag=5):
+    with _service(pair, tmp_path, max_lag=5) as (server, client, dbname):
         orgs = organizations(client)
         before = _life(client, orgs, _post(client, orgs, "before"))
         _until(lambda: _replica(server)["state"] == "ok", 10, "the standby never served")
@@ -183,7 +189,7 @@ def test_after_a_failover_to_the_promoted_standby_the_first_requests_are_served_
     primary, standby = pair
     proxy = Proxy(primary.port)  # the service's one database address
     try:
-        for server, client, _ in _service(pair, tmp_path, max_lag=5, proxy=proxy, workers=2):
+        with _service(pair, tmp_path, max_lag=5, proxy=proxy, workers=2) as (server, client, _):
             orgs = organizations(client)
             for n in range(6):
                 _life(client, orgs, _post(client, orgs, f"warm-{n}"))
