@@ -12,6 +12,7 @@ private ports; the shared server is never touched.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -206,5 +207,52 @@ def test_after_a_failover_to_the_promoted_standby_the_first_requests_are_served_
                 assert posted < WITHIN_SECONDS and read < WITHIN_SECONDS, (n, posted, read)
             report = _replica(server)
             assert report["state"] == "not_in_recovery" and report["serving"] == "primary"
+    finally:
+        proxy.close()
+
+
+def test_a_busy_service_serves_posts_within_2_s_of_the_failover_to_the_promoted_standby(
+    pair: tuple[Any, Standby], tmp_path: Path
+) -> None:
+    primary, standby = pair
+    proxy = Proxy(primary.port)
+    answers: list[tuple[float, int]] = []  # (when answered, status)
+    stop = threading.Event()
+    try:
+        with _service(pair, tmp_path, max_lag=5, proxy=proxy, workers=2) as (_, client, _):
+            orgs = organizations(client)
+
+            def integrator(c: int) -> None:
+                mine = Client(client.base, client.token, timeout=60)
+                n = 0
+                while not stop.is_set():
+                    n += 1
+                    item = branch_item(orgs, f"busy-{c}-{n}")
+                    item.pop("type")
+                    try:
+                        status = mine.post("/api/v1/branches", item).status_code
+                    except requests.RequestException:
+                        status = 0
+                    answers.append((time.monotonic(), status))
+                    time.sleep(0.05)
+
+            threads = [threading.Thread(target=integrator, args=(c,)) for c in range(4)]
+            for thread in threads:
+                thread.start()
+            try:
+                time.sleep(1.0)
+                primary.stop()
+                standby.promote()
+                proxy.switch(standby.port)
+                back = time.monotonic()
+                time.sleep(WITHIN_SECONDS + 2.0)
+            finally:
+                stop.set()
+                for thread in threads:
+                    thread.join(timeout=120)
+            first = min(at for at, status in answers if at >= back and status == 201)
+            assert first - back < WITHIN_SECONDS
+            late = [status for at, status in answers if at - back >= WITHIN_SECONDS]
+            assert late and set(late) == {201}, late
     finally:
         proxy.close()
