@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -39,7 +39,7 @@ from projections.ledger_views import LedgerViews
 from projections.member_views import MemberViews
 from projections.party_life import PartyLifeViews
 from projections.reach import Reach
-from projections.replica import ReplicaReads
+from projections.replica import ReplicaReads, one_server
 from projections.shared_views import CacheEntry, Flight, SharedViews, Stamp, covers
 from projections.store import Database
 from projections.supervision_views import SupervisionViews
@@ -181,10 +181,6 @@ class Views(
         with self._conn() as conn:
             return fetch(conn)
 
-    def _source(self, replica: bool | None = None) -> AbstractContextManager[bool]:
-        """This thread's reads inside from one server; yields whether it is the standby."""
-        return nullcontext(False) if self.replica is None else self.replica.pinned(replica)
-
     def select(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Rows of a query over the read models, for the modules beside this one
         (``projections.reach``)."""
@@ -244,7 +240,7 @@ class Views(
         try:
             # Stamp and view from one server: a stamp read on the primary would overstate
             # a view computed on its standby.
-            with self._source() as on_replica:
+            with one_server(self.replica) as on_replica:
                 stamp = self._position_stamp()
                 with self._cache_lock:
                     entry = self._cache.get(key)
@@ -305,7 +301,7 @@ class Views(
 
     def positions(self) -> dict[str, int]:
         """The projections' positions on the primary."""
-        with self._source(False):
+        with one_server(self.replica, False):
             return {name: position for name, position, _ in self._position_stamp()}
 
     def wait_for(self, position: int, timeout: float) -> bool:

@@ -29,7 +29,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, TypeVar
 
 import psycopg
@@ -75,6 +75,14 @@ class Lag:
         while self._samples and self._samples[0][1] <= position:
             self._samples.popleft()
         return now - self._samples[0][0] if self._samples else 0.0
+
+
+def one_server(
+    replica: ReplicaReads | None, standby: bool | None = None
+) -> AbstractContextManager[bool]:
+    """Every read of this thread inside from one server (``ReplicaReads.pinned``); yields
+    whether it is the standby. Without a standby, the primary."""
+    return nullcontext(False) if replica is None else replica.pinned(standby)
 
 
 class ReplicaReads:
