@@ -100,6 +100,10 @@ def readyz() -> Response:
             log.warning("readiness: views check failed: %s", error)
             checks["projection_lag"] = "unavailable"
             ready = False
+    replica = runtime().views.replica if ready else None
+    if replica is not None:
+        # Reported, not a reason to stop serving: the primary answers the reads meanwhile.
+        checks["replica"] = replica.report()
     if ready:
         # Reported, not a reason to stop serving: the rest of the log still answers, and a
         # damaged event stays damaged until an operator restores it (docs/EVIDENCE.md).

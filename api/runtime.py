@@ -214,6 +214,9 @@ def wait_for_min_position() -> int | None:
     """
     raw = request.args.get("min_position") or request.headers.get("X-Min-Position")
     if raw is None:
+        replica = runtime().views.replica
+        if replica is not None:
+            replica.need(None)  # not what an earlier read on this thread needed
         return None
     if not raw.isdigit() or len(raw) > 18:
         raise ApiProblem(

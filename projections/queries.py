@@ -40,6 +40,7 @@ from projections.life_theme_views import ThemeViews
 from projections.member_views import MemberViews
 from projections.party_life import PartyLifeViews
 from projections.reach import Reach
+from projections.replica import ReplicaReads, one_server
 from projections.shared_views import CacheEntry, Flight, SharedViews, Stamp, covers
 from projections.store import Database
 from projections.supervision_views import SupervisionViews
@@ -122,6 +123,9 @@ class Views(
                 # instead of failing the next read of a view with a 503.
                 check=check_before_use,
             )
+        self.replica = (  # a hot standby serving reads (projections.replica)
+            ReplicaReads(settings, self._pool) if settings and settings.read_replica_url else None
+        )
 
     @classmethod
     def over_connection(cls, conn: sqlite3.Connection) -> Views:
@@ -130,6 +134,8 @@ class Views(
         return views
 
     def close(self) -> None:
+        if self.replica is not None:
+            self.replica.close()
         if self._pool is not None:
             self._pool.close()
 
@@ -166,10 +172,16 @@ class Views(
 
     def _rows(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         text = self.dialect.sql(text)
-        with self._conn() as conn:
+
+        def fetch(conn: Any) -> list[dict[str, Any]]:
             cursor = conn.execute(text, params)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+        if self.replica is not None and getattr(self._pinned_conn, "conn", None) is None:
+            return self.replica.run(fetch)
+        with self._conn() as conn:
+            return fetch(conn)
 
     def select(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Rows of a query over the read models, for the modules beside this one
@@ -228,17 +240,20 @@ class Views(
         if they moved; it then reflects the projections as they stood at ``flight.started``
         (positions only grow, and a rebuild's tables come with a new generation)."""
         try:
-            stamp = self._position_stamp()
-            with self._cache_lock:
-                entry = self._cache.get(key)
-                if entry is not None and covers(entry.stamp, stamp):
-                    entry.checked = max(entry.checked, flight.started)
-                    return entry.value
-            if self.shared is not None:
-                # Stamped as found: another process may have computed it further on.
-                value, stamp = self.shared.get(key, stamp, compute)
-            else:
-                value = compute()
+            # Stamp and view from one server: a stamp read on the primary would overstate
+            # a view computed on its standby.
+            with one_server(self.replica) as on_replica:
+                stamp = self._position_stamp()
+                with self._cache_lock:
+                    entry = self._cache.get(key)
+                    if entry is not None and covers(entry.stamp, stamp):
+                        entry.checked = max(entry.checked, flight.started)
+                        return entry.value
+                if self.shared is not None and not on_replica:
+                    # Stamped as found: another process may have computed it further on.
+                    value, stamp = self.shared.get(key, stamp, compute)
+                else:
+                    value = compute()
         except BaseException as error:
             flight.error = error
             if threading.current_thread().name == REFRESH_THREAD:
@@ -287,10 +302,17 @@ class Views(
     # -- positions -----------------------------------------------------------------------
 
     def positions(self) -> dict[str, int]:
-        return {name: position for name, position, _ in self._position_stamp()}
+        """The projections' positions on the primary."""
+        with one_server(self.replica, False):
+            return {name: position for name, position, _ in self._position_stamp()}
 
     def wait_for(self, position: int, timeout: float) -> bool:
+        """Whether the views reach ``position`` within ``timeout`` (projections.replica)."""
         deadline = time.monotonic() + timeout
+        if self.replica is not None:
+            self.replica.need(position)
+            if self.replica.wait_for(position, min(timeout, self.replica.wait_seconds)):
+                return True
         while True:
             if min(self.positions().values(), default=0) >= position:
                 return True

@@ -37,6 +37,11 @@ private key, PEM or the base64 of its 32 bytes; never shown), else
 ``<data dir>/checkpoint-key.pem``, made when missing), ``TAIZHANG_CHECKPOINT_EVENTS``
 (default 1000; sign the head after this many new events) and ``TAIZHANG_CHECKPOINT_MINUTES``
 (default 10; and after this long, if anything was stored since).
+Reads from a streaming replica (projections.replica): ``TAIZHANG_READ_REPLICA_URL`` (a
+``postgresql://`` URL of a hot standby of the same database; default none: every read goes to
+the primary), ``TAIZHANG_REPLICA_MAX_LAG_SECONDS`` (default 5; a standby further behind than
+this serves nothing until it catches up) and ``TAIZHANG_REPLICA_WAIT_SECONDS`` (default 1; how
+long a read naming ``min_position`` waits for the standby before the primary answers it).
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -108,6 +113,12 @@ DEFAULT_WRITER = "fast"
 MAX_VIEW_MAX_AGE_SECONDS = 60.0
 DEFAULT_CHECKPOINT_EVENTS = 1000
 DEFAULT_CHECKPOINT_MINUTES = 10.0
+# A standby that is this far behind the primary is not read: views served from it would be
+# older than a person refreshing a page expects (the views' own bound is 2 s).
+DEFAULT_REPLICA_MAX_LAG_SECONDS = 5.0
+# Inside MIN_POSITION_WAIT (api.runtime, 2 s): what is left is the primary's to answer in.
+DEFAULT_REPLICA_WAIT_SECONDS = 1.0
+MAX_REPLICA_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,10 @@ class Settings:
     checkpoint_key_file: str = ""
     checkpoint_events: int = DEFAULT_CHECKPOINT_EVENTS
     checkpoint_minutes: float = DEFAULT_CHECKPOINT_MINUTES
+    # A hot standby that serves the views (projections.replica); "" reads from the primary.
+    read_replica_url: str = field(default="", repr=False)
+    replica_max_lag_seconds: float = DEFAULT_REPLICA_MAX_LAG_SECONDS
+    replica_wait_seconds: float = DEFAULT_REPLICA_WAIT_SECONDS
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -172,6 +187,13 @@ class Settings:
                 "database_url: unsupported scheme (expected 'sqlite:///' or "
                 f"'postgresql://'): {mask_url(self.database_url)!r}"
             )
+        if self.read_replica_url:
+            if not self.database_url.startswith("postgresql:"):
+                raise ConfigurationError(
+                    "read_replica_url (TAIZHANG_READ_REPLICA_URL): only with a PostgreSQL primary"
+                )
+            replica = parse_postgres_url(self.read_replica_url, "read_replica_url")
+            object.__setattr__(self, "read_replica_url", build_postgres_url(replica))
         object.__setattr__(self, "data_dir", os.path.abspath(self.data_dir))
         if not isinstance(self.listen_port, int) or not 0 < self.listen_port < 65536:
             raise ConfigurationError(f"listen_port: invalid port {self.listen_port!r}")
@@ -273,6 +295,19 @@ class Settings:
             unit="minutes",
         )
 
+        replica_url = get("TAIZHANG_READ_REPLICA_URL") or ""
+        if replica_url:
+            replica_url = build_postgres_url(
+                parse_postgres_url(replica_url, "TAIZHANG_READ_REPLICA_URL")
+            )
+        replica_max_lag_seconds, replica_wait_seconds = (
+            parse_seconds(get(name), name, default, zero=True, high=MAX_REPLICA_SECONDS)
+            for name, default in (
+                ("TAIZHANG_REPLICA_MAX_LAG_SECONDS", DEFAULT_REPLICA_MAX_LAG_SECONDS),
+                ("TAIZHANG_REPLICA_WAIT_SECONDS", DEFAULT_REPLICA_WAIT_SECONDS),
+            )
+        )
+
         schema: str | None = None
         url_var = next((v for v in ("TAIZHANG_DATABASE_URL", "DATABASE_URL") if get(v)), None)
         if url_var is not None:
@@ -330,6 +365,9 @@ class Settings:
             ),
             checkpoint_events=checkpoint_events,
             checkpoint_minutes=checkpoint_minutes,
+            read_replica_url=replica_url,
+            replica_max_lag_seconds=replica_max_lag_seconds,
+            replica_wait_seconds=replica_wait_seconds,
         )
 
     # ------------------------------------------------------------------ derived
@@ -392,13 +430,18 @@ class Settings:
             "CREATE_TABLE": "y" if self.create_tables else "n",
         }
 
-    def psycopg_conninfo(self) -> str:
-        """libpq connection string for our own psycopg connections (projections).
+    def psycopg_conninfo(self, *, replica: bool = False) -> str:
+        """libpq connection string for our own psycopg connections (projections); with
+        ``replica``, of the read replica (same database, so the same schema).
 
         When a schema is configured, ``search_path`` is set to it, so unqualified
         table names resolve there.
         """
-        p = self.postgres_params()
+        p = (
+            parse_postgres_url(self.read_replica_url, "read_replica_url")
+            if replica
+            else self.postgres_params()
+        )
         items = [
             ("dbname", p.dbname),
             ("host", p.host),

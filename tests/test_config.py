@@ -263,3 +263,38 @@ def test_view_max_age_bounds_how_old_a_view_may_be(tmp_path: Path) -> None:
     assert (
         Settings.from_env({**env, "TAIZHANG_VIEW_MAX_AGE_SECONDS": "0"}).view_max_age_seconds == 0
     )
+
+
+def test_a_read_replica_is_named_by_a_url_with_bounds_on_its_lag_and_wait(tmp_path: Path) -> None:
+    env = {
+        "TAIZHANG_DATA_DIR": str(tmp_path),
+        "TAIZHANG_DATABASE_URL": "postgresql://app:secret@primary:5432/ledger?schema=tz",
+    }
+    plain = Settings.from_env(env)
+    assert plain.read_replica_url == "" and plain.replica_max_lag_seconds == 5.0
+    assert plain.replica_wait_seconds == 1.0
+    settings = Settings.from_env(
+        {
+            **env,
+            "TAIZHANG_READ_REPLICA_URL": "postgres://app:secret@standby/ledger",
+            "TAIZHANG_REPLICA_MAX_LAG_SECONDS": "2.5",
+            "TAIZHANG_REPLICA_WAIT_SECONDS": "0",
+        }
+    )
+    assert settings.read_replica_url == "postgresql://app:secret@standby:5432/ledger"
+    assert (settings.replica_max_lag_seconds, settings.replica_wait_seconds) == (2.5, 0.0)
+    # The standby holds the same database: the primary's schema, the standby's address.
+    conninfo = settings.psycopg_conninfo(replica=True)
+    assert "host='standby'" in conninfo and "search_path=tz" in conninfo
+    assert "secret" not in repr(settings)
+    with pytest.raises(ConfigurationError, match="TAIZHANG_READ_REPLICA_URL"):
+        Settings.from_env({**env, "TAIZHANG_READ_REPLICA_URL": "mysql://standby/ledger"})
+    with pytest.raises(ConfigurationError, match="TAIZHANG_REPLICA_MAX_LAG_SECONDS"):
+        Settings.from_env({**env, "TAIZHANG_REPLICA_MAX_LAG_SECONDS": "soon"})
+    with pytest.raises(ConfigurationError, match="TAIZHANG_READ_REPLICA_URL"):
+        Settings.from_env(
+            {
+                "TAIZHANG_DATA_DIR": str(tmp_path),
+                "TAIZHANG_READ_REPLICA_URL": "postgresql://app@standby/ledger",
+            }
+        )
