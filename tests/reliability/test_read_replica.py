@@ -153,7 +153,8 @@ def test_a_standby_lagging_past_the_bound_is_left_for_the_primary_and_readyz_say
         _post(client, orgs, "while-paused")
         _until(lambda: _replica(server)["state"] == "lagging", 10, "the lag was not noticed")
         report = _replica(server)
-        assert report["serving"] == "primary" and report["lag_seconds"] > 1, report
+        # The report rounds the lag to a hundredth: just past the bound may read as 1.0.
+        assert report["serving"] == "primary" and report["lag_seconds"] >= 1, report
         # Reads without a position now come from the primary: they show the post.
         assert _life(client, orgs) != before
         standby.resume_replay()
