@@ -34,6 +34,9 @@ private key, PEM or the base64 of its 32 bytes; never shown), else
 ``<data dir>/checkpoint-key.pem``, made when missing), ``TAIZHANG_CHECKPOINT_EVENTS``
 (default 1000; sign the head after this many new events) and ``TAIZHANG_CHECKPOINT_MINUTES``
 (default 10; and after this long, if anything was stored since).
+``TAIZHANG_DISTRICTS`` (default none: one ledger, the database above) names a TOML file
+listing a province's district ledgers (taizhang.districts): the service then serves each
+district under ``/districts/<key>/`` and the province's roll-up under ``/province/``.
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -136,6 +139,8 @@ class Settings:
     checkpoint_key_file: str = ""
     checkpoint_events: int = DEFAULT_CHECKPOINT_EVENTS
     checkpoint_minutes: float = DEFAULT_CHECKPOINT_MINUTES
+    # A province's district ledgers (taizhang.districts); empty: this one ledger alone.
+    districts_file: str = ""
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -290,6 +295,7 @@ class Settings:
             os.makedirs(data_dir, mode=0o700, exist_ok=True)
             database_url = "sqlite:///" + os.path.join(data_dir, DEFAULT_SQLITE_FILENAME)
 
+        districts_file = get("TAIZHANG_DISTRICTS")
         return cls(
             database_url=database_url,
             data_dir=data_dir,
@@ -310,6 +316,7 @@ class Settings:
             ),
             checkpoint_events=checkpoint_events,
             checkpoint_minutes=checkpoint_minutes,
+            districts_file=os.path.abspath(districts_file) if districts_file else "",
         )
 
     # ------------------------------------------------------------------ derived
