@@ -151,9 +151,7 @@ class TokenStore:
         if not name or len(name) > _NAME_MAX:
             raise InvalidValue("name", "required", f"a token needs a name of 1-{_NAME_MAX} chars")
         if role not in self.roles:
-            raise InvalidValue(
-                "role", "known_role", f"role must be one of {', '.join(self.roles)}"
-            )
+            raise InvalidValue("role", "known_role", f"role must be one of {', '.join(self.roles)}")
         if role not in self.districtless and district_id is None:
             raise InvalidValue("district", "required", f"a {role} token needs a district")
         if role == "integrator" and not (committee_ids or branch_ids):

@@ -79,8 +79,7 @@ class ProvinceRuntime:
         if here is not None and self.tokens.lookup(token) is not None:
             return True
         return any(
-            key != here and self.runtime(key).tokens.lookup(token) is not None
-            for key in self.apps
+            key != here and self.runtime(key).tokens.lookup(token) is not None for key in self.apps
         )
 
     def close(self) -> None:
@@ -106,7 +105,7 @@ def create_province_app(
         for d in province.districts
     }
     state = ProvinceRuntime(province, ProvinceTokens(province.settings), apps, max_lag)
-    for key, district_app in apps.items():
+    for key in apps:
         state.runtime(key).elsewhere = _asker(state, key)
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

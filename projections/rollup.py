@@ -40,9 +40,7 @@ CAMPAIGN_FIGURES = (
     "standalone_enterprises",
     "standalone_rate",
 )
-CAMPAIGN_COUNTS = tuple(
-    f for f in CAMPAIGN_FIGURES if not f.endswith(("_rate", "_share"))
-)
+CAMPAIGN_COUNTS = tuple(f for f in CAMPAIGN_FIGURES if not f.endswith(("_rate", "_share")))
 COVERAGE_COUNTS = (
     "organizations",
     "covered",
@@ -148,7 +146,9 @@ def province_totals(districts: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {
         "campaigns": {
             **campaigns,
-            "rectification_rate": rate(campaigns["problems_rectified"], campaigns["problems_listed"]),
+            "rectification_rate": rate(
+                campaigns["problems_rectified"], campaigns["problems_listed"]
+            ),
         },
         "coverage": {
             **coverage,

@@ -15,6 +15,7 @@ from typing import NoReturn
 from domain.errors import DomainError, NotFound
 from taizhang.commands import UsageError
 from taizhang.config import ConfigurationError, Settings
+from taizhang.districts import ledger_settings
 
 # Each module defines ``register(subparsers)`` and sets ``run(settings, args)`` on its parsers.
 COMMAND_MODULES = (
@@ -27,6 +28,7 @@ COMMAND_MODULES = (
     "taizhang.commands.load",
     "taizhang.commands.evidence",
     "taizhang.commands.personal",
+    "taizhang.commands.province",
 )
 USAGE_ERROR = 2
 
@@ -41,6 +43,9 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="taizhang", description=__doc__)
+    parser.add_argument(
+        "--ledger", metavar="KEY", help="work on this district's ledger (TAIZHANG_DISTRICTS)"
+    )
     # Subparsers are made of the parent's class, so every command's errors are one line.
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -52,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        if args.ledger:
+            settings = ledger_settings(settings, args.ledger)
     except ConfigurationError as error:
         print(f"taizhang: configuration error: {error}", file=sys.stderr)
         return USAGE_ERROR

@@ -107,7 +107,10 @@ def province_of(settings: Settings, document: dict[str, Any]) -> Province:
         ledger = _ledger(settings, entry, f"districts.{key}", data_dir, extra={"name"})
         districts.append(District(key=key, name=name.strip(), settings=ledger))
     seen: dict[str, str] = {}
-    for where, ledger in (("province", own), *((f"districts.{d.key}", d.settings) for d in districts)):
+    for where, ledger in (
+        ("province", own),
+        *((f"districts.{d.key}", d.settings) for d in districts),
+    ):
         if ledger.database_url in seen:
             raise ConfigurationError(
                 f"TAIZHANG_DISTRICTS: {where} and {seen[ledger.database_url]} name the same "
@@ -136,7 +139,9 @@ def _ledger(
             database_url=url.strip(),
             postgres_schema=None,
             data_dir=data_dir,
-            checkpoint_key_file=os.path.join(data_dir, os.path.basename(settings.checkpoint_key_file)),
+            checkpoint_key_file=os.path.join(
+                data_dir, os.path.basename(settings.checkpoint_key_file)
+            ),
             districts_file="",
         )
     except ConfigurationError as error:
@@ -147,3 +152,23 @@ def prepare(province: Province) -> None:
     """Make each ledger's data directory (its checkpoint key and page secret live there)."""
     for ledger in province.ledgers:
         os.makedirs(ledger.data_dir, mode=0o700, exist_ok=True)
+
+
+def ledger_settings(settings: Settings, key: str) -> Settings:
+    """The settings of one district's ledger (``taizhang --ledger KEY …``), so that every
+    command of a one-ledger service works on it."""
+    province = load_province(settings)
+    if province is None:
+        raise ConfigurationError("--ledger: no districts are configured (TAIZHANG_DISTRICTS)")
+    found = province.district(key)
+    if found is None:
+        keys = ", ".join(d.key for d in province.districts)
+        raise ConfigurationError(f"--ledger: no district {key!r} (the districts: {keys})")
+    return found.settings
+
+
+def ledgers_of(settings: Settings) -> tuple[Settings, ...]:
+    """Every ledger a service of ``settings`` keeps: the province's and its districts', or
+    the one ledger."""
+    province = load_province(settings)
+    return (settings,) if province is None else province.ledgers

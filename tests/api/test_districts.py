@@ -148,7 +148,9 @@ def _own_views(province: Province, key: str) -> list[dict[str, Any]]:
     """What the district's office reads of its own district in its own API."""
     api = province.districts[key]
     district, campaign = api.ids["district"], api.ids["campaign"]
-    supervision = _via(province, key, f"/api/v1/campaigns/{campaign}/districts/{district}/supervision")
+    supervision = _via(
+        province, key, f"/api/v1/campaigns/{campaign}/districts/{district}/supervision"
+    )
     coverage = _via(province, key, f"/api/v1/districts/{district}/coverage")
     life = _via(province, key, f"/api/v1/districts/{district}/party-life")
     for answer in (supervision, coverage, life):
@@ -186,9 +188,7 @@ def test_the_roll_up_is_the_sum_of_the_districts_own_views(province: Province) -
             graded += own.get_json()["graded"]
         branches += supervision["branches"]
         listed += supervision["problems_listed"]
-        organizations += sum(
-            d["coverage"]["organizations"] for d in entry["districts"]
-        )
+        organizations += sum(d["coverage"]["organizations"] for d in entry["districts"])
     total = body["total"]
     assert total["campaigns"]["branches"] == branches == 6
     assert total["campaigns"]["problems_listed"] == listed
