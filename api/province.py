@@ -105,8 +105,10 @@ def create_province_app(
         for d in province.districts
     }
     state = ProvinceRuntime(province, ProvinceTokens(province.settings), apps, max_lag)
-    for key in apps:
+    for key, district_app in apps.items():
         state.runtime(key).elsewhere = _asker(state, key)
+        # A district's page session is its own: signed with its own key, sent to it alone.
+        district_app.config["SESSION_COOKIE_PATH"] = f"/districts/{key}/"
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["taizhang.province"] = state
