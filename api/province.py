@@ -201,6 +201,7 @@ def rollup() -> Response:
             log.warning("province roll-up: district %s unavailable: %r", district.key, error)
             entry["districts"] = []
             entry["unavailable"] = True
+            entry["freshness"]["fresh"] = False
         items.append(entry)
     return as_json(
         {

@@ -10,6 +10,7 @@ the districts' own views, with a district's lagging projector shown in its fresh
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -36,6 +37,8 @@ class Province:
         self.client: FlaskClient = app.test_client()
         self.state: ProvinceRuntime = app.extensions["taizhang.province"]
         self.districts: dict[str, Api] = {}
+        # When each district's world was built, before its grading round was defined.
+        self.built_at: dict[str, datetime] = {}
         self.token = ""
 
     def get(self, path: str, token: str) -> Any:
@@ -87,6 +90,7 @@ def province(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Province
                 district_app = found.state.apps[key]
                 api = Api(client=district_app.test_client(), app=district_app)
                 build_world(api)
+                found.built_at[key] = datetime.now(UTC)
                 if key in GRADES:
                     round_id = define_round(api)
                     for branch, value in GRADES[key].items():
@@ -210,6 +214,46 @@ def test_the_roll_up_answers_for_a_business_date_and_a_knowledge_time(province: 
     bad = province.get("/province/api/v1/rollup?as_of=yesterday", province.token)
     assert bad.status_code == 422
     assert bad.get_json()["errors"][0]["field"] == "as_of"
+
+
+def test_known_at_means_what_it_means_on_the_districts_own_views(province: Province) -> None:
+    """As known when panyu's world was built, before any grading round was defined: no
+    district has a round yet, and panyu's campaign is what its own view says for that time."""
+    known_at = province.built_at["panyu"].isoformat().replace("+00:00", "Z")
+    answer = province.get(f"/province/api/v1/rollup?known_at={known_at}", province.token)
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["total"]["grading"]["graded"] == 0
+    panyu = province.districts["panyu"]
+    own = _via(
+        province,
+        "panyu",
+        f"/api/v1/campaigns/{panyu.ids['campaign']}/districts/{panyu.ids['district']}"
+        f"/supervision?known_at={known_at}",
+    ).get_json()
+    (entry,) = [d for d in body["districts"] if d["key"] == "panyu"]
+    (district,) = [d for d in entry["districts"] if d["district_id"] == str(panyu.ids["district"])]
+    assert district["campaigns"][0]["branches"] == own["branches"] == 2
+    assert district["grading"] == []
+    # Districts built after that time had nothing recorded yet.
+    (later,) = [d for d in body["districts"] if d["key"] == "yuexiu"]
+    assert later["districts"] == []
+
+
+def test_one_district_unavailable_leaves_the_others(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = province.state.runtime("tianhe")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(rt.views, "select", broken)
+    body = province.get("/province/api/v1/rollup", province.token).get_json()
+    found = {d["key"]: d for d in body["districts"]}
+    assert found["tianhe"]["unavailable"] is True and not found["tianhe"]["freshness"]["fresh"]
+    assert body["fresh"] is False
+    assert body["total"]["campaigns"]["branches"] == 4  # panyu's and yuexiu's
 
 
 def test_a_district_falling_behind_shows_in_freshness_and_readyz(province: Province) -> None:
