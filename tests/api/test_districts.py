@@ -24,6 +24,7 @@ from taizhang.migrate import upgrade
 from tests.api.conftest import TODAY, Api, branch_data, build_world
 from tests.api.test_grading import define_round, grade
 from tests.conftest import create_schema, drop_schema, postgres_env, sqlite_env
+from tests.pages.world import csrf_of
 
 KEYS = ("panyu", "tianhe", "yuexiu")
 # What each district grades in its round (none for the third): the roll-up's sums differ
@@ -289,3 +290,31 @@ def test_the_province_documents_its_routes(province: Province) -> None:
     districts = province.get("/province/api/v1/districts", province.token).get_json()
     assert [d["key"] for d in districts["items"]] == list(KEYS)
     assert province.client.get("/districts/panyu/openapi.json").status_code == 200
+
+
+def test_a_districts_pages_are_under_its_prefix_with_a_session_of_its_own(
+    province: Province,
+) -> None:
+    client = province.app.test_client()
+    root = client.get("/districts/panyu/")
+    assert root.status_code == 302
+    assert root.headers["Location"].endswith("/districts/panyu/pages/signin")
+    page = client.get("/districts/panyu/pages/signin")
+    signed = client.post(
+        "/districts/panyu/pages/signin",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "token": province.districts["panyu"].tokens["office"],
+        },
+    )
+    assert signed.status_code == 303, signed.text
+    assert "Path=/districts/panyu/" in signed.headers["Set-Cookie"]
+    landing = client.get("/districts/panyu/")
+    assert "/districts/panyu/pages/campaigns/" in landing.headers["Location"]
+    assert client.get(landing.headers["Location"]).status_code == 200
+    # The session is panyu's alone: tianhe's pages ask to sign in.
+    assert (
+        client.get("/districts/tianhe/")
+        .headers["Location"]
+        .endswith("/districts/tianhe/pages/signin")
+    )
