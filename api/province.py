@@ -28,10 +28,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, json, request
+from prometheus_client import Gauge
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from api import create_app
+from api import create_app, ops
 from api.auth import Credential, TokenStore
+from api.ops import READY_MAX_LAG
 from api.problems import ApiProblem, register_error_handlers
 from api.province_openapi import document
 from api.reads import as_json, load_query
@@ -46,8 +48,12 @@ from taizhang.districts import Province, load_province, prepare
 log = logging.getLogger(__name__)
 
 PROVINCE_ROLE = "province"
-# As a district's own /readyz: views this far behind the log are not ready.
-READY_MAX_LAG = 10_000
+DISTRICT_LAG = Gauge(
+    "taizhang_district_projection_lag_events",
+    "Events in a district's log its views have not folded yet",
+    ["district", "projection"],
+    multiprocess_mode="max",
+)
 REPLAY_WAIT_SECONDS = 1.0
 REPLAY_RETRY_AFTER_SECONDS = 30
 
@@ -266,6 +272,18 @@ def readyz() -> Response:
     if not ready:
         response.headers["Retry-After"] = "5"
     return response
+
+
+@ops_bp.get("/metrics")
+def metrics() -> Response:
+    """The process's Prometheus metrics (every district's requests and posts), with each
+    district's projection lag (``taizhang_district_projection_lag_events``)."""
+    state = _state()
+    for district in state.province.districts:
+        found = freshness(state.runtime(district.key), state.max_lag)
+        for name, position in found.get("positions", {}).items():
+            DISTRICT_LAG.labels(district.key, name).set(max(0, found["log_head"] - position))
+    return ops.metrics()
 
 
 @ops_bp.get("/province/openapi.json")

@@ -276,6 +276,10 @@ def test_a_district_falling_behind_shows_in_freshness_and_readyz(province: Provi
     assert body["fresh"] is False
     lagging = {d["key"]: d["freshness"] for d in body["districts"]}
     assert lagging["tianhe"]["behind"] >= 1 and lagging["panyu"]["behind"] == 0
+    metrics = province.client.get("/metrics").text
+    assert 'taizhang_district_projection_lag_events{district="tianhe",projection="progress"}' in (
+        metrics
+    )
     province.catch_up("tianhe")
     assert province.client.get("/readyz").status_code == 200
 
