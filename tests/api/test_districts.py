@@ -17,7 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from api.province import ProvinceRuntime, create_province_app
-from projections.worker import Worker
+from projections.worker import Worker, WorkerLock
 from taizhang.config import Settings
 from taizhang.districts import province_of
 from taizhang.migrate import upgrade
@@ -322,3 +322,18 @@ def test_a_districts_pages_are_under_its_prefix_with_a_session_of_its_own(
         .headers["Location"]
         .endswith("/districts/tianhe/pages/signin")
     )
+
+
+def test_each_district_has_one_projector_of_its_own(province: Province) -> None:
+    """One writer per events table still holds: a district's projection lock is its own, so
+    the districts' projectors run side by side while a second one of a district stands by."""
+    locks = {key: WorkerLock(province.state.runtime(key).settings) for key in KEYS}
+    second = WorkerLock(province.state.runtime("panyu").settings)
+    try:
+        assert all(lock.try_acquire() for lock in locks.values())
+        assert not second.try_acquire()
+        locks["panyu"].release()
+        assert second.try_acquire()
+    finally:
+        for lock in (*locks.values(), second):
+            lock.release()
