@@ -31,6 +31,8 @@ COMMAND_MODULES = (
     "taizhang.commands.province",
 )
 USAGE_ERROR = 2
+# What runs on a province as a whole; every other command works on one ledger (--ledger).
+PROVINCE_WIDE = frozenset({"province", "serve", "bench", "load"})
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -59,6 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.ledger:
             settings = ledger_settings(settings, args.ledger)
+        elif settings.districts_file and args.command not in PROVINCE_WIDE:
+            raise ConfigurationError(
+                "this service keeps many ledgers (TAIZHANG_DISTRICTS): name one with "
+                "--ledger KEY, or see `taizhang province`"
+            )
     except ConfigurationError as error:
         print(f"taizhang: configuration error: {error}", file=sys.stderr)
         return USAGE_ERROR

@@ -119,5 +119,8 @@ def test_commands_work_on_a_district_ledger_and_the_province(
     assert "admin" in listed and "省委组织部" not in listed
     assert main(["--ledger", "nowhere", "token", "list"]) == 2
     assert "no district 'nowhere'" in capsys.readouterr().err
+    # A one-ledger command on a province names its ledger.
+    assert main(["token", "list"]) == 2
+    assert "--ledger KEY" in capsys.readouterr().err
     assert main(["province", "districts"]) == 0
     assert "panyu\t番禺区" in capsys.readouterr().out
