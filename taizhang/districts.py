@@ -17,10 +17,11 @@ its ledger.
 Each district's ledger is a whole taizhang ledger (its events table, view tables, tokens,
 accounts) in its own PostgreSQL schema or SQLite file, served by the same code: its settings
 are the service's with the district's database and a data directory of its own
-(``<data dir>/districts/<key>``: its checkpoint key, its page secret). No two districts, and
-not the province, share a database (and schema): a ledger has one projector and one writer
-of its events table. Without the file the service is the one ledger of
-``TAIZHANG_DATABASE_URL``, as it always was.
+(``<data dir>/districts/<key>``: its checkpoint key, unless ``TAIZHANG_CHECKPOINT_KEY`` gives
+one key for all, and its page secret). No two districts, and not the province, share a
+database (and schema): a ledger has one projector and one writer of its events table.
+Without the file the service is the one ledger of ``TAIZHANG_DATABASE_URL``, as it always
+was.
 """
 
 from __future__ import annotations
