@@ -85,6 +85,8 @@ def create_app(
                 headers={"WWW-Authenticate": 'Bearer realm="taizhang"'},
             )
         found = runtime.tokens.lookup(token)
+        if found is None and runtime.elsewhere is not None and runtime.elsewhere(token):
+            raise ApiProblem(404, "no such resource for this token", slug="not-found")
         if found is None:
             raise ApiProblem(
                 401,

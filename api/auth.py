@@ -83,6 +83,10 @@ def token_hash(token: str) -> str:
 class TokenStore:
     """The api_tokens table, on SQLite or PostgreSQL, with a short lookup cache."""
 
+    # The roles this store issues, and those of them that need no district.
+    roles: tuple[str, ...] = ROLES
+    districtless: tuple[str, ...] = ("admin",)
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._cache: LRU[str, tuple[float, Credential | None]] = LRU(10_000)
@@ -146,9 +150,9 @@ class TokenStore:
         name = name.strip()
         if not name or len(name) > _NAME_MAX:
             raise InvalidValue("name", "required", f"a token needs a name of 1-{_NAME_MAX} chars")
-        if role not in ROLES:
-            raise InvalidValue("role", "known_role", f"role must be one of {', '.join(ROLES)}")
-        if role != "admin" and district_id is None:
+        if role not in self.roles:
+            raise InvalidValue("role", "known_role", f"role must be one of {', '.join(self.roles)}")
+        if role not in self.districtless and district_id is None:
             raise InvalidValue("district", "required", f"a {role} token needs a district")
         if role == "integrator" and not (committee_ids or branch_ids):
             raise InvalidValue(

@@ -42,6 +42,9 @@ class Runtime:
     _accounts: Any = field(default=None, repr=False)
     # The checkpoint signer, in the process that runs the projections (taizhang.checkpoints).
     checkpointer: Any = field(default=None, repr=False)
+    # In a province (api.province): whether a token unknown here is another ledger's; its
+    # request is then answered 404, as if this district did not exist (taizhang.districts).
+    elsewhere: Any = field(default=None, repr=False)
 
     @property
     def views(self) -> Views:

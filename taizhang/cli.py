@@ -15,6 +15,7 @@ from typing import NoReturn
 from domain.errors import DomainError, NotFound
 from taizhang.commands import UsageError
 from taizhang.config import ConfigurationError, Settings
+from taizhang.districts import ledger_settings
 
 # Each module defines ``register(subparsers)`` and sets ``run(settings, args)`` on its parsers.
 COMMAND_MODULES = (
@@ -27,8 +28,11 @@ COMMAND_MODULES = (
     "taizhang.commands.load",
     "taizhang.commands.evidence",
     "taizhang.commands.personal",
+    "taizhang.commands.province",
 )
 USAGE_ERROR = 2
+# What runs on a province as a whole; every other command works on one ledger (--ledger).
+PROVINCE_WIDE = frozenset({"province", "serve", "bench", "load"})
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -41,6 +45,9 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="taizhang", description=__doc__)
+    parser.add_argument(
+        "--ledger", metavar="KEY", help="work on this district's ledger (TAIZHANG_DISTRICTS)"
+    )
     # Subparsers are made of the parent's class, so every command's errors are one line.
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -52,6 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        if args.ledger:
+            settings = ledger_settings(settings, args.ledger)
+        elif settings.districts_file and args.command not in PROVINCE_WIDE:
+            raise ConfigurationError(
+                "this service keeps many ledgers (TAIZHANG_DISTRICTS): name one with "
+                "--ledger KEY, or see `taizhang province`"
+            )
     except ConfigurationError as error:
         print(f"taizhang: configuration error: {error}", file=sys.stderr)
         return USAGE_ERROR

@@ -42,6 +42,9 @@ Reads from a streaming replica (projections.replica): ``TAIZHANG_READ_REPLICA_UR
 the primary), ``TAIZHANG_REPLICA_MAX_LAG_SECONDS`` (default 5; a standby further behind than
 this serves nothing until it catches up) and ``TAIZHANG_REPLICA_WAIT_SECONDS`` (default 1; how
 long a read naming ``min_position`` waits for the standby before the primary answers it).
+``TAIZHANG_DISTRICTS`` (default none: one ledger, the database above) names a TOML file
+listing a province's district ledgers (taizhang.districts): the service then serves each
+district under ``/districts/<key>/`` and the province's roll-up under ``/province/``.
 
 A PostgreSQL schema named by ``?schema=`` / ``POSTGRES_SCHEMA`` must already exist:
 the eventsourcing library qualifies its tables with it but does not create it.
@@ -159,6 +162,8 @@ class Settings:
     read_replica_url: str = field(default="", repr=False)
     replica_max_lag_seconds: float = DEFAULT_REPLICA_MAX_LAG_SECONDS
     replica_wait_seconds: float = DEFAULT_REPLICA_WAIT_SECONDS
+    # A province's district ledgers (taizhang.districts); empty: this one ledger alone.
+    districts_file: str = ""
 
     def __post_init__(self) -> None:
         if self.database_url.startswith("sqlite:"):
@@ -344,6 +349,7 @@ class Settings:
             os.makedirs(data_dir, mode=0o700, exist_ok=True)
             database_url = "sqlite:///" + os.path.join(data_dir, DEFAULT_SQLITE_FILENAME)
 
+        districts_file = get("TAIZHANG_DISTRICTS")
         return cls(
             database_url=database_url,
             data_dir=data_dir,
@@ -368,6 +374,7 @@ class Settings:
             read_replica_url=replica_url,
             replica_max_lag_seconds=replica_max_lag_seconds,
             replica_wait_seconds=replica_wait_seconds,
+            districts_file=os.path.abspath(districts_file) if districts_file else "",
         )
 
     # ------------------------------------------------------------------ derived

@@ -10,6 +10,7 @@ from typing import Any
 
 from taizhang.commands import port, positive_int
 from taizhang.config import Settings
+from taizhang.districts import ledgers_of
 from taizhang.launch import gunicorn_argv as gunicorn_command
 from taizhang.migrate import upgrade
 from taizhang.role_check import privileged_role
@@ -36,7 +37,7 @@ def gunicorn_argv(settings: Settings, args: argparse.Namespace) -> tuple[list[st
     port = args.port or settings.listen_port
     env = dict(os.environ)
     env["TAIZHANG_BIND"] = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    embedded = args.embedded or not settings.is_postgres
+    embedded = args.embedded or not all(ledger.is_postgres for ledger in ledgers_of(settings))
     if embedded:
         # SQLite allows one writer, and the in-process projection worker must be alone:
         # one worker process, concurrency from its threads.
@@ -81,12 +82,14 @@ def role_warning(settings: Settings) -> str | None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     print(pages_hint(settings, args), file=sys.stderr, flush=True)
-    upgrade(settings)
+    ledgers = ledgers_of(settings)
+    for ledger in ledgers:
+        upgrade(ledger)
     warning = role_warning(settings)
     if warning is not None:
         print(warning, file=sys.stderr, flush=True)
     argv, env = gunicorn_argv(settings, args)
-    if args.embedded or not settings.is_postgres:
+    if args.embedded or not all(ledger.is_postgres for ledger in ledgers):
         print("taizhang: embedded mode: one worker, projections in-process", file=sys.stderr)
     else:
         print(
