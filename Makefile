@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.taizhang-installed
 
-.PHONY: venv run test
+.PHONY: venv run test imports
 
 venv: $(STAMP)
 
@@ -25,3 +25,7 @@ test: venv
 	$(BIN)/pytest -q
 	# The whole suite again with the plain writer (TAIZHANG_WRITER, docs/ARCHITECTURE.md).
 	TAIZHANG_WRITER=plain $(BIN)/pytest -q -p no:cacheprovider
+
+# The import contracts (pyproject.toml [tool.importlinter]) on the sources laid out as installed.
+imports: venv
+	$(BIN)/python -m tests.installed_layout

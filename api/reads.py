@@ -246,8 +246,16 @@ def _topics_by_type() -> dict[str, list[str]]:
                     if value.__name__ in EVENT_TYPES
                     else owner.__name__ + value.__name__
                 )
-                found.setdefault(name, []).append(get_topic(value))
+                found.setdefault(name, []).extend(stored_topics(value))
     return found
+
+
+def stored_topics(cls: type) -> list[str]:
+    """The topics events of ``cls`` are stored under: its own, and the one it had when the
+    domain was the top-level package ``domain`` (events written then keep it)."""
+    topic = get_topic(cls)
+    legacy = topic.removeprefix("taizhang.")
+    return [topic] if legacy == topic else [topic, legacy]
 
 
 TOPICS = _topics_by_type()

@@ -102,7 +102,8 @@ def test_views_after_a_crash_mid_batch_equal_a_clean_rebuild(settings):
     head = ledger.recorder.max_notification_id()
     env = {**os.environ, "TAIZHANG_DATABASE_URL": settings.database_url}
     code = (
-        "import sys; from taizhang.config import Settings; from projections.worker import Worker;"
+        "import sys; from taizhang.config import Settings;"
+        " from projections.worker import Worker;"
         "Worker(Settings.from_env(), batch_size=int(sys.argv[1])).catch_up()"
     )
     child = subprocess.Popen([sys.executable, "-c", code, "7"], cwd=ROOT, env=env)
