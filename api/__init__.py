@@ -2,7 +2,7 @@
 
 ``create_app`` builds the Flask application. Every ``/api/v1`` request carries
 ``Authorization: Bearer <token>``; the token's role and scope decide what it may do
-(``api.scope``). Errors are problem+json (``api.problems``).
+(``taizhang.api.scope``). Errors are problem+json (``taizhang.api.problems``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from api import (
+from taizhang.api import (
     accounts,
     coverage,
     erasure,
@@ -29,19 +29,19 @@ from api import (
     views,
     writes,
 )
-from api.auth import TokenStore
-from api.problems import ApiProblem, register_error_handlers
-from api.runtime import Runtime
-from projections.worker import start_in_background
+from taizhang.api.auth import TokenStore
+from taizhang.api.problems import ApiProblem, register_error_handlers
+from taizhang.api.runtime import Runtime
 from taizhang.checkpoints import Checkpointer
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.plain_service import make_service
+from taizhang.projections.worker import start_in_background
 
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 # Paths anyone may call: what operators and the docs page need.
 PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
-# The supervisors' pages sign in with a session cookie instead (api.pages).
+# The supervisors' pages sign in with a session cookie instead (taizhang.api.pages).
 PAGE_PREFIX = "/pages/"
 
 
@@ -73,7 +73,7 @@ def create_app(
         if request.path.startswith(PUBLIC_PREFIXES) or request.method == "OPTIONS":
             return
         if request.path == "/" or request.path.startswith(PAGE_PREFIX):
-            return  # api.pages checks its own session
+            return  # taizhang.api.pages checks its own session
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()

@@ -1,7 +1,7 @@
 """Accounts: a login name and a password that hold a token, made by the campaign office.
 
 An account is a person's way to sign in to the pages without handling a token. Creating one
-creates a token (``api.auth.TokenStore``, never shown to anyone: only its sha256 is kept,
+creates a token (``taizhang.api.auth.TokenStore``, never shown to anyone: only its sha256 is kept,
 here and in ``api_tokens``) with the role and scope the office grants; signing in with the
 login and password puts that token's digest in the session, exactly as signing in with the
 token does. Disabling an account revokes its token, so its open sessions end with it.
@@ -29,8 +29,8 @@ from uuid import UUID, uuid4
 import psycopg
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from api.auth import Credential, TokenStore
-from domain.errors import InvalidValue, NotFound
+from taizhang.api.auth import Credential, TokenStore
+from taizhang.domain.errors import InvalidValue, NotFound
 from taizhang.lru import LRU
 
 PASSWORD_MIN = 12

@@ -1,10 +1,10 @@
 """``/api/v1/accounts``: the campaign office's accounts for people who sign in to the pages.
 
 The office (a token, or an account, of role ``office``) lists, creates, disables and resets
-the password of the accounts of its district (``api.account_store``). An account holds a
+the password of the accounts of its district (``taizhang.api.account_store``). An account holds a
 token of a role and scope the office grants, never wider than its own: its district, and
 committees, a group or branches of it, each checked against the office's scope as an id in
-a URL is (``api.scope``). Who created or disabled an account is the office's credential.
+a URL is (``taizhang.api.scope``). Who created or disabled an account is the office's credential.
 """
 
 from __future__ import annotations
@@ -14,19 +14,19 @@ from uuid import UUID
 
 from flask import Blueprint, Response, jsonify
 
-from api.account_store import AccountStore
-from api.auth import Credential
-from api.problems import ApiProblem, error_item
-from api.runtime import credential, json_body, runtime, scope
-from api.schemas.accounts import (
+from taizhang.api.account_store import AccountStore
+from taizhang.api.auth import Credential
+from taizhang.api.problems import ApiProblem, error_item
+from taizhang.api.runtime import credential, json_body, runtime, scope
+from taizhang.api.schemas.accounts import (
     AccountCreateSchema,
     AccountListSchema,
     AccountSchema,
     DisableSchema,
     PasswordResetSchema,
 )
-from api.scope import Forbidden
-from domain.errors import InvalidValue
+from taizhang.api.scope import Forbidden
+from taizhang.domain.errors import InvalidValue
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1")
 OFFICE = "office"
@@ -164,7 +164,7 @@ _ANSWERS = {
 
 
 def openapi_operation(endpoint: str) -> dict[str, Any]:
-    """The request body and answer of an accounts operation, for ``api.openapi``."""
+    """The request body and answer of an accounts operation, for ``taizhang.api.openapi``."""
     status, ref = _ANSWERS[endpoint]
     schema: dict[str, Any] = {"$ref": f"#/components/schemas/{ref}"} if ref else {"type": "object"}
     found: dict[str, Any] = {

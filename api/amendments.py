@@ -2,7 +2,7 @@
 
 A correction or withdrawal is accepted from whom may record the thing it names, in scope;
 a record of the supervising side only from the source that recorded it, or the office
-(``api.duties.may_amend``; docs/SECURITY.md).
+(``taizhang.api.duties.may_amend``; docs/SECURITY.md).
 """
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from api.auth import Credential
-from api.duties import (
+from taizhang.api.auth import Credential
+from taizhang.api.duties import (
     CORRECTIONS,
     GRADE_AMENDMENTS,
     STEP_CORRECTIONS,
     may_amend,
     recorders,
 )
-from domain.base import Facts
-from domain.branch_life import branch_life_id
-from domain.branch_work import branch_work_id
-from domain.errors import NotFound
-from domain.member_development import Candidate
-from domain.records import event_type as event_type_of
+from taizhang.domain.base import Facts
+from taizhang.domain.branch_life import branch_life_id
+from taizhang.domain.branch_work import branch_work_id
+from taizhang.domain.errors import NotFound
+from taizhang.domain.member_development import Candidate
+from taizhang.domain.records import event_type as event_type_of
 from taizhang.ledger import Ledger
 
 # Where a branch belongs changes rarely; a scope check may see it a second late.
@@ -45,7 +45,7 @@ class Forbidden(Exception):
 
 
 class Amendments:
-    """The checks on corrections and withdrawals, mixed into ``api.scope.Scope``."""
+    """The checks on corrections and withdrawals, mixed into ``taizhang.api.scope.Scope``."""
 
     ledger: Ledger
     cred: Credential

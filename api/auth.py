@@ -25,9 +25,9 @@ from uuid import UUID, uuid4
 
 from psycopg_pool import ConnectionPool
 
-from domain.errors import InvalidValue
 from taizhang import token_chain
 from taizhang.config import Settings
+from taizhang.domain.errors import InvalidValue
 from taizhang.lru import LRU
 from taizhang.pool_check import check_before_use
 from taizhang.service import Caller
@@ -101,7 +101,7 @@ class TokenStore:
 
     def transaction(self) -> Any:
         """A cursor in one transaction on the token store's database (committed on leaving):
-        what is kept beside tokens (``api.account_store``) changes with them."""
+        what is kept beside tokens (``taizhang.api.account_store``) changes with them."""
         return self._cursor()
 
     @contextmanager

@@ -1,11 +1,11 @@
-"""Coverage of the two-new organizations (``projections.coverage_views``): the rates every
+"""Coverage of the two-new organizations (``taizhang.projections.coverage_views``): the rates every
 committee is measured by, and the gap lists, as of a business date and as known at a time.
 
 - ``GET /api/v1/districts/{district_id}/coverage``: the district's, by committee, place and
   industry (``?committee_id=`` for one committee's part);
 - ``GET /api/v1/committees/{committee_id}/coverage``: a committee's own;
 - ``GET /api/v1/districts/{district_id}/coverage/gaps?rule=``: the organizations breaking a
-  rule of ``domain.coverage_rules.RULES`` on the day (``gaps.xlsx``: as an Excel workbook).
+  rule of ``taizhang.domain.coverage_rules.RULES`` on the day (``gaps.xlsx``: as an Excel workbook).
 
 A token covering the whole district reads the district; a committee's token reads its
 committees (``committee_id``).
@@ -18,15 +18,15 @@ from uuid import UUID
 
 from flask import Blueprint, Response
 
-from api.problems import ApiProblem, error_item
-from api.reads import as_json, load_query
-from api.runtime import scope, wait_for_min_position
-from api.schemas.coverage import CoverageQuery, GapQuery
-from api.views import XLSX, _views
-from domain.business_day import business_today
-from domain.errors import NotFound
-from projections.coverage_export import gap_workbook
-from projections.shared_views import Rendered
+from taizhang.api.problems import ApiProblem, error_item
+from taizhang.api.reads import as_json, load_query
+from taizhang.api.runtime import scope, wait_for_min_position
+from taizhang.api.schemas.coverage import CoverageQuery, GapQuery
+from taizhang.api.views import XLSX, _views
+from taizhang.domain.business_day import business_today
+from taizhang.domain.errors import NotFound
+from taizhang.projections.coverage_export import gap_workbook
+from taizhang.projections.shared_views import Rendered
 
 bp = Blueprint("coverage", __name__, url_prefix="/api/v1")
 

@@ -1,6 +1,6 @@
 """Who may record what: the one table of posted event type × role, read from the seeds.
 
-Every check of a role's duties (``api.scope.Scope.may_post``, single posts and batches
+Every check of a role's duties (``taizhang.api.scope.Scope.may_post``, single posts and batches
 alike) is derived from ``DUTIES``, and docs/SECURITY.md shows the same table
 (``duties_table`` writes it; a test holds the two equal). A posted event type without a
 row here stops the API from starting.
@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.branch_work import BranchWork
-from domain.problem import Problem
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.problem import Problem
 from taizhang.handlers import EVENT_TYPES
 
 ADMIN, OFFICE, COMMITTEE, SUPERVISOR, INTEGRATOR = (

@@ -18,12 +18,12 @@ from uuid import UUID
 from flask import Blueprint, Response
 from marshmallow import ValidationError, fields, validate
 
-from api.problems import ApiProblem, error_item, validation_problem
-from api.reads import as_json
-from api.runtime import credential, json_body, runtime, scope
-from api.schemas.event_fields import Strict
-from domain.errors import NotFound
-from domain.persons import PSEUDONYM
+from taizhang.api.problems import ApiProblem, error_item, validation_problem
+from taizhang.api.reads import as_json
+from taizhang.api.runtime import credential, json_body, runtime, scope
+from taizhang.api.schemas.event_fields import Strict
+from taizhang.domain.errors import NotFound
+from taizhang.domain.persons import PSEUDONYM
 from taizhang.erasure import erase_named_person
 
 bp = Blueprint("erasure", __name__, url_prefix="/api/v1")
@@ -105,7 +105,7 @@ def _check_person(person: str) -> None:
 
 
 def openapi_operation() -> dict[str, Any]:
-    """The request body and answer, for ``api.openapi``."""
+    """The request body and answer, for ``taizhang.api.openapi``."""
     return {
         "responses": {
             "200": {

@@ -15,10 +15,10 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from api.problems import ApiProblem, error_item
-from api.reads import as_json, load_query
-from api.runtime import credential, runtime
-from api.schemas.queries import CheckpointsQuery, ConsistencyQuery, InclusionQuery
+from taizhang.api.problems import ApiProblem, error_item
+from taizhang.api.reads import as_json, load_query
+from taizhang.api.runtime import credential, runtime
+from taizhang.api.schemas.queries import CheckpointsQuery, ConsistencyQuery, InclusionQuery
 from taizhang.chain_store import ChainStore, leaf_of
 from taizhang.checkpoints import as_document
 

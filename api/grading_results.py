@@ -18,12 +18,12 @@ from uuid import UUID
 
 from flask import Blueprint, Response
 
-from api.grading_views import _query
-from api.reads import as_json, load_query
-from api.runtime import scope, wait_for_min_position
-from api.schemas.grade_corrections import GradingTimelineQuery, RoundsQuery
-from api.views import XLSX, _views
-from projections.grading_export import lagging_workbook, results_workbook
+from taizhang.api.grading_views import _query
+from taizhang.api.reads import as_json, load_query
+from taizhang.api.runtime import scope, wait_for_min_position
+from taizhang.api.schemas.grade_corrections import GradingTimelineQuery, RoundsQuery
+from taizhang.api.views import XLSX, _views
+from taizhang.projections.grading_export import lagging_workbook, results_workbook
 
 bp = Blueprint("grading_results", __name__, url_prefix="/api/v1")
 

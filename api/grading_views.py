@@ -15,14 +15,14 @@ from uuid import UUID
 
 from flask import Blueprint, Response
 
-from api.problems import ApiProblem, error_item
-from api.reads import as_json, load_query
-from api.runtime import scope, wait_for_min_position
-from api.schemas.grading import GradingQuery, YearlyQuery
-from api.views import _views
-from domain.errors import NotFound
-from domain.grading import GradingRound
-from domain.yearly_review import YearlyReview
+from taizhang.api.problems import ApiProblem, error_item
+from taizhang.api.reads import as_json, load_query
+from taizhang.api.runtime import scope, wait_for_min_position
+from taizhang.api.schemas.grading import GradingQuery, YearlyQuery
+from taizhang.api.views import _views
+from taizhang.domain.errors import NotFound
+from taizhang.domain.grading import GradingRound
+from taizhang.domain.yearly_review import YearlyReview
 
 bp = Blueprint("grading", __name__, url_prefix="/api/v1")
 

@@ -14,11 +14,11 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from flask import Blueprint, Response
 
-from api.reads import as_json, load_query
-from api.runtime import credential, runtime, wait_for_min_position
-from api.schemas.queries import MeQuery
-from domain.district import District
-from projections.reach import directory
+from taizhang.api.reads import as_json, load_query
+from taizhang.api.runtime import credential, runtime, wait_for_min_position
+from taizhang.api.schemas.queries import MeQuery
+from taizhang.domain.district import District
+from taizhang.projections.reach import directory
 
 bp = Blueprint("me", __name__, url_prefix="/api/v1")
 

@@ -1,7 +1,7 @@
 """The member-development pipeline (发展党员, seed 002; 推优, seed 004) of a branch or a
 committee, as of a business date ``as_of`` and as known at ``known_at``, like every view:
 read from the projection's ``member_path`` rows, or from a replay of the log recorded by
-``known_at`` (``projections.report``).
+``known_at`` (``taizhang.projections.report``).
 
 A branch's side and its committee read the people by pseudonymous id; supervisors read the
 counts alone (``people`` is left out): the people in the pipeline are named individuals.
@@ -14,12 +14,12 @@ from uuid import UUID
 
 from flask import Blueprint, Response
 
-from api.reads import as_json, load_query
-from api.runtime import credential, runtime, scope, wait_for_min_position
-from api.schemas.members import DevelopmentPlanQuery, MemberPipelineQuery
-from api.views import XLSX, _views
-from domain.business_day import business_today
-from projections.member_export import overdue_workbook, pipeline_workbook
+from taizhang.api.reads import as_json, load_query
+from taizhang.api.runtime import credential, runtime, scope, wait_for_min_position
+from taizhang.api.schemas.members import DevelopmentPlanQuery, MemberPipelineQuery
+from taizhang.api.views import XLSX, _views
+from taizhang.domain.business_day import business_today
+from taizhang.projections.member_export import overdue_workbook, pipeline_workbook
 
 bp = Blueprint("members", __name__, url_prefix="/api/v1")
 

@@ -13,15 +13,15 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, current_app, json, send_from_directory
 from marshmallow import INCLUDE, Schema, fields
 
-from api import accounts, erasure
-from api.openapi_links import add_links, operation_id
-from api.schemas.envelope import BatchSchema
-from api.schemas.events import EVENT_SCHEMAS
-from api.schemas.grade_corrections import GradingTimelineQuery, RoundsQuery
-from api.schemas.grading import GradingQuery, YearlyQuery
-from api.schemas.members import MemberPipelineQuery
-from api.schemas.party_life import PartyLifeListQuery
-from api.schemas.queries import (
+from taizhang.api import accounts, erasure
+from taizhang.api.openapi_links import add_links, operation_id
+from taizhang.api.schemas.envelope import BatchSchema
+from taizhang.api.schemas.events import EVENT_SCHEMAS
+from taizhang.api.schemas.grade_corrections import GradingTimelineQuery, RoundsQuery
+from taizhang.api.schemas.grading import GradingQuery, YearlyQuery
+from taizhang.api.schemas.members import MemberPipelineQuery
+from taizhang.api.schemas.party_life import PartyLifeListQuery
+from taizhang.api.schemas.queries import (
     CheckpointsQuery,
     ConsistencyQuery,
     FeedQuery,
@@ -36,8 +36,8 @@ from api.schemas.queries import (
     TimelineQuery,
     ViewQuery,
 )
-from api.views import XLSX
-from api.writes import ACCEPTS
+from taizhang.api.views import XLSX
+from taizhang.api.writes import ACCEPTS
 from taizhang.kinds import KINDS
 
 bp = Blueprint("openapi", __name__)
@@ -312,7 +312,7 @@ def _variants(endpoint: str, by_kind: dict[str, set[str]]) -> list[tuple[str, st
     return [(ref.split("Data.")[0], ref, False) for ref in sorted(by_kind[kind])]
 
 
-# The supervisors' pages (api.pages, and ``/`` that leads to them) are HTML for a browser
+# The supervisors' pages (taizhang.api.pages, and ``/`` that leads to them) are HTML for a browser
 # session, not operations of the API.
 _NOT_API = ("static", "landing", "openapi.", "pages.")
 

@@ -25,9 +25,9 @@ from prometheus_client import (
     multiprocess,
 )
 
-from api.breaker import breaker_of
-from api.breaker import install as install_breaker
-from api.runtime import runtime
+from taizhang.api.breaker import breaker_of
+from taizhang.api.breaker import install as install_breaker
+from taizhang.api.runtime import runtime
 from taizhang.breaker import State
 from taizhang.verify import tail_report
 

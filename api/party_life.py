@@ -1,7 +1,7 @@
 """Reading regular organizational life (三会一课, themed party days, democratic life meetings,
 evaluations, exchange visits, secretaries' reporting, members' education days): a branch's
 year, a committee's and a district's roll-ups, the programme in force, and the lists of what
-is due and overdue (JSON and Excel), each as of a date (``projections.party_life``).
+is due and overdue (JSON and Excel), each as of a date (``taizhang.projections.party_life``).
 
 The views read the progress projection's ``party_life`` and ``life_programme`` tables; the
 two times mean what they mean on every view: ``as_of``, the business date (what had
@@ -17,18 +17,18 @@ from uuid import UUID
 
 from flask import Blueprint, Response
 
-from api.party_life_pages import paged
-from api.problems import ApiProblem, error_item
-from api.reads import as_json, load_query
-from api.runtime import scope, wait_for_min_position
-from api.schemas.party_life import PartyLifeListQuery
-from api.schemas.queries import PartyLifeQuery
-from api.views import _views
-from domain.business_day import business_today
-from domain.errors import NotFound
-from domain.life_programme import COMMITTEE_SCOPE, DISTRICT_SCOPE
-from projections.party_life import compliance, empty_roll_up
-from projections.party_life_export import due_workbook
+from taizhang.api.party_life_pages import paged
+from taizhang.api.problems import ApiProblem, error_item
+from taizhang.api.reads import as_json, load_query
+from taizhang.api.runtime import scope, wait_for_min_position
+from taizhang.api.schemas.party_life import PartyLifeListQuery
+from taizhang.api.schemas.queries import PartyLifeQuery
+from taizhang.api.views import _views
+from taizhang.domain.business_day import business_today
+from taizhang.domain.errors import NotFound
+from taizhang.domain.life_programme import COMMITTEE_SCOPE, DISTRICT_SCOPE
+from taizhang.projections.party_life import compliance, empty_roll_up
+from taizhang.projections.party_life_export import due_workbook
 
 bp = Blueprint("party_life", __name__, url_prefix="/api/v1")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,6 +1,6 @@
 """Pages of the lists of what is due and overdue (``GET …/party-life/due``).
 
-The lists are computed whole and cached (``projections.party_life``), sorted by a key that
+The lists are computed whole and cached (``taizhang.projections.party_life``), sorted by a key that
 names one item: a duty's period by (due date, owner, duty, period), a member short of
 education days by (branch, member). A page is the ``limit`` items after (or before) a
 cursor, which holds the key of the item it was taken at, so a page stays in place when
@@ -15,8 +15,8 @@ import bisect
 import json
 from typing import Any
 
-from api.schemas.party_life import LISTS
-from domain.errors import InvalidValue
+from taizhang.api.schemas.party_life import LISTS
+from taizhang.domain.errors import InvalidValue
 
 DEFAULT_LIST = "overdue"
 

@@ -1,7 +1,7 @@
 """The names of the people the campaign's facts name, as readers see them.
 
 The log and the views hold a person's pseudonymous id and their name sealed under their key
-(``domain.persons``). Every JSON answer that carries sealed text (history, feed, state,
+(``taizhang.domain.persons``). Every JSON answer that carries sealed text (history, feed, state,
 problem ledger, and the pages built on them) is opened here, with one read of the keys:
 the name while the person's key exists, ``(erased)`` once ``taizhang erase-person``
 destroyed it. A name recorded in clear before names were sealed is shown as recorded.
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.runtime import runtime
-from domain.persons import ERASED, PERSON_FIELDS, SEALED_PREFIX
+from taizhang.api.runtime import runtime
+from taizhang.domain.persons import ERASED, PERSON_FIELDS, SEALED_PREFIX
 
 PAIRS = frozenset(pair for pairs in PERSON_FIELDS.values() for pair in pairs)
 

@@ -23,10 +23,10 @@ from flask import Flask, Response, json, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from api import breaker
-from api.scope import Forbidden
-from domain.errors import DomainError, InvalidValue, NotFound, RuleViolation
+from taizhang.api import breaker
+from taizhang.api.scope import Forbidden
 from taizhang.breaker import CircuitOpen
+from taizhang.domain.errors import DomainError, InvalidValue, NotFound, RuleViolation
 from taizhang.service import BatchRejected, Conflict, PreconditionFailed
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ province's tokens (role ``province``, read-only) live in the province's own data
 
 ``GET /province/api/v1/rollup`` (``as_of``, ``known_at``, ``year``, meaning what they mean
 on every district's view) gives per district the headline figures of its own views
-(``projections.rollup``), read through the district's views (or its replay as known at
+(``taizhang.projections.rollup``), read through the district's views (or its replay as known at
 ``known_at``), never from its log, with each district's freshness: its log head, its
 projections' positions and how far they are behind. ``/readyz`` is ready when every
 district's database answers and no district's projections are more than ``max_lag`` behind.
@@ -32,19 +32,19 @@ from flask import Blueprint, Flask, Response, current_app, g, json, request
 from prometheus_client import Gauge
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from api import create_app, ops
-from api.auth import Credential, TokenStore
-from api.ops import READY_MAX_LAG
-from api.problems import ApiProblem, register_error_handlers
-from api.province_openapi import document
-from api.reads import as_json, load_query
-from api.runtime import Runtime
-from api.schemas.queries import PartyLifeQuery
-from domain.business_day import business_today
-from projections.report import ReplayBusy
-from projections.rollup import ledger_headlines, province_totals
+from taizhang.api import create_app, ops
+from taizhang.api.auth import Credential, TokenStore
+from taizhang.api.ops import READY_MAX_LAG
+from taizhang.api.problems import ApiProblem, register_error_handlers
+from taizhang.api.province_openapi import document
+from taizhang.api.reads import as_json, load_query
+from taizhang.api.runtime import Runtime
+from taizhang.api.schemas.queries import PartyLifeQuery
 from taizhang.config import Settings
 from taizhang.districts import District, Province, load_province, prepare
+from taizhang.domain.business_day import business_today
+from taizhang.projections.report import ReplayBusy
+from taizhang.projections.rollup import ledger_headlines, province_totals
 
 log = logging.getLogger(__name__)
 

@@ -16,27 +16,27 @@ from eventsourcing.utils import get_topic
 from flask import Blueprint, Response, json, request
 from marshmallow import Schema, ValidationError
 
-from api.person_names import reveal
-from api.problems import ApiProblem, error_item, validation_problem
-from api.render import record, state
-from api.runtime import etag, runtime, scope
-from api.schemas.queries import FeedQuery, HistoryQuery, StateQuery
-from domain.branch import Branch
-from domain.branch_work import BranchWork, branch_work_id
-from domain.campaign import Campaign
-from domain.committee import Committee
-from domain.district import District
-from domain.errors import NotFound
-from domain.host_organization import HostOrganization
-from domain.instructor import Instructor
-from domain.member_development import Candidate
-from domain.persons import SEALED_PREFIX, NamedPerson
-from domain.phases import EIGHT_ONES
-from domain.problem import Problem
-from domain.receipt import Receipt
-from domain.records import event_type
-from domain.supervision_group import SupervisionGroup
-from domain.vocabulary import ALL_VOCABULARIES
+from taizhang.api.person_names import reveal
+from taizhang.api.problems import ApiProblem, error_item, validation_problem
+from taizhang.api.render import record, state
+from taizhang.api.runtime import etag, runtime, scope
+from taizhang.api.schemas.queries import FeedQuery, HistoryQuery, StateQuery
+from taizhang.domain.branch import Branch
+from taizhang.domain.branch_work import BranchWork, branch_work_id
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.committee import Committee
+from taizhang.domain.district import District
+from taizhang.domain.errors import NotFound
+from taizhang.domain.host_organization import HostOrganization
+from taizhang.domain.instructor import Instructor
+from taizhang.domain.member_development import Candidate
+from taizhang.domain.persons import SEALED_PREFIX, NamedPerson
+from taizhang.domain.phases import EIGHT_ONES
+from taizhang.domain.problem import Problem
+from taizhang.domain.receipt import Receipt
+from taizhang.domain.records import event_type
+from taizhang.domain.supervision_group import SupervisionGroup
+from taizhang.domain.vocabulary import ALL_VOCABULARIES
 from taizhang.handlers import EVENT_TYPES
 from taizhang.kinds import KINDS
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.base import Facts
-from domain.coverage_rules import RULES
-from domain.host_organization import HostOrganization
-from domain.problem import Problem
-from domain.records import event_record, to_plain
-from domain.vocabulary import Labelled
+from taizhang.domain.base import Facts
+from taizhang.domain.coverage_rules import RULES
+from taizhang.domain.host_organization import HostOrganization
+from taizhang.domain.problem import Problem
+from taizhang.domain.records import event_record, to_plain
+from taizhang.domain.vocabulary import Labelled
 
 # Library bookkeeping on every aggregate that is not part of its state.
 _INTERNAL = {"_id", "_version", "_created_on", "_modified_on", "_pending_events"}

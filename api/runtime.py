@@ -14,15 +14,15 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from api.account_store import AccountStore
-from api.auth import Credential, TokenStore
-from api.problems import ApiProblem
-from api.scope import Scope
-from projections.queries import Views
-from projections.report import Replays
+from taizhang.api.account_store import AccountStore
+from taizhang.api.auth import Credential, TokenStore
+from taizhang.api.problems import ApiProblem
+from taizhang.api.scope import Scope
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.personal_data import PersonalKeys
+from taizhang.projections.queries import Views
+from taizhang.projections.report import Replays
 from taizhang.service import LedgerService
 
 # Reads that ask for a log position wait at most this long for the views to reach it.
@@ -42,13 +42,13 @@ class Runtime:
     _accounts: Any = field(default=None, repr=False)
     # The checkpoint signer, in the process that runs the projections (taizhang.checkpoints).
     checkpointer: Any = field(default=None, repr=False)
-    # In a province (api.province): whether a token unknown here is another ledger's; its
+    # In a province (taizhang.api.province): whether a token unknown here is another ledger's; its
     # request is then answered 404, as if this district did not exist (taizhang.districts).
     elsewhere: Any = field(default=None, repr=False)
 
     @property
     def views(self) -> Views:
-        """The projections' query object (projections.queries.Views), made on first use.
+        """The projections' query object (taizhang.projections.queries.Views), made on first use.
 
         One per process: request threads arriving together must not each make one (each
         with its own connection pool and cache, computing every view again)."""
@@ -62,7 +62,7 @@ class Runtime:
 
     @property
     def replays(self) -> Replays:
-        """Views as known at a past time (projections.report.Replays), one per process."""
+        """Views as known at a past time (taizhang.projections.report.Replays), one per process."""
         with self._views_lock:
             if self._replays is None:
                 self._replays = Replays(self.settings)
@@ -70,7 +70,7 @@ class Runtime:
 
     @property
     def accounts(self) -> AccountStore:
-        """The office's accounts, kept beside the tokens (api.account_store)."""
+        """The office's accounts, kept beside the tokens (taizhang.api.account_store)."""
         with self._views_lock:
             if self._accounts is None:
                 self._accounts = AccountStore(self.tokens)

@@ -11,7 +11,7 @@ Roles:
   supervision group's assignment) and records supervision visits and verifications there.
 - ``integrator``: posts for the committees or branches it is scoped to, and reads them.
 
-What each role may record is ``api.duties.DUTIES``. A resource outside the caller's scope
+What each role may record is ``taizhang.api.duties.DUTIES``. A resource outside the caller's scope
 answers exactly as one that does not exist (404 with the same body), whether its id is in
 the URL or in the posted data, so a refusal never tells whether it exists. 403 is only for
 what a role may never do, whatever the resource (e.g. an integrator approving a plan).
@@ -29,26 +29,26 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from api.amendments import SCOPE_MAX_AGE_SECONDS, Amendments, Forbidden
-from api.auth import Credential
-from api.duties import (
+from taizhang.api.amendments import SCOPE_MAX_AGE_SECONDS, Amendments, Forbidden
+from taizhang.api.auth import Credential
+from taizhang.api.duties import (
     DUTIES,
     may_record,
     recorders,
 )
-from domain.branch import Branch
-from domain.campaign import Campaign
-from domain.committee import Committee
-from domain.district import District
-from domain.errors import NotFound
-from domain.grading import GradingRound
-from domain.host_organization import HostOrganization
-from domain.instructor import Instructor
-from domain.life_theme import LifeTheme
-from domain.member_development import Candidate
-from domain.problem import Problem
-from domain.supervision_group import SupervisionGroup
-from domain.yearly_review import YearlyReview
+from taizhang.domain.branch import Branch
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.committee import Committee
+from taizhang.domain.district import District
+from taizhang.domain.errors import NotFound
+from taizhang.domain.grading import GradingRound
+from taizhang.domain.host_organization import HostOrganization
+from taizhang.domain.instructor import Instructor
+from taizhang.domain.life_theme import LifeTheme
+from taizhang.domain.member_development import Candidate
+from taizhang.domain.problem import Problem
+from taizhang.domain.supervision_group import SupervisionGroup
+from taizhang.domain.yearly_review import YearlyReview
 from taizhang.handlers import EVENT_TYPES
 from taizhang.kinds import KINDS
 from taizhang.ledger import Ledger
@@ -343,7 +343,7 @@ class Scope(Amendments):
     def may_post(self, event_type: str, data: dict[str, Any]) -> None:
         """Raise Forbidden (the role never may) or NotFound (a target is out of scope).
 
-        What a role may record is ``api.duties.DUTIES``; every id the data names is then
+        What a role may record is ``taizhang.api.duties.DUTIES``; every id the data names is then
         checked like an id in a URL, and a correction or withdrawal also by the fact it
         names."""
         role = self.cred.role

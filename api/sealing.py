@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from api.problems import ApiProblem, error_item
-from api.runtime import runtime, scope
-from domain.persons import PERSON_FIELDS
+from taizhang.api.problems import ApiProblem, error_item
+from taizhang.api.runtime import runtime, scope
+from taizhang.domain.persons import PERSON_FIELDS
 from taizhang.service import Posting
 
 
 def sealed(posting: Posting) -> Posting:
     """A person's name is sealed under their key before anything stores it: the log, the
     receipts and the service only ever see the sealed text (taizhang.personal_data; for
-    the people the campaign's facts name, domain.persons)."""
+    the people the campaign's facts name, taizhang.domain.persons)."""
     if posting.type == "PersonalDataRecorded":
         data = dict(posting.data)
         data["sealed_name"] = runtime().personal_keys.seal(

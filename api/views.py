@@ -1,11 +1,11 @@
 """Reading the projections: a branch's progress, supervision views, the committee ranking,
-the problem ledger and a branch's timeline (``projections.queries.Views``).
+the problem ledger and a branch's timeline (``taizhang.projections.queries.Views``).
 
 Every view read honours ``?min_position=`` / ``X-Min-Position`` (read-your-writes). Every
 view, list and export has the same two times: ``as_of``, the business date (what had
 happened by then; default today in Beijing), and ``known_at``, the knowledge time (what
 had been recorded by then; default now), alone or together. A view known at a past time is
-replayed from the log (``projections.report.Replays``).
+replayed from the log (``taizhang.projections.report.Replays``).
 
 A token scoped to part of a district (some committees, branches or a supervision group) that
 names no part reads its own part in the lists, the problem ledger and its workbook, and a
@@ -19,23 +19,23 @@ from uuid import UUID
 
 from flask import Blueprint, Response, request
 
-from api.person_names import reveal_rows
-from api.problems import ApiProblem, error_item
-from api.reads import as_json, load_query
-from api.runtime import credential, runtime, scope, wait_for_min_position
-from api.schemas.queries import (
+from taizhang import report_evidence
+from taizhang.api.person_names import reveal_rows
+from taizhang.api.problems import ApiProblem, error_item
+from taizhang.api.reads import as_json, load_query
+from taizhang.api.runtime import credential, runtime, scope, wait_for_min_position
+from taizhang.api.schemas.queries import (
     ProblemQuery,
     RankingQuery,
     SuggestionQuery,
     TimelineQuery,
     ViewQuery,
 )
-from domain.errors import NotFound
-from projections import export
-from projections.reach import Reach
-from projections.report import ReplayBusy
-from projections.shared_views import Rendered
-from taizhang import report_evidence
+from taizhang.domain.errors import NotFound
+from taizhang.projections import export
+from taizhang.projections.reach import Reach
+from taizhang.projections.report import ReplayBusy
+from taizhang.projections.shared_views import Rendered
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A view known at a past time replays the log (about half a minute at a million events); a

@@ -15,14 +15,14 @@ import orjson
 from flask import Blueprint, Response, g, request
 from marshmallow import ValidationError
 
-from api.problems import ApiProblem, domain_item, error_item, flatten, validation_problem
-from api.runtime import credential, etag, expected_version, json_body, runtime, scope
-from api.schemas.envelope import BatchSchema, PostingSchema, plain_envelope
-from api.schemas.events import EVENT_SCHEMAS
-from api.schemas.plain import plain_loader
-from api.scope import Forbidden
-from api.sealing import erase_keys, note_districts, sealed
-from domain.errors import DomainError, NotFound
+from taizhang.api.problems import ApiProblem, domain_item, error_item, flatten, validation_problem
+from taizhang.api.runtime import credential, etag, expected_version, json_body, runtime, scope
+from taizhang.api.schemas.envelope import BatchSchema, PostingSchema, plain_envelope
+from taizhang.api.schemas.events import EVENT_SCHEMAS
+from taizhang.api.schemas.plain import plain_loader
+from taizhang.api.scope import Forbidden
+from taizhang.api.sealing import erase_keys, note_districts, sealed
+from taizhang.domain.errors import DomainError, NotFound
 from taizhang.handlers import EVENT_TYPES
 from taizhang.kinds import KINDS
 from taizhang.service import Answer, BatchRejected, Conflict, Posting, PreconditionFailed

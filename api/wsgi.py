@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 
-from api import create_app
-from api.province import create_province_app
+from taizhang.api import create_app
+from taizhang.api.province import create_province_app
 from taizhang.config import Settings
 
 _settings = Settings.from_env()
 _embedded = os.environ.get("TAIZHANG_EMBEDDED_PROJECTIONS") == "1"
 # With TAIZHANG_DISTRICTS, every district's ledger under /districts/<key>/ and the province's
-# roll-up (api.province); without, the one ledger as always.
+# roll-up (taizhang.api.province); without, the one ledger as always.
 app = (
     create_province_app(_settings, start_projections=_embedded)
     if _settings.districts_file

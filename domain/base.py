@@ -15,8 +15,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import require, require_value
-from domain.provenance import Provenance
+from .errors import require, require_value
+from .provenance import Provenance
 
 # Fields of an event that identify or stamp it, and so can never be corrected.
 _STAMP_FIELDS = frozenset(

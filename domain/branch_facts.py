@@ -1,9 +1,9 @@
-"""What a branch reports in a campaign: the facts of ``domain.branch_work.BranchWork``, each
-with the value rules it checks when it is recorded (``check``).
+"""What a branch reports in a campaign: the facts of ``taizhang.domain.branch_work.BranchWork``,
+each with the value rules it checks when it is recorded (``check``).
 
 The aggregate names each class in its body (``BranchWork.MobilizationMeetingHeld = ...``),
 and the library redefines them there as subclasses named after the aggregate, so the topics
-stored in the log stay ``domain.branch_work:BranchWork.<Fact>`` (held by
+stored in the log stay ``taizhang.domain.branch_work:BranchWork.<Fact>`` (held by
 tests/unit/test_branch_work.py). Use them through ``BranchWork``.
 """
 
@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
-from domain import base
-from domain.base import KeepsFacts
-from domain.errors import require_value
-from domain.persons import check_optional_person
-from domain.vocabulary import OpinionSource, WorkSystemChange
+from . import base
+from .base import KeepsFacts
+from .errors import require_value
+from .persons import check_optional_person
+from .vocabulary import OpinionSource, WorkSystemChange
 
 
 def _non_negative(**counts: int | Decimal) -> None:
@@ -78,7 +78,7 @@ class PlanApproved(Fact):
     """Who approved is the provenance's actor (the poster's credentials). The signer's note
     (``approver_note``, their name and title as the plan names them) is personal data: it is
     stored sealed under the key of the person it names (``approver_person``, a pseudonymous
-    id; ``domain.persons``), so erasing that person leaves it unreadable. Version 1 named
+    id; ``taizhang.domain.persons``), so erasing that person leaves it unreadable. Version 1 named
     the note ``approver``; versions 1 and 2 held it in clear with no person (upcast: an
     empty ``approver_person``, the note as recorded)."""
 
@@ -108,7 +108,7 @@ class PlanApproved(Fact):
 class MobilizationMeetingHeld(Fact):
     """Held alone or jointly with nearby small branches (``joint_with``); the upper
     level sends someone (``upper_level_attendee``, by pseudonymous id, their name sealed in
-    ``upper_level_attendee_name``; ``domain.persons``); members working elsewhere are
+    ``upper_level_attendee_name``; ``taizhang.domain.persons``); members working elsewhere are
     reached by network or SMS. Version 1 held the attendee in clear in
     ``upper_level_attendee`` (upcast: an empty id, the text where the sealed name goes)."""
 
@@ -162,7 +162,7 @@ class StudySessionHeld(Fact):
 
 class SecretaryTrainingHeld(Fact):
     """The training's organizer by pseudonymous id (``organizer``), their name sealed in
-    ``organizer_name`` (``domain.persons``). Version 1 held the organizer in clear in
+    ``organizer_name`` (``taizhang.domain.persons``). Version 1 held the organizer in clear in
     ``organizer`` (upcast: an empty id, the text where the sealed name goes)."""
 
     class_version = 2
@@ -278,7 +278,7 @@ class VolunteerTeamSetUp(Fact):
 
 class ServiceCommitmentMade(Fact):
     """A member's commitment: ``member`` is their pseudonymous id, ``member_name`` their
-    name sealed under their key, or empty (``domain.persons``); neither is corrected (a
+    name sealed under their key, or empty (``taizhang.domain.persons``); neither is corrected (a
     commitment made by someone else is withdrawn and made again). Version 1 held the
     name in clear in ``member_name`` and no id: upcast with an empty id, it reads as
     recorded."""
@@ -316,7 +316,7 @@ class OptionalActionRecorded(Fact):
 
 class SupervisionVisitRecorded(Fact):
     """A group's visit: its findings, its suggestions as text, and those to be answered
-    one by one (``suggestion_items``, ``domain.suggestions``). Version 1 had no items."""
+    one by one (``suggestion_items``, ``taizhang.domain.suggestions``). Version 1 had no items."""
 
     class_version = 2
     uncorrectable: ClassVar[frozenset[str]] = frozenset({"group_id", "suggestion_items"})

@@ -2,7 +2,7 @@
 evaluations it holds, and the delays its upper level approves.
 
 One aggregate per branch, across years (a branch holds some fifty activities a year).
-What the duties are and when each is done is ``domain.party_life``.
+What the duties are and when each is done is ``taizhang.domain.party_life``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain import base
-from domain.base import Facts, KeepsFacts, LedgerAggregate
-from domain.errors import InvalidValue, require, require_value
-from domain.party_life import ACTIVITY_KEYS, BRANCH, SIX_PARTS, STANDARD_DUTIES, LifeActivity
-from domain.provenance import Provenance
+from . import base
+from .base import Facts, KeepsFacts, LedgerAggregate
+from .errors import InvalidValue, require, require_value
+from .party_life import ACTIVITY_KEYS, BRANCH, SIX_PARTS, STANDARD_DUTIES, LifeActivity
+from .provenance import Provenance
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/branch-life")
 THEMED_DAY = LifeActivity.THEMED_PARTY_DAY.value
@@ -55,8 +55,8 @@ class BranchLife(LedgerAggregate, KeepsFacts):
         002: 党员因病因事不能参加,必须先向党支部请假).
 
         ``theme_id``: the upper level's theme of the month the themed day follows (the "1",
-        ``domain.life_theme``); ``theme_reason``: why it was not held on the theme's unified
-        date. Version 1 had neither."""
+        ``taizhang.domain.life_theme``); ``theme_reason``: why it was not held on the theme's
+        unified date. Version 1 had neither."""
 
         class_version = 2
         # A theme is named once: a themed day following another theme is withdrawn and

@@ -1,9 +1,9 @@
 """A branch's work in one campaign: every required and optional action it reports.
 
-Its volunteer service (teams and commitments) is written in ``domain.volunteer_service``.
+Its volunteer service (teams and commitments) is written in ``taizhang.domain.volunteer_service``.
 
 One aggregate per (campaign, branch), so that work on different branches never conflicts.
-Problems are aggregates of their own (``domain.problem``) for the same reason.
+Problems are aggregates of their own (``taizhang.domain.problem``) for the same reason.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain import base
-from domain import branch_facts as facts
-from domain.base import F, Facts, LedgerAggregate, UnloadedFacts
-from domain.errors import require, require_value
-from domain.provenance import Provenance
-from domain.suggestions import SuggestionItem, suggestion_items
-from domain.vocabulary import OpinionSource, WorkSystemChange
-from domain.volunteer_service import VolunteerService, commitments_of, not_before
+from . import base
+from . import branch_facts as facts
+from .base import F, Facts, LedgerAggregate, UnloadedFacts
+from .errors import require, require_value
+from .provenance import Provenance
+from .suggestions import SuggestionItem, suggestion_items
+from .vocabulary import OpinionSource, WorkSystemChange
+from .volunteer_service import VolunteerService, commitments_of, not_before
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/branch-work")
 

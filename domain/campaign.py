@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import date
 from uuid import UUID, uuid4
 
-from domain.base import LedgerAggregate
-from domain.errors import require, require_value
-from domain.phases import PhaseDefinition
-from domain.provenance import Provenance
+from .base import LedgerAggregate
+from .errors import require, require_value
+from .phases import PhaseDefinition
+from .provenance import Provenance
 
 
 class Campaign(LedgerAggregate):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.base import LedgerAggregate
-from domain.errors import require, require_value
-from domain.persons import check_person
-from domain.provenance import Provenance
-from domain.vocabulary import CommitteeKind
+from .base import LedgerAggregate
+from .errors import require, require_value
+from .persons import check_person
+from .provenance import Provenance
+from .vocabulary import CommitteeKind
 
 
 class Committee(LedgerAggregate):
@@ -27,7 +27,7 @@ class Committee(LedgerAggregate):
     class ContactPointChosen(LedgerAggregate.Event):
         """A committee member picks one branch to follow closely (000 §五(二)): ``member``
         is their pseudonymous id, ``member_name`` their name sealed under their key, or
-        empty (``domain.persons``). Version 1 held the name in clear and no id."""
+        empty (``taizhang.domain.persons``). Version 1 held the name in clear and no id."""
 
         class_version = 2
         member: str

@@ -3,7 +3,7 @@
 Seed 003 §二: "每季度组织一次非“两新”组织党建工作观摩交流" (the exchange visit, 观摩交流) and
 "每年开展一次述职评议考核" (the secretaries' reporting and assessment, 述职评议考核). One
 aggregate per committee, across years; whether a duty is done is the same rule as a
-branch's (``domain.party_life.settle_duty``).
+branch's (``taizhang.domain.party_life.settle_duty``).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain import base
-from domain.base import Facts, LedgerAggregate
-from domain.errors import require_value
-from domain.life_programme import COMMITTEE_ACTIVITIES
-from domain.provenance import Provenance
+from . import base
+from .base import Facts, LedgerAggregate
+from .errors import require_value
+from .life_programme import COMMITTEE_ACTIVITIES
+from .provenance import Provenance
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/committee-life")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.vocabulary import (
+from .vocabulary import (
     JOINT_BRANCH_MAX_UNITS,
     STANDALONE_MIN_FULL_MEMBERS,
     CoverageMode,

@@ -21,9 +21,9 @@ from datetime import date
 from functools import lru_cache
 from uuid import UUID, uuid5
 
-from domain.base import LedgerAggregate
-from domain.errors import require, require_value
-from domain.provenance import Provenance
+from .base import LedgerAggregate
+from .errors import require, require_value
+from .provenance import Provenance
 
 _NAMESPACE = UUID("8a6f1d2e-3b4c-5d6e-8f70-112233445566")
 # What a plan sets a number for, each counted in its year by the day it happened:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from domain.base import LedgerAggregate
-from domain.errors import require_value
-from domain.provenance import Provenance
+from .base import LedgerAggregate
+from .errors import require_value
+from .provenance import Provenance
 
 
 class District(LedgerAggregate):

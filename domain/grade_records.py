@@ -14,10 +14,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.errors import require, require_value
-from domain.grading_criteria import Grade
-from domain.provenance import Provenance
-from domain.upgrading import text_rule
+from .errors import require, require_value
+from .grading_criteria import Grade
+from .provenance import Provenance
+from .upgrading import text_rule
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,17 @@ from dataclasses import replace
 from datetime import date
 from uuid import UUID, uuid4
 
-from domain.base import LedgerAggregate
-from domain.errors import require, require_value
-from domain.grade_records import GradeAmendments, GradeBook, GradeRecord
-from domain.grading_criteria import (
+from .base import LedgerAggregate
+from .errors import require, require_value
+from .grade_records import GradeAmendments, GradeBook, GradeRecord
+from .grading_criteria import (
     SURVEY_ITEMS,
     CriterionDefinition,
     Grade,
     UpgradingStatus,
 )
-from domain.provenance import Provenance
-from domain.upgrading import (
+from .provenance import Provenance
+from .upgrading import (
     UpgradingPlan,
     check_new_plan,
     check_step,

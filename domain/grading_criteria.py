@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import require_value
-from domain.vocabulary import Labelled
+from .errors import require_value
+from .vocabulary import Labelled
 
 
 class Grade(Labelled):

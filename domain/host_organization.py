@@ -5,7 +5,7 @@ Its facts change by events: a new headcount, a move, a party organization that c
 (standalone, joint or affiliated), an instructor or liaison sent, a mass organization set up
 or dissolved. A wrong headcount or location is put right by the next event of the same kind,
 dated when it holds. Rules of the seeds that the facts may break are advisories
-(``domain.coverage_rules``), never refusals; refusals are for what cannot be: negative
+(``taizhang.domain.coverage_rules``), never refusals; refusals are for what cannot be: negative
 counts, more members than employees, a second trade union, an organization closed.
 """
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from domain.base import LedgerAggregate
-from domain.coverage_rules import Standing, advisories
-from domain.errors import require, require_value
-from domain.provenance import Provenance
-from domain.vocabulary import (
+from .base import LedgerAggregate
+from .coverage_rules import Standing, advisories
+from .errors import require, require_value
+from .provenance import Provenance
+from .vocabulary import (
     CoverageMode,
     FollowerKind,
     HostCategory,

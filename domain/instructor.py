@@ -1,7 +1,7 @@
 """A party-building instructor (党建工作指导员), assigned to follow one or more branches.
 
 The instructor is a person the campaign's facts name: by pseudonymous id (``person``),
-their name sealed under their own key in ``person_name`` or empty (``domain.persons``).
+their name sealed under their own key in ``person_name`` or empty (``taizhang.domain.persons``).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.base import LedgerAggregate
-from domain.persons import check_person
-from domain.provenance import Provenance
+from .base import LedgerAggregate
+from .persons import check_person
+from .provenance import Provenance
 
 
 class Instructor(LedgerAggregate):

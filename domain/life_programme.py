@@ -21,9 +21,9 @@ from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.base import LedgerAggregate
-from domain.errors import InvalidValue, require_value
-from domain.party_life import (
+from .base import LedgerAggregate
+from .errors import InvalidValue, require_value
+from .party_life import (
     ACTIVITY_KEYS,
     BRANCH,
     COMMITTEE,
@@ -35,7 +35,7 @@ from domain.party_life import (
     LifeActivity,
     LifeDuty,
 )
-from domain.provenance import Provenance
+from .provenance import Provenance
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/life-programme")
 # Seed 002: "党员每年累计参加集体教育活动时间不少于12天".

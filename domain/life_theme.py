@@ -9,7 +9,7 @@ again after a withdrawal.
 
 A branch's themed party day follows it by naming its id (``LifeActivityHeld.theme_id``);
 whether a month's "1" was followed is judged at read time
-(``projections.fold.life_themes.theme_month``), since a later revision of the unified date
+(``taizhang.projections.fold.life_themes.theme_month``), since a later revision of the unified date
 changes what following it means.
 """
 
@@ -21,10 +21,10 @@ from datetime import date
 from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.base import LedgerAggregate
-from domain.errors import require, require_value
-from domain.party_life import MAX_YEAR, MIN_YEAR
-from domain.provenance import Provenance
+from .base import LedgerAggregate
+from .errors import require, require_value
+from .party_life import MAX_YEAR, MIN_YEAR
+from .provenance import Provenance
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/life-theme")
 MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")

@@ -24,11 +24,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.errors import DomainError, InvalidValue, NotFound, RuleViolation, require_value
-from domain.member_development import Candidate
-from domain.member_path import corrected_step
-from domain.member_steps import COMMANDS
-from domain.provenance import Provenance
+from .errors import DomainError, InvalidValue, NotFound, RuleViolation, require_value
+from .member_development import Candidate
+from .member_path import corrected_step
+from .member_steps import COMMANDS
+from .provenance import Provenance
 
 # What the domain works out when a step is taken, never given: kept out of the commands'
 # arguments, and compared when the path is taken again.

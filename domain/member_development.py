@@ -2,9 +2,9 @@
 recommendations of mass organizations on it (推优), seed 004 四(三): the commands.
 
 One ``Candidate`` per person, named by a pseudonymous id (the aggregate's id): no event
-holds a name. Each step is an event (``domain.member_steps``) with its business date; who
+holds a name. Each step is an event (``taizhang.domain.member_steps``) with its business date; who
 decided is the event's provenance actor (from the credentials), never the body. The path's
-state and its checks are ``domain.member_path.Path``. Time rules that a step breaks are
+state and its checks are ``taizhang.domain.member_path.Path``. Time rules that a step breaks are
 refused, unless the upper committee recorded an exception for that rule
 (``ExceptionGranted``), which the step then uses up and names (``waived``).
 """
@@ -15,10 +15,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain import member_steps as steps
-from domain.base import LedgerAggregate
-from domain.errors import require, require_value
-from domain.member_path import (
+from . import member_steps as steps
+from .base import LedgerAggregate
+from .errors import require, require_value
+from .member_path import (
     ACTIVIST,
     APPLICANT,
     CANCELLED,
@@ -28,7 +28,7 @@ from domain.member_path import (
     WAIVABLE,
     Path,
 )
-from domain.member_rules import (
+from .member_rules import (
     admission_carried,
     at_least_a_year,
     member_ids,
@@ -39,14 +39,14 @@ from domain.member_rules import (
     training_enough,
     votes_of,
 )
-from domain.member_vocabulary import (
+from .member_vocabulary import (
     ConversionOutcome,
     MassOrganization,
     OpinionSource,
     RecommendedAs,
     VoteMethod,
 )
-from domain.provenance import Provenance
+from .provenance import Provenance
 
 
 class Candidate(LedgerAggregate, Path):

@@ -1,7 +1,7 @@
 """Where a person stands on the path to membership (发展党员, seed 002): the state that each
-step of ``domain.member_steps`` changes, and the checks a command makes against it.
+step of ``taizhang.domain.member_steps`` changes, and the checks a command makes against it.
 
-``domain.member_development.Candidate`` is this path made an aggregate.
+``taizhang.domain.member_development.Candidate`` is this path made an aggregate.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.errors import RuleViolation, require
-from domain.member_vocabulary import Stage
-from domain.provenance import Provenance
+from .errors import RuleViolation, require
+from .member_vocabulary import Stage
+from .provenance import Provenance
 
 APPLICANT, ACTIVIST, CANDIDATE = "applicant", "activist", "development_candidate"
 PROBATIONARY, FULL_MEMBER, CANCELLED = "probationary", "full_member", "cancelled"

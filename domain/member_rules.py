@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from domain.errors import require_value
+from .errors import require_value
 
 
 def months_after(start: date, months: int) -> date:

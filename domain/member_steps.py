@@ -1,9 +1,9 @@
 """The steps of a person's path to membership (seed 002 发展党员工作制度) and 推优 (seed 004
 四(三)), as events: each says what it changes of the path (``take``).
 
-``domain.member_development.Candidate`` names each class in its body, and the library
+``taizhang.domain.member_development.Candidate`` names each class in its body, and the library
 redefines them there as subclasses named after the aggregate, so the topics stored in the
-log stay ``domain.member_development:Candidate.<Step>`` (held by
+log stay ``taizhang.domain.member_development:Candidate.<Step>`` (held by
 tests/unit/test_member_development.py). Use them through ``Candidate``.
 """
 
@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.base import LedgerAggregate
-from domain.member_path import ACTIVIST, CANCELLED, CANDIDATE, FULL_MEMBER, PROBATIONARY, Path
-from domain.member_rules import months_after
+from .base import LedgerAggregate
+from .member_path import ACTIVIST, CANCELLED, CANDIDATE, FULL_MEMBER, PROBATIONARY, Path
+from .member_rules import months_after
 
 
 class Step(LedgerAggregate.Event):
@@ -199,7 +199,7 @@ class ExceptionGranted(Step):
 
 class StepCorrected(LedgerAggregate.Event):
     """A step recorded wrongly: ``changes`` replace some of its values (checked by
-    ``domain.member_corrections``); the path is what its steps, so corrected, make."""
+    ``taizhang.domain.member_corrections``); the path is what its steps, so corrected, make."""
 
     corrects: UUID
     reason: str

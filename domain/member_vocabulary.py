@@ -5,7 +5,7 @@ Events store the plain keys (strings); these enums check them and carry the labe
 
 from __future__ import annotations
 
-from domain.vocabulary import Labelled
+from .vocabulary import Labelled
 
 
 class Stage(Labelled):

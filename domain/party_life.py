@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from domain.errors import InvalidValue
-from domain.vocabulary import Labelled
+from .errors import InvalidValue
+from .vocabulary import Labelled
 
 
 class LifeActivity(Labelled):

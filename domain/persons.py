@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.base import LedgerAggregate
-from domain.errors import require, require_value
-from domain.provenance import Provenance
+from .base import LedgerAggregate
+from .errors import require, require_value
+from .provenance import Provenance
 
 # Letters, digits, "-" and "_": a pseudonymous id never spells a name in Chinese characters.
 PSEUDONYM = re.compile(r"[A-Za-z0-9_-]{1,100}")

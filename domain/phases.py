@@ -4,7 +4,7 @@ A phase is done when every milestone in ``done_when`` has been reached, and in p
 once any milestone in ``started_by`` (or ``done_when``) has been. Its deadline binds the
 milestones in ``due`` (all of ``done_when`` unless it names some): past the deadline, the
 phase is overdue until those are reached, and in progress after that until it is done.
-Milestones are derived from a branch's facts by ``domain.progress``. The eight ones of
+Milestones are derived from a branch's facts by ``taizhang.domain.progress``. The eight ones of
 seed 000 ship as the default template; other campaigns (seed 001 has four steps) define
 their own phases, and a phase with no known milestones is completed by a
 ``PhaseWorkRecorded`` fact.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from domain.errors import require_value
+from .errors import require_value
 
 # The milestones the domain knows how to derive from facts.
 MILESTONES: frozenset[str] = frozenset(

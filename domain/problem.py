@@ -11,12 +11,12 @@ from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from domain import base
-from domain.base import Facts, KeepsFacts, LedgerAggregate
-from domain.errors import require, require_value
-from domain.persons import check_optional_person, check_person
-from domain.provenance import Provenance
-from domain.vocabulary import ProblemCategory, RectificationStatus
+from . import base
+from .base import Facts, KeepsFacts, LedgerAggregate
+from .errors import require, require_value
+from .persons import check_optional_person, check_person
+from .provenance import Provenance
+from .vocabulary import ProblemCategory, RectificationStatus
 
 _NEXT_STATUS = {
     "RectificationStarted": RectificationStatus.IN_PROGRESS,
@@ -37,7 +37,7 @@ class Problem(LedgerAggregate, KeepsFacts):
         deadline: date
 
         # Version 1 named the responsible person in clear in ``responsible_person``: the
-        # name is read as recorded, with no pseudonymous id (``domain.persons``).
+        # name is read as recorded, with no pseudonymous id (``taizhang.domain.persons``).
         class_version = 2
 
         @staticmethod
@@ -74,7 +74,7 @@ class Problem(LedgerAggregate, KeepsFacts):
 
         Who verified is the provenance's actor (the poster's credentials). The signer's
         note (``verifier_note``, their name and title) is stored sealed under the key of the
-        person it names (``verifier_person``, a pseudonymous id; ``domain.persons``).
+        person it names (``verifier_person``, a pseudonymous id; ``taizhang.domain.persons``).
         Version 1 named the note ``verifier``; versions 1 and 2 held it in clear with no
         person (upcast: an empty ``verifier_person``, the note as recorded)."""
 
@@ -174,7 +174,7 @@ class Problem(LedgerAggregate, KeepsFacts):
         id: UUID | None = None,
     ) -> Problem:
         """``responsible_person``: a pseudonymous id; ``responsible_person_name``: the
-        person's name sealed under their key, or empty (``domain.persons``)."""
+        person's name sealed under their key, or empty (``taizhang.domain.persons``)."""
         for name, value in (("description", description), ("measures", measures)):
             require_value(bool(value.strip()), name, "required", f"a problem needs {name}")
         check_person("responsible_person", responsible_person, responsible_person_name)

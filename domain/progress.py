@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from domain.base import Fact
-from domain.branch_work import BranchWork
-from domain.phases import PhaseDefinition, phase_milestone
-from domain.vocabulary import SECRETARY_TRAINING_MIN_DAYS, PhaseStatus
+from .base import Fact
+from .branch_work import BranchWork
+from .phases import PhaseDefinition, phase_milestone
+from .vocabulary import SECRETARY_TRAINING_MIN_DAYS, PhaseStatus
 
 _FIRST_OCCURRENCE: dict[type[Fact], str] = {
     BranchWork.BaselineSurveyRecorded: "baseline_surveyed",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from domain.errors import require_value
+from .errors import require_value
 
 MAX_TEXT = 200
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.base import LedgerAggregate
-from domain.provenance import Provenance
+from .base import LedgerAggregate
+from .provenance import Provenance
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://taizhang.invalid/receipt")
 

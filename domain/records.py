@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from domain.phases import PhaseDefinition
+from .phases import PhaseDefinition
 
 _STAMP_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "provenance"}

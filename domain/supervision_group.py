@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from domain.base import LedgerAggregate
-from domain.errors import require, require_value
-from domain.provenance import Provenance
-from domain.vocabulary import SupervisionGroupKind
+from .base import LedgerAggregate
+from .errors import require, require_value
+from .provenance import Provenance
+from .vocabulary import SupervisionGroupKind
 
 
 class SupervisionGroup(LedgerAggregate):

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from domain.errors import require, require_value
-from domain.grading_criteria import Grade, UpgradingStatus
+from .errors import require, require_value
+from .grading_criteria import Grade, UpgradingStatus
 
 MAX_TEXT = 4000
 # A person is named by a pseudonymous id (e.g. P000123), never by name.

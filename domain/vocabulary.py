@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Self
 
-from domain.errors import InvalidValue
+from .errors import InvalidValue
 
 
 class Labelled(Enum):

@@ -1,8 +1,8 @@
 """A branch's volunteer service in a campaign (000 §四): its teams, and its members' service
-commitments and their fulfilment. Part of ``domain.branch_work.BranchWork``, written here.
+commitments and their fulfilment. Part of ``taizhang.domain.branch_work.BranchWork``, written here.
 
 The commitment's maker is named by pseudonymous id (``member``); a name, when given, is
-held sealed under that person's key (``domain.persons``), never in clear.
+held sealed under that person's key (``taizhang.domain.persons``), never in clear.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain import branch_facts as facts
-from domain.base import KeepsFacts
-from domain.errors import require, require_value
-from domain.persons import check_person
-from domain.provenance import Provenance
+from . import branch_facts as facts
+from .base import KeepsFacts
+from .errors import require, require_value
+from .persons import check_person
+from .provenance import Provenance
 
 
 def not_before(provenance: Provenance, earlier: date | None, what: str) -> None:

@@ -15,11 +15,11 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from domain.base import LedgerAggregate
-from domain.errors import require, require_value
-from domain.provenance import Provenance
-from domain.upgrading import PSEUDONYMOUS_ID, text_rule
-from domain.vocabulary import Labelled
+from .base import LedgerAggregate
+from .errors import require, require_value
+from .provenance import Provenance
+from .upgrading import PSEUDONYMOUS_ID, text_rule
+from .vocabulary import Labelled
 
 # 003 §三: 按照有场所、有设施、有标志、有党旗、有书报、有制度的“六有”标准.
 SIX_HAVES: dict[str, str] = {

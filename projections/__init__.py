@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.digest import digest
-from projections.schema import PROJECTIONS
+from taizhang.projections.digest import digest
+from taizhang.projections.schema import PROJECTIONS
 
 __all__ = ["PROJECTIONS", "digest"]

@@ -1,4 +1,4 @@
-"""A gap list of the register (``projections.coverage_views``) as an Excel workbook."""
+"""A gap list of the register (``taizhang.projections.coverage_views``) as an Excel workbook."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from domain.vocabulary import CoverageMode, HostCategory, LocationKind, MassOrganizationKind
-from projections.export import _as_text, _printable
+from taizhang.domain.vocabulary import (
+    CoverageMode,
+    HostCategory,
+    LocationKind,
+    MassOrganizationKind,
+)
+from taizhang.projections.export import _as_text, _printable
 
 # (header, width, how to take the cell from a gap list's item)
 _COLUMNS: tuple[tuple[str, int, str], ...] = (

@@ -1,7 +1,7 @@
 """Coverage of the two-new organizations on a business date, and the gap lists.
 
 Each organization on the register is read as it was on D (``fold.coverage.org_on``) and
-judged by the seeds' rules (``domain.coverage_rules``). The rates, against the seeds'
+judged by the seeds' rules (``taizhang.domain.coverage_rules``). The rates, against the seeds'
 targets (003 §三 "确保党组织应建尽建率和党的工作覆盖率均达到100%"; 000 §四(一)1 "单独组建率
 力争达到30%"):
 
@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from domain.coverage_rules import (
+from taizhang.domain.coverage_rules import (
     COVERAGE_TARGET,
     RULES,
     expects_members,
@@ -36,14 +36,14 @@ from domain.coverage_rules import (
     should_have_mass_organization,
     should_have_party_organization,
 )
-from domain.vocabulary import (
+from taizhang.domain.vocabulary import (
     STANDALONE_RATE_TARGET,
     CoverageMode,
     LocationKind,
 )
-from projections.fold.coverage import standing_of
-from projections.shared_views import Rendered
-from projections.view_part import ViewPart
+from taizhang.projections.fold.coverage import standing_of
+from taizhang.projections.shared_views import Rendered
+from taizhang.projections.view_part import ViewPart
 
 TARGETS = {
     "organization_coverage_rate": COVERAGE_TARGET,
@@ -181,7 +181,7 @@ def gap_items(orgs: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
 
 
 class CoverageViews(ViewPart):
-    """Mixed into ``projections.queries.Views``: reads ``host_org_span`` through its
+    """Mixed into ``taizhang.projections.queries.Views``: reads ``host_org_span`` through its
     ``_rows`` (live tables, or a replay's as known at a time). The district's organizations
     on a day are the span rows that hold on it (one range query); the views are cached and
     shared like the other aggregated views (``Views._cached``): a cached one answers only

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from projections.schema import TABLES
-from projections.store import Database
 from taizhang.config import Settings
+from taizhang.projections.schema import TABLES
+from taizhang.projections.store import Database
 
 
 def digest(settings: Settings) -> str:

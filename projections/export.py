@@ -14,8 +14,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from domain.business_day import business_today
-from projections.queries import Views
+from taizhang.domain.business_day import business_today
+from taizhang.projections.queries import Views
 
 # (header, width, how to take the cell from a ledger row)
 _COLUMNS: tuple[tuple[str, int, str], ...] = (
@@ -143,7 +143,7 @@ def problem_ledger_workbook(
     **filters: Any,
 ) -> bytes:
     """Every problem the filters select, one row each, as of ``as_of`` (default today);
-    ``reveal`` opens the people's sealed names (the API's ``api.person_names``); ``stamp``
+    ``reveal`` opens the people's sealed names (the API's ``taizhang.api.person_names``); ``stamp``
     makes the evidence of the log position the rows were built from
     (``taizhang.report_evidence``), kept on a sheet of its own."""
     book = Workbook()

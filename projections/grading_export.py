@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from domain.grading_criteria import Grade, UpgradingStatus
-from projections.export import _as_text, _printable
+from taizhang.domain.grading_criteria import Grade, UpgradingStatus
+from taizhang.projections.export import _as_text, _printable
 
 _STATUS_ZH = {"no_plan": "未定措施", **{s.value: s.zh for s in UpgradingStatus}}
 

@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.grading_criteria import Grade, UpgradingStatus
-from projections.fold.dated import branch_on
-from projections.fold.grading import entry_on, grade_history, movement
-from projections.view_part import ViewPart, loaded
-from projections.view_sql import _day
+from taizhang.domain.grading_criteria import Grade, UpgradingStatus
+from taizhang.projections.fold.dated import branch_on
+from taizhang.projections.fold.grading import entry_on, grade_history, movement
+from taizhang.projections.view_part import ViewPart, loaded
+from taizhang.projections.view_sql import _day
 
 GRADES = tuple(g.value for g in Grade)
 

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.vocabulary import (
+from taizhang.domain.vocabulary import (
     ProblemCategory,
     RectificationStatus,
 )
-from projections.reach import Reach
-from projections.view_part import ViewPart
-from projections.view_sql import (
+from taizhang.projections.reach import Reach
+from taizhang.projections.view_part import ViewPart
+from taizhang.projections.view_sql import (
     _at,
     _cursor,
     _day,

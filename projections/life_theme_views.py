@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from projections.fold.dated import branch_on
-from projections.fold.life_themes import (
+from taizhang.projections.fold.dated import branch_on
+from taizhang.projections.fold.life_themes import (
     STATUSES,
     follow_rate,
     months_of,
@@ -23,9 +23,9 @@ from projections.fold.life_themes import (
     theme_on,
     themed_days,
 )
-from projections.fold.party_life import facts_on
-from projections.shared_views import Rendered
-from projections.view_part import ViewPart, loaded
+from taizhang.projections.fold.party_life import facts_on
+from taizhang.projections.shared_views import Rendered
+from taizhang.projections.view_part import ViewPart, loaded
 
 
 def empty_counts() -> dict[str, int]:

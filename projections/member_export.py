@@ -1,7 +1,7 @@
 """The member-development pipeline and its overdue steps as Excel workbooks (发展党员台账).
 
 Each workbook is made from what the pipeline view answered the caller
-(``projections.member_views``, names unsealed by the API only for the roles that may read
+(``taizhang.projections.member_views``, names unsealed by the API only for the roles that may read
 them): people by pseudonymous id, with a name only where the view carried one. A view
 without people (a supervisor's) gives the counts alone.
 """
@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from domain.member_vocabulary import Stage
-from projections.export import _as_text, _printable
+from taizhang.domain.member_vocabulary import Stage
+from taizhang.projections.export import _as_text, _printable
 
 OVERDUE_NAMES = {
     "report_missing": "上季度未汇报思想 (002 一般每季度一次)",

@@ -1,10 +1,10 @@
 """The member-development views (发展党员, seed 002; 推优, seed 004): a part of ``queries.Views``.
 
-The projection worker keeps one ``member_path`` row per person (``projections.fold.members``);
-a view on a business date D reads the rows of the branch or committee asked for and rebuilds
-each person's path on D by the domain's rules. Views known at a time T run the same code
-over the replay of what was recorded by T (``projections.report``), so the live view and a
-replay agree for the same D and T.
+The projection worker keeps one ``member_path`` row per person
+(``taizhang.projections.fold.members``); a view on a business date D reads the rows of the branch or
+committee asked for and rebuilds each person's path on D by the domain's rules. Views known at a
+time T run the same code over the replay of what was recorded by T
+(``taizhang.projections.report``), so the live view and a replay agree for the same D and T.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.development_plan import TARGET_NAMES, TARGETS
-from projections.fold.members import pipeline, steps_listed
-from projections.fold.plans import done_in_year, plan_on
-from projections.view_sql import _day
+from taizhang.domain.development_plan import TARGET_NAMES, TARGETS
+from taizhang.projections.fold.members import pipeline, steps_listed
+from taizhang.projections.fold.plans import done_in_year, plan_on
+from taizhang.projections.view_sql import _day
 
 _COLUMNS = "candidate_id, branch_id, committee_id, applied_on, erased, history"
 

@@ -7,7 +7,7 @@ the programmes (``life_programme``); a view on D reads them as the records dated
 earlier made them (``fold.party_life``). A branch counts under the committee it belonged
 to on D (``fold.dated.branch_on``) and owes the programme in force on D: its committee's
 for the year, else its district's, else the seeds' own. As known at T, the same queries
-run over the replay of the log recorded by T (``projections.report``).
+run over the replay of the log recorded by T (``taizhang.projections.report``).
 
 The roll-ups and the district's ranking read the branches' spans (``life_span``, kept by
 ``fold.life_spans``): one row a branch on D, the ranking summed by the database; a year no
@@ -24,13 +24,13 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.life_programme import COMMITTEE_SCOPE, duty_data
-from domain.party_life import BRANCH, COMMITTEE
-from projections.fold.dated import branch_on
-from projections.fold.life_spans import span_floor
-from projections.fold.party_life import Programmes, education_year, owner_year
-from projections.shared_views import Rendered
-from projections.view_part import ViewPart, loaded
+from taizhang.domain.life_programme import COMMITTEE_SCOPE, duty_data
+from taizhang.domain.party_life import BRANCH, COMMITTEE
+from taizhang.projections.fold.dated import branch_on
+from taizhang.projections.fold.life_spans import span_floor
+from taizhang.projections.fold.party_life import Programmes, education_year, owner_year
+from taizhang.projections.shared_views import Rendered
+from taizhang.projections.view_part import ViewPart, loaded
 
 # How far ahead "due this week" looks: the day and the six after it.
 WEEK = timedelta(days=6)

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from domain.party_life import LifeStatus, ThemedDayPart
+from taizhang.domain.party_life import LifeStatus, ThemedDayPart
 
 _OWNER = {"branch": "党支部", "committee": "党委"}
 _STATUS = {s.value: s.zh for s in LifeStatus}

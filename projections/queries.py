@@ -2,11 +2,11 @@
 
 Phase statuses depend on the day they are judged on, so rows hold dates and every query
 takes ``as_of`` (default: today in Beijing time). For one branch the status comes from
-``domain.progress.phase_progress`` itself; aggregated views compare the stored dates in SQL
-(``projections.fold.phase_status.status_on`` is the same comparison, tested against the domain's).
-The aggregated views are a pure function of (query, as_of, projection positions), so they
+``taizhang.domain.progress.phase_progress`` itself; aggregated views compare the stored dates in SQL
+(``taizhang.projections.fold.phase_status.status_on`` is the same comparison, tested against the
+domain's). The aggregated views are a pure function of (query, as_of, projection positions), so they
 are cached: see ``Views._cached`` for how fresh a cached view is, and
-``projections.shared_views`` for how server processes share what one of them computed.
+``taizhang.projections.shared_views`` for how server processes share what one of them computed.
 """
 
 from __future__ import annotations
@@ -24,27 +24,31 @@ from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
-from domain.errors import InvalidValue, NotFound
-from domain.progress import phase_progress
-from domain.vocabulary import (
+from taizhang.config import DEFAULT_VIEW_MAX_AGE_SECONDS, Settings
+from taizhang.dialect import SQLITE
+from taizhang.domain.errors import InvalidValue, NotFound
+from taizhang.domain.progress import phase_progress
+from taizhang.domain.vocabulary import (
     HostCategory,
     PhaseStatus,
     ProblemCategory,
     RectificationStatus,
 )
-from projections.coverage_views import CoverageViews
-from projections.fold.phase_status import phase_definition
-from projections.grading_views import GradingViews
-from projections.ledger_views import LedgerViews
-from projections.life_theme_views import ThemeViews
-from projections.member_views import MemberViews
-from projections.party_life import PartyLifeViews
-from projections.reach import Reach
-from projections.replica import ReplicaReads, one_server
-from projections.shared_views import CacheEntry, Flight, SharedViews, Stamp, covers
-from projections.store import Database
-from projections.supervision_views import SupervisionViews
-from projections.view_sql import (
+from taizhang.lru import LRU
+from taizhang.pool_check import check_before_use
+from taizhang.projections.coverage_views import CoverageViews
+from taizhang.projections.fold.phase_status import phase_definition
+from taizhang.projections.grading_views import GradingViews
+from taizhang.projections.ledger_views import LedgerViews
+from taizhang.projections.life_theme_views import ThemeViews
+from taizhang.projections.member_views import MemberViews
+from taizhang.projections.party_life import PartyLifeViews
+from taizhang.projections.reach import Reach
+from taizhang.projections.replica import ReplicaReads, one_server
+from taizhang.projections.shared_views import CacheEntry, Flight, SharedViews, Stamp, covers
+from taizhang.projections.store import Database
+from taizhang.projections.supervision_views import SupervisionViews
+from taizhang.projections.view_sql import (
     _PROGRESS_COLUMNS,
     _STARTED,
     _STATUSES,
@@ -64,11 +68,7 @@ from projections.view_sql import (
     _uncursor,
     _within,
 )
-from projections.yearly_views import YearlyViews
-from taizhang.config import DEFAULT_VIEW_MAX_AGE_SECONDS, Settings
-from taizhang.dialect import SQLITE
-from taizhang.lru import LRU
-from taizhang.pool_check import check_before_use
+from taizhang.projections.yearly_views import YearlyViews
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class Views(
                 # instead of failing the next read of a view with a 503.
                 check=check_before_use,
             )
-        self.replica = (  # a hot standby serving reads (projections.replica)
+        self.replica = (  # a hot standby serving reads (taizhang.projections.replica)
             ReplicaReads(settings, self._pool) if settings and settings.read_replica_url else None
         )
 
@@ -185,7 +185,7 @@ class Views(
 
     def select(self, text: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Rows of a query over the read models, for the modules beside this one
-        (``projections.reach``)."""
+        (``taizhang.projections.reach``)."""
         return self._rows(text, params)
 
     def _cached(
@@ -307,7 +307,8 @@ class Views(
             return {name: position for name, position, _ in self._position_stamp()}
 
     def wait_for(self, position: int, timeout: float) -> bool:
-        """Whether the views reach ``position`` within ``timeout`` (projections.replica)."""
+        """Whether the views reach ``position`` within ``timeout``
+        (taizhang.projections.replica)."""
         deadline = time.monotonic() + timeout
         if self.replica is not None:
             self.replica.need(position)

@@ -9,8 +9,8 @@ waits, then notices the new generation and reloads), folds what arrived meanwhil
 projection, renames the tables and sets the positions.
 
 Speed: see docs/BENCHMARKS.md (``taizhang bench rebuild``). Pages are read without an upper
-bound in the query (``projections.log``), and most events are folded from their stored JSON
-without being decoded (``projections.fold.stored``).
+bound in the query (``taizhang.projections.log``), and most events are folded from their stored JSON
+without being decoded (``taizhang.projections.fold.stored``).
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from typing import Any
 import psycopg
 from tqdm import tqdm
 
-from projections.fold import settle
-from projections.log import LogReader
-from projections.schema import PROJECTIONS, tables_of
-from projections.state import ViewState
-from projections.store import APPEND_ONLY, Database
-from projections.worker import process
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.projections.fold import settle
+from taizhang.projections.log import LogReader
+from taizhang.projections.schema import PROJECTIONS, tables_of
+from taizhang.projections.state import ViewState
+from taizhang.projections.store import APPEND_ONLY, Database
+from taizhang.projections.worker import process
 
 SUFFIX = "__next"
 

@@ -1,7 +1,7 @@
 """Reads from a PostgreSQL streaming replica (hot standby), and when not to.
 
 ``TAIZHANG_READ_REPLICA_URL`` names a hot standby of the primary's database. The views, lists
-and exports (``projections.queries.Views``) read from it while it is fit to serve; writes,
+and exports (``taizhang.projections.queries.Views``) read from it while it is fit to serve; writes,
 the projector and the projections' own bookkeeping stay on the primary. A standby is fit when
 
 - it answers, and is still in recovery (a promoted standby is a primary of its own: what it

@@ -2,7 +2,7 @@
 
 A view has two times: the business date D (what had happened by D) and the knowledge time
 T (what had been recorded by T). The live views answer for any D as things are known now:
-the projections keep spans over business dates (``projections.fold.spans``). What was known
+the projections keep spans over business dates (``taizhang.projections.fold.spans``). What was known
 at an earlier T is not kept: it is replayed here. Only the events recorded by T are folded,
 with the live worker's folds, into an in-memory SQLite database with the same tables, and
 the same queries then answer for any D. So a replay up to now and the live views agree.
@@ -16,18 +16,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.business_day import BUSINESS_TIMEZONE
-from domain.errors import InvalidValue
-from projections.fold import fold_progress, settle
-from projections.log import LogReader
-from projections.queries import Views
-from projections.schema import TABLES, create_all_statements
-from projections.state import ViewState
-from projections.store import Database
 from taizhang.config import Settings
 from taizhang.dialect import SQLITE
+from taizhang.domain.business_day import BUSINESS_TIMEZONE
+from taizhang.domain.errors import InvalidValue
 from taizhang.ledger import Ledger
 from taizhang.lru import LRU
+from taizhang.projections.fold import fold_progress, settle
+from taizhang.projections.log import LogReader
+from taizhang.projections.queries import Views
+from taizhang.projections.schema import TABLES, create_all_statements
+from taizhang.projections.state import ViewState
+from taizhang.projections.store import Database
 
 
 def replay_as_of(ledger: Ledger, *, known_at: datetime | None = None) -> ViewState:

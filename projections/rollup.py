@@ -1,8 +1,8 @@
 """A province's roll-up: the headline figures of each district ledger's own views, and their
 sums, never a read of any district's log.
 
-``ledger_headlines`` reads one ledger's views (``projections.queries.Views``, or a replay of
-it as known at a time) through the same functions its own endpoints use: for each district
+``ledger_headlines`` reads one ledger's views (``taizhang.projections.queries.Views``, or a replay
+of it as known at a time) through the same functions its own endpoints use: for each district
 the ledger holds, each campaign's supervision view of the district (its totals), the coverage
 report's district total, the grade distribution of each district grading round defined by the
 day, and the district's organizational-life roll-up for the year. So a district's figures in
@@ -18,9 +18,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.coverage_rules import rate
-from projections.grading_views import GRADES
-from projections.party_life import compliance
+from taizhang.domain.coverage_rules import rate
+from taizhang.projections.grading_views import GRADES
+from taizhang.projections.party_life import compliance
 
 # The supervision view's figures a province reads (the rest is per committee or category).
 CAMPAIGN_FIGURES = (

@@ -7,8 +7,8 @@ JSON columns are text written with sorted keys, so equal views have equal bytes.
 
 from __future__ import annotations
 
-from projections.table import BIG, CODE, INT, TEXT, Table
-from projections.year_round_tables import YEAR_ROUND_TABLES
+from taizhang.projections.table import BIG, CODE, INT, TEXT, Table
+from taizhang.projections.year_round_tables import YEAR_ROUND_TABLES
 
 # What the ledger shows of a problem, on its live row and its spans alike.
 _PROBLEM_COLUMNS = (
@@ -160,7 +160,7 @@ TABLES: tuple[Table, ...] = (
     # -- spans: what the views read. Each row holds from its business date ``from_on`` until
     # the day before ``until_on`` (OPEN: for good), so a view as of D reads the rows with
     # from_on <= D < until_on. Rows are derived by the domain's rules from what had happened
-    # by from_on (projections.fold.spans), so a past date costs what today costs.
+    # by from_on (taizhang.projections.fold.spans), so a past date costs what today costs.
     Table(
         "progress_span",
         "progress",
@@ -237,7 +237,8 @@ TABLES: tuple[Table, ...] = (
         ("problem_id", "from_on"),
         (("campaign_id", "branch_id"),),
     ),
-    # A visit's suggestion item as it stood on the days the span covers (domain.suggestions).
+    # A visit's suggestion item as it stood on the days the span covers
+    # (taizhang.domain.suggestions).
     Table(
         "suggestion_span",
         "progress",
@@ -314,7 +315,7 @@ TABLES: tuple[Table, ...] = (
             ("until_on", CODE),
             ("district_id", CODE),
             # What the organization was over the span (fold.coverage.org_on) with the rules
-            # it breaks on its own (domain.coverage_rules.advisories).
+            # it breaks on its own (taizhang.domain.coverage_rules.advisories).
             ("org", TEXT),
         ),
         ("org_id", "from_on"),

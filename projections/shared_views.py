@@ -1,6 +1,6 @@
 """Computed views shared between server processes: table ``view_cache`` (migration 0004).
 
-Every gunicorn worker keeps its own cache of views (``projections.queries.Views``), but a
+Every gunicorn worker keeps its own cache of views (``taizhang.projections.queries.Views``), but a
 view missing from it is first looked up here, by its query and the projection positions
 (the *stamp*) the worker just read. A row serves if it reflects at least those positions
 under the same generations (a rebuild starts a new generation). Otherwise the worker takes

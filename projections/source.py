@@ -11,10 +11,10 @@ import json
 from typing import Any
 from uuid import UUID
 
-from projections.schema import TABLES_BY_NAME
-from projections.state import Key, Row
-from projections.store import Connection, Database
 from taizhang.ledger import Ledger
+from taizhang.projections.schema import TABLES_BY_NAME
+from taizhang.projections.state import Key, Row
+from taizhang.projections.store import Connection, Database
 
 
 class TableSource:

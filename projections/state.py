@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
-from projections.schema import TABLES
+from taizhang.projections.schema import TABLES
 
 Key = tuple[str, ...]
 Row = dict[str, Any]
@@ -126,7 +126,7 @@ class ViewState:
     def __init__(self, source: Source | None = None) -> None:
         # Rows are dicts, except the timeline's: tuples in column order (see fold.timeline).
         self.rows: dict[str, dict[Key, Any]] = {t.name: {} for t in TABLES}
-        # The log position of the last event a replay folded (projections.report).
+        # The log position of the last event a replay folded (taizhang.projections.report).
         self.built_from = 0
         self.changed: dict[str, set[Key]] = defaultdict(set)
         # Branch works whose derived columns (counts, milestones, phases) need recomputing.

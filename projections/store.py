@@ -2,7 +2,7 @@
 
 One SQL text serves both databases: written with ``?`` placeholders, which the dialect
 (``taizhang.dialect``) puts in the driver's own. Every column is text or integer (see
-``projections.schema``), so values need no conversion beyond JSON for the JSON columns.
+``taizhang.projections.schema``), so values need no conversion beyond JSON for the JSON columns.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from typing import Any
 import orjson
 import psycopg
 
-from projections.fold.joint import index_joint, index_joint_meetings
-from projections.fold.life_spans import index_life
-from projections.fold.organizations import index_progress_key
-from projections.fold.problems import index_problems
-from projections.fold.spans import index_spans
-from projections.schema import PROJECTIONS, TABLES_BY_NAME, tables_of
-from projections.state import Key, Source, ViewState
-from projections.table import Table
 from taizhang.config import SQLITE_LOCK_TIMEOUT, Settings
 from taizhang.dialect import Dialect
+from taizhang.projections.fold.joint import index_joint, index_joint_meetings
+from taizhang.projections.fold.life_spans import index_life
+from taizhang.projections.fold.organizations import index_progress_key
+from taizhang.projections.fold.problems import index_problems
+from taizhang.projections.fold.spans import index_spans
+from taizhang.projections.schema import PROJECTIONS, TABLES_BY_NAME, tables_of
+from taizhang.projections.state import Key, Source, ViewState
+from taizhang.projections.table import Table
 
 Connection = Any  # sqlite3.Connection | psycopg.Connection
 

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.errors import InvalidValue
-from projections.shared_views import Rendered
-from projections.view_part import ViewPart
-from projections.view_sql import (
+from taizhang.domain.errors import InvalidValue
+from taizhang.projections.shared_views import Rendered
+from taizhang.projections.view_part import ViewPart
+from taizhang.projections.view_sql import (
     _BRANCH_SUMS,
     _CATEGORIES,
     SILENT_DAYS,

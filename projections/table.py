@@ -1,5 +1,5 @@
 """A read-model table's definition and its DDL in either SQL dialect
-(``projections.schema`` lists the tables)."""
+(``taizhang.projections.schema`` lists the tables)."""
 
 from __future__ import annotations
 

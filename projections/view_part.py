@@ -1,4 +1,4 @@
-"""What each part of ``projections.queries.Views`` (supervision, ledger, coverage, grading,
+"""What each part of ``taizhang.projections.queries.Views`` (supervision, ledger, coverage, grading,
 yearly) reads through: ``Views`` gives the rows of a query over its connection (live
 tables, or a replay's as known at a time), its cache of rendered views and a campaign's
 row. The parts inherit these names from here, so that each is written and checked alone."""

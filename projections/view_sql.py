@@ -11,16 +11,16 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.business_day import business_today
-from domain.errors import InvalidValue
-from domain.vocabulary import (
+from taizhang.domain.business_day import business_today
+from taizhang.domain.errors import InvalidValue
+from taizhang.domain.vocabulary import (
     STANDALONE_RATE_TARGET,
     HostCategory,
     PhaseStatus,
 )
-from projections.fold.dated import deadline_on
-from projections.reach import Reach
-from projections.schema import TABLES_BY_NAME
+from taizhang.projections.fold.dated import deadline_on
+from taizhang.projections.reach import Reach
+from taizhang.projections.schema import TABLES_BY_NAME
 
 SILENT_DAYS = 30
 CACHE_SIZE = 256
@@ -57,7 +57,7 @@ def _deadlines(campaign: dict[str, Any], day: str) -> dict[str, str | None]:
 
 def _phase_sql(phase_key: str, status: str, deadline: str | None, day: str) -> str:
     """Whether a branch (alias bp) had phase ``phase_key`` in ``status`` on ``day``: the
-    domain's rule (``domain.progress.phase_progress``) over the phase's span, where no span
+    domain's rule (``taizhang.domain.progress.phase_progress``) over the phase's span, where no span
     means not started. ``phase_key`` is one of the campaign's keys (checked by callers)."""
     passed = deadline is not None and deadline < day
     row = (
@@ -166,8 +166,9 @@ def _phase_counts(
     deadline: str | None,
     day: str,
 ) -> None:
-    """A phase's statuses among ``branches`` on ``day`` (``domain.progress.phase_progress``):
-    done; else overdue once the deadline has passed; else in progress once started."""
+    """A phase's statuses among ``branches`` on ``day``
+    (``taizhang.domain.progress.phase_progress``): done; else overdue once the deadline has passed;
+    else in progress once started."""
     done, started = reached.get("done", 0), reached.get("started", 0)
     passed = deadline is not None and deadline < day
     counts["done"] += done

@@ -25,13 +25,13 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from projections.fold import fold_progress, settle, timeline
-from projections.schema import PROJECTIONS
-from projections.source import TableSource
-from projections.state import ViewState
-from projections.store import Database, Stale
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.projections.fold import fold_progress, settle, timeline
+from taizhang.projections.schema import PROJECTIONS
+from taizhang.projections.source import TableSource
+from taizhang.projections.state import ViewState
+from taizhang.projections.store import Database, Stale
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,14 @@
 """The read-model tables of the year-round work (seeds 001–004): grading rounds, yearly
-reviews, regular organizational life, member development; part of ``projections.schema``."""
+reviews, regular organizational life, member development; part of
+``taizhang.projections.schema``."""
 
 from __future__ import annotations
 
-from projections.table import CODE, INT, SPAN_COUNTS, TEXT, Table
+from taizhang.projections.table import CODE, INT, SPAN_COUNTS, TEXT, Table
 
 YEAR_ROUND_TABLES: tuple[Table, ...] = (
-    # -- projection "progress": grading rounds (projections.fold.grading) -------------------
+    # -- projection "progress": grading rounds (taizhang.projections.fold.grading)
+    # -------------------
     Table(
         "grading_round",
         "progress",
@@ -39,7 +41,8 @@ YEAR_ROUND_TABLES: tuple[Table, ...] = (
         (),
         frozenset({"history"}),
     ),
-    # -- projection "progress": yearly reviews (projections.fold.yearly) -------------------
+    # -- projection "progress": yearly reviews (taizhang.projections.fold.yearly)
+    # -------------------
     Table(
         "yearly_review",
         "progress",
@@ -68,7 +71,8 @@ YEAR_ROUND_TABLES: tuple[Table, ...] = (
         (),
         frozenset({"history"}),
     ),
-    # -- projection "progress": regular organizational life (projections.fold.party_life) ---
+    # -- projection "progress": regular organizational life (taizhang.projections.fold.party_life)
+    # ---
     Table(
         "party_life",
         "progress",
@@ -139,7 +143,8 @@ YEAR_ROUND_TABLES: tuple[Table, ...] = (
         ((*SPAN_COUNTS, "overdue", "late"),),
         frozenset({"duties"}),
     ),
-    # -- projection "progress": member development (projections.fold.members) --------------
+    # -- projection "progress": member development (taizhang.projections.fold.members)
+    # --------------
     Table(
         "member_path",
         "progress",
@@ -157,7 +162,7 @@ YEAR_ROUND_TABLES: tuple[Table, ...] = (
         (("branch_id",), ("committee_id",)),
         frozenset({"history"}),
     ),
-    # A committee's yearly development plan (projections.fold.plans).
+    # A committee's yearly development plan (taizhang.projections.fold.plans).
     Table(
         "development_plan",
         "progress",

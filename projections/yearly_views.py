@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind
-from projections.fold.dated import branch_on
-from projections.fold.yearly import entry_on
-from projections.view_part import ViewPart, loaded
-from projections.view_sql import _day
+from taizhang.domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind
+from taizhang.projections.fold.dated import branch_on
+from taizhang.projections.fold.yearly import entry_on
+from taizhang.projections.view_part import ViewPart, loaded
+from taizhang.projections.view_sql import _day
 
 
 def _part() -> dict[str, Any]:

@@ -30,8 +30,7 @@ from typing import Any
 
 import psycopg
 
-from api.auth import TokenStore
-from projections.worker import Worker
+from taizhang.api.auth import TokenStore
 from taizhang.bench_http import _Gunicorn, _http_batches, _http_empty, _http_posts, _view_latency
 from taizhang.bench_ingest import load, machine
 from taizhang.bench_rebuild import fresh_settings, library_rate
@@ -43,6 +42,7 @@ from taizhang.config import Settings
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.projections.worker import Worker
 
 DEMO_EVENTS_PER_BRANCH = 129  # what the demo generator averages with members and party life
 
@@ -265,7 +265,7 @@ def _rebuilt(
 _CHILD = """
 import json, resource, sys, time
 from taizhang.config import Settings
-from projections.rebuild import rebuild
+from taizhang.projections.rebuild import rebuild
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):

@@ -23,8 +23,8 @@ from typing import Any
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from domain.district import District
-from domain.provenance import Provenance
+from taizhang.domain.district import District
+from taizhang.domain.provenance import Provenance
 from taizhang.event_insert import function_name, function_statement
 from taizhang.ledger import Ledger
 

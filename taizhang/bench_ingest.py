@@ -36,9 +36,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from api.auth import TokenStore
-from domain.branch_work import BranchWork
-from domain.provenance import Provenance
+from taizhang.api.auth import TokenStore
 from taizhang.bench_chain import chain_cost
 from taizhang.bench_http import (
     BATCH_CLIENTS,
@@ -55,6 +53,8 @@ from taizhang.bench_http_chain import http_chain_cost
 from taizhang.bench_world import _threads, _view_world, _world
 from taizhang.commands import UsageError, non_negative_int, positive_int
 from taizhang.config import Settings
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.provenance import Provenance
 from taizhang.event_insert import library_insert
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade

@@ -1,8 +1,8 @@
 """``taizhang bench parse``: what the plain loaders save when a batch's items are parsed.
 
 A batch of 1,000 items is parsed twice in this process, alternating: by the plain loaders
-(``api.schemas.envelope.plain_envelope`` and ``api.schemas.plain``), which the API uses
-first, and by the marshmallow schemas alone (the baseline). Prints one JSON line: the plain
+(``taizhang.api.schemas.envelope.plain_envelope`` and ``taizhang.api.schemas.plain``), which the API
+uses first, and by the marshmallow schemas alone (the baseline). Prints one JSON line: the plain
 loaders' time, the schemas', and the ratio.
 """
 
@@ -14,8 +14,8 @@ import time
 import uuid
 from typing import Any
 
-from api.schemas.envelope import PostingSchema, plain_envelope
-from api.writes import DATA_SCHEMAS, PLAIN_LOADERS
+from taizhang.api.schemas.envelope import PostingSchema, plain_envelope
+from taizhang.api.writes import DATA_SCHEMAS, PLAIN_LOADERS
 from taizhang.bench_ingest import emit, load, machine
 from taizhang.commands import positive_int
 

@@ -28,9 +28,6 @@ import time
 from datetime import date
 from typing import Any
 
-from projections.queries import Views
-from projections.shared_views import Rendered
-from projections.worker import Worker
 from taizhang.bench_projector import emit
 from taizhang.bench_rebuild import fresh_settings
 from taizhang.bench_world import _world
@@ -38,6 +35,9 @@ from taizhang.commands import positive_int
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.projections.queries import Views
+from taizhang.projections.shared_views import Rendered
+from taizhang.projections.worker import Worker
 from taizhang.service import Caller, LedgerService, Posting
 
 GOAL_MS = 50.0

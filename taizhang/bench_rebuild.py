@@ -3,7 +3,7 @@
 Builds a log with the demo generator in a fresh PostgreSQL schema (or a fresh SQLite file
 when the configured database is SQLite), then prints JSON lines:
 
-* ``rebuild_rate``: events/s of ``projections.rebuild`` over the whole log, against the
+* ``rebuild_rate``: events/s of ``taizhang.projections.rebuild`` over the whole log, against the
   rate at which the library alone reads and decodes the same log;
 * ``rebuild_peak_rss``: the rebuild's peak resident memory (run in a child process);
 * ``live_lag_p50`` / ``live_lag_p99``: from a post's commit to its position being visible
@@ -29,14 +29,14 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from projections.queries import Views
-from projections.store import Database
-from projections.worker import start_in_background
 from taizhang.commands import UsageError, non_negative_int, positive_int
 from taizhang.config import Settings
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.projections.queries import Views
+from taizhang.projections.store import Database
+from taizhang.projections.worker import start_in_background
 from taizhang.service import Caller, LedgerService, Posting
 
 EVENTS_PER_BRANCH = 73  # what the demo generator averages
@@ -139,7 +139,7 @@ def library_rate(settings: Settings) -> tuple[int, float]:
 _CHILD = """
 import json, resource, sys, time
 from taizhang.config import Settings
-from projections.rebuild import rebuild
+from taizhang.projections.rebuild import rebuild
 settings = Settings(database_url=sys.argv[1], data_dir=sys.argv[2])
 started = time.perf_counter()
 rebuild(settings)

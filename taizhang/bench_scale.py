@@ -21,7 +21,7 @@ import sys
 import time
 from typing import Any
 
-from api.auth import TokenStore
+from taizhang.api.auth import TokenStore
 from taizhang.bench_capacity import DEMO_EVENTS_PER_BRANCH, Meter, rebuild_child
 from taizhang.bench_http import _Gunicorn, _http_empty, _server_cpu, _view_latency
 from taizhang.bench_ingest import load, machine

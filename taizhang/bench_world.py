@@ -11,10 +11,10 @@ from typing import Any
 
 import psycopg
 
-from domain.business_day import business_today
-from domain.phases import EIGHT_ONES
-from projections.worker import Worker
+from taizhang.domain.business_day import business_today
+from taizhang.domain.phases import EIGHT_ONES
 from taizhang.ledger import Ledger
+from taizhang.projections.worker import Worker
 from taizhang.service import Caller, LedgerService, Posting
 
 

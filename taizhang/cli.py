@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from domain.errors import DomainError, NotFound
 from taizhang.commands import UsageError
 from taizhang.config import ConfigurationError, Settings
 from taizhang.districts import ledger_settings
+from taizhang.domain.errors import DomainError, NotFound
 
 # Each module defines ``register(subparsers)`` and sets ``run(settings, args)`` on its parsers.
 COMMAND_MODULES = (

@@ -30,14 +30,14 @@ memory; what it does not hold it reads from the view tables),
 the projections as they stood at most this long before the read, in every process) and
 ``TAIZHANG_WRITER`` (default ``fast``; ``plain`` stores each post as the library's examples
 do: get, command, save) and ``TAIZHANG_PAGE_SECRET`` (the key that signs the pages' session
-cookies; default: a key kept in the data directory, api.pages.session).
+cookies; default: a key kept in the data directory, taizhang.api.pages.session).
 Signed checkpoints of the log (taizhang.checkpoints): ``TAIZHANG_CHECKPOINT_KEY`` (the Ed25519
 private key, PEM or the base64 of its 32 bytes; never shown), else
 ``TAIZHANG_CHECKPOINT_KEY_FILE`` (a PEM file, owner only; default
 ``<data dir>/checkpoint-key.pem``, made when missing), ``TAIZHANG_CHECKPOINT_EVENTS``
 (default 1000; sign the head after this many new events) and ``TAIZHANG_CHECKPOINT_MINUTES``
 (default 10; and after this long, if anything was stored since).
-Reads from a streaming replica (projections.replica): ``TAIZHANG_READ_REPLICA_URL`` (a
+Reads from a streaming replica (taizhang.projections.replica): ``TAIZHANG_READ_REPLICA_URL`` (a
 ``postgresql://`` URL of a hot standby of the same database; default none: every read goes to
 the primary), ``TAIZHANG_REPLICA_MAX_LAG_SECONDS`` (default 5; a standby further behind than
 this serves nothing until it catches up) and ``TAIZHANG_REPLICA_WAIT_SECONDS`` (default 1; how
@@ -109,7 +109,7 @@ MAX_CACHE_EVENTS = 10_000_000
 DEFAULT_PROJECTOR_WORKING_SET = 20_000
 # How far behind the projections a view read without ``min_position`` may be: a person
 # refreshing a dashboard sees what was posted a moment ago, and a busy process computes a
-# view about once a second, not once per read (projections.queries.Views._cached).
+# view about once a second, not once per read (taizhang.projections.queries.Views._cached).
 DEFAULT_VIEW_MAX_AGE_SECONDS = 2.0
 WRITERS = frozenset({"fast", "plain"})
 DEFAULT_WRITER = "fast"
@@ -119,7 +119,7 @@ DEFAULT_CHECKPOINT_MINUTES = 10.0
 # A standby that is this far behind the primary is not read: views served from it would be
 # older than a person refreshing a page expects (the views' own bound is 2 s).
 DEFAULT_REPLICA_MAX_LAG_SECONDS = 5.0
-# Inside MIN_POSITION_WAIT (api.runtime, 2 s): what is left is the primary's to answer in.
+# Inside MIN_POSITION_WAIT (taizhang.api.runtime, 2 s): what is left is the primary's to answer in.
 DEFAULT_REPLICA_WAIT_SECONDS = 1.0
 MAX_REPLICA_SECONDS = 300.0
 
@@ -147,7 +147,7 @@ class Settings:
     # Events the cached aggregates of a process may hold together (taizhang.aggregate_cache).
     cache_events: int = DEFAULT_CACHE_EVENTS
     projector_working_set: int = DEFAULT_PROJECTOR_WORKING_SET
-    # How old a view read without ``min_position`` may be (projections.queries).
+    # How old a view read without ``min_position`` may be (taizhang.projections.queries).
     view_max_age_seconds: float = DEFAULT_VIEW_MAX_AGE_SECONDS
     # How posts are stored: "fast" (taizhang.service) or "plain" (taizhang.plain_service).
     writer: str = DEFAULT_WRITER
@@ -158,7 +158,7 @@ class Settings:
     checkpoint_key_file: str = ""
     checkpoint_events: int = DEFAULT_CHECKPOINT_EVENTS
     checkpoint_minutes: float = DEFAULT_CHECKPOINT_MINUTES
-    # A hot standby that serves the views (projections.replica); "" reads from the primary.
+    # A hot standby that serves the views (taizhang.projections.replica); "" reads from the primary.
     read_replica_url: str = field(default="", repr=False)
     replica_max_lag_seconds: float = DEFAULT_REPLICA_MAX_LAG_SECONDS
     replica_wait_seconds: float = DEFAULT_REPLICA_WAIT_SECONDS

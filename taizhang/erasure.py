@@ -15,9 +15,9 @@ from uuid import uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from domain.business_day import business_today
-from domain.persons import NamedPerson, person_record_id
-from domain.provenance import Provenance
+from taizhang.domain.business_day import business_today
+from taizhang.domain.persons import NamedPerson, person_record_id
+from taizhang.domain.provenance import Provenance
 from taizhang.ledger import Ledger
 from taizhang.personal_data import PersonalKeys
 from taizhang.service import Caller

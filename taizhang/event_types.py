@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from domain.base import LedgerAggregate
-from domain.branch_life import branch_life_id
-from domain.branch_work import branch_work_id
-from domain.committee_life import committee_life_id
-from domain.life_programme import life_programme_id
-from domain.life_theme import life_theme_id
-from domain.provenance import Provenance
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.branch_life import branch_life_id
+from taizhang.domain.branch_work import branch_work_id
+from taizhang.domain.committee_life import committee_life_id
+from taizhang.domain.life_programme import life_programme_id
+from taizhang.domain.life_theme import life_theme_id
+from taizhang.domain.provenance import Provenance
 from taizhang.kinds import KINDS
 from taizhang.unit_of_work import UnitOfWork
 

@@ -13,15 +13,15 @@ from collections.abc import Callable
 from typing import Any
 from uuid import uuid5
 
-from domain.base import LedgerAggregate
-from domain.branch import Branch
-from domain.committee import Committee
-from domain.district import District
-from domain.errors import require
-from domain.grading import GradingRound
-from domain.grading_criteria import TEMPLATES, CriterionDefinition, Grade
-from domain.provenance import Provenance
-from domain.yearly_review import YearlyReview
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.branch import Branch
+from taizhang.domain.committee import Committee
+from taizhang.domain.district import District
+from taizhang.domain.errors import require
+from taizhang.domain.grading import GradingRound
+from taizhang.domain.grading_criteria import TEMPLATES, CriterionDefinition, Grade
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.yearly_review import YearlyReview
 from taizhang.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]

@@ -57,7 +57,7 @@ accesslog = os.environ.get("TAIZHANG_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("TAIZHANG_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
-wsgi_app = "api.wsgi:app"
+wsgi_app = "taizhang.api.wsgi:app"
 
 # gunicorn's control socket in this service's own data directory: its default
 # ($XDG_RUNTIME_DIR or ~/.gunicorn) is one path shared by every instance on the host, so a

@@ -12,19 +12,19 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID, uuid5
 
-from domain.base import LedgerAggregate
-from domain.branch import Branch
-from domain.branch_life import BranchLife, branch_life_id
-from domain.campaign import Campaign
-from domain.committee import Committee
-from domain.district import District
-from domain.errors import NotFound, require
-from domain.instructor import Instructor
-from domain.phases import PhaseDefinition
-from domain.problem import Problem
-from domain.provenance import Provenance
-from domain.supervision_group import SupervisionGroup
 from taizhang import host_handlers
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.branch import Branch
+from taizhang.domain.branch_life import BranchLife, branch_life_id
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.committee import Committee
+from taizhang.domain.district import District
+from taizhang.domain.errors import NotFound, require
+from taizhang.domain.instructor import Instructor
+from taizhang.domain.phases import PhaseDefinition
+from taizhang.domain.problem import Problem
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.supervision_group import SupervisionGroup
 from taizhang.event_types import EVENT_TYPES, EventType, Handler, handles
 from taizhang.grading_handlers import GRADING_HANDLERS, REVIEW_HANDLERS
 from taizhang.life_handlers import LIFE_HANDLERS

@@ -1,4 +1,5 @@
-"""The commands of the register of "two new" organizations (``domain.host_organization``)."""
+"""The commands of the register of "two new" organizations
+(``taizhang.domain.host_organization``)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ import dataclasses
 from typing import Any
 from uuid import UUID, uuid5
 
-from domain.base import LedgerAggregate
-from domain.branch import Branch
-from domain.committee import Committee
-from domain.district import District
-from domain.errors import require
-from domain.host_organization import HostOrganization
-from domain.instructor import Instructor
-from domain.provenance import Provenance
-from domain.vocabulary import CoverageMode, Formation
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.branch import Branch
+from taizhang.domain.committee import Committee
+from taizhang.domain.district import District
+from taizhang.domain.errors import require
+from taizhang.domain.host_organization import HostOrganization
+from taizhang.domain.instructor import Instructor
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.vocabulary import CoverageMode, Formation
 from taizhang.event_types import handles
 from taizhang.unit_of_work import UnitOfWork
 

@@ -16,10 +16,10 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent
 from psycopg.sql import SQL, Identifier
 
-from domain.base import UnloadedFacts
 from taizhang.aggregate_cache import AggregateCache
 from taizhang.chain_store import ChainStore
 from taizhang.config import Settings
+from taizhang.domain.base import UnloadedFacts
 from taizhang.event_insert import insert_in_one_statement
 from taizhang.pool_check import check_pool_quietly
 from taizhang.pool_sessions import without_jit

@@ -10,18 +10,18 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid5
 
-from domain.base import LedgerAggregate
-from domain.committee import Committee
-from domain.committee_life import CommitteeLife, committee_life_id
-from domain.district import District
-from domain.errors import NotFound, require, require_value
-from domain.life_programme import (
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.committee import Committee
+from taizhang.domain.committee_life import CommitteeLife, committee_life_id
+from taizhang.domain.district import District
+from taizhang.domain.errors import NotFound, require, require_value
+from taizhang.domain.life_programme import (
     COMMITTEE_SCOPE,
     DISTRICT_SCOPE,
     LifeProgramme,
     life_programme_id,
 )
-from domain.provenance import Provenance
+from taizhang.domain.provenance import Provenance
 from taizhang.theme_handlers import THEME_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from domain.phases import EIGHT_ONES
+from taizhang.domain.phases import EIGHT_ONES
 
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 MAX_DURATION_SECONDS = 3600

@@ -26,7 +26,7 @@ import psycopg
 import requests
 from psycopg import sql
 
-from api.auth import TokenStore
+from taizhang.api.auth import TokenStore
 from taizhang.config import Settings
 from taizhang.launch import gunicorn_argv
 from taizhang.migrate import upgrade

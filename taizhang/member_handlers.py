@@ -7,14 +7,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from domain.base import LedgerAggregate
-from domain.committee import Committee
-from domain.development_plan import DevelopmentPlan, development_plan_id
-from domain.errors import NotFound, RuleViolation, require
-from domain.member_corrections import correct_step, withdraw_step
-from domain.member_development import Candidate
-from domain.member_steps import COMMANDS
-from domain.provenance import Provenance
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.committee import Committee
+from taizhang.domain.development_plan import DevelopmentPlan, development_plan_id
+from taizhang.domain.errors import NotFound, RuleViolation, require
+from taizhang.domain.member_corrections import correct_step, withdraw_step
+from taizhang.domain.member_development import Candidate
+from taizhang.domain.member_steps import COMMANDS
+from taizhang.domain.provenance import Provenance
 from taizhang.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]
@@ -67,7 +67,8 @@ MEMBER_HANDLERS: dict[str, tuple[bool, Handler]] = {
 }
 
 
-# -- a committee's yearly development plan (domain.development_plan) -----------------------
+# -- a committee's yearly development plan (taizhang.domain.development_plan)
+# -----------------------
 
 
 def _plan_set(uow: UnitOfWork, p: Provenance, d: dict[str, Any]) -> LedgerAggregate:

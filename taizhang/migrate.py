@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-import migrations
+from taizhang import migrations
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 

@@ -8,7 +8,7 @@ truncated, so the key's bytes do not linger in the file); the sealed text left i
 in backups and in exports can then no longer be read by anyone (crypto-shredding).
 
 Any aggregate's personal data can use it: seal under the person's pseudonymous id (a
-candidate's id, or the id a campaign fact names a person by, ``domain.persons``) and the
+candidate's id, or the id a campaign fact names a person by, ``taizhang.domain.persons``) and the
 field's name, which are bound into the sealed text, so it cannot be moved to another person
 or field.
 """
@@ -28,9 +28,9 @@ import psycopg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from domain.errors import require
-from domain.persons import SEALED_PREFIX
 from taizhang.config import Settings
+from taizhang.domain.errors import require
+from taizhang.domain.persons import SEALED_PREFIX
 
 PREFIX = SEALED_PREFIX
 NONCE = 12

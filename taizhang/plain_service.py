@@ -25,10 +25,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Recording
 
-from domain.base import LedgerAggregate
-from domain.business_day import business_today
-from domain.errors import NotFound
-from domain.receipt import Receipt
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.business_day import business_today
+from taizhang.domain.errors import NotFound
+from taizhang.domain.receipt import Receipt
 from taizhang.group_commit import Arrival
 from taizhang.ledger import Ledger
 from taizhang.service import (

@@ -8,8 +8,8 @@ healthy idle session has nothing to read. Only a readable session gets the full 
 which fails for a dead one, and the pool then replaces it.
 
 What a quick look cannot see, a connection lost silently on the network, fails the
-statement instead; the library retries its own statements, and the breaker (``api.breaker``)
-answers the rest with a 503.
+statement instead; the library retries its own statements, and the breaker
+(``taizhang.api.breaker``) answers the rest with a 503.
 
 After a database restart every idle session of the pool is dead, and a service that was idle
 meets them all with its next request. The pool waits after each connection that fails its

@@ -17,12 +17,12 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Recording
 
-from domain.base import FactsNotLoaded
-from domain.business_day import business_today
-from domain.errors import DomainError, InvalidValue, NotFound
-from domain.provenance import Provenance
-from domain.receipt import Receipt, receipt_id
-from domain.records import event_type, to_plain
+from taizhang.domain.base import FactsNotLoaded
+from taizhang.domain.business_day import business_today
+from taizhang.domain.errors import DomainError, InvalidValue, NotFound
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.receipt import Receipt, receipt_id
+from taizhang.domain.records import event_type, to_plain
 from taizhang.group_commit import Arrival, GroupCommit
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ids import new_ids

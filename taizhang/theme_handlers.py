@@ -8,14 +8,14 @@ import dataclasses
 from typing import Any
 from uuid import UUID, uuid5
 
-from domain.base import LedgerAggregate
-from domain.branch import Branch
-from domain.committee import Committee
-from domain.district import District
-from domain.errors import NotFound, require, require_value
-from domain.life_programme import COMMITTEE_SCOPE, DISTRICT_SCOPE
-from domain.life_theme import LifeTheme, life_theme_id
-from domain.provenance import Provenance
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.branch import Branch
+from taizhang.domain.committee import Committee
+from taizhang.domain.district import District
+from taizhang.domain.errors import NotFound, require, require_value
+from taizhang.domain.life_programme import COMMITTEE_SCOPE, DISTRICT_SCOPE
+from taizhang.domain.life_theme import LifeTheme, life_theme_id
+from taizhang.domain.provenance import Provenance
 from taizhang.unit_of_work import UnitOfWork
 
 

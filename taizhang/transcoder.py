@@ -24,7 +24,7 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from domain.provenance import Provenance
+from taizhang.domain.provenance import Provenance
 from taizhang.transcodings import DateAsISO, ProvenanceAsDict
 
 # orjson writes integers of up to 64 bits; ``json`` writes any.

@@ -8,11 +8,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import Transcoder, Transcoding
 
-from domain.grading_criteria import CriterionDefinition, Grade, UpgradingStatus
-from domain.phases import PhaseDefinition
-from domain.provenance import Provenance
-from domain.vocabulary import ALL_VOCABULARIES, Labelled
-from domain.yearly_review import AssessmentResult, FundKind
+from taizhang.domain.grading_criteria import CriterionDefinition, Grade, UpgradingStatus
+from taizhang.domain.phases import PhaseDefinition
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.vocabulary import ALL_VOCABULARIES, Labelled
+from taizhang.domain.yearly_review import AssessmentResult, FundKind
 
 
 class DateAsISO(Transcoding):

@@ -11,12 +11,12 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.base import Facts, LedgerAggregate
-from domain.branch import Branch
-from domain.branch_work import BranchWork, branch_work_id
-from domain.campaign import Campaign
-from domain.errors import NotFound, RuleViolation
-from domain.provenance import Provenance
+from taizhang.domain.base import Facts, LedgerAggregate
+from taizhang.domain.branch import Branch
+from taizhang.domain.branch_work import BranchWork, branch_work_id
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.errors import NotFound, RuleViolation
+from taizhang.domain.provenance import Provenance
 from taizhang.ledger import Ledger
 from taizhang.turns import TURNS
 

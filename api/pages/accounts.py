@@ -1,6 +1,6 @@
 """The office's accounts page: list, create, disable and reset the password of the accounts
 of its district. Every form posts (with its CSRF token, checked before any page's work) to
-the JSON API's own view (``api.pages.bridge.send``), so a page can do exactly what the API
+the JSON API's own view (``taizhang.api.pages.bridge.send``), so a page can do exactly what the API
 lets the same token do, and shows the API's field errors."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from uuid import UUID
 from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from api.account_store import PASSWORD_MIN
-from api.pages.bridge import Refused, read, send
-from api.pages.routes import _me, bp
-from api.schemas.accounts import GRANTABLE
+from taizhang.api.account_store import PASSWORD_MIN
+from taizhang.api.pages.bridge import Refused, read, send
+from taizhang.api.pages.routes import _me, bp
+from taizhang.api.schemas.accounts import GRANTABLE
 
 _IDS = re.compile(r"[\s,，;；]+")
 DONE = ("created", "disabled", "reset")

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import orjson
 from flask import Response, current_app, g, request, url_for
 
-from api.auth import Credential
+from taizhang.api.auth import Credential
 
 
 class Refused(Exception):
@@ -45,7 +45,7 @@ def api_path(endpoint: str, query: dict[str, Any] | None = None, **path: Any) ->
 
 
 # Marks a request context of the API made for a page's read: it has no session of its own
-# (``api.pages.session.PageSessions``).
+# (``taizhang.api.pages.session.PageSessions``).
 INNER = "taizhang.page_read"
 
 
@@ -114,7 +114,7 @@ def respond(
 def tagged(endpoint: str, query: dict[str, Any] | None = None, **path: Any) -> tuple[bytes, str]:
     """The API endpoint's JSON body for the signed-in credential, unparsed, and a tag that
     changes exactly when the body does (the view's own ETag, else a digest): what a page
-    drawn from it is cached under (``api.pages.fragments``)."""
+    drawn from it is cached under (``taizhang.api.pages.fragments``)."""
     response = respond(endpoint, query, **path)
     body = response.get_data()
     etag, _ = response.get_etag()

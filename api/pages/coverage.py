@@ -1,6 +1,7 @@
 """The coverage page: the register's rates against the seeds' targets, each committee's, and
 the gap lists with their Excel downloads. It reads ``GET …/districts/{id}/coverage`` for the
-signed-in token (``api.pages.bridge``): the whole district, or one of the token's committees."""
+signed-in token (``taizhang.api.pages.bridge``): the whole district, or one of the token's
+committees."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from uuid import UUID
 
 from flask import Response, request, url_for
 
-from api.pages.bridge import api_path, read, respond
-from api.pages.routes import _me, _page, bp, committee_query
-from domain.coverage_rules import RULES
+from taizhang.api.pages.bridge import api_path, read, respond
+from taizhang.api.pages.routes import _me, _page, bp, committee_query
+from taizhang.domain.coverage_rules import RULES
 
 # The rates the page shows, in order, with the words of the seeds.
 RATES = (

@@ -9,7 +9,7 @@ views it is drawn from.
   signed in) is in it.
 - **The directory** (``GET /api/v1/me``) of each token, for at most a second: names of the
   committees and campaigns a page shows, as fresh as the API's scope checks
-  (``api.scope.SCOPE_MAX_AGE_SECONDS``).
+  (``taizhang.api.scope.SCOPE_MAX_AGE_SECONDS``).
 - **The vocabularies**, which are fixed in the code.
 """
 

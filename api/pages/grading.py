@@ -1,7 +1,7 @@
 """The grading page (分类定级): a round's grades per committee, the lagging organizations
 with their upgrading, and the Excel downloads; and an organization's grading timeline. They
 read ``GET …/grading-rounds/{id}/distribution``, ``…/upgrading`` and
-``…/branches/{id}/grading-timeline`` for the signed-in token (``api.pages.bridge``)."""
+``…/branches/{id}/grading-timeline`` for the signed-in token (``taizhang.api.pages.bridge``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from uuid import UUID
 
 from flask import Response, request, url_for
 
-from api.pages.bridge import api_path, read, respond
-from api.pages.routes import _dates, _me, _page, bp, committee_query
-from domain.grading_criteria import Grade, UpgradingStatus
+from taizhang.api.pages.bridge import api_path, read, respond
+from taizhang.api.pages.routes import _dates, _me, _page, bp, committee_query
+from taizhang.domain.grading_criteria import Grade, UpgradingStatus
 
 GRADES = tuple((g.value, g.zh, g.en) for g in Grade)
 STATUSES = {"no_plan": ("未定措施", "No plan")} | {s.value: (s.zh, s.en) for s in UpgradingStatus}

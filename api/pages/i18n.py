@@ -17,7 +17,7 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "bad_token": ("令牌无效或已注销。", "The token is unknown or revoked."),
     "signed_in_as": ("当前用户", "Signed in as"),
-    # Accounts the campaign office makes (api.pages.accounts).
+    # Accounts the campaign office makes (taizhang.api.pages.accounts).
     "login": ("登录名", "Login name"),
     "password": ("密码", "Password"),
     "or_token": ("或使用访问令牌登录", "Or sign in with an access token"),

@@ -1,5 +1,6 @@
 """The pages that list: branches, the problem ledger (with its Excel download) and what
-supervisors chase. Each reads the JSON API's list for the signed-in token (``api.pages.bridge``)."""
+supervisors chase. Each reads the JSON API's list for the signed-in token
+(``taizhang.api.pages.bridge``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from uuid import UUID
 
 from flask import Response, request, url_for
 
-from api.pages.bridge import api_path, clean, read, respond
-from api.pages.routes import _dates, _page, _part, _vocabularies, bp
+from taizhang.api.pages.bridge import api_path, clean, read, respond
+from taizhang.api.pages.routes import _dates, _page, _part, _vocabularies, bp
 
 PAGE_LIMIT = 100
 # How many branches the silent and not-yet-reorganized lists look through (pages of 500).

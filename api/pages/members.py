@@ -2,7 +2,8 @@
 for how long, what is overdue), its people where the token may read them (pseudonymous ids,
 names only for the roles that may read them), the yearly plan measured, and the Excel
 downloads. It reads ``GET …/committees/{id}/member-pipeline`` and ``…/development-plan`` for
-the signed-in token (``api.pages.bridge``): the committee asked for, else the token's first."""
+the signed-in token (``taizhang.api.pages.bridge``): the committee asked for, else the token's
+first."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from uuid import UUID
 
 from flask import Response, request, url_for
 
-from api.pages.bridge import Refused, api_path, read, respond
-from api.pages.routes import _dates, _me, _page, bp
-from domain.member_vocabulary import Stage
-from projections.member_export import OVERDUE_NAMES
+from taizhang.api.pages.bridge import Refused, api_path, read, respond
+from taizhang.api.pages.routes import _dates, _me, _page, bp
+from taizhang.domain.member_vocabulary import Stage
+from taizhang.projections.member_export import OVERDUE_NAMES
 
 STAGE_NAMES = {s.value: s.zh for s in Stage}
 

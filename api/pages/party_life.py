@@ -4,7 +4,7 @@ lists' Excel download. Each list shows a page (the API's ``limit``, default 100)
 total and links to the next and previous pages; and the upper level's themes of the month
 (the "1" of "1+6+X") with how each committee's branches followed them. It reads
 ``GET …/districts/{id}/party-life/due`` and ``…/party-life/themes`` for the signed-in token
-(``api.pages.bridge``): the whole district, or one of the token's committees."""
+(``taizhang.api.pages.bridge``): the whole district, or one of the token's committees."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from uuid import UUID
 
 from flask import Response, g, request, url_for
 
-from api.pages.bridge import api_path, read, respond
-from api.pages.routes import _me, _page, bp, committee_query
-from api.schemas.party_life import LISTS
-from domain.party_life import ThemedDayPart
+from taizhang.api.pages.bridge import api_path, read, respond
+from taizhang.api.pages.routes import _me, _page, bp, committee_query
+from taizhang.api.schemas.party_life import LISTS
+from taizhang.domain.party_life import ThemedDayPart
 
 PARTS = {p.value: p.zh for p in ThemedDayPart}
 # How many of the months not followed the page lists (worst branches first).

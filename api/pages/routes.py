@@ -1,7 +1,7 @@
 """The pages: sign in and out, the overviews, a branch, the problem ledger, the lists to chase.
 
-Every figure on a page is read through ``api.pages.bridge`` from the JSON API's view for the
-signed-in token: the API's scope checks decide what a page may show.
+Every figure on a page is read through ``taizhang.api.pages.bridge`` from the JSON API's view for
+the signed-in token: the API's scope checks decide what a page may show.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from flask import (
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as BaseResponse
 
-from api.auth import Credential
-from api.pages import charts
-from api.pages.bridge import Refused, api_path, read, tagged
-from api.pages.fragments import page_cache
-from api.pages.i18n import label, word, words
-from api.pages.session import (
+from taizhang.api.auth import Credential
+from taizhang.api.pages import charts
+from taizhang.api.pages.bridge import Refused, api_path, read, tagged
+from taizhang.api.pages.fragments import page_cache
+from taizhang.api.pages.i18n import label, word, words
+from taizhang.api.pages.session import (
     CSRF_FIELD,
     check_csrf,
     csrf_token,
@@ -284,7 +284,7 @@ def _overview(
     campaign_id: UUID, kind: str, endpoint: str, weekly_endpoint: str, **path: UUID
 ) -> str:
     """An overview: its body is rendered once for each state of the views it is drawn from
-    and kept (``api.pages.fragments``), since every supervisor reading the district between
+    and kept (``taizhang.api.pages.fragments``), since every supervisor reading the district between
     two changes of the views sees the same figures."""
     query = {**_dates(), "category": request.args.get("category", "")}
     view_body, view_tag = tagged(endpoint, query, campaign_id=campaign_id, **path)

@@ -2,7 +2,7 @@
 token; a CSRF token on every form that posts; the language of the pages.
 
 One signs in with a token, or with the login name and password of an account the office
-made (``api.account_store``), whose token the session then holds in the same way.
+made (``taizhang.api.account_store``), whose token the session then holds in the same way.
 
 The cookie is Flask's signed session, HttpOnly, SameSite=Lax, and Secure when the request
 came over TLS. The key that signs it is ``TAIZHANG_PAGE_SECRET`` or, failing that, a random
@@ -23,9 +23,9 @@ from typing import Any
 from flask import Flask, Request, abort, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 
-from api.auth import Credential, token_hash
-from api.pages.bridge import INNER
-from api.runtime import runtime
+from taizhang.api.auth import Credential, token_hash
+from taizhang.api.pages.bridge import INNER
+from taizhang.api.runtime import runtime
 from taizhang.config import Settings
 
 COOKIE_NAME = "taizhang_session"
@@ -43,7 +43,7 @@ class PageSessions(SecureCookieSessionInterface):
         return bool(request.is_secure)
 
     def open_session(self, app: Flask, request: Request) -> Any:
-        # A page's read through the API's own view (api.pages.bridge) has no session: the
+        # A page's read through the API's own view (taizhang.api.pages.bridge) has no session: the
         # page's own request holds it.
         if request.environ.get(INNER):
             return self.make_null_session(app)
@@ -128,7 +128,7 @@ def sign_in(token: str) -> Credential | None:
 def sign_in_account(login: str, password: str) -> Credential | None:
     """Start a fresh session holding the token of a live account for the right password;
     None (and no session) for anything else, whether or not the login exists
-    (``api.account_store.AccountStore.verify``)."""
+    (``taizhang.api.account_store.AccountStore.verify``)."""
     found = runtime().accounts.verify(login.strip(), password)
     if found is None:
         return None

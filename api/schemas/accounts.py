@@ -1,5 +1,5 @@
-"""What the office posts to manage accounts (``api.accounts``): checked here for form; the
-scope of every id is checked against the office's token by ``api.accounts``."""
+"""What the office posts to manage accounts (``taizhang.api.accounts``): checked here for form; the
+scope of every id is checked against the office's token by ``taizhang.api.accounts``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.account_store import LOGIN, PASSWORD_MAX, PASSWORD_MIN
+from taizhang.api.account_store import LOGIN, PASSWORD_MAX, PASSWORD_MIN
 
 # The roles an office may grant: its own and narrower, never the operator's.
 GRANTABLE = ("office", "committee", "supervisor", "integrator")

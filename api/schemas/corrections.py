@@ -16,7 +16,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from api.schemas.event_fields import (
+from taizhang.api.schemas.event_fields import (
     MAX_COUNT,
     MAX_IDS,
     TEXT,
@@ -27,11 +27,11 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
-from domain.base import Fact
-from domain.branch_life import BranchLife
-from domain.branch_work import BranchWork
-from domain.problem import Problem
-from domain.vocabulary import (
+from taizhang.domain.base import Fact
+from taizhang.domain.branch_life import BranchLife
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.problem import Problem
+from taizhang.domain.vocabulary import (
     Labelled,
 )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from api.schemas.queries import Query, business_date, known_at_field
-from domain.coverage_rules import RULES
+from taizhang.api.schemas.queries import Query, business_date, known_at_field
+from taizhang.domain.coverage_rules import RULES
 
 
 class CoverageQuery(Query):

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from api.schemas.event_fields import Strict
+from taizhang.api.schemas.event_fields import Strict
 from taizhang.service import MAX_BATCH
 
 CLIENT_EVENT_ID = validate.Length(min=1, max=200)

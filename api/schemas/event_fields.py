@@ -12,7 +12,7 @@ from marshmallow import (
     validate,
 )
 
-from domain.vocabulary import (
+from taizhang.domain.vocabulary import (
     Labelled,
 )
 

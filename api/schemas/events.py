@@ -19,8 +19,8 @@ from marshmallow import (
     validates_schema,
 )
 
-from api.schemas.corrections import FactCorrected, FactWithdrawn
-from api.schemas.event_fields import (
+from taizhang.api.schemas.corrections import FactCorrected, FactWithdrawn
+from taizhang.api.schemas.event_fields import (
     MAX_IDS,
     NAME,
     Strict,
@@ -38,14 +38,14 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
-from api.schemas.grading import GRADING_SCHEMAS
-from api.schemas.host_events import HOST_EVENT_SCHEMAS
-from api.schemas.members import MEMBER_SCHEMAS
-from api.schemas.party_life import PARTY_LIFE_SCHEMAS
-from api.schemas.problem_events import PROBLEM_SCHEMAS
-from domain.party_life import LifeActivity, ThemedDayPart
-from domain.phases import MILESTONES
-from domain.vocabulary import (
+from taizhang.api.schemas.grading import GRADING_SCHEMAS
+from taizhang.api.schemas.host_events import HOST_EVENT_SCHEMAS
+from taizhang.api.schemas.members import MEMBER_SCHEMAS
+from taizhang.api.schemas.party_life import PARTY_LIFE_SCHEMAS
+from taizhang.api.schemas.problem_events import PROBLEM_SCHEMAS
+from taizhang.domain.party_life import LifeActivity, ThemedDayPart
+from taizhang.domain.phases import MILESTONES
+from taizhang.domain.vocabulary import (
     BranchLevel,
     CommitteeKind,
     Formation,

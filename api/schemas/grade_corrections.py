@@ -1,4 +1,4 @@
-"""Schemas of the posted corrections and withdrawals of grades (``domain.grade_records``).
+"""Schemas of the posted corrections and withdrawals of grades (``taizhang.domain.grade_records``).
 
 The grade is named by its event id (``corrects``, ``withdraws``) and its branch; who
 corrected it is the token that posts it, and no field names them.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from api.schemas.event_fields import Strict, id_field, text_field, vocab_field
-from api.schemas.queries import Query, business_date, known_at_field
-from domain.grading_criteria import Grade
+from taizhang.api.schemas.event_fields import Strict, id_field, text_field, vocab_field
+from taizhang.api.schemas.queries import Query, business_date, known_at_field
+from taizhang.domain.grading_criteria import Grade
 
 
 class _OnBranch(Strict):

@@ -1,6 +1,6 @@
 """Schemas of the posted data of grading rounds (分类定级) and upgrading (晋位升级).
 
-Shape, types, ranges and vocabularies only; the domain (``domain.grading``) checks the
+Shape, types, ranges and vocabularies only; the domain (``taizhang.domain.grading``) checks the
 rules. Who graded or verified is the token that posts it: no field names the grader.
 """
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.event_fields import (
+from taizhang.api.schemas.event_fields import (
     NAME,
     Strict,
     StrictInteger,
@@ -20,10 +20,10 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
-from api.schemas.grade_corrections import CORRECTION_SCHEMAS
-from api.schemas.queries import CommaList, Query, business_date, known_at_field
-from domain.grading_criteria import SURVEY_ITEMS, TEMPLATES, Grade
-from domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind
+from taizhang.api.schemas.grade_corrections import CORRECTION_SCHEMAS
+from taizhang.api.schemas.queries import CommaList, Query, business_date, known_at_field
+from taizhang.domain.grading_criteria import SURVEY_ITEMS, TEMPLATES, Grade
+from taizhang.domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind
 
 _KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,62}$", error="lower snake_case")
 

@@ -1,4 +1,4 @@
-"""The data of the register's event types (``domain.host_organization``).
+"""The data of the register's event types (``taizhang.domain.host_organization``).
 
 People (a liaison, a mass organization's leader) are named by a pseudonymous id: letters,
 digits, ``-`` and ``_``, never a name.
@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas.event_fields import (
+from taizhang.api.schemas.event_fields import (
     NAME,
     Strict,
     StrictBoolean,
@@ -21,7 +21,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
-from domain.vocabulary import (
+from taizhang.domain.vocabulary import (
     CoverageMode,
     FollowerKind,
     HostCategory,

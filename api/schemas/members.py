@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.event_fields import (
+from taizhang.api.schemas.event_fields import (
     Strict,
     StrictInteger,
     bool_field,
@@ -20,11 +20,11 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
-from api.schemas.queries import Query, business_date, known_at_field
-from domain.development_plan import MAX_TARGET, TARGETS
-from domain.member_path import WAIVABLE
-from domain.member_rules import MAX_MEMBER_ID
-from domain.member_vocabulary import (
+from taizhang.api.schemas.queries import Query, business_date, known_at_field
+from taizhang.domain.development_plan import MAX_TARGET, TARGETS
+from taizhang.domain.member_path import WAIVABLE
+from taizhang.domain.member_rules import MAX_MEMBER_ID
+from taizhang.domain.member_vocabulary import (
     ConversionOutcome,
     MassOrganization,
     OpinionSource,

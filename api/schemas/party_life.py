@@ -2,9 +2,9 @@
 collective education, a committee's own activities and the programmes of a year; and the
 query of the due and overdue lists.
 
-Shape, types, ranges and vocabularies only; the domain (``domain.life_programme``,
-``domain.committee_life``, ``domain.branch_life``) checks the rules and names field and rule
-on refusal.
+Shape, types, ranges and vocabularies only; the domain (``taizhang.domain.life_programme``,
+``taizhang.domain.committee_life``, ``taizhang.domain.branch_life``) checks the rules and names
+field and rule on refusal.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas.event_fields import (
+from taizhang.api.schemas.event_fields import (
     Strict,
     StrictBoolean,
     StrictInteger,
@@ -22,16 +22,16 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
-from api.schemas.queries import Query, business_date, known_at_field, limit_field
-from domain.branch_life import MAX_EDUCATION_DAYS, MAX_MEMBERS
-from domain.life_programme import (
+from taizhang.api.schemas.queries import Query, business_date, known_at_field, limit_field
+from taizhang.domain.branch_life import MAX_EDUCATION_DAYS, MAX_MEMBERS
+from taizhang.domain.life_programme import (
     COMMITTEE_ACTIVITIES,
     EDUCATION_DAYS,
     MAX_DUTIES,
     MAX_GRACE_DAYS,
     MAX_TIMES,
 )
-from domain.party_life import MAX_YEAR, MIN_YEAR, Cadence, LifeActivity, ThemedDayPart
+from taizhang.domain.party_life import MAX_YEAR, MIN_YEAR, Cadence, LifeActivity, ThemedDayPart
 
 _KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,62}$", error="lower snake_case")
 _PSEUDONYM = validate.Regexp(r"^[A-Za-z]{1,4}[0-9]{1,12}$", error="a pseudonymous id, e.g. P000123")
@@ -63,7 +63,7 @@ class CommitteeActivityHeld(Strict):
 
 
 class DutySchema(Strict):
-    """One duty as data (``domain.life_programme.duty_from_data``)."""
+    """One duty as data (``taizhang.domain.life_programme.duty_from_data``)."""
 
     key = fields.String(required=True, validate=_KEY)
     activity = vocab_field(LifeActivity, required=True)

@@ -19,7 +19,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from marshmallow.utils import missing
 
-from api.schemas.event_fields import StrictBoolean, StrictInteger
+from taizhang.api.schemas.event_fields import StrictBoolean, StrictInteger
 
 PlainLoader = Callable[[dict[str, Any]], dict[str, Any] | None]
 # One field: the value as loaded, or _REFUSED to let the schema say what is wrong.

@@ -1,14 +1,14 @@
 """The schemas of a problem's posted events: listing, rectification, revision, withdrawal.
 
 The responsible person is named by pseudonymous id; a name, when given, is sealed under the
-person's key before it is stored (``domain.persons``).
+person's key before it is stored (``taizhang.domain.persons``).
 """
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.event_fields import (
+from taizhang.api.schemas.event_fields import (
     Strict,
     StrictInteger,
     bool_field,
@@ -19,7 +19,7 @@ from api.schemas.event_fields import (
     text_field,
     vocab_field,
 )
-from domain.vocabulary import ProblemCategory
+from taizhang.domain.vocabulary import ProblemCategory
 
 
 class ProblemListed(Strict):

@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
-from api.schemas.event_fields import vocab_field
-from domain.vocabulary import (
+from taizhang.api.schemas.event_fields import vocab_field
+from taizhang.domain.vocabulary import (
     Formation,
     HostCategory,
     PhaseStatus,

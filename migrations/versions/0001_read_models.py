@@ -15,7 +15,7 @@ depends_on = None
 
 
 # The read models as this revision made them: later shapes get revisions of their own, so this
-# text never follows projections.schema.
+# text never follows taizhang.projections.schema.
 BOOKKEEPING = (
     "CREATE TABLE projection_position (name TEXT PRIMARY KEY, position BIGINT NOT NULL, generation INTEGER NOT NULL)",
     "CREATE TABLE dead_letters (projection TEXT NOT NULL, position BIGINT NOT NULL, event_type TEXT, error TEXT, recorded_at TEXT, PRIMARY KEY (projection, position))",

@@ -1,4 +1,5 @@
-"""Computed supervision views shared between server processes (``projections.shared_views``).
+"""Computed supervision views shared between server processes
+(``taizhang.projections.shared_views``).
 
 One row per view (query and business date): its JSON and the projection positions it
 reflects. A gunicorn worker that needs a view first looks here, so a view is computed once

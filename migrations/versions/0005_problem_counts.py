@@ -3,7 +3,7 @@
 A supervision view counted every problem of its scope at each computation, so its cost grew
 with the problems listed over the campaign (the 10-minute load run: the largest share of
 PostgreSQL's time by its last minutes). The projection now keeps ``problem_counts`` (see
-``projections.fold.problems.refresh_problem_counts``); this revision creates the table and
+``taizhang.projections.fold.problems.refresh_problem_counts``); this revision creates the table and
 fills it from the problem ledger as it stands, with the same rule, so no rebuild is needed.
 
 Revision ID: 0005

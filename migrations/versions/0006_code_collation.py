@@ -4,7 +4,7 @@ On PostgreSQL these columns were text in the database's default collation, so ev
 index build, primary-key lookup and sort on them went through the locale's comparison:
 a rebuild of a million events spent about 4 s more of PostgreSQL's CPU on it, and the
 order could differ from SQLite's and Python's. This revision collates them "C" (see
-``projections.schema.CODE``); names and other human text keep the database's collation.
+``taizhang.projections.schema.CODE``); names and other human text keep the database's collation.
 SQLite already compares text byte by byte: nothing to do there.
 
 Revision ID: 0006

@@ -2,7 +2,7 @@
 
 Every figure of a view as of a day D is now read from rows that hold over a range of
 business days (``progress_span``, ``phase_span``, ``problem_count_span``, ``problem_span``;
-see ``projections.fold.spans``), and the rows the folds keep carry the business dates of
+see ``taizhang.projections.fold.spans``), and the rows the folds keep carry the business dates of
 corrections, withdrawals, enrolments, branch changes and problem revisions. The progress
 projection's tables are made anew in those shapes and refilled from the log by the
 projection worker (its position goes back to the start, its generation moves on, and the

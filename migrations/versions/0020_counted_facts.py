@@ -4,7 +4,7 @@ A branch's progress row kept every fact it had (``facts``), and each batch that 
 branch read them all again; the projector's cost per event grew with the branch's history
 (ratio 49 from 10 to 10,000 facts). The progress projection now counts most facts in a tally
 per day on the row (``branch_progress.days``) and keeps them whole in ``work_fact`` for
-corrections (see ``projections.fold.tally``). This revision adds the column and the table,
+corrections (see ``taizhang.projections.fold.tally``). This revision adds the column and the table,
 and the projection is refilled from the log: its rows are emptied, its position goes back to
 the start and its generation moves on (stored shared views are forgotten), and the worker
 refills them.

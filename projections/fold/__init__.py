@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from projections.fold import (
+from taizhang.projections.fold import (
     coverage,
     grading,
     life_spans,
@@ -23,8 +23,8 @@ from projections.fold import (
     work,
     yearly,
 )
-from projections.fold.stored import aggregate_id_of, class_of, plain_values
-from projections.state import ViewState
+from taizhang.projections.fold.stored import aggregate_id_of, class_of, plain_values
+from taizhang.projections.state import ViewState
 
 PROGRESS_HANDLERS: dict[type, Any] = {
     **organizations.HANDLERS,

@@ -1,7 +1,7 @@
 """Helpers the folds share: plain values, and domain facts rebuilt from their compact form.
 
 A fact is kept in the view state as ``[type, version, occurred_on, extra]``, where ``extra``
-holds only the fields the views need. To apply the domain's own rules (``domain.progress``,
+holds only the fields the views need. To apply the domain's own rules (``taizhang.domain.progress``,
 ``BranchWork.commitments``, ``Problem.status``) the compact facts are turned back into
 instances of the domain's event classes carrying just those fields.
 """
@@ -12,8 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from domain.records import to_plain
-from domain.vocabulary import WorkSystemChange
+from taizhang.domain.records import to_plain
+from taizhang.domain.vocabulary import WorkSystemChange
 
 # [type name, originator_version, occurred_on ISO, extra dict | None(, history)]: the history
 # (its corrections and withdrawal, fold.dated) is there once it has one.

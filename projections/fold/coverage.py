@@ -1,9 +1,9 @@
-"""Folds of the register of two-new organizations (``domain.host_organization``).
+"""Folds of the register of two-new organizations (``taizhang.domain.host_organization``).
 
 An organization's row keeps its changes in log order, each with its business date:
 ``[occurred_on, change, value]``. ``org_on`` reads what it was on a day: the changes dated
 that day or earlier, applied in log order, as every view reads its rows
-(``projections.fold.dated``). A change is a set of new values (``"="``), an instructor or
+(``taizhang.projections.fold.dated``). A change is a set of new values (``"="``), an instructor or
 liaison sent or recalled (``"follower+"``, ``"follower-"``), a mass organization set up or
 dissolved (``"mass+"``, ``"mass-"``); the registration (``"*"``) comes first.
 """
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.coverage_rules import Standing, advisories
-from domain.host_organization import HostOrganization
-from domain.vocabulary import CoverageMode, HostCategory, LocationKind
-from projections.fold.common import iso
-from projections.fold.spans import put_spans
-from projections.state import ViewState
+from taizhang.domain.coverage_rules import Standing, advisories
+from taizhang.domain.host_organization import HostOrganization
+from taizhang.domain.vocabulary import CoverageMode, HostCategory, LocationKind
+from taizhang.projections.fold.common import iso
+from taizhang.projections.fold.spans import put_spans
+from taizhang.projections.state import ViewState
 
 TABLE = "view_host_org"
 SPANS = "host_org_span"

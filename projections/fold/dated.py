@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from projections.fold.common import Compact
+from taizhang.projections.fold.common import Compact
 
 # An entry's history item: [occurred_on, "c", changes] for a correction (its changes as
 # plain values: the kept fields and occurred_on), [occurred_on, "w", None] for a withdrawal.

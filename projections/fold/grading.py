@@ -4,17 +4,17 @@
 the history of what was recorded, ``[occurred_on, kind, values]`` in log order, with the
 grader (the provenance's actor) beside each grade. ``entry_on`` reads an entry as it stood
 on a business date: the items dated that day or earlier, applied in log order
-(``projections.fold.dated``'s meaning of a day).
+(``taizhang.projections.fold.dated``'s meaning of a day).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from domain.grading import GradingRound
-from domain.grading_criteria import Grade
-from projections.fold.common import iso
-from projections.state import ViewState
+from taizhang.domain.grading import GradingRound
+from taizhang.domain.grading_criteria import Grade
+from taizhang.projections.fold.common import iso
+from taizhang.projections.state import ViewState
 
 SURVEYED, GRADED, OBJECTED, REGRADED = "surveyed", "graded", "objected", "regraded"
 CORRECTED, WITHDRAWN = "corrected", "withdrawn"

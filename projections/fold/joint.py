@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.fold.common import Compact
-from projections.state import Key, ViewState
+from taizhang.projections.fold.common import Compact
+from taizhang.projections.state import Key, ViewState
 
 # A joint mobilization meeting counts for every branch it names (seed 000 §三(三)
 # "按就近就便原则集中召开动员会"): the host keeps the fact, each guest's progress

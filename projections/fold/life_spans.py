@@ -12,7 +12,7 @@ correction's, the date a correction moves a fact to), a day its register changes
 version of its district's programmes takes effect, and, between those, the days a period
 begins (upcoming to due) and the day after one is due (due to overdue). Between two days
 on which its facts change, which periods are done (and the due dates, delays included) do
-not depend on D (``domain.party_life.settle_duty`` sees only the facts dated by D), so
+not depend on D (``taizhang.domain.party_life.settle_duty`` sees only the facts dated by D), so
 each such day settles every duty once and the status of the periods not done is read off
 their dates for the days between.
 
@@ -30,9 +30,9 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from domain.party_life import BRANCH, LifeDuty, LifeStatus, settle_duty
-from projections.fold.dated import branch_on
-from projections.fold.party_life import (
+from taizhang.domain.party_life import BRANCH, LifeDuty, LifeStatus, settle_duty
+from taizhang.projections.fold.dated import branch_on
+from taizhang.projections.fold.party_life import (
     CORRECTED,
     DELAY,
     Programmes,
@@ -40,9 +40,9 @@ from projections.fold.party_life import (
     facts_on,
     held_and_delays,
 )
-from projections.fold.spans import replace_group
-from projections.schema import OPEN
-from projections.state import ViewState
+from taizhang.projections.fold.spans import replace_group
+from taizhang.projections.schema import OPEN
+from taizhang.projections.state import ViewState
 
 LIFE_SPAN = "life_span"
 UPCOMING, DUE, DONE, OVERDUE = (s.value for s in LifeStatus)
@@ -71,7 +71,7 @@ def fact_days(history: Iterable[Record]) -> set[str]:
 
 
 # A fact dated by this day of its year may settle a period of the year before in grace
-# (domain.life_programme.MAX_GRACE_DAYS after 31 December).
+# (taizhang.domain.life_programme.MAX_GRACE_DAYS after 31 December).
 GRACE_ENDS = "04-02"
 
 

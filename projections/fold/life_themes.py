@@ -24,11 +24,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from domain.life_theme import LifeTheme, month_bounds
-from domain.party_life import Cadence, LifeActivity, periods
-from projections.fold.common import iso
-from projections.fold.party_life import HELD
-from projections.state import ViewState
+from taizhang.domain.life_theme import LifeTheme, month_bounds
+from taizhang.domain.party_life import Cadence, LifeActivity, periods
+from taizhang.projections.fold.common import iso
+from taizhang.projections.fold.party_life import HELD
+from taizhang.projections.state import ViewState
 
 PUBLISHED, REVISED, WITHDRAWN = "published", "revised", "withdrawn"
 THEMED_DAY = LifeActivity.THEMED_PARTY_DAY.value

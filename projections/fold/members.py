@@ -6,7 +6,7 @@ the values the domain's rules read. ``path_on`` rebuilds the person's path as it
 business date D by the domain's own rules (each step's ``apply``), from the steps dated D or
 earlier, applied in log order -- the meaning of D on every view. Which events are folded at
 all (recorded by a knowledge time T) is the caller's: the live worker folds them all, the
-replays of ``projections.report`` those recorded by T.
+replays of ``taizhang.projections.report`` those recorded by T.
 
 An erased person's row is marked ``erased`` and the sealed name their steps carried is
 dropped from it (an empty text stands where it was, so the views still know a name had
@@ -33,13 +33,13 @@ from statistics import median
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from domain.member_development import Candidate
-from domain.member_path import ACTIVIST, CANDIDATE, PROBATIONARY, STAGES
-from domain.member_rules import months_after
-from domain.member_vocabulary import MassOrganization, Stage
-from domain.records import to_plain
-from projections.fold.common import iso
-from projections.state import ViewState
+from taizhang.domain.member_development import Candidate
+from taizhang.domain.member_path import ACTIVIST, CANDIDATE, PROBATIONARY, STAGES
+from taizhang.domain.member_rules import months_after
+from taizhang.domain.member_vocabulary import MassOrganization, Stage
+from taizhang.domain.records import to_plain
+from taizhang.projections.fold.common import iso
+from taizhang.projections.state import ViewState
 
 REPORTING = (ACTIVIST, CANDIDATE, PROBATIONARY)
 ASSESSED = (ACTIVIST, CANDIDATE)

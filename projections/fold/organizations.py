@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.branch import Branch, enterprises_covered
-from domain.branch_work import branch_work_id
-from domain.campaign import Campaign
-from domain.committee import Committee
-from domain.records import to_plain
-from domain.supervision_group import SupervisionGroup
-from domain.vocabulary import HostCategory
-from projections.fold.common import iso
-from projections.fold.dated import BEGINNING
-from projections.state import ViewState
+from taizhang.domain.branch import Branch, enterprises_covered
+from taizhang.domain.branch_work import branch_work_id
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.committee import Committee
+from taizhang.domain.records import to_plain
+from taizhang.domain.supervision_group import SupervisionGroup
+from taizhang.domain.vocabulary import HostCategory
+from taizhang.projections.fold.common import iso
+from taizhang.projections.fold.dated import BEGINNING
+from taizhang.projections.state import ViewState
 
 # Columns of view_branch copied onto each of the branch's progress rows.
 DENORMALISED = {

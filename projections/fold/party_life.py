@@ -10,7 +10,7 @@ Time has the meaning it has on every view (``projections/fold/dated.py``): the s
 is what the records dated D or earlier made of it, in log order, corrections and
 withdrawals counting from their own dates; which records there are is what had been
 recorded by the knowledge time T (a replay folds only those). The rules are the domain's
-(``domain.party_life.settle_duty``).
+(``taizhang.domain.party_life.settle_duty``).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from domain.branch_life import BranchLife
-from domain.committee_life import CommitteeLife
-from domain.life_programme import EDUCATION_DAYS, LifeProgramme, duty_from_data
-from domain.party_life import (
+from taizhang.domain.branch_life import BranchLife
+from taizhang.domain.committee_life import CommitteeLife
+from taizhang.domain.life_programme import EDUCATION_DAYS, LifeProgramme, duty_from_data
+from taizhang.domain.party_life import (
     BRANCH,
     COMMITTEE,
     STANDARD_PROGRAMME,
@@ -32,8 +32,8 @@ from domain.party_life import (
     LifeStatus,
     settle_duty,
 )
-from projections.fold.common import iso
-from projections.state import ViewState
+from taizhang.projections.fold.common import iso
+from taizhang.projections.state import ViewState
 
 HELD, DELAY, EDUCATION, CORRECTED, WITHDRAWN = (
     "held",

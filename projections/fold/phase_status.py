@@ -1,6 +1,6 @@
-"""A phase's dates and its status on a day: the domain's rules (``domain.progress``) give the
-first day a phase counts as started, done and due; the status on any day follows from
-comparing the day with them. The views count the same in SQL (``projections.view_sql``),
+"""A phase's dates and its status on a day: the domain's rules (``taizhang.domain.progress``) give
+the first day a phase counts as started, done and due; the status on any day follows from
+comparing the day with them. The views count the same in SQL (``taizhang.projections.view_sql``),
 held to ``status_on`` by tests/projections/test_phase_sql.py."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.phases import PhaseDefinition
-from domain.progress import completion_date, due_date, phase_started_milestone
-from projections.state import ViewState
+from taizhang.domain.phases import PhaseDefinition
+from taizhang.domain.progress import completion_date, due_date, phase_started_milestone
+from taizhang.projections.state import ViewState
 
 
 def campaign_phases(state: ViewState, campaign_id: str) -> tuple[PhaseDefinition, ...]:

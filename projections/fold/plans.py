@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.development_plan import TARGETS, DevelopmentPlan
-from projections.fold.common import iso
-from projections.fold.members import steps_on
-from projections.state import ViewState
+from taizhang.domain.development_plan import TARGETS, DevelopmentPlan
+from taizhang.projections.fold.common import iso
+from taizhang.projections.fold.members import steps_on
+from taizhang.projections.state import ViewState
 
 SET, REVISED = "set", "revised"
 TABLE = "development_plan"

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from domain.problem import Problem
-from projections.fold.common import (
+from taizhang.domain.problem import Problem
+from taizhang.projections.fold.common import (
     Compact,
     compact,
     compact_stored,
@@ -18,10 +18,10 @@ from projections.fold.common import (
     record_withdrawal,
     revive,
 )
-from projections.fold.dated import fact_days, facts_on, last_on
-from projections.fold.spans import put_spans
-from projections.schema import OPEN
-from projections.state import ViewState
+from taizhang.projections.fold.dated import fact_days, facts_on, last_on
+from taizhang.projections.fold.spans import put_spans
+from taizhang.projections.schema import OPEN
+from taizhang.projections.state import ViewState
 
 KEPT: dict[str, tuple[str, ...]] = {
     "RectificationProgressed": ("percent_done",),

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from projections.schema import OPEN, TABLES_BY_NAME
-from projections.state import Key, ViewState
+from taizhang.projections.schema import OPEN, TABLES_BY_NAME
+from taizhang.projections.state import Key, ViewState
 
 # How many leading key columns name the thing a span table's rows belong to: a branch's work
 # (campaign, branch) for its progress, phases and problem counts; a problem for its own.

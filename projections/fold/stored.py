@@ -4,11 +4,11 @@ Replays fold every event of the log, and decoding (uuids, dates, provenance and 
 object itself) is most of what they would spend. The folds that run for nearly every event
 -- the timeline, and recording a fact of a branch's work or a problem -- need only plain
 values: the stored JSON with the transcoder's ``{"_type_", "_data_"}`` wrappers unwrapped
-gives exactly what ``domain.records.to_plain`` gives for the decoded event (uuids with
+gives exactly what ``taizhang.domain.records.to_plain`` gives for the decoded event (uuids with
 hyphens, dates, times and decimals as their text, vocabularies by value).
 
 A stored event is anything with ``id``, ``originator_id``, ``originator_version``,
-``topic`` and ``state``: a library ``Notification`` or a ``projections.log.Entry``.
+``topic`` and ``state``: a library ``Notification`` or a ``taizhang.projections.log.Entry``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 from eventsourcing.utils import resolve_topic
 
-from domain.vocabulary import ALL_VOCABULARIES
+from taizhang.domain.vocabulary import ALL_VOCABULARIES
 
 # Transcodings whose stored data already is the plain value (see taizhang.transcodings and
 # the library's defaults); uuids are the one exception, stored as hex without hyphens.

@@ -1,4 +1,5 @@
-"""A branch work's suggestion items (``domain.suggestions``) on every business day, as spans.
+"""A branch work's suggestion items (``taizhang.domain.suggestions``) on every business day, as
+spans.
 
 Only the facts that make or settle items are read, so a branch without visit suggestions
 costs nothing here.
@@ -10,11 +11,11 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from domain.suggestions import ANSWERED, REFERRED, VISIT, SuggestionItem, suggestion_items
-from projections.fold.common import Compact, iso, revive
-from projections.fold.dated import fact_on
-from projections.fold.spans import span_rows
-from projections.state import Key
+from taizhang.domain.suggestions import ANSWERED, REFERRED, VISIT, SuggestionItem, suggestion_items
+from taizhang.projections.fold.common import Compact, iso, revive
+from taizhang.projections.fold.dated import fact_on
+from taizhang.projections.fold.spans import span_rows
+from taizhang.projections.state import Key
 
 _KINDS = (VISIT, ANSWERED, REFERRED)
 

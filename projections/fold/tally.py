@@ -2,7 +2,7 @@
 facts the branch already has.
 
 Most facts of a branch's work matter to its views only by how many of each kind stood on
-each day and by the first day of each kind (the milestones, ``domain.progress``): optional
+each day and by the first day of each kind (the milestones, ``taizhang.domain.progress``): optional
 actions, life meetings, study sessions (their days), opinions collected (their count), phase
 work. Such a fact, while it is neither corrected nor withdrawn, is added to its day's tally
 on the progress row (``days``: day -> {kind: how many}) and kept whole in ``work_fact`` for a
@@ -17,8 +17,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from projections.fold.common import Compact, revive
-from projections.state import Key, ViewState
+from taizhang.projections.fold.common import Compact, revive
+from taizhang.projections.state import Key, ViewState
 
 # Read one by one: their rules depend on order, ids or what else stood that day.
 INDIVIDUAL = frozenset(

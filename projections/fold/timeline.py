@@ -2,7 +2,7 @@
 
 The timeline is as long as the log, so it is folded from the stored event's JSON without
 decoding it into a domain event: the transcoder's ``{"_type_", "_data_"}`` wrappers are
-unwrapped to the plain values ``domain.records.to_plain`` would give (uuids with hyphens,
+unwrapped to the plain values ``taizhang.domain.records.to_plain`` would give (uuids with hyphens,
 dates, times and decimals as their text, vocabularies by value), which yields the same row
 as ``event_record`` of the decoded event at a fraction of the cost. Events stored under an
 older class version are decoded (and upcast) by the library instead.
@@ -16,13 +16,13 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from domain.branch import Branch
-from domain.branch_work import BranchWork
-from domain.problem import Problem
-from domain.records import aggregate_kind, event_type, to_plain
-from projections.fold.stored import aggregate_id_of, class_of, load_plain, uuid_text
-from projections.state import ViewState
-from projections.store import copy_line
+from taizhang.domain.branch import Branch
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.problem import Problem
+from taizhang.domain.records import aggregate_kind, event_type, to_plain
+from taizhang.projections.fold.stored import aggregate_id_of, class_of, load_plain, uuid_text
+from taizhang.projections.state import ViewState
+from taizhang.projections.store import copy_line
 
 TIMELINE = "branch_timeline"
 OWNERS = "timeline_owner"

@@ -17,9 +17,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.branch_work import BranchWork
-from domain.progress import MilestoneTracker
-from projections.fold.common import (
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.progress import MilestoneTracker
+from taizhang.projections.fold.common import (
     Compact,
     compact,
     compact_stored,
@@ -28,20 +28,20 @@ from projections.fold.common import (
     record_withdrawal,
     revive,
 )
-from projections.fold.dated import branch_on, enrolment_on, fact_days, fact_on
-from projections.fold.joint import index_joint, joint_changed, work_facts
-from projections.fold.phase_status import campaign_phases, phase_dates
-from projections.fold.problems import (
+from taizhang.projections.fold.dated import branch_on, enrolment_on, fact_days, fact_on
+from taizhang.projections.fold.joint import index_joint, joint_changed, work_facts
+from taizhang.projections.fold.phase_status import campaign_phases, phase_dates
+from taizhang.projections.fold.problems import (
     RECTIFIED,
     UNRECTIFIED,
     ProblemOn,
     problem_changes,
     problem_days,
 )
-from projections.fold.spans import replace_group, span_rows
-from projections.fold.suggestions import suggestion_rows
-from projections.fold.tally import Sweep, is_counted, keep, take_back, tally_fact
-from projections.state import Key, ViewState
+from taizhang.projections.fold.spans import replace_group, span_rows
+from taizhang.projections.fold.suggestions import suggestion_rows
+from taizhang.projections.fold.tally import Sweep, is_counted, keep, take_back, tally_fact
+from taizhang.projections.state import Key, ViewState
 
 # The fields of each fact the views need; every other field is only in the timeline.
 KEPT: dict[str, tuple[str, ...]] = {

@@ -11,9 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from domain.yearly_review import FundKind, YearlyReview, deductible
-from projections.fold.common import iso
-from projections.state import ViewState
+from taizhang.domain.yearly_review import FundKind, YearlyReview, deductible
+from taizhang.projections.fold.common import iso
+from taizhang.projections.state import ViewState
 
 ASSESSED, VENUE, FUNDS, INSPECTED = "assessed", "venue", "funds", "inspected"
 

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from api.auth import TokenStore
-from domain.errors import DomainError
+from taizhang.api.auth import TokenStore
 from taizhang.config import Settings
 from taizhang.demo import COMMITTEES, DEFAULT_BRANCHES, DEFAULT_SEED, DemoSummary, generate
+from taizhang.domain.errors import DomainError
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.private_files import write_private

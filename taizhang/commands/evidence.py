@@ -21,9 +21,8 @@ from zipfile import BadZipFile
 
 from tqdm import tqdm
 
-from api.auth import TokenStore
-from projections.export import workbook_evidence
 from taizhang import token_chain
+from taizhang.api.auth import TokenStore
 from taizhang.chain_store import ChainStore, Checkpoint
 from taizhang.checkpoints import (
     CheckpointError,
@@ -36,6 +35,7 @@ from taizhang.checkpoints import (
 from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
+from taizhang.projections.export import workbook_evidence
 from taizhang.report_evidence import check as check_report
 from taizhang.report_evidence import positions_named
 from taizhang.side_heads import check_heads, heads_of

@@ -1,7 +1,7 @@
 """``taizhang erase-person ID --reason TEXT``: erase a person's personal data.
 
 ID is a candidate's id (member development) or the pseudonymous id the campaign's facts name
-a person by (``P000101``; an instructor's ``person`` too; ``domain.persons``). The erasure
+a person by (``P000101``; an instructor's ``person`` too; ``taizhang.domain.persons``). The erasure
 is recorded in the log (``PersonErased`` on the candidate, ``NamedPerson.ErasureRecorded``
 for a pseudonymous id: the operating-system user running the command as actor, the reason),
 then the person's key is destroyed, so the personal data sealed under it
@@ -17,10 +17,10 @@ import json
 from typing import Any
 from uuid import UUID
 
-from domain.business_day import business_today
-from domain.errors import RuleViolation
-from domain.persons import PSEUDONYM
 from taizhang.config import Settings
+from taizhang.domain.business_day import business_today
+from taizhang.domain.errors import RuleViolation
+from taizhang.domain.persons import PSEUDONYM
 from taizhang.erasure import erase_named_person
 from taizhang.ledger import Ledger
 from taizhang.personal_data import PersonalKeys

@@ -11,12 +11,12 @@ import argparse
 import sys
 from typing import Any
 
-from api.province import PROVINCE_ROLE, ProvinceTokens
-from domain.errors import DomainError
+from taizhang.api.province import PROVINCE_ROLE, ProvinceTokens
 from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.config_values import mask_url
 from taizhang.districts import Province, load_province
+from taizhang.domain.errors import DomainError
 from taizhang.migrate import upgrade
 
 

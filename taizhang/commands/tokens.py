@@ -12,9 +12,9 @@ import sys
 from typing import Any
 from uuid import UUID
 
-from api.auth import TokenStore
-from domain.errors import DomainError
+from taizhang.api.auth import TokenStore
 from taizhang.config import Settings
+from taizhang.domain.errors import DomainError
 from taizhang.migrate import upgrade
 
 

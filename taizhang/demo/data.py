@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from random import Random
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.vocabulary import (
+from taizhang.domain.vocabulary import (
     CommitteeKind,
     Formation,
     ProblemCategory,

@@ -18,9 +18,6 @@ from datetime import date
 from random import Random
 from uuid import UUID
 
-from domain.grading import GradingRound
-from domain.grading_criteria import FIVE_GOODS, Grade, UpgradingStatus
-from domain.yearly_review import YearlyReview
 from taizhang.demo.data import (
     DEMO_TODAY,
     OFFICE_ACTOR,
@@ -30,6 +27,9 @@ from taizhang.demo.data import (
 )
 from taizhang.demo.organizations import BranchState, DemoGenerator
 from taizhang.demo.yearly import YearlyWriter
+from taizhang.domain.grading import GradingRound
+from taizhang.domain.grading_criteria import FIVE_GOODS, Grade, UpgradingStatus
+from taizhang.domain.yearly_review import YearlyReview
 
 ROUNDS = {
     2013: ("番禺区两新组织党组织2013年度分类定级", date(2013, 10, 15), date(2013, 12, 31)),

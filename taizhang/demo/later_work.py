@@ -8,14 +8,6 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
-from domain.branch_work import BranchWork
-from domain.provenance import Provenance
-from domain.suggestions import suggestion_id
-from domain.vocabulary import (
-    CommitteeKind,
-    Formation,
-    WorkSystemChange,
-)
 from taizhang.demo.data import (
     _COMMITMENTS,
     _OPTIONAL_ACTIONS,
@@ -28,6 +20,14 @@ from taizhang.demo.data import (
     PARTY_PORTAL,
     _demo_uuid,
     _person,
+)
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.suggestions import suggestion_id
+from taizhang.domain.vocabulary import (
+    CommitteeKind,
+    Formation,
+    WorkSystemChange,
 )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.life_programme import STANDARD_DATA
+from taizhang.domain.life_programme import STANDARD_DATA
 
 YEAR = 2014
 # The themes of 2014's months (the campaign's year: 党的群众路线教育实践活动), and the day of

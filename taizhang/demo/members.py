@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
-from domain.development_plan import DevelopmentPlan
-from domain.member_development import Candidate
-from domain.member_rules import months_after
 from taizhang.demo.data import DEMO_TODAY, _demo_uuid, _people
 from taizhang.demo.organizations import BranchState, DemoGenerator
+from taizhang.domain.development_plan import DevelopmentPlan
+from taizhang.domain.member_development import Candidate
+from taizhang.domain.member_rules import months_after
 
 VOTE_METHODS = ("show_of_hands", "secret_ballot")
 OPINIONS = ["party_group", "contacts", "members", "non_members"]

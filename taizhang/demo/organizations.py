@@ -11,21 +11,6 @@ from uuid import UUID, uuid5
 
 from tqdm import tqdm
 
-from domain.branch import Branch
-from domain.campaign import Campaign
-from domain.committee import Committee
-from domain.district import District
-from domain.instructor import Instructor
-from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
-from domain.provenance import Provenance
-from domain.supervision_group import SupervisionGroup
-from domain.vocabulary import (
-    BranchLevel,
-    CommitteeKind,
-    Formation,
-    HostCategory,
-    SupervisionGroupKind,
-)
 from taizhang.demo.data import (
     _ASSOCIATIONS,
     _HOME_PROVINCES,
@@ -54,6 +39,21 @@ from taizhang.demo.data import (
 from taizhang.demo.saver import (
     DemoSummary,
     Saver,
+)
+from taizhang.domain.branch import Branch
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.committee import Committee
+from taizhang.domain.district import District
+from taizhang.domain.instructor import Instructor
+from taizhang.domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.supervision_group import SupervisionGroup
+from taizhang.domain.vocabulary import (
+    BranchLevel,
+    CommitteeKind,
+    Formation,
+    HostCategory,
+    SupervisionGroupKind,
 )
 from taizhang.ledger import Ledger
 

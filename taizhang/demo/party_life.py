@@ -17,13 +17,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from random import Random
 
-from domain.branch_life import BranchLife
-from domain.party_life import SIX_PARTS, Cadence, periods
-from domain.provenance import Provenance
 from taizhang.demo.data import DEMO_TODAY
 from taizhang.demo.life_data import EDUCATION_TOPICS, FOLLOW_CHANCES, LATE_REASONS
 from taizhang.demo.organizations import BranchState, DemoGenerator
 from taizhang.demo.upper_life import UpperLife
+from taizhang.domain.branch_life import BranchLife
+from taizhang.domain.party_life import SIX_PARTS, Cadence, periods
+from taizhang.domain.provenance import Provenance
 
 YEAR = 2014
 MONTHLY = ("members_meeting", "committee_meeting", "group_meeting")

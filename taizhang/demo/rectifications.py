@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from domain.problem import Problem
 from taizhang.demo.data import (
     CAMPAIGN_ENDS,
 )
+from taizhang.domain.problem import Problem
 
 
 class Rectifications:

@@ -1,4 +1,4 @@
-"""The demo district's register of two-new organizations (``domain.host_organization``).
+"""The demo district's register of two-new organizations (``taizhang.domain.host_organization``).
 
 Consistent with its branches: the host of every standalone or affiliated branch is on the
 register, covered by that branch; a joint branch covers its host and the units it names
@@ -17,15 +17,6 @@ from __future__ import annotations
 from datetime import date
 from random import Random
 
-from domain.host_organization import HostOrganization
-from domain.vocabulary import (
-    CoverageMode,
-    FollowerKind,
-    Formation,
-    HostCategory,
-    LocationKind,
-    MassOrganizationKind,
-)
 from taizhang.demo.data import (
     _INDUSTRIES,
     DEMO_TODAY,
@@ -37,6 +28,15 @@ from taizhang.demo.data import (
     _person,
 )
 from taizhang.demo.organizations import BranchState, CommitteeState, DemoGenerator
+from taizhang.domain.host_organization import HostOrganization
+from taizhang.domain.vocabulary import (
+    CoverageMode,
+    FollowerKind,
+    Formation,
+    HostCategory,
+    LocationKind,
+    MassOrganizationKind,
+)
 
 PLACES: tuple[tuple[LocationKind, str], ...] = (
     (LocationKind.PARK, "番禺节能科技园"),

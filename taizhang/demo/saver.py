@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from domain.base import LedgerAggregate
 from taizhang.demo.data import (
     CHUNK_AGGREGATES,
     CHUNK_EVENTS,
 )
+from taizhang.domain.base import LedgerAggregate
 from taizhang.ledger import Ledger
 
 

@@ -12,11 +12,6 @@ from datetime import date, timedelta
 from random import Random
 from uuid import UUID
 
-from domain.base import LedgerAggregate
-from domain.committee_life import CommitteeLife
-from domain.life_programme import COMMITTEE_SCOPE, DISTRICT_SCOPE, LifeProgramme
-from domain.life_theme import LifeTheme
-from domain.provenance import Provenance
 from taizhang.demo.data import DEMO_TODAY, OFFICE_ACTOR, PARTY_PORTAL
 from taizhang.demo.life_data import (
     DISTRICT_MONTHS,
@@ -30,6 +25,11 @@ from taizhang.demo.life_data import (
     programme_versions,
 )
 from taizhang.demo.organizations import CommitteeState, DemoGenerator
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.committee_life import CommitteeLife
+from taizhang.domain.life_programme import COMMITTEE_SCOPE, DISTRICT_SCOPE, LifeProgramme
+from taizhang.domain.life_theme import LifeTheme
+from taizhang.domain.provenance import Provenance
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,6 @@ from random import Random
 from typing import Any
 from uuid import UUID
 
-from domain.base import LedgerAggregate
-from domain.branch_work import BranchWork
-from domain.problem import Problem
-from domain.provenance import Provenance
-from domain.vocabulary import (
-    BranchLevel,
-    Formation,
-    HostCategory,
-    OpinionSource,
-)
 from taizhang.demo.data import (
     _PROBLEMS,
     _SHOWN_FORMATIONS,
@@ -41,6 +31,16 @@ from taizhang.demo.organizations import (
     DemoGenerator,
 )
 from taizhang.demo.rectifications import Rectifications
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.problem import Problem
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.vocabulary import (
+    BranchLevel,
+    Formation,
+    HostCategory,
+    OpinionSource,
+)
 
 
 class BranchWorkWriter(Rectifications, LaterWork):

@@ -11,11 +11,11 @@ from decimal import Decimal
 from random import Random
 from uuid import UUID
 
-from domain.grading_criteria import Grade
-from domain.vocabulary import HostCategory
-from domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind, YearlyReview
 from taizhang.demo.data import DEMO_TODAY, OFFICE_ACTOR, OFFICE_SOURCE, PARTY_PORTAL, _between
 from taizhang.demo.organizations import BranchState, DemoGenerator
+from taizhang.domain.grading_criteria import Grade
+from taizhang.domain.vocabulary import HostCategory
+from taizhang.domain.yearly_review import SIX_HAVES, AssessmentResult, FundKind, YearlyReview
 
 REVIEW_NAME = "番禺区两新组织党组织书记2013年度述职评议考核"
 _ITEMS = list(SIX_HAVES)

@@ -11,10 +11,10 @@ from uuid import UUID, uuid4
 import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
-from domain.business_day import business_today
-from domain.phases import EIGHT_ONES
+from taizhang.api import create_app
 from taizhang.config import Settings
+from taizhang.domain.business_day import business_today
+from taizhang.domain.phases import EIGHT_ONES
 from taizhang.migrate import upgrade
 
 TODAY = business_today()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.member_rules import months_after
+from taizhang.domain.member_rules import months_after
 from tests.api.conftest import Api
 
 VOTES = {"entitled": 9, "present": 8, "in_favour": 7, "against": 1, "abstaining": 0}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from api import create_app
+from taizhang.api import create_app
 from taizhang.config import Settings
 from taizhang.migrate import upgrade
 from tests.api.conftest import Api, build_world

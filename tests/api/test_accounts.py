@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from api.account_store import FAILURES_TO_LOCK
+from taizhang.api.account_store import FAILURES_TO_LOCK
 from tests.api.conftest import Api
 from tests.api.test_views import catch_up
 from tests.pages.world import csrf_of

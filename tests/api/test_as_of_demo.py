@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from openpyxl import load_workbook
 
-from api import create_app
+from taizhang.api import create_app
 from taizhang.config import Settings
 from tests.projections.scenario import projected_demo
 

@@ -1,5 +1,5 @@
 """Many districts, one service: three district ledgers behind one province application
-(``api.province``, ``taizhang.districts``), on SQLite files and on PostgreSQL schemas.
+(``taizhang.api.province``, ``taizhang.districts``), on SQLite files and on PostgreSQL schemas.
 
 Each district is the whole one-ledger application over its own database; its tokens, ids
 and feed never reach another district (404), and the province's roll-up equals the sum of
@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from api.province import ProvinceRuntime, create_province_app
-from projections.worker import Worker, WorkerLock
+from taizhang.api.province import ProvinceRuntime, create_province_app
 from taizhang.config import Settings
 from taizhang.districts import province_of
 from taizhang.migrate import upgrade
+from taizhang.projections.worker import Worker, WorkerLock
 from tests.api.conftest import TODAY, Api, branch_data, build_world
 from tests.api.test_grading import define_round, grade
 from tests.conftest import create_schema, drop_schema, postgres_env, sqlite_env

@@ -15,8 +15,8 @@ from uuid import UUID
 import pytest
 from marshmallow import fields
 
-from api.auth import ROLES as TOKEN_ROLES
-from api.duties import (
+from taizhang.api.auth import ROLES as TOKEN_ROLES
+from taizhang.api.duties import (
     AMENDABLE,
     CORRECTIONS,
     DUTIES,
@@ -26,9 +26,9 @@ from api.duties import (
     may_amend,
     may_record,
 )
-from api.schemas.events import EVENT_SCHEMAS
-from api.scope import BODY_IDS, NOT_AGGREGATE_IDS
-from domain.suggestions import suggestion_id
+from taizhang.api.schemas.events import EVENT_SCHEMAS
+from taizhang.api.scope import BODY_IDS, NOT_AGGREGATE_IDS
+from taizhang.domain.suggestions import suggestion_id
 from taizhang.handlers import EVENT_TYPES
 from tests.api.conftest import START, TODAY, Api, branch_data, phases
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domain.persons import ERASED
+from taizhang.domain.persons import ERASED
 from taizhang.ledger import Ledger
 from taizhang.verify import walk
 from tests.api.conftest import Api

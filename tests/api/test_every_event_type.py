@@ -9,10 +9,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from api.writes import ACCEPTS
-from domain.suggestions import suggestion_id
+from taizhang.api.writes import ACCEPTS
 from taizhang.commands import serve, tokens
 from taizhang.config import Settings
+from taizhang.domain.suggestions import suggestion_id
 from taizhang.handlers import EVENT_TYPES
 from taizhang.launch import GUNICORN_CONFIG
 from tests.api.conftest import TODAY, Api
@@ -377,7 +377,7 @@ def test_token_commands(sqlite_settings: Settings, capsys, monkeypatch) -> None:
         args = parser.parse_args(["token", *argv])
         return int(args.run(sqlite_settings, args))
 
-    from api.auth import TokenStore
+    from taizhang.api.auth import TokenStore
 
     # Migrated above; undone after the test, so later tests get the command as it is.
     monkeypatch.setattr(tokens, "_store", lambda settings: TokenStore(settings))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from api import reads
+from taizhang.api import reads
 from taizhang.ledger import Ledger
 from tests.api.conftest import TODAY, Api, new_id
 from tests.api.test_writes import meeting, work_path

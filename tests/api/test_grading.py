@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from projections.worker import Worker
+from taizhang.projections.worker import Worker
 from tests.api.conftest import START, TODAY, Api
 
 D1 = START + timedelta(days=1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from api.scope import BODY_IDS, Scope
-from api.writes import ACCEPTS, where
+from taizhang.api.scope import BODY_IDS, Scope
+from taizhang.api.writes import ACCEPTS, where
 from taizhang.handlers import EVENT_TYPES
 from taizhang.kinds import KINDS
 

@@ -14,8 +14,8 @@ from uuid import uuid4
 
 from openpyxl import load_workbook
 
-from domain.persons import ERASED
 from taizhang.commands.personal import erase_person
+from taizhang.domain.persons import ERASED
 from taizhang.ledger import Ledger
 from taizhang.verify import walk
 from tests.api.conftest import TODAY, Api

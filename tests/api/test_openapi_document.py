@@ -14,7 +14,7 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 from schemathesis.specs.openapi.stateful import collect_transitions
 
-from api.openapi import is_api_endpoint
+from taizhang.api.openapi import is_api_endpoint
 from taizhang.config import Settings
 from tests.api.conftest import Api, make_api
 

@@ -11,10 +11,10 @@ from uuid import UUID
 
 import psycopg
 
-from projections.queries import Views
-from projections.schema import TABLES
 from taizhang.commands.personal import erase_person
 from taizhang.personal_data import PersonalKeys
+from taizhang.projections.queries import Views
+from taizhang.projections.schema import TABLES
 from tests.api.conftest import TODAY, Api
 from tests.api.members import apply, step
 from tests.api.test_views import catch_up

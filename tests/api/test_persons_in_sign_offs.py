@@ -18,10 +18,10 @@ from uuid import uuid4
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.branch_work import BranchWork
-from domain.persons import ERASED
-from domain.provenance import Provenance
 from taizhang.commands.personal import erase_person
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.persons import ERASED
+from taizhang.domain.provenance import Provenance
 from taizhang.ledger import Ledger
 from taizhang.verify import walk
 from tests.api.conftest import TODAY, Api

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
-from projections.worker import Worker
+from taizhang.api import create_app
 from taizhang.cli import main
 from taizhang.commands.demo import demo_token_specs
 from taizhang.config import Settings
 from taizhang.demo import DEFAULT_SEED, generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.projections.worker import Worker
 from tests.conftest import create_schema, drop_schema, postgres_env, sqlite_env
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")

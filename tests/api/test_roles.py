@@ -220,7 +220,7 @@ def test_a_token_revoked_elsewhere_stops_working_within_the_cache_time(
     "revocation takes effect in every worker within a second")."""
     import time
 
-    from api import auth
+    from taizhang.api import auth
     from tests.api.test_views import catch_up
 
     catch_up(api)

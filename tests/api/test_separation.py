@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 
 from openpyxl import load_workbook
 
-from domain.branch_work import branch_work_id
+from taizhang.domain.branch_work import branch_work_id
 from tests.api.conftest import TODAY, Api, branch_data
 from tests.api.test_views import catch_up
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.suggestions import suggestion_id
+from taizhang.domain.suggestions import suggestion_id
 from tests.api.conftest import TODAY, Api
 from tests.api.test_views import catch_up, work
 

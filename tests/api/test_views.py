@@ -10,7 +10,7 @@ from uuid import uuid4
 
 import pytest
 
-from projections.worker import Worker
+from taizhang.projections.worker import Worker
 from tests.api.conftest import TODAY, Api, branch_data
 
 
@@ -122,7 +122,7 @@ def test_a_supervision_view_answers_304_to_a_reader_who_has_it(api: Api) -> None
 
 
 def test_loaded_queries_are_reused_only_for_the_same_arguments(api: Api) -> None:
-    """Query strings are loaded once per process (api.reads.load_query); each answer must
+    """Query strings are loaded once per process (taizhang.api.reads.load_query); each answer must
     still be the one its own arguments ask for, and a bad one is refused every time."""
     campaign, district = api.ids["campaign"], api.ids["district"]
     path = f"/api/v1/campaigns/{campaign}/districts/{district}/supervision"
@@ -240,8 +240,8 @@ def test_a_supervision_view_as_known_at_a_time_replays_the_log(api: Api) -> None
 def test_a_second_replay_in_a_process_waits_then_answers_503(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api import views as views_module
-    from projections import report
+    from taizhang.api import views as views_module
+    from taizhang.projections import report
 
     campaign, district = api.ids["campaign"], api.ids["district"]
     path = f"/api/v1/campaigns/{campaign}/districts/{district}/supervision"

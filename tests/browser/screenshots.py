@@ -17,13 +17,13 @@ from typing import Any
 
 from selenium.webdriver.common.by import By
 
-from api import create_app
-from api.auth import TokenStore
-from projections.worker import Worker
+from taizhang.api import create_app
+from taizhang.api.auth import TokenStore
 from taizhang.config import Settings
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.projections.worker import Worker
 from tests.browser.chrome import WIDTH, driver, serving
 from tests.conftest import sqlite_env
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from api.auth import TokenStore
+from taizhang.api.auth import TokenStore
 from taizhang.config import Settings
 from taizhang.launch import gunicorn_argv
 from taizhang.migrate import upgrade

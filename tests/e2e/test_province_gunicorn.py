@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import requests
 
-from api.auth import TokenStore
-from api.province import PROVINCE_ROLE, ProvinceTokens
+from taizhang.api.auth import TokenStore
+from taizhang.api.province import PROVINCE_ROLE, ProvinceTokens
 from taizhang.config import Settings
 from taizhang.districts import load_province
 from taizhang.launch import gunicorn_argv

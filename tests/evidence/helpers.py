@@ -11,10 +11,10 @@ from uuid import uuid4
 
 import psycopg
 
-from domain.district import District
-from domain.provenance import Provenance
 from taizhang.chain_store import ChainStore
 from taizhang.config import Settings
+from taizhang.domain.district import District
+from taizhang.domain.provenance import Provenance
 from taizhang.ledger import Ledger
 
 

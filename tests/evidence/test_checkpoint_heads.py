@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from api import auth
-from api.auth import TokenStore
 from taizhang import token_chain
+from taizhang.api import auth
+from taizhang.api.auth import TokenStore
 from taizhang.checkpoints import FORMAT_V2, as_document, from_document, load_key, sign_head
 from taizhang.cli import main
 from taizhang.config import Settings

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from api import auth
-from api.auth import TokenStore
 from taizhang import token_chain
+from taizhang.api import auth
+from taizhang.api.auth import TokenStore
 from taizhang.cli import main
 from taizhang.config import Settings
 from taizhang.migrate import upgrade

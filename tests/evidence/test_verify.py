@@ -73,7 +73,7 @@ def _new_row(ledger: Ledger, position: int) -> tuple[str, tuple[Any, ...]]:
         f"INSERT INTO {events} ({rowid(ledger.settings)}, originator_id, originator_version, "
         f"topic, state) VALUES ({', '.join([mark] * 5)})"
     )
-    return statement, (position, oid, 1, "domain.district:District.Registered", b"{}")
+    return statement, (position, oid, 1, "taizhang.domain.district:District.Registered", b"{}")
 
 
 def test_an_untouched_log_is_intact(ledger: Ledger) -> None:

@@ -8,8 +8,8 @@ from uuid import uuid4
 
 import pytest
 
-from api.account_store import AccountStore
-from api.auth import Credential, TokenStore
+from taizhang.api.account_store import AccountStore
+from taizhang.api.auth import Credential, TokenStore
 from taizhang.config import Settings
 from taizhang.migrate import upgrade
 from tests.integration.test_token_defences import refused

@@ -12,11 +12,6 @@ from typing import Any
 
 import pytest
 
-from domain.branch import JOINT_COVERS_TOO_MANY_UNITS
-from domain.branch_life import branch_life_id
-from domain.records import event_record
-from domain.vocabulary import Formation, HostCategory
-from projections.fold.party_life import branch_year, history_of
 from taizhang.cli import main
 from taizhang.config import Settings
 from taizhang.demo import (
@@ -27,7 +22,12 @@ from taizhang.demo import (
     DemoSummary,
     generate,
 )
+from taizhang.domain.branch import JOINT_COVERS_TOO_MANY_UNITS
+from taizhang.domain.branch_life import branch_life_id
+from taizhang.domain.records import event_record
+from taizhang.domain.vocabulary import Formation, HostCategory
 from taizhang.ledger import Ledger
+from taizhang.projections.fold.party_life import branch_year, history_of
 
 SMALL = 40
 ALLOWED_BEFORE_REORGANIZATION = ("BaselineSurveyRecorded", "SupervisionVisitRecorded")

@@ -7,15 +7,15 @@ import re
 from pathlib import Path
 from uuid import uuid5
 
-from domain.grading import GradingRound
-from domain.grading_criteria import Grade
-from projections.queries import Views
-from projections.worker import Worker
 from taizhang.config import Settings
 from taizhang.demo import DEFAULT_SEED, DEMO_TODAY, generate
 from taizhang.demo.data import _NAMESPACE
+from taizhang.domain.grading import GradingRound
+from taizhang.domain.grading_criteria import Grade
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.projections.queries import Views
+from taizhang.projections.worker import Worker
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 ROUND_2013 = uuid5(_NAMESPACE, f"{DEFAULT_SEED}/grading/2013")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from domain.member_development import Candidate
-from projections.report import in_memory_views, replay_as_of
 from taizhang.config import Settings
 from taizhang.demo import DEMO_TODAY, generate
+from taizhang.domain.member_development import Candidate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.projections.report import in_memory_views, replay_as_of
 
 PSEUDONYM = re.compile(r"^P\d{6}$")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.branch import Branch
-from domain.host_organization import HostOrganization
-from domain.vocabulary import CoverageMode, Formation
-from projections.queries import Views
 from taizhang.demo import DEMO_TODAY
+from taizhang.domain.branch import Branch
+from taizhang.domain.host_organization import HostOrganization
+from taizhang.domain.vocabulary import CoverageMode, Formation
 from taizhang.ledger import Ledger
+from taizhang.projections.queries import Views
 from tests.projections.scenario import projected_demo
 
 

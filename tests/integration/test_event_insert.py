@@ -13,9 +13,9 @@ import pytest
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from psycopg.sql import SQL, Identifier
 
-from domain.district import District
-from domain.provenance import Provenance
 from taizhang.config import Settings
+from taizhang.domain.district import District
+from taizhang.domain.provenance import Provenance
 from taizhang.event_insert import create_insert_function, function_name, library_insert
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade

@@ -12,16 +12,17 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.branch import Branch
-from domain.branch_life import BranchLife
-from domain.branch_work import BranchWork
-from domain.campaign import Campaign
-from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, PhaseDefinition
-from domain.problem import Problem
-from domain.provenance import Provenance
-from domain.receipt import Receipt
-from domain.supervision_group import SupervisionGroup
-from domain.vocabulary import (
+from taizhang.config import Settings
+from taizhang.domain.branch import Branch
+from taizhang.domain.branch_life import BranchLife
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, PhaseDefinition
+from taizhang.domain.problem import Problem
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.receipt import Receipt
+from taizhang.domain.supervision_group import SupervisionGroup
+from taizhang.domain.vocabulary import (
     BranchLevel,
     Formation,
     HostCategory,
@@ -30,7 +31,6 @@ from domain.vocabulary import (
     SupervisionGroupKind,
     WorkSystemChange,
 )
-from taizhang.config import Settings
 from taizhang.ledger import Ledger
 
 START = date(2014, 4, 10)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from uuid import uuid4
 
-from domain.committee import Committee
-from domain.provenance import Provenance
 from taizhang.config import Settings
+from taizhang.domain.committee import Committee
+from taizhang.domain.provenance import Provenance
 from taizhang.ledger import Ledger
 
 

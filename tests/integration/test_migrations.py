@@ -1,5 +1,5 @@
 """Migrations are frozen: an empty database taken step by step to the head has exactly the
-read models the code defines (``projections.schema``), on SQLite and PostgreSQL."""
+read models the code defines (``taizhang.projections.schema``), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import psycopg
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from projections.schema import CODE, TABLES
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.migrate import alembic_config
+from taizhang.projections.schema import CODE, TABLES
 
 
 def _columns(settings: Settings) -> dict[str, dict[str, str | None]]:

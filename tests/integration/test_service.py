@@ -13,24 +13,24 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.branch import Branch
-from domain.branch_life import branch_life_id
-from domain.branch_work import BranchWork, branch_work_id
-from domain.committee_life import committee_life_id
-from domain.errors import InvalidValue, NotFound, RuleViolation
-from domain.grading import GradingRound
-from domain.grading_criteria import UpgradingStatus
-from domain.host_organization import HostOrganization
-from domain.member_development import Candidate
-from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
-from domain.problem import Problem
-from domain.suggestions import suggestion_id
-from domain.vocabulary import RectificationStatus
 from taizhang import ledger as ledger_module
 from taizhang import service as service_module
 from taizhang import unit_of_work
 from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
+from taizhang.domain.branch import Branch
+from taizhang.domain.branch_life import branch_life_id
+from taizhang.domain.branch_work import BranchWork, branch_work_id
+from taizhang.domain.committee_life import committee_life_id
+from taizhang.domain.errors import InvalidValue, NotFound, RuleViolation
+from taizhang.domain.grading import GradingRound
+from taizhang.domain.grading_criteria import UpgradingStatus
+from taizhang.domain.host_organization import HostOrganization
+from taizhang.domain.member_development import Candidate
+from taizhang.domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
+from taizhang.domain.problem import Problem
+from taizhang.domain.suggestions import suggestion_id
+from taizhang.domain.vocabulary import RectificationStatus
 from taizhang.handlers import EVENT_TYPES
 from taizhang.ledger import Ledger
 from taizhang.plain_service import make_service
@@ -618,7 +618,7 @@ def grading_and_yearly_review(w: World) -> None:
 
 
 def post_register_events(w: World, instructor: UUID, industry: UUID) -> UUID:
-    """The register of two-new organizations (domain.host_organization)."""
+    """The register of two-new organizations (taizhang.domain.host_organization)."""
     org = w.post(
         "HostOrganizationRegistered",
         {
@@ -1046,7 +1046,7 @@ def test_a_post_neither_copies_nor_replays_the_facts_already_held(
     world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world.service = LedgerService(world.ledger, today=lambda: TODAY)  # the fast writer's
-    from domain import base
+    from taizhang.domain import base
 
     for start in (0, 1000):
         world.service.post_batch(

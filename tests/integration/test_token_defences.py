@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from api import auth
-from api.auth import TokenStore
-from api.pages.session import SECRET_FILE, secret_key
+from taizhang.api import auth
+from taizhang.api.auth import TokenStore
+from taizhang.api.pages.session import SECRET_FILE, secret_key
 from taizhang.config import Settings
 from taizhang.migrate import upgrade
 from taizhang.private_files import write_private

@@ -1,5 +1,5 @@
 """An overview's body is kept rendered per state of the views it is drawn from
-(``api.pages.fragments``): it must still show exactly what the JSON view shows, follow the
+(``taizhang.api.pages.fragments``): it must still show exactly what the JSON view shows, follow the
 view when the view changes, and never carry one session's token or name to another."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from api.pages.fragments import page_cache
+from taizhang.api.pages.fragments import page_cache
 from taizhang.config import Settings
 from tests.api.conftest import TODAY, Api, make_api
 from tests.api.test_views import catch_up, work

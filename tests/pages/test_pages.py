@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from api.pages.session import COOKIE_NAME
+from taizhang.api.pages.session import COOKIE_NAME
 from taizhang.commands.serve import pages_hint
 from taizhang.config import Settings
 from tests.api.conftest import Api, make_api

@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
-from projections.worker import Worker
 from taizhang.config import Settings
 from taizhang.demo import DemoSummary, generate
+from taizhang.domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
+from taizhang.projections.worker import Worker
 from taizhang.service import Answer, Caller, LedgerService, Posting
 
 TODAY = date(2014, 6, 15)

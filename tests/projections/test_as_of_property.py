@@ -6,7 +6,7 @@ been recorded by T. Generated logs -- late reports, retries, corrections and wit
 withdrawn from the campaign and moved between committees -- are posted through the service
 and projected by the live worker in small batches. Then, for days across the campaign:
 
-* the live views equal the replay of the log (``projections.report``), field for field;
+* the live views equal the replay of the log (``taizhang.projections.report``), field for field;
 * both equal an independent count made here from what was posted;
 * views as known at earlier times equal the same count over what had been posted by then.
 """
@@ -23,14 +23,14 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError, NotFound
-from domain.suggestions import suggestion_id
-from projections.queries import Views
-from projections.report import replayed_views, report_as_of
-from projections.worker import Worker
+from taizhang.domain.errors import DomainError, NotFound
+from taizhang.domain.suggestions import suggestion_id
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
+from taizhang.projections.queries import Views
+from taizhang.projections.report import replayed_views, report_as_of
+from taizhang.projections.worker import Worker
 from taizhang.service import LedgerService, Posting
 from tests.projections.scenario import CALLER, TODAY, District, make_district, projected_demo
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from projections.fold.timeline import TIMELINE, _copy_line
-from projections.schema import TABLES_BY_NAME
-from projections.store import Database, copy_line
+from taizhang.projections.fold.timeline import TIMELINE, _copy_line
+from taizhang.projections.schema import TABLES_BY_NAME
+from taizhang.projections.store import Database, copy_line
 
 TABLE = TABLES_BY_NAME[TIMELINE]
 

@@ -5,7 +5,7 @@ by liaisons, given mass organizations and closed, with changes reported late (da
 earlier posts) and refusals in between -- are posted through the service and projected by
 the live worker in small batches. Then, for days across the period:
 
-* the live coverage equals the replay of the log (``projections.report``), field for field;
+* the live coverage equals the replay of the log (``taizhang.projections.report``), field for field;
 * both equal an independent count made here from what was posted;
 * coverage as known at earlier times equals the same count over what had been posted by then.
 """
@@ -21,13 +21,13 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError, NotFound
-from projections.queries import Views
-from projections.report import replayed_views
-from projections.worker import Worker
+from taizhang.domain.errors import DomainError, NotFound
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
+from taizhang.projections.queries import Views
+from taizhang.projections.report import replayed_views
+from taizhang.projections.worker import Worker
 from taizhang.service import Posting
 from tests.projections.scenario import CALLER, TODAY, District, make_district
 

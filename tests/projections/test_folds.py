@@ -17,20 +17,20 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from domain.branch import Branch
-from domain.branch_work import BranchWork
-from domain.campaign import Campaign
-from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, MILESTONES
-from domain.problem import Problem
-from domain.progress import phase_progress
-from domain.provenance import Provenance
-from projections.fold import fold, settle, timeline
-from projections.fold.organizations import index_progress_key
-from projections.fold.phase_status import phase_dates, status_on
-from projections.fold.problems import index_problems
-from projections.fold.spans import index_spans
-from projections.state import ViewState
-from projections.worker import process
+from taizhang.domain.branch import Branch
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, MILESTONES
+from taizhang.domain.problem import Problem
+from taizhang.domain.progress import phase_progress
+from taizhang.domain.provenance import Provenance
+from taizhang.projections.fold import fold, settle, timeline
+from taizhang.projections.fold.organizations import index_progress_key
+from taizhang.projections.fold.phase_status import phase_dates, status_on
+from taizhang.projections.fold.problems import index_problems
+from taizhang.projections.fold.spans import index_spans
+from taizhang.projections.state import ViewState
+from taizhang.projections.worker import process
 from taizhang.transcodings import register_transcodings
 
 
@@ -163,7 +163,7 @@ def test_stored_phase_dates_give_the_domain_status_on_every_day():
 
 
 def test_a_fold_that_fails_becomes_a_dead_letter_and_the_batch_goes_on(monkeypatch):
-    import projections.fold as fold_module
+    import taizhang.projections.fold as fold_module
 
     branch, campaign, work = world()
     work.hold_mobilization_meeting(prov(date(2014, 4, 18)), participants=9)

@@ -7,7 +7,7 @@ committees -- are posted through the service and projected by the live worker in
 batches. Then, for days across the rounds:
 
 * the live grade distribution, transitions and upgrading views equal the replay of the log
-  (``projections.report``), field for field;
+  (``taizhang.projections.report``), field for field;
 * the distribution and transitions, and the yearly review's venues meeting the 六有 and
   five-star branches, equal an independent count made here from what was posted, per
   committee as the branches stood on the day;
@@ -28,14 +28,14 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError, NotFound
-from projections.fold.grading import movement
-from projections.queries import Views
-from projections.report import replayed_views
-from projections.worker import Worker
+from taizhang.domain.errors import DomainError, NotFound
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
+from taizhang.projections.fold.grading import movement
+from taizhang.projections.queries import Views
+from taizhang.projections.report import replayed_views
+from taizhang.projections.worker import Worker
 from taizhang.service import LedgerService, Posting
 from tests.projections.scenario import CALLER, TODAY, District, make_district
 

@@ -1,8 +1,8 @@
 """Long histories: a branch with hundreds of facts, some corrected or withdrawn long after the
 worker that counted them last held them, gives the same views live, rebuilt and replayed.
 
-Most facts are only counted (``projections.fold.tally``): the live worker keeps a tally per day
-on the branch's row and reads a counted fact back from ``work_fact`` only when a correction or
+Most facts are only counted (``taizhang.projections.fold.tally``): the live worker keeps a tally per
+day on the branch's row and reads a counted fact back from ``work_fact`` only when a correction or
 withdrawal names it, so these cases are where live and replay could part.
 """
 
@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
-from projections import digest
-from projections.queries import Views
-from projections.rebuild import rebuild
-from projections.report import replayed_views
-from projections.worker import Worker
+from taizhang.projections import digest
+from taizhang.projections.queries import Views
+from taizhang.projections.rebuild import rebuild
+from taizhang.projections.report import replayed_views
+from taizhang.projections.worker import Worker
 from taizhang.service import Posting
 from tests.projections.scenario import CALLER, District, make_district
 

@@ -6,7 +6,7 @@ the domain, are posted through the service, and some corrected (``StepCorrected`
 step's date) or withdrawn (``StepWithdrawn``), as seed 001 §四5 "纪实制" keeps them. The
 live pipeline (the projection worker's ``member_path`` rows, caught up between posts) then
 equals a replay of the log for the same business date D and knowledge time T
-(``projections.report``):
+(``taizhang.projections.report``):
 
 * for T = now, on every date anything was dated, and the days before;
 * for each earlier T (right after each post), the live pipeline as it was answered then;
@@ -24,14 +24,14 @@ from hypothesis import HealthCheck, Phase, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError
-from domain.member_development import Candidate
-from projections.queries import Views
-from projections.report import replayed_views
-from projections.worker import Worker
+from taizhang.domain.errors import DomainError
+from taizhang.domain.member_development import Candidate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
+from taizhang.projections.queries import Views
+from taizhang.projections.report import replayed_views
+from taizhang.projections.worker import Worker
 from taizhang.service import Posting
 from tests.projections.scenario import CALLER, TODAY, District, make_district
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from uuid import uuid4
 
-from domain.branch_life import BranchLife
-from projections.fold.party_life import branch_year, facts_on, history_of
+from taizhang.domain.branch_life import BranchLife
+from taizhang.projections.fold.party_life import branch_year, facts_on, history_of
 from tests.unit.factories import prov
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from projections.queries import Views
-from projections.rebuild import rebuild
-from projections.report import replayed_views
-from projections.worker import Worker
 from taizhang.config import Settings
+from taizhang.projections.queries import Views
+from taizhang.projections.rebuild import rebuild
+from taizhang.projections.report import replayed_views
+from taizhang.projections.worker import Worker
 from tests.projections.scenario import District, make_district
 from tests.projections.test_view_freshness import BOUND, Clock, _settle
 

@@ -8,7 +8,7 @@ worker folds them in small batches. Then, for business dates D across the year a
 knowledge times T between the posts:
 
 * the live views (the worker's ``party_life`` and ``life_programme`` rows) equal the
-  replay of the whole log (``projections.report``) for the same D, field for field: a
+  replay of the whole log (``taizhang.projections.report``) for the same D, field for field: a
   branch's year, the committees' roll-up and the due and overdue lists;
 * the replay of what had been recorded by T says, on D, what the domain's rule says of what
   had been posted by T and dated by D, under the programme version in force on D;
@@ -29,16 +29,16 @@ from hypothesis import HealthCheck, Phase, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError, NotFound
-from domain.life_programme import EDUCATION_DAYS, STANDARD_DATA, programme_from_data
-from domain.party_life import BRANCH, STANDARD_PROGRAMME, Held, LifeDuty, settle_duty
-from projections.queries import Views
-from projections.rebuild import rebuild
-from projections.report import replayed_views
-from projections.worker import Worker
+from taizhang.domain.errors import DomainError, NotFound
+from taizhang.domain.life_programme import EDUCATION_DAYS, STANDARD_DATA, programme_from_data
+from taizhang.domain.party_life import BRANCH, STANDARD_PROGRAMME, Held, LifeDuty, settle_duty
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
+from taizhang.projections.queries import Views
+from taizhang.projections.rebuild import rebuild
+from taizhang.projections.report import replayed_views
+from taizhang.projections.worker import Worker
 from taizhang.service import Posting
 from tests.projections.scenario import CALLER, make_district
 

@@ -1,6 +1,6 @@
-"""The phase-status rule in SQL (``projections.view_sql._phase_sql``, what the views count)
-against the same rule in Python (``projections.fold.phase_status.status_on``, itself held to the
-domain's ``phase_progress`` in test_folds), over generated phases and days."""
+"""The phase-status rule in SQL (``taizhang.projections.view_sql._phase_sql``, what the views count)
+against the same rule in Python (``taizhang.projections.fold.phase_status.status_on``, itself held
+to the domain's ``phase_progress`` in test_folds), over generated phases and days."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.fold.phase_status import status_on
-from projections.fold.spans import span_rows
-from projections.schema import TABLES_BY_NAME
-from projections.view_sql import _phase_sql
+from taizhang.projections.fold.phase_status import status_on
+from taizhang.projections.fold.spans import span_rows
+from taizhang.projections.schema import TABLES_BY_NAME
+from taizhang.projections.view_sql import _phase_sql
 
 START = date(2014, 4, 1)
 STATUSES = ("done", "overdue", "in_progress", "not_started")

@@ -10,12 +10,12 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from domain.branch_work import BranchWork, branch_work_id
-from domain.records import event_record
-from projections.fold import fold, fold_progress, settle, timeline
-from projections.log import Entry, LogReader
-from projections.state import ViewState
 from taizhang.demo import generate
+from taizhang.domain.branch_work import BranchWork, branch_work_id
+from taizhang.domain.records import event_record
+from taizhang.projections.fold import fold, fold_progress, settle, timeline
+from taizhang.projections.log import Entry, LogReader
+from taizhang.projections.state import ViewState
 from tests.projections.scenario import make_district, story
 
 # Row columns that come from the event itself (not the owner lookup or the later marks).
@@ -119,7 +119,7 @@ SPANS = ("progress_span", "phase_span", "problem_count_span", "problem_span")
 
 
 def test_as_of_replays_from_stored_values_equal_replays_of_decoded_events(settings):
-    from projections.report import replay_as_of
+    from taizhang.projections.report import replay_as_of
 
     ledger, entries, _ = demo_log(settings)
     recorded = sorted(ledger.mapper.to_domain_event(e).timestamp for e in entries)
@@ -168,7 +168,7 @@ def test_an_event_stored_under_an_old_class_version_is_upcast_first(sqlite_setti
             StoredEvent(
                 originator_id=work_id,
                 originator_version=99,
-                topic="domain.branch_work:BranchWork.StudySessionHeld",
+                topic="taizhang.domain.branch_work:BranchWork.StudySessionHeld",
                 state=json.dumps(state).encode(),
             )
         ]
@@ -205,7 +205,7 @@ def test_an_event_stored_under_an_old_class_version_is_upcast_first(sqlite_setti
     ],
 )
 def test_an_unreadable_stored_event_raises_naming_what_is_wrong(state, complaint):
-    entry = Entry(1, str(uuid4()), 1, "domain.branch:Branch.Registered", state)
+    entry = Entry(1, str(uuid4()), 1, "taizhang.domain.branch:Branch.Registered", state)
     with pytest.raises(ValueError, match=complaint):
         timeline.fold_stored(ViewState(), entry, lambda stored: None)
 
@@ -232,7 +232,9 @@ def test_a_number_past_64_bits_stays_exact(data):
         },
         **data,
     }
-    entry = Entry(7, str(uuid4()), 3, "domain.branch:Branch.EmployeesCounted", json.dumps(state))
+    entry = Entry(
+        7, str(uuid4()), 3, "taizhang.domain.branch:Branch.EmployeesCounted", json.dumps(state)
+    )
     entry = entry._replace(state=entry.state.encode())
     views = ViewState()
     timeline.fold_stored(views, entry, lambda stored: None)

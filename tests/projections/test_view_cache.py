@@ -10,9 +10,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import NotFound
-from projections.queries import Views
-from projections.worker import Worker
+from taizhang.domain.errors import NotFound
+from taizhang.projections.queries import Views
+from taizhang.projections.worker import Worker
 from tests.projections.scenario import make_district, story
 
 D = date(2014, 6, 15)

@@ -14,10 +14,10 @@ from uuid import uuid4
 
 import pytest
 
-from projections.queries import Views
-from projections.rebuild import rebuild
-from projections.worker import Worker
 from taizhang.config import Settings
+from taizhang.projections.queries import Views
+from taizhang.projections.rebuild import rebuild
+from taizhang.projections.worker import Worker
 from tests.projections.scenario import District, make_district, story
 
 D = date(2014, 6, 15)

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import InvalidValue, NotFound
-from projections import digest
-from projections.queries import Views
-from projections.rebuild import rebuild
-from projections.report import report_as_of
-from projections.store import Database
-from projections.worker import Worker
+from taizhang.domain.errors import InvalidValue, NotFound
+from taizhang.projections import digest
+from taizhang.projections.queries import Views
+from taizhang.projections.rebuild import rebuild
+from taizhang.projections.report import report_as_of
+from taizhang.projections.store import Database
+from taizhang.projections.worker import Worker
 from tests.projections.scenario import make_district, story
 
 D = date(2014, 6, 15)
@@ -284,8 +284,8 @@ def _collations(settings) -> dict[tuple[str, str], str | None]:
 def test_code_columns_compare_byte_by_byte_after_migration_and_rebuild(postgres_settings):
     from alembic import command
 
-    from projections.schema import TABLES, TEXT
     from taizhang.migrate import alembic_config, upgrade
+    from taizhang.projections.schema import TABLES, TEXT
 
     upgrade(postgres_settings)
     codes = {(t.name, c) for t in TABLES for c in t.code_columns}
@@ -312,7 +312,7 @@ def test_code_columns_compare_byte_by_byte_after_migration_and_rebuild(postgres_
 def test_replays_of_the_same_time_are_served_from_the_first(world, monkeypatch):
     """Issue 15: "repeated identical requests are served from the first answer"; a time
     within the settling window is replayed each time, and the future is refused."""
-    from projections import report
+    from taizhang.projections import report
 
     d, _, _, _ = world
     settings = d.service.ledger.settings

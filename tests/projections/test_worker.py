@@ -13,15 +13,15 @@ from uuid import uuid4
 
 from eventsourcing.persistence import StoredEvent
 
-from projections import digest
-from projections.queries import Views
-from projections.rebuild import rebuild
-from projections.store import Database
-from projections.worker import Worker, start_in_background
 from taizhang.commands.projections import projection_status
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.projections import digest
+from taizhang.projections.queries import Views
+from taizhang.projections.rebuild import rebuild
+from taizhang.projections.store import Database
+from taizhang.projections.worker import Worker, start_in_background
 from tests.projections.scenario import MIGRATION, make_district, story
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ def test_a_poison_event_lands_in_dead_letters_and_the_worker_goes_on(settings):
             StoredEvent(
                 originator_id=uuid4(),
                 originator_version=1,
-                topic="domain.branch_work:BranchWork.StudySessionHeld",
+                topic="taizhang.domain.branch_work:BranchWork.StudySessionHeld",
                 state=b"{not json",
             )
         ]
@@ -58,7 +58,7 @@ def test_a_poison_event_lands_in_dead_letters_and_the_worker_goes_on(settings):
         conn, "SELECT event_type, error FROM dead_letters WHERE projection = ?", ("progress",)
     )
     conn.close()
-    assert row[0] == "domain.branch_work:BranchWork.StudySessionHeld"
+    assert row[0] == "taizhang.domain.branch_work:BranchWork.StudySessionHeld"
     assert row[1]  # the decoder's complaint, for whoever repairs the event
 
 
@@ -103,7 +103,7 @@ def test_views_after_a_crash_mid_batch_equal_a_clean_rebuild(settings):
     env = {**os.environ, "TAIZHANG_DATABASE_URL": settings.database_url}
     code = (
         "import sys; from taizhang.config import Settings;"
-        " from projections.worker import Worker;"
+        " from taizhang.projections.worker import Worker;"
         "Worker(Settings.from_env(), batch_size=int(sys.argv[1])).catch_up()"
     )
     child = subprocess.Popen([sys.executable, "-c", code, "7"], cwd=ROOT, env=env)

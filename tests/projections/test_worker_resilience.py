@@ -10,13 +10,13 @@ from datetime import date
 import psycopg
 import pytest
 
-from projections import digest
-from projections import worker as worker_module
-from projections.queries import Views
-from projections.rebuild import rebuild
-from projections.store import Database
-from projections.worker import Worker, start_in_background
 from taizhang.commands.projections import projection_status
+from taizhang.projections import digest
+from taizhang.projections import worker as worker_module
+from taizhang.projections.queries import Views
+from taizhang.projections.rebuild import rebuild
+from taizhang.projections.store import Database
+from taizhang.projections.worker import Worker, start_in_background
 from tests.projections.scenario import make_district, story
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from projections import digest
-from projections.rebuild import rebuild
-from projections.store import Database
-from projections.worker import Worker
+from taizhang.projections import digest
+from taizhang.projections.rebuild import rebuild
+from taizhang.projections.store import Database
+from taizhang.projections.worker import Worker
 from taizhang.service import Posting
 from tests.projections.scenario import CALLER, District, make_district
 

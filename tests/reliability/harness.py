@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 import requests
 
-from api.auth import TokenStore
+from taizhang.api.auth import TokenStore
 from taizhang.config import Settings
 from taizhang.launch import gunicorn_argv
 from taizhang.ledger import Ledger

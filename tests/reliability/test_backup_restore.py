@@ -12,13 +12,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from projections.digest import digest
-from projections.worker import Worker
 from taizhang.commands.evidence import verify_log
 from taizhang.config import Settings
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.projections.digest import digest
+from taizhang.projections.worker import Worker
 from tests.conftest import PG_HOST, PG_PORT, PG_USER, admin_conninfo
 
 ROOT = Path(__file__).resolve().parents[2]

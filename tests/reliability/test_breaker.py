@@ -9,7 +9,7 @@ import psycopg_pool
 import pytest
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 
-from api.breaker import is_connection_failure, reachability_check
+from taizhang.api.breaker import is_connection_failure, reachability_check
 from taizhang.breaker import CircuitBreaker, State
 from taizhang.config import Settings
 

@@ -16,9 +16,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
-from api.auth import TokenStore
-from api.breaker import breaker_of
+from taizhang.api import create_app
+from taizhang.api.auth import TokenStore
+from taizhang.api.breaker import breaker_of
 from taizhang.breaker import State
 from taizhang.config import Settings
 from taizhang.migrate import upgrade

@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from api import create_app
-from api.auth import TokenStore
+from taizhang.api import create_app
+from taizhang.api.auth import TokenStore
 from taizhang.config import Settings
 from taizhang.migrate import upgrade
 from tests.conftest import in_ci

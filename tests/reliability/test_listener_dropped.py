@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from projections.worker import start_in_background
 from taizhang.commands.projections import projection_status
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.plain_service import make_service
+from taizhang.projections.worker import start_in_background
 from taizhang.service import Caller, Posting
 from tests.reliability.harness import PrivatePostgres
 

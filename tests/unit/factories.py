@@ -10,14 +10,14 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.branch import Branch
-from domain.branch_work import BranchWork
-from domain.campaign import Campaign
-from domain.errors import DomainError
-from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
-from domain.problem import Problem
-from domain.provenance import Provenance
-from domain.vocabulary import BranchLevel, Formation, HostCategory, ProblemCategory
+from taizhang.domain.branch import Branch
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.errors import DomainError
+from taizhang.domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES
+from taizhang.domain.problem import Problem
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.vocabulary import BranchLevel, Formation, HostCategory, ProblemCategory
 
 START = date(2014, 4, 10)
 END = date(2014, 9, 30)

@@ -2,14 +2,14 @@ from uuid import uuid4
 
 import pytest
 
-from domain.branch import (
+from taizhang.domain.branch import (
     JOINT_COVERS_TOO_MANY_UNITS,
     SHARED_WITH_ENOUGH_MEMBERS,
     STANDALONE_TOO_FEW_MEMBERS,
     Branch,
 )
-from domain.errors import InvalidValue, RuleViolation
-from domain.vocabulary import BranchLevel, Formation, HostCategory
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.vocabulary import BranchLevel, Formation, HostCategory
 from tests.unit.factories import branch, prov, refused
 
 

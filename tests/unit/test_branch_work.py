@@ -5,11 +5,11 @@ from uuid import uuid4
 import pytest
 from eventsourcing.utils import get_topic, resolve_topic
 
-from domain import branch_facts
-from domain.base import FactsNotLoaded, UnloadedFacts
-from domain.branch_work import BranchWork, branch_work_id
-from domain.errors import InvalidValue, RuleViolation
-from domain.vocabulary import OpinionSource, WorkSystemChange
+from taizhang.domain import branch_facts
+from taizhang.domain.base import FactsNotLoaded, UnloadedFacts
+from taizhang.domain.branch_work import BranchWork, branch_work_id
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.vocabulary import OpinionSource, WorkSystemChange
 from tests.unit.factories import prov, refused, work
 
 MAY = date(2014, 5, 1)
@@ -455,7 +455,7 @@ def test_the_facts_keep_the_topics_stored_in_every_log() -> None:
     assert len(names) == 23
     for name in names:
         cls = getattr(BranchWork, name)
-        topic = f"domain.branch_work:BranchWork.{name}"
+        topic = f"taizhang.domain.branch_work:BranchWork.{name}"
         assert get_topic(cls) == topic
         assert resolve_topic(topic) is cls
         assert issubclass(cls, getattr(branch_facts, name)) and issubclass(cls, BranchWork.Fact)

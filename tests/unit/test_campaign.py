@@ -3,9 +3,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.campaign import Campaign
-from domain.errors import InvalidValue, RuleViolation
-from domain.phases import EIGHT_ONES, PhaseDefinition
+from taizhang.domain.campaign import Campaign
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.phases import EIGHT_ONES, PhaseDefinition
 from tests.unit.factories import END, START, eight_ones_campaign, prov, refused
 
 

@@ -2,9 +2,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.committee import Committee
-from domain.errors import InvalidValue, RuleViolation
-from domain.vocabulary import CommitteeKind
+from taizhang.domain.committee import Committee
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.vocabulary import CommitteeKind
 from tests.unit.factories import prov, refused
 
 

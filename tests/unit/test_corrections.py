@@ -6,9 +6,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.branch_work import BranchWork
-from domain.errors import InvalidValue, RuleViolation
-from domain.problem import Problem
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.problem import Problem
 from tests.unit.factories import problem, prov, refused, study, work
 
 

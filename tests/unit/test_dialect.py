@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from projections.schema import CODE, TABLES
 from taizhang.dialect import POSTGRES, SQLITE, dialect_of
+from taizhang.projections.schema import CODE, TABLES
 
 
 def test_the_url_picks_the_dialect() -> None:

@@ -1,9 +1,9 @@
 from uuid import uuid4
 
-from domain.district import District
-from domain.errors import InvalidValue
-from domain.instructor import Instructor
-from domain.persons import SEALED_PREFIX
+from taizhang.domain.district import District
+from taizhang.domain.errors import InvalidValue
+from taizhang.domain.instructor import Instructor
+from taizhang.domain.persons import SEALED_PREFIX
 from tests.unit.factories import prov, refused
 
 SEALED = SEALED_PREFIX + "c2VhbGVk"

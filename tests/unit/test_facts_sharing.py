@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from domain import base
-from domain.branch_work import BranchWork
+from taizhang.domain import base
+from taizhang.domain.branch_work import BranchWork
 from tests.unit.factories import prov, study, work
 
 

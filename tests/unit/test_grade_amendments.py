@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from uuid import uuid4
 
-from domain.errors import InvalidValue, RuleViolation
-from domain.grading import GradingRound
-from domain.grading_criteria import Grade
-from domain.vocabulary import CoverageMode, Formation
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.grading import GradingRound
+from taizhang.domain.grading_criteria import Grade
+from taizhang.domain.vocabulary import CoverageMode, Formation
 from tests.unit.factories import branch, prov, refused
 from tests.unit.test_grading import TODAY, B, surveyed
 

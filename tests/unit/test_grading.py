@@ -7,9 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidValue, RuleViolation
-from domain.grading import GradingRound
-from domain.grading_criteria import FIVE_GOODS, CriterionDefinition, Grade, UpgradingStatus
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.grading import GradingRound
+from taizhang.domain.grading_criteria import FIVE_GOODS, CriterionDefinition, Grade, UpgradingStatus
 from tests.unit.factories import prov, refused
 
 START = date(2013, 3, 1)

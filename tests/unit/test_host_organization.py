@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from domain.coverage_rules import (
+from taizhang.domain.coverage_rules import (
     RULES,
     Standing,
     advisories,
@@ -13,9 +13,9 @@ from domain.coverage_rules import (
     should_have_mass_organization,
     should_have_party_organization,
 )
-from domain.errors import InvalidValue, RuleViolation
-from domain.host_organization import HostOrganization
-from domain.vocabulary import (
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.host_organization import HostOrganization
+from taizhang.domain.vocabulary import (
     CoverageMode,
     FollowerKind,
     HostCategory,

@@ -8,11 +8,11 @@ from uuid import uuid4
 import pytest
 from eventsourcing.utils import get_topic, resolve_topic
 
-from domain import member_steps
-from domain.errors import DomainError, InvalidValue, RuleViolation
-from domain.member_development import Candidate
-from domain.member_rules import months_after, publicity_days
-from domain.provenance import Provenance
+from taizhang.domain import member_steps
+from taizhang.domain.errors import DomainError, InvalidValue, RuleViolation
+from taizhang.domain.member_development import Candidate
+from taizhang.domain.member_rules import months_after, publicity_days
+from taizhang.domain.provenance import Provenance
 
 VOTES = {"entitled": 10, "present": 8, "in_favour": 7, "against": 1, "abstaining": 0}
 OPINIONS = ["party_group", "contacts", "members", "non_members"]
@@ -301,7 +301,7 @@ def test_a_replayed_path_uses_exceptions_up_as_it_did() -> None:
 
 
 # The names of a Candidate's events in the topics every log holds
-# (``domain.member_development:Candidate.<name>``): written out, not derived, so that a
+# (``taizhang.domain.member_development:Candidate.<name>``): written out, not derived, so that a
 # moved or renamed class fails here rather than in a log.
 STORED_STEPS = (
     "MembershipApplied",
@@ -338,7 +338,7 @@ def test_the_steps_keep_the_topics_stored_in_every_log() -> None:
     assert defined == set(STORED_STEPS)
     for name in STORED_STEPS:
         cls = getattr(Candidate, name)
-        topic = f"domain.member_development:Candidate.{name}"
+        topic = f"taizhang.domain.member_development:Candidate.{name}"
         assert get_topic(cls) == topic
         assert resolve_topic(topic) is cls
         assert issubclass(cls, getattr(member_steps, name))

@@ -9,9 +9,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.branch_life import BranchLife
-from domain.errors import InvalidValue, RuleViolation
-from domain.party_life import (
+from taizhang.domain.branch_life import BranchLife
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.party_life import (
     STANDARD_DUTIES,
     Cadence,
     Held,

@@ -1,16 +1,16 @@
 """People named in the campaign's facts: by pseudonymous id, their names never in clear
-(domain.persons), and facts stored before that still read as recorded."""
+(taizhang.domain.persons), and facts stored before that still read as recorded."""
 
 from datetime import date
 from uuid import uuid4
 
 import pytest
 
-from domain.branch_work import BranchWork
-from domain.committee import Committee
-from domain.errors import InvalidValue
-from domain.persons import SEALED_PREFIX, NamedPerson, person_record_id
-from domain.problem import Problem
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.committee import Committee
+from taizhang.domain.errors import InvalidValue
+from taizhang.domain.persons import SEALED_PREFIX, NamedPerson, person_record_id
+from taizhang.domain.problem import Problem
 from tests.unit.factories import prov, refused, work
 
 SEALED = SEALED_PREFIX + "c2VhbGVk"

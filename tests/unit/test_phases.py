@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from domain.errors import InvalidValue
-from domain.phases import (
+from taizhang.domain.errors import InvalidValue
+from taizhang.domain.phases import (
     EIGHT_ONES,
     EIGHT_ONES_2014_DEADLINES,
     MILESTONES,

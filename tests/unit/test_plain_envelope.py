@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from marshmallow import ValidationError
 
-from api.schemas.envelope import PostingSchema, plain_envelope
+from taizhang.api.schemas.envelope import PostingSchema, plain_envelope
 
 GOOD = {"type": "StudySessionHeld", "occurred_on": "2014-05-01", "data": {"topic": "党章"}}
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError, fields
 
-from api.schemas.events import EVENT_SCHEMAS
-from api.schemas.plain import plain_loader
+from taizhang.api.schemas.events import EVENT_SCHEMAS
+from taizhang.api.schemas.plain import plain_loader
 
 SCHEMAS = {name: cls() for name, cls in EVENT_SCHEMAS.items()}
 LOADERS = {name: loader for name, s in SCHEMAS.items() if (loader := plain_loader(s)) is not None}

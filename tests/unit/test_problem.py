@@ -3,9 +3,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidValue, RuleViolation
-from domain.problem import Problem
-from domain.vocabulary import ProblemCategory, RectificationStatus
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.problem import Problem
+from taizhang.domain.vocabulary import ProblemCategory, RectificationStatus
 from tests.unit.factories import problem, prov, refused
 
 LISTED = date(2014, 6, 1)
@@ -139,7 +139,7 @@ def test_step_values_are_checked(command, kwargs, field, rule):
 
 def test_the_verifier_is_the_actor_and_the_note_is_optional():
     """Who verified is the provenance's actor; the note beside it names a person, stored
-    sealed under their key (domain.persons)."""
+    sealed under their key (taizhang.domain.persons)."""
     pr = problem(listed_on=LISTED)
     pr.start_rectification(prov(on(2)))
     pr.complete_rectification(prov(on(3)), outcome="o")

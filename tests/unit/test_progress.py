@@ -6,11 +6,11 @@ from uuid import uuid4
 
 import pytest
 
-from domain.branch_work import BranchWork
-from domain.errors import InvalidValue
-from domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, PhaseDefinition
-from domain.progress import campaign_progress, milestones, phase_progress
-from domain.vocabulary import PhaseStatus
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.errors import InvalidValue
+from taizhang.domain.phases import EIGHT_ONES, EIGHT_ONES_2014_DEADLINES, PhaseDefinition
+from taizhang.domain.progress import campaign_progress, milestones, phase_progress
+from taizhang.domain.vocabulary import PhaseStatus
 from tests.unit.factories import END, prov, study, work
 
 PHASES = {p.key: p for p in EIGHT_ONES.with_deadlines(EIGHT_ONES_2014_DEADLINES, END)}

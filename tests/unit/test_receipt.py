@@ -3,9 +3,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import InvalidValue
-from domain.provenance import Provenance
-from domain.receipt import Receipt, receipt_id
+from taizhang.domain.errors import InvalidValue
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.receipt import Receipt, receipt_id
 from tests.unit.factories import prov, refused
 
 

@@ -2,9 +2,9 @@ from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
-from domain.phases import EIGHT_ONES
-from domain.records import aggregate_kind, event_record, event_type, to_plain
-from domain.vocabulary import OpinionSource
+from taizhang.domain.phases import EIGHT_ONES
+from taizhang.domain.records import aggregate_kind, event_record, event_type, to_plain
+from taizhang.domain.vocabulary import OpinionSource
 from tests.unit.factories import eight_ones_campaign, prov, work
 
 

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.base import LedgerAggregate
-from domain.branch_work import BranchWork
-from domain.errors import DomainError
-from domain.progress import milestones
-from domain.provenance import Provenance
-from domain.vocabulary import Formation, OpinionSource, WorkSystemChange
 from taizhang.config import Settings
+from taizhang.domain.base import LedgerAggregate
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.errors import DomainError
+from taizhang.domain.progress import milestones
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.vocabulary import Formation, OpinionSource, WorkSystemChange
 from taizhang.ledger import Ledger
 from tests.unit.factories import branch as new_branch
 from tests.unit.factories import problem as new_problem

@@ -1,9 +1,10 @@
 """How far behind a standby is, from samples of the primary's WAL position
-(projections.replica): the time since the primary first stood past what the standby replayed."""
+(taizhang.projections.replica): the time since the primary first stood past what the standby
+replayed."""
 
 from __future__ import annotations
 
-from projections.replica import Lag, lsn
+from taizhang.projections.replica import Lag, lsn
 
 
 def test_wal_positions_compare_as_numbers() -> None:

@@ -1,8 +1,8 @@
 from uuid import uuid4
 
-from domain.errors import InvalidValue, RuleViolation
-from domain.supervision_group import SupervisionGroup
-from domain.vocabulary import SupervisionGroupKind
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.supervision_group import SupervisionGroup
+from taizhang.domain.vocabulary import SupervisionGroupKind
 from tests.unit.factories import prov, refused
 
 

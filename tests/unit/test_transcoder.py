@@ -12,9 +12,9 @@ from eventsourcing.persistence import JSONTranscoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.phases import EIGHT_ONES
-from domain.provenance import Provenance
-from domain.vocabulary import ALL_VOCABULARIES
+from taizhang.domain.phases import EIGHT_ONES
+from taizhang.domain.provenance import Provenance
+from taizhang.domain.vocabulary import ALL_VOCABULARIES
 from taizhang.ledger import Ledger
 from taizhang.transcoder import LedgerTranscoder
 

@@ -1,7 +1,7 @@
 import pytest
 
-from domain.errors import InvalidValue
-from domain.vocabulary import (
+from taizhang.domain.errors import InvalidValue
+from taizhang.domain.vocabulary import (
     ALL_VOCABULARIES,
     CommitteeKind,
     Formation,

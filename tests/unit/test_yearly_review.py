@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
-from domain.errors import InvalidValue, RuleViolation
-from domain.yearly_review import (
+from taizhang.domain.errors import InvalidValue, RuleViolation
+from taizhang.domain.yearly_review import (
     SIX_HAVES,
     AssessmentResult,
     FundKind,
