@@ -282,8 +282,10 @@ def test_capacity_benchmark_reports_each_unit_cost_and_sizes_the_province(
         assert cost["value"] == pytest.approx(cost["app_cpu_ms"] + cost["db_cpu_ms"], abs=1e-3)
         assert cost["app_cpu_ms"] > 0 and cost["db_cpu_ms"] >= 0 and cost["rate_per_s"] > 0
         assert cost["baseline_value"] > 0 and cost["ratio"] > 0
-    # Writes reach the WAL; the database's backends did part of a post's work.
-    assert found["unit_cost_post"]["wal_bytes"] > 0 and found["unit_cost_post"]["db_cpu_ms"] > 0
+    # Writes reach the WAL; the database's backends are counted (a few dozen posts may fall
+    # under the clock's tick, two batches of 1,000 events never do).
+    assert found["unit_cost_post"]["wal_bytes"] > 0
+    assert found["unit_cost_batch_item"]["db_cpu_ms"] > 0
     assert found["unit_cost_batch_item"]["wal_bytes"] > 0
     assert found["unit_cost_view_read"]["branches"] == 1000  # the batches' world, at least
     rebuilt = found["unit_cost_rebuilt_event"]
