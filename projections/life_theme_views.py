@@ -24,7 +24,6 @@ from taizhang.projections.fold.life_themes import (
     themed_days,
 )
 from taizhang.projections.fold.party_life import facts_on
-from taizhang.projections.shared_views import Rendered
 from taizhang.projections.view_part import ViewPart, loaded
 
 
@@ -96,20 +95,11 @@ class ThemeViews(ViewPart):
     ) -> dict[str, Any]:
         """The themes and the grid (``_party_life_themes``), cached (never change it)."""
         wanted = str(committee_id) if committee_id is not None else None
-        key = (
-            "party_life_themes",
-            str(district_id),
-            wanted,
-            as_of.isoformat(),
-            year,
-            self.known_at,
-        )
-        found: Rendered = self._cached(
-            key,
-            lambda: Rendered.of(self._party_life_themes(district_id, year, as_of, committee_id)),
+        return self._rendered(
+            ("party_life_themes", str(district_id), wanted, as_of.isoformat(), year),
+            lambda: self._party_life_themes(district_id, year, as_of, committee_id),
             min_position,
         )
-        return found.value  # type: ignore[no-any-return]
 
     def _party_life_themes(
         self, district_id: UUID, year: int, as_of: date, committee_id: UUID | None = None

@@ -29,7 +29,6 @@ from taizhang.domain.party_life import BRANCH, COMMITTEE
 from taizhang.projections.fold.dated import branch_on
 from taizhang.projections.fold.life_spans import span_floor
 from taizhang.projections.fold.party_life import Programmes, education_year, owner_year
-from taizhang.projections.shared_views import Rendered
 from taizhang.projections.view_part import ViewPart, loaded
 
 # How far ahead "due this week" looks: the day and the six after it.
@@ -128,20 +127,11 @@ class PartyLifeViews(ViewPart):
         """The district's roll-up (``_party_life_roll_up``), or one committee's entry of
         it, cached (never change it: it is shared by every reader)."""
         wanted = str(committee_id) if committee_id is not None else None
-        key = (
-            "party_life_roll_up",
-            str(district_id),
-            wanted,
-            as_of.isoformat(),
-            year,
-            self.known_at,
-        )
-        found: Rendered = self._cached(
-            key,
-            lambda: Rendered.of(self._party_life_roll_up(district_id, year, as_of, wanted)),
+        return self._rendered(
+            ("party_life_roll_up", str(district_id), wanted, as_of.isoformat(), year),
+            lambda: self._party_life_roll_up(district_id, year, as_of, wanted),
             min_position,
         )
-        return found.value  # type: ignore[no-any-return]
 
     def _party_life_roll_up(
         self, district_id: UUID, year: int, as_of: date, committee_id: str | None = None
@@ -193,13 +183,11 @@ class PartyLifeViews(ViewPart):
         self, district_id: UUID, year: int, as_of: date, min_position: int | None = None
     ) -> list[dict[str, Any]]:
         """The district's committees by their branches' counts on ``as_of`` (cached)."""
-        key = ("party_life_ranking", str(district_id), as_of.isoformat(), year, self.known_at)
-        found: Rendered = self._cached(
-            key,
-            lambda: Rendered.of(self._party_life_ranking(district_id, year, as_of)),
+        return self._rendered(
+            ("party_life_ranking", str(district_id), as_of.isoformat(), year),
+            lambda: self._party_life_ranking(district_id, year, as_of),
             min_position,
         )
-        return found.value  # type: ignore[no-any-return]
 
     def _party_life_ranking(
         self, district_id: UUID, year: int, as_of: date
@@ -262,22 +250,17 @@ class PartyLifeViews(ViewPart):
     ) -> dict[str, Any]:
         """The committee's own duties (``_party_life_committee_own``), cached like the
         roll-up it is read beside (never change it)."""
-        key = (
-            "party_life_committee_own",
-            str(committee_id),
-            str(district_id),
-            as_of.isoformat(),
-            year,
-            self.known_at,
-        )
-        found: Rendered = self._cached(
-            key,
-            lambda: Rendered.of(
-                self._party_life_committee_own(committee_id, district_id, year, as_of)
+        return self._rendered(
+            (
+                "party_life_committee_own",
+                str(committee_id),
+                str(district_id),
+                as_of.isoformat(),
+                year,
             ),
+            lambda: self._party_life_committee_own(committee_id, district_id, year, as_of),
             min_position,
         )
-        return found.value  # type: ignore[no-any-return]
 
     def _party_life_committee_own(
         self, committee_id: UUID, district_id: UUID, year: int, as_of: date
@@ -325,13 +308,11 @@ class PartyLifeViews(ViewPart):
     ) -> dict[str, Any]:
         """The lists (``_party_life_due``), cached (never change them: they are shared)."""
         wanted = str(committee_id) if committee_id is not None else None
-        key = ("party_life_due", str(district_id), wanted, as_of.isoformat(), year, self.known_at)
-        found: Rendered = self._cached(
-            key,
-            lambda: Rendered.of(self._party_life_due(district_id, year, as_of, committee_id)),
+        return self._rendered(
+            ("party_life_due", str(district_id), wanted, as_of.isoformat(), year),
+            lambda: self._party_life_due(district_id, year, as_of, committee_id),
             min_position,
         )
-        return found.value  # type: ignore[no-any-return]
 
     def _party_life_due(
         self, district_id: UUID, year: int, as_of: date, committee_id: UUID | None = None

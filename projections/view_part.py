@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from taizhang.projections.shared_views import Rendered
+
 
 class ViewPart:
     # The knowledge time of views replayed from the log (None: live, known now).
@@ -25,6 +27,16 @@ class ViewPart:
 
     def _campaign(self, campaign_id: UUID | str) -> dict[str, Any]:
         raise NotImplementedError  # Views's
+
+    def _rendered(
+        self, key: tuple[Any, ...], compute: Callable[[], Any], min_position: int | None
+    ) -> Any:
+        """The view ``compute`` makes, cached under ``key`` and the knowledge time, kept
+        rendered and shared by every reader (never change it)."""
+        found: Rendered = self._cached(
+            (*key, self.known_at), lambda: Rendered.of(compute()), min_position
+        )
+        return found.value
 
 
 def loaded(value: Any) -> Any:

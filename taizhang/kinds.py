@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,13 @@ class Kind:
     # Has state and history reads at ``path`` (a branch's party life is read as a view).
     shown: bool = True
 
-    @property
+    # Read on every post (its answer's location): worked out once per kind.
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         """The ids the path names, in order."""
         return tuple(re.findall(r"<uuid:(\w+)>", self.path))
 
-    @property
+    @cached_property
     def own_id(self) -> str:
         """The id that names one resource of this kind by itself, or "" (a kind named by
         two ids, or one kept under another's id)."""
