@@ -73,6 +73,7 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
     gunicorn, token = server
     orgs = organizations(Client(gunicorn.base, token, timeout=60))
     answers: list[tuple[float, int, str]] = []  # (when answered, status, problem)
+    sent: list[tuple[float, float]] = []  # (when sent, when answered)
     stop = threading.Event()
 
     def integrator(c: int) -> None:
@@ -82,12 +83,14 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
             n += 1
             item = branch_item(orgs, f"busy-{c}-{n}")
             item.pop("type")
+            started = time.monotonic()
             try:
                 response = client.post("/api/v1/branches", item)
                 status, text = response.status_code, response.text[:200]
             except requests.RequestException as error:
                 status, text = 0, repr(error)
             answers.append((time.monotonic(), status, "" if status == 201 else text))
+            sent.append((started, answers[-1][0]))
             time.sleep(0.05)
 
     threads = [threading.Thread(target=integrator, args=(c,)) for c in range(4)]
@@ -95,6 +98,7 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
         thread.start()
     try:
         time.sleep(1.0)
+        down = time.monotonic()
         private_pg.restart(down_seconds=3.0)
         back = time.monotonic()
         time.sleep(WITHIN_SECONDS + 2.0)
@@ -102,8 +106,12 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
         stop.set()
         for thread in threads:
             thread.join(timeout=120)
-    during = [status for at, status, _ in answers if at < back]
-    assert 503 in during, "the restart was not noticed"
+    # The traffic overlapped the outage: some post was in flight while the database was down.
+    # (Whether it was refused with 503 or held until the database was back depends on where
+    # the outage met it; both are right.)
+    assert any(started < back and answered > down for started, answered in sent), sent
+    during = {status for at, status, _ in answers if down <= at < back}
+    assert during <= {201, 503}, [answer for answer in answers if down <= answer[0] < back]
     # From 2 s after the database is back, every post is served normally.
     late = [(round(at - back, 2), status, text) for at, status, text in answers]
     late = [answer for answer in late if answer[0] >= WITHIN_SECONDS]
