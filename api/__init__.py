@@ -32,8 +32,8 @@ from taizhang.api import (
 from taizhang.api.auth import TokenStore
 from taizhang.api.problems import ApiProblem, register_error_handlers
 from taizhang.api.runtime import Runtime
-from taizhang.checkpoints import Checkpointer
 from taizhang.config import Settings
+from taizhang.evidence.checkpoints import Checkpointer
 from taizhang.ledger import Ledger
 from taizhang.plain_service import make_service
 from taizhang.projections.worker import start_in_background

@@ -25,12 +25,12 @@ from uuid import UUID, uuid4
 
 from psycopg_pool import ConnectionPool
 
-from taizhang import token_chain
 from taizhang.config import Settings
 from taizhang.domain.errors import InvalidValue
+from taizhang.evidence import token_chain
 from taizhang.lru import LRU
-from taizhang.pool_check import check_before_use
 from taizhang.service import Caller
+from taizhang.store.pool_check import check_before_use
 
 TOKEN_PREFIX = "tz_"
 ROLES = ("integrator", "committee", "supervisor", "office", "admin")
@@ -280,7 +280,7 @@ class TokenStore:
     def _record(
         self, cur: Any, action: str, credential: Credential, at: str, by: str | None, reason: str
     ) -> None:
-        """One row of the token history, linked to the one before it (taizhang.token_chain)
+        """One row of the token history, linked to the one before it (taizhang.evidence.token_chain)
         in this transaction; one writer at a time (on SQLite this transaction already
         holds the write lock, since it changed ``api_tokens`` first)."""
         p = self.placeholder

@@ -1,4 +1,4 @@
-"""The circuit breaker (taizhang.breaker) wired into the app and the event store.
+"""The circuit breaker (taizhang.store.breaker) wired into the app and the event store.
 
 - Before a ``/api/`` request that carries a token: while the breaker is open, 503
   problem+json with ``Retry-After`` at once; half-open, one request goes through as the probe.
@@ -25,12 +25,12 @@ from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from flask import Flask, Response, current_app, g, has_request_context, request
 
-from taizhang.breaker import CircuitBreaker, CircuitOpen
 from taizhang.config import Settings
+from taizhang.store.breaker import CircuitBreaker, CircuitOpen
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "taizhang.breaker"
+EXTENSION = "taizhang.store.breaker"
 # Connection exceptions (08), and the server going away: admin shutdown, crash shutdown,
 # "the database system is starting up / shutting down".
 _OUTAGE_SQLSTATES = {"57P01", "57P02", "57P03"}

@@ -19,8 +19,8 @@ from taizhang.api.problems import ApiProblem, error_item
 from taizhang.api.reads import as_json, load_query
 from taizhang.api.runtime import credential, runtime
 from taizhang.api.schemas.queries import CheckpointsQuery, ConsistencyQuery, InclusionQuery
-from taizhang.chain_store import ChainStore, leaf_of
-from taizhang.checkpoints import as_document
+from taizhang.evidence.chain_store import ChainStore, leaf_of
+from taizhang.evidence.checkpoints import as_document
 
 bp = Blueprint("evidence", __name__, url_prefix="/api/v1")
 

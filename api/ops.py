@@ -28,8 +28,8 @@ from prometheus_client import (
 from taizhang.api.breaker import breaker_of
 from taizhang.api.breaker import install as install_breaker
 from taizhang.api.runtime import runtime
-from taizhang.breaker import State
-from taizhang.verify import tail_report
+from taizhang.evidence.verify import tail_report
+from taizhang.store.breaker import State
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)

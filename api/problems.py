@@ -25,9 +25,9 @@ from werkzeug.exceptions import HTTPException
 
 from taizhang.api import breaker
 from taizhang.api.scope import Forbidden
-from taizhang.breaker import CircuitOpen
 from taizhang.domain.errors import DomainError, InvalidValue, NotFound, RuleViolation
 from taizhang.service import BatchRejected, Conflict, PreconditionFailed
+from taizhang.store.breaker import CircuitOpen
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from taizhang.api.auth import Credential, TokenStore
 from taizhang.api.problems import ApiProblem
 from taizhang.api.scope import Scope
 from taizhang.config import Settings
+from taizhang.evidence.personal_data import PersonalKeys
 from taizhang.ledger import Ledger
-from taizhang.personal_data import PersonalKeys
 from taizhang.projections.queries import Views
 from taizhang.projections.report import Replays
 from taizhang.service import LedgerService
@@ -40,7 +40,8 @@ class Runtime:
     _views_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _replays: Any = field(default=None, repr=False)
     _accounts: Any = field(default=None, repr=False)
-    # The checkpoint signer, in the process that runs the projections (taizhang.checkpoints).
+    # The checkpoint signer, in the process that runs the projections
+    # (taizhang.evidence.checkpoints).
     checkpointer: Any = field(default=None, repr=False)
     # In a province (taizhang.api.province): whether a token unknown here is another ledger's; its
     # request is then answered 404, as if this district did not exist (taizhang.districts).
@@ -79,7 +80,7 @@ class Runtime:
 
     @property
     def personal_keys(self) -> PersonalKeys:
-        """The keys personal data is sealed under (taizhang.personal_data)."""
+        """The keys personal data is sealed under (taizhang.evidence.personal_data)."""
         return PersonalKeys(self.settings)
 
     def close(self) -> None:

@@ -1,6 +1,6 @@
 """Personal data at the door of the write path: a person's name is sealed under their key
 before anything stores it, the district that named a person is noted (its office may erase
-them), and an erasure destroys the key once stored (taizhang.personal_data)."""
+them), and an erasure destroys the key once stored (taizhang.evidence.personal_data)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from taizhang.service import Posting
 
 def sealed(posting: Posting) -> Posting:
     """A person's name is sealed under their key before anything stores it: the log, the
-    receipts and the service only ever see the sealed text (taizhang.personal_data; for
+    receipts and the service only ever see the sealed text (taizhang.evidence.personal_data; for
     the people the campaign's facts name, taizhang.domain.persons)."""
     if posting.type == "PersonalDataRecorded":
         data = dict(posting.data)

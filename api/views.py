@@ -19,7 +19,6 @@ from uuid import UUID
 
 from flask import Blueprint, Response, request
 
-from taizhang import report_evidence
 from taizhang.api.person_names import reveal_rows
 from taizhang.api.problems import ApiProblem, error_item
 from taizhang.api.reads import as_json, load_query
@@ -32,6 +31,7 @@ from taizhang.api.schemas.queries import (
     ViewQuery,
 )
 from taizhang.domain.errors import NotFound
+from taizhang.evidence import report_evidence
 from taizhang.projections import export
 from taizhang.projections.reach import Reach
 from taizhang.projections.report import ReplayBusy

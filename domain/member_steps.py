@@ -169,7 +169,7 @@ class ConversionApproved(Step):
 
 
 class PersonalDataRecorded(Step):
-    """The person's name, sealed under their own key (taizhang.personal_data): the log
+    """The person's name, sealed under their own key (taizhang.evidence.personal_data): the log
     never holds it in clear."""
 
     sealed_name: str

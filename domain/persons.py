@@ -3,7 +3,7 @@
 A fact that names a person holds the person's pseudonymous id (e.g. ``P000101``) in one
 field and, when a name is given, the name sealed under that person's own key in its
 companion field (``PERSON_FIELDS``). The API seals the name before anything stores it
-(``taizhang.personal_data``); the domain refuses a name in clear. Erasing the person
+(``taizhang.evidence.personal_data``); the domain refuses a name in clear. Erasing the person
 destroys the key: the sealed name in the log can no longer be read, and the log and its
 hash chain stay as they were.
 
@@ -23,7 +23,7 @@ from .provenance import Provenance
 
 # Letters, digits, "-" and "_": a pseudonymous id never spells a name in Chinese characters.
 PSEUDONYM = re.compile(r"[A-Za-z0-9_-]{1,100}")
-# How sealed text begins (AES-GCM, taizhang.personal_data); a name in clear never does.
+# How sealed text begins (AES-GCM, taizhang.evidence.personal_data); a name in clear never does.
 SEALED_PREFIX = "aesgcm1:"
 # How views show a person whose key was destroyed.
 ERASED = "(erased)"

@@ -145,7 +145,7 @@ def problem_ledger_workbook(
     """Every problem the filters select, one row each, as of ``as_of`` (default today);
     ``reveal`` opens the people's sealed names (the API's ``taizhang.api.person_names``); ``stamp``
     makes the evidence of the log position the rows were built from
-    (``taizhang.report_evidence``), kept on a sheet of its own."""
+    (``taizhang.evidence.report_evidence``), kept on a sheet of its own."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -25,7 +25,6 @@ from uuid import UUID
 from psycopg_pool import ConnectionPool
 
 from taizhang.config import DEFAULT_VIEW_MAX_AGE_SECONDS, Settings
-from taizhang.dialect import SQLITE
 from taizhang.domain.errors import InvalidValue, NotFound
 from taizhang.domain.progress import phase_progress
 from taizhang.domain.vocabulary import (
@@ -35,7 +34,6 @@ from taizhang.domain.vocabulary import (
     RectificationStatus,
 )
 from taizhang.lru import LRU
-from taizhang.pool_check import check_before_use
 from taizhang.projections.coverage_views import CoverageViews
 from taizhang.projections.fold.phase_status import phase_definition
 from taizhang.projections.grading_views import GradingViews
@@ -69,6 +67,8 @@ from taizhang.projections.view_sql import (
     _within,
 )
 from taizhang.projections.yearly_views import YearlyViews
+from taizhang.store.dialect import SQLITE
+from taizhang.store.pool_check import check_before_use
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from taizhang.config import Settings
-from taizhang.pool_check import check_before_use
+from taizhang.store.pool_check import check_before_use
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from typing import Any
 from uuid import UUID
 
 from taizhang.config import Settings
-from taizhang.dialect import SQLITE
 from taizhang.domain.business_day import BUSINESS_TIMEZONE
 from taizhang.domain.errors import InvalidValue
 from taizhang.ledger import Ledger
@@ -28,6 +27,7 @@ from taizhang.projections.queries import Views
 from taizhang.projections.schema import TABLES, create_all_statements
 from taizhang.projections.state import ViewState
 from taizhang.projections.store import Database
+from taizhang.store.dialect import SQLITE
 
 
 def replay_as_of(ledger: Ledger, *, known_at: datetime | None = None) -> ViewState:

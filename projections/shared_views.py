@@ -35,7 +35,7 @@ from typing import Any
 
 import orjson
 
-from taizhang.dialect import Dialect
+from taizhang.store.dialect import Dialect
 
 log = logging.getLogger(__name__)
 

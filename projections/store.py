@@ -1,7 +1,7 @@
 """The thin database layer: connections, loading the view state, writing changed rows.
 
 One SQL text serves both databases: written with ``?`` placeholders, which the dialect
-(``taizhang.dialect``) puts in the driver's own. Every column is text or integer (see
+(``taizhang.store.dialect``) puts in the driver's own. Every column is text or integer (see
 ``taizhang.projections.schema``), so values need no conversion beyond JSON for the JSON columns.
 """
 
@@ -17,7 +17,6 @@ import orjson
 import psycopg
 
 from taizhang.config import SQLITE_LOCK_TIMEOUT, Settings
-from taizhang.dialect import Dialect
 from taizhang.projections.fold.joint import index_joint, index_joint_meetings
 from taizhang.projections.fold.life_spans import index_life
 from taizhang.projections.fold.organizations import index_progress_key
@@ -26,6 +25,7 @@ from taizhang.projections.fold.spans import index_spans
 from taizhang.projections.schema import PROJECTIONS, TABLES_BY_NAME, tables_of
 from taizhang.projections.state import Key, Source, ViewState
 from taizhang.projections.table import Table
+from taizhang.store.dialect import Dialect
 
 Connection = Any  # sqlite3.Connection | psycopg.Connection
 

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
-from taizhang.dialect import SQLITE, Dialect
+from taizhang.store.dialect import SQLITE, Dialect
 
 
 @dataclass(frozen=True)

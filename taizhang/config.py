@@ -31,8 +31,8 @@ the projections as they stood at most this long before the read, in every proces
 ``TAIZHANG_WRITER`` (default ``fast``; ``plain`` stores each post as the library's examples
 do: get, command, save) and ``TAIZHANG_PAGE_SECRET`` (the key that signs the pages' session
 cookies; default: a key kept in the data directory, taizhang.api.pages.session).
-Signed checkpoints of the log (taizhang.checkpoints): ``TAIZHANG_CHECKPOINT_KEY`` (the Ed25519
-private key, PEM or the base64 of its 32 bytes; never shown), else
+Signed checkpoints of the log (taizhang.evidence.checkpoints): ``TAIZHANG_CHECKPOINT_KEY``
+(the Ed25519 private key, PEM or the base64 of its 32 bytes; never shown), else
 ``TAIZHANG_CHECKPOINT_KEY_FILE`` (a PEM file, owner only; default
 ``<data dir>/checkpoint-key.pem``, made when missing), ``TAIZHANG_CHECKPOINT_EVENTS``
 (default 1000; sign the head after this many new events) and ``TAIZHANG_CHECKPOINT_MINUTES``
@@ -72,7 +72,7 @@ from taizhang.config_values import (
     parse_seconds,
     parse_sqlite_url,
 )
-from taizhang.dialect import Dialect, dialect_of
+from taizhang.store.dialect import Dialect, dialect_of
 
 __all__ = ["ConfigurationError", "PostgresParams", "Settings"]
 
@@ -141,10 +141,10 @@ class Settings:
     # False when the service connects as a role that may not create tables (taizhang_app):
     # the tables then come from `taizhang migrate`, run as the owner.
     create_tables: bool = True
-    # The API's circuit breaker (taizhang.breaker); 0 seconds open turns it off.
+    # The API's circuit breaker (taizhang.store.breaker); 0 seconds open turns it off.
     breaker_open_seconds: float = DEFAULT_BREAKER_OPEN_SECONDS
     breaker_check_seconds: float = DEFAULT_BREAKER_CHECK_SECONDS
-    # Events the cached aggregates of a process may hold together (taizhang.aggregate_cache).
+    # Events the cached aggregates of a process may hold together (taizhang.store.aggregate_cache).
     cache_events: int = DEFAULT_CACHE_EVENTS
     projector_working_set: int = DEFAULT_PROJECTOR_WORKING_SET
     # How old a view read without ``min_position`` may be (taizhang.projections.queries).
@@ -153,7 +153,7 @@ class Settings:
     writer: str = DEFAULT_WRITER
     # Signs the pages' session cookies; never shown (repr) or logged.
     page_secret: str = field(default="", repr=False)
-    # Signed checkpoints (taizhang.checkpoints); the key is never shown (repr) or logged.
+    # Signed checkpoints (taizhang.evidence.checkpoints); the key is never shown (repr) or logged.
     checkpoint_key: str = field(default="", repr=False)
     checkpoint_key_file: str = ""
     checkpoint_events: int = DEFAULT_CHECKPOINT_EVENTS
@@ -381,7 +381,7 @@ class Settings:
 
     @property
     def dialect(self) -> Dialect:
-        """What the SQL says differently on this database (``taizhang.dialect``)."""
+        """What the SQL says differently on this database (``taizhang.store.dialect``)."""
         return dialect_of(self.database_url)
 
     @property

@@ -3,8 +3,8 @@
 Shared by ``taizhang erase-person`` (the operating-system user as actor) and the office's
 ``POST /api/v1/persons/{person}/erasure`` (the token's name as actor): the erasure is the
 fact ``NamedPerson.ErasureRecorded`` in the log, with actor and reason; then the person's key
-is destroyed (``taizhang.personal_data``), so the personal data sealed under it can no longer
-be read anywhere. Erasing an erased person records nothing and destroys the key again, in
+is destroyed (``taizhang.evidence.personal_data``), so the personal data sealed under it can
+no longer be read anywhere. Erasing an erased person records nothing and destroys the key again, in
 case an earlier run stopped in between.
 """
 
@@ -18,8 +18,8 @@ from eventsourcing.persistence import IntegrityError
 from taizhang.domain.business_day import business_today
 from taizhang.domain.persons import NamedPerson, person_record_id
 from taizhang.domain.provenance import Provenance
+from taizhang.evidence.personal_data import PersonalKeys
 from taizhang.ledger import Ledger
-from taizhang.personal_data import PersonalKeys
 from taizhang.service import Caller
 
 

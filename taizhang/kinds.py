@@ -3,7 +3,7 @@ table.
 
 Each kind has a path, the address of one such resource below the API's root, naming its
 ids (``<uuid:...>``, as Flask's converters read them). From it come the field of posted
-data that names a kind's aggregate (``taizhang/event_types.py``), the state and history
+data that names a kind's aggregate (``taizhang/handlers/event_types.py``), the state and history
 routes (``api/reads.py``), where a post's answer points (``api/writes.py``), the ids a
 post's URL fills in (``api/openapi.py``) and the scope check of an id field of posted data
 (``api/scope.py``).

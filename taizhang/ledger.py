@@ -16,16 +16,16 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent
 from psycopg.sql import SQL, Identifier
 
-from taizhang.aggregate_cache import AggregateCache
-from taizhang.chain_store import ChainStore
 from taizhang.config import Settings
 from taizhang.domain.base import UnloadedFacts
-from taizhang.event_insert import insert_in_one_statement
-from taizhang.pool_check import check_pool_quietly
-from taizhang.pool_sessions import without_jit
+from taizhang.evidence.chain_store import ChainStore
 from taizhang.private_files import private_sqlite
-from taizhang.transcoder import LedgerTranscoder
-from taizhang.transcodings import register_transcodings
+from taizhang.store.aggregate_cache import AggregateCache
+from taizhang.store.event_insert import insert_in_one_statement
+from taizhang.store.pool_check import check_pool_quietly
+from taizhang.store.pool_sessions import without_jit
+from taizhang.store.transcoder import LedgerTranscoder
+from taizhang.store.transcodings import register_transcodings
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
 def chained_recorder(settings: Settings) -> dict[str, str]:
     """The library's setting that names our recorder class: it keeps the hash chain."""
     name = "ChainedPostgresRecorder" if settings.is_postgres else "ChainedSQLiteRecorder"
-    return {"APPLICATION_RECORDER_TOPIC": f"taizhang.chained_recorders:{name}"}
+    return {"APPLICATION_RECORDER_TOPIC": f"taizhang.evidence.chained_recorders:{name}"}
 
 
 class Ledger(Application[UUID]):

@@ -25,8 +25,8 @@ from taizhang.domain.receipt import Receipt, receipt_id
 from taizhang.domain.records import event_type, to_plain
 from taizhang.group_commit import Arrival, GroupCommit
 from taizhang.handlers import EVENT_TYPES
-from taizhang.ids import new_ids
 from taizhang.ledger import Ledger
+from taizhang.store.ids import new_ids
 from taizhang.unit_of_work import UnitOfWork
 
 # A concurrent writer on the same aggregate makes a save fail; the batch is rebuilt on the

@@ -18,7 +18,7 @@ from taizhang.domain.campaign import Campaign
 from taizhang.domain.errors import NotFound, RuleViolation
 from taizhang.domain.provenance import Provenance
 from taizhang.ledger import Ledger
-from taizhang.turns import TURNS
+from taizhang.store.turns import TURNS
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -63,7 +63,7 @@ class UnitOfWork:
         # What this attempt consulted: read once, then the same state for every item.
         self._reads: dict[UUID, LedgerAggregate] = {}
         self.aggregates: dict[UUID, LedgerAggregate] = {}
-        self._held: set[UUID] = set()  # turns taken (taizhang.turns)
+        self._held: set[UUID] = set()  # turns taken (taizhang.store.turns)
         # Set once the changes are stored: from then on the copies are the cached state.
         self.saved = False
 

@@ -20,7 +20,7 @@ from packaging.requirements import Requirement
 from taizhang.api.reads import TOPICS, stored_topics
 from taizhang.domain import LEGACY_PREFIX
 from taizhang.domain.branch import Branch
-from taizhang.load_server import free_port, stop_gracefully, wait_healthy
+from taizhang.tools.load_server import free_port, stop_gracefully, wait_healthy
 from tests.installed_layout import package_dirs
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,6 @@
 """Personal data is sealed under a key per person, kept here and not in the event log: to
 erase a person, their key is destroyed and what the log holds of them can no longer be read
-(taizhang.personal_data).
+(taizhang.evidence.personal_data).
 
 Revision ID: 0015
 Revises: 0014

@@ -11,7 +11,7 @@ position goes back to the start and its generation moves on (stored shared views
 forgotten), and the worker refills them.
 
 The token history (``api_token_events``, revision 0009) gets a ``link`` column: each row's
-link is sha256 over the previous row's link and its own values (taizhang.token_chain),
+link is sha256 over the previous row's link and its own values (taizhang.evidence.token_chain),
 computed here for the rows recorded before, in position order, with the table's refusal of
 updates lifted for that alone.
 
@@ -58,7 +58,7 @@ PROGRESS_TABLES = (
 )
 
 
-# Frozen from taizhang.token_chain.
+# Frozen from taizhang.evidence.token_chain.
 TOKEN_FIELDS = ("recorded_at", "action", "token_id", "token_name", "role", "actor", "reason")
 AUDIT_REFUSAL = "api_token_events is append-only: token history is never changed"
 

@@ -3,9 +3,9 @@
 * ``person_districts``: the districts a person named by pseudonymous id was named in: who
   may erase them over HTTP (a district's office, for the people its district's facts name).
   Pseudonymous ids and district ids only, no personal data; kept after an erasure, so that
-  asking again answers the same (taizhang.personal_data).
+  asking again answers the same (taizhang.evidence.personal_data).
 * ``heads`` on each signed checkpoints' table: the heads of the token history and the
-  accounts' history the checkpoint signs beside the log's (taizhang.side_heads); null for
+  accounts' history the checkpoint signs beside the log's (taizhang.evidence.side_heads); null for
   checkpoints signed before, which covered the log alone.
 
 Revision ID: 0022

@@ -21,7 +21,7 @@ from eventsourcing.utils import resolve_topic
 
 from taizhang.domain.vocabulary import ALL_VOCABULARIES
 
-# Transcodings whose stored data already is the plain value (see taizhang.transcodings and
+# Transcodings whose stored data already is the plain value (see taizhang.store.transcodings and
 # the library's defaults); uuids are the one exception, stored as hex without hyphens.
 _PLAIN_AS_STORED = frozenset(
     {"date_iso", "datetime_iso", "decimal_str", "provenance", "phase_definition"}
@@ -82,7 +82,7 @@ def _plain(value: Any) -> Any:
         name, data = value["_type_"], value["_data_"]
         if name == "uuid_hex":
             return uuid_text(data)
-        if name == "provenance":  # text and null only (taizhang.transcodings)
+        if name == "provenance":  # text and null only (taizhang.store.transcodings)
             return data
         if name in _PLAIN_AS_STORED:
             return _plain(data) if type(data) in _WALKED else data

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from taizhang import (
+from taizhang.config import Settings
+from taizhang.tools import (
     bench_capacity,
     bench_ingest,
     bench_parse,
@@ -20,7 +21,6 @@ from taizhang import (
     bench_rebuild,
     bench_scale,
 )
-from taizhang.config import Settings
 
 
 @dataclass(frozen=True)

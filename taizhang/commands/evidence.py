@@ -4,8 +4,8 @@
 deleted, inserted or reordered, with its position; with ``--checkpoint FILE`` it also proves
 that the log still extends what that exported checkpoint signed; with ``--report FILE``
 that an exported report (the problem ledger workbook, or ``taizhang report``'s JSON) still
-matches the log it names (``taizhang.report_evidence``). It also walks the token history's
-chain (``taizhang.token_chain``). Exit 0 when intact, 1 when not.
+matches the log it names (``taizhang.evidence.report_evidence``). It also walks the token history's
+chain (``taizhang.evidence.token_chain``). Exit 0 when intact, 1 when not.
 ``checkpoint sign`` signs the head now, ``checkpoint export FILE`` writes the latest
 signed checkpoint to a file to keep outside the system, ``checkpoint list`` prints them.
 """
@@ -21,10 +21,12 @@ from zipfile import BadZipFile
 
 from tqdm import tqdm
 
-from taizhang import token_chain
 from taizhang.api.auth import TokenStore
-from taizhang.chain_store import ChainStore, Checkpoint
-from taizhang.checkpoints import (
+from taizhang.commands import UsageError
+from taizhang.config import Settings
+from taizhang.evidence import token_chain
+from taizhang.evidence.chain_store import ChainStore, Checkpoint
+from taizhang.evidence.checkpoints import (
     CheckpointError,
     as_document,
     latest,
@@ -32,14 +34,12 @@ from taizhang.checkpoints import (
     read_document,
     sign_head,
 )
-from taizhang.commands import UsageError
-from taizhang.config import Settings
+from taizhang.evidence.report_evidence import check as check_report
+from taizhang.evidence.report_evidence import positions_named
+from taizhang.evidence.side_heads import check_heads, heads_of
+from taizhang.evidence.verify import Finding, Walk, walk
 from taizhang.ledger import Ledger
 from taizhang.projections.export import workbook_evidence
-from taizhang.report_evidence import check as check_report
-from taizhang.report_evidence import positions_named
-from taizhang.side_heads import check_heads, heads_of
-from taizhang.verify import Finding, Walk, walk
 
 BROKEN = 1
 

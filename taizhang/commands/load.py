@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from taizhang.config import Settings
-from taizhang.load import (
+from taizhang.tools.load import (
     MAX_CLIENT_THREADS,
     MAX_RATE,
     Driver,
@@ -25,9 +25,9 @@ from taizhang.load import (
     set_up,
     settle,
 )
-from taizhang.load import worker_pids as workers_of
-from taizhang.load_server import ServeRefused, own_service
-from taizhang.load_verdict import find_max, verdict, warmed
+from taizhang.tools.load import worker_pids as workers_of
+from taizhang.tools.load_server import ServeRefused, own_service
+from taizhang.tools.load_verdict import find_max, verdict, warmed
 
 # A --find-max step is judged in parts: whether its p99 held steady from the first to the last.
 STEP_PARTS = 3

@@ -5,7 +5,7 @@ a person by (``P000101``; an instructor's ``person`` too; ``taizhang.domain.pers
 is recorded in the log (``PersonErased`` on the candidate, ``NamedPerson.ErasureRecorded``
 for a pseudonymous id: the operating-system user running the command as actor, the reason),
 then the person's key is destroyed, so the personal data sealed under it
-(taizhang.personal_data) can no longer be read anywhere. Running it again for an erased
+(taizhang.evidence.personal_data) can no longer be read anywhere. Running it again for an erased
 person destroys the key again, in case an earlier run stopped in between.
 """
 
@@ -22,8 +22,8 @@ from taizhang.domain.business_day import business_today
 from taizhang.domain.errors import RuleViolation
 from taizhang.domain.persons import PSEUDONYM
 from taizhang.erasure import erase_named_person
+from taizhang.evidence.personal_data import PersonalKeys
 from taizhang.ledger import Ledger
-from taizhang.personal_data import PersonalKeys
 from taizhang.plain_service import make_service
 from taizhang.service import Caller, Posting
 

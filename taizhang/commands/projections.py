@@ -11,20 +11,20 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from taizhang.checkpoints import Checkpointer
 from taizhang.commands import UsageError
 from taizhang.config import Settings
 from taizhang.domain.campaign import Campaign
 from taizhang.domain.committee import Committee
 from taizhang.domain.district import District
 from taizhang.domain.supervision_group import SupervisionGroup
+from taizhang.evidence.checkpoints import Checkpointer
+from taizhang.evidence.report_evidence import evidence
+from taizhang.evidence.verify import tail_report
 from taizhang.ledger import Ledger
 from taizhang.projections.rebuild import rebuild
 from taizhang.projections.report import report_as_of
 from taizhang.projections.store import Database
 from taizhang.projections.worker import Worker
-from taizhang.report_evidence import evidence
-from taizhang.verify import tail_report
 
 SCOPE_KINDS: dict[str, type[Any]] = {
     "district": District,

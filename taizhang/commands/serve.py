@@ -13,7 +13,7 @@ from taizhang.config import Settings
 from taizhang.districts import ledgers_of
 from taizhang.launch import gunicorn_argv as gunicorn_command
 from taizhang.migrate import upgrade
-from taizhang.role_check import privileged_role
+from taizhang.store.role_check import privileged_role
 
 
 def register(subparsers: Any) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from taizhang.domain.persons import ERASED
+from taizhang.evidence.verify import walk
 from taizhang.ledger import Ledger
-from taizhang.verify import walk
 from tests.api.conftest import Api
 from tests.api.test_separation import work_events
 from tests.api.test_views import work

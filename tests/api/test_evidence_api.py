@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from taizhang.checkpoints import from_document, key_id, load_key, public_bytes, sign_head
 from taizhang.cli import main
+from taizhang.evidence.checkpoints import from_document, key_id, load_key, public_bytes, sign_head
 from tests.api.conftest import Api
 from tests.api.test_writes import meeting, work_path
 from tests.evidence.helpers import raw, rowid, tables

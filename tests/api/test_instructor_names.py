@@ -19,8 +19,8 @@ from taizhang.commands.personal import erase_person
 from taizhang.domain.instructor import Instructor
 from taizhang.domain.persons import ERASED
 from taizhang.domain.provenance import Provenance
+from taizhang.evidence.verify import walk
 from taizhang.ledger import Ledger
-from taizhang.verify import walk
 from tests.api.conftest import TODAY, Api
 from tests.evidence.helpers import store_of
 

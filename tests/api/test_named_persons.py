@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 
 from taizhang.commands.personal import erase_person
 from taizhang.domain.persons import ERASED
+from taizhang.evidence.verify import walk
 from taizhang.ledger import Ledger
-from taizhang.verify import walk
 from tests.api.conftest import TODAY, Api
 from tests.api.test_views import catch_up, work
 from tests.evidence.helpers import store_of

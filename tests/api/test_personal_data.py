@@ -1,5 +1,5 @@
 """A person's name is sealed under their own key and erased by destroying it
-(crypto-shredding, taizhang.personal_data), on both databases.
+(crypto-shredding, taizhang.evidence.personal_data), on both databases.
 
 The name below is made up for the test (a pseudonym), as every name in fixtures must be."""
 
@@ -12,7 +12,7 @@ from uuid import UUID
 import psycopg
 
 from taizhang.commands.personal import erase_person
-from taizhang.personal_data import PersonalKeys
+from taizhang.evidence.personal_data import PersonalKeys
 from taizhang.projections.queries import Views
 from taizhang.projections.schema import TABLES
 from tests.api.conftest import TODAY, Api

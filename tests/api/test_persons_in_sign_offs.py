@@ -22,8 +22,8 @@ from taizhang.commands.personal import erase_person
 from taizhang.domain.branch_work import BranchWork
 from taizhang.domain.persons import ERASED
 from taizhang.domain.provenance import Provenance
+from taizhang.evidence.verify import walk
 from taizhang.ledger import Ledger
-from taizhang.verify import walk
 from tests.api.conftest import TODAY, Api
 from tests.api.test_separation import rectified, work_events
 from tests.api.test_views import work

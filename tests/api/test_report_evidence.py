@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from taizhang.checkpoints import load_key, sign_head
 from taizhang.cli import main
 from taizhang.commands.evidence import verify_log
+from taizhang.evidence.checkpoints import load_key, sign_head
+from taizhang.evidence.report_evidence import check
 from taizhang.ledger import Ledger
 from taizhang.projections.export import workbook_evidence
-from taizhang.report_evidence import check
 from tests.api.conftest import TODAY, Api
 from tests.api.test_views import catch_up, work
 

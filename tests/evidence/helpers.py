@@ -11,10 +11,10 @@ from uuid import uuid4
 
 import psycopg
 
-from taizhang.chain_store import ChainStore
 from taizhang.config import Settings
 from taizhang.domain.district import District
 from taizhang.domain.provenance import Provenance
+from taizhang.evidence.chain_store import ChainStore
 from taizhang.ledger import Ledger
 
 

@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from taizhang import token_chain
 from taizhang.api import auth
 from taizhang.api.auth import TokenStore
-from taizhang.checkpoints import FORMAT_V2, as_document, from_document, load_key, sign_head
 from taizhang.cli import main
 from taizhang.config import Settings
+from taizhang.evidence import token_chain
+from taizhang.evidence.checkpoints import FORMAT_V2, as_document, from_document, load_key, sign_head
+from taizhang.evidence.side_heads import ACCOUNTS, TOKENS, heads_of
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
-from taizhang.side_heads import ACCOUNTS, TOKENS, heads_of
 from tests.evidence.helpers import district_events, raw, store_of
 
 

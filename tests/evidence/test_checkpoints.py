@@ -13,7 +13,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from taizhang.checkpoints import (
+from taizhang.commands.serve import role_warning
+from taizhang.config import Settings
+from taizhang.evidence.checkpoints import (
     Checkpointer,
     CheckpointError,
     as_document,
@@ -25,8 +27,6 @@ from taizhang.checkpoints import (
     pem_of,
     public_bytes,
 )
-from taizhang.commands.serve import role_warning
-from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from tests.evidence.helpers import district_events, store_of

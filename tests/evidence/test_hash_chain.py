@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.chain import GENESIS, id_bytes, link
 from taizhang.config import Settings
-from taizhang.event_insert import library_insert
+from taizhang.evidence.chain import GENESIS, id_bytes, link
+from taizhang.evidence.verify import walk
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
-from taizhang.verify import walk
+from taizhang.store.event_insert import library_insert
 from tests.evidence.helpers import district_events, raw, store_of, tables
 
 REPO = Path(__file__).resolve().parents[2]

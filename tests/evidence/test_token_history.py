@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from taizhang import token_chain
 from taizhang.api import auth
 from taizhang.api.auth import TokenStore
 from taizhang.cli import main
 from taizhang.config import Settings
+from taizhang.evidence import token_chain
 from taizhang.migrate import upgrade
 from tests.evidence.helpers import raw
 

@@ -13,20 +13,20 @@ from typing import Any
 
 import pytest
 
-from taizhang.chain import GENESIS, id_bytes, link
-from taizhang.checkpoints import (
+from taizhang.cli import main
+from taizhang.commands.evidence import verify_log
+from taizhang.config import Settings
+from taizhang.evidence.chain import GENESIS, id_bytes, link
+from taizhang.evidence.checkpoints import (
     CheckpointError,
     as_document,
     load_key,
     read_document,
     sign_head,
 )
-from taizhang.cli import main
-from taizhang.commands.evidence import verify_log
-from taizhang.config import Settings
+from taizhang.evidence.verify import Finding, check_tail
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
-from taizhang.verify import Finding, check_tail
 from tests.evidence.helpers import district_events, raw, rowid, store_of, tables
 
 EVENTS = 10

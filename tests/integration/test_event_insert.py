@@ -16,9 +16,9 @@ from psycopg.sql import SQL, Identifier
 from taizhang.config import Settings
 from taizhang.domain.district import District
 from taizhang.domain.provenance import Provenance
-from taizhang.event_insert import create_insert_function, function_name, library_insert
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.store.event_insert import create_insert_function, function_name, library_insert
 
 
 def _district(name: str) -> District:

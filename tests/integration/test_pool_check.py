@@ -12,7 +12,7 @@ from psycopg_pool import ConnectionPool
 
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
-from taizhang.pool_check import check_before_use
+from taizhang.store.pool_check import check_before_use
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_the_ledger_pool_uses_the_check(postgres_settings: Settings) -> None:
     ledger = Ledger(postgres_settings)
     try:
         pool: Any = ledger.recorder.datastore.pool  # type: ignore[attr-defined]
-        # Wrapped by the session settings (taizhang.pool_sessions), which run it first.
+        # Wrapped by the session settings (taizhang.store.pool_sessions), which run it first.
         assert pool._check.__wrapped__ is check_before_use
     finally:
         ledger.close()

@@ -16,7 +16,6 @@ import pytest
 from taizhang import ledger as ledger_module
 from taizhang import service as service_module
 from taizhang import unit_of_work
-from taizhang.aggregate_cache import AggregateCache
 from taizhang.config import Settings
 from taizhang.domain.branch import Branch
 from taizhang.domain.branch_life import branch_life_id
@@ -43,6 +42,7 @@ from taizhang.service import (
     Posting,
     PreconditionFailed,
 )
+from taizhang.store.aggregate_cache import AggregateCache
 
 TODAY = date(2014, 6, 15)
 START = date(2014, 4, 10)

@@ -53,7 +53,7 @@ from eventsourcing.tests.persistence import (
 from eventsourcing.utils import Environment
 
 from taizhang.config import Settings
-from taizhang.event_insert import insert_in_one_statement
+from taizhang.store.event_insert import insert_in_one_statement
 from tests.conftest import (
     create_schema,
     drop_schema,
@@ -248,7 +248,8 @@ class TestPostgresNonInterleavingNotificationIDs(
 
 
 class _OneStatementInsert(_ApplicationRecorder):
-    """The library's recorder with the Ledger's one-statement insert (taizhang.event_insert)."""
+    """The library's recorder with the Ledger's one-statement insert
+    (taizhang.store.event_insert)."""
 
     def create_recorder(self) -> ApplicationRecorder:
         recorder = super().create_recorder()

@@ -31,7 +31,7 @@ from taizhang.projections.fold.problems import index_problems
 from taizhang.projections.fold.spans import index_spans
 from taizhang.projections.state import ViewState
 from taizhang.projections.worker import process
-from taizhang.transcodings import register_transcodings
+from taizhang.store.transcodings import register_transcodings
 
 
 def prov(on: date) -> Provenance:

@@ -10,8 +10,8 @@ import pytest
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 
 from taizhang.api.breaker import is_connection_failure, reachability_check
-from taizhang.breaker import CircuitBreaker, State
 from taizhang.config import Settings
+from taizhang.store.breaker import CircuitBreaker, State
 
 
 class Clock:

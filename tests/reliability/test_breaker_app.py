@@ -19,9 +19,9 @@ from flask.testing import FlaskClient
 from taizhang.api import create_app
 from taizhang.api.auth import TokenStore
 from taizhang.api.breaker import breaker_of
-from taizhang.breaker import State
 from taizhang.config import Settings
 from taizhang.migrate import upgrade
+from taizhang.store.breaker import State
 from tests.reliability.harness import TODAY
 
 

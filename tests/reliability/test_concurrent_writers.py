@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from taizhang.config import Settings
-from taizhang.load import set_up
+from taizhang.tools.load import set_up
 from tests.reliability.harness import TODAY, Client, Server, serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

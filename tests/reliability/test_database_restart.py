@@ -1,6 +1,6 @@
 """PostgreSQL restarted while integrators post: quick 503s with Retry-After, then everything once.
 
-The circuit breaker (taizhang.breaker) answers at once while the database is down; without it
+The circuit breaker (taizhang.store.breaker) answers at once while the database is down; without it
 each outage answer took ~22 s (the library's retries).
 """
 

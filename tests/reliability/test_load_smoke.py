@@ -141,7 +141,7 @@ def test_the_load_starts_once_every_enrolled_branch_is_in_the_views(
 ) -> None:
     # A progress read right after setting up used to find an enrolment not yet projected
     # (one 404 among 200 requests, now and then).
-    from taizhang.load import set_up
+    from taizhang.tools.load import set_up
 
     gunicorn, token = server
     session = requests.Session()

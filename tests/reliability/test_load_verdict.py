@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from taizhang.load_verdict import find_max, held, steady, verdict, warmed
+from taizhang.tools.load_verdict import find_max, held, steady, verdict, warmed
 
 
 def summary(

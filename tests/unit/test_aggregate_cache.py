@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taizhang.aggregate_cache import AggregateCache
+from taizhang.store.aggregate_cache import AggregateCache
 
 
 @dataclass(frozen=True)

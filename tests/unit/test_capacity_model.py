@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from taizhang.capacity_model import Province, UnitCosts, size
+from taizhang.tools.capacity_model import Province, UnitCosts, size
 
 COSTS = UnitCosts(
     post_app_ms=1.0,

@@ -1,11 +1,11 @@
-"""The one place that knows how SQLite and PostgreSQL statements differ (taizhang.dialect)."""
+"""The one place that knows how SQLite and PostgreSQL statements differ (taizhang.store.dialect)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from taizhang.dialect import POSTGRES, SQLITE, dialect_of
 from taizhang.projections.schema import CODE, TABLES
+from taizhang.store.dialect import POSTGRES, SQLITE, dialect_of
 
 
 def test_the_url_picks_the_dialect() -> None:

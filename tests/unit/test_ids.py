@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from taizhang.ids import new_ids
+from taizhang.store.ids import new_ids
 
 
 def test_ids_drawn_together_are_distinct_version_4_uuids() -> None:

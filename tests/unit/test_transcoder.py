@@ -16,7 +16,7 @@ from taizhang.domain.phases import EIGHT_ONES
 from taizhang.domain.provenance import Provenance
 from taizhang.domain.vocabulary import ALL_VOCABULARIES
 from taizhang.ledger import Ledger
-from taizhang.transcoder import LedgerTranscoder
+from taizhang.store.transcoder import LedgerTranscoder
 
 
 def registered(transcoder: JSONTranscoder) -> JSONTranscoder:

@@ -12,7 +12,7 @@ from taizhang.ledger import (
     TURN_STRIPES,
     turn_keys,
 )
-from taizhang.turns import Turns
+from taizhang.store.turns import Turns
 
 
 def test_a_turn_is_held_by_one_writer_at_a_time_and_forgotten_when_given_back() -> None:

@@ -1,6 +1,6 @@
 """The registry of posted event types: which aggregate each concerns and the command it runs.
 
-``taizhang.handlers`` and ``taizhang.host_handlers`` fill it; everything else reads it
+``taizhang.handlers`` and ``taizhang.handlers.host`` fill it; everything else reads it
 through ``taizhang.handlers.EVENT_TYPES``.
 """
 

@@ -18,9 +18,9 @@ import hashlib
 import json
 from typing import Any
 
-from taizhang.chain_store import ChainStore
-from taizhang.checkpoints import CheckpointError, as_document, from_document
-from taizhang.verify import Walk
+from taizhang.evidence.chain_store import ChainStore
+from taizhang.evidence.checkpoints import CheckpointError, as_document, from_document
+from taizhang.evidence.verify import Walk
 
 FORMAT = "taizhang-report-evidence-v1"
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from taizhang.api.schemas.envelope import PostingSchema, plain_envelope
 from taizhang.api.writes import DATA_SCHEMAS, PLAIN_LOADERS
-from taizhang.bench_ingest import emit, load, machine
 from taizhang.commands import positive_int
+from taizhang.tools.bench_ingest import emit, load, machine
 
 ENVELOPE_SCHEMA = PostingSchema()
 

@@ -36,8 +36,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
-from taizhang.chain import chain_table, checkpoints_table
-from taizhang.chained_recorders import NOT_CHAINED
+from taizhang.evidence.chain import chain_table, checkpoints_table
+from taizhang.evidence.chained_recorders import NOT_CHAINED
 
 # Another advisory lock class of the project's (see taizhang.ledger): processes creating
 # the function at once would otherwise fail on "tuple concurrently updated".
@@ -51,7 +51,8 @@ def function_name(recorder: Any) -> str:
     return name
 
 
-# A link of the hash chain (taizhang.chain) in SQL: the same bytes hashed in the same order.
+# A link of the hash chain (taizhang.evidence.chain) in SQL: the same bytes hashed in the
+# same order.
 _LINK = (
     "sha256(previous || int8send(positions[i]) || sha256(uuid_send(ids[i])"
     " || int8send(versions[i])"
@@ -64,7 +65,8 @@ _LINK = (
 
 
 def _create_tables(recorder: Any) -> list[Composed]:
-    """The chain's table and the signed checkpoints' (taizhang.chain), as migration 0011."""
+    """The chain's table and the signed checkpoints' (taizhang.evidence.chain), as migration
+    0011."""
     schema = Identifier(recorder.datastore.schema)
     return [
         SQL(

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from taizhang.bench_world import _threads
 from taizhang.launch import gunicorn_argv
-from taizhang.load_server import free_port, stop_gracefully, wait_healthy
+from taizhang.tools.bench_world import _threads
+from taizhang.tools.load_server import free_port, stop_gracefully, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,9 +15,9 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from taizhang.bench_http import _http_posts
-from taizhang.event_insert import function_statement
 from taizhang.ledger import Ledger
+from taizhang.store.event_insert import function_statement
+from taizhang.tools.bench_http import _http_posts
 
 ROUNDS = 9
 

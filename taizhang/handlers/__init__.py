@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID, uuid5
 
-from taizhang import host_handlers
 from taizhang.domain.base import LedgerAggregate
 from taizhang.domain.branch import Branch
 from taizhang.domain.branch_life import BranchLife, branch_life_id
@@ -25,11 +24,12 @@ from taizhang.domain.phases import PhaseDefinition
 from taizhang.domain.problem import Problem
 from taizhang.domain.provenance import Provenance
 from taizhang.domain.supervision_group import SupervisionGroup
-from taizhang.event_types import EVENT_TYPES, EventType, Handler, handles
-from taizhang.grading_handlers import GRADING_HANDLERS, REVIEW_HANDLERS
-from taizhang.life_handlers import LIFE_HANDLERS
-from taizhang.member_handlers import MEMBER_HANDLERS, PLAN_HANDLERS
-from taizhang.theme_handlers import check_followed_theme
+from taizhang.handlers import host as host_handlers
+from taizhang.handlers.event_types import EVENT_TYPES, EventType, Handler, handles
+from taizhang.handlers.grading import GRADING_HANDLERS, REVIEW_HANDLERS
+from taizhang.handlers.life import LIFE_HANDLERS
+from taizhang.handlers.member import MEMBER_HANDLERS, PLAN_HANDLERS
+from taizhang.handlers.theme import check_followed_theme
 from taizhang.unit_of_work import UnitOfWork
 
 # The register's commands live in their own module; importing it registers them.
@@ -431,7 +431,7 @@ for _name, _method in {
     "EducationAttended": "attend_education",
 }.items():
     _life_command(_name, _method)
-# A committee's own activities and the programmes of a year (taizhang.life_handlers).
+# A committee's own activities and the programmes of a year (taizhang.handlers.life).
 for _name, (_concerns, _life_handle) in LIFE_HANDLERS.items():
     EVENT_TYPES[_name] = EventType(_name, _concerns, False, _life_handle)
 
@@ -482,7 +482,7 @@ for _name, _method in {
     _problem_command(_name, _method)
 
 
-# -- grading rounds (taizhang.grading_handlers) ---------------------------------------------
+# -- grading rounds (taizhang.handlers.grading) ---------------------------------------------
 
 for _name, (_creates, _handle) in GRADING_HANDLERS.items():
     EVENT_TYPES[_name] = EventType(_name, "grading_round", _creates, _handle)

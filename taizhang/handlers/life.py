@@ -1,7 +1,7 @@
 """What the posted events of organizational life beyond a branch's own do: a committee's
 own activities (``CommitteeLife``), the programmes a district or committee sets for a
 year (``LifeProgramme``) and the themes of the month it publishes (``LifeTheme``,
-``taizhang.theme_handlers``). ``taizhang.handlers`` registers them."""
+``taizhang.handlers.theme``). ``taizhang.handlers`` registers them."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from taizhang.domain.life_programme import (
     life_programme_id,
 )
 from taizhang.domain.provenance import Provenance
-from taizhang.theme_handlers import THEME_HANDLERS
+from taizhang.handlers.theme import THEME_HANDLERS
 from taizhang.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Provenance, dict[str, Any]], LedgerAggregate]

@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
 )
 
 from taizhang.domain.provenance import Provenance
-from taizhang.transcodings import DateAsISO, ProvenanceAsDict
+from taizhang.store.transcodings import DateAsISO, ProvenanceAsDict
 
 # orjson writes integers of up to 64 bits; ``json`` writes any.
 _SMALLEST = -(2**63)

@@ -13,8 +13,8 @@ from typing import Any
 
 from psycopg.sql import SQL, Identifier
 
-from taizhang.chain import GENESIS, chain_table, checkpoints_table, id_bytes, leaf
-from taizhang.dialect import Dialect
+from taizhang.evidence.chain import GENESIS, chain_table, checkpoints_table, id_bytes, leaf
+from taizhang.store.dialect import Dialect
 
 PAGE = 5000
 
@@ -37,7 +37,7 @@ class Checkpoint:
     signed_at: str
     public_key: bytes
     signature: bytes
-    # The credential histories' heads signed beside the log's (taizhang.side_heads), as
+    # The credential histories' heads signed beside the log's (taizhang.evidence.side_heads), as
     # canonical JSON; None for a checkpoint of the log alone (format v1).
     heads: str | None = None
 
@@ -173,8 +173,8 @@ class ChainStore:
         return int(value or 0)
 
     def leaves_between(self, after: int, upto: int) -> list[tuple[int, bytes]]:
-        """Each stored event's leaf (``taizhang.chain.leaf``) after ``after`` up to ``upto``,
-        from the bytes the database holds."""
+        """Each stored event's leaf (``taizhang.evidence.chain.leaf``) after ``after`` up to
+        ``upto``, from the bytes the database holds."""
         found: list[tuple[int, bytes]] = []
         while after < upto:
             page = [r for r in self.rows_after(after) if r.position <= upto]

@@ -1,6 +1,6 @@
 """What the posted events of the upper level's theme of the month do (``LifeTheme``, the "1"
 of a themed party day's "1+6+X", seed 003 §二), and the check of the theme a branch's themed
-day names. ``taizhang.life_handlers`` registers them."""
+day names. ``taizhang.handlers.life`` registers them."""
 
 from __future__ import annotations
 

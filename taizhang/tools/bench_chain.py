@@ -2,7 +2,7 @@
 function without it, side by side in one run (``taizhang bench ingest --parts chain``).
 
 Both take the same table lock, NOTIFY and insert; one also links the events
-(``taizhang.event_insert``). Events go in straight through the function, without HTTP or the
+(``taizhang.store.event_insert``). Events go in straight through the function, without HTTP or the
 service, so the figure is the chain's share of the store's own work: its share of an HTTP
 post, which does much more, is smaller. Each round measures both, one right after the
 other and in turn first, so that a shared machine's load weighs on both alike; the figures
@@ -25,8 +25,8 @@ from psycopg.sql import SQL, Identifier
 
 from taizhang.domain.district import District
 from taizhang.domain.provenance import Provenance
-from taizhang.event_insert import function_name, function_statement
 from taizhang.ledger import Ledger
+from taizhang.store.event_insert import function_name, function_statement
 
 ROUNDS = 5
 SINGLE_THREADS = 8

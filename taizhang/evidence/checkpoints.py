@@ -35,17 +35,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from taizhang.chain import GENESIS
-from taizhang.chain_store import ChainStore, Checkpoint
 from taizhang.config import DEFAULT_CHECKPOINT_KEY_FILENAME, Settings
+from taizhang.evidence.chain import GENESIS
+from taizhang.evidence.chain_store import ChainStore, Checkpoint
+from taizhang.evidence.side_heads import heads_of, heads_text, read_heads
+from taizhang.evidence.verify import check_range
 from taizhang.private_files import write_private
-from taizhang.side_heads import heads_of, heads_text, read_heads
-from taizhang.verify import check_range
 
 log = logging.getLogger(__name__)
 
 FORMAT = "taizhang-checkpoint-v1"
-# A checkpoint that also signs the credential histories' heads (taizhang.side_heads).
+# A checkpoint that also signs the credential histories' heads (taizhang.evidence.side_heads).
 FORMAT_V2 = "taizhang-checkpoint-v2"
 # How often the checkpointer looks at the log's head: the minutes' bound is met to within it.
 LOOK_SECONDS = 5.0

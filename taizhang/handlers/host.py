@@ -16,7 +16,7 @@ from taizhang.domain.host_organization import HostOrganization
 from taizhang.domain.instructor import Instructor
 from taizhang.domain.provenance import Provenance
 from taizhang.domain.vocabulary import CoverageMode, Formation
-from taizhang.event_types import handles
+from taizhang.handlers.event_types import handles
 from taizhang.unit_of_work import UnitOfWork
 
 

@@ -22,16 +22,16 @@ import time
 from typing import Any
 
 from taizhang.api.auth import TokenStore
-from taizhang.bench_capacity import DEMO_EVENTS_PER_BRANCH, Meter, rebuild_child
-from taizhang.bench_http import _Gunicorn, _http_empty, _server_cpu, _view_latency
-from taizhang.bench_ingest import load, machine
-from taizhang.bench_rebuild import fresh_settings
-from taizhang.bench_usage import tag_connections
 from taizhang.commands import UsageError, positive_int
 from taizhang.config import Settings
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
+from taizhang.tools.bench_capacity import DEMO_EVENTS_PER_BRANCH, Meter, rebuild_child
+from taizhang.tools.bench_http import _Gunicorn, _http_empty, _server_cpu, _view_latency
+from taizhang.tools.bench_ingest import load, machine
+from taizhang.tools.bench_rebuild import fresh_settings
+from taizhang.tools.bench_usage import tag_connections
 
 EMPTY_REQUESTS = 2000
 TEN_MILLION = 10_000_000

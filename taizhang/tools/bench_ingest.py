@@ -16,10 +16,10 @@ real gunicorn (taizhang/gunicorn_conf.py) on a free local port. Prints JSON line
   under the same 20 readers in the same run;
 - ``store_single_events_with_chain``, ``store_batches_of_1000_with_chain``: the event
   store's insert with the hash chain against the same insert without it
-  (``taizhang.bench_chain``);
+  (``taizhang.tools.bench_chain``);
 - ``http_single_posts_with_chain`` (part ``http-chain``): single posts through gunicorn with
   the chain against the same posts with the insert function without it
-  (``taizhang.bench_http_chain``).
+  (``taizhang.tools.bench_http_chain``).
 """
 
 from __future__ import annotations
@@ -37,8 +37,15 @@ import psycopg
 from psycopg import sql
 
 from taizhang.api.auth import TokenStore
-from taizhang.bench_chain import chain_cost
-from taizhang.bench_http import (
+from taizhang.commands import UsageError, non_negative_int, positive_int
+from taizhang.config import Settings
+from taizhang.domain.branch_work import BranchWork
+from taizhang.domain.provenance import Provenance
+from taizhang.ledger import Ledger
+from taizhang.migrate import upgrade
+from taizhang.store.event_insert import library_insert
+from taizhang.tools.bench_chain import chain_cost
+from taizhang.tools.bench_http import (
     BATCH_CLIENTS,
     BRANCHES_PER_BATCH_CLIENT,
     _grouped_posts,
@@ -49,15 +56,8 @@ from taizhang.bench_http import (
     _server_cpu,
     _view_latency,
 )
-from taizhang.bench_http_chain import http_chain_cost
-from taizhang.bench_world import _threads, _view_world, _world
-from taizhang.commands import UsageError, non_negative_int, positive_int
-from taizhang.config import Settings
-from taizhang.domain.branch_work import BranchWork
-from taizhang.domain.provenance import Provenance
-from taizhang.event_insert import library_insert
-from taizhang.ledger import Ledger
-from taizhang.migrate import upgrade
+from taizhang.tools.bench_http_chain import http_chain_cost
+from taizhang.tools.bench_world import _threads, _view_world, _world
 
 PARTS = ("posts", "batches", "view", "pages", "chain", "http-chain")
 # Issue 18: "A page for the district of 10,000 branches renders in under 200 ms p99 under 20

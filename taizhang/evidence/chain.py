@@ -13,7 +13,7 @@ and a missing value's length -1 (``ff ff ff ff``) and no bytes. ``state`` is the
 bytes as the database holds them. The leaf keeps an event's bytes out of the links after
 it: the chain from one link to a later one is checked with the leaves between them alone,
 without the events (a receipt's proof, docs/EVIDENCE.md). The same definition is written
-in SQL in the PostgreSQL insert function (``taizhang.event_insert``) and in migration 0011
+in SQL in the PostgreSQL insert function (``taizhang.store.event_insert``) and in migration 0011
 (frozen); a test holds all three to it.
 """
 

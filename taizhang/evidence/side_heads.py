@@ -1,7 +1,7 @@
 """The heads of the credential histories a signed checkpoint covers beside the event log.
 
 Who could act when is evidence too: the token history (``api_token_events``, hash-chained
-row by row, ``taizhang.token_chain``) and the accounts' history (``account_events``:
+row by row, ``taizhang.evidence.token_chain``) and the accounts' history (``account_events``:
 accounts created, disabled, passwords reset, locked). A checkpoint signs each history's
 head: how many rows it holds and the link after the last of them. The token history's link
 is the one stored with its last row (recomputed and checked first); the accounts' history
@@ -23,8 +23,8 @@ from typing import Any
 
 import psycopg
 
-from taizhang import token_chain
 from taizhang.config import Settings
+from taizhang.evidence import token_chain
 
 GENESIS = bytes(32)
 TOKENS = "token-history"

@@ -28,9 +28,6 @@ import time
 from datetime import date
 from typing import Any
 
-from taizhang.bench_projector import emit
-from taizhang.bench_rebuild import fresh_settings
-from taizhang.bench_world import _world
 from taizhang.commands import positive_int
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
@@ -39,6 +36,9 @@ from taizhang.projections.queries import Views
 from taizhang.projections.shared_views import Rendered
 from taizhang.projections.worker import Worker
 from taizhang.service import Caller, LedgerService, Posting
+from taizhang.tools.bench_projector import emit
+from taizhang.tools.bench_rebuild import fresh_settings
+from taizhang.tools.bench_world import _world
 
 GOAL_MS = 50.0
 BATCH = 1000

@@ -1,11 +1,11 @@
-"""The library's application recorders, keeping the hash chain (``taizhang.chain``).
+"""The library's application recorders, keeping the hash chain (``taizhang.evidence.chain``).
 
 ``Ledger`` names these by ``APPLICATION_RECORDER_TOPIC``, the library's own way to choose a
 recorder class. Each writes the links of the events it stores in the same transaction,
 after their insert has taken the events table's write lock (SQLite's write lock; on
 PostgreSQL the library's ``LOCK TABLE … IN EXCLUSIVE MODE``), so one writer at a time
 reads the last link and extends it. The PostgreSQL recorder stores events through the
-insert function (``taizhang.event_insert``), which links them in SQL; the library's own
+insert function (``taizhang.store.event_insert``), which links them in SQL; the library's own
 insert path, kept for benchmarks, links them here.
 """
 
@@ -19,7 +19,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Identifier
 
-from taizhang.chain import (
+from taizhang.evidence.chain import (
     GENESIS,
     RecentLinks,
     chain_table,

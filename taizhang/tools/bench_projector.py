@@ -22,14 +22,14 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from taizhang.bench_rebuild import fresh_settings
-from taizhang.bench_world import _world
 from taizhang.commands import UsageError, positive_int
 from taizhang.config import Settings
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.projections.worker import Worker
 from taizhang.service import Caller, LedgerService, Posting
+from taizhang.tools.bench_rebuild import fresh_settings
+from taizhang.tools.bench_world import _world
 
 GOAL_RATIO = 1.2
 BATCH = 1000

@@ -1,7 +1,7 @@
 """``taizhang bench capacity``: the unit costs the capacity model (docs/SCALING.md) is fed with.
 
 PostgreSQL only, in fresh schemas (dropped afterwards). Each unit's cost is the CPU and I/O
-of the processes that did the work, counted from ``/proc`` (``taizhang.bench_usage``): the
+of the processes that did the work, counted from ``/proc`` (``taizhang.tools.bench_usage``): the
 gunicorn workers, this process (the projector, the rebuild's child and helper) and the
 database backends serving them; and the WAL the server wrote. Prints a JSON line a unit:
 
@@ -31,18 +31,31 @@ from typing import Any
 import psycopg
 
 from taizhang.api.auth import TokenStore
-from taizhang.bench_http import _Gunicorn, _http_batches, _http_empty, _http_posts, _view_latency
-from taizhang.bench_ingest import load, machine
-from taizhang.bench_rebuild import fresh_settings, library_rate
-from taizhang.bench_usage import Backends, Usage, children_of, own_usage, tag_connections, total
-from taizhang.bench_world import _world
-from taizhang.capacity_model import Province, UnitCosts, size
 from taizhang.commands import UsageError, positive_int
 from taizhang.config import Settings
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from taizhang.projections.worker import Worker
+from taizhang.tools.bench_http import (
+    _Gunicorn,
+    _http_batches,
+    _http_empty,
+    _http_posts,
+    _view_latency,
+)
+from taizhang.tools.bench_ingest import load, machine
+from taizhang.tools.bench_rebuild import fresh_settings, library_rate
+from taizhang.tools.bench_usage import (
+    Backends,
+    Usage,
+    children_of,
+    own_usage,
+    tag_connections,
+    total,
+)
+from taizhang.tools.bench_world import _world
+from taizhang.tools.capacity_model import Province, UnitCosts, size
 
 DEMO_EVENTS_PER_BRANCH = 129  # what the demo generator averages with members and party life
 

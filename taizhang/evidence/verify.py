@@ -1,7 +1,7 @@
 """Checking the stored log against its hash chain: the first event changed, deleted,
 inserted or reordered, and its position.
 
-The walk recomputes every link from the stored bytes (``taizhang.chain``) in
+The walk recomputes every link from the stored bytes (``taizhang.evidence.chain``) in
 notification-id order, beside the stored links. The first place where they part is
 examined a little further to say what happened there:
 
@@ -14,7 +14,8 @@ examined a little further to say what happened there:
   (events were **deleted**, the rest renumbered).
 
 A log whose events and links were all rewritten together passes this walk; what it cannot
-pass is a signed checkpoint (``taizhang.checkpoints``), checked against the recomputed links.
+pass is a signed checkpoint (``taizhang.evidence.checkpoints``), checked against the
+recomputed links.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from taizhang.chain import GENESIS, link
-from taizhang.chain_store import PAGE, ChainStore, StoredRow
+from taizhang.evidence.chain import GENESIS, link
+from taizhang.evidence.chain_store import PAGE, ChainStore, StoredRow
 
 # How far past the first difference the walk looks to tell a move from a change.
 LOOKAHEAD = 1000
