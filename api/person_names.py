@@ -21,7 +21,12 @@ def _sealed_in(value: Any, found: list[tuple[dict[str, Any], str, str]]) -> None
     if isinstance(value, dict):
         for person, name in PAIRS:
             sealed = value.get(name)
-            if isinstance(sealed, str) and sealed.startswith(SEALED_PREFIX):
+            # Only beside the person it is sealed under: a correction's changes are not.
+            if (
+                isinstance(sealed, str)
+                and sealed.startswith(SEALED_PREFIX)
+                and isinstance(value.get(person), str)
+            ):
                 found.append((value, person, name))
         for inner in value.values():
             if isinstance(inner, dict | list):

@@ -169,6 +169,7 @@ _RULES = (
     ("String does not match", "pattern"),
     ("lower snake_case", "pattern"),
     ("a pseudonymous id", "pseudonymous_id"),
+    ("correctable field", "correctable_field"),
     ("Invalid input type", "type"),
     ("Invalid value", "type"),
 )

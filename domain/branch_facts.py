@@ -84,7 +84,7 @@ class PlanApproved(Fact):
 
     class_version = 3
     # The note is sealed under this person's key: another person cannot open it.
-    uncorrectable: ClassVar[frozenset[str]] = frozenset({"approver_person"})
+    uncorrectable: ClassVar[frozenset[str]] = frozenset({"approver_person", "approver_note"})
     renamed: ClassVar[dict[str, str]] = {"approver": "approver_note"}
     approver_person: str
     approver_note: str
@@ -113,7 +113,9 @@ class MobilizationMeetingHeld(Fact):
     ``upper_level_attendee`` (upcast: an empty id, the text where the sealed name goes)."""
 
     class_version = 2
-    uncorrectable: ClassVar[frozenset[str]] = frozenset({"joint_with", "upper_level_attendee"})
+    uncorrectable: ClassVar[frozenset[str]] = frozenset(
+        {"joint_with", "upper_level_attendee", "upper_level_attendee_name"}
+    )
     participants: int
     joint_with: list[UUID]
     upper_level_attendee: str
@@ -166,7 +168,7 @@ class SecretaryTrainingHeld(Fact):
     ``organizer`` (upcast: an empty id, the text where the sealed name goes)."""
 
     class_version = 2
-    uncorrectable: ClassVar[frozenset[str]] = frozenset({"organizer"})
+    uncorrectable: ClassVar[frozenset[str]] = frozenset({"organizer", "organizer_name"})
     days: Decimal
     hours: Decimal
     organizer: str

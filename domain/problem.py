@@ -80,7 +80,9 @@ class Problem(LedgerAggregate, KeepsFacts):
 
         class_version = 3
         # The note is sealed under the person's key: another person cannot open it.
-        uncorrectable: ClassVar[frozenset[str]] = frozenset({"passed", "verifier_person"})
+        uncorrectable: ClassVar[frozenset[str]] = frozenset(
+            {"passed", "verifier_person", "verifier_note"}
+        )
         renamed: ClassVar[dict[str, str]] = {"verifier": "verifier_note"}
         verifier_person: str
         verifier_note: str

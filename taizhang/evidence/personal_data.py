@@ -179,12 +179,13 @@ class PersonalKeys:
 def _open(key: bytes, person_id: Person, field: str, sealed: str) -> str | None:
     if not sealed.startswith(PREFIX):
         return None
-    raw = base64.b64decode(sealed[len(PREFIX) :])
+    # Text that only looks sealed (not base64, too short, not this person's) opens to nothing.
     try:
+        raw = base64.b64decode(sealed[len(PREFIX) :], validate=True)
         opened = AESGCM(key).decrypt(raw[:NONCE], raw[NONCE:], _bound(person_id, field))
-    except InvalidTag:
+        return opened.decode()
+    except (InvalidTag, ValueError):
         return None
-    return opened.decode()
 
 
 def _bound(person_id: Person, field: str) -> bytes:

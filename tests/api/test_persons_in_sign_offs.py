@@ -18,6 +18,7 @@ from uuid import uuid4
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
+from taizhang.api.person_names import reveal
 from taizhang.commands.personal import erase_person
 from taizhang.domain.branch_work import BranchWork
 from taizhang.domain.persons import ERASED
@@ -250,3 +251,51 @@ def test_facts_stored_with_the_person_in_clear_read_as_recorded(api: Api) -> Non
     trained = stored.facts.current[training.event_id]
     assert (trained.organizer, trained.organizer_name) == ("", "区委组织部")
     assert _intact(api)
+
+
+def test_a_sealed_name_is_not_corrected_in_place_and_readers_never_fail_on_one(api: Api) -> None:
+    """Every input is hostile: a correction's ``changes`` is not sealed by the API, so a name
+    or note there would be stored as the caller wrote it (clear text behind the sealed prefix,
+    or bytes that open to nothing). The name stays tied to the person it is sealed under: it
+    is refused as a correctable field, and the history keeps reading."""
+    events = work_events(api)
+    held = api.ok(
+        api.event(
+            events,
+            "MobilizationMeetingHeld",
+            {
+                "participants": 9,
+                "upper_level_attendee": "P009401",
+                "upper_level_attendee_name": NAMES["P009401"],
+            },
+        )
+    )
+    rt = api.app.extensions["taizhang"]
+    before = rt.ledger.recorder.max_notification_id()
+    for name in ("upper_level_attendee_name", "upper_level_attendee"):
+        for text in ("aesgcm1:abc", "aesgcm1:" + NAMES["P009401"], "P009409"):
+            fix = {"corrects": held["event_id"], "reason": "改名", "changes": {name: text}}
+            refused = api.event(events, "FactCorrected", fix)
+            assert refused.status_code == 422, refused.get_json()
+            errors = {(e["field"], e["rule"]) for e in refused.get_json()["errors"]}
+            assert errors == {(f"data.changes.{name}", "correctable_field")}
+    assert rt.ledger.recorder.max_notification_id() == before
+    history = api.get(work(api) + "/history")
+    assert history.status_code == 200
+    assert _shown(api, rectified(api)) == {"P009401": NAMES["P009401"]}
+
+
+def test_text_that_only_looks_sealed_reads_as_nothing_rather_than_failing(api: Api) -> None:
+    """A sealed prefix over bytes that are not base64, too short, or not a person's seal
+    (stored before the rule above, or by a restored backup) reads as erased; a holder with a
+    name field but no person field is left as it is."""
+    with api.app.app_context():
+        body = {
+            "a": {"upper_level_attendee": "P009401", "upper_level_attendee_name": "aesgcm1:@@@"},
+            "b": {"organizer": "P009402", "organizer_name": "aesgcm1:YWJj"},
+            "changes": {"upper_level_attendee_name": "aesgcm1:abc"},
+        }
+        reveal(body)
+    assert body["a"]["upper_level_attendee_name"] == ERASED
+    assert body["b"]["organizer_name"] == ERASED
+    assert body["changes"] == {"upper_level_attendee_name": "aesgcm1:abc"}
