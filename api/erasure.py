@@ -75,10 +75,26 @@ def erase_person(person: str) -> Response:
         )
     keys = runtime().personal_keys
     caller_scope = scope()
-    if not caller_scope.is_admin and not any(
-        caller_scope.in_district(district) for district in keys.districts_of(person)
-    ):
-        raise NotFound("person", "person", person)  # type: ignore[arg-type]
+    if not caller_scope.is_admin:
+        named_in = keys.districts_of(person)
+        ours = {district for district in named_in if caller_scope.in_district(district)}
+        if not ours:
+            raise NotFound("person", "person", person)  # type: ignore[arg-type]
+        if ours != named_in:
+            # One key per pseudonymous id: destroying it erases the person from the other
+            # districts' facts too, which is not this office's to decide.
+            raise ApiProblem(
+                403,
+                "the person is named in other districts' facts too; the administrator erases them",
+                slug="forbidden",
+                errors=[
+                    error_item(
+                        "person",
+                        "other_districts",
+                        "named in other districts' facts too: erased by the administrator",
+                    )
+                ],
+            )
     recorded = erase_named_person(runtime().ledger, keys, person, body["reason"], cred.caller)
     return as_json({"person": person, "erased": True, "recorded_now": recorded})
 

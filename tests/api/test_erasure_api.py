@@ -118,3 +118,20 @@ def test_bad_input_names_field_and_rule(api: Api) -> None:
         assert refused.status_code == 422, (path, body, refused.get_json())
         assert {(e["field"], e["rule"]) for e in refused.get_json()["errors"]} == {(field, rule)}
     assert _shown(api) == NAME
+
+
+def test_a_person_other_districts_also_name_is_left_to_the_administrator(api: Api) -> None:
+    """One key per pseudonymous id: an office may not destroy it while another district's
+    facts name the person too, since that erases them there as well."""
+    _named(api)
+    rt = api.app.extensions["taizhang"]
+    rt.personal_keys.named_in([(PERSON, api.ids["other_district"])])
+    for who in ("office", "office_other"):
+        refused = _erase(api, who)
+        assert refused.status_code == 403, refused.get_json()
+        (error,) = refused.get_json()["errors"]
+        assert (error["field"], error["rule"]) == ("person", "other_districts")
+    assert _shown(api) == NAME
+    assert api.get("/api/v1/feed?types=NamedPersonErasureRecorded").get_json()["items"] == []
+    assert _erase(api, "admin").status_code == 200
+    assert _shown(api) == ERASED
