@@ -1,5 +1,6 @@
 """A province's roll-up: the headline figures of each district ledger's own views, and their
-sums, never a read of any district's log.
+sums. The live roll-up reads only the views; as known at a past time, the views of a replay
+of each district's log.
 
 ``ledger_headlines`` reads one ledger's views (``taizhang.projections.queries.Views``, or a replay
 of it as known at a time) through the same functions its own endpoints use: for each district

@@ -213,9 +213,15 @@ def test_the_roll_up_answers_for_a_business_date_and_a_knowledge_time(province: 
     assert known.status_code == 200, known.get_json()
     assert known.get_json()["known_at"].startswith("2000-01-01")
     assert known.get_json()["total"]["campaigns"]["branches"] == 0
+    assert not any(d.get("unavailable") for d in known.get_json()["districts"])
     bad = province.get("/province/api/v1/rollup?as_of=yesterday", province.token)
     assert bad.status_code == 422
     assert bad.get_json()["errors"][0]["field"] == "as_of"
+    # A knowledge time not reached yet is the request's fault, as on a district's own view:
+    # never 200 with every district unavailable and zeros.
+    future = province.get("/province/api/v1/rollup?known_at=2999-01-01T00:00:00Z", province.token)
+    assert future.status_code == 422, future.get_json()
+    assert future.get_json()["errors"][0]["field"] == "known_at"
 
 
 def test_known_at_means_what_it_means_on_the_districts_own_views(province: Province) -> None:
@@ -256,6 +262,21 @@ def test_one_district_unavailable_leaves_the_others(
     assert found["tianhe"]["unavailable"] is True and not found["tianhe"]["freshness"]["fresh"]
     assert body["fresh"] is False
     assert body["total"]["campaigns"]["branches"] == 4  # panyu's and yuexiu's
+
+
+def test_a_district_that_cannot_check_tokens_leaves_the_others_answering_401(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One caller's bad input never fails another's request: an unknown token at a healthy
+    district is looked for in the others, and one of them being down is not an error."""
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(province.state.runtime("tianhe").tokens, "lookup", broken)
+    unknown = province.get("/districts/panyu/api/v1/me", "tz_not-a-token")
+    assert unknown.status_code == 401, unknown.get_json()
+    assert province.get("/province/api/v1/me", "tz_not-a-token").status_code == 401
 
 
 def test_a_district_falling_behind_shows_in_freshness_and_readyz(province: Province) -> None:
