@@ -18,7 +18,8 @@ Each district's ledger is a whole taizhang ledger (its events table, view tables
 accounts) in its own PostgreSQL schema or SQLite file, served by the same code: its settings
 are the service's with the district's database and a data directory of its own
 (``<data dir>/districts/<key>``: its checkpoint key, unless ``TAIZHANG_CHECKPOINT_KEY`` gives
-one key for all, and its page secret). No two districts, and not the province, share a
+one key for all, and its page secret), and its own standby or none (``read_replica_url``; the
+service's replica replays another database). No two districts, and not the province, share a
 database (and schema): a ledger has one projector and one writer of its events table.
 Without the file the service is the one ledger of ``TAIZHANG_DATABASE_URL``, as it always
 was.
@@ -128,16 +129,22 @@ def _ledger(
     data_dir: str,
     extra: frozenset[str] | set[str] = frozenset(),
 ) -> Settings:
-    unknown = set(entry) - {"database_url"} - set(extra)
+    unknown = set(entry) - {"database_url", "read_replica_url"} - set(extra)
     if unknown:
         raise ConfigurationError(f"TAIZHANG_DISTRICTS: {where}: unknown key(s) {sorted(unknown)}")
     url = entry.get("database_url")
     if not isinstance(url, str) or not url.strip():
         raise ConfigurationError(f"TAIZHANG_DISTRICTS: {where}.database_url: a URL needed")
+    # A ledger's standby replays that ledger's primary: the service's own replica is never
+    # another database's, so each ledger names its own or has none.
+    replica = entry.get("read_replica_url", "")
+    if not isinstance(replica, str):
+        raise ConfigurationError(f"TAIZHANG_DISTRICTS: {where}.read_replica_url: a URL")
     try:
         return dataclasses.replace(
             settings,
             database_url=url.strip(),
+            read_replica_url=replica.strip(),
             postgres_schema=None,
             data_dir=data_dir,
             checkpoint_key_file=os.path.join(

@@ -57,6 +57,31 @@ def test_each_district_has_its_database_and_data_directory(tmp_path: Any) -> Non
     assert len(ledgers_of(settings)) == 3
 
 
+def test_a_ledger_reads_from_its_own_replica_or_none(tmp_path: Any) -> None:
+    """A standby replays one primary: the service's replica is not a district's."""
+    settings = Settings.from_env(
+        {
+            **env(tmp_path),
+            "TAIZHANG_DATABASE_URL": "postgresql://tz@primary/one",
+            "TAIZHANG_READ_REPLICA_URL": "postgresql://tz@standby/one",
+        }
+    )
+    province = load_province(settings)
+    assert province is not None
+    assert all(d.settings.read_replica_url == "" for d in province.districts)
+    named = FILE.replace(
+        'database_url = "sqlite:///{d}/tianhe.sqlite"',
+        'database_url = "postgresql://tz@db/tianhe"\nread_replica_url = "postgresql://tz@standby/tianhe"',
+    )
+    province = load_province(Settings.from_env(env(tmp_path, named)))
+    assert province is not None
+    tianhe = province.district("tianhe")
+    assert tianhe is not None and tianhe.settings.read_replica_url.startswith(
+        "postgresql://tz@standby"
+    )
+    assert tianhe.settings.read_replica_url.endswith("/tianhe")
+
+
 @pytest.mark.parametrize(
     ("document", "words"),
     [
