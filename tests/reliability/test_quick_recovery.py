@@ -73,7 +73,7 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
     gunicorn, token = server
     orgs = organizations(Client(gunicorn.base, token, timeout=60))
     answers: list[tuple[float, int, str]] = []  # (when answered, status, problem)
-    sent: list[tuple[float, float]] = []  # (when sent, when answered)
+    sent: list[tuple[float, float, int]] = []  # (when sent, when answered, status)
     stop = threading.Event()
 
     def integrator(c: int) -> None:
@@ -89,8 +89,9 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
                 status, text = response.status_code, response.text[:200]
             except requests.RequestException as error:
                 status, text = 0, repr(error)
-            answers.append((time.monotonic(), status, "" if status == 201 else text))
-            sent.append((started, answers[-1][0]))
+            answered = time.monotonic()
+            answers.append((answered, status, "" if status == 201 else text))
+            sent.append((started, answered, status))
             time.sleep(0.05)
 
     threads = [threading.Thread(target=integrator, args=(c,)) for c in range(4)]
@@ -99,7 +100,10 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
     try:
         time.sleep(1.0)
         down = time.monotonic()
-        private_pg.restart(down_seconds=3.0)
+        private_pg.stop()
+        stopped = time.monotonic()
+        time.sleep(3.0)
+        private_pg.start()
         back = time.monotonic()
         time.sleep(WITHIN_SECONDS + 2.0)
     finally:
@@ -109,9 +113,17 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
     # The traffic overlapped the outage: some post was in flight while the database was down.
     # (Whether it was refused with 503 or held until the database was back depends on where
     # the outage met it; both are right.)
-    assert any(started < back and answered > down for started, answered in sent), sent
+    assert any(started < back and answered > down for started, answered, _ in sent), sent
     during = {status for at, status, _ in answers if down <= at < back}
     assert during <= {201, 503}, [answer for answer in answers if down <= answer[0] < back]
+    # The outage was real: nothing sent once the database had stopped was stored before it
+    # was back.
+    stored_while_down = [
+        (started, answered)
+        for started, answered, status in sent
+        if started >= stopped and answered < back and status == 201
+    ]
+    assert not stored_while_down, stored_while_down
     # From 2 s after the database is back, every post is served normally.
     late = [(round(at - back, 2), status, text) for at, status, text in answers]
     late = [answer for answer in late if answer[0] >= WITHIN_SECONDS]
