@@ -20,7 +20,7 @@ from taizhang.api.schemas.events import EVENT_SCHEMAS
 from taizhang.api.schemas.grade_corrections import GradingTimelineQuery, RoundsQuery
 from taizhang.api.schemas.grading import GradingQuery, YearlyQuery
 from taizhang.api.schemas.members import MemberPipelineQuery
-from taizhang.api.schemas.party_life import PartyLifeListQuery
+from taizhang.api.schemas.party_life import PartyLifeListQuery, PartyLifeThemesQuery
 from taizhang.api.schemas.queries import (
     CheckpointsQuery,
     ConsistencyQuery,
@@ -380,8 +380,10 @@ def _query_schema(endpoint: str, path: str) -> type[Schema] | None:
         return SuggestionQuery
     if endpoint == "views.branch_timeline":
         return TimelineQuery
-    if endpoint.startswith(("party_life.party_life_due", "party_life.party_life_themes")):
+    if endpoint.startswith("party_life.party_life_due"):
         return PartyLifeListQuery
+    if endpoint == "party_life.party_life_themes":
+        return PartyLifeThemesQuery
     if endpoint.startswith("party_life."):
         return PartyLifeQuery
     if endpoint.startswith("views."):

@@ -21,7 +21,7 @@ from taizhang.api.party_life_pages import paged
 from taizhang.api.problems import ApiProblem, error_item
 from taizhang.api.reads import as_json, load_query
 from taizhang.api.runtime import scope, wait_for_min_position
-from taizhang.api.schemas.party_life import PartyLifeListQuery
+from taizhang.api.schemas.party_life import PartyLifeListQuery, PartyLifeThemesQuery
 from taizhang.api.schemas.queries import PartyLifeQuery
 from taizhang.api.views import _views
 from taizhang.domain.business_day import business_today
@@ -158,7 +158,7 @@ def party_life_themes(district_id: UUID) -> Response:
     each branch's months: followed (on the unified date, or with a reason), off date, not
     followed, missed, due, or no theme published; counts and follow rate per committee.
     The whole district, or with committee_id one committee's part."""
-    query = load_query(PartyLifeListQuery)
+    query = load_query(PartyLifeThemesQuery)
     committee_id = query.get("committee_id")
     if committee_id is None:
         _whole_district(district_id)
@@ -166,7 +166,7 @@ def party_life_themes(district_id: UUID) -> Response:
         committee = scope().committee(committee_id)
         if committee.district_id != district_id:
             raise NotFound("committee_id", "committee", committee_id)
-    _, year, as_of, views, position = _query(PartyLifeListQuery)
+    _, year, as_of, views, position = _query(PartyLifeThemesQuery)
     return as_json(views.party_life_themes(district_id, year, as_of, committee_id, position))
 
 

@@ -95,7 +95,6 @@ def party_life(campaign_id: UUID) -> str:
     me = _me()
     district_id = UUID(me["district"]["district_id"])
     query = _query(me)
-    view = read("party_life.party_life_due", query, district_id=district_id)
     themes = read("party_life.party_life_themes", query, district_id=district_id)
     paging = _paging()
     view = read("party_life.party_life_due", {**query, **paging}, district_id=district_id)

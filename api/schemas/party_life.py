@@ -135,11 +135,18 @@ class ThemeWithdrawn(Strict):
 LISTS = ("due", "overdue", "education_short")
 
 
-class PartyLifeListQuery(Query):
+class PartyLifeThemesQuery(Query):
+    """The district's themes and each branch's months: one grid, not paged."""
+
     year = fields.Integer(validate=_YEAR, metadata={"description": "default: as_of's year"})
     as_of = business_date("business date: what had happened by then (default today)")
     known_at = known_at_field()
     committee_id = fields.UUID(metadata={"description": "one committee's part of the district"})
+
+
+class PartyLifeListQuery(PartyLifeThemesQuery):
+    """The lists of what is due and overdue, each paged."""
+
     list = fields.String(
         validate=validate.OneOf(LISTS),
         metadata={"description": "the list `after` and `before` page (default overdue)"},

@@ -229,3 +229,13 @@ def test_refusals_name_field_and_rule(api: Api) -> None:
     )
     # Published again after the withdrawal.
     api.ok(publish(api, f"{YEAR}-03", f"{YEAR}-03-20"))
+
+
+def test_the_grid_is_not_paged_and_says_so(api: Api) -> None:
+    """Every input is hostile: a paging parameter the grid does not take is refused naming
+    it, not silently ignored."""
+    for parameter in ("limit=5", "after=abc", "list=overdue"):
+        refused = api.get(f"{themes_path(api)}?{parameter}")
+        assert refused.status_code == 422, refused.get_json()
+        assert [e["field"] for e in refused.get_json()["errors"]] == [parameter.split("=")[0]]
+    assert api.get(themes_path(api)).status_code == 200
