@@ -85,20 +85,26 @@ class ReplayBusy(Exception):
     """Another as-of replay is under way in this process and did not end in time."""
 
 
+# The replays kept, by ledger and time: one bound for the process, however many ledgers
+# (a province's districts) it serves.
+KEPT_REPLAYS = 2
+_kept: LRU[tuple[str, datetime], Any] = LRU(KEPT_REPLAYS)
+_flights: dict[tuple[str, datetime], threading.Event] = {}
+_kept_lock = threading.Lock()
+
+
 class Replays:
     """Views as known at a time, shared by the requests of a process: identical requests
     are served from the first one's replay (while it runs, they wait for it), and the
-    latest few replays are kept. A replay of a time within ``SETTLING`` of now is not
-    kept: events recorded just before it may not all be stored yet."""
+    latest few replays of the process (``KEPT_REPLAYS``, whichever ledgers they are of) are
+    kept. A replay of a time within ``SETTLING`` of now is not kept: events recorded just
+    before it may not all be stored yet."""
 
     SETTLING = timedelta(seconds=10)
 
-    def __init__(self, settings: Settings, size: int = 2) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.size = size
-        self._kept: LRU[datetime, Any] = LRU(size)
-        self._flights: dict[datetime, threading.Event] = {}
-        self._lock = threading.Lock()
+        self._ledger = f"{settings.database_url}#{settings.postgres_schema or ''}"
 
     def views(self, known_at: datetime, wait: float | None) -> Any:
         """``wait``: how long a different replay under way may hold this one up before
@@ -108,29 +114,29 @@ class Replays:
         now = datetime.now(UTC)
         if known_at > now:
             raise InvalidValue("known_at", "not_in_future", "nothing is known of the future yet")
-        key = known_at.astimezone(UTC)
-        keep = key < now - self.SETTLING
+        key = (self._ledger, known_at.astimezone(UTC))
+        keep = key[1] < now - self.SETTLING
         while True:
-            with self._lock:
-                found = self._kept.get(key)
+            with _kept_lock:
+                found = _kept.get(key)
                 if found is not None:
                     return found
-                flight = self._flights.get(key) if keep else None
+                flight = _flights.get(key) if keep else None
                 if flight is None:
                     mine = threading.Event()
                     if keep:
-                        self._flights[key] = mine
+                        _flights[key] = mine
                     break
             flight.wait()
         try:
             views = replayed_views(self.settings, known_at, wait)
             if keep:
-                with self._lock:
-                    self._kept.put(key, views)
+                with _kept_lock:
+                    _kept.put(key, views)
             return views
         finally:
-            with self._lock:
-                self._flights.pop(key, None)
+            with _kept_lock:
+                _flights.pop(key, None)
             mine.set()
 
 

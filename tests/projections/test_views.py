@@ -334,3 +334,31 @@ def test_replays_of_the_same_time_are_served_from_the_first(world, monkeypatch):
     assert len(calls) == 3
     with pytest.raises(InvalidValue):
         replays.views(datetime.now(UTC) + timedelta(minutes=1), wait=1.0)
+
+
+def test_the_replays_kept_are_bounded_for_the_process_not_per_ledger(monkeypatch) -> None:
+    """A province serves many ledgers in one process: the replays kept (each a whole set of
+    views in memory) are bounded for the process, not once per district."""
+    from types import SimpleNamespace
+
+    from taizhang.projections import report
+
+    monkeypatch.setattr(report, "_kept", report.LRU(report.KEPT_REPLAYS))
+    made: list[tuple[str, datetime]] = []
+
+    def replayed(settings, known_at, wait):
+        made.append((settings.database_url, known_at))
+        return object()
+
+    monkeypatch.setattr(report, "replayed_views", replayed)
+    ledgers = [
+        report.Replays(SimpleNamespace(database_url=f"sqlite:///{n}", postgres_schema=None))
+        for n in ("a", "b", "c")
+    ]
+    past = datetime.now(UTC) - timedelta(minutes=5)
+    first = [replays.views(past, wait=1.0) for replays in ledgers]
+    assert len(made) == 3 and len(set(map(id, first))) == 3  # one replay a ledger
+    assert len(report._kept) == report.KEPT_REPLAYS
+    assert ledgers[2].views(past, wait=1.0) is first[2]  # the latest kept
+    assert ledgers[0].views(past, wait=1.0) is not first[0]  # the oldest let go
+    assert len(made) == 4
