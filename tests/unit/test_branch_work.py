@@ -470,8 +470,12 @@ def test_the_person_a_sealed_name_belongs_to_cannot_be_corrected():
     w.approve_plan(approval, approver_person="P000405", approver_note=SEALED)
     with refused(InvalidValue, "changes.approver_person", "correctable_field"):
         w.correct(prov(), corrects=approval.event_id, reason="r", changes={"approver_person": "P1"})
-    with refused(InvalidValue, "approver_note", "sealed"):
-        w.correct(prov(), corrects=approval.event_id, reason="r", changes={"approver_note": "化名"})
+    # Nor the sealed text itself: a correction's changes are not sealed under the person's key.
+    for text in ("化名", SEALED):
+        with refused(InvalidValue, "changes.approver_note", "correctable_field"):
+            w.correct(
+                prov(), corrects=approval.event_id, reason="r", changes={"approver_note": text}
+            )
     meeting = prov()
     w.hold_mobilization_meeting(meeting, participants=3, upper_level_attendee="P000406")
     with refused(InvalidValue, "changes.upper_level_attendee", "correctable_field"):

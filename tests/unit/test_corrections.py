@@ -161,7 +161,7 @@ def test_problem_facts_are_corrected_and_withdrawn_the_same_way():
 
 def test_verification_outcome_cannot_be_corrected():
     fields = Problem.RectificationVerified.correctable_fields()
-    assert fields == {"verifier_note", "remarks", "occurred_on"}
+    assert fields == {"remarks", "occurred_on"}  # the note is sealed under its person's key
     pr = problem(listed_on=date(2014, 6, 1))
     pr.start_rectification(prov(date(2014, 6, 1)))
     pr.complete_rectification(prov(date(2014, 6, 2)), outcome="done")
