@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from taizhang.domain.party_life import BRANCH, LifeDuty, LifeStatus, settle_duty
@@ -176,6 +177,9 @@ def span_floor(year: int, day: str) -> str:
     return ""
 
 
+# A pure function of a date asked millions of times over a district's year: a few hundred
+# distinct days.
+@lru_cache(maxsize=4096)
 def _next_day(day: str) -> str:
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
 

@@ -329,6 +329,9 @@ class Programmes:
         self.by_scope: dict[str, list[list[Any]]] = {
             row["scope_id"]: row["versions"] for row in rows
         }
+        # A version's duties parsed once: a branch's year asks on every day it may change.
+        # Keyed by the version's identity, which these rows hold for this object's life.
+        self._duties: dict[int, tuple[LifeDuty, ...]] = {}
 
     def days(self) -> set[str]:
         """The days a version takes effect on: what is in force changes on no other."""
@@ -344,6 +347,9 @@ class Programmes:
             if found is not None:
                 on, version = found
                 source = {"scope": kind, "scope_id": scope_id, "effective_on": on}
-                return duties_of(version), int(version["education_days"]), source
+                duties = self._duties.get(id(version))
+                if duties is None:
+                    duties = self._duties[id(version)] = duties_of(version)
+                return duties, int(version["education_days"]), source
         source = {"scope": "standard", "scope_id": None, "effective_on": None}
         return STANDARD_PROGRAMME, EDUCATION_DAYS, source

@@ -38,10 +38,9 @@ NAMES = {
 }
 
 
-def _record(api: Api) -> str:
-    """One fact of each kind, each naming its person; the problem verified."""
-    events = work_events(api)
-    api.ok(
+def _meeting(api: Api, events: str) -> dict[str, Any]:
+    """The mobilization meeting, naming the upper level's attendee."""
+    return api.ok(
         api.event(
             events,
             "MobilizationMeetingHeld",
@@ -52,6 +51,12 @@ def _record(api: Api) -> str:
             },
         )
     )
+
+
+def _record(api: Api) -> str:
+    """One fact of each kind, each naming its person; the problem verified."""
+    events = work_events(api)
+    _meeting(api, events)
     api.ok(
         api.event(
             events,
@@ -259,17 +264,7 @@ def test_a_sealed_name_is_not_corrected_in_place_and_readers_never_fail_on_one(a
     or bytes that open to nothing). The name stays tied to the person it is sealed under: it
     is refused as a correctable field, and the history keeps reading."""
     events = work_events(api)
-    held = api.ok(
-        api.event(
-            events,
-            "MobilizationMeetingHeld",
-            {
-                "participants": 9,
-                "upper_level_attendee": "P009401",
-                "upper_level_attendee_name": NAMES["P009401"],
-            },
-        )
-    )
+    held = _meeting(api, events)
     rt = api.app.extensions["taizhang"]
     before = rt.ledger.recorder.max_notification_id()
     for name in ("upper_level_attendee_name", "upper_level_attendee"):
