@@ -27,6 +27,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 
 from taizhang.config import Settings
 from taizhang.store.breaker import CircuitBreaker, CircuitOpen
+from taizhang.store.library_patches import replace
 
 log = logging.getLogger(__name__)
 
@@ -142,5 +143,5 @@ def _guard(datastore: Any, breaker: CircuitBreaker) -> None:
             raise
         breaker.succeeded()
 
-    datastore.get_connection = get_connection
+    replace(datastore, "get_connection", get_connection)
     datastore.taizhang_breaker = breaker

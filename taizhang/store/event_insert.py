@@ -38,6 +38,7 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from taizhang.evidence.chain import chain_table, checkpoints_table
 from taizhang.evidence.chained_recorders import NOT_CHAINED
+from taizhang.store.library_patches import replace, restore
 
 # Another advisory lock class of the project's (see taizhang.ledger): processes creating
 # the function at once would otherwise fail on "tuple concurrently updated".
@@ -204,9 +205,9 @@ def insert_in_one_statement(recorder: Any, *, create: bool, if_missing: bool = F
             recent.put(positions, [bytes(link) for link in links])
         return positions
 
-    recorder.insert_events = insert_events
+    replace(recorder, "insert_events", insert_events)
 
 
 def library_insert(recorder: Any) -> None:
     """Undo ``insert_in_one_statement``: the recorder stores events as the library does."""
-    vars(recorder).pop("insert_events", None)
+    restore(recorder, "insert_events")

@@ -28,6 +28,8 @@ import psycopg
 from psycopg_pool import ConnectionPool
 from psycopg_pool.base import AttemptWithBackoff
 
+from taizhang.store.library_patches import replace
+
 _READABLE = select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP | select.POLLNVAL
 
 # psycopg_pool's first wait after a connection failed its check, or after a failed attempt to
@@ -64,4 +66,4 @@ def check_pool_quietly(recorder: Any) -> None:
     """Give a PostgreSQL recorder's pool (made by the library, with its pre-ping) this check."""
     pool = getattr(getattr(recorder, "datastore", None), "pool", None)
     if isinstance(pool, ConnectionPool) and pool._check is not None:
-        pool._check = check_before_use
+        replace(pool, "_check", check_before_use)

@@ -21,6 +21,8 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from taizhang.store.library_patches import replace
+
 _MARK = "_taizhang_without_jit"
 
 
@@ -29,7 +31,7 @@ def without_jit(recorder: Any) -> None:
     pool = getattr(getattr(recorder, "datastore", None), "pool", None)
     if not isinstance(pool, ConnectionPool):
         return
-    pool._check = _setting_jit_off(pool._check)  # noqa: SLF001 - the library made the pool
+    replace(pool, "_check", _setting_jit_off(pool._check))  # noqa: SLF001 - the library's pool
 
 
 def _setting_jit_off(
