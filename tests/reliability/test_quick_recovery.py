@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -67,11 +68,31 @@ def test_an_idle_service_serves_its_first_post_and_readiness_at_once_after_a_res
         assert took < WITHIN_SECONDS, (n, took)
 
 
+# The busy case's clock is four clients' answers on a two-core machine that CI shares with
+# the rest of the suite: a round whose recovery misses the bound is measured once more, and
+# the test fails only when both miss (with both rounds' figures).
+BUSY_ROUNDS = 2
+
+
 def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_being_back(
     server: tuple[Server, str], private_pg: PrivatePostgres
 ) -> None:
     gunicorn, token = server
     orgs = organizations(Client(gunicorn.base, token, timeout=60))
+    missed = []
+    for round_ in range(BUSY_ROUNDS):
+        verdict = _busy_outage(gunicorn, token, orgs, private_pg, f"r{round_}")
+        if verdict is None:
+            return
+        missed.append(verdict)
+    pytest.fail(f"not back within {WITHIN_SECONDS} s in any round: {missed}")
+
+
+def _busy_outage(
+    gunicorn: Server, token: str, orgs: Any, private_pg: PrivatePostgres, tag: str
+) -> str | None:
+    """One outage under four posting clients: None when posts were served again within
+    ``WITHIN_SECONDS`` of the database being back, else what was seen."""
     answers: list[tuple[float, int, str]] = []  # (when answered, status, problem)
     sent: list[tuple[float, float, int]] = []  # (when sent, when answered, status)
     stop = threading.Event()
@@ -81,7 +102,7 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
         n = 0
         while not stop.is_set():
             n += 1
-            item = branch_item(orgs, f"busy-{c}-{n}")
+            item = branch_item(orgs, f"busy-{tag}-{c}-{n}")
             item.pop("type")
             started = time.monotonic()
             try:
@@ -127,6 +148,9 @@ def test_a_busy_service_serves_posts_again_within_two_seconds_of_the_database_be
     # From 2 s after the database is back, every post is served normally.
     late = [(round(at - back, 2), status, text) for at, status, text in answers]
     late = [answer for answer in late if answer[0] >= WITHIN_SECONDS]
-    assert late and {status for _, status, _ in late} == {201}, late[:8]
+    if not late or {status for _, status, _ in late} != {201}:
+        return f"posts {WITHIN_SECONDS} s after the database was back: {late[:8]}"
     first = min(at for at, status, _ in answers if at >= back and status == 201)
-    assert first - back < WITHIN_SECONDS
+    if first - back >= WITHIN_SECONDS:
+        return f"the first post served {first - back:.2f} s after the database was back"
+    return None
