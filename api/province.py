@@ -197,16 +197,10 @@ def rollup() -> Response:
     year: int = query.get("year") or day.year
     known_at: datetime | None = query.get("known_at")
     state = _state()
-    if known_at is None:
-        items = list(
-            state.executor.map(
-                lambda d: _entry(state, d, day, year, known_at), state.province.districts
-            )
-        )
-    else:
-        # Replays take turns in a process (projections.report): one district after another,
-        # so the roll-up never races its own districts for a turn.
-        items = [_entry(state, d, day, year, known_at) for d in state.province.districts]
+    # Live views are read side by side; replays take turns in a process (projections.report),
+    # so as known at a time the districts go one after another, never racing for a turn.
+    each = state.executor.map if known_at is None else map
+    items = list(each(lambda d: _entry(state, d, day, year, known_at), state.province.districts))
     return as_json(
         {
             "as_of": day.isoformat(),
