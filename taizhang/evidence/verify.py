@@ -21,6 +21,7 @@ recomputed links.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import takewhile
 from dataclasses import dataclass, field
 
 from taizhang.evidence.chain import GENESIS, link
@@ -122,8 +123,9 @@ def walk(
     wanted = set(at)
     result = Walk()
     previous = GENESIS
-    rows = store.iter_rows()
-    links = store.iter_links()
+    upto = _known_head(store)
+    rows = takewhile(lambda row: row.position <= upto, store.iter_rows())
+    links = takewhile(lambda link: link[0] <= upto, store.iter_links())
     row = next(rows, None)
     stored = next(links, None)
     while row is not None or stored is not None:
@@ -161,12 +163,14 @@ def check_range(
 ) -> Finding | None:
     """Check the events after position ``after`` (up to ``limit`` of them; all by default)
     against their links, the link at ``after`` being ``previous``, a page at a time."""
+    upto = _known_head(store)
     left = limit
     while left is None or left > 0:
         size = PAGE if left is None else min(PAGE, left)
-        rows = store.rows_after(after, size)
-        links = store.links_after(after, size)
-        if rows and len(rows) == size:
+        fetched = store.rows_after(after, size)
+        rows = [row for row in fetched if row.position <= upto]
+        links = [item for item in store.links_after(after, size) if item[0] <= upto]
+        if rows and len(fetched) == size:
             links = [item for item in links if item[0] <= rows[-1].position]
         for i, row in enumerate(rows):
             stored = links[i] if i < len(links) else None
@@ -181,6 +185,14 @@ def check_range(
         after = rows[-1].position
         left = None if left is None else left - len(rows)
     return None
+
+
+def _known_head(store: ChainStore) -> int:
+    """The last position stored or linked when a check starts: it reads the events and the
+    links in statements of their own, and an event is stored with its link in one
+    transaction, so a post committed between the two reads would otherwise be seen in one
+    and not the other (a live log looked as if its newest event had been deleted)."""
+    return max(store.last_position(), (store.head() or (0, b""))[0])
 
 
 def _classify_at(store: ChainStore, position: int, previous: bytes) -> Finding:

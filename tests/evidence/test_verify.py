@@ -24,7 +24,7 @@ from taizhang.evidence.checkpoints import (
     read_document,
     sign_head,
 )
-from taizhang.evidence.verify import Finding, check_tail
+from taizhang.evidence.verify import Finding, check_tail, walk
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
 from tests.evidence.helpers import district_events, raw, rowid, store_of, tables
@@ -265,3 +265,36 @@ def test_the_quick_check_of_the_newest_events_finds_a_damaged_one(ledger: Ledger
     assert after == EVENTS - 4
     assert finding is not None and (finding.kind, finding.position) == ("changed", 8)
     assert check_tail(store, 2) == (EVENTS - 2, None)  # it looks at the newest only
+
+
+def _post_between_the_reads(ledger: Ledger, store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next read of the links first lets another caller's post commit: the events were
+    read before it, its link is read after it."""
+    links_after = store.links_after
+    posted: list[bool] = []
+
+    def racing(position: int, limit: int = 1000) -> Any:
+        if not posted:
+            posted.append(True)
+            ledger.record(district_events(1))
+        return links_after(position, limit)
+
+    monkeypatch.setattr(store, "links_after", racing)
+
+
+def test_a_post_committed_during_a_check_is_not_taken_for_a_deleted_event(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen under load: a checkpoint refused "deleted at position N" on an intact log, N the
+    event posted while it checked, and readiness would have said the same."""
+    store = store_of(ledger)
+    _post_between_the_reads(ledger, store, monkeypatch)
+    assert sign_head(store, load_key(ledger.settings)) is not None
+    _post_between_the_reads(ledger, store, monkeypatch)
+    assert check_tail(store, 4)[1] is None
+    _post_between_the_reads(ledger, store, monkeypatch)
+    result = walk(store)
+    assert result.finding is None and result.head == EVENTS + 2
+    # The posts were stored and linked: the next check covers them.
+    assert verify_log(ledger, [], progress=False)[1] is None
+    assert store.last_position() == EVENTS + 3
