@@ -1,8 +1,14 @@
 """Rebuild: replay the whole log into fresh tables, then switch to them in one transaction.
 
 Readers see the old tables until the switch. The fresh tables (``<table>__next``) are
-filled from an in-memory view state folded by the same code as the live worker; the
-timeline, which is as long as the log, is streamed to its table as it goes. On PostgreSQL
+filled from a view state folded by the same code as the live worker; the timeline, which is
+as long as the log, is streamed to its table as it goes. A log up to
+``rebuild_hold_events`` long (``TAIZHANG_REBUILD_HOLD_EVENTS``) is held in memory and its
+rows written once at the end, which is fastest; a longer one is folded through the live
+worker's working set instead: each page's changed rows are written to the fresh tables
+(indexed from the start, so what is not held is read back from them) and the state trimmed
+to ``projector_working_set``, so the rebuild's memory is bounded by configuration, not by
+the log. On PostgreSQL
 the timeline is filled by a helper process while this one folds the progress projection
 (they share nothing but the log). The switch takes the position rows' lock (so a live worker
 waits, then notices the new generation and reloads), folds what arrived meanwhile for every
@@ -30,6 +36,7 @@ from taizhang.ledger import Ledger
 from taizhang.projections.fold import settle
 from taizhang.projections.log import LogReader
 from taizhang.projections.schema import PROJECTIONS, tables_of
+from taizhang.projections.source import TableSource
 from taizhang.projections.state import ViewState
 from taizhang.projections.store import APPEND_ONLY, Database
 from taizhang.projections.worker import process
@@ -53,10 +60,13 @@ def replay(
     *,
     on_page: Any = None,
     bar: Any = None,
+    settled: bool = False,
 ) -> tuple[int, list[tuple[Any, ...]]]:
     """Fold the log after ``start`` (up to ``stop``) into ``state``; returns (last, letters).
 
-    ``start`` is one position for every projection, or each projection's own."""
+    ``start`` is one position for every projection, or each projection's own; ``settled``:
+    derived rows recomputed after every page (a working set writes each page), not once at
+    the end by the caller."""
     starts = start if isinstance(start, dict) else {name: start for name in names}
     positions = {name: (starts[name], 0) for name in names}
     letters: list[tuple[Any, ...]] = []
@@ -64,7 +74,7 @@ def replay(
     reader = LogReader(ledger)
     try:
         for page in reader.pages(min(positions[name][0] for name in names), stop):
-            letters += process(ledger, state, page, positions, settled=False)
+            letters += process(ledger, state, page, positions, settled=settled)
             last = max(last, page[-1].id)
             if on_page is not None:
                 on_page(state)
@@ -83,12 +93,19 @@ def rebuild(
     unknown = sorted(set(names) - set(PROJECTIONS))
     if unknown:
         raise ValueError(f"unknown projection(s) {unknown}; known: {', '.join(PROJECTIONS)}")
-    # The view state is millions of small dicts and lists that never form cycles: the
-    # cyclic collector would only rescan them, again and again, as they grow.
+    return _rebuild(settings, names, progress)
+
+
+@contextlib.contextmanager
+def _without_cyclic_gc(held: bool) -> Any:
+    """A state held whole is millions of small dicts and lists that never form cycles: the
+    cyclic collector would only rescan them, again and again, as they grow. A working set
+    stays small, so there it runs as usual."""
     collecting = gc.isenabled()
-    gc.disable()
+    if held:
+        gc.disable()
     try:
-        return _rebuild(settings, names, progress)
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -108,6 +125,9 @@ def _rebuild(settings: Settings, names: tuple[str, ...], progress: bool) -> int:
                     db.execute(conn, statement)
         ledger = Ledger(settings)
         head = ledger.recorder.max_notification_id() or 0
+        working_set = (
+            None if head <= settings.rebuild_hold_events else settings.projector_working_set
+        )
         # The projections are independent: on PostgreSQL the timeline (as long as the log)
         # is folded by a second process while this one folds the rest. SQLite has one
         # writer, so there the two would only queue on its lock.
@@ -115,24 +135,28 @@ def _rebuild(settings: Settings, names: tuple[str, ...], progress: bool) -> int:
         here = names
         try:
             if db.dialect.postgres and "timeline" in names and len(names) > 1:
-                helper = _Helper(settings, ("timeline",), head)
+                helper = _Helper(settings, ("timeline",), head, working_set)
                 here = tuple(name for name in names if name != "timeline")
-            state = ViewState()
-            with _progress_bar(head, progress) as bar:
-                last, letters = fill(db, conn, ledger, state, here, head, bar=bar)
-            lasts = {name: last for name in here}
-            if helper is not None:
-                helper_last, helper_letters = helper.join()
-                letters += helper_letters
-                lasts["timeline"] = helper_last
-                # What the switch folds for the timeline needs to know whose aggregates are
-                # whose: the owners the helper wrote. Read in a transaction of its own:
-                # outside one, psycopg would open one that the switch's became a savepoint
-                # of, never committed.
-                with db.transaction(conn):
-                    owners = db.load(conn, ("timeline",), suffix=SUFFIX)
-                state.rows["timeline_owner"] = owners.rows["timeline_owner"]
-            return _switch(db, conn, ledger, state, names, tables, lasts, letters)
+            with _without_cyclic_gc(working_set is None):
+                with _progress_bar(head, progress) as bar:
+                    state, last, letters = fill(
+                        db, conn, ledger, here, head, bar=bar, working_set=working_set
+                    )
+                lasts = {name: last for name in here}
+                if helper is not None:
+                    helper_last, helper_letters = helper.join()
+                    letters += helper_letters
+                    lasts["timeline"] = helper_last
+                    if state.source is None:
+                        # What the switch folds for the timeline needs to know whose
+                        # aggregates are whose: the owners the helper wrote (a working set
+                        # reads them from the fresh table when it needs one). Read in a
+                        # transaction of its own: outside one, psycopg would open one that
+                        # the switch's became a savepoint of, never committed.
+                        with db.transaction(conn):
+                            owners = db.load(conn, ("timeline",), suffix=SUFFIX)
+                        state.rows["timeline_owner"] = owners.rows["timeline_owner"]
+                return _switch(db, conn, ledger, state, names, tables, lasts, letters)
         finally:
             if helper is not None:
                 helper.stop()
@@ -145,17 +169,29 @@ def fill(
     db: Database,
     conn: Any,
     ledger: Ledger,
-    state: ViewState,
     names: Sequence[str],
     head: int,
     *,
     bar: Any = None,
-) -> tuple[int, list[tuple[Any, ...]]]:
+    working_set: int | None = None,
+) -> tuple[ViewState, int, list[tuple[Any, ...]]]:
     """Fold the log up to ``head`` into the named projections' fresh tables, indexed and
-    analyzed; returns (last position folded, dead letters)."""
-    tables = [t for name in names for t in tables_of(name)]
+    analyzed; returns (the state, last position folded, dead letters).
 
-    def flush_timeline(state: ViewState) -> None:
+    ``working_set`` None: every row held in memory and written at the end. A number: each
+    page's rows written as it is folded, and at most that many rows and index entries kept.
+    """
+    tables = [t for name in names for t in tables_of(name)]
+    if working_set is None:
+        state = ViewState()
+    else:
+        # Indexed before the first row: what the working set does not hold it reads back
+        # by key or by an indexed column, and the timeline's marks find rows by event id.
+        with db.transaction(conn):
+            _index(db, conn, tables, analyze=False)
+            state = db.load(conn, names, source=TableSource(db, conn, ledger, suffix=SUFFIX))
+
+    def flush_page(state: ViewState) -> None:
         # The timeline is as long as the log: write it as it goes, keep nothing.
         for table in tables:
             if table.name in APPEND_ONLY and state.rows[table.name]:
@@ -163,6 +199,10 @@ def fill(
                     db.bulk_insert(conn, table, state.rows[table.name].values(), suffix=SUFFIX)
                 state.forget_rows(table.name)
                 state.changed.pop(table.name, None)
+        if working_set is not None:
+            with db.transaction(conn):
+                db.write(conn, state, state.take_changes(), suffix=SUFFIX)
+            state.trim(working_set)
 
     if db.dialect.postgres:
         # Nothing is lost if the fresh tables' pages are lost in a crash: the rebuild is
@@ -173,19 +213,35 @@ def fill(
     state.copy_lines = db.dialect.postgres
     try:
         try:
-            last, letters = replay(ledger, state, names, 0, head, on_page=flush_timeline, bar=bar)
+            last, letters = replay(
+                ledger,
+                state,
+                names,
+                0,
+                head,
+                on_page=flush_page,
+                bar=bar,
+                settled=working_set is not None,
+            )
         finally:
             state.copy_lines = False
-        if "progress" in names:
-            letters += [("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)]
-        _load_and_index(db, conn, state, tables)
+        if working_set is None:
+            if "progress" in names:
+                letters += [
+                    ("progress", last, f"settle {w}", repr(e), "") for w, e in settle(state)
+                ]
+            _load_and_index(db, conn, state, tables)
+        else:
+            with db.transaction(conn):
+                for table in tables:
+                    db.execute(conn, f"ANALYZE {table.name}{SUFFIX}")
     finally:
         if db.dialect.postgres:
             # Never hiding the error that brought us here, if there was one.
             with contextlib.suppress(psycopg.Error), db.transaction(conn):
                 db.execute(conn, "RESET synchronous_commit")
     state.take_changes()
-    return last, letters
+    return state, last, letters
 
 
 def _load_and_index(db: Database, conn: Any, state: ViewState, tables: Sequence[Any]) -> None:
@@ -198,21 +254,30 @@ def _load_and_index(db: Database, conn: Any, state: ViewState, tables: Sequence[
                 db.bulk_insert(conn, table, state.rows[table.name].values(), suffix=SUFFIX)
         # Indexes after the bulk load (faster), before the corrections' marks (which
         # find their rows by event id).
-        for table in tables:
-            for statement in table.index_statements(table.name + SUFFIX, index_suffix=SUFFIX):
-                db.execute(conn, statement)
-            # Fresh statistics, so the planner finds marked rows by index, not by scan.
-            db.execute(conn, f"ANALYZE {table.name}{SUFFIX}")
+        _index(db, conn, tables, analyze=True)
         db.mark_timeline(conn, state, suffix=SUFFIX)
 
 
-def _fill_in_helper(settings: Settings, names: Sequence[str], head: int, pipe: Any) -> None:
+def _index(db: Database, conn: Any, tables: Sequence[Any], *, analyze: bool) -> None:
+    for table in tables:
+        for statement in table.index_statements(table.name + SUFFIX, index_suffix=SUFFIX):
+            db.execute(conn, statement)
+        if analyze:
+            # Fresh statistics, so the planner finds marked rows by index, not by scan.
+            db.execute(conn, f"ANALYZE {table.name}{SUFFIX}")
+
+
+def _fill_in_helper(
+    settings: Settings, names: Sequence[str], head: int, working_set: int | None, pipe: Any
+) -> None:
     try:
         db = Database(settings)
         conn = db.connect()
         ledger = Ledger(settings)
         try:
-            pipe.send(("done", fill(db, conn, ledger, ViewState(), names, head)))
+            with _without_cyclic_gc(working_set is None):
+                _, last, letters = fill(db, conn, ledger, names, head, working_set=working_set)
+            pipe.send(("done", (last, letters)))
         finally:
             ledger.close()
             conn.close()
@@ -224,7 +289,9 @@ def _fill_in_helper(settings: Settings, names: Sequence[str], head: int, pipe: A
 class _Helper:
     """A second process filling some projections' fresh tables."""
 
-    def __init__(self, settings: Settings, names: Sequence[str], head: int) -> None:
+    def __init__(
+        self, settings: Settings, names: Sequence[str], head: int, working_set: int | None
+    ) -> None:
         # fork: the helper starts at once, without importing everything again; it makes
         # its own connections and never touches the parent's.
         context = multiprocessing.get_context(
@@ -233,7 +300,7 @@ class _Helper:
         self._pipe, theirs = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_fill_in_helper,
-            args=(settings, names, head, theirs),
+            args=(settings, names, head, working_set, theirs),
             name=f"rebuild {' '.join(names)}",
             daemon=True,
         )

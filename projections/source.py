@@ -18,19 +18,23 @@ from taizhang.projections.store import Connection, Database
 
 
 class TableSource:
-    def __init__(self, db: Database, conn: Connection, ledger: Ledger) -> None:
+    def __init__(self, db: Database, conn: Connection, ledger: Ledger, *, suffix: str = "") -> None:
         self.db = db
         self.conn = conn
         self.ledger = ledger
+        # A rebuild's working set reads the fresh tables it is filling (``<table>__next``).
+        self.suffix = suffix
 
     def row(self, table: str, key: Key) -> Row | None:
-        return self.db.read_row(self.conn, table, key)
+        return self.db.read_row(self.conn, table, key, suffix=self.suffix)
 
     def rows_where(self, table: str, columns: tuple[str, ...], values: Key) -> list[Row]:
         spec = TABLES_BY_NAME[table]
         names = spec.column_names
         where = " AND ".join(f"{c} = ?" for c in columns)
-        found = self._read(f"SELECT {', '.join(names)} FROM {table} WHERE {where}", values)
+        found = self._read(
+            f"SELECT {', '.join(names)} FROM {table}{self.suffix} WHERE {where}", values
+        )
         rows = []
         for values_ in found:
             row = dict(zip(names, values_, strict=True))
@@ -41,7 +45,9 @@ class TableSource:
 
     def distinct(self, table: str, column: str, columns: tuple[str, ...], values: Key) -> list[Any]:
         where = " AND ".join(f"{c} = ?" for c in columns)
-        found = self._read(f"SELECT DISTINCT {column} FROM {table} WHERE {where}", values)
+        found = self._read(
+            f"SELECT DISTINCT {column} FROM {table}{self.suffix} WHERE {where}", values
+        )
         return [value for (value,) in found]
 
     def work_key(self, work_id: str) -> Key | None:

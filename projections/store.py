@@ -214,11 +214,13 @@ class Database:
                 state.forget_rows(name)
         self.mark_timeline(conn, state, suffix=suffix)
 
-    def read_row(self, conn: Connection, table_name: str, key: Key) -> dict[str, Any] | None:
+    def read_row(
+        self, conn: Connection, table_name: str, key: Key, *, suffix: str = ""
+    ) -> dict[str, Any] | None:
         """One row of a table by its key, as ``load`` would have it."""
         table = TABLES_BY_NAME[table_name]
         where = " AND ".join(f"{k} = ?" for k in table.key)
-        text = f"SELECT {', '.join(table.column_names)} FROM {table.name} WHERE {where}"
+        text = f"SELECT {', '.join(table.column_names)} FROM {table.name}{suffix} WHERE {where}"
         if self.dialect.postgres:
             with conn.transaction():  # not left open: the batch's own transaction follows
                 found = self.fetchall(conn, text, key)

@@ -26,6 +26,9 @@ process keeps in memory may hold together, which bounds its memory),
 ``TAIZHANG_PROJECTOR_WORKING_SET`` (default 20000; how many view rows and index entries the
 projection worker keeps between batches, least recently used out first, which bounds its
 memory; what it does not hold it reads from the view tables),
+``TAIZHANG_REBUILD_HOLD_EVENTS`` (default 1000000; a rebuild of a log up to this long holds its
+views in memory, which is fastest; a longer log is rebuilt through the projector's working
+set, written to the fresh tables page by page, so its memory is bounded like the worker's),
 ``TAIZHANG_VIEW_MAX_AGE_SECONDS`` (default 2; a view read without ``min_position`` reflects
 the projections as they stood at most this long before the read, in every process) and
 ``TAIZHANG_WRITER`` (default ``fast``; ``plain`` stores each post as the library's examples
@@ -107,6 +110,9 @@ MAX_CACHE_EVENTS = 10_000_000
 # a few KB at most: a branch's progress with its days, a problem, a span): enough for the
 # branches a district posts to in a busy minute; what it does not hold it reads again.
 DEFAULT_PROJECTOR_WORKING_SET = 20_000
+# A rebuild held in memory costs ~1.5-3.5 kB an event: a million events stays near 3 GB.
+DEFAULT_REBUILD_HOLD_EVENTS = 1_000_000
+MAX_REBUILD_HOLD_EVENTS = 1_000_000_000
 # How far behind the projections a view read without ``min_position`` may be: a person
 # refreshing a dashboard sees what was posted a moment ago, and a busy process computes a
 # view about once a second, not once per read (taizhang.projections.queries.Views._cached).
@@ -147,6 +153,8 @@ class Settings:
     # Events the cached aggregates of a process may hold together (taizhang.store.aggregate_cache).
     cache_events: int = DEFAULT_CACHE_EVENTS
     projector_working_set: int = DEFAULT_PROJECTOR_WORKING_SET
+    # The longest log a rebuild holds in memory (taizhang.projections.rebuild).
+    rebuild_hold_events: int = DEFAULT_REBUILD_HOLD_EVENTS
     # How old a view read without ``min_position`` may be (taizhang.projections.queries).
     view_max_age_seconds: float = DEFAULT_VIEW_MAX_AGE_SECONDS
     # How posts are stored: "fast" (taizhang.service) or "plain" (taizhang.plain_service).
@@ -264,6 +272,17 @@ class Settings:
                 unit="entries",
             )
         )
+        rebuild_hold_events = int(
+            parse_in_range(
+                get("TAIZHANG_REBUILD_HOLD_EVENTS"),
+                "TAIZHANG_REBUILD_HOLD_EVENTS",
+                DEFAULT_REBUILD_HOLD_EVENTS,
+                kind=int,
+                low=0,
+                high=MAX_REBUILD_HOLD_EVENTS,
+                unit="events",
+            )
+        )
         writer = get("TAIZHANG_WRITER") or DEFAULT_WRITER
         if writer not in WRITERS:
             raise ConfigurationError(
@@ -361,6 +380,7 @@ class Settings:
             breaker_check_seconds=breaker_check_seconds,
             cache_events=cache_events,
             projector_working_set=projector_working_set,
+            rebuild_hold_events=rebuild_hold_events,
             view_max_age_seconds=view_max_age_seconds,
             writer=writer,
             page_secret=(get("TAIZHANG_PAGE_SECRET") or "").strip(),

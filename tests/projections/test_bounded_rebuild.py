@@ -1,0 +1,87 @@
+"""A rebuild of a log longer than ``TAIZHANG_REBUILD_HOLD_EVENTS`` folds through a working set.
+
+Issue 24: "the projector's memory is bounded by its configuration, not by the data: rows are
+read from the view tables when needed". A rebuild that held every row in memory until the end
+needed ~1.5-3.5 kB an event (docs/SCALING.md), more than this machine has at 10 million
+events. Past the hold, each page's rows are written to the fresh tables and the state is
+trimmed to ``projector_working_set``: the views must come out as the live worker made them,
+and the state may never hold more than the bound between pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from taizhang.projections import digest
+from taizhang.projections import rebuild as rebuild_module
+from taizhang.projections.log import LogReader
+from taizhang.projections.rebuild import rebuild
+from taizhang.projections.state import ViewState
+from taizhang.projections.store import Database
+from taizhang.projections.worker import Worker
+from tests.projections.scenario import make_district, projected_demo, story
+
+BOUND = 60
+PAGE = 97  # many pages: rows are written and read back across page boundaries
+
+
+@pytest.fixture
+def held_after_trims(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """What each rebuild state held after each trim (a page written)."""
+    seen: list[int] = []
+    trim = ViewState.trim
+
+    def counting(self: ViewState, limit: int) -> None:
+        trim(self, limit)
+        seen.append(self.held())
+
+    monkeypatch.setattr(ViewState, "trim", counting)
+    monkeypatch.setattr(rebuild_module, "LogReader", lambda ledger: LogReader(ledger, PAGE))
+    return seen
+
+
+def test_a_working_set_rebuild_makes_the_views_the_live_worker_made(settings, held_after_trims):
+    summary = projected_demo(settings, branches=8)
+    d = make_district(settings)
+    story(d)  # corrections and withdrawals: the timeline's marks, rows changed after written
+    worker = Worker(settings)
+    try:
+        worker.catch_up()
+    finally:
+        worker.close()
+    live = digest(settings)
+    head = d.service.ledger.recorder.max_notification_id()
+    assert head > 10 * PAGE, (head, summary)
+    held_after_trims.clear()  # the live worker's own
+
+    bounded = replace(settings, rebuild_hold_events=0, projector_working_set=BOUND)
+    assert rebuild(bounded) == head
+    assert digest(settings) == live
+    # Between pages the state held no more than its bound, though the views hold far more.
+    assert len(held_after_trims) >= head // PAGE
+    assert max(held_after_trims) <= BOUND
+    db = Database(settings)
+    conn = db.connect()
+    try:
+        assert db.load(conn).held() > 20 * BOUND
+    finally:
+        conn.close()
+
+    # And the in-memory rebuild, which trims nothing, agrees with it.
+    held_after_trims.clear()
+    assert rebuild(settings) == head
+    assert digest(settings) == live
+    assert held_after_trims == []
+
+
+def test_the_hold_decides_by_the_log_length(settings, held_after_trims):
+    d = make_district(settings)
+    story(d)
+    held_after_trims.clear()
+    head = d.service.ledger.recorder.max_notification_id()
+    rebuild(replace(settings, rebuild_hold_events=head))  # as long as the hold: in memory
+    assert held_after_trims == []
+    rebuild(replace(settings, rebuild_hold_events=head - 1, projector_working_set=BOUND))
+    assert held_after_trims and max(held_after_trims) <= BOUND
