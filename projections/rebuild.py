@@ -156,7 +156,10 @@ def _rebuild(settings: Settings, names: tuple[str, ...], progress: bool) -> int:
                         with db.transaction(conn):
                             owners = db.load(conn, ("timeline",), suffix=SUFFIX)
                         state.rows["timeline_owner"] = owners.rows["timeline_owner"]
-                return _switch(db, conn, ledger, state, names, tables, lasts, letters)
+                try:
+                    return _switch(db, conn, ledger, state, names, tables, lasts, letters)
+                finally:
+                    _close_source(state)
         finally:
             if helper is not None:
                 helper.stop()
@@ -189,7 +192,8 @@ def fill(
         # by key or by an indexed column, and the timeline's marks find rows by event id.
         with db.transaction(conn):
             _index(db, conn, tables, analyze=False)
-            state = db.load(conn, names, source=TableSource(db, conn, ledger, suffix=SUFFIX))
+            source = TableSource.reads_apart(db, conn, ledger, SUFFIX)
+            state = db.load(conn, names, source=source)
 
     def flush_page(state: ViewState) -> None:
         # The timeline is as long as the log: write it as it goes, keep nothing.
@@ -244,6 +248,11 @@ def fill(
     return state, last, letters
 
 
+def _close_source(state: ViewState) -> None:
+    if isinstance(state.source, TableSource):
+        state.source.close()
+
+
 def _load_and_index(db: Database, conn: Any, state: ViewState, tables: Sequence[Any]) -> None:
     with db.transaction(conn):
         if db.dialect.postgres:
@@ -276,7 +285,8 @@ def _fill_in_helper(
         ledger = Ledger(settings)
         try:
             with _without_cyclic_gc(working_set is None):
-                _, last, letters = fill(db, conn, ledger, names, head, working_set=working_set)
+                state, last, letters = fill(db, conn, ledger, names, head, working_set=working_set)
+            _close_source(state)
             pipe.send(("done", (last, letters)))
         finally:
             ledger.close()

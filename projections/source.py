@@ -24,6 +24,7 @@ class TableSource:
         self.ledger = ledger
         # A rebuild's working set reads the fresh tables it is filling (``<table>__next``).
         self.suffix = suffix
+        self.own = False
 
     def row(self, table: str, key: Key) -> Row | None:
         return self.db.read_row(self.conn, table, key, suffix=self.suffix)
@@ -63,7 +64,22 @@ class TableSource:
         return (str(campaign_id), str(branch_id))
 
     def _read(self, text: str, params: Key) -> list[Any]:
-        if self.db.dialect.postgres:
-            with self.conn.transaction():  # not left open: the batch's own transaction follows
-                return self.db.fetchall(self.conn, text, params)
-        return self.db.fetchall(self.conn, text, params)
+        return self.db.read(self.conn, text, params)
+
+    def close(self) -> None:
+        """Close the connection, if it is this source's own (``reads_apart``)."""
+        if self.own:
+            self.conn.close()
+
+    @classmethod
+    def reads_apart(
+        cls, db: Database, conn: Connection, ledger: Ledger, suffix: str
+    ) -> TableSource:
+        """A source reading on a connection of its own in autocommit mode (PostgreSQL; on
+        SQLite the writer's own, which commits each statement anyway): for a rebuild, whose
+        reads need no transaction around them."""
+        if not db.dialect.postgres:
+            return cls(db, conn, ledger, suffix=suffix)
+        source = cls(db, db.connect(autocommit=True), ledger, suffix=suffix)
+        source.own = True
+        return source

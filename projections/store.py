@@ -214,6 +214,15 @@ class Database:
                 state.forget_rows(name)
         self.mark_timeline(conn, state, suffix=suffix)
 
+    def read(self, conn: Connection, text: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Rows read outside the caller's write transactions: in a short one of their own
+        (the batch's write follows on the same connection), or, on a connection in
+        autocommit mode, in none (a round trip instead of three)."""
+        if self.dialect.postgres and not conn.autocommit:
+            with conn.transaction():
+                return self.fetchall(conn, text, params)
+        return self.fetchall(conn, text, params)
+
     def read_row(
         self, conn: Connection, table_name: str, key: Key, *, suffix: str = ""
     ) -> dict[str, Any] | None:
@@ -221,11 +230,7 @@ class Database:
         table = TABLES_BY_NAME[table_name]
         where = " AND ".join(f"{k} = ?" for k in table.key)
         text = f"SELECT {', '.join(table.column_names)} FROM {table.name}{suffix} WHERE {where}"
-        if self.dialect.postgres:
-            with conn.transaction():  # not left open: the batch's own transaction follows
-                found = self.fetchall(conn, text, key)
-        else:
-            found = self.fetchall(conn, text, key)
+        found = self.read(conn, text, key)
         if not found:
             return None
         row = dict(zip(table.column_names, found[0], strict=True))

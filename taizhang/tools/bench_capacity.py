@@ -283,7 +283,8 @@ def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
-settings = Settings(database_url=sys.argv[1], data_dir=sys.argv[2])
+settings = Settings(database_url=sys.argv[1], data_dir=sys.argv[2],
+                    rebuild_hold_events=int(sys.argv[3]), projector_working_set=int(sys.argv[4]))
 start_rss = rss()
 started = time.perf_counter()
 rebuild(settings)
@@ -296,9 +297,17 @@ print(json.dumps({"seconds": seconds, "start_rss_bytes": start_rss, "peak_rss_by
 
 def rebuild_child(settings: Settings) -> dict[str, float]:
     """A rebuild in a child process: its wall time, and its memory before and at its peak
-    (with its helper's)."""
+    (with its helper's); held in memory or through the working set as ``settings`` say."""
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, settings.database_url, settings.data_dir],
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            settings.database_url,
+            settings.data_dir,
+            str(settings.rebuild_hold_events),
+            str(settings.projector_working_set),
+        ],
         check=True,
         stdout=subprocess.PIPE,
         text=True,

@@ -30,7 +30,7 @@ import psycopg
 from psycopg import sql
 
 from taizhang.commands import UsageError, non_negative_int, positive_int
-from taizhang.config import Settings
+from taizhang.config import MAX_REBUILD_HOLD_EVENTS, Settings
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
@@ -88,7 +88,7 @@ def fresh_settings(settings: Settings) -> tuple[Settings, Any]:
         with psycopg.connect(settings.psycopg_conninfo(), autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
         base = settings.database_url.split("?")[0]
-        fresh = Settings(database_url=f"{base}?schema={schema}", data_dir=settings.data_dir)
+        fresh = _like(settings, f"{base}?schema={schema}", settings.data_dir)
 
         def drop() -> None:
             with psycopg.connect(settings.psycopg_conninfo(), autocommit=True) as conn:
@@ -101,7 +101,17 @@ def fresh_settings(settings: Settings) -> tuple[Settings, Any]:
     def remove() -> None:
         shutil.rmtree(directory, ignore_errors=True)
 
-    return Settings(database_url=f"sqlite:///{path}", data_dir=directory), remove
+    return _like(settings, f"sqlite:///{path}", directory), remove
+
+
+def _like(settings: Settings, database_url: str, data_dir: str) -> Settings:
+    """Settings for another database, with the rebuild's and the projector's sizes kept."""
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        rebuild_hold_events=settings.rebuild_hold_events,
+        projector_working_set=settings.projector_working_set,
+    )
 
 
 def kept_settings(settings: Settings, kept: str) -> Settings:
@@ -110,10 +120,10 @@ def kept_settings(settings: Settings, kept: str) -> Settings:
         if not kept.startswith("bench_"):
             raise UsageError(f"--reuse: {kept!r} is not a bench_* schema")
         base = settings.database_url.split("?")[0]
-        return Settings(database_url=f"{base}?schema={kept}", data_dir=settings.data_dir)
+        return _like(settings, f"{base}?schema={kept}", settings.data_dir)
     if not os.path.exists(kept):
         raise UsageError(f"--reuse: no file {kept!r}")
-    return Settings(database_url=f"sqlite:///{kept}", data_dir=os.path.dirname(kept))
+    return _like(settings, f"sqlite:///{kept}", os.path.dirname(kept))
 
 
 def library_rate(settings: Settings) -> tuple[int, float]:
@@ -140,7 +150,8 @@ _CHILD = """
 import json, resource, sys, time
 from taizhang.config import Settings
 from taizhang.projections.rebuild import rebuild
-settings = Settings(database_url=sys.argv[1], data_dir=sys.argv[2])
+settings = Settings(database_url=sys.argv[1], data_dir=sys.argv[2],
+                    rebuild_hold_events=int(sys.argv[3]), projector_working_set=int(sys.argv[4]))
 started = time.perf_counter()
 rebuild(settings)
 seconds = time.perf_counter() - started
@@ -150,14 +161,33 @@ print(json.dumps({"seconds": seconds,
 """
 
 
-def rebuild_in_child(settings: Settings) -> dict[str, float]:
+def rebuild_in_child(settings: Settings, *, held: bool) -> dict[str, float]:
+    """A rebuild in a child process, its views held in memory or through the working set
+    (``settings.projector_working_set``), whatever the log's length."""
+    hold = MAX_REBUILD_HOLD_EVENTS if held else 0
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, settings.database_url, settings.data_dir],
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            settings.database_url,
+            settings.data_dir,
+            str(hold),
+            str(settings.projector_working_set),
+        ],
         check=True,
         stdout=subprocess.PIPE,  # the child's traceback, if any, goes to our stderr
         text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _report_child(child: dict[str, float]) -> None:
+    line = {
+        "rebuild_seconds": round(child["seconds"], 2),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+    print(json.dumps(line), flush=True)
 
 
 def live_lag(settings: Settings, posts: int) -> list[float]:
@@ -245,25 +275,32 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             flush=True,
         )
         count, baseline = library_rate(bench)
-        child = rebuild_in_child(bench)
+        child = rebuild_in_child(bench, held=True)
         emit("rebuild_rate", count / child["seconds"], "events/s", "library read+decode", baseline)
-        print(
-            json.dumps(
-                {
-                    "rebuild_seconds": round(child["seconds"], 2),
-                    "load_average": [round(x, 2) for x in os.getloadavg()],
-                }
-            ),
-            flush=True,
-        )
+        _report_child(child)
         # On PostgreSQL the timeline is rebuilt by a helper process: both peaks, and their
         # sum as the bound on what the rebuild held at once.
         emit("rebuild_peak_rss", child["maxrss_kb"] / 1024, "MiB")
         emit("rebuild_helper_peak_rss", child["helper_maxrss_kb"] / 1024, "MiB")
+        held_rss = (child["maxrss_kb"] + child["helper_maxrss_kb"]) / 1024
+        emit("rebuild_peak_rss_both", held_rss, "MiB")
+        # The same log through the working set (a log past TAIZHANG_REBUILD_HOLD_EVENTS):
+        # what bounding the memory costs in speed, and what it saves.
+        bounded = rebuild_in_child(bench, held=False)
         emit(
-            "rebuild_peak_rss_both",
-            (child["maxrss_kb"] + child["helper_maxrss_kb"]) / 1024,
+            "rebuild_working_set_rate",
+            count / bounded["seconds"],
+            "events/s",
+            "held in memory",
+            count / child["seconds"],
+        )
+        _report_child(bounded)
+        emit(
+            "rebuild_working_set_peak_rss_both",
+            (bounded["maxrss_kb"] + bounded["helper_maxrss_kb"]) / 1024,
             "MiB",
+            "held in memory",
+            held_rss,
         )
         if args.posts > 0:  # the posts lengthen the log: --posts 0 leaves a kept one as it is
             lags = sorted(live_lag(bench, args.posts))
