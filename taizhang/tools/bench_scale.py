@@ -6,9 +6,12 @@ million by default). The steps: generate the demo's log in bulk (the domain's co
 saved in chunks: ``taizhang.demo``, never over HTTP), rebuild every read model in a child
 process, then read the district's supervision view over HTTP under ``--readers`` readers.
 
+Both rebuild the same way: held in memory when the check is within
+``TAIZHANG_REBUILD_HOLD_EVENTS``, else through the projector's working set.
 From the calibration the model predicts the check's figures (times linear in the events,
-the rebuild's memory linear in the events above its start, the view's p99 linear in the
-branches it shows, docs/SCALING.md), printed before the check starts; each figure of the
+the rebuild's memory linear in the events above its start when held, and flat, the
+calibration's, through the working set; the view's p99 linear in the branches it shows,
+docs/SCALING.md), printed before the check starts; each figure of the
 check is then printed with the prediction as its baseline and the ratio measured/predicted.
 """
 
@@ -19,11 +22,12 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 from taizhang.api.auth import TokenStore
 from taizhang.commands import UsageError, positive_int
-from taizhang.config import Settings
+from taizhang.config import MAX_REBUILD_HOLD_EVENTS, Settings
 from taizhang.demo import generate
 from taizhang.ledger import Ledger
 from taizhang.migrate import upgrade
@@ -118,12 +122,15 @@ def measure(settings: Settings, events: int, args: argparse.Namespace) -> dict[s
 
 
 def predict(calibration: dict[str, float], events: float) -> dict[str, float]:
-    """The model: times linear in the events, memory linear above the start; a view read's
+    """The model: times linear in the events, a held rebuild's memory linear above its start
+    and a working set's flat (bounded by its configuration); a view read's
     CPU an empty request's plus a part linear in the branches it shows (the demo's branches
     grow with its events), and its p99 in proportion to its CPU (closed-loop readers queue
     for the cores: latency ~ readers x CPU a read / cores)."""
     scale = events / calibration["events"]
     grown = calibration["rebuild_peak_rss_bytes"] - calibration["rebuild_start_rss_bytes"]
+    if not calibration["rebuild_held"]:
+        grown /= scale
     fixed = min(calibration["empty_request_cpu_ms"], calibration["view_server_cpu_ms"])
     read_cpu = fixed + (calibration["view_server_cpu_ms"] - fixed) * scale
     read_scale = read_cpu / calibration["view_server_cpu_ms"] if read_cpu else scale
@@ -158,11 +165,15 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         raise UsageError("bench scale needs PostgreSQL (TAIZHANG_DATABASE_URL)")
     tag_connections()
     common = {"machine": machine(), "nproc": os.cpu_count()}
+    # The calibration rebuilds the way the check will, whatever its own length.
+    held = args.events <= settings.rebuild_hold_events
+    settings = replace(settings, rebuild_hold_events=MAX_REBUILD_HOLD_EVENTS if held else 0)
     bench, drop = fresh_settings(settings)
     try:
         calibration = measure(bench, args.calibrate, args)
     finally:
         drop()
+    calibration["rebuild_held"] = float(held)
     prediction = predict(calibration, args.events)
     emit({"calibration": _round(calibration), "load": load(), **common})
     emit({"prediction_for_events": args.events, **_round(prediction)})

@@ -24,7 +24,9 @@ from tests.reliability.harness import ROOT
 pytestmark = pytest.mark.slow
 
 
-def bench(settings: Settings, tmp_path: Path, *args: str) -> tuple[int, list[dict[str, Any]], str]:
+def bench(
+    settings: Settings, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[int, list[dict[str, Any]], str]:
     # Output to files, not pipes: the ingest benchmark's gunicorn must not hold our pipe.
     out, err = tmp_path / "out", tmp_path / "err"
     with out.open("w") as stdout, err.open("w") as stderr:
@@ -36,6 +38,7 @@ def bench(settings: Settings, tmp_path: Path, *args: str) -> tuple[int, list[dic
                 "PYTHONPATH": str(ROOT),
                 "TAIZHANG_DATABASE_URL": settings.database_url,
                 "TAIZHANG_DATA_DIR": str(tmp_path),
+                **(env or {}),
             },
             stdout=stdout,
             stderr=stderr,
@@ -72,6 +75,8 @@ def test_rebuild_benchmark_rebuilds_a_generated_log_and_reports_every_figure(
         "rebuild_peak_rss",
         "rebuild_helper_peak_rss",
         "rebuild_peak_rss_both",
+        "rebuild_working_set_rate",
+        "rebuild_working_set_peak_rss_both",
         "live_lag_p50",
         "live_lag_p99",
         "bench_peak_rss_parent",
@@ -79,6 +84,14 @@ def test_rebuild_benchmark_rebuilds_a_generated_log_and_reports_every_figure(
     rate = found["rebuild_rate"]
     assert rate["value"] > 0 and rate["baseline_value"] > 0
     assert within_rounding(rate["ratio"], rate["value"], rate["baseline_value"])
+    # The working set's rebuild of the same log, beside the held one.
+    bounded = found["rebuild_working_set_rate"]
+    assert bounded["baseline"] == "held in memory"
+    assert bounded["baseline_value"] == rate["value"]
+    assert within_rounding(bounded["ratio"], bounded["value"], bounded["baseline_value"])
+    memory = found["rebuild_working_set_peak_rss_both"]
+    assert memory["value"] > 0
+    assert memory["baseline_value"] == found["rebuild_peak_rss_both"]["value"]
     assert 0 < found["live_lag_p50"]["value"] <= found["live_lag_p99"]["value"]
     assert found["rebuild_peak_rss"]["value"] > 0
     if settings.is_postgres:
@@ -328,3 +341,24 @@ def test_scale_benchmark_prints_each_figure_beside_the_models_prediction(
         assert line["ratio"] == pytest.approx(line["value"] / line["baseline_value"], rel=0.01)
         assert line["events"] > 1500
     assert bench_schemas(postgres_settings) == before
+
+
+def test_a_scale_check_past_the_hold_is_predicted_flat_in_memory(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 24: "the projector's memory is bounded by its configuration, not by the data".
+    A check longer than TAIZHANG_REBUILD_HOLD_EVENTS rebuilds through the working set, and so
+    does its calibration: the model predicts the calibration's peak, not a slope."""
+    code, lines, err = bench(
+        postgres_settings, tmp_path, "scale", "--calibrate", "1500", "--events", "3000",
+        "--readers", "2", "--reads", "20", "--predict-only",
+        env={"TAIZHANG_REBUILD_HOLD_EVENTS": "2000"},
+    )  # fmt: skip
+    assert code == 0, err
+    (calibration,) = [line["calibration"] for line in lines if "calibration" in line]
+    assert calibration["rebuild_held"] == 0.0
+    predictions = [line for line in lines if "prediction_for_events" in line]
+    assert {p["prediction_for_events"] for p in predictions} == {3000, 10_000_000}
+    for prediction in predictions:
+        assert prediction["rebuild_peak_rss_bytes"] == calibration["rebuild_peak_rss_bytes"]
+        assert prediction["rebuild_s"] > calibration["rebuild_s"]
