@@ -29,7 +29,11 @@ class UnitCosts:
     project_db_ms: float
     rebuild_events_per_s: float  # one rebuild (its process and helper), wall clock
     rebuild_cores: float  # cores a rebuild keeps busy (its CPU + the database's / wall)
-    rebuild_rss_bytes_per_event: float  # the rebuild's peak memory grows with the log
+    rebuild_rss_bytes_per_event: float  # a held rebuild's peak memory grows with the log
+    # A log past the hold is rebuilt through the working set: its own rate, and a peak
+    # memory bounded by the working set's size, whatever the log's length.
+    rebuild_working_set_events_per_s: float
+    rebuild_working_set_rss_bytes: float
     wal_bytes_per_post: float
     wal_bytes_per_item: float
     wal_bytes_per_projected_event: float
@@ -52,6 +56,7 @@ class Province:
     core_utilisation: float = 0.6  # headroom: plan cores at 60 % busy
     machine_cores: int = 8
     machine_memory_gib: float = 32.0
+    rebuild_hold_events: float = 1_000_000  # TAIZHANG_REBUILD_HOLD_EVENTS's default
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ class Sizing:
     wal_mb_per_s: float
     disk_gib_per_year: float
     log_events: float
-    rebuild_hours_one_ledger: float  # the province in one ledger, as the code is today
+    rebuild_hours_one_ledger: float  # the province in one ledger
     rebuild_memory_gib_one_ledger: float
     rebuild_hours_one_district: float  # a ledger per district (issue 24's districts)
     rebuild_memory_gib_one_district: float
@@ -109,8 +114,8 @@ def size(costs: UnitCosts, p: Province) -> Sizing:
     wal += peak * costs.wal_bytes_per_projected_event
     log_events = p.events_per_year * p.years_kept
     district_events = log_events / p.districts
-    one_rebuild_s = district_events / costs.rebuild_events_per_s
-    rebuild_memory = district_events * costs.rebuild_rss_bytes_per_event / 2**30
+    one_rebuild_s, rebuild_memory = _rebuild(costs, p, district_events)
+    ledger_rebuild_s, ledger_memory = _rebuild(costs, p, log_events)
     machines = max(1, -(-int(cores * 1000) // (p.machine_cores * 1000)))
     # Rebuilds of different districts run side by side, as many as the machines' cores
     # and memory hold (each keeps ``rebuild_cores`` busy and holds its view state).
@@ -127,10 +132,17 @@ def size(costs: UnitCosts, p: Province) -> Sizing:
         "cpu of the machines": capacity / max(app + db, 1e-9),
         "the projector (one process for the province's log)": 1 / max(projector, 1e-9),
         "the database primary's cpu (one machine)": p.machine_cores / max(db, 1e-9),
-        "rebuild memory, the province in one ledger (one machine)": usable
-        / max(log_events * costs.rebuild_rss_bytes_per_event / 2**30, 1e-9),
-        "rebuild memory, a ledger per district (one machine)": usable / max(rebuild_memory, 1e-9),
     }
+    # A rebuild's memory grows with the log only up to the hold, then is the working set's:
+    # it limits growth only where the hold admits a log whose held state would not fit.
+    held_limit = p.rebuild_hold_events * costs.rebuild_rss_bytes_per_event / 2**30
+    if max(held_limit, costs.rebuild_working_set_rss_bytes / 2**30) > usable:
+        headroom["rebuild memory, the province in one ledger (one machine)"] = usable / max(
+            ledger_memory, 1e-9
+        )
+        headroom["rebuild memory, a ledger per district (one machine)"] = usable / max(
+            rebuild_memory, 1e-9
+        )
     first = min(headroom, key=lambda k: headroom[k])
     return Sizing(
         peak_events_per_s=peak,
@@ -146,12 +158,26 @@ def size(costs: UnitCosts, p: Province) -> Sizing:
         wal_mb_per_s=wal / 1e6,
         disk_gib_per_year=p.events_per_year * costs.disk_bytes_per_event / 2**30,
         log_events=log_events,
-        rebuild_hours_one_ledger=log_events / costs.rebuild_events_per_s / SECONDS_PER_HOUR,
-        rebuild_memory_gib_one_ledger=log_events * costs.rebuild_rss_bytes_per_event / 2**30,
+        rebuild_hours_one_ledger=ledger_rebuild_s / SECONDS_PER_HOUR,
+        rebuild_memory_gib_one_ledger=ledger_memory,
         rebuild_hours_one_district=one_rebuild_s / SECONDS_PER_HOUR,
         rebuild_memory_gib_one_district=rebuild_memory,
         parallel_rebuilds=parallel,
         rebuild_hours_province=waves * one_rebuild_s / SECONDS_PER_HOUR,
         saturates_first=first,
         headroom={k: round(v, 2) for k, v in headroom.items()},
+    )
+
+
+def _rebuild(costs: UnitCosts, p: Province, events: float) -> tuple[float, float]:
+    """A rebuild of a log of ``events``: its seconds and its peak memory in GiB, held in
+    memory up to the hold, through the working set past it."""
+    if events <= p.rebuild_hold_events:
+        return (
+            events / costs.rebuild_events_per_s,
+            events * costs.rebuild_rss_bytes_per_event / 2**30,
+        )
+    return (
+        events / costs.rebuild_working_set_events_per_s,
+        costs.rebuild_working_set_rss_bytes / 2**30,
     )

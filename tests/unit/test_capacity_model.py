@@ -23,6 +23,8 @@ COSTS = UnitCosts(
     rebuild_events_per_s=20_000,
     rebuild_cores=1.3,
     rebuild_rss_bytes_per_event=1500,
+    rebuild_working_set_events_per_s=10_000,
+    rebuild_working_set_rss_bytes=400 * 2**20,
     wal_bytes_per_post=1800,
     wal_bytes_per_item=900,
     wal_bytes_per_projected_event=1700,
@@ -48,15 +50,28 @@ def test_the_peak_hour_rate_comes_from_the_year_the_peak_day_and_its_busiest_hou
     )
 
 
-def test_a_rebuild_of_the_province_in_one_ledger_holds_every_year_in_memory() -> None:
+def test_a_rebuild_past_the_hold_goes_through_the_working_set_in_flat_memory() -> None:
+    """Issue 24: "the projector's memory is bounded by its configuration, not by the data"."""
     sizing = size(COSTS, Province())
-    log = 30e6 * 5
-    assert sizing.rebuild_hours_one_ledger == pytest.approx(log / 20_000 / 3600)
-    assert sizing.rebuild_memory_gib_one_ledger == pytest.approx(log * 1500 / 2**30)
+    log = 30e6 * 5  # five years in one ledger: past the hold
+    assert sizing.rebuild_hours_one_ledger == pytest.approx(log / 10_000 / 3600)
+    assert sizing.rebuild_memory_gib_one_ledger == pytest.approx(400 / 1024)
+    # A district's million events are within the hold: held, faster, memory by the event.
+    assert sizing.rebuild_hours_one_district == pytest.approx(log / 150 / 20_000 / 3600)
     assert sizing.rebuild_memory_gib_one_district == pytest.approx(log / 150 * 1500 / 2**30)
+    # Memory grows only up to the hold (1.4 GiB here), then stays the working set's: it
+    # limits no growth, and the cores saturate first.
+    assert not any(part.startswith("rebuild memory") for part in sizing.headroom)
+    assert sizing.saturates_first == "cpu of the machines"
+
+
+def test_a_province_held_in_memory_would_need_more_than_a_machine() -> None:
+    held = size(COSTS, Province(rebuild_hold_events=1e12))
+    log = 30e6 * 5
+    assert held.rebuild_memory_gib_one_ledger == pytest.approx(log * 1500 / 2**30)
     # 209 GiB against a machine's 32 GiB: the first part to saturate.
-    assert sizing.saturates_first == "rebuild memory, the province in one ledger (one machine)"
-    assert sizing.headroom[sizing.saturates_first] == min(sizing.headroom.values()) < 1
+    assert held.saturates_first == "rebuild memory, the province in one ledger (one machine)"
+    assert held.headroom[held.saturates_first] == min(held.headroom.values()) < 1
 
 
 def test_district_rebuilds_run_side_by_side_as_the_cores_allow() -> None:
