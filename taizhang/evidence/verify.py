@@ -21,8 +21,8 @@ recomputed links.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import takewhile
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 from taizhang.evidence.chain import GENESIS, link
 from taizhang.evidence.chain_store import PAGE, ChainStore, StoredRow
