@@ -159,11 +159,18 @@ TAIL = 2000
 
 
 def check_range(
-    store: ChainStore, after: int, previous: bytes, limit: int | None = None
+    store: ChainStore,
+    after: int,
+    previous: bytes,
+    limit: int | None = None,
+    *,
+    upto: int | None = None,
 ) -> Finding | None:
     """Check the events after position ``after`` (up to ``limit`` of them; all by default)
-    against their links, the link at ``after`` being ``previous``, a page at a time."""
-    upto = _known_head(store)
+    against their links, the link at ``after`` being ``previous``, a page at a time, up to
+    the head ``upto`` (by default the one found as it starts, ``_known_head``)."""
+    if upto is None:
+        upto = _known_head(store)
     left = limit
     while left is None or left > 0:
         size = PAGE if left is None else min(PAGE, left)
@@ -207,9 +214,9 @@ def _classify_at(store: ChainStore, position: int, previous: bytes) -> Finding:
 def check_tail(store: ChainStore, count: int = TAIL) -> tuple[int, Finding | None]:
     """Check the newest ``count`` events against their links (each against the stored link
     before it): where the check started, and the first difference or None."""
-    head = max(store.last_position(), (store.head() or (0, b""))[0])
+    head = _known_head(store)
     after, previous = store.link_at_or_before(max(0, head - count))
-    return after, check_range(store, after, previous, count)
+    return after, check_range(store, after, previous, count, upto=head)
 
 
 def tail_report(store: ChainStore, count: int = TAIL) -> dict[str, object]:
