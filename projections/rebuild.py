@@ -214,6 +214,18 @@ def fill(
                     _analyze(db, conn, tables)
             state.trim(working_set)
 
+    if working_set is not None:
+        bound = working_set
+
+        def spill(state: ViewState) -> None:
+            # Mid-page: safe here, where a crash throws the fresh tables away; never live.
+            with db.transaction(conn):
+                db.write(conn, state, state.take_changes(), suffix=SUFFIX)
+            state.trim(bound)
+
+        state.spill = spill
+        state.spill_at = bound
+
     if db.dialect.postgres:
         # Nothing is lost if the fresh tables' pages are lost in a crash: the rebuild is
         # redone. The switch itself commits as usual (RESET below).
@@ -235,6 +247,7 @@ def fill(
             )
         finally:
             state.copy_lines = False
+            state.spill = None  # the switch writes what it folds in its own transaction
         if working_set is None:
             if "progress" in names:
                 letters += [

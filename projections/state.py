@@ -164,6 +164,10 @@ class ViewState:
         self.copy_lines = False
         # Timeline: correction bookkeeping to apply to rows already written.
         self.timeline_marks: list[tuple[str, str, str]] = []  # (column, event_id, by)
+        # A rebuild's working set: writes what is pending once it reaches ``spill_at``
+        # changed rows, between the things a settle recomputes (``settled_one``).
+        self.spill: Callable[[ViewState], None] | None = None
+        self.spill_at = 0
 
     def _keys_where(
         self, table: str, columns: tuple[str, ...], *, whole: bool = False
@@ -257,6 +261,15 @@ class ViewState:
     def delete(self, table: str, key: Key) -> None:
         self.rows[table].pop(key, None)
         self.changed[table].add(key)
+
+    def settled_one(self) -> None:
+        """Called by a settle between the things it recomputes. One page can make a whole
+        campaign's or district's rows stale (a phase, a year of life: every branch's
+        rows); a rebuild's fresh tables may take them part by part, so its working set
+        writes them as they reach its bound instead of holding them all. The live worker
+        sets no ``spill``: its batch is written in one transaction with its position."""
+        if self.spill is not None and sum(map(len, self.changed.values())) >= self.spill_at:
+            self.spill(self)
 
     def take_changes(self) -> dict[str, set[Key]]:
         changed = dict(self.changed)

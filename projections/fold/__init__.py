@@ -110,12 +110,14 @@ def settle(state: ViewState) -> list[tuple[str, Exception]]:
         if row is not None:
             # The branch's problem counts and milestones follow its problems.
             state.stale_works.add((row["campaign_id"], row["branch_id"]))
+        state.settled_one()
     state.stale_problems.clear()
     for key in sorted(state.stale_works):
         try:
             work.refresh_work(state, key)
         except Exception as error:  # noqa: BLE001
             failures.append((f"branch progress {key}", error))
+        state.settled_one()
     state.stale_works.clear()
     state.problem_changes.clear()
     try:

@@ -307,6 +307,7 @@ def refresh_life(state: ViewState) -> None:
         expanded |= districts
     for branch_id in sorted(branches):
         refresh_branch(state, branch_id, history(branch_id))
+        state.settled_one()
 
 
 def index_life(state: ViewState) -> None:
