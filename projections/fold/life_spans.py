@@ -237,16 +237,26 @@ def year_rows(
     return rows
 
 
-def refresh_branch(state: ViewState, branch_id: str, history: list[Record]) -> None:
+def programmes_by_year(state: ViewState, district_id: str) -> dict[int, list[dict[str, Any]]]:
+    """The district's programmes of life, by year."""
+    by_year: dict[int, list[dict[str, Any]]] = {}
+    for row in state.where("life_programme", ("district_id",), (district_id,)):
+        by_year.setdefault(row["year"], []).append(row)
+    return by_year
+
+
+def refresh_branch(
+    state: ViewState,
+    branch_id: str,
+    history: list[Record],
+    by_year: dict[int, list[dict[str, Any]]],
+) -> None:
     """Replace the branch's spans for each of its district's years of life."""
     branch = state.get("view_branch", (branch_id,))
     if branch is None:
         return
     district_id = branch["district_id"]
     register = branch["history"] or []
-    by_year: dict[int, list[dict[str, Any]]] = {}
-    for row in state.where("life_programme", ("district_id",), (district_id,)):
-        by_year.setdefault(row["year"], []).append(row)
     for year in sorted(state.life_years[district_id]):
         programmes = Programmes(by_year.get(year, []))
         values = year_values(register, history, year, programmes, district_id)
@@ -270,24 +280,30 @@ def refresh_life(state: ViewState) -> None:
             for row in state.rows["party_life"].values()
             if row["owner_kind"] == BRANCH
         }
+    # A live worker or working set keeps the histories of the batch's own branches only:
+    # a district's expansion reads each of its branches as it goes, so what is held stays
+    # bounded by the batch, not by the district (the rows themselves are trimmed).
+    own = set(branches)
 
     def history(branch_id: str) -> list[Record]:
         found = histories.get(branch_id)
-        if found is None and state.source is None:
-            return []
-        if found is None:
-            rows = state.where("party_life", ("owner_id",), (branch_id,))
-            found = histories[branch_id] = next(
-                (row["history"] or [] for row in rows if row["owner_kind"] == BRANCH), []
-            )
+        if found is not None or state.source is None:
+            return found or []
+        rows = state.where("party_life", ("owner_id",), (branch_id,))
+        found = next((row["history"] or [] for row in rows if row["owner_kind"] == BRANCH), [])
+        if branch_id in own:
+            histories[branch_id] = found
         return found
 
     graced_in: dict[str, bool] = {}
     # A district whose years grow (or whose programmes changed) has all its branches
-    # recomputed, whose years may grow the district's again.
+    # recomputed, whose years may grow the district's again. A branch's years are fixed
+    # and a district's only grow, so each branch is looked at once.
+    checked: set[str] = set()
     expanded: set[str] = set()
     while True:
-        for branch_id in branches:
+        for branch_id in sorted(branches - checked):
+            checked.add(branch_id)
             branch = state.get("view_branch", (branch_id,))
             if branch is None:
                 continue
@@ -305,8 +321,15 @@ def refresh_life(state: ViewState) -> None:
             rows = state.where("view_branch", ("district_id",), (district_id,))
             branches.update(row["branch_id"] for row in rows)
         expanded |= districts
+    programmes: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for branch_id in sorted(branches):
-        refresh_branch(state, branch_id, history(branch_id))
+        branch = state.get("view_branch", (branch_id,))
+        if branch is None:
+            continue
+        district_id = branch["district_id"]
+        if district_id not in programmes:
+            programmes[district_id] = programmes_by_year(state, district_id)
+        refresh_branch(state, branch_id, history(branch_id), programmes[district_id])
         state.settled_one()
 
 
