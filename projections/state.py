@@ -199,9 +199,12 @@ class ViewState:
 
         return load
 
-    def where(self, table: str, columns: tuple[str, ...], values: Key) -> list[Row]:
+    def where(
+        self, table: str, columns: tuple[str, ...], values: Key, *, hold: bool = True
+    ) -> list[Row]:
         """The rows of ``table`` whose ``columns`` equal ``values``, as this batch has them:
-        those held (a replay holds them all), and for a live worker those in the table too."""
+        those held (a replay holds them all), and for a live worker those in the table too;
+        with ``hold`` False, those read from the table are not kept (read once, let go)."""
         rows = self.rows[table]
 
         def matches(row: Row) -> bool:
@@ -209,9 +212,18 @@ class ViewState:
 
         if self.source is None:
             return [row for row in rows.values() if matches(row)]
-        keys = {self._hold(table, row) for row in self._rows_where(table, columns, values)}
-        keys.update(key for key in self.changed.get(table, ()) if key in rows)
-        return [rows[key] for key in sorted(keys) if key in rows and matches(rows[key])]
+        found: dict[Key, Row] = {}
+        changed = self.changed.get(table, ())
+        for row in self._rows_where(table, columns, values):
+            key = tuple(row[k] for k in TABLE_KEYS[table])
+            if key in rows:
+                found[key] = rows[key]
+            elif key not in changed:  # else deleted by this batch
+                found[key] = row
+                if hold:
+                    rows[key] = row
+        found.update((key, rows[key]) for key in changed if key in rows)
+        return [found[key] for key in sorted(found) if matches(found[key])]
 
     def _rows_where(self, table: str, columns: tuple[str, ...], values: Key) -> list[Row]:
         assert self.source is not None

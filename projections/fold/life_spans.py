@@ -281,15 +281,15 @@ def refresh_life(state: ViewState) -> None:
             if row["owner_kind"] == BRANCH
         }
     # A live worker or working set keeps the histories of the batch's own branches only:
-    # a district's expansion reads each of its branches as it goes, so what is held stays
-    # bounded by the batch, not by the district (the rows themselves are trimmed).
+    # a district's expansion reads each of its branches' as it goes and lets it go, so
+    # what is held stays bounded by the batch, not by the district.
     own = set(branches)
 
     def history(branch_id: str) -> list[Record]:
         found = histories.get(branch_id)
         if found is not None or state.source is None:
             return found or []
-        rows = state.where("party_life", ("owner_id",), (branch_id,))
+        rows = state.where("party_life", ("owner_id",), (branch_id,), hold=branch_id in own)
         found = next((row["history"] or [] for row in rows if row["owner_kind"] == BRANCH), [])
         if branch_id in own:
             histories[branch_id] = found
