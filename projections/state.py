@@ -225,6 +225,25 @@ class ViewState:
         found.update((key, rows[key]) for key in changed if key in rows)
         return [found[key] for key in sorted(found) if matches(found[key])]
 
+    def keys_where(self, table: str, columns: tuple[str, ...], values: Key) -> set[Any]:
+        """The keys of the rows ``where`` would give, of a table keyed by one column, as
+        this batch has them, without holding the rows: a district's branches, say."""
+        (name,) = TABLE_KEYS[table]
+        rows = self.rows[table]
+
+        def matches(row: Row) -> bool:
+            return all(row[c] == v for c, v in zip(columns, values, strict=True))
+
+        if self.source is None:
+            return {key[0] for key, row in rows.items() if matches(row)}
+        found = set(self.source.distinct(table, name, columns, values))
+        for key in self.changed.get(table, ()):
+            if key in rows and matches(rows[key]):
+                found.add(key[0])
+            else:
+                found.discard(key[0])
+        return found
+
     def _rows_where(self, table: str, columns: tuple[str, ...], values: Key) -> list[Row]:
         assert self.source is not None
         return self.source.rows_where(table, columns, values)

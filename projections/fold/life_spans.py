@@ -299,15 +299,19 @@ def refresh_life(state: ViewState) -> None:
     # A district whose years grow (or whose programmes changed) has all its branches
     # recomputed, whose years may grow the district's again. A branch's years are fixed
     # and a district's only grow, so each branch is looked at once.
+    # A district's branches are named, not held: each is read when its spans are made.
+    district_of: dict[str, str] = {}
     checked: set[str] = set()
     expanded: set[str] = set()
     while True:
         for branch_id in sorted(branches - checked):
             checked.add(branch_id)
-            branch = state.get("view_branch", (branch_id,))
-            if branch is None:
-                continue
-            district_id = branch["district_id"]
+            district_id = district_of.get(branch_id)
+            if district_id is None:
+                branch = state.get("view_branch", (branch_id,))
+                if branch is None:
+                    continue
+                district_id = branch["district_id"]
             if district_id not in graced_in:
                 graced_in[district_id] = graced(state, district_id)
             years = years_of(history(branch_id), graced_in[district_id])
@@ -318,8 +322,9 @@ def refresh_life(state: ViewState) -> None:
         if districts <= expanded:
             break
         for district_id in sorted(districts - expanded):
-            rows = state.where("view_branch", ("district_id",), (district_id,))
-            branches.update(row["branch_id"] for row in rows)
+            for branch_id in state.keys_where("view_branch", ("district_id",), (district_id,)):
+                district_of[branch_id] = district_id
+                branches.add(branch_id)
         expanded |= districts
     programmes: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for branch_id in sorted(branches):
