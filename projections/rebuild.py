@@ -196,6 +196,22 @@ def fill(
             state = db.load(conn, names, source=source)
 
     pages = 0
+    bound = working_set or 0
+    # Rows written to each fresh table, and how many it had when it was last analyzed.
+    written: dict[str, int] = {}
+    analyzed: dict[str, int] = {}
+
+    def write(state: ViewState) -> None:
+        """Write what is pending (in the caller's transaction), and analyze each table that
+        has doubled since it was last analyzed: one page can write a table's first million
+        rows (a district's years of life), and its reads must not plan on an empty table."""
+        changes = state.take_changes()
+        db.write(conn, state, changes, suffix=SUFFIX)
+        for name, keys in changes.items():
+            written[name] = written.get(name, 0) + len(keys)
+            if written[name] > 2 * max(analyzed.get(name, 0), bound):
+                db.execute(conn, f"ANALYZE {name}{SUFFIX}")
+                analyzed[name] = written[name]
 
     def flush_page(state: ViewState) -> None:
         nonlocal pages
@@ -208,19 +224,19 @@ def fill(
                 state.changed.pop(table.name, None)
         if working_set is not None:
             with db.transaction(conn):
-                db.write(conn, state, state.take_changes(), suffix=SUFFIX)
+                write(state)
                 pages += 1
                 if pages & (pages - 1) == 0:
                     _analyze(db, conn, tables)
+                    analyzed.update(written)
             state.trim(working_set)
 
     if working_set is not None:
-        bound = working_set
 
         def spill(state: ViewState) -> None:
             # Mid-page: safe here, where a crash throws the fresh tables away; never live.
             with db.transaction(conn):
-                db.write(conn, state, state.take_changes(), suffix=SUFFIX)
+                write(state)
             state.trim(bound)
 
         state.spill = spill
