@@ -311,7 +311,7 @@ def refresh_life(state: ViewState) -> None:
                 branch = state.get("view_branch", (branch_id,))
                 if branch is None:
                     continue
-                district_id = branch["district_id"]
+                district_id = district_of[branch_id] = branch["district_id"]
             if district_id not in graced_in:
                 graced_in[district_id] = graced(state, district_id)
             years = years_of(history(branch_id), graced_in[district_id])
@@ -328,10 +328,9 @@ def refresh_life(state: ViewState) -> None:
         expanded |= districts
     programmes: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for branch_id in sorted(branches):
-        branch = state.get("view_branch", (branch_id,))
-        if branch is None:
+        district_id = district_of.get(branch_id)
+        if district_id is None:  # no such branch
             continue
-        district_id = branch["district_id"]
         if district_id not in programmes:
             programmes[district_id] = programmes_by_year(state, district_id)
         refresh_branch(state, branch_id, history(branch_id), programmes[district_id])
