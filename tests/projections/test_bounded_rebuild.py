@@ -43,6 +43,30 @@ def held_after_trims(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return seen
 
 
+def watch_statistics(
+    db: Database, watcher: object, table: str, monkeypatch
+) -> list[tuple[float, int]]:
+    """(the planner's estimate, the rows) of a fresh table at each trim of the main process
+    (the timeline's helper is forked: not its connection)."""
+    seen: list[tuple[float, int]] = []
+    trim = ViewState.trim
+    here = os.getpid()
+
+    def watching(self: ViewState, limit: int) -> None:
+        trim(self, limit)
+        if os.getpid() != here:
+            return
+        ((estimate, rows),) = db.fetchall(
+            watcher,
+            f"SELECT c.reltuples, (SELECT count(*) FROM {table}) FROM pg_class c"
+            f" WHERE c.oid = '{table}'::regclass",
+        )
+        seen.append((estimate, rows))
+
+    monkeypatch.setattr(ViewState, "trim", watching)
+    return seen
+
+
 def test_a_working_set_rebuild_makes_the_views_the_live_worker_made(settings, held_after_trims):
     summary = projected_demo(settings, branches=8)
     d = make_district(settings)
@@ -102,23 +126,7 @@ def test_the_fresh_tables_have_statistics_while_they_fill(settings, monkeypatch)
     monkeypatch.setattr(rebuild_module, "LogReader", lambda ledger: LogReader(ledger, 3))
     db = Database(settings)
     watcher = db.connect(autocommit=True)
-    seen: list[tuple[float, int]] = []
-    trim = ViewState.trim
-
-    here = os.getpid()
-
-    def watching(self: ViewState, limit: int) -> None:
-        trim(self, limit)
-        if os.getpid() != here:  # the timeline's helper, forked: not its connection
-            return
-        ((estimate, rows),) = db.fetchall(
-            watcher,
-            "SELECT c.reltuples, (SELECT count(*) FROM view_branch__next) FROM pg_class c"
-            " WHERE c.oid = 'view_branch__next'::regclass",
-        )
-        seen.append((estimate, rows))
-
-    monkeypatch.setattr(ViewState, "trim", watching)
+    seen = watch_statistics(db, watcher, "view_branch__next", monkeypatch)
     try:
         rebuild(replace(settings, rebuild_hold_events=0, projector_working_set=BOUND))
     finally:
@@ -164,22 +172,7 @@ def test_a_table_a_page_fills_has_statistics_as_it_grows(settings, monkeypatch):
     monkeypatch.setattr(rebuild_module, "LogReader", lambda ledger: LogReader(ledger, PAGE))
     db = Database(settings)
     watcher = db.connect(autocommit=True)
-    seen: list[tuple[float, int]] = []
-    trim = ViewState.trim
-    here = os.getpid()
-
-    def watching(self: ViewState, limit: int) -> None:
-        trim(self, limit)
-        if os.getpid() != here:
-            return
-        ((estimate, rows),) = db.fetchall(
-            watcher,
-            "SELECT c.reltuples, (SELECT count(*) FROM life_span__next) FROM pg_class c"
-            " WHERE c.oid = 'life_span__next'::regclass",
-        )
-        seen.append((estimate, rows))
-
-    monkeypatch.setattr(ViewState, "trim", watching)
+    seen = watch_statistics(db, watcher, "life_span__next", monkeypatch)
     try:
         rebuild(replace(settings, rebuild_hold_events=0, projector_working_set=10))
     finally:
