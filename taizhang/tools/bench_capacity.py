@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -57,6 +55,7 @@ from taizhang.tools.bench_usage import (
 )
 from taizhang.tools.bench_world import _world
 from taizhang.tools.capacity_model import Province, UnitCosts, size
+from taizhang.tools.rebuild_child import rebuild_in_child
 
 DEMO_EVENTS_PER_BRANCH = 129  # what the demo generator averages with members and party life
 
@@ -280,45 +279,13 @@ def _rebuilt(
     return {"rebuild": {**cost, **extra}}
 
 
-_CHILD = """
-import json, resource, sys, time
-from taizhang.config import Settings
-from taizhang.projections.rebuild import rebuild
-def rss():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-settings = Settings(database_url=sys.argv[1], data_dir=sys.argv[2],
-                    rebuild_hold_events=int(sys.argv[3]), projector_working_set=int(sys.argv[4]))
-start_rss = rss()
-started = time.perf_counter()
-rebuild(settings)
-seconds = time.perf_counter() - started
-peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
-print(json.dumps({"seconds": seconds, "start_rss_bytes": start_rss, "peak_rss_bytes": peak}))
-"""
-
-
 def rebuild_child(settings: Settings) -> dict[str, float]:
     """A rebuild in a child process: its wall time, and its memory before and at its peak
-    (with its helper's); held in memory or through the working set as ``settings`` say."""
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _CHILD,
-            settings.database_url,
-            settings.data_dir,
-            str(settings.rebuild_hold_events),
-            str(settings.projector_working_set),
-        ],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    (with its helper's, each its own peak); held in memory or through the working set as
+    ``settings`` say."""
+    child = rebuild_in_child(settings, settings.rebuild_hold_events)
+    both = child["peak_rss_bytes"] + child["helper_peak_rss_bytes"]
+    return {**child, "peak_rss_bytes": both}
 
 
 def unit_costs(costs: dict[str, dict[str, float]]) -> UnitCosts:

@@ -18,8 +18,6 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -38,6 +36,7 @@ from taizhang.projections.queries import Views
 from taizhang.projections.store import Database
 from taizhang.projections.worker import start_in_background
 from taizhang.service import Caller, LedgerService, Posting
+from taizhang.tools.rebuild_child import rebuild_in_child
 
 EVENTS_PER_BRANCH = 73  # what the demo generator averages
 PAGE = 10_000
@@ -146,40 +145,13 @@ def library_rate(settings: Settings) -> tuple[int, float]:
     return count, count / seconds
 
 
-_CHILD = """
-import json, resource, sys, time
-from taizhang.config import Settings
-from taizhang.projections.rebuild import rebuild
-settings = Settings(database_url=sys.argv[1], data_dir=sys.argv[2],
-                    rebuild_hold_events=int(sys.argv[3]), projector_working_set=int(sys.argv[4]))
-started = time.perf_counter()
-rebuild(settings)
-seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds,
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "helper_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
-"""
+MIB = 1024 * 1024
 
 
-def rebuild_in_child(settings: Settings, *, held: bool) -> dict[str, float]:
+def _in_child(settings: Settings, *, held: bool) -> dict[str, float]:
     """A rebuild in a child process, its views held in memory or through the working set
     (``settings.projector_working_set``), whatever the log's length."""
-    hold = MAX_REBUILD_HOLD_EVENTS if held else 0
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _CHILD,
-            settings.database_url,
-            settings.data_dir,
-            str(hold),
-            str(settings.projector_working_set),
-        ],
-        check=True,
-        stdout=subprocess.PIPE,  # the child's traceback, if any, goes to our stderr
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return rebuild_in_child(settings, MAX_REBUILD_HOLD_EVENTS if held else 0)
 
 
 def _report_child(child: dict[str, float]) -> None:
@@ -275,18 +247,18 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             flush=True,
         )
         count, baseline = library_rate(bench)
-        child = rebuild_in_child(bench, held=True)
+        child = _in_child(bench, held=True)
         emit("rebuild_rate", count / child["seconds"], "events/s", "library read+decode", baseline)
         _report_child(child)
         # On PostgreSQL the timeline is rebuilt by a helper process: both peaks, and their
         # sum as the bound on what the rebuild held at once.
-        emit("rebuild_peak_rss", child["maxrss_kb"] / 1024, "MiB")
-        emit("rebuild_helper_peak_rss", child["helper_maxrss_kb"] / 1024, "MiB")
-        held_rss = (child["maxrss_kb"] + child["helper_maxrss_kb"]) / 1024
+        emit("rebuild_peak_rss", child["peak_rss_bytes"] / MIB, "MiB")
+        emit("rebuild_helper_peak_rss", child["helper_peak_rss_bytes"] / MIB, "MiB")
+        held_rss = (child["peak_rss_bytes"] + child["helper_peak_rss_bytes"]) / MIB
         emit("rebuild_peak_rss_both", held_rss, "MiB")
         # The same log through the working set (a log past TAIZHANG_REBUILD_HOLD_EVENTS):
         # what bounding the memory costs in speed, and what it saves.
-        bounded = rebuild_in_child(bench, held=False)
+        bounded = _in_child(bench, held=False)
         emit(
             "rebuild_working_set_rate",
             count / bounded["seconds"],
@@ -297,7 +269,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         _report_child(bounded)
         emit(
             "rebuild_working_set_peak_rss_both",
-            (bounded["maxrss_kb"] + bounded["helper_maxrss_kb"]) / 1024,
+            (bounded["peak_rss_bytes"] + bounded["helper_peak_rss_bytes"]) / MIB,
             "MiB",
             "held in memory",
             held_rss,
