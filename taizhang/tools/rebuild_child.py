@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from taizhang.config import Settings
+from taizhang.projections.rebuild import rebuild
 
 STATUS = Path("/proc/self/status")
 
@@ -45,8 +46,6 @@ def own_peak_rss_bytes() -> int:
 
 
 def main(argv: list[str]) -> None:
-    from taizhang.projections.rebuild import rebuild
-
     url, data_dir, hold, working_set = argv
     settings = Settings(
         database_url=url,
