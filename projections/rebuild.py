@@ -42,6 +42,10 @@ from taizhang.projections.store import APPEND_ONLY, Database
 from taizhang.projections.worker import process
 
 SUFFIX = "__next"
+# A fresh table is analyzed each time its rows have doubled past this many. A read by key
+# prepared while a table was near empty keeps that plan (a sequential scan) until the table
+# is analyzed again: below this size a scan costs about what the index would.
+ANALYZE_FROM = 1000
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
@@ -204,12 +208,14 @@ def fill(
     def write(state: ViewState) -> None:
         """Write what is pending (in the caller's transaction), and analyze each table that
         has doubled since it was last analyzed: one page can write a table's first million
-        rows (a district's years of life), and its reads must not plan on an empty table."""
+        rows (a district's years of life), and a table can grow to tens of thousands between
+        the pages that analyze (a year's grading entries); its reads must not plan on an
+        empty table."""
         changes = state.take_changes()
         db.write(conn, state, changes, suffix=SUFFIX)
         for name, keys in changes.items():
             written[name] = written.get(name, 0) + len(keys)
-            if written[name] > 2 * max(analyzed.get(name, 0), bound):
+            if written[name] > 2 * max(analyzed.get(name, 0), ANALYZE_FROM):
                 db.execute(conn, f"ANALYZE {name}{SUFFIX}")
                 analyzed[name] = written[name]
 
